@@ -1,0 +1,3 @@
+pub mod lambda {
+    pub type Error = Box<dyn std::error::Error + Send + Sync>;
+}

@@ -1,0 +1,283 @@
+//! Accounts and cards as stored, their provisioning, login with a password or a temporary
+//! password, and changing the password.
+
+use crate::clock::Timestamp;
+use crate::deps::Deps;
+use crate::error::Error;
+use crate::keys::{self, purpose};
+use crate::random::new_id;
+use crate::session::{Claims, Scope};
+use crate::store::{Condition, Item, Write};
+use crate::types::{
+    BirthDate, CardNumber, Email, FiscalCode, Key6, Password, PhoneNumber, SecurityAnswer,
+};
+use serde::{Deserialize, Serialize};
+
+/// A phone number on file: its keyed hash (to compare what a person types) and its masked
+/// hint (to show). The number itself is not kept for recovery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhoneOnFile {
+    pub lookup: String,
+    pub hint: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SecurityQuestionOnFile {
+    pub question_id: String,
+    pub answer_hash: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Account {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub birth_date: Option<BirthDate>,
+    pub password_hash: Option<String>,
+    /// Grows at every password change; tokens issued under an older one stop working.
+    pub password_version: u32,
+    pub security_question: Option<SecurityQuestionOnFile>,
+    /// Whether any of the person's cards has a Key6 (recovery method R3).
+    pub key6_enabled: bool,
+    /// Phones certified by the transaction-alert service of a card (R7).
+    pub certified_phones: Vec<PhoneOnFile>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Card {
+    pub account_id: String,
+    pub last4: String,
+    pub key6_hash: Option<String>,
+    /// Times of wrong Key6 codes within the window (R3 lock).
+    #[serde(default)]
+    pub key6_misses: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TemporaryPassword {
+    pub account_id: String,
+    pub hash: String,
+    pub expires_at: i64,
+}
+
+/// A cardholder as the operator's data describes one (demo data, and the import to come).
+pub struct NewCardholder {
+    pub email: Email,
+    pub display_name: String,
+    pub fiscal_code: FiscalCode,
+    pub birth_date: BirthDate,
+    pub password: Option<Password>,
+    pub security_question: Option<(String, SecurityAnswer)>,
+    pub cards: Vec<NewCard>,
+}
+
+pub struct NewCard {
+    pub number: CardNumber,
+    pub key6: Option<Key6>,
+    /// The phone of the card's transaction-alert service, when active (a certified phone).
+    pub alert_phone: Option<PhoneNumber>,
+}
+
+pub fn phone_on_file(deps: &Deps, phone: &PhoneNumber) -> PhoneOnFile {
+    PhoneOnFile {
+        lookup: deps.pepper.lookup(purpose::PHONE, phone.e164()),
+        hint: phone.hint(),
+    }
+}
+
+/// The writes that create a cardholder's account and cards; fails with `Conflict` (when
+/// written) if the account or a card exists already.
+pub fn provision_cardholder(deps: &Deps, new: &NewCardholder) -> Vec<Write> {
+    let random = deps.random.as_ref();
+    let id = new_id(random);
+    let mut phones: Vec<PhoneOnFile> = Vec::new();
+    for phone in new.cards.iter().filter_map(|c| c.alert_phone.as_ref()) {
+        let on_file = phone_on_file(deps, phone);
+        if !phones.contains(&on_file) {
+            phones.push(on_file);
+        }
+    }
+    let account = Account {
+        id: id.clone(),
+        email: new.email.as_str().to_string(),
+        display_name: new.display_name.clone(),
+        birth_date: Some(new.birth_date),
+        password_hash: new
+            .password
+            .as_ref()
+            .map(|p| deps.hasher.hash(p.expose(), random)),
+        password_version: 1,
+        security_question: new.security_question.as_ref().map(|(question_id, answer)| {
+            SecurityQuestionOnFile {
+                question_id: question_id.clone(),
+                answer_hash: deps.hasher.hash(answer.expose(), random),
+            }
+        }),
+        key6_enabled: new.cards.iter().any(|c| c.key6.is_some()),
+        certified_phones: phones,
+    };
+    let fiscal = deps
+        .pepper
+        .lookup(purpose::FISCAL_CODE, new.fiscal_code.as_str());
+    let mut writes = vec![Write::create(
+        Item::new(keys::account(&id), &account)
+            .with_gsi1(keys::login_index(new.email.canonical()))
+            .with_gsi2(keys::fiscal_code_index(&fiscal)),
+    )];
+    for card in &new.cards {
+        let doc = Card {
+            account_id: id.clone(),
+            last4: card.number.last4().to_string(),
+            key6_hash: card
+                .key6
+                .as_ref()
+                .map(|k| deps.hasher.hash(k.expose(), random)),
+            key6_misses: Vec::new(),
+        };
+        writes.push(Write::create(Item::new(
+            keys::card(&deps.pepper.lookup(purpose::CARD, card.number.digits())),
+            &doc,
+        )));
+    }
+    writes
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Session {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+    pub scope: Scope,
+}
+
+fn open_session(deps: &Deps, account: &Account, scope: Scope, now: Timestamp) -> Session {
+    let ttl = deps.profile.access_token_seconds();
+    let claims = Claims {
+        sub: account.id.clone(),
+        scope,
+        pwv: account.password_version,
+        iat: now.0,
+        exp: now.0 + ttl,
+    };
+    Session {
+        access_token: deps.tokens.sign(&claims),
+        token_type: "Bearer",
+        expires_in: ttl,
+        scope,
+    }
+}
+
+/// Login by email and password, or by email and a temporary password from recovery (which
+/// opens a session that can only change the password, and is then used up). An unknown
+/// email costs the same argon2 work as a known one and answers the same.
+pub async fn login(deps: &Deps, email: &Email, password: &str) -> Result<Session, Error> {
+    let now = deps.clock.now();
+    let items = deps
+        .store
+        .query_index(
+            crate::store::Index::Gsi1,
+            &keys::login_index(email.canonical()),
+            10,
+        )
+        .await?;
+    let account_item = items.iter().find(|i| i.key.sk == keys::account("").sk);
+    let temporary_item = items
+        .iter()
+        .find(|i| i.key.sk == keys::temporary_password("").sk);
+    let Some(account_item) = account_item else {
+        deps.hasher.verify(password, None);
+        return Err(Error::InvalidCredentials);
+    };
+    let account: Account = account_item.parse()?;
+    if deps
+        .hasher
+        .verify(password, account.password_hash.as_deref())
+    {
+        return Ok(open_session(deps, &account, Scope::Account, now));
+    }
+    let Some(temporary_item) = temporary_item else {
+        return Err(Error::InvalidCredentials);
+    };
+    let temporary: TemporaryPassword = temporary_item.parse()?;
+    if temporary.account_id != account.id
+        || temporary.expires_at <= now.0
+        || !deps.hasher.verify(password, Some(&temporary.hash))
+    {
+        return Err(Error::InvalidCredentials);
+    }
+    // Single use: of two logins racing with the same temporary password, one wins.
+    deps.store
+        .write(vec![Write::delete(
+            temporary_item.key.clone(),
+            Condition::Version(temporary_item.version),
+        )])
+        .await
+        .map_err(|_| Error::InvalidCredentials)?;
+    Ok(open_session(deps, &account, Scope::PasswordChange, now))
+}
+
+/// The account a token names, if the token is still good for it.
+async fn authenticated(deps: &Deps, token: Option<&str>) -> Result<(Claims, Item, Account), Error> {
+    let claims = deps
+        .tokens
+        .verify(token.ok_or(Error::Unauthenticated)?, deps.clock.now())?;
+    let item = deps
+        .store
+        .get(&keys::account(&claims.sub))
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    let account: Account = item.parse()?;
+    if account.password_version != claims.pwv {
+        return Err(Error::Unauthenticated);
+    }
+    Ok((claims, item, account))
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountView {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+}
+
+pub async fn get_account(deps: &Deps, token: Option<&str>) -> Result<AccountView, Error> {
+    let (claims, _, account) = authenticated(deps, token).await?;
+    if claims.scope != Scope::Account {
+        return Err(Error::PasswordChangeRequired);
+    }
+    Ok(AccountView {
+        id: account.id,
+        email: account.email,
+        display_name: account.display_name,
+    })
+}
+
+/// Sets a new password. A session opened with a temporary password needs nothing more; a
+/// full session must give the current password. Every earlier token stops working, and any
+/// temporary password left is discarded.
+pub async fn change_password(
+    deps: &Deps,
+    token: Option<&str>,
+    current: Option<&str>,
+    new: &Password,
+) -> Result<(), Error> {
+    let (claims, item, mut account) = authenticated(deps, token).await?;
+    if claims.scope == Scope::Account {
+        let current = current.ok_or(Error::CurrentPasswordWrong)?;
+        if !deps
+            .hasher
+            .verify(current, account.password_hash.as_deref())
+        {
+            return Err(Error::CurrentPasswordWrong);
+        }
+    }
+    account.password_hash = Some(deps.hasher.hash(new.expose(), deps.random.as_ref()));
+    account.password_version += 1;
+    deps.store
+        .write(vec![
+            Write::replace(&item, &account),
+            Write::delete(keys::temporary_password(&account.id), Condition::None),
+        ])
+        .await?;
+    Ok(())
+}

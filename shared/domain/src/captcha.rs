@@ -1,0 +1,197 @@
+//! Captcha as a port. Built in: a self-hosted proof-of-work challenge (no third-party call,
+//! works offline): the client finds a nonce such that SHA-256(challenge ":" nonce) starts
+//! with `difficulty` zero bits. Difficulty comes from configuration; each challenge expires
+//! and can be used once (the caller stores `replay_key` in the same write as its effect).
+
+use crate::clock::Timestamp;
+use crate::error::Error;
+use crate::keys;
+use crate::random::{new_id, Random};
+use crate::store::Key;
+use async_trait::async_trait;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+/// A challenge for the client to solve.
+#[derive(Debug, Clone, Serialize)]
+pub struct Challenge {
+    pub kind: &'static str,
+    pub challenge: String,
+    pub difficulty: u8,
+    pub expires_at: i64,
+}
+
+/// A captcha solution that verified: to be consumed exactly once.
+#[derive(Debug, Clone)]
+pub struct CaptchaPass {
+    /// Stored with `Condition::Absent` in the same atomic write as the step's effect, so a
+    /// solution cannot be replayed; `None` when the verifier itself prevents replay.
+    pub replay_key: Option<Key>,
+    pub expires_at: i64,
+}
+
+#[async_trait]
+pub trait CaptchaVerifier: Send + Sync {
+    /// A new challenge, or `None` when the client gets its challenge elsewhere (a widget).
+    fn challenge(&self, now: Timestamp) -> Option<Challenge>;
+
+    /// Checks a client's solution; `Error::CaptchaInvalid` when it is wrong or expired.
+    async fn verify(&self, solution: &str, now: Timestamp) -> Result<CaptchaPass, Error>;
+}
+
+pub struct ProofOfWork {
+    key: Vec<u8>,
+    difficulty: u8,
+    ttl_seconds: i64,
+    random: Arc<dyn Random>,
+}
+
+impl ProofOfWork {
+    /// `difficulty` in leading zero bits (0 accepts any nonce; 20 costs a browser about a
+    /// second); challenges live `ttl_seconds`.
+    pub fn new(
+        key: Vec<u8>,
+        difficulty: u8,
+        ttl_seconds: i64,
+        random: Arc<dyn Random>,
+    ) -> ProofOfWork {
+        ProofOfWork {
+            key,
+            difficulty: difficulty.min(32),
+            ttl_seconds,
+            random,
+        }
+    }
+
+    fn mac(&self, data: &str) -> Hmac<Sha256> {
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes keys of any size");
+        mac.update(data.as_bytes());
+        mac
+    }
+}
+
+/// Leading zero bits of SHA-256(`challenge` ":" `nonce`).
+pub fn work(challenge: &str, nonce: &str) -> u32 {
+    let digest = Sha256::new()
+        .chain_update(challenge)
+        .chain_update(":")
+        .chain_update(nonce)
+        .finalize();
+    let mut bits = 0;
+    for byte in digest {
+        if byte == 0 {
+            bits += 8;
+        } else {
+            bits += byte.leading_zeros();
+            break;
+        }
+    }
+    bits
+}
+
+/// Finds a nonce for `challenge` (what a client does; tests solve for real).
+pub fn solve(challenge: &str, difficulty: u8) -> String {
+    (0u64..)
+        .map(|n| n.to_string())
+        .find(|n| work(challenge, n) >= u32::from(difficulty))
+        .expect("some nonce solves it")
+}
+
+#[async_trait]
+impl CaptchaVerifier for ProofOfWork {
+    fn challenge(&self, now: Timestamp) -> Option<Challenge> {
+        let expires_at = now.0 + self.ttl_seconds;
+        let body = format!(
+            "{}.{}.{}",
+            new_id(self.random.as_ref()),
+            expires_at,
+            self.difficulty
+        );
+        let tag = URL_SAFE_NO_PAD.encode(self.mac(&body).finalize().into_bytes());
+        Some(Challenge {
+            kind: "proof_of_work",
+            challenge: format!("{body}.{tag}"),
+            difficulty: self.difficulty,
+            expires_at,
+        })
+    }
+
+    async fn verify(&self, solution: &str, now: Timestamp) -> Result<CaptchaPass, Error> {
+        let (challenge, nonce) = solution.rsplit_once(':').ok_or(Error::CaptchaInvalid)?;
+        let (body, tag) = challenge.rsplit_once('.').ok_or(Error::CaptchaInvalid)?;
+        let tag = URL_SAFE_NO_PAD
+            .decode(tag)
+            .map_err(|_| Error::CaptchaInvalid)?;
+        self.mac(body)
+            .verify_slice(&tag)
+            .map_err(|_| Error::CaptchaInvalid)?;
+        let mut parts = body.split('.');
+        let (Some(id), Some(expires_at), Some(difficulty), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(Error::CaptchaInvalid);
+        };
+        let expires_at: i64 = expires_at.parse().map_err(|_| Error::CaptchaInvalid)?;
+        let difficulty: u32 = difficulty.parse().map_err(|_| Error::CaptchaInvalid)?;
+        if now.0 >= expires_at || nonce.len() > 64 || work(challenge, nonce) < difficulty {
+            return Err(Error::CaptchaInvalid);
+        }
+        Ok(CaptchaPass {
+            replay_key: Some(keys::captcha_used(id)),
+            expires_at,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::random::OsRandom;
+
+    fn pow(difficulty: u8) -> ProofOfWork {
+        ProofOfWork::new(b"captcha-key".to_vec(), difficulty, 300, Arc::new(OsRandom))
+    }
+
+    #[tokio::test]
+    async fn a_solved_challenge_passes_once_per_key() {
+        let p = pow(8);
+        let c = p.challenge(Timestamp(1000)).unwrap();
+        let nonce = solve(&c.challenge, c.difficulty);
+        let pass = p
+            .verify(&format!("{}:{nonce}", c.challenge), Timestamp(1001))
+            .await
+            .unwrap();
+        assert!(pass.replay_key.is_some());
+    }
+
+    #[tokio::test]
+    async fn unsolved_expired_or_forged_challenges_fail() {
+        let p = pow(12);
+        let c = p.challenge(Timestamp(1000)).unwrap();
+        let nonce = solve(&c.challenge, 12);
+        let bad_nonce = (0..)
+            .map(|n: u32| n.to_string())
+            .find(|n| work(&c.challenge, n) < 12)
+            .unwrap();
+        assert!(p
+            .verify(&format!("{}:{bad_nonce}", c.challenge), Timestamp(1001))
+            .await
+            .is_err());
+        assert!(p
+            .verify(&format!("{}:{nonce}", c.challenge), Timestamp(1300))
+            .await
+            .is_err());
+        let other = ProofOfWork::new(b"other".to_vec(), 0, 300, Arc::new(OsRandom));
+        let forged = other.challenge(Timestamp(1000)).unwrap();
+        assert!(p
+            .verify(&format!("{}:0", forged.challenge), Timestamp(1001))
+            .await
+            .is_err());
+        assert!(p.verify("nonsense", Timestamp(1001)).await.is_err());
+    }
+}

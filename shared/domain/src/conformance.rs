@@ -1,0 +1,272 @@
+//! One conformance suite for every store backend: each function states one guarantee of
+//! the `Store` port's contract. `store_conformance_tests!(future)` turns them into tests of
+//! the backend that `future` builds (a fresh, empty store each time).
+
+use crate::store::{Condition, Index, Item, Key, Store, StoreError, Write};
+use serde_json::json;
+
+fn item(pk: &str, sk: &str, n: i64) -> Item {
+    Item::new(Key::new(pk, sk), &json!({ "n": n, "text": "città €" }))
+}
+
+pub async fn a_missing_item_reads_as_none(s: &dyn Store) {
+    assert_eq!(s.get(&Key::new("P", "S")).await.unwrap(), None);
+}
+
+pub async fn a_created_item_reads_back_whole(s: &dyn Store) {
+    let it = item("P#1", "A", 7)
+        .with_gsi1("G1")
+        .with_gsi2("G2")
+        .expiring_at(1_900_000_000);
+    s.write(vec![Write::create(it.clone())]).await.unwrap();
+    assert_eq!(s.get(&it.key).await.unwrap(), Some(it));
+}
+
+pub async fn create_refuses_an_existing_key(s: &dyn Store) {
+    s.write(vec![Write::create(item("P", "S", 1))])
+        .await
+        .unwrap();
+    let err = s
+        .write(vec![Write::create(item("P", "S", 2))])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::ConditionFailed { .. }), "{err:?}");
+    assert_eq!(
+        s.get(&Key::new("P", "S")).await.unwrap().unwrap().doc["n"],
+        1
+    );
+}
+
+pub async fn replace_needs_the_version_that_was_read(s: &dyn Store) {
+    s.write(vec![Write::create(item("P", "S", 1))])
+        .await
+        .unwrap();
+    let v1 = s.get(&Key::new("P", "S")).await.unwrap().unwrap();
+    s.write(vec![Write::replace(&v1, &json!({ "n": 2 }))])
+        .await
+        .unwrap();
+    let v2 = s.get(&Key::new("P", "S")).await.unwrap().unwrap();
+    assert_eq!((v2.version, v2.doc["n"].as_i64()), (2, Some(2)));
+    let stale = s
+        .write(vec![Write::replace(&v1, &json!({ "n": 3 }))])
+        .await
+        .unwrap_err();
+    assert!(matches!(stale, StoreError::ConditionFailed { .. }));
+    assert_eq!(
+        s.get(&Key::new("P", "S")).await.unwrap().unwrap().doc["n"],
+        2
+    );
+}
+
+pub async fn replace_of_a_missing_item_fails(s: &dyn Store) {
+    let ghost = item("P", "S", 1);
+    let err = s
+        .write(vec![Write::replace(&ghost, &json!({ "n": 2 }))])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::ConditionFailed { .. }));
+    assert_eq!(s.get(&ghost.key).await.unwrap(), None);
+}
+
+pub async fn a_batch_is_all_or_nothing(s: &dyn Store) {
+    s.write(vec![Write::create(item("P", "taken", 1))])
+        .await
+        .unwrap();
+    let err = s
+        .write(vec![
+            Write::create(item("P", "new", 1)),
+            Write::create(item("P", "taken", 2)),
+        ])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::ConditionFailed { .. }));
+    assert_eq!(
+        s.get(&Key::new("P", "new")).await.unwrap(),
+        None,
+        "the first write of a failed batch stuck"
+    );
+    s.write(vec![
+        Write::create(item("P", "new", 1)),
+        Write::put(item("P", "taken", 2)),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(
+        s.get(&Key::new("P", "taken")).await.unwrap().unwrap().doc["n"],
+        2
+    );
+}
+
+pub async fn delete_honours_its_condition(s: &dyn Store) {
+    s.write(vec![Write::create(item("P", "S", 1))])
+        .await
+        .unwrap();
+    let err = s
+        .write(vec![Write::delete(
+            Key::new("P", "S"),
+            Condition::Version(9),
+        )])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::ConditionFailed { .. }));
+    s.write(vec![Write::delete(
+        Key::new("P", "S"),
+        Condition::Version(1),
+    )])
+    .await
+    .unwrap();
+    assert_eq!(s.get(&Key::new("P", "S")).await.unwrap(), None);
+    // Deleting what is not there without a condition is not an error.
+    s.write(vec![Write::delete(Key::new("P", "S"), Condition::None)])
+        .await
+        .unwrap();
+}
+
+pub async fn get_many_keeps_the_order_of_the_keys(s: &dyn Store) {
+    s.write(vec![
+        Write::create(item("A", "1", 1)),
+        Write::create(item("B", "1", 2)),
+    ])
+    .await
+    .unwrap();
+    let got = s
+        .get_many(&[Key::new("B", "1"), Key::new("X", "1"), Key::new("A", "1")])
+        .await
+        .unwrap();
+    let ns: Vec<Option<i64>> = got
+        .iter()
+        .map(|i| i.as_ref().and_then(|i| i.doc["n"].as_i64()))
+        .collect();
+    assert_eq!(ns, vec![Some(2), None, Some(1)]);
+}
+
+pub async fn query_returns_one_partition_by_prefix_in_order(s: &dyn Store) {
+    let writes = ["MSG#2", "MSG#1", "OTHER", "MSG#3"]
+        .iter()
+        .enumerate()
+        .map(|(n, sk)| Write::create(item("P", sk, n as i64)));
+    s.write(writes.collect()).await.unwrap();
+    s.write(vec![
+        Write::create(item("P2", "MSG#0", 9)),
+        Write::create(item("O", "MSG#0", 9)),
+    ])
+    .await
+    .unwrap();
+    let got: Vec<String> = s
+        .query("P", "MSG#", 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.key.sk)
+        .collect();
+    assert_eq!(got, vec!["MSG#1", "MSG#2", "MSG#3"]);
+    assert_eq!(s.query("P", "MSG#", 2).await.unwrap().len(), 2);
+    assert!(s.query("Q", "", 10).await.unwrap().is_empty());
+}
+
+pub async fn query_index_finds_items_by_index_value(s: &dyn Store) {
+    s.write(vec![
+        Write::create(item("A", "1", 1).with_gsi1("LOGIN#x")),
+        Write::create(item("A", "2", 2).with_gsi1("LOGIN#x").with_gsi2("FC#1")),
+        Write::create(item("B", "1", 3).with_gsi1("LOGIN#y")),
+    ])
+    .await
+    .unwrap();
+    let mut got: Vec<i64> = s
+        .query_index(Index::Gsi1, "LOGIN#x", 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|i| i.doc["n"].as_i64().unwrap())
+        .collect();
+    got.sort();
+    assert_eq!(got, vec![1, 2]);
+    assert_eq!(
+        s.query_index(Index::Gsi2, "FC#1", 10).await.unwrap().len(),
+        1
+    );
+    assert!(s
+        .query_index(Index::Gsi2, "LOGIN#x", 10)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+pub async fn an_index_value_follows_rewrites_and_deletes(s: &dyn Store) {
+    s.write(vec![Write::create(item("A", "1", 1).with_gsi1("PENDING"))])
+        .await
+        .unwrap();
+    let v1 = s.get(&Key::new("A", "1")).await.unwrap().unwrap();
+    let mut moved = v1.next(&json!({ "n": 1 }));
+    moved.gsi1 = None;
+    s.write(vec![Write::Put {
+        item: moved,
+        condition: Condition::Version(1),
+    }])
+    .await
+    .unwrap();
+    assert!(s
+        .query_index(Index::Gsi1, "PENDING", 10)
+        .await
+        .unwrap()
+        .is_empty());
+    s.write(vec![Write::create(item("B", "1", 2).with_gsi1("PENDING"))])
+        .await
+        .unwrap();
+    s.write(vec![Write::delete(Key::new("B", "1"), Condition::None)])
+        .await
+        .unwrap();
+    assert!(s
+        .query_index(Index::Gsi1, "PENDING", 10)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+pub async fn of_racing_replaces_exactly_one_wins(s: &dyn Store) {
+    s.write(vec![Write::create(item("P", "S", 0))])
+        .await
+        .unwrap();
+    let read = s.get(&Key::new("P", "S")).await.unwrap().unwrap();
+    let mut wins = 0;
+    // Every writer read version 1; each replace is issued in turn, as racing steps would.
+    for n in 1..=20 {
+        if s.write(vec![Write::replace(&read, &json!({ "n": n }))])
+            .await
+            .is_ok()
+        {
+            wins += 1;
+        }
+    }
+    assert_eq!(wins, 1);
+}
+
+/// Generates one `#[tokio::test]` per guarantee for the store that `$make` builds.
+#[macro_export]
+macro_rules! store_conformance_tests {
+    ($make:expr) => {
+        $crate::store_conformance_tests!(@each $make;
+            a_missing_item_reads_as_none,
+            a_created_item_reads_back_whole,
+            create_refuses_an_existing_key,
+            replace_needs_the_version_that_was_read,
+            replace_of_a_missing_item_fails,
+            a_batch_is_all_or_nothing,
+            delete_honours_its_condition,
+            get_many_keeps_the_order_of_the_keys,
+            query_returns_one_partition_by_prefix_in_order,
+            query_index_finds_items_by_index_value,
+            an_index_value_follows_rewrites_and_deletes,
+            of_racing_replaces_exactly_one_wins,
+        );
+    };
+    (@each $make:expr; $($name:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                let store = $make.await;
+                $crate::conformance::$name(&store).await;
+            }
+        )*
+    };
+}

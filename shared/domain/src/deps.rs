@@ -1,0 +1,22 @@
+//! Everything a step needs, built once per cold start and shared by every request.
+
+use crate::captcha::CaptchaVerifier;
+use crate::clock::Clock;
+use crate::crypto::{Pepper, SecretHasher};
+use crate::profile::Profile;
+use crate::random::Random;
+use crate::session::TokenKey;
+use crate::store::Store;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct Deps {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub random: Arc<dyn Random>,
+    pub hasher: Arc<SecretHasher>,
+    pub captcha: Arc<dyn CaptchaVerifier>,
+    pub pepper: Pepper,
+    pub tokens: TokenKey,
+    pub profile: Arc<Profile>,
+}

@@ -1,0 +1,130 @@
+//! The one error type. Each variant carries, in one place (`describe`), its HTTP status,
+//! its stable machine code and its message in Italian and English. Internal causes are
+//! logged by the HTTP glue and never shown to clients.
+
+use crate::store::StoreError;
+use crate::types::ParseError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("the request body is not the JSON this step expects: {0}")]
+    MalformedBody(String),
+    #[error("field `{field}` is not valid: {reason}")]
+    InvalidField {
+        field: &'static str,
+        reason: ParseError,
+    },
+    #[error("the captcha is missing, wrong, expired or already used")]
+    CaptchaInvalid,
+    #[error("the birth date is not the one the fiscal code encodes")]
+    BirthDateMismatch,
+    #[error("the data given does not match")]
+    DataNotCorrect,
+    #[error("no recovery method is enabled")]
+    NoRecoveryMethod,
+    #[error("the method is not offered in this flow")]
+    MethodNotOffered,
+    #[error("no certified phone number is on file")]
+    NoCertifiedPhone,
+    #[error("the phone number typed is not the one on file")]
+    PhoneNotMatching,
+    #[error("Key6 recovery is locked for this card")]
+    Key6Locked,
+    #[error("too many wrong attempts: the flow has ended")]
+    TooManyAttempts,
+    #[error("too many SMS to this number")]
+    SmsLimit,
+    #[error("no such flow")]
+    FlowNotFound,
+    #[error("the flow has expired")]
+    FlowExpired,
+    #[error("the flow has ended")]
+    FlowEnded,
+    #[error("the flow is not at this step")]
+    WrongStep,
+    #[error("a concurrent request changed the same data")]
+    Conflict,
+    #[error("wrong email or password")]
+    InvalidCredentials,
+    #[error("missing or invalid access token")]
+    Unauthenticated,
+    #[error("the password must be changed first")]
+    PasswordChangeRequired,
+    #[error("the current password is wrong")]
+    CurrentPasswordWrong,
+    #[error("the new password does not meet the policy: {0}")]
+    WeakPassword(ParseError),
+    #[error("no route for this path")]
+    RouteNotFound,
+    #[error("method not allowed on this path")]
+    MethodNotAllowed,
+    #[error("the request body is too large")]
+    PayloadTooLarge,
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// How an error reads to a client.
+pub struct Description {
+    pub status: u16,
+    pub code: &'static str,
+    pub it: &'static str,
+    pub en: &'static str,
+}
+
+const fn d(status: u16, code: &'static str, it: &'static str, en: &'static str) -> Description {
+    Description {
+        status,
+        code,
+        it,
+        en,
+    }
+}
+
+impl Error {
+    pub fn describe(&self) -> Description {
+        use Error::*;
+        match self {
+            MalformedBody(_) => d(400, "malformed_body", "La richiesta non è nel formato atteso.", "The request is not in the expected format."),
+            InvalidField { .. } => d(400, "invalid_field", "Un campo della richiesta non è valido.", "A field of the request is not valid."),
+            CaptchaInvalid => d(400, "captcha_invalid", "Il controllo di sicurezza non è riuscito: riprova.", "The security check failed: try again."),
+            BirthDateMismatch => d(422, "birth_date_mismatch", "La data di nascita non corrisponde al codice fiscale.", "The birth date does not match the fiscal code."),
+            DataNotCorrect => d(422, "data_not_correct", "Dati non corretti.", "Data not correct."),
+            NoRecoveryMethod => d(422, "no_recovery_method", "Nessun metodo di recupero è attivo: contatta il Servizio Clienti.", "No recovery method is enabled: contact customer service."),
+            MethodNotOffered => d(409, "method_not_offered", "Questo metodo di recupero non è disponibile.", "This recovery method is not available."),
+            NoCertifiedPhone => d(422, "contact_customer_service", "Per recuperare le credenziali serve un numero di telefono certificato: contatta il Servizio Clienti.", "Recovering credentials needs a certified phone number: contact customer service."),
+            PhoneNotMatching => d(422, "phone_not_matching", "Il numero di cellulare non risulta valido. Riprova o contatta il Servizio Clienti.", "The mobile number is not valid. Try again or contact customer service."),
+            Key6Locked => d(429, "key6_locked", "Troppi tentativi con il codice Key6 per questa carta: riprova tra 24 ore.", "Too many Key6 attempts for this card: try again in 24 hours."),
+            TooManyAttempts => d(429, "too_many_attempts", "Troppi tentativi errati: ricomincia la procedura.", "Too many wrong attempts: start again."),
+            SmsLimit => d(429, "sms_limit", "Troppi SMS inviati a questo numero: riprova più tardi.", "Too many SMS sent to this number: try again later."),
+            FlowNotFound => d(404, "flow_not_found", "Procedura non trovata: ricomincia.", "Procedure not found: start again."),
+            FlowExpired => d(410, "flow_expired", "La procedura è scaduta: ricomincia.", "The procedure has expired: start again."),
+            FlowEnded => d(410, "flow_ended", "La procedura è terminata: ricomincia.", "The procedure has ended: start again."),
+            WrongStep => d(409, "wrong_step", "Questo passaggio non è previsto ora.", "This step is not expected now."),
+            Conflict => d(409, "conflict", "La richiesta è in conflitto con un'altra appena eseguita.", "The request conflicts with another one just made."),
+            InvalidCredentials => d(401, "invalid_credentials", "Email o password non corretti.", "Wrong email or password."),
+            Unauthenticated => d(401, "unauthenticated", "Accedi per continuare.", "Log in to continue."),
+            PasswordChangeRequired => d(403, "password_change_required", "Prima di continuare devi impostare una nuova password.", "You must set a new password before anything else."),
+            CurrentPasswordWrong => d(403, "current_password_wrong", "La password attuale non è corretta.", "The current password is wrong."),
+            WeakPassword(_) => d(422, "weak_password", "La nuova password non rispetta i requisiti: almeno 8 caratteri e non tra le più comuni.", "The new password does not meet the policy: at least 8 characters and not a common one."),
+            RouteNotFound => d(404, "not_found", "Risorsa non trovata.", "Not found."),
+            MethodNotAllowed => d(405, "method_not_allowed", "Metodo non consentito.", "Method not allowed."),
+            PayloadTooLarge => d(413, "payload_too_large", "La richiesta è troppo grande.", "The request is too large."),
+            Internal(_) => d(500, "internal", "Errore interno: riprova più tardi.", "Internal error: try again later."),
+        }
+    }
+
+    /// An error that names the field and why it failed to parse.
+    pub fn field(field: &'static str) -> impl Fn(ParseError) -> Error {
+        move |reason| Error::InvalidField { field, reason }
+    }
+}
+
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Error {
+        match e {
+            StoreError::ConditionFailed { .. } => Error::Conflict,
+            other => Error::Internal(Box::new(other)),
+        }
+    }
+}

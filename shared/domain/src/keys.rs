@@ -1,0 +1,57 @@
+//! The single-table key design, in one place. Every item's partition and sort key, and what
+//! goes into each secondary index, is decided here.
+
+use crate::store::Key;
+
+pub fn account(id: &str) -> Key {
+    Key::new(format!("ACCOUNT#{id}"), "ACCOUNT")
+}
+
+/// The temporary password issued by recovery: beside its account, in the account's login
+/// index partition so that login finds both in one query.
+pub fn temporary_password(account_id: &str) -> Key {
+    Key::new(format!("ACCOUNT#{account_id}"), "TEMPORARY_PASSWORD")
+}
+
+/// A card, by keyed hash of its number.
+pub fn card(lookup: &str) -> Key {
+    Key::new(format!("CARD#{lookup}"), "CARD")
+}
+
+pub fn flow(id: &str) -> Key {
+    Key::new(format!("FLOW#{id}"), "FLOW")
+}
+
+/// A captcha challenge already used (single use).
+pub fn captcha_used(id: &str) -> Key {
+    Key::new(format!("CAPTCHA#{id}"), "USED")
+}
+
+/// SMS sent to one number, by keyed hash of the number.
+pub fn sms_limit(phone_lookup: &str) -> Key {
+    Key::new(format!("LIMIT#SMS#{phone_lookup}"), "LIMIT")
+}
+
+pub fn message(id: &str) -> Key {
+    Key::new(format!("MESSAGE#{id}"), "MESSAGE")
+}
+
+/// Gsi1: the login name, in canonical form.
+pub fn login_index(canonical_email: &str) -> String {
+    format!("LOGIN#{canonical_email}")
+}
+
+/// Gsi1: messages waiting to be delivered.
+pub const OUTBOX_PENDING: &str = "OUTBOX#PENDING";
+
+/// Gsi2: a person, by keyed hash of the fiscal code.
+pub fn fiscal_code_index(lookup: &str) -> String {
+    format!("FISCAL#{lookup}")
+}
+
+/// Purposes of the keyed hash (`Pepper::lookup`).
+pub mod purpose {
+    pub const FISCAL_CODE: &str = "fiscal-code";
+    pub const CARD: &str = "card";
+    pub const PHONE: &str = "phone";
+}

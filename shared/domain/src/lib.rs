@@ -1,0 +1,26 @@
+//! Varco's domain: value types that parse, portal profiles, flows as stored state machines,
+//! and the ports they need (store, clock, randomness, captcha, message sender). No AWS, no
+//! HTTP, no async runtime: adapters and functions depend on this crate, never the reverse.
+
+pub mod accounts;
+pub mod captcha;
+pub mod clock;
+pub mod crypto;
+pub mod deps;
+pub mod error;
+pub mod keys;
+pub mod memory;
+pub mod messages;
+pub mod outbox;
+pub mod profile;
+pub mod random;
+pub mod recovery;
+pub mod session;
+pub mod store;
+pub mod types;
+
+#[cfg(feature = "conformance")]
+pub mod conformance;
+
+pub use deps::Deps;
+pub use error::Error;

@@ -1,0 +1,97 @@
+//! An in-memory store for the domain's own unit tests. It passes the same conformance suite
+//! as the real backends, but it proves nothing about them.
+
+use crate::store::{Condition, Index, Item, Key, Store, StoreError, Write};
+use async_trait::async_trait;
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+#[derive(Default)]
+pub struct MemoryStore {
+    items: Mutex<BTreeMap<Key, Item>>,
+}
+
+impl MemoryStore {
+    pub fn new() -> MemoryStore {
+        MemoryStore::default()
+    }
+}
+
+/// Whether `condition` holds for `current`: shared by the backends that check in code.
+pub fn condition_holds(condition: Condition, current: Option<&Item>) -> bool {
+    match condition {
+        Condition::None => true,
+        Condition::Absent => current.is_none(),
+        Condition::Version(v) => current.is_some_and(|i| i.version == v),
+    }
+}
+
+#[async_trait]
+impl Store for MemoryStore {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        Ok(self.items.lock().expect("poisoned").get(key).cloned())
+    }
+
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, StoreError> {
+        let items = self.items.lock().expect("poisoned");
+        Ok(keys.iter().map(|k| items.get(k).cloned()).collect())
+    }
+
+    async fn query(
+        &self,
+        pk: &str,
+        sk_prefix: &str,
+        limit: usize,
+    ) -> Result<Vec<Item>, StoreError> {
+        let items = self.items.lock().expect("poisoned");
+        Ok(items
+            .range(Key::new(pk, sk_prefix)..)
+            .take_while(|(k, _)| k.pk == pk && k.sk.starts_with(sk_prefix))
+            .take(limit)
+            .map(|(_, i)| i.clone())
+            .collect())
+    }
+
+    async fn query_index(
+        &self,
+        index: Index,
+        value: &str,
+        limit: usize,
+    ) -> Result<Vec<Item>, StoreError> {
+        let items = self.items.lock().expect("poisoned");
+        Ok(items
+            .values()
+            .filter(|i| i.index_value(index) == Some(value))
+            .take(limit)
+            .cloned()
+            .collect())
+    }
+
+    async fn write(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+        let mut items = self.items.lock().expect("poisoned");
+        for (index, write) in writes.iter().enumerate() {
+            let condition = match write {
+                Write::Put { condition, .. } | Write::Delete { condition, .. } => *condition,
+            };
+            if !condition_holds(condition, items.get(write.key())) {
+                return Err(StoreError::ConditionFailed { index: Some(index) });
+            }
+        }
+        for write in writes {
+            match write {
+                Write::Put { item, .. } => {
+                    items.insert(item.key.clone(), item);
+                }
+                Write::Delete { key, .. } => {
+                    items.remove(&key);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(all(test, feature = "conformance"))]
+mod conformance_tests {
+    crate::store_conformance_tests!(async { super::MemoryStore::new() });
+}

@@ -1,0 +1,116 @@
+//! What Varco says to people, in Italian (default) and English.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    It,
+    En,
+}
+
+impl Lang {
+    /// The first supported language of an `Accept-Language` header; Italian otherwise.
+    pub fn from_accept_language(header: Option<&str>) -> Lang {
+        let Some(header) = header else {
+            return Lang::It;
+        };
+        let mut ranked: Vec<(f32, &str)> = header
+            .split(',')
+            .filter_map(|part| {
+                let mut pieces = part.trim().split(';');
+                let tag = pieces.next()?.trim();
+                let q = pieces
+                    .find_map(|p| {
+                        p.trim()
+                            .strip_prefix("q=")
+                            .and_then(|q| q.parse::<f32>().ok())
+                    })
+                    .unwrap_or(1.0);
+                Some((q, tag))
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
+        for (_, tag) in ranked {
+            let primary = tag.split('-').next().unwrap_or("").to_ascii_lowercase();
+            match primary.as_str() {
+                "it" => return Lang::It,
+                "en" => return Lang::En,
+                _ => {}
+            }
+        }
+        Lang::It
+    }
+}
+
+/// A message's content before rendering. Holds secrets (a temporary password) until the
+/// message is delivered, then the outbox drops it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "template", rename_all = "snake_case")]
+pub enum Template {
+    TemporaryPassword { password: String, valid_hours: i64 },
+    LoginEmail { email: String },
+}
+
+impl std::fmt::Debug for Template {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Template {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Template::TemporaryPassword { .. } => "temporary_password",
+            Template::LoginEmail { .. } => "login_email",
+        }
+    }
+
+    /// Subject (for email) and body.
+    pub fn render(&self, portal: &str, lang: Lang) -> (String, String) {
+        match (self, lang) {
+            (Template::TemporaryPassword { password, valid_hours }, Lang::It) => (
+                format!("{portal}: password provvisoria"),
+                format!("{portal}: la tua password provvisoria è {password} (valida {valid_hours} ore, una sola volta). Accedi e scegli una nuova password."),
+            ),
+            (Template::TemporaryPassword { password, valid_hours }, Lang::En) => (
+                format!("{portal}: temporary password"),
+                format!("{portal}: your temporary password is {password} (valid {valid_hours} hours, once). Log in and choose a new password."),
+            ),
+            (Template::LoginEmail { email }, Lang::It) => (
+                format!("{portal}: email di accesso"),
+                format!("{portal}: l'indirizzo email con cui accedi al portale è {email}."),
+            ),
+            (Template::LoginEmail { email }, Lang::En) => (
+                format!("{portal}: login email"),
+                format!("{portal}: the email address you log in with is {email}."),
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_best_supported_language() {
+        assert_eq!(Lang::from_accept_language(None), Lang::It);
+        assert_eq!(Lang::from_accept_language(Some("en-GB,en;q=0.9")), Lang::En);
+        assert_eq!(
+            Lang::from_accept_language(Some("fr-FR, en;q=0.5, it;q=0.8")),
+            Lang::It
+        );
+        assert_eq!(Lang::from_accept_language(Some("de")), Lang::It);
+    }
+
+    #[test]
+    fn debug_of_a_template_shows_no_secret() {
+        let t = Template::TemporaryPassword {
+            password: "Xy7pQ2mK9wRt".into(),
+            valid_hours: 24,
+        };
+        assert!(!format!("{t:?}").contains("Xy7pQ2mK9wRt"));
+    }
+}

@@ -1,0 +1,223 @@
+//! The transactional outbox. A state change and the SMS or email it causes are written in
+//! the same atomic write (`enqueue`); a dispatcher delivers each message with retries and
+//! backoff, idempotently by message id. Nothing is sent for a change that did not commit,
+//! and nothing is lost while SNS or SES is down.
+
+use crate::clock::{Clock, Timestamp, DAY, MINUTE};
+use crate::error::Error;
+use crate::keys;
+use crate::messages::{Lang, Template};
+use crate::store::{Condition, Index, Item, Store, Write};
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    Sms,
+    Email,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageState {
+    Pending,
+    Sent,
+    /// Given up after `MAX_ATTEMPTS`: an operator alarm, never retried by itself.
+    Failed,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Message {
+    pub id: String,
+    pub channel: Channel,
+    /// E.164 number or email address; dropped once delivered.
+    pub to: Option<String>,
+    pub to_hint: String,
+    /// The content; dropped once delivered (it may hold a temporary password).
+    pub content: Option<Template>,
+    pub lang: Lang,
+    pub state: MessageState,
+    pub attempts: u32,
+    pub next_attempt_at: i64,
+    pub created_at: i64,
+    #[serde(default)]
+    pub sent_at: Option<i64>,
+}
+
+/// What a sender receives: rendered, ready to go.
+#[derive(Clone)]
+pub struct Outgoing {
+    pub id: String,
+    pub channel: Channel,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+impl std::fmt::Debug for Outgoing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Outgoing({} {:?})", self.id, self.channel)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("sending failed: {0}")]
+pub struct SendError(pub String);
+
+/// Delivers rendered messages (SNS for SMS, SES for email, the console locally).
+#[async_trait]
+pub trait Sender: Send + Sync {
+    /// Sends once. An error means it may be retried; the dispatcher decides.
+    async fn send(&self, message: &Outgoing) -> Result<(), SendError>;
+}
+
+pub const MAX_ATTEMPTS: u32 = 8;
+/// How long a dispatcher owns a message it claimed before another may retry it.
+const CLAIM_SECONDS: i64 = MINUTE;
+
+/// The write that puts a new message in the outbox.
+pub fn enqueue(
+    id: String,
+    channel: Channel,
+    to: String,
+    to_hint: String,
+    content: Template,
+    lang: Lang,
+    now: Timestamp,
+) -> Write {
+    let message = Message {
+        id: id.clone(),
+        channel,
+        to: Some(to),
+        to_hint,
+        content: Some(content),
+        lang,
+        state: MessageState::Pending,
+        attempts: 0,
+        next_attempt_at: now.0,
+        created_at: now.0,
+        sent_at: None,
+    };
+    Write::create(Item::new(keys::message(&id), &message).with_gsi1(keys::OUTBOX_PENDING))
+}
+
+/// Backoff before attempt `n + 1`: 30 s, 1, 2, 4 ... minutes, at most an hour.
+fn backoff_seconds(attempts: u32) -> i64 {
+    (30i64 << attempts.min(7)).min(3600)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    Sent,
+    /// Already delivered, given up, not yet due, or claimed by another dispatcher.
+    Skipped,
+    WillRetry,
+    GaveUp,
+}
+
+/// Delivers one message if it is pending and due. Safe to call for the same id many times
+/// and from many places at once: a message is claimed by a versioned write before sending,
+/// so only one dispatcher sends it. (A crash between sending and recording the send can
+/// repeat that one message after the claim lapses: delivery is at least once.)
+pub async fn deliver(
+    store: &dyn Store,
+    sender: &dyn Sender,
+    clock: &dyn Clock,
+    portal: &str,
+    id: &str,
+) -> Result<Delivery, Error> {
+    let Some(item) = store.get(&keys::message(id)).await? else {
+        return Ok(Delivery::Skipped);
+    };
+    deliver_item(store, sender, clock, portal, item).await
+}
+
+/// Delivers every due pending message, at most `limit`; returns how each went.
+pub async fn deliver_due(
+    store: &dyn Store,
+    sender: &dyn Sender,
+    clock: &dyn Clock,
+    portal: &str,
+    limit: usize,
+) -> Result<Vec<Delivery>, Error> {
+    let pending = store
+        .query_index(Index::Gsi1, keys::OUTBOX_PENDING, limit)
+        .await?;
+    let mut outcomes = Vec::with_capacity(pending.len());
+    for item in pending {
+        outcomes.push(deliver_item(store, sender, clock, portal, item).await?);
+    }
+    Ok(outcomes)
+}
+
+async fn deliver_item(
+    store: &dyn Store,
+    sender: &dyn Sender,
+    clock: &dyn Clock,
+    portal: &str,
+    item: Item,
+) -> Result<Delivery, Error> {
+    let now = clock.now();
+    let mut message: Message = item.parse()?;
+    if message.state != MessageState::Pending || message.next_attempt_at > now.0 {
+        return Ok(Delivery::Skipped);
+    }
+    let (Some(to), Some(content)) = (message.to.clone(), message.content.clone()) else {
+        return Ok(Delivery::Skipped);
+    };
+    // Claim: only the dispatcher whose versioned write lands goes on to send.
+    message.attempts += 1;
+    message.next_attempt_at = now.0 + CLAIM_SECONDS;
+    let claimed = item.next(&message);
+    if store
+        .write(vec![Write::Put {
+            item: claimed.clone(),
+            condition: Condition::Version(item.version),
+        }])
+        .await
+        .is_err()
+    {
+        return Ok(Delivery::Skipped);
+    }
+    let (subject, body) = content.render(portal, message.lang);
+    let outgoing = Outgoing {
+        id: message.id.clone(),
+        channel: message.channel,
+        to,
+        subject,
+        body,
+    };
+    let (outcome, next) = match sender.send(&outgoing).await {
+        Ok(()) => {
+            message.state = MessageState::Sent;
+            message.sent_at = Some(now.0);
+            message.to = None;
+            message.content = None;
+            let mut done = claimed.next(&message);
+            done.gsi1 = None;
+            done.expires_at = Some(now.0 + 30 * DAY);
+            tracing::info!(message_id = %message.id, channel = ?message.channel, to = %message.to_hint, template = content.name(), "message sent");
+            (Delivery::Sent, done)
+        }
+        Err(e) if message.attempts >= MAX_ATTEMPTS => {
+            message.state = MessageState::Failed;
+            let mut failed = claimed.next(&message);
+            failed.gsi1 = None;
+            tracing::error!(message_id = %message.id, attempts = message.attempts, error = %e, "message given up");
+            (Delivery::GaveUp, failed)
+        }
+        Err(e) => {
+            message.next_attempt_at = now.0 + backoff_seconds(message.attempts);
+            tracing::warn!(message_id = %message.id, attempts = message.attempts, error = %e, "message will be retried");
+            (Delivery::WillRetry, claimed.next(&message))
+        }
+    };
+    store
+        .write(vec![Write::Put {
+            item: next,
+            condition: Condition::Version(claimed.version),
+        }])
+        .await?;
+    Ok(outcome)
+}

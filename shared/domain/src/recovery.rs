@@ -1,0 +1,513 @@
+//! Credential recovery (R1-R7) as a stored state machine.
+//!
+//! ```text
+//! start ──► AwaitingMethod ──(Key6 | security answer | password)──► AwaitingPhone ──(phone)──► Completed
+//!                 │  wrong data: a miss; `max_misses_per_flow` misses end the flow   │
+//!                 └──────────────────────────► Ended ◄──────────── no certified phone ┘
+//! ```
+//!
+//! Every step reads the flow (and at most the one other item its input names) in one round
+//! trip, checks state and expiry in code, and commits with a version condition in one
+//! atomic write: a step replayed or raced succeeds at most once. The flow keeps a snapshot
+//! of what its steps need from the account (verifier hashes, phones on file) so that no step
+//! needs a second read.
+//!
+//! An unknown fiscal code or birth date starts a flow like any other, offering methods
+//! chosen by keyed hash of the input (the same every time), and fails at the method step
+//! after the same argon2 work as a wrong answer: up to there, nothing tells the two apart.
+
+use crate::accounts::{Account, Card, PhoneOnFile, TemporaryPassword};
+use crate::clock::{Timestamp, DAY, HOUR, MINUTE};
+use crate::deps::Deps;
+use crate::error::Error;
+use crate::keys::{self, purpose};
+use crate::messages::{Lang, Template};
+use crate::outbox::{self, Channel};
+use crate::random::{new_id, random_string};
+use crate::store::{Condition, Index, Item, Write};
+use crate::types::{BirthDate, CardNumber, Email, FiscalCode, Key6, PhoneNumber, SecurityAnswer};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecoveryKind {
+    /// A forgotten password: ends with a temporary password by SMS.
+    Password,
+    /// A forgotten login email: ends with the email by SMS.
+    Email,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    Key6,
+    SecurityQuestion,
+    Password,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndReason {
+    TooManyMisses,
+    NoCertifiedPhone,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum State {
+    AwaitingMethod,
+    AwaitingPhone { method: Method },
+    Completed,
+    Ended { reason: EndReason },
+}
+
+/// What the flow's steps need from the account, copied at start.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Subject {
+    pub account_id: String,
+    pub email: String,
+    pub answer_hash: Option<String>,
+    pub password_hash: Option<String>,
+    pub phones: Vec<PhoneOnFile>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RecoveryFlow {
+    pub id: String,
+    pub kind: RecoveryKind,
+    pub state: State,
+    pub offered: Vec<Method>,
+    pub question_id: Option<String>,
+    /// `None` when the data given matched nobody.
+    pub subject: Option<Subject>,
+    pub misses: u32,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+impl RecoveryFlow {
+    /// Refuses a step unless the flow is live and in a state `expected` accepts.
+    fn check(&self, now: Timestamp, expected: impl Fn(&State) -> bool) -> Result<(), Error> {
+        if now.0 >= self.expires_at {
+            return Err(Error::FlowExpired);
+        }
+        match &self.state {
+            State::Ended { .. } => Err(Error::FlowEnded),
+            state if expected(state) => Ok(()),
+            _ => Err(Error::WrongStep),
+        }
+    }
+
+    fn offers(&self, method: Method) -> Result<(), Error> {
+        if self.offered.contains(&method) {
+            Ok(())
+        } else {
+            Err(Error::MethodNotOffered)
+        }
+    }
+
+    /// A wrong answer: counts a miss and ends the flow at the limit. Returns the error to give.
+    fn miss(&mut self, max: u32) -> Error {
+        self.misses += 1;
+        if self.misses >= max {
+            self.state = State::Ended {
+                reason: EndReason::TooManyMisses,
+            };
+            Error::TooManyAttempts
+        } else {
+            Error::DataNotCorrect
+        }
+    }
+}
+
+pub struct StartRecovery {
+    pub kind: RecoveryKind,
+    pub fiscal_code: FiscalCode,
+    pub birth_date: BirthDate,
+    pub captcha: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MethodOffer {
+    pub method: Method,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub question: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Started {
+    pub flow_id: String,
+    pub kind: RecoveryKind,
+    pub methods: Vec<MethodOffer>,
+    pub expires_at: i64,
+}
+
+/// After a method succeeds: how to ask for the phone number (R6).
+#[derive(Debug, Clone, Serialize)]
+pub struct PhonePrompt {
+    pub next: &'static str,
+    pub numbers_on_file: usize,
+    /// The masked number, when there is exactly one on file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SmsSent {
+    pub sent_to: String,
+}
+
+/// R1, R2: checks the captcha, finds the person, and starts a flow offering their methods.
+pub async fn start(deps: &Deps, input: StartRecovery, lang: Lang) -> Result<Started, Error> {
+    let now = deps.clock.now();
+    if !input.fiscal_code.matches_birth_date(input.birth_date) {
+        return Err(Error::BirthDateMismatch);
+    }
+    let captcha = deps.captcha.verify(&input.captcha, now).await?;
+    let lookup = deps
+        .pepper
+        .lookup(purpose::FISCAL_CODE, input.fiscal_code.as_str());
+    let candidates = deps
+        .store
+        .query_index(Index::Gsi2, &keys::fiscal_code_index(&lookup), 10)
+        .await?;
+    let mut account = None;
+    for item in &candidates {
+        let candidate: Account = item.parse()?;
+        if candidate.birth_date == Some(input.birth_date) {
+            account = Some(candidate);
+            break;
+        }
+    }
+    let (offered, question_id, subject) = match account {
+        Some(account) => {
+            let offered = methods_of(&account, input.kind);
+            if offered.is_empty() {
+                return Err(Error::NoRecoveryMethod);
+            }
+            let question_id = account
+                .security_question
+                .as_ref()
+                .map(|q| q.question_id.clone());
+            let subject = Subject {
+                account_id: account.id,
+                email: account.email,
+                answer_hash: account.security_question.map(|q| q.answer_hash),
+                password_hash: account.password_hash,
+                phones: account.certified_phones,
+            };
+            (offered, question_id, Some(subject))
+        }
+        None => {
+            let (offered, question_id) =
+                decoy(deps, input.kind, &format!("{lookup}:{}", input.birth_date));
+            (offered, question_id, None)
+        }
+    };
+    let flow = RecoveryFlow {
+        id: new_id(deps.random.as_ref()),
+        kind: input.kind,
+        state: State::AwaitingMethod,
+        offered,
+        question_id,
+        subject,
+        misses: 0,
+        created_at: now.0,
+        expires_at: now.0 + deps.profile.flow_seconds(),
+    };
+    let mut writes = vec![Write::create(
+        Item::new(keys::flow(&flow.id), &flow).expiring_at(flow.expires_at + DAY),
+    )];
+    if let Some(replay_key) = captcha.replay_key {
+        writes.push(Write::create(
+            Item::new(replay_key, &serde_json::json!({ "used_at": now.0 }))
+                .expiring_at(captcha.expires_at + HOUR),
+        ));
+    }
+    deps.store.write(writes).await.map_err(|e| match e {
+        crate::store::StoreError::ConditionFailed { .. } => Error::CaptchaInvalid,
+        other => other.into(),
+    })?;
+    let methods = flow
+        .offered
+        .iter()
+        .map(|&method| MethodOffer {
+            method,
+            question: (method == Method::SecurityQuestion)
+                .then(|| {
+                    flow.question_id
+                        .as_deref()
+                        .and_then(|id| deps.profile.question(id))
+                        .map(|q| q.text(lang).to_string())
+                })
+                .flatten(),
+        })
+        .collect();
+    Ok(Started {
+        flow_id: flow.id,
+        kind: flow.kind,
+        methods,
+        expires_at: flow.expires_at,
+    })
+}
+
+/// R2: Key6 and the security question where enabled; for email recovery also the password,
+/// the only method when neither of the others is.
+fn methods_of(account: &Account, kind: RecoveryKind) -> Vec<Method> {
+    let mut methods = Vec::new();
+    if account.key6_enabled {
+        methods.push(Method::Key6);
+    }
+    if account.security_question.is_some() {
+        methods.push(Method::SecurityQuestion);
+    }
+    if kind == RecoveryKind::Email && account.password_hash.is_some() {
+        methods.push(Method::Password);
+    }
+    methods
+}
+
+/// Methods shown for data that matched nobody: one of the usual sets, chosen by keyed hash
+/// of the input so that asking twice gives the same answer.
+fn decoy(deps: &Deps, kind: RecoveryKind, input: &str) -> (Vec<Method>, Option<String>) {
+    let hash = hex::decode(deps.pepper.lookup("recovery-decoy", input)).unwrap_or_default();
+    let pick = hash.first().copied().unwrap_or(0);
+    let mut methods = match pick % 3 {
+        0 => vec![Method::Key6, Method::SecurityQuestion],
+        1 => vec![Method::Key6],
+        _ => vec![Method::SecurityQuestion],
+    };
+    if kind == RecoveryKind::Email {
+        methods.push(Method::Password);
+    }
+    let questions = &deps.profile.security_questions;
+    let question = methods.contains(&Method::SecurityQuestion).then(|| {
+        questions[usize::from(hash.get(1).copied().unwrap_or(0)) % questions.len()]
+            .id
+            .clone()
+    });
+    (methods, question)
+}
+
+fn load(item: Option<Item>) -> Result<(Item, RecoveryFlow), Error> {
+    let item = item.ok_or(Error::FlowNotFound)?;
+    let flow = item.parse()?;
+    Ok((item, flow))
+}
+
+/// Ends a method step: on success the flow moves to the phone step (or ends, without a
+/// certified phone: R7); on failure it counts a miss. Commits the flow with `extra` writes.
+async fn conclude_method(
+    deps: &Deps,
+    item: &Item,
+    mut flow: RecoveryFlow,
+    method: Method,
+    ok: bool,
+    extra: Vec<Write>,
+) -> Result<PhonePrompt, Error> {
+    let result = match (&flow.subject, ok) {
+        (Some(subject), true) if subject.phones.is_empty() => {
+            flow.state = State::Ended {
+                reason: EndReason::NoCertifiedPhone,
+            };
+            Err(Error::NoCertifiedPhone)
+        }
+        (Some(subject), true) => {
+            let hint = (subject.phones.len() == 1).then(|| subject.phones[0].hint.clone());
+            let prompt = PhonePrompt {
+                next: "phone",
+                numbers_on_file: subject.phones.len(),
+                hint,
+            };
+            flow.state = State::AwaitingPhone { method };
+            Ok(prompt)
+        }
+        _ => Err(flow.miss(deps.profile.recovery.max_misses_per_flow)),
+    };
+    let mut writes = vec![Write::replace(item, &flow)];
+    writes.extend(extra);
+    deps.store.write(writes).await?;
+    result
+}
+
+/// R3: the card number and its Key6 in one step (the client shows them on two pages).
+/// Wrong codes count per flow and per card: `key6_misses_per_card` within the window lock
+/// Key6 recovery for that card.
+pub async fn verify_key6(
+    deps: &Deps,
+    flow_id: &str,
+    card: &CardNumber,
+    key6: &Key6,
+) -> Result<PhonePrompt, Error> {
+    let now = deps.clock.now();
+    let card_key = keys::card(&deps.pepper.lookup(purpose::CARD, card.digits()));
+    let mut items = deps
+        .store
+        .get_many(&[keys::flow(flow_id), card_key])
+        .await?
+        .into_iter();
+    let (item, flow) = load(items.next().flatten())?;
+    flow.check(now, |s| *s == State::AwaitingMethod)?;
+    flow.offers(Method::Key6)?;
+    let card_item = items.next().flatten();
+    let limits = &deps.profile.recovery;
+    let mut owned: Option<(Item, Card)> = None;
+    if let (Some(subject), Some(card_item)) = (&flow.subject, card_item) {
+        let card: Card = card_item.parse()?;
+        if card.account_id == subject.account_id && card.key6_hash.is_some() {
+            owned = Some((card_item, card));
+        }
+    }
+    if let Some((_, card)) = &mut owned {
+        let window_start = now.0 - limits.key6_window_hours * HOUR;
+        card.key6_misses.retain(|&t| t > window_start);
+        if card.key6_misses.len() >= limits.key6_misses_per_card {
+            return Err(Error::Key6Locked);
+        }
+    }
+    let ok = deps.hasher.verify(
+        key6.expose(),
+        owned.as_ref().and_then(|(_, c)| c.key6_hash.as_deref()),
+    );
+    let mut extra = Vec::new();
+    if let (false, Some((card_item, mut card))) = (ok, owned) {
+        card.key6_misses.push(now.0);
+        extra.push(Write::replace(&card_item, &card));
+    }
+    conclude_method(deps, &item, flow, Method::Key6, ok, extra).await
+}
+
+/// R4: the answer to the question chosen at registration.
+pub async fn verify_security_answer(
+    deps: &Deps,
+    flow_id: &str,
+    answer: &SecurityAnswer,
+) -> Result<PhonePrompt, Error> {
+    let now = deps.clock.now();
+    let (item, flow) = load(deps.store.get(&keys::flow(flow_id)).await?)?;
+    flow.check(now, |s| *s == State::AwaitingMethod)?;
+    flow.offers(Method::SecurityQuestion)?;
+    let stored = flow.subject.as_ref().and_then(|s| s.answer_hash.as_deref());
+    let ok = deps.hasher.verify(answer.expose(), stored);
+    conclude_method(deps, &item, flow, Method::SecurityQuestion, ok, Vec::new()).await
+}
+
+/// R5: the password, for email recovery only.
+pub async fn verify_password(
+    deps: &Deps,
+    flow_id: &str,
+    password: &str,
+) -> Result<PhonePrompt, Error> {
+    let now = deps.clock.now();
+    let (item, flow) = load(deps.store.get(&keys::flow(flow_id)).await?)?;
+    flow.check(now, |s| *s == State::AwaitingMethod)?;
+    flow.offers(Method::Password)?;
+    let stored = flow
+        .subject
+        .as_ref()
+        .and_then(|s| s.password_hash.as_deref());
+    let ok = deps.hasher.verify(password, stored);
+    conclude_method(deps, &item, flow, Method::Password, ok, Vec::new()).await
+}
+
+/// SMS sent to one number, for the per-number limits.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct SmsLog {
+    sent: Vec<i64>,
+}
+
+const TEMPORARY_PASSWORD_ALPHABET: &[u8] =
+    b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
+
+/// R6: the whole phone number, which must be one on file; then one SMS with a temporary
+/// password (password recovery) or the login email (email recovery), sent through the
+/// outbox in the same write that completes the flow.
+pub async fn verify_phone(
+    deps: &Deps,
+    flow_id: &str,
+    phone: &PhoneNumber,
+    lang: Lang,
+) -> Result<SmsSent, Error> {
+    let now = deps.clock.now();
+    let lookup = deps.pepper.lookup(purpose::PHONE, phone.e164());
+    let mut items = deps
+        .store
+        .get_many(&[keys::flow(flow_id), keys::sms_limit(&lookup)])
+        .await?
+        .into_iter();
+    let (item, mut flow) = load(items.next().flatten())?;
+    flow.check(now, |s| matches!(s, State::AwaitingPhone { .. }))?;
+    let subject = flow.subject.clone().ok_or(Error::WrongStep)?;
+    if !subject.phones.iter().any(|p| p.lookup == lookup) {
+        let error = flow.miss(deps.profile.recovery.max_misses_per_flow);
+        deps.store.write(vec![Write::replace(&item, &flow)]).await?;
+        return Err(if matches!(error, Error::DataNotCorrect) {
+            Error::PhoneNotMatching
+        } else {
+            error
+        });
+    }
+    let limit_item = items.next().flatten();
+    let mut log: SmsLog = crate::store::parse_opt(&limit_item)?.unwrap_or_default();
+    log.sent.retain(|&t| t > now.0 - DAY);
+    let recent = log
+        .sent
+        .iter()
+        .filter(|&&t| t > now.0 - 10 * MINUTE)
+        .count();
+    let limits = &deps.profile.sms;
+    if recent >= limits.per_number_per_10_minutes || log.sent.len() >= limits.per_number_per_day {
+        return Err(Error::SmsLimit);
+    }
+    log.sent.push(now.0);
+    let mut writes = Vec::new();
+    let content = match flow.kind {
+        RecoveryKind::Password => {
+            let password = random_string(deps.random.as_ref(), TEMPORARY_PASSWORD_ALPHABET, 12);
+            let expires_at = now.0 + deps.profile.temporary_password_seconds();
+            let temporary = TemporaryPassword {
+                account_id: subject.account_id.clone(),
+                hash: deps.hasher.hash(&password, deps.random.as_ref()),
+                expires_at,
+            };
+            let login = Email::parse(&subject.email).map_err(|e| Error::Internal(Box::new(e)))?;
+            writes.push(Write::put(
+                Item::new(keys::temporary_password(&subject.account_id), &temporary)
+                    .with_gsi1(keys::login_index(login.canonical()))
+                    .expiring_at(expires_at + DAY),
+            ));
+            Template::TemporaryPassword {
+                password,
+                valid_hours: deps.profile.recovery.temporary_password_hours,
+            }
+        }
+        RecoveryKind::Email => Template::LoginEmail {
+            email: subject.email.clone(),
+        },
+    };
+    flow.state = State::Completed;
+    writes.push(Write::replace(&item, &flow));
+    writes.push(match &limit_item {
+        Some(previous) => Write::Put {
+            item: previous.next(&log).expiring_at(now.0 + DAY),
+            condition: Condition::Version(previous.version),
+        },
+        None => Write::create(Item::new(keys::sms_limit(&lookup), &log).expiring_at(now.0 + DAY)),
+    });
+    writes.push(outbox::enqueue(
+        new_id(deps.random.as_ref()),
+        Channel::Sms,
+        phone.e164().to_string(),
+        phone.hint(),
+        content,
+        lang,
+        now,
+    ));
+    deps.store.write(writes).await?;
+    Ok(SmsSent {
+        sent_to: phone.hint(),
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,218 @@
+//! The store port: items with conditions, not repositories per backend. The single-table
+//! key design lives in `keys`; backends only store, fetch and conditionally write items.
+
+use async_trait::async_trait;
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use serde_json::Value;
+
+/// Where an item lives: partition key and sort key.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Key {
+    pub pk: String,
+    pub sk: String,
+}
+
+impl Key {
+    pub fn new(pk: impl Into<String>, sk: impl Into<String>) -> Key {
+        Key {
+            pk: pk.into(),
+            sk: sk.into(),
+        }
+    }
+}
+
+/// The secondary indexes. Each is a partition on one string attribute; the key design
+/// (`keys`) decides what goes in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Index {
+    /// Login names and the outbox's pending queue.
+    Gsi1,
+    /// Look-ups by keyed hash of a person's data (fiscal code).
+    Gsi2,
+}
+
+impl Index {
+    pub const ALL: [Index; 2] = [Index::Gsi1, Index::Gsi2];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Index::Gsi1 => "gsi1",
+            Index::Gsi2 => "gsi2",
+        }
+    }
+}
+
+/// One stored item: a JSON document with its key, a version that grows by one at every
+/// write, up to two index values, and an optional expiry after which the backend may delete
+/// it (code must still check expiry itself: TTL deletion lags by days).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    pub key: Key,
+    pub version: u64,
+    pub doc: Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi1: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi2: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
+}
+
+impl Item {
+    /// A new item at version 1, with the document serialised from `doc`.
+    pub fn new<T: Serialize>(key: Key, doc: &T) -> Item {
+        Item {
+            key,
+            version: 1,
+            doc: serde_json::to_value(doc).expect("domain documents always serialise"),
+            gsi1: None,
+            gsi2: None,
+            expires_at: None,
+        }
+    }
+
+    pub fn with_gsi1(mut self, value: impl Into<String>) -> Item {
+        self.gsi1 = Some(value.into());
+        self
+    }
+
+    pub fn with_gsi2(mut self, value: impl Into<String>) -> Item {
+        self.gsi2 = Some(value.into());
+        self
+    }
+
+    pub fn expiring_at(mut self, at: i64) -> Item {
+        self.expires_at = Some(at);
+        self
+    }
+
+    pub fn index_value(&self, index: Index) -> Option<&str> {
+        match index {
+            Index::Gsi1 => self.gsi1.as_deref(),
+            Index::Gsi2 => self.gsi2.as_deref(),
+        }
+    }
+
+    /// The document as a domain type. A document that does not fit is a stored-data fault.
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, StoreError> {
+        serde_json::from_value(self.doc.clone())
+            .map_err(|e| StoreError::Corrupt(format!("{}/{}: {e}", self.key.pk, self.key.sk)))
+    }
+
+    /// This item with a new document, as the next version (for `Write::replace`).
+    pub fn next<T: Serialize>(&self, doc: &T) -> Item {
+        Item {
+            version: self.version + 1,
+            doc: serde_json::to_value(doc).expect("domain documents always serialise"),
+            ..self.clone()
+        }
+    }
+}
+
+/// What must hold for a write to happen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Condition {
+    /// Always write.
+    None,
+    /// No item with this key exists.
+    Absent,
+    /// The stored item exists and has this version.
+    Version(u64),
+}
+
+/// One write of an atomic batch.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Write {
+    Put { item: Item, condition: Condition },
+    Delete { key: Key, condition: Condition },
+}
+
+impl Write {
+    /// Creates `item`, which must not exist yet.
+    pub fn create(item: Item) -> Write {
+        Write::Put {
+            condition: Condition::Absent,
+            item,
+        }
+    }
+
+    /// Replaces `previous` (as it was read) with `doc`; fails if anyone wrote it since.
+    pub fn replace<T: Serialize>(previous: &Item, doc: &T) -> Write {
+        Write::Put {
+            item: previous.next(doc),
+            condition: Condition::Version(previous.version),
+        }
+    }
+
+    /// Writes `item` whatever is stored.
+    pub fn put(item: Item) -> Write {
+        Write::Put {
+            item,
+            condition: Condition::None,
+        }
+    }
+
+    pub fn delete(key: Key, condition: Condition) -> Write {
+        Write::Delete { key, condition }
+    }
+
+    pub fn key(&self) -> &Key {
+        match self {
+            Write::Put { item, .. } => &item.key,
+            Write::Delete { key, .. } => key,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A condition of an atomic write did not hold (or another writer got there first);
+    /// nothing was written. `index` names the first failing write when the backend knows it.
+    #[error("a write condition did not hold (write {index:?})")]
+    ConditionFailed { index: Option<usize> },
+    /// The backend refused the request because of its own limits (throughput, size).
+    #[error("the store is busy: {0}")]
+    Busy(String),
+    /// A stored document does not fit its type.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    /// The backend failed (I/O, network, service error).
+    #[error("the store failed: {0}")]
+    Backend(String),
+}
+
+/// Most items in one atomic write (DynamoDB's transaction limit).
+pub const MAX_WRITES: usize = 100;
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// The item at `key`, read strongly consistently; `None` when there is none.
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError>;
+
+    /// The items at `keys`, in the same order, each `None` where absent; one round trip
+    /// where the backend allows (at most 100 keys).
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, StoreError>;
+
+    /// Items of partition `pk` whose sort key starts with `sk_prefix`, in sort-key order,
+    /// at most `limit`.
+    async fn query(&self, pk: &str, sk_prefix: &str, limit: usize)
+        -> Result<Vec<Item>, StoreError>;
+
+    /// Items whose value in `index` is `value`, at most `limit`, in no set order. Indexes
+    /// may lag behind writes on some backends (DynamoDB's are eventually consistent).
+    async fn query_index(
+        &self,
+        index: Index,
+        value: &str,
+        limit: usize,
+    ) -> Result<Vec<Item>, StoreError>;
+
+    /// Applies all `writes` or none (at most `MAX_WRITES`, each key once). When a condition
+    /// fails, or a concurrent write conflicts, returns `ConditionFailed` and writes nothing.
+    async fn write(&self, writes: Vec<Write>) -> Result<(), StoreError>;
+}
+
+/// Parses an optional item's document.
+pub fn parse_opt<T: DeserializeOwned>(item: &Option<Item>) -> Result<Option<T>, StoreError> {
+    item.as_ref().map(Item::parse).transpose()
+}

@@ -1,0 +1,98 @@
+use super::ParseError;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A calendar date of birth, `YYYY-MM-DD`, between 1900 and 2100.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct BirthDate {
+    year: u16,
+    month: u8,
+    day: u8,
+}
+
+impl BirthDate {
+    pub fn parse(input: &str) -> Result<BirthDate, ParseError> {
+        let s = input.trim();
+        if s.is_empty() {
+            return Err(ParseError::Empty);
+        }
+        let parts: Vec<&str> = s.split('-').collect();
+        let [y, m, d] = parts.as_slice() else {
+            return Err(ParseError::Format);
+        };
+        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return Err(ParseError::Format);
+        }
+        let num = |p: &str| p.parse::<u16>().map_err(|_| ParseError::Format);
+        let (year, month, day) = (num(y)?, num(m)?, num(d)?);
+        BirthDate::from_parts(year, month as u8, day as u8)
+    }
+
+    pub fn from_parts(year: u16, month: u8, day: u8) -> Result<BirthDate, ParseError> {
+        if !(1900..=2100).contains(&year) || !(1..=12).contains(&month) || day == 0 {
+            return Err(ParseError::Date);
+        }
+        if day > days_in_month(year, month) {
+            return Err(ParseError::Date);
+        }
+        Ok(BirthDate { year, month, day })
+    }
+
+    pub fn year(self) -> u16 {
+        self.year
+    }
+    pub fn month(self) -> u8 {
+        self.month
+    }
+    pub fn day(self) -> u8 {
+        self.day
+    }
+}
+
+pub(crate) fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+impl fmt::Display for BirthDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl fmt::Debug for BirthDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "BirthDate({self})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn leap_days_exist_only_in_leap_years() {
+        assert!(BirthDate::parse("2000-02-29").is_ok());
+        assert_eq!(BirthDate::parse("1900-02-29"), Err(ParseError::Date));
+        assert_eq!(BirthDate::parse("1981-04-31"), Err(ParseError::Date));
+        assert_eq!(BirthDate::parse("01/02/1980"), Err(ParseError::Format));
+    }
+
+    proptest! {
+        #[test]
+        fn parse_never_panics(s in "\\PC{0,12}") {
+            let _ = BirthDate::parse(&s);
+        }
+
+        #[test]
+        fn display_parses_back(y in 1900u16..=2100, m in 1u8..=12, d in 1u8..=28) {
+            let date = BirthDate::from_parts(y, m, d).unwrap();
+            prop_assert_eq!(BirthDate::parse(&date.to_string()).unwrap(), date);
+        }
+    }
+}
