@@ -1,1 +1,527 @@
+//! Varco's store port on one DynamoDB table.
+//!
+//! Attributes: `pk`, `sk` (keys), `v` (version), `doc` (the JSON document as a string),
+//! `gsi1pk` / `gsi2pk` (index values, absent when unset), `ttl` (expiry, epoch seconds).
+//! One atomic write is one `PutItem`/`DeleteItem` (a single write) or one
+//! `TransactWriteItems`; `get_many` is one strongly consistent `BatchGetItem`.
+//! Every request to DynamoDB is counted (`calls`), so tests can hold steps to their budget.
 
+use async_trait::async_trait;
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, Delete, GlobalSecondaryIndex,
+    KeySchemaElement, KeyType, KeysAndAttributes, Projection, ProjectionType, Put,
+    ScalarAttributeType, StreamSpecification, StreamViewType, TimeToLiveSpecification,
+    TransactWriteItem,
+};
+use aws_sdk_dynamodb::Client;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use varco_domain::store::{Condition, Index, Item, Key, Store, StoreError, Write, MAX_WRITES};
+
+pub const TTL_ATTRIBUTE: &str = "ttl";
+
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+    calls: AtomicU64,
+}
+
+type Attrs = HashMap<String, AttributeValue>;
+
+fn index_attribute(index: Index) -> &'static str {
+    match index {
+        Index::Gsi1 => "gsi1pk",
+        Index::Gsi2 => "gsi2pk",
+    }
+}
+
+fn key_attrs(key: &Key) -> Attrs {
+    HashMap::from([
+        ("pk".to_string(), AttributeValue::S(key.pk.clone())),
+        ("sk".to_string(), AttributeValue::S(key.sk.clone())),
+    ])
+}
+
+fn to_attrs(item: &Item) -> Attrs {
+    let mut attrs = key_attrs(&item.key);
+    attrs.insert("v".into(), AttributeValue::N(item.version.to_string()));
+    attrs.insert("doc".into(), AttributeValue::S(item.doc.to_string()));
+    for index in Index::ALL {
+        if let Some(value) = item.index_value(index) {
+            attrs.insert(
+                index_attribute(index).into(),
+                AttributeValue::S(value.to_string()),
+            );
+        }
+    }
+    if let Some(at) = item.expires_at {
+        attrs.insert(TTL_ATTRIBUTE.into(), AttributeValue::N(at.to_string()));
+    }
+    attrs
+}
+
+/// An item from its DynamoDB attributes (also as they arrive in a stream record).
+pub fn from_attrs(attrs: &Attrs) -> Result<Item, StoreError> {
+    let corrupt =
+        |what: &str| StoreError::Corrupt(format!("attribute `{what}` is missing or malformed"));
+    let s = |name: &str| attrs.get(name).and_then(|v| v.as_s().ok()).cloned();
+    let n = |name: &str| {
+        attrs
+            .get(name)
+            .and_then(|v| v.as_n().ok())
+            .and_then(|n| n.parse::<i64>().ok())
+    };
+    let doc = s("doc").ok_or_else(|| corrupt("doc"))?;
+    Ok(Item {
+        key: Key::new(
+            s("pk").ok_or_else(|| corrupt("pk"))?,
+            s("sk").ok_or_else(|| corrupt("sk"))?,
+        ),
+        version: n("v").ok_or_else(|| corrupt("v"))? as u64,
+        doc: serde_json::from_str(&doc).map_err(|_| corrupt("doc"))?,
+        gsi1: s(index_attribute(Index::Gsi1)),
+        gsi2: s(index_attribute(Index::Gsi2)),
+        expires_at: n(TTL_ATTRIBUTE),
+    })
+}
+
+/// A condition as a DynamoDB expression and its values.
+fn condition_expression(condition: Condition) -> Option<(String, Option<Attrs>)> {
+    match condition {
+        Condition::None => None,
+        Condition::Absent => Some(("attribute_not_exists(pk)".into(), None)),
+        Condition::Version(v) => Some((
+            "v = :v".into(),
+            Some(HashMap::from([(
+                ":v".to_string(),
+                AttributeValue::N(v.to_string()),
+            )])),
+        )),
+    }
+}
+
+fn failure<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
+    e: SdkError<E>,
+) -> StoreError {
+    match e.code() {
+        Some("ConditionalCheckFailedException") => StoreError::ConditionFailed { index: Some(0) },
+        Some("TransactionConflictException") => StoreError::ConditionFailed { index: None },
+        Some(
+            "ProvisionedThroughputExceededException"
+            | "ThrottlingException"
+            | "RequestLimitExceeded",
+        ) => StoreError::Busy(DisplayErrorContext(&e).to_string()),
+        _ => StoreError::Backend(DisplayErrorContext(&e).to_string()),
+    }
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> DynamoStore {
+        DynamoStore {
+            client,
+            table: table.into(),
+            calls: AtomicU64::new(0),
+        }
+    }
+
+    /// Requests made to DynamoDB so far.
+    pub fn calls(&self) -> u64 {
+        self.calls.load(Ordering::SeqCst)
+    }
+
+    fn count(&self) {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Opens the connection (TLS handshake included) during cold start, so the first
+    /// request of a step does not pay for it. A missing item is the cheapest read there is.
+    pub async fn warm_up(&self) {
+        let _ = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key_attrs(&Key::new("WARMUP", "WARMUP"))))
+            .send()
+            .await;
+    }
+
+    /// Creates the table as the infrastructure template does (keys, indexes, stream, TTL):
+    /// for DynamoDB Local and tests.
+    pub async fn create_table(client: &Client, table: &str) -> Result<(), StoreError> {
+        let attr = |name: &str| {
+            AttributeDefinition::builder()
+                .attribute_name(name)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .map_err(backend)
+        };
+        let key = |name: &str, kind: KeyType| {
+            KeySchemaElement::builder()
+                .attribute_name(name)
+                .key_type(kind)
+                .build()
+                .map_err(backend)
+        };
+        let mut request = client
+            .create_table()
+            .table_name(table)
+            .billing_mode(BillingMode::PayPerRequest)
+            .key_schema(key("pk", KeyType::Hash)?)
+            .key_schema(key("sk", KeyType::Range)?)
+            .attribute_definitions(attr("pk")?)
+            .attribute_definitions(attr("sk")?)
+            .stream_specification(
+                StreamSpecification::builder()
+                    .stream_enabled(true)
+                    .stream_view_type(StreamViewType::NewImage)
+                    .build()
+                    .map_err(backend)?,
+            );
+        for index in Index::ALL {
+            request = request
+                .attribute_definitions(attr(index_attribute(index))?)
+                .global_secondary_indexes(
+                    GlobalSecondaryIndex::builder()
+                        .index_name(index.name())
+                        .key_schema(key(index_attribute(index), KeyType::Hash)?)
+                        .projection(
+                            Projection::builder()
+                                .projection_type(ProjectionType::All)
+                                .build(),
+                        )
+                        .build()
+                        .map_err(backend)?,
+                );
+        }
+        request.send().await.map_err(failure)?;
+        client
+            .update_time_to_live()
+            .table_name(table)
+            .time_to_live_specification(
+                TimeToLiveSpecification::builder()
+                    .enabled(true)
+                    .attribute_name(TTL_ATTRIBUTE)
+                    .build()
+                    .map_err(backend)?,
+            )
+            .send()
+            .await
+            .map_err(failure)?;
+        Ok(())
+    }
+
+    async fn query_pages(
+        &self,
+        build: impl Fn() -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+        limit: usize,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut out = Vec::new();
+        let mut start: Option<Attrs> = None;
+        loop {
+            self.count();
+            let page = build()
+                .limit(i32::try_from(limit - out.len()).unwrap_or(i32::MAX))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(failure)?;
+            for attrs in page.items() {
+                out.push(from_attrs(attrs)?);
+            }
+            match page.last_evaluated_key() {
+                Some(key) if out.len() < limit => start = Some(key.clone()),
+                _ => return Ok(out),
+            }
+        }
+    }
+}
+
+fn backend(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+/// A client for a DynamoDB-compatible endpoint on this machine (DynamoDB Local), with
+/// placeholder credentials: for the local gateway and tests, never for AWS.
+pub fn local_client(endpoint: &str) -> Client {
+    use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(Region::new("eu-south-1"))
+        .credentials_provider(Credentials::new(
+            "local",
+            "local",
+            None,
+            None,
+            "varco-local",
+        ))
+        .build();
+    Client::from_conf(config)
+}
+
+/// The DynamoDB Local endpoint the test command started, from `VARCO_TEST_DYNAMODB`.
+/// Tests that need it fail, never skip, when it is not set.
+pub fn test_endpoint() -> String {
+    std::env::var("VARCO_TEST_DYNAMODB").unwrap_or_else(|_| {
+        panic!("VARCO_TEST_DYNAMODB is not set: run the tests with `./scripts/test`, which starts DynamoDB Local")
+    })
+}
+
+#[async_trait]
+impl Store for DynamoStore {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        self.count();
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key_attrs(key)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(failure)?;
+        out.item().map(from_attrs).transpose()
+    }
+
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, StoreError> {
+        let mut unique: Vec<&Key> = keys.iter().collect();
+        unique.sort();
+        unique.dedup();
+        let mut found: HashMap<Key, Item> = HashMap::new();
+        let mut pending: Vec<Attrs> = unique.iter().map(|k| key_attrs(k)).collect();
+        while !pending.is_empty() {
+            self.count();
+            let request = KeysAndAttributes::builder()
+                .set_keys(Some(pending))
+                .consistent_read(true)
+                .build()
+                .map_err(backend)?;
+            let out = self
+                .client
+                .batch_get_item()
+                .request_items(&self.table, request)
+                .send()
+                .await
+                .map_err(failure)?;
+            for attrs in out
+                .responses()
+                .and_then(|r| r.get(&self.table))
+                .into_iter()
+                .flatten()
+            {
+                let item = from_attrs(attrs)?;
+                found.insert(item.key.clone(), item);
+            }
+            // Keys DynamoDB did not get to (throughput): asked again, as its docs require.
+            pending = out
+                .unprocessed_keys()
+                .and_then(|u| u.get(&self.table))
+                .map(|k| k.keys().to_vec())
+                .unwrap_or_default();
+        }
+        Ok(keys.iter().map(|k| found.get(k).cloned()).collect())
+    }
+
+    async fn query(
+        &self,
+        pk: &str,
+        sk_prefix: &str,
+        limit: usize,
+    ) -> Result<Vec<Item>, StoreError> {
+        let build = || {
+            let query = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .consistent_read(true)
+                .expression_attribute_values(":pk", AttributeValue::S(pk.to_string()));
+            if sk_prefix.is_empty() {
+                query.key_condition_expression("pk = :pk")
+            } else {
+                query
+                    .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+                    .expression_attribute_values(
+                        ":prefix",
+                        AttributeValue::S(sk_prefix.to_string()),
+                    )
+            }
+        };
+        self.query_pages(build, limit).await
+    }
+
+    async fn query_index(
+        &self,
+        index: Index,
+        value: &str,
+        limit: usize,
+    ) -> Result<Vec<Item>, StoreError> {
+        let build = || {
+            self.client
+                .query()
+                .table_name(&self.table)
+                .index_name(index.name())
+                .key_condition_expression("#k = :v")
+                .expression_attribute_names("#k", index_attribute(index))
+                .expression_attribute_values(":v", AttributeValue::S(value.to_string()))
+        };
+        self.query_pages(build, limit).await
+    }
+
+    async fn write(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+        if writes.is_empty() {
+            return Ok(());
+        }
+        if writes.len() > MAX_WRITES {
+            return Err(StoreError::Backend(format!(
+                "{} writes in one batch; at most {MAX_WRITES}",
+                writes.len()
+            )));
+        }
+        self.count();
+        if let [write] = writes.as_slice() {
+            return self.write_one(write).await;
+        }
+        let mut items = Vec::with_capacity(writes.len());
+        for write in &writes {
+            items.push(match write {
+                Write::Put { item, condition } => {
+                    let (expression, values) = condition_expression(*condition).unzip();
+                    TransactWriteItem::builder()
+                        .put(
+                            Put::builder()
+                                .table_name(&self.table)
+                                .set_item(Some(to_attrs(item)))
+                                .set_condition_expression(expression)
+                                .set_expression_attribute_values(values.flatten())
+                                .build()
+                                .map_err(backend)?,
+                        )
+                        .build()
+                }
+                Write::Delete { key, condition } => {
+                    let (expression, values) = condition_expression(*condition).unzip();
+                    TransactWriteItem::builder()
+                        .delete(
+                            Delete::builder()
+                                .table_name(&self.table)
+                                .set_key(Some(key_attrs(key)))
+                                .set_condition_expression(expression)
+                                .set_expression_attribute_values(values.flatten())
+                                .build()
+                                .map_err(backend)?,
+                        )
+                        .build()
+                }
+            });
+        }
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(SdkError::ServiceError(e))
+                if matches!(
+                    e.err(),
+                    TransactWriteItemsError::TransactionCanceledException(_)
+                ) =>
+            {
+                let TransactWriteItemsError::TransactionCanceledException(cancelled) = e.err()
+                else {
+                    unreachable!()
+                };
+                let reasons = cancelled.cancellation_reasons();
+                let index = reasons
+                    .iter()
+                    .position(|r| r.code() == Some("ConditionalCheckFailed"));
+                let conflict = reasons
+                    .iter()
+                    .any(|r| matches!(r.code(), Some("TransactionConflict")));
+                if index.is_some() || conflict {
+                    Err(StoreError::ConditionFailed { index })
+                } else {
+                    let codes: Vec<&str> = reasons.iter().filter_map(|r| r.code()).collect();
+                    Err(StoreError::Backend(format!(
+                        "transaction cancelled: {codes:?}"
+                    )))
+                }
+            }
+            Err(e) => Err(failure(e)),
+        }
+    }
+}
+
+impl DynamoStore {
+    async fn write_one(&self, write: &Write) -> Result<(), StoreError> {
+        match write {
+            Write::Put { item, condition } => {
+                let (expression, values) = condition_expression(*condition).unzip();
+                self.client
+                    .put_item()
+                    .table_name(&self.table)
+                    .set_item(Some(to_attrs(item)))
+                    .set_condition_expression(expression)
+                    .set_expression_attribute_values(values.flatten())
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(failure)
+            }
+            Write::Delete { key, condition } => {
+                let (expression, values) = condition_expression(*condition).unzip();
+                self.client
+                    .delete_item()
+                    .table_name(&self.table)
+                    .set_key(Some(key_attrs(key)))
+                    .set_condition_expression(expression)
+                    .set_expression_attribute_values(values.flatten())
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(failure)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod conformance {
+    use super::*;
+
+    async fn fresh_table() -> DynamoStore {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let client = local_client(&test_endpoint());
+        let table = format!(
+            "conformance-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        );
+        DynamoStore::create_table(&client, &table).await.unwrap();
+        DynamoStore::new(client, table)
+    }
+
+    varco_domain::store_conformance_tests!(fresh_table());
+
+    #[tokio::test]
+    async fn a_batch_of_writes_is_one_round_trip_and_so_is_get_many() {
+        let store = fresh_table().await;
+        let writes = (0..5)
+            .map(|n| {
+                Write::create(Item::new(
+                    Key::new("P", format!("S{n}")),
+                    &serde_json::json!({ "n": n }),
+                ))
+            })
+            .collect();
+        let before = store.calls();
+        store.write(writes).await.unwrap();
+        let keys: Vec<Key> = (0..5).map(|n| Key::new("P", format!("S{n}"))).collect();
+        let got = store.get_many(&keys).await.unwrap();
+        assert!(got.iter().all(Option::is_some));
+        assert_eq!(store.calls() - before, 2);
+    }
+}

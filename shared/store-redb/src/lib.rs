@@ -1,1 +1,185 @@
+//! The embedded store: Varco's store port on a redb file, for the local gateway and tests.
+//!
+//! Items live in one table keyed by `pk NUL sk` (NUL sorts first, so key order is
+//! (pk, sk) order); each secondary index is a table of `index NUL value NUL pk NUL sk`.
+//! An atomic write is one redb write transaction: conditions are checked inside it, and it
+//! is dropped (rolled back) when one fails. redb commits are durable.
 
+use async_trait::async_trait;
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use std::path::Path;
+use varco_domain::memory::condition_holds;
+use varco_domain::store::{Index, Item, Key, Store, StoreError, Write};
+
+const ITEMS: TableDefinition<&str, &[u8]> = TableDefinition::new("items");
+const INDEXES: TableDefinition<&str, &str> = TableDefinition::new("indexes");
+const SEP: char = '\0';
+
+pub struct RedbStore {
+    db: Database,
+    /// The directory of a temporary store, removed when the store is dropped.
+    _temporary: Option<tempfile::TempDir>,
+}
+
+fn backend(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+fn item_key(key: &Key) -> String {
+    format!("{}{SEP}{}", key.pk, key.sk)
+}
+
+fn index_prefix(index: Index, value: &str) -> String {
+    format!("{}{SEP}{value}{SEP}", index.name())
+}
+
+fn index_entries(item: &Item) -> Vec<String> {
+    Index::ALL
+        .iter()
+        .filter_map(|&index| {
+            item.index_value(index)
+                .map(|v| format!("{}{}", index_prefix(index, v), item_key(&item.key)))
+        })
+        .collect()
+}
+
+fn decode(bytes: &[u8]) -> Result<Item, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+impl RedbStore {
+    /// Opens the store file at `path`, creating it (and its tables) if needed.
+    pub fn open(path: &Path) -> Result<RedbStore, StoreError> {
+        let db = Database::create(path).map_err(backend)?;
+        let tx = db.begin_write().map_err(backend)?;
+        tx.open_table(ITEMS).map_err(backend)?;
+        tx.open_table(INDEXES).map_err(backend)?;
+        tx.commit().map_err(backend)?;
+        Ok(RedbStore {
+            db,
+            _temporary: None,
+        })
+    }
+
+    /// A store in a new temporary directory, deleted with the store: for tests.
+    pub fn temporary() -> Result<RedbStore, StoreError> {
+        let dir = tempfile::tempdir().map_err(backend)?;
+        let mut store = RedbStore::open(&dir.path().join("store.redb"))?;
+        store._temporary = Some(dir);
+        Ok(store)
+    }
+
+    fn read_items(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, StoreError> {
+        let tx = self.db.begin_read().map_err(backend)?;
+        let table = tx.open_table(ITEMS).map_err(backend)?;
+        keys.iter()
+            .map(
+                |k| match table.get(item_key(k).as_str()).map_err(backend)? {
+                    Some(bytes) => decode(bytes.value()).map(Some),
+                    None => Ok(None),
+                },
+            )
+            .collect()
+    }
+}
+
+#[async_trait]
+impl Store for RedbStore {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        Ok(self.read_items(std::slice::from_ref(key))?.pop().flatten())
+    }
+
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, StoreError> {
+        self.read_items(keys)
+    }
+
+    async fn query(
+        &self,
+        pk: &str,
+        sk_prefix: &str,
+        limit: usize,
+    ) -> Result<Vec<Item>, StoreError> {
+        let tx = self.db.begin_read().map_err(backend)?;
+        let table = tx.open_table(ITEMS).map_err(backend)?;
+        let start = format!("{pk}{SEP}{sk_prefix}");
+        let mut out = Vec::new();
+        for entry in table.range(start.as_str()..).map_err(backend)? {
+            let (key, value) = entry.map_err(backend)?;
+            if !key.value().starts_with(&start) || out.len() >= limit {
+                break;
+            }
+            out.push(decode(value.value())?);
+        }
+        Ok(out)
+    }
+
+    async fn query_index(
+        &self,
+        index: Index,
+        value: &str,
+        limit: usize,
+    ) -> Result<Vec<Item>, StoreError> {
+        let tx = self.db.begin_read().map_err(backend)?;
+        let indexes = tx.open_table(INDEXES).map_err(backend)?;
+        let items = tx.open_table(ITEMS).map_err(backend)?;
+        let prefix = index_prefix(index, value);
+        let mut out = Vec::new();
+        for entry in indexes.range(prefix.as_str()..).map_err(backend)? {
+            let (key, target) = entry.map_err(backend)?;
+            if !key.value().starts_with(&prefix) || out.len() >= limit {
+                break;
+            }
+            if let Some(bytes) = items.get(target.value()).map_err(backend)? {
+                out.push(decode(bytes.value())?);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn write(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+        // Dropping `tx` without commit rolls everything back.
+        let tx = self.db.begin_write().map_err(backend)?;
+        {
+            let mut items = tx.open_table(ITEMS).map_err(backend)?;
+            let mut indexes = tx.open_table(INDEXES).map_err(backend)?;
+            for (n, write) in writes.into_iter().enumerate() {
+                let key = item_key(write.key());
+                let current = match items.get(key.as_str()).map_err(backend)? {
+                    Some(bytes) => Some(decode(bytes.value())?),
+                    None => None,
+                };
+                let condition = match &write {
+                    Write::Put { condition, .. } | Write::Delete { condition, .. } => *condition,
+                };
+                if !condition_holds(condition, current.as_ref()) {
+                    return Err(StoreError::ConditionFailed { index: Some(n) });
+                }
+                for old in current.iter().flat_map(index_entries) {
+                    indexes.remove(old.as_str()).map_err(backend)?;
+                }
+                match write {
+                    Write::Put { item, .. } => {
+                        let bytes = serde_json::to_vec(&item).map_err(backend)?;
+                        items
+                            .insert(key.as_str(), bytes.as_slice())
+                            .map_err(backend)?;
+                        for entry in index_entries(&item) {
+                            indexes
+                                .insert(entry.as_str(), key.as_str())
+                                .map_err(backend)?;
+                        }
+                    }
+                    Write::Delete { .. } => {
+                        items.remove(key.as_str()).map_err(backend)?;
+                    }
+                }
+            }
+        }
+        tx.commit().map_err(backend)
+    }
+}
+
+#[cfg(test)]
+mod conformance {
+    varco_domain::store_conformance_tests!(async { super::RedbStore::temporary().unwrap() });
+}
