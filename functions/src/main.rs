@@ -1,1 +1,53 @@
-fn main() {}
+//! The local gateway: `cargo run [-- --port 8080 --profile card-issuer --data .varco
+//! --dynamodb http://127.0.0.1:8000 --captcha-difficulty 0]`.
+
+use std::path::PathBuf;
+use varco_functions::local::{run, BoxError, LocalOptions};
+
+const USAGE: &str = "usage: varco [--port N] [--profile NAME] [--data DIR] [--dynamodb URL] [--captcha-difficulty BITS]";
+
+fn options() -> Result<LocalOptions, String> {
+    let mut options = LocalOptions {
+        profile: std::env::var("VARCO_PROFILE").unwrap_or_else(|_| "card-issuer".into()),
+        port: 8080,
+        data_dir: PathBuf::from(".varco"),
+        dynamodb: None,
+        captcha_difficulty: 0,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let mut value = || {
+            args.next()
+                .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
+        };
+        match flag.as_str() {
+            "--port" => {
+                options.port = value()?
+                    .parse()
+                    .map_err(|_| format!("--port takes a number\n{USAGE}"))?
+            }
+            "--profile" => options.profile = value()?,
+            "--data" => options.data_dir = PathBuf::from(value()?),
+            "--dynamodb" => options.dynamodb = Some(value()?),
+            "--captcha-difficulty" => {
+                options.captcha_difficulty = value()?
+                    .parse()
+                    .map_err(|_| format!("--captcha-difficulty takes 0 to 32\n{USAGE}"))?
+            }
+            "-h" | "--help" => return Err(USAGE.to_string()),
+            other => return Err(format!("unknown argument {other}\n{USAGE}")),
+        }
+    }
+    Ok(options)
+}
+
+#[tokio::main]
+async fn main() -> Result<(), BoxError> {
+    match options() {
+        Ok(options) => run(options).await,
+        Err(message) => {
+            eprintln!("{message}");
+            std::process::exit(2)
+        }
+    }
+}

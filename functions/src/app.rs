@@ -1,0 +1,65 @@
+//! Wiring: the domain's `Deps` from configuration, on AWS or on this machine.
+
+use crate::config::{AwsConfig, Secrets};
+use std::sync::Arc;
+use varco_domain::captcha::ProofOfWork;
+use varco_domain::clock::Clock;
+use varco_domain::crypto::{Pepper, SecretHasher};
+use varco_domain::profile::Profile;
+use varco_domain::random::{OsRandom, Random};
+use varco_domain::session::TokenKey;
+use varco_domain::store::Store;
+use varco_domain::Deps;
+use varco_store_dynamodb::DynamoStore;
+
+/// How long a captcha challenge may be solved for.
+pub const CAPTCHA_TTL_SECONDS: i64 = 5 * 60;
+
+pub fn deps(
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    profile: Profile,
+    secrets: &Secrets,
+    captcha_difficulty: u8,
+) -> Deps {
+    let random: Arc<dyn Random> = Arc::new(OsRandom);
+    Deps {
+        store,
+        clock,
+        random: random.clone(),
+        hasher: Arc::new(SecretHasher::new()),
+        captcha: Arc::new(ProofOfWork::new(
+            secrets.captcha_key.clone(),
+            captcha_difficulty,
+            CAPTCHA_TTL_SECONDS,
+            random,
+        )),
+        pepper: Pepper::new(secrets.pepper.clone()),
+        tokens: TokenKey::new(secrets.token_key.clone()),
+        profile: Arc::new(profile),
+    }
+}
+
+/// Everything a step needs on AWS, built once per cold start: configuration from the
+/// environment, one shared SDK config, the DynamoDB connection opened before the first
+/// request.
+pub struct AwsApp {
+    pub deps: Deps,
+    pub config: AwsConfig,
+    pub sdk: aws_config::SdkConfig,
+}
+
+pub async fn aws_app() -> Result<AwsApp, crate::lambda::Error> {
+    let config = AwsConfig::from_env(&|name| std::env::var(name).ok())?;
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table);
+    store.warm_up().await;
+    let deps = deps(
+        Arc::new(store),
+        Arc::new(varco_domain::clock::SystemClock),
+        config.profile.clone(),
+        &config.secrets,
+        config.captcha_difficulty,
+    );
+    Ok(AwsApp { deps, config, sdk })
+}

@@ -1,0 +1,75 @@
+//! The local gateway: every step of the route table in one process, on 127.0.0.1, routed as
+//! API Gateway routes them. `cargo run` starts it; the black-box tests start it too.
+
+use crate::http::{handle, log_request, problem, request_id, ApiRequest, MAX_BODY_BYTES};
+use crate::routes::{resolve, Resolved};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::net::TcpListener;
+use varco_domain::messages::Lang;
+use varco_domain::{Deps, Error};
+
+/// Serves requests on `listener` until the task is dropped.
+pub async fn serve(listener: TcpListener, deps: Arc<Deps>) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let deps = deps.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |request| {
+                let deps = deps.clone();
+                async move {
+                    Ok::<_, std::convert::Infallible>(route(&deps, request).await.map(Full::new))
+                }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+async fn route(deps: &Deps, request: hyper::Request<Incoming>) -> http::Response<Bytes> {
+    let started = Instant::now();
+    let (parts, body) = request.into_parts();
+    let request_id = request_id(&parts.headers, || {
+        varco_domain::random::new_id(deps.random.as_ref())
+    });
+    let lang = Lang::from_accept_language(
+        parts
+            .headers
+            .get(http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let refuse = |error: Error| {
+        let response = problem(&error, lang, &request_id);
+        log_request(None, &request_id, response.status(), Some(&error), started);
+        response
+    };
+    let (step, params) = match resolve(&parts.method, parts.uri.path()) {
+        Resolved::Found(step, params) => (step, params),
+        Resolved::MethodNotAllowed => return refuse(Error::MethodNotAllowed),
+        Resolved::NotFound => return refuse(Error::RouteNotFound),
+    };
+    let body = match Limited::new(body, MAX_BODY_BYTES).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => return refuse(Error::PayloadTooLarge),
+    };
+    handle(
+        deps,
+        step,
+        ApiRequest {
+            params,
+            headers: parts.headers,
+            body,
+            request_id: request_id.clone(),
+        },
+    )
+    .await
+}

@@ -1,0 +1,321 @@
+//! One handler per step, all of one shape: `async fn(&Deps, Input) -> Result<Reply, Error>`.
+//! Each input is parsed from the request in `FromRequest`, into domain types that are valid
+//! once held; the handler only calls the domain.
+
+use crate::http::{ApiRequest, Reply};
+use crate::routes::Step;
+use http::StatusCode;
+use serde::Deserialize;
+use serde_json::json;
+use varco_domain::accounts;
+use varco_domain::messages::Lang;
+use varco_domain::recovery::{self, RecoveryKind, StartRecovery};
+use varco_domain::types::{
+    BirthDate, CardNumber, Email, FiscalCode, Key6, Password, PhoneNumber, SecurityAnswer,
+};
+use varco_domain::{Deps, Error};
+
+pub async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply, Error> {
+    match step {
+        Step::IssueCaptcha => issue_captcha(deps).await,
+        Step::StartRecovery => start_recovery(deps, parse(request)?).await,
+        Step::VerifyKey6 => verify_key6(deps, parse(request)?).await,
+        Step::VerifySecurityAnswer => verify_security_answer(deps, parse(request)?).await,
+        Step::VerifyRecoveryPassword => verify_recovery_password(deps, parse(request)?).await,
+        Step::VerifyRecoveryPhone => verify_recovery_phone(deps, parse(request)?).await,
+        Step::Login => login(deps, parse(request)?).await,
+        Step::GetAccount => get_account(deps, parse(request)?).await,
+        Step::ChangePassword => change_password(deps, parse(request)?).await,
+    }
+}
+
+/// A step's input, parsed from a request.
+pub trait FromRequest: Sized {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error>;
+}
+
+fn parse<T: FromRequest>(request: &ApiRequest) -> Result<T, Error> {
+    T::from_request(request)
+}
+
+/// A flow id from the path. Ids are URL-safe base64; anything else names no flow.
+fn flow_id(request: &ApiRequest) -> Result<String, Error> {
+    let id = request.param("flow_id")?;
+    if id.len() > 64
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(Error::FlowNotFound);
+    }
+    Ok(id.to_string())
+}
+
+async fn issue_captcha(deps: &Deps) -> Result<Reply, Error> {
+    match deps.captcha.challenge(deps.clock.now()) {
+        Some(challenge) => Ok(Reply::json(StatusCode::CREATED, &challenge)),
+        None => Ok(Reply::json(StatusCode::OK, &json!({ "kind": "widget" }))),
+    }
+}
+
+pub struct StartRecoveryInput {
+    start: StartRecovery,
+    lang: Lang,
+}
+
+impl FromRequest for StartRecoveryInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            kind: RecoveryKind,
+            fiscal_code: String,
+            birth_date: String,
+            captcha: String,
+        }
+        let body: Body = request.json()?;
+        Ok(StartRecoveryInput {
+            start: StartRecovery {
+                kind: body.kind,
+                fiscal_code: FiscalCode::parse(&body.fiscal_code)
+                    .map_err(Error::field("fiscal_code"))?,
+                birth_date: BirthDate::parse(&body.birth_date)
+                    .map_err(Error::field("birth_date"))?,
+                captcha: body.captcha,
+            },
+            lang: request.lang(),
+        })
+    }
+}
+
+async fn start_recovery(deps: &Deps, input: StartRecoveryInput) -> Result<Reply, Error> {
+    let started = recovery::start(deps, input.start, input.lang).await?;
+    Ok(Reply::json(StatusCode::CREATED, &started))
+}
+
+pub struct VerifyKey6Input {
+    flow_id: String,
+    card_number: CardNumber,
+    key6: Key6,
+}
+
+impl FromRequest for VerifyKey6Input {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            card_number: String,
+            key6: String,
+        }
+        let flow_id = flow_id(request)?;
+        let body: Body = request.json()?;
+        Ok(VerifyKey6Input {
+            flow_id,
+            card_number: CardNumber::parse(&body.card_number)
+                .map_err(Error::field("card_number"))?,
+            key6: Key6::parse(&body.key6).map_err(Error::field("key6"))?,
+        })
+    }
+}
+
+async fn verify_key6(deps: &Deps, input: VerifyKey6Input) -> Result<Reply, Error> {
+    let prompt =
+        recovery::verify_key6(deps, &input.flow_id, &input.card_number, &input.key6).await?;
+    Ok(Reply::json(StatusCode::OK, &prompt))
+}
+
+pub struct VerifySecurityAnswerInput {
+    flow_id: String,
+    answer: SecurityAnswer,
+}
+
+impl FromRequest for VerifySecurityAnswerInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            answer: String,
+        }
+        let flow_id = flow_id(request)?;
+        let body: Body = request.json()?;
+        Ok(VerifySecurityAnswerInput {
+            flow_id,
+            answer: SecurityAnswer::parse(&body.answer).map_err(Error::field("answer"))?,
+        })
+    }
+}
+
+async fn verify_security_answer(
+    deps: &Deps,
+    input: VerifySecurityAnswerInput,
+) -> Result<Reply, Error> {
+    let prompt = recovery::verify_security_answer(deps, &input.flow_id, &input.answer).await?;
+    Ok(Reply::json(StatusCode::OK, &prompt))
+}
+
+/// A password as typed to prove who one is: not held to the policy for new passwords (it
+/// was set under older rules, perhaps), only bounded.
+fn typed_password(field: &'static str, value: &str) -> Result<String, Error> {
+    if value.is_empty() {
+        return Err(Error::InvalidField {
+            field,
+            reason: varco_domain::types::ParseError::Empty,
+        });
+    }
+    if value.chars().count() > 1024 {
+        return Err(Error::InvalidField {
+            field,
+            reason: varco_domain::types::ParseError::TooLong,
+        });
+    }
+    Ok(value.to_string())
+}
+
+pub struct VerifyRecoveryPasswordInput {
+    flow_id: String,
+    password: String,
+}
+
+impl FromRequest for VerifyRecoveryPasswordInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            password: String,
+        }
+        let flow_id = flow_id(request)?;
+        let body: Body = request.json()?;
+        Ok(VerifyRecoveryPasswordInput {
+            flow_id,
+            password: typed_password("password", &body.password)?,
+        })
+    }
+}
+
+async fn verify_recovery_password(
+    deps: &Deps,
+    input: VerifyRecoveryPasswordInput,
+) -> Result<Reply, Error> {
+    let prompt = recovery::verify_password(deps, &input.flow_id, &input.password).await?;
+    Ok(Reply::json(StatusCode::OK, &prompt))
+}
+
+pub struct VerifyRecoveryPhoneInput {
+    flow_id: String,
+    phone: PhoneNumber,
+    lang: Lang,
+}
+
+impl FromRequest for VerifyRecoveryPhoneInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        /// The whole number (`phone`), or an international prefix and the number typed apart.
+        #[derive(Deserialize)]
+        struct Body {
+            phone: Option<String>,
+            prefix: Option<String>,
+            number: Option<String>,
+        }
+        let flow_id = flow_id(request)?;
+        let body: Body = request.json()?;
+        let phone = match (body.phone, body.prefix, body.number) {
+            (Some(phone), None, None) => {
+                PhoneNumber::parse(&phone).map_err(Error::field("phone"))?
+            }
+            (None, Some(prefix), Some(number)) => {
+                PhoneNumber::parse_parts(&prefix, &number).map_err(Error::field("number"))?
+            }
+            _ => {
+                return Err(Error::MalformedBody(
+                    "give `phone`, or `prefix` and `number`".into(),
+                ))
+            }
+        };
+        Ok(VerifyRecoveryPhoneInput {
+            flow_id,
+            phone,
+            lang: request.lang(),
+        })
+    }
+}
+
+async fn verify_recovery_phone(
+    deps: &Deps,
+    input: VerifyRecoveryPhoneInput,
+) -> Result<Reply, Error> {
+    let sent = recovery::verify_phone(deps, &input.flow_id, &input.phone, input.lang).await?;
+    Ok(Reply::json(StatusCode::ACCEPTED, &sent))
+}
+
+pub struct LoginInput {
+    email: Email,
+    password: String,
+}
+
+impl FromRequest for LoginInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            email: String,
+            password: String,
+        }
+        let body: Body = request.json()?;
+        Ok(LoginInput {
+            email: Email::parse(&body.email).map_err(Error::field("email"))?,
+            password: typed_password("password", &body.password)?,
+        })
+    }
+}
+
+async fn login(deps: &Deps, input: LoginInput) -> Result<Reply, Error> {
+    let session = accounts::login(deps, &input.email, &input.password).await?;
+    Ok(Reply::json(StatusCode::CREATED, &session))
+}
+
+pub struct BearerInput {
+    token: Option<String>,
+}
+
+impl FromRequest for BearerInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        Ok(BearerInput {
+            token: request.bearer().map(str::to_string),
+        })
+    }
+}
+
+async fn get_account(deps: &Deps, input: BearerInput) -> Result<Reply, Error> {
+    let view = accounts::get_account(deps, input.token.as_deref()).await?;
+    Ok(Reply::json(StatusCode::OK, &view))
+}
+
+pub struct ChangePasswordInput {
+    token: Option<String>,
+    current_password: Option<String>,
+    new_password: Password,
+}
+
+impl FromRequest for ChangePasswordInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            current_password: Option<String>,
+            new_password: String,
+        }
+        let body: Body = request.json()?;
+        Ok(ChangePasswordInput {
+            token: request.bearer().map(str::to_string),
+            current_password: body
+                .current_password
+                .map(|p| typed_password("current_password", &p))
+                .transpose()?,
+            new_password: Password::parse(&body.new_password).map_err(Error::WeakPassword)?,
+        })
+    }
+}
+
+async fn change_password(deps: &Deps, input: ChangePasswordInput) -> Result<Reply, Error> {
+    accounts::change_password(
+        deps,
+        input.token.as_deref(),
+        input.current_password.as_deref(),
+        &input.new_password,
+    )
+    .await?;
+    Ok(Reply::no_content())
+}

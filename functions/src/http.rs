@@ -1,0 +1,215 @@
+//! The HTTP glue, in one place: a request as every entry point hands it over, the one
+//! request parser, and the one renderer of answers and of errors as
+//! `application/problem+json` (RFC 9457) with a stable `code`.
+
+use crate::handlers;
+use crate::routes::{Params, Step};
+use bytes::Bytes;
+use http::{header, HeaderMap, HeaderValue, Response, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::time::Instant;
+use varco_domain::messages::Lang;
+use varco_domain::{Deps, Error};
+
+/// Largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// A request as the local gateway and the Lambda adapter both hand it to a step.
+pub struct ApiRequest {
+    pub params: Params,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    pub request_id: String,
+}
+
+impl ApiRequest {
+    /// The JSON body as `T`; an empty body reads as `{}`.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            &self.body
+        };
+        serde_json::from_slice(body).map_err(|e| Error::MalformedBody(e.to_string()))
+    }
+
+    pub fn param(&self, name: &str) -> Result<&str, Error> {
+        self.params
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+            .ok_or(Error::RouteNotFound)
+    }
+
+    pub fn header(&self, name: header::HeaderName) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn lang(&self) -> Lang {
+        Lang::from_accept_language(self.header(header::ACCEPT_LANGUAGE))
+    }
+
+    /// The bearer token of the `Authorization` header, if any.
+    pub fn bearer(&self) -> Option<&str> {
+        self.header(header::AUTHORIZATION)?
+            .strip_prefix("Bearer ")
+            .map(str::trim)
+    }
+}
+
+/// The request id a client sent (`X-Request-Id`, if sane), or a new one.
+pub fn request_id(headers: &HeaderMap, fallback: impl FnOnce() -> String) -> String {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|id| {
+            !id.is_empty()
+                && id.len() <= 64
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+        .map(str::to_string)
+        .unwrap_or_else(fallback)
+}
+
+/// A successful answer: a status and an optional JSON body.
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Option<Value>,
+}
+
+impl Reply {
+    pub fn json(status: StatusCode, body: &impl Serialize) -> Reply {
+        Reply {
+            status,
+            body: Some(serde_json::to_value(body).expect("answers serialise")),
+        }
+    }
+
+    pub fn no_content() -> Reply {
+        Reply {
+            status: StatusCode::NO_CONTENT,
+            body: None,
+        }
+    }
+}
+
+fn respond(
+    status: StatusCode,
+    content_type: &'static str,
+    body: Option<Value>,
+    request_id: &str,
+) -> Response<Bytes> {
+    let bytes = body.map(|b| Bytes::from(b.to_string())).unwrap_or_default();
+    let mut response = Response::new(bytes);
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    if status != StatusCode::NO_CONTENT {
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(id) = HeaderValue::from_str(request_id) {
+        headers.insert("x-request-id", id);
+    }
+    response
+}
+
+/// An error as `application/problem+json`, in the client's language.
+pub fn problem(error: &Error, lang: Lang, request_id: &str) -> Response<Bytes> {
+    let d = error.describe();
+    let status = StatusCode::from_u16(d.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut body = json!({
+        "type": format!("urn:varco:problem:{}", d.code),
+        "title": match lang { Lang::It => d.it, Lang::En => d.en },
+        "status": d.status,
+        "code": d.code,
+        "request_id": request_id,
+    });
+    match error {
+        Error::InvalidField { field, reason } => {
+            body["field"] = json!(field);
+            body["reason"] = json!(reason.code());
+        }
+        Error::WeakPassword(reason) => body["reason"] = json!(reason.code()),
+        Error::MalformedBody(detail) => body["detail"] = json!(detail),
+        _ => {}
+    }
+    respond(status, "application/problem+json", Some(body), request_id)
+}
+
+/// Runs one step for one request and renders the outcome. Logs one line per request with
+/// the request id, step, status, code and latency, and nothing the person typed.
+pub async fn handle(deps: &Deps, step: Step, request: ApiRequest) -> Response<Bytes> {
+    let started = Instant::now();
+    let lang = request.lang();
+    let outcome = if request.body.len() > MAX_BODY_BYTES {
+        Err(Error::PayloadTooLarge)
+    } else {
+        handlers::run(deps, step, &request).await
+    };
+    let response = match &outcome {
+        Ok(reply) => respond(
+            reply.status,
+            "application/json",
+            reply.body.clone(),
+            &request.request_id,
+        ),
+        Err(error) => problem(error, lang, &request.request_id),
+    };
+    log_request(
+        Some(step),
+        &request.request_id,
+        response.status(),
+        outcome.as_ref().err(),
+        started,
+    );
+    response
+}
+
+pub fn log_request(
+    step: Option<Step>,
+    request_id: &str,
+    status: StatusCode,
+    error: Option<&Error>,
+    started: Instant,
+) {
+    let latency_ms = started.elapsed().as_millis() as u64;
+    let step = step.map(Step::name).unwrap_or("-");
+    let code = error.map(|e| e.describe().code).unwrap_or("ok");
+    if status.is_server_error() {
+        let cause = error.map(error_chain).unwrap_or_default();
+        tracing::error!(
+            request_id,
+            step,
+            status = status.as_u16(),
+            code,
+            latency_ms,
+            cause,
+            "request"
+        );
+    } else {
+        tracing::info!(
+            request_id,
+            step,
+            status = status.as_u16(),
+            code,
+            latency_ms,
+            "request"
+        );
+    }
+}
+
+/// An error and its sources, for the log (internal causes carry no client input).
+fn error_chain(error: &Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

@@ -1,0 +1,159 @@
+//! The Lambda side: each step binary hands `serve_step` its step; the outbox sender runs on
+//! the table's stream (and on a schedule, for retries).
+
+use crate::http::{handle, request_id, ApiRequest};
+use crate::routes::{match_path, Params, Step};
+use bytes::Bytes;
+use lambda_http::{Body, RequestExt};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use varco_domain::outbox;
+use varco_domain::Deps;
+use varco_senders_aws::{ByChannel, SesEmail, SnsSms};
+
+pub type Error = lambda_http::Error;
+
+/// Runs one step as a Lambda function behind API Gateway (HTTP API, payload v2).
+pub async fn serve_step(step: Step) -> Result<(), Error> {
+    crate::logging::init_json();
+    let deps = Arc::new(crate::app::aws_app().await?.deps);
+    lambda_http::run(lambda_http::service_fn(move |request| {
+        let deps = deps.clone();
+        async move { Ok::<_, std::convert::Infallible>(handle_event(&deps, step, request).await) }
+    }))
+    .await
+}
+
+/// One API Gateway request for `step`: what the step binaries run, and what tests call.
+pub async fn handle_event(
+    deps: &Deps,
+    step: Step,
+    request: lambda_http::Request,
+) -> lambda_http::Response<Body> {
+    let params = path_params(step, &request);
+    let context_id = request.lambda_context_ref().map(|c| c.request_id.clone());
+    let (parts, body) = request.into_parts();
+    let body = match body {
+        Body::Empty => Bytes::new(),
+        Body::Text(text) => Bytes::from(text),
+        Body::Binary(bytes) => Bytes::from(bytes),
+        _ => Bytes::new(),
+    };
+    let request_id = request_id(&parts.headers, || {
+        context_id.unwrap_or_else(|| varco_domain::random::new_id(deps.random.as_ref()))
+    });
+    let response = handle(
+        deps,
+        step,
+        ApiRequest {
+            params,
+            headers: parts.headers,
+            body,
+            request_id,
+        },
+    )
+    .await;
+    let (parts, bytes) = response.into_parts();
+    let body = if bytes.is_empty() {
+        Body::Empty
+    } else {
+        Body::Text(String::from_utf8_lossy(&bytes).into_owned())
+    };
+    lambda_http::Response::from_parts(parts, body)
+}
+
+/// The step's path parameters as API Gateway extracted them, or, where it did not (a
+/// function URL, a test), from the path by the route's pattern.
+fn path_params(step: Step, request: &lambda_http::Request) -> Params {
+    let route = step.route();
+    let from_gateway = request.path_parameters();
+    let mut params = Params::new();
+    for segment in route.path.split('/') {
+        if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            if let Some(value) = from_gateway.first(name) {
+                params.push((name, value.to_string()));
+            }
+        }
+    }
+    if params.is_empty() {
+        params = match_path(route.path, request.uri().path()).unwrap_or_default();
+    }
+    params
+}
+
+/// The outbox sender: on a stream batch it delivers the messages the batch inserted; on any
+/// other event (the schedule) it delivers every due message, retries included. Failed
+/// records are reported so the stream retries only them.
+pub async fn serve_outbox_stream() -> Result<(), Error> {
+    crate::logging::init_json();
+    let app = crate::app::aws_app().await?;
+    let email_from = app
+        .config
+        .email_from
+        .clone()
+        .ok_or("VARCO_EMAIL_FROM is not set: the outbox sender needs it")?;
+    let sender = Arc::new(ByChannel {
+        sms: Arc::new(SnsSms::new(
+            aws_sdk_sns::Client::new(&app.sdk),
+            app.config.sms_sender_id.clone(),
+        )),
+        email: Arc::new(SesEmail::new(
+            aws_sdk_ses::Client::new(&app.sdk),
+            email_from,
+        )),
+    });
+    let deps = Arc::new(app.deps);
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<Value>| {
+            let (deps, sender) = (deps.clone(), sender.clone());
+            async move { deliver_event(&deps, sender.as_ref(), &event.payload).await }
+        },
+    ))
+    .await
+}
+
+/// Delivers what one event asks for; returns the stream's partial-failure answer.
+pub async fn deliver_event(
+    deps: &Deps,
+    sender: &dyn outbox::Sender,
+    event: &Value,
+) -> Result<Value, Error> {
+    let portal = deps.profile.display_name.as_str();
+    let Some(records) = event.get("Records").and_then(Value::as_array) else {
+        let outcomes = outbox::deliver_due(
+            deps.store.as_ref(),
+            sender,
+            deps.clock.as_ref(),
+            portal,
+            100,
+        )
+        .await?;
+        return Ok(
+            json!({ "delivered": outcomes.iter().filter(|o| **o == outbox::Delivery::Sent).count() }),
+        );
+    };
+    let mut failures = Vec::new();
+    for record in records {
+        let pk = record
+            .pointer("/dynamodb/Keys/pk/S")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let Some(id) = pk.strip_prefix("MESSAGE#") else {
+            continue;
+        };
+        if record.get("eventName").and_then(Value::as_str) != Some("INSERT") {
+            continue;
+        }
+        if let Err(e) =
+            outbox::deliver(deps.store.as_ref(), sender, deps.clock.as_ref(), portal, id).await
+        {
+            tracing::error!(message_id = id, error = %e, "delivery failed");
+            let sequence = record
+                .pointer("/dynamodb/SequenceNumber")
+                .cloned()
+                .unwrap_or(Value::Null);
+            failures.push(json!({ "itemIdentifier": sequence }));
+        }
+    }
+    Ok(json!({ "batchItemFailures": failures }))
+}

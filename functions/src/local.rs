@@ -1,0 +1,132 @@
+//! Running Varco on this machine: the local gateway on the embedded store (or DynamoDB
+//! Local), demo data, a generated secrets file, and the outbox printed to the console.
+
+use crate::config::{Secrets, MIN_SECRET_BYTES};
+use crate::console::ConsoleSender;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use varco_domain::clock::SystemClock;
+use varco_domain::outbox;
+use varco_domain::profile::Profile;
+use varco_domain::store::Store;
+use varco_store_dynamodb::DynamoStore;
+use varco_store_redb::RedbStore;
+
+pub struct LocalOptions {
+    pub profile: String,
+    pub port: u16,
+    pub data_dir: PathBuf,
+    /// Run on DynamoDB Local at this endpoint instead of the embedded store.
+    pub dynamodb: Option<String>,
+    /// Zero by default locally, so that curl alone can answer the captcha.
+    pub captcha_difficulty: u8,
+}
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The secrets file in `dir`, created with fresh random keys the first time. Keeping it
+/// keeps the embedded store's look-up hashes valid across runs.
+pub fn local_secrets(dir: &Path) -> Result<Secrets, BoxError> {
+    let path = dir.join("secrets.json");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        let value: serde_json::Value = serde_json::from_str(&text)?;
+        let key = |name: &str| -> Result<Vec<u8>, BoxError> {
+            let bytes = STANDARD.decode(value[name].as_str().unwrap_or_default())?;
+            if bytes.len() < MIN_SECRET_BYTES {
+                return Err(format!(
+                    "{} has a short `{name}`: delete the file to make a new one",
+                    path.display()
+                )
+                .into());
+            }
+            Ok(bytes)
+        };
+        return Ok(Secrets {
+            pepper: key("pepper")?,
+            token_key: key("token_key")?,
+            captcha_key: key("captcha_key")?,
+        });
+    }
+    let fresh = || {
+        let mut bytes = vec![0u8; 32];
+        getrandom::getrandom(&mut bytes)
+            .expect("the operating system's random source is unavailable");
+        bytes
+    };
+    let secrets = Secrets {
+        pepper: fresh(),
+        token_key: fresh(),
+        captcha_key: fresh(),
+    };
+    std::fs::create_dir_all(dir)?;
+    let json = serde_json::json!({
+        "pepper": STANDARD.encode(&secrets.pepper),
+        "token_key": STANDARD.encode(&secrets.token_key),
+        "captcha_key": STANDARD.encode(&secrets.captcha_key),
+    });
+    std::fs::write(&path, serde_json::to_string_pretty(&json)?)?;
+    Ok(secrets)
+}
+
+pub async fn run(options: LocalOptions) -> Result<(), BoxError> {
+    crate::logging::init_text();
+    let profile = Profile::builtin(&options.profile)?;
+    let secrets = local_secrets(&options.data_dir)?;
+    let store: Arc<dyn Store> = match &options.dynamodb {
+        Some(endpoint) => {
+            let client = varco_store_dynamodb::local_client(endpoint);
+            if DynamoStore::create_table(&client, "varco").await.is_err() {
+                eprintln!("(table `varco` exists already on {endpoint}: using it)");
+            }
+            Arc::new(DynamoStore::new(client, "varco"))
+        }
+        None => Arc::new(RedbStore::open(&options.data_dir.join("store.redb"))?),
+    };
+    let deps = Arc::new(crate::app::deps(
+        store,
+        Arc::new(SystemClock),
+        profile,
+        &secrets,
+        options.captcha_difficulty,
+    ));
+    let added = crate::demo::seed(&deps).await?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port)).await?;
+    let address = listener.local_addr()?;
+    println!("{}", crate::demo::describe());
+    println!(
+        "\n(demo people added now: {added}; store: {})",
+        options.dynamodb.as_deref().map_or_else(
+            || options.data_dir.join("store.redb").display().to_string(),
+            |e| format!("DynamoDB Local at {e}")
+        )
+    );
+    println!("Varco ({}) listening on http://{address}  — captcha difficulty {} bits; SMS and email are printed here.\n", deps.profile.name, options.captcha_difficulty);
+    let dispatcher = deps.clone();
+    tokio::spawn(async move {
+        // The local stand-in for the stream-triggered sender: polls the outbox each second.
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            let portal = dispatcher.profile.display_name.clone();
+            if let Err(e) = outbox::deliver_due(
+                dispatcher.store.as_ref(),
+                &ConsoleSender,
+                dispatcher.clock.as_ref(),
+                &portal,
+                100,
+            )
+            .await
+            {
+                tracing::error!(error = %e, "outbox delivery failed");
+            }
+        }
+    });
+    tokio::select! {
+        _ = crate::gateway::serve(listener, deps) => {}
+        _ = tokio::signal::ctrl_c() => println!("\nstopped"),
+    }
+    Ok(())
+}

@@ -1,0 +1,160 @@
+//! The one route table. It drives the local gateway, the Lambda binaries (one per step,
+//! named as the step), and is checked against the infrastructure template and the OpenAPI
+//! document.
+
+use http::Method;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Step {
+    IssueCaptcha,
+    StartRecovery,
+    VerifyKey6,
+    VerifySecurityAnswer,
+    VerifyRecoveryPassword,
+    VerifyRecoveryPhone,
+    Login,
+    GetAccount,
+    ChangePassword,
+}
+
+pub struct Route {
+    pub method: Method,
+    /// Segments in braces are path parameters: `/recoveries/{flow_id}/key6`.
+    pub path: &'static str,
+    pub step: Step,
+}
+
+pub fn routes() -> [Route; 9] {
+    use Step::*;
+    let route = |method, path, step| Route { method, path, step };
+    [
+        route(Method::POST, "/captcha", IssueCaptcha),
+        route(Method::POST, "/recoveries", StartRecovery),
+        route(Method::POST, "/recoveries/{flow_id}/key6", VerifyKey6),
+        route(
+            Method::POST,
+            "/recoveries/{flow_id}/security-answer",
+            VerifySecurityAnswer,
+        ),
+        route(
+            Method::POST,
+            "/recoveries/{flow_id}/password",
+            VerifyRecoveryPassword,
+        ),
+        route(
+            Method::POST,
+            "/recoveries/{flow_id}/phone",
+            VerifyRecoveryPhone,
+        ),
+        route(Method::POST, "/sessions", Login),
+        route(Method::GET, "/me", GetAccount),
+        route(Method::PUT, "/me/password", ChangePassword),
+    ]
+}
+
+impl Step {
+    /// The step's name: its binary, its function in the template, its OpenAPI operation id.
+    pub fn name(self) -> &'static str {
+        use Step::*;
+        match self {
+            IssueCaptcha => "issue-captcha",
+            StartRecovery => "start-recovery",
+            VerifyKey6 => "verify-key6",
+            VerifySecurityAnswer => "verify-security-answer",
+            VerifyRecoveryPassword => "verify-recovery-password",
+            VerifyRecoveryPhone => "verify-recovery-phone",
+            Login => "login",
+            GetAccount => "get-account",
+            ChangePassword => "change-password",
+        }
+    }
+
+    pub fn route(self) -> Route {
+        routes()
+            .into_iter()
+            .find(|r| r.step == self)
+            .expect("every step has a route")
+    }
+}
+
+/// Path parameters captured by a route, by name.
+pub type Params = Vec<(&'static str, String)>;
+
+/// Captures the parameters of `path` if it has the shape of `pattern`.
+pub fn match_path(pattern: &'static str, path: &str) -> Option<Params> {
+    let mut params = Vec::new();
+    let mut pattern_segments = pattern.trim_matches('/').split('/');
+    let mut path_segments = path
+        .trim_end_matches('/')
+        .trim_start_matches('/')
+        .split('/');
+    loop {
+        match (pattern_segments.next(), path_segments.next()) {
+            (None, None) => return Some(params),
+            (Some(expected), Some(actual)) => {
+                match expected.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                    Some(name) if !actual.is_empty() => params.push((name, actual.to_string())),
+                    Some(_) => return None,
+                    None if expected == actual => {}
+                    None => return None,
+                }
+            }
+            _ => return None,
+        }
+    }
+}
+
+pub enum Resolved {
+    Found(Step, Params),
+    MethodNotAllowed,
+    NotFound,
+}
+
+/// The step a request is for, as the local gateway and API Gateway both route it.
+pub fn resolve(method: &Method, path: &str) -> Resolved {
+    let mut path_matched = false;
+    for route in routes() {
+        if let Some(params) = match_path(route.path, path) {
+            if route.method == *method {
+                return Resolved::Found(route.step, params);
+            }
+            path_matched = true;
+        }
+    }
+    if path_matched {
+        Resolved::MethodNotAllowed
+    } else {
+        Resolved::NotFound
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_resolves_to_its_step_and_names_are_unique() {
+        let mut names = std::collections::HashSet::new();
+        for route in routes() {
+            let path = route.path.replace("{flow_id}", "abc");
+            assert!(
+                matches!(resolve(&route.method, &path), Resolved::Found(step, _) if step == route.step)
+            );
+            assert!(names.insert(route.step.name()));
+            assert_eq!(route.step.route().path, route.path);
+        }
+    }
+
+    #[test]
+    fn parameters_are_captured_and_shapes_must_match() {
+        let params = match_path("/recoveries/{flow_id}/key6", "/recoveries/f1/key6").unwrap();
+        assert_eq!(params, vec![("flow_id", "f1".to_string())]);
+        assert!(match_path("/recoveries/{flow_id}/key6", "/recoveries//key6").is_none());
+        assert!(match_path("/recoveries/{flow_id}/key6", "/recoveries/f1/key6/x").is_none());
+        assert!(matches!(
+            resolve(&Method::GET, "/recoveries"),
+            Resolved::MethodNotAllowed
+        ));
+        assert!(matches!(resolve(&Method::GET, "/nope"), Resolved::NotFound));
+    }
+}
