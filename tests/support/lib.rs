@@ -1,1 +1,351 @@
+//! The black-box harness: `TestApp` spawns the local gateway on a random port, on the
+//! embedded store or on a fresh DynamoDB Local table, with a clock the test moves and a
+//! sender that keeps what it sends. One method per endpoint; tests read as the scenario.
 
+use async_trait::async_trait;
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex, OnceLock};
+use varco_domain::captcha::solve;
+use varco_domain::clock::{ManualClock, Timestamp};
+use varco_domain::outbox::{self, Outgoing, SendError, Sender};
+use varco_domain::store::Store;
+use varco_domain::Deps;
+use varco_functions::config::Secrets;
+use varco_functions::demo::DemoPerson;
+use varco_store_dynamodb::DynamoStore;
+use varco_store_redb::RedbStore;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Embedded,
+    DynamoDb,
+}
+
+/// Keeps every message "sent".
+#[derive(Default)]
+pub struct CapturingSender(Mutex<Vec<Outgoing>>);
+
+#[async_trait]
+impl Sender for CapturingSender {
+    async fn send(&self, message: &Outgoing) -> Result<(), SendError> {
+        self.0.lock().unwrap().push(message.clone());
+        Ok(())
+    }
+}
+
+/// Every log line the test process writes, as JSON lines (the Lambda format).
+pub fn captured_logs() -> String {
+    String::from_utf8_lossy(&LOGS.get_or_init(Default::default).lock().unwrap()).into_owned()
+}
+
+static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+
+struct LogWriter(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn capture_logs() {
+    let buffer = LOGS.get_or_init(Default::default).clone();
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .flatten_event(true)
+        .without_time()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_writer(move || LogWriter(buffer.clone()))
+        .try_init();
+}
+
+/// Captcha difficulty in tests: low, so tests solve it for real and quickly.
+pub const CAPTCHA_BITS: u8 = 4;
+
+pub struct TestApp {
+    pub address: String,
+    pub backend: Backend,
+    pub clock: ManualClock,
+    pub deps: Arc<Deps>,
+    pub sent: CapturingSender,
+    client: reqwest::Client,
+    dynamo: Option<Arc<DynamoStore>>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// An answer: the status and the JSON body (`Null` when empty).
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Answer {
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+    pub fn text(&self, field: &str) -> String {
+        self.body[field]
+            .as_str()
+            .unwrap_or_else(|| panic!("no `{field}` in {}", self.body))
+            .to_string()
+    }
+}
+
+pub fn test_secrets() -> Secrets {
+    Secrets {
+        pepper: vec![1; 32],
+        token_key: vec![2; 32],
+        captcha_key: vec![3; 32],
+    }
+}
+
+/// A fresh DynamoDB Local table.
+pub async fn dynamo_table() -> DynamoStore {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let client = varco_store_dynamodb::local_client(&varco_store_dynamodb::test_endpoint());
+    let table = format!(
+        "acceptance-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    );
+    DynamoStore::create_table(&client, &table)
+        .await
+        .expect("creating a table on DynamoDB Local");
+    DynamoStore::new(client, table)
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        capture_logs();
+        let (store, dynamo): (Arc<dyn Store>, Option<Arc<DynamoStore>>) = match backend {
+            Backend::Embedded => (Arc::new(RedbStore::temporary().unwrap()), None),
+            Backend::DynamoDb => {
+                let store = Arc::new(dynamo_table().await);
+                (store.clone(), Some(store))
+            }
+        };
+        let clock = ManualClock::at(Timestamp(1_795_000_000));
+        let profile = varco_domain::profile::Profile::builtin("card-issuer").unwrap();
+        let deps = Arc::new(varco_functions::app::deps(
+            store,
+            Arc::new(clock.clone()),
+            profile,
+            &test_secrets(),
+            CAPTCHA_BITS,
+        ));
+        varco_functions::demo::seed(&deps).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        let server = tokio::spawn(varco_functions::gateway::serve(listener, deps.clone()));
+        TestApp {
+            address,
+            backend,
+            clock,
+            deps,
+            sent: CapturingSender::default(),
+            client: reqwest::Client::new(),
+            dynamo,
+            server,
+        }
+    }
+
+    /// DynamoDB requests made so far (DynamoDB backend only).
+    pub fn dynamodb_calls(&self) -> Option<u64> {
+        self.dynamo.as_ref().map(|d| d.calls())
+    }
+
+    pub async fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Answer {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.address));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("the gateway answers");
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Answer { status, body }
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Answer {
+        self.request(reqwest::Method::POST, path, Some(body), &[])
+            .await
+    }
+
+    /// A solved captcha, as a client computes it.
+    pub async fn captcha(&self) -> String {
+        let challenge = self.post("/captcha", json!({})).await.text("challenge");
+        format!("{challenge}:{}", solve(&challenge, CAPTCHA_BITS))
+    }
+
+    pub async fn start_recovery_with(
+        &self,
+        kind: &str,
+        fiscal_code: &str,
+        birth_date: &str,
+    ) -> Answer {
+        let captcha = self.captcha().await;
+        self.post("/recoveries", json!({ "kind": kind, "fiscal_code": fiscal_code, "birth_date": birth_date, "captcha": captcha })).await
+    }
+
+    pub async fn start_recovery(&self, kind: &str, person: &DemoPerson) -> Answer {
+        self.start_recovery_with(kind, &person.fiscal_code(), person.birth_date)
+            .await
+    }
+
+    /// Starts a recovery that must start, and returns its flow id.
+    pub async fn flow(&self, kind: &str, person: &DemoPerson) -> String {
+        let started = self.start_recovery(kind, person).await;
+        assert_eq!(started.status, 201, "{}", started.body);
+        started.text("flow_id")
+    }
+
+    pub async fn key6(&self, flow: &str, card: &str, key6: &str) -> Answer {
+        self.post(
+            &format!("/recoveries/{flow}/key6"),
+            json!({ "card_number": card, "key6": key6 }),
+        )
+        .await
+    }
+
+    pub async fn security_answer(&self, flow: &str, answer: &str) -> Answer {
+        self.post(
+            &format!("/recoveries/{flow}/security-answer"),
+            json!({ "answer": answer }),
+        )
+        .await
+    }
+
+    pub async fn recovery_password(&self, flow: &str, password: &str) -> Answer {
+        self.post(
+            &format!("/recoveries/{flow}/password"),
+            json!({ "password": password }),
+        )
+        .await
+    }
+
+    pub async fn phone(&self, flow: &str, phone: &str) -> Answer {
+        self.post(
+            &format!("/recoveries/{flow}/phone"),
+            json!({ "phone": phone }),
+        )
+        .await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Answer {
+        self.post("/sessions", json!({ "email": email, "password": password }))
+            .await
+    }
+
+    pub async fn me(&self, token: &str) -> Answer {
+        self.request(
+            reqwest::Method::GET,
+            "/me",
+            None,
+            &[("authorization", &format!("Bearer {token}"))],
+        )
+        .await
+    }
+
+    pub async fn change_password(&self, token: &str, body: Value) -> Answer {
+        self.request(
+            reqwest::Method::PUT,
+            "/me/password",
+            Some(body),
+            &[("authorization", &format!("Bearer {token}"))],
+        )
+        .await
+    }
+
+    /// Runs the outbox sender once, as the stream would; returns what it sent now.
+    pub async fn deliver_messages(&self) -> Vec<Outgoing> {
+        let before = self.sent.0.lock().unwrap().len();
+        let portal = self.deps.profile.display_name.clone();
+        outbox::deliver_due(
+            self.deps.store.as_ref(),
+            &self.sent,
+            self.deps.clock.as_ref(),
+            &portal,
+            100,
+        )
+        .await
+        .unwrap();
+        self.sent.0.lock().unwrap()[before..].to_vec()
+    }
+
+    /// Everything the sender has sent in this app so far.
+    pub fn sent_messages(&self) -> Vec<Outgoing> {
+        self.sent.0.lock().unwrap().clone()
+    }
+
+    /// The one SMS sent now, after delivering the outbox.
+    pub async fn the_sms(&self) -> Outgoing {
+        let sent = self.deliver_messages().await;
+        assert_eq!(sent.len(), 1, "expected one SMS, got {sent:?}");
+        sent.into_iter().next().unwrap()
+    }
+}
+
+/// The temporary password an SMS carries.
+pub fn temporary_password_in(sms: &Outgoing) -> String {
+    let start = sms
+        .body
+        .find(" è ")
+        .map(|i| i + " è ".len())
+        .or_else(|| sms.body.find(" is ").map(|i| i + 4))
+        .expect("an SMS with a password");
+    sms.body[start..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// Runs the same scenario functions on both stores: `mod embedded` and `mod dynamodb`.
+#[macro_export]
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod embedded {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::TestApp::spawn($crate::Backend::Embedded).await).await
+                }
+            )*
+        }
+        mod dynamodb {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::TestApp::spawn($crate::Backend::DynamoDb).await).await
+                }
+            )*
+        }
+    };
+}

@@ -1,0 +1,212 @@
+//! The same flow through the Lambda entrypoints: API Gateway HTTP API (v2) events handed to
+//! the function each step binary runs, and a DynamoDB stream record to the outbox sender.
+
+use serde_json::{json, Value};
+use varco_domain::keys;
+use varco_domain::store::Index;
+use varco_functions::demo::MARIO;
+use varco_functions::lambda::{deliver_event, handle_event};
+use varco_functions::Step;
+use varco_tests::{on_both_stores, temporary_password_in, TestApp, CAPTCHA_BITS};
+
+/// An API Gateway HTTP API event for `step`, as AWS delivers it to the function.
+fn event(
+    step: Step,
+    path: &str,
+    flow_id: Option<&str>,
+    body: Value,
+    token: Option<&str>,
+) -> lambda_http::Request {
+    let route = step.route();
+    let mut headers =
+        json!({ "content-type": "application/json", "accept-language": "it-IT,it;q=0.9" });
+    if let Some(token) = token {
+        headers["authorization"] = json!(format!("Bearer {token}"));
+    }
+    let mut event = json!({
+        "version": "2.0",
+        "routeKey": format!("{} {}", route.method, route.path),
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": headers,
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "varco", "domainName": "varco.example.com", "domainPrefix": "varco",
+            "http": { "method": route.method.as_str(), "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.7", "userAgent": "test" },
+            "requestId": "lambda-test", "routeKey": format!("{} {}", route.method, route.path), "stage": "$default",
+            "time": "23/Nov/2026:17:00:00 +0000", "timeEpoch": 1_795_000_000_000u64
+        },
+        "body": body.to_string(),
+        "isBase64Encoded": false
+    });
+    if let Some(id) = flow_id {
+        event["pathParameters"] = json!({ "flow_id": id });
+    }
+    lambda_http::request::from_str(&event.to_string()).expect("a valid API Gateway v2 event")
+}
+
+async fn call(
+    app: &TestApp,
+    step: Step,
+    path: &str,
+    flow_id: Option<&str>,
+    body: Value,
+    token: Option<&str>,
+) -> (u16, Value) {
+    let response = handle_event(&app.deps, step, event(step, path, flow_id, body, token)).await;
+    let status = response.status().as_u16();
+    let body = match response.body() {
+        lambda_http::Body::Text(text) => serde_json::from_str(text).unwrap(),
+        _ => Value::Null,
+    };
+    (status, body)
+}
+
+async fn r3_password_recovered_through_the_lambda_entrypoints(app: TestApp) {
+    let (status, challenge) =
+        call(&app, Step::IssueCaptcha, "/captcha", None, json!({}), None).await;
+    assert_eq!(status, 201);
+    let challenge = challenge["challenge"].as_str().unwrap().to_string();
+    let captcha = format!(
+        "{challenge}:{}",
+        varco_domain::captcha::solve(&challenge, CAPTCHA_BITS)
+    );
+    let start = json!({ "kind": "password", "fiscal_code": MARIO.fiscal_code(), "birth_date": MARIO.birth_date, "captcha": captcha });
+    let (status, started) = call(&app, Step::StartRecovery, "/recoveries", None, start, None).await;
+    assert_eq!(status, 201, "{started}");
+    let flow = started["flow_id"].as_str().unwrap().to_string();
+
+    let path = format!("/recoveries/{flow}/key6");
+    let (status, prompt) = call(
+        &app,
+        Step::VerifyKey6,
+        &path,
+        Some(&flow),
+        json!({ "card_number": "4111111111111111", "key6": "482913" }),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, prompt["hint"].as_str()),
+        (200, Some("+39 340****44")),
+        "{prompt}"
+    );
+    let path = format!("/recoveries/{flow}/phone");
+    let (status, _) = call(
+        &app,
+        Step::VerifyRecoveryPhone,
+        &path,
+        Some(&flow),
+        json!({ "phone": "+393401234544" }),
+        None,
+    )
+    .await;
+    assert_eq!(status, 202);
+
+    // The table's stream hands the new message to the outbox sender.
+    let pending = app
+        .deps
+        .store
+        .query_index(Index::Gsi1, keys::OUTBOX_PENDING, 10)
+        .await
+        .unwrap();
+    assert_eq!(pending.len(), 1);
+    let record = json!({ "Records": [{
+        "eventName": "INSERT",
+        "dynamodb": { "Keys": { "pk": { "S": pending[0].key.pk }, "sk": { "S": pending[0].key.sk } }, "SequenceNumber": "100" }
+    }]});
+    let answer = deliver_event(&app.deps, &app.sent, &record).await.unwrap();
+    assert_eq!(answer, json!({ "batchItemFailures": [] }));
+    let again = deliver_event(&app.deps, &app.sent, &record).await.unwrap();
+    assert_eq!(
+        again,
+        json!({ "batchItemFailures": [] }),
+        "a redelivered record sends nothing twice"
+    );
+    let sent = app.deliver_messages().await;
+    assert!(sent.is_empty(), "the stream already delivered it");
+    let temporary = {
+        let all = app.sent_messages();
+        assert_eq!(all.len(), 1);
+        temporary_password_in(&all[0])
+    };
+
+    let (status, session) = call(
+        &app,
+        Step::Login,
+        "/sessions",
+        None,
+        json!({ "email": MARIO.email, "password": temporary }),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, session["scope"].as_str()),
+        (201, Some("password_change"))
+    );
+    let token = session["access_token"].as_str().unwrap().to_string();
+    let (status, _) = call(
+        &app,
+        Step::ChangePassword,
+        "/me/password",
+        None,
+        json!({ "new_password": "Nuova-Password-Sicura-1" }),
+        Some(&token),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (status, session) = call(
+        &app,
+        Step::Login,
+        "/sessions",
+        None,
+        json!({ "email": MARIO.email, "password": "Nuova-Password-Sicura-1" }),
+        None,
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, me) = call(
+        &app,
+        Step::GetAccount,
+        "/me",
+        None,
+        json!({}),
+        session["access_token"].as_str(),
+    )
+    .await;
+    assert_eq!((status, me["email"].as_str()), (200, Some(MARIO.email)));
+}
+
+async fn bad_input_through_a_lambda_entrypoint_is_a_clear_4xx(app: TestApp) {
+    let (status, problem) = call(
+        &app,
+        Step::StartRecovery,
+        "/recoveries",
+        None,
+        json!("not an object"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (400, Some("malformed_body"))
+    );
+    let (status, problem) = call(
+        &app,
+        Step::VerifyKey6,
+        "/recoveries/x/key6",
+        Some("../../etc"),
+        json!({ "card_number": "4111111111111111", "key6": "1" }),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (404, Some("flow_not_found"))
+    );
+    assert_eq!(problem["title"], "Procedura non trovata: ricomincia.");
+}
+
+on_both_stores!(
+    r3_password_recovered_through_the_lambda_entrypoints,
+    bad_input_through_a_lambda_entrypoint_is_a_clear_4xx
+);

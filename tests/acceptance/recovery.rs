@@ -1,0 +1,548 @@
+//! Credential recovery, R1-R7, and the rules the flow keeps.
+
+use serde_json::json;
+use std::collections::BTreeSet;
+use varco_domain::clock::{DAY, HOUR, MINUTE};
+use varco_functions::demo::{ANNA, GIULIA, LUCA, MARIO, PAOLO};
+use varco_tests::{on_both_stores, temporary_password_in, TestApp};
+
+const MARIO_CARD: &str = "4111 1111 1111 1111";
+const MARIO_KEY6: &str = "482913";
+const MARIO_PHONE: &str = "+39 340 123 4544";
+
+fn methods(answer: &varco_tests::Answer) -> Vec<String> {
+    answer.body["methods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["method"].as_str().unwrap().to_string())
+        .collect()
+}
+
+async fn r1_recovery_starts_with_fiscal_code_birth_date_and_captcha(app: TestApp) {
+    let started = app.start_recovery("password", &MARIO).await;
+    assert_eq!(started.status, 201, "{}", started.body);
+    // >= 128 random bits: 27 characters of URL-safe base64 hold 160.
+    assert_eq!(started.text("flow_id").len(), 27);
+    assert_eq!(started.body["kind"], "password");
+
+    let fc = MARIO.fiscal_code();
+    let no_captcha = app.post("/recoveries", json!({ "kind": "password", "fiscal_code": fc, "birth_date": MARIO.birth_date, "captcha": "" })).await;
+    assert_eq!(
+        (no_captcha.status, no_captcha.code()),
+        (400, "captcha_invalid")
+    );
+
+    let captcha = app.captcha().await;
+    let body = json!({ "kind": "password", "fiscal_code": fc, "birth_date": MARIO.birth_date, "captcha": captcha });
+    assert_eq!(app.post("/recoveries", body.clone()).await.status, 201);
+    let replayed = app.post("/recoveries", body).await;
+    assert_eq!(
+        (replayed.status, replayed.code()),
+        (400, "captcha_invalid"),
+        "a captcha solution works once"
+    );
+
+    let bad_check = app
+        .start_recovery_with("password", "RSSMRA80A01H501A", MARIO.birth_date)
+        .await;
+    assert_eq!(
+        (
+            bad_check.status,
+            bad_check.code(),
+            bad_check.text("field").as_str()
+        ),
+        (400, "invalid_field", "fiscal_code")
+    );
+    let other_date = app.start_recovery_with("password", &fc, "1980-01-02").await;
+    assert_eq!(
+        (other_date.status, other_date.code()),
+        (422, "birth_date_mismatch")
+    );
+    let bad_kind = app.post("/recoveries", json!({ "kind": "pin", "fiscal_code": fc, "birth_date": MARIO.birth_date, "captcha": "x" })).await;
+    assert_eq!((bad_kind.status, bad_kind.code()), (400, "malformed_body"));
+}
+
+async fn r1_a_flow_expires_after_fifteen_minutes(app: TestApp) {
+    let flow = app.flow("password", &MARIO).await;
+    app.clock.advance(15 * MINUTE);
+    let late = app.key6(&flow, MARIO_CARD, MARIO_KEY6).await;
+    assert_eq!((late.status, late.code()), (410, "flow_expired"));
+    let unknown = app.key6("no-such-flow", MARIO_CARD, MARIO_KEY6).await;
+    assert_eq!((unknown.status, unknown.code()), (404, "flow_not_found"));
+}
+
+async fn r2_methods_offered_are_those_the_person_enabled(app: TestApp) {
+    let mario = app.start_recovery("password", &MARIO).await;
+    assert_eq!(methods(&mario), ["key6", "security_question"]);
+    assert_eq!(
+        mario.body["methods"][1]["question"],
+        "Come si chiamava il tuo primo cane?"
+    );
+    assert_eq!(
+        methods(&app.start_recovery("email", &MARIO).await),
+        ["key6", "security_question", "password"]
+    );
+    assert_eq!(
+        methods(&app.start_recovery("password", &GIULIA).await),
+        ["key6"]
+    );
+    assert_eq!(
+        methods(&app.start_recovery("password", &LUCA).await),
+        ["security_question"]
+    );
+    assert_eq!(
+        methods(&app.start_recovery("email", &ANNA).await),
+        ["password"],
+        "password is the only method without Key6 or question"
+    );
+    let none = app.start_recovery("password", &ANNA).await;
+    assert_eq!((none.status, none.code()), (422, "no_recovery_method"));
+
+    let captcha = app.captcha().await;
+    let body = json!({ "kind": "password", "fiscal_code": LUCA.fiscal_code(), "birth_date": LUCA.birth_date, "captcha": captcha });
+    let english = app
+        .request(
+            reqwest::Method::POST,
+            "/recoveries",
+            Some(body),
+            &[("accept-language", "en-GB,en;q=0.9")],
+        )
+        .await;
+    assert_eq!(
+        english.body["methods"][0]["question"],
+        "In which town were you born?"
+    );
+}
+
+/// The whole R3 path, and R6's ending for password recovery: the temporary password opens a
+/// session that can only set a new password; then only the new password works.
+async fn r3_password_recovered_with_card_and_key6_then_phone(app: TestApp) {
+    let flow = app.flow("password", &MARIO).await;
+    let prompt = app.key6(&flow, MARIO_CARD, MARIO_KEY6).await;
+    assert_eq!(prompt.status, 200, "{}", prompt.body);
+    assert_eq!(
+        prompt.body,
+        json!({ "next": "phone", "numbers_on_file": 1, "hint": "+39 340****44" })
+    );
+    let sent = app.phone(&flow, MARIO_PHONE).await;
+    assert_eq!(
+        (sent.status, sent.text("sent_to").as_str()),
+        (202, "+39 340****44")
+    );
+    let sms = app.the_sms().await;
+    assert_eq!(sms.to, "+393401234544");
+    let temporary = temporary_password_in(&sms);
+
+    let session = app.login(MARIO.email, &temporary).await;
+    assert_eq!(
+        (session.status, session.text("scope").as_str()),
+        (201, "password_change"),
+        "{}",
+        session.body
+    );
+    let token = session.text("access_token");
+    let blocked = app.me(&token).await;
+    assert_eq!(
+        (blocked.status, blocked.code()),
+        (403, "password_change_required")
+    );
+    let weak = app
+        .change_password(&token, json!({ "new_password": "password123" }))
+        .await;
+    assert_eq!((weak.status, weak.code()), (422, "weak_password"));
+    assert_eq!(
+        app.change_password(&token, json!({ "new_password": "Nuova-Password-Sicura-1" }))
+            .await
+            .status,
+        204
+    );
+
+    assert_eq!(
+        app.login(MARIO.email, MARIO.password).await.status,
+        401,
+        "the old password must stop working"
+    );
+    assert_eq!(
+        app.login(MARIO.email, &temporary).await.status,
+        401,
+        "the temporary password is single use"
+    );
+    assert_eq!(
+        app.me(&token).await.status,
+        401,
+        "tokens from before the change are revoked"
+    );
+    let fresh = app
+        .login("MARIO.ROSSI@example.com", "Nuova-Password-Sicura-1")
+        .await;
+    assert_eq!(
+        (fresh.status, fresh.text("scope").as_str()),
+        (201, "account")
+    );
+    let me = app.me(&fresh.text("access_token")).await;
+    assert_eq!(
+        (me.status, me.text("display_name").as_str()),
+        (200, "Mario Rossi")
+    );
+}
+
+async fn r3_a_card_that_is_not_the_persons_is_data_not_correct(app: TestApp) {
+    let flow = app.flow("password", &MARIO).await;
+    let giulias_card = app.key6(&flow, "5555 5555 5555 4444", "130572").await;
+    assert_eq!(
+        (giulias_card.status, giulias_card.code()),
+        (422, "data_not_correct")
+    );
+    let not_a_card = app.key6(&flow, "4111 1111 1111 1112", MARIO_KEY6).await;
+    assert_eq!(
+        (
+            not_a_card.status,
+            not_a_card.code(),
+            not_a_card.text("reason").as_str()
+        ),
+        (400, "invalid_field", "checksum")
+    );
+}
+
+async fn r3_five_wrong_key6_lock_key6_recovery_for_the_card_for_a_day(app: TestApp) {
+    for _ in 0..5 {
+        let flow = app.flow("password", &MARIO).await;
+        assert_eq!(
+            app.key6(&flow, MARIO_CARD, "000000").await.code(),
+            "data_not_correct"
+        );
+    }
+    let flow = app.flow("password", &MARIO).await;
+    let locked = app.key6(&flow, MARIO_CARD, MARIO_KEY6).await;
+    assert_eq!((locked.status, locked.code()), (429, "key6_locked"));
+    app.clock.advance(DAY);
+    let flow = app.flow("password", &MARIO).await;
+    assert_eq!(app.key6(&flow, MARIO_CARD, MARIO_KEY6).await.status, 200);
+}
+
+async fn r4_password_recovered_with_the_security_answer(app: TestApp) {
+    let started = app.start_recovery("password", &LUCA).await;
+    assert_eq!(
+        started.body["methods"][0]["question"],
+        "In quale città sei nato?"
+    );
+    let flow = started.text("flow_id");
+    let prompt = app.security_answer(&flow, "  BÈRGAMO ").await;
+    assert_eq!(
+        prompt.status, 200,
+        "case, accents and spaces do not matter: {}",
+        prompt.body
+    );
+    assert_eq!(app.phone(&flow, "+393209876543").await.status, 202);
+    let sms = app.the_sms().await;
+    let session = app
+        .login("luca.verdi@gmail.com", &temporary_password_in(&sms))
+        .await;
+    assert_eq!(
+        session.status, 201,
+        "googlemail.com registered, gmail.com typed: {}",
+        session.body
+    );
+}
+
+async fn r4_three_wrong_answers_end_the_flow(app: TestApp) {
+    let flow = app.flow("password", &LUCA).await;
+    assert_eq!(
+        app.security_answer(&flow, "Milano").await.code(),
+        "data_not_correct"
+    );
+    assert_eq!(
+        app.security_answer(&flow, "Roma").await.code(),
+        "data_not_correct"
+    );
+    let third = app.security_answer(&flow, "Torino").await;
+    assert_eq!((third.status, third.code()), (429, "too_many_attempts"));
+    let after = app.security_answer(&flow, "Bergamo").await;
+    assert_eq!((after.status, after.code()), (410, "flow_ended"));
+}
+
+async fn r4_a_step_raced_twenty_times_succeeds_once(app: TestApp) {
+    let flow = app.flow("password", &LUCA).await;
+    let app = std::sync::Arc::new(app);
+    let mut racers = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let (app, flow) = (app.clone(), flow.clone());
+        racers.spawn(async move { app.security_answer(&flow, "Bergamo").await });
+    }
+    let answers: Vec<_> = racers.join_all().await;
+    let won = answers.iter().filter(|a| a.status == 200).count();
+    let lost: BTreeSet<&str> = answers
+        .iter()
+        .filter(|a| a.status != 200)
+        .map(|a| a.code())
+        .collect();
+    assert_eq!(won, 1, "{answers:?}");
+    assert!(
+        lost.iter().all(|c| ["conflict", "wrong_step"].contains(c)),
+        "{lost:?}"
+    );
+}
+
+async fn r5_login_email_recovered_with_the_password(app: TestApp) {
+    let flow = app.flow("email", &ANNA).await;
+    let wrong = app.recovery_password(&flow, "not-her-password").await;
+    assert_eq!((wrong.status, wrong.code()), (422, "data_not_correct"));
+    assert_eq!(
+        app.recovery_password(&flow, ANNA.password).await.status,
+        200
+    );
+    assert_eq!(app.phone(&flow, "+393331234567").await.status, 202);
+    let sms = app.the_sms().await;
+    assert!(sms.body.contains("anna.neri@example.com"), "{}", sms.body);
+}
+
+async fn r5_login_email_recovered_with_key6_or_the_security_answer(app: TestApp) {
+    let flow = app.flow("email", &MARIO).await;
+    assert_eq!(app.key6(&flow, MARIO_CARD, MARIO_KEY6).await.status, 200);
+    assert_eq!(app.phone(&flow, MARIO_PHONE).await.status, 202);
+    assert!(app.the_sms().await.body.contains(MARIO.email));
+
+    let flow = app.flow("email", &LUCA).await;
+    assert_eq!(app.security_answer(&flow, "bergamo").await.status, 200);
+    assert_eq!(app.phone(&flow, "+393209876543").await.status, 202);
+    assert!(app.the_sms().await.body.contains(LUCA.email));
+}
+
+async fn r5_the_password_method_is_for_email_recovery_only(app: TestApp) {
+    let flow = app.flow("password", &MARIO).await;
+    let refused = app.recovery_password(&flow, MARIO.password).await;
+    assert_eq!(
+        (refused.status, refused.code()),
+        (409, "method_not_offered")
+    );
+}
+
+async fn r6_one_number_on_file_is_masked_and_must_be_typed_whole(app: TestApp) {
+    let flow = app.flow("password", &MARIO).await;
+    assert_eq!(
+        app.key6(&flow, MARIO_CARD, MARIO_KEY6).await.body["hint"],
+        "+39 340****44"
+    );
+    let other = app.phone(&flow, "+39 340 123 4545").await;
+    assert_eq!((other.status, other.code()), (422, "phone_not_matching"));
+    assert!(
+        app.deliver_messages().await.is_empty(),
+        "no SMS to a number not on file"
+    );
+    let malformed = app.phone(&flow, "340****44").await;
+    assert_eq!(
+        (
+            malformed.status,
+            malformed.code(),
+            malformed.text("field").as_str()
+        ),
+        (400, "invalid_field", "phone")
+    );
+    assert_eq!(app.phone(&flow, MARIO_PHONE).await.status, 202);
+    assert_eq!(app.the_sms().await.to, "+393401234544");
+}
+
+async fn r6_several_numbers_are_typed_as_prefix_and_number(app: TestApp) {
+    let flow = app.flow("password", &GIULIA).await;
+    let prompt = app.key6(&flow, "5555555555554444", "130572").await;
+    assert_eq!(
+        prompt.body,
+        json!({ "next": "phone", "numbers_on_file": 2 }),
+        "no hint with several numbers"
+    );
+    let sent = app
+        .post(
+            &format!("/recoveries/{flow}/phone"),
+            json!({ "prefix": "+41", "number": "79 123 45 67" }),
+        )
+        .await;
+    assert_eq!(
+        (sent.status, sent.text("sent_to").as_str()),
+        (202, "+41 791****67")
+    );
+    assert_eq!(app.the_sms().await.to, "+41791234567");
+}
+
+async fn r6_the_sms_step_replayed_sends_one_sms(app: TestApp) {
+    let flow = app.flow("email", &MARIO).await;
+    app.key6(&flow, MARIO_CARD, MARIO_KEY6).await;
+    let app = std::sync::Arc::new(app);
+    let mut racers = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let (app, flow) = (app.clone(), flow.clone());
+        racers.spawn(async move { app.phone(&flow, MARIO_PHONE).await });
+    }
+    let answers = racers.join_all().await;
+    assert_eq!(
+        answers.iter().filter(|a| a.status == 202).count(),
+        1,
+        "{answers:?}"
+    );
+    let replay = app.phone(&flow, MARIO_PHONE).await;
+    assert_eq!((replay.status, replay.code()), (409, "wrong_step"));
+    assert_eq!(app.deliver_messages().await.len(), 1);
+    assert!(
+        app.deliver_messages().await.is_empty(),
+        "delivering again sends nothing more"
+    );
+}
+
+async fn r6_sms_to_one_number_are_limited_to_three_in_ten_minutes_and_ten_a_day(app: TestApp) {
+    let mut sent_today = 0;
+    for round in 0..4 {
+        for _ in 0..3 {
+            let flow = app.flow("email", &MARIO).await;
+            app.key6(&flow, MARIO_CARD, MARIO_KEY6).await;
+            let answer = app.phone(&flow, MARIO_PHONE).await;
+            if sent_today < 10 {
+                assert_eq!(answer.status, 202, "round {round}: {}", answer.body);
+                sent_today += 1;
+            } else {
+                assert_eq!(
+                    (answer.status, answer.code()),
+                    (429, "sms_limit"),
+                    "the eleventh SMS of a day"
+                );
+            }
+        }
+        if round == 0 {
+            let flow = app.flow("email", &MARIO).await;
+            app.key6(&flow, MARIO_CARD, MARIO_KEY6).await;
+            assert_eq!(
+                app.phone(&flow, MARIO_PHONE).await.code(),
+                "sms_limit",
+                "the fourth SMS in ten minutes"
+            );
+        }
+        app.clock.advance(10 * MINUTE);
+    }
+    assert_eq!(app.deliver_messages().await.len(), 10);
+}
+
+async fn r6_the_temporary_password_lasts_a_day(app: TestApp) {
+    let flow = app.flow("password", &MARIO).await;
+    app.key6(&flow, MARIO_CARD, MARIO_KEY6).await;
+    app.phone(&flow, MARIO_PHONE).await;
+    let temporary = temporary_password_in(&app.the_sms().await);
+    app.clock.advance(DAY - HOUR);
+    assert_eq!(
+        app.me(&app
+            .login(MARIO.email, MARIO.password)
+            .await
+            .text("access_token"))
+            .await
+            .status,
+        200,
+        "the old password still works until changed"
+    );
+    app.clock.advance(HOUR);
+    assert_eq!(app.login(MARIO.email, &temporary).await.status, 401);
+}
+
+async fn r7_without_a_certified_phone_the_answer_names_customer_service(app: TestApp) {
+    let flow = app.flow("password", &PAOLO).await;
+    let answer = app.key6(&flow, "3530111333300000", "777111").await;
+    assert_eq!(
+        (answer.status, answer.code()),
+        (422, "contact_customer_service")
+    );
+    assert!(answer.text("title").contains("Servizio Clienti"));
+    assert!(app.deliver_messages().await.is_empty());
+}
+
+async fn r7_data_that_matches_nobody_answers_data_not_correct(app: TestApp) {
+    let nobody = "ZZZPPP80A01H501";
+    let nobody = format!("{nobody}{}", varco_domain::types::check_character(nobody));
+    let started = app
+        .start_recovery_with("password", &nobody, "1980-01-01")
+        .await;
+    assert_eq!(started.status, 201, "{}", started.body);
+    let flow = started.text("flow_id");
+    let answer = if methods(&started).contains(&"key6".to_string()) {
+        app.key6(&flow, MARIO_CARD, MARIO_KEY6).await
+    } else {
+        app.security_answer(&flow, "Fido").await
+    };
+    assert_eq!((answer.status, answer.code()), (422, "data_not_correct"));
+    assert_eq!(answer.text("title"), "Dati non corretti.");
+}
+
+/// X6 for recovery and login: until the method step, an unknown person gets the same
+/// answers as a known one, and every answer costs the same argon2 work.
+async fn x6_unknown_people_get_the_same_answers_and_cost_the_same(app: TestApp) {
+    let nobody = "ZZZPPP80A01H501";
+    let nobody = format!("{nobody}{}", varco_domain::types::check_character(nobody));
+    let known = app.start_recovery("email", &MARIO).await;
+    let unknown = app
+        .start_recovery_with("email", &nobody, "1980-01-01")
+        .await;
+    assert_eq!(known.status, unknown.status);
+    let keys = |a: &varco_tests::Answer| {
+        a.body
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(keys(&known), keys(&unknown));
+    assert_eq!(known.text("flow_id").len(), unknown.text("flow_id").len());
+    assert_eq!(
+        methods(
+            &app.start_recovery_with("email", &nobody, "1980-01-01")
+                .await
+        ),
+        methods(&unknown),
+        "the same every time"
+    );
+
+    let work = || app.deps.hasher.verification_count();
+    let before = work();
+    let wrong_known = app
+        .recovery_password(&known.text("flow_id"), "wrong password")
+        .await;
+    let known_cost = work() - before;
+    let before = work();
+    let wrong_unknown = app
+        .recovery_password(&unknown.text("flow_id"), "wrong password")
+        .await;
+    assert_eq!(
+        (work() - before, wrong_known.body["code"].clone()),
+        (known_cost, wrong_unknown.body["code"].clone())
+    );
+
+    let before = work();
+    let login_known = app.login(MARIO.email, "wrong password").await;
+    let known_cost = work() - before;
+    let before = work();
+    let login_unknown = app.login("nobody@example.com", "wrong password").await;
+    assert_eq!(work() - before, known_cost);
+    assert_eq!(
+        (login_known.status, login_known.code()),
+        (login_unknown.status, login_unknown.code())
+    );
+}
+
+on_both_stores!(
+    r1_recovery_starts_with_fiscal_code_birth_date_and_captcha,
+    r1_a_flow_expires_after_fifteen_minutes,
+    r2_methods_offered_are_those_the_person_enabled,
+    r3_password_recovered_with_card_and_key6_then_phone,
+    r3_a_card_that_is_not_the_persons_is_data_not_correct,
+    r3_five_wrong_key6_lock_key6_recovery_for_the_card_for_a_day,
+    r4_password_recovered_with_the_security_answer,
+    r4_three_wrong_answers_end_the_flow,
+    r4_a_step_raced_twenty_times_succeeds_once,
+    r5_login_email_recovered_with_the_password,
+    r5_login_email_recovered_with_key6_or_the_security_answer,
+    r5_the_password_method_is_for_email_recovery_only,
+    r6_one_number_on_file_is_masked_and_must_be_typed_whole,
+    r6_several_numbers_are_typed_as_prefix_and_number,
+    r6_the_sms_step_replayed_sends_one_sms,
+    r6_sms_to_one_number_are_limited_to_three_in_ten_minutes_and_ten_a_day,
+    r6_the_temporary_password_lasts_a_day,
+    r7_without_a_certified_phone_the_answer_names_customer_service,
+    r7_data_that_matches_nobody_answers_data_not_correct,
+    x6_unknown_people_get_the_same_answers_and_cost_the_same,
+);
