@@ -546,3 +546,73 @@ on_both_stores!(
     r7_data_that_matches_nobody_answers_data_not_correct,
     x6_unknown_people_get_the_same_answers_and_cost_the_same,
 );
+
+/// Each step makes at most two DynamoDB round trips: one read, one atomic write.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_step_makes_at_most_two_dynamodb_round_trips() {
+    let app = TestApp::spawn(varco_tests::Backend::DynamoDb).await;
+    let mut counted = Vec::new();
+    macro_rules! count {
+        ($step:expr, $call:expr) => {{
+            let before = app.dynamodb_calls().unwrap();
+            let answer = $call;
+            counted.push(($step, app.dynamodb_calls().unwrap() - before));
+            answer
+        }};
+    }
+    let captcha = count!("issue-captcha", app.captcha().await);
+    let body = json!({ "kind": "password", "fiscal_code": MARIO.fiscal_code(), "birth_date": MARIO.birth_date, "captcha": captcha });
+    let flow = count!("start-recovery", app.post("/recoveries", body).await).text("flow_id");
+    assert_eq!(
+        count!("verify-key6", app.key6(&flow, MARIO_CARD, MARIO_KEY6).await).status,
+        200
+    );
+    assert_eq!(
+        count!("verify-recovery-phone", app.phone(&flow, MARIO_PHONE).await).status,
+        202
+    );
+    let temporary = temporary_password_in(&app.the_sms().await);
+    let token = count!(
+        "login (temporary password)",
+        app.login(MARIO.email, &temporary).await
+    )
+    .text("access_token");
+    let change = json!({ "new_password": "Nuova-Password-Sicura-1" });
+    assert_eq!(
+        count!("change-password", app.change_password(&token, change).await).status,
+        204
+    );
+    let token = count!(
+        "login",
+        app.login(MARIO.email, "Nuova-Password-Sicura-1").await
+    )
+    .text("access_token");
+    assert_eq!(count!("get-account", app.me(&token).await).status, 200);
+    let flow = app.flow("email", &LUCA).await;
+    assert_eq!(
+        count!(
+            "verify-security-answer",
+            app.security_answer(&flow, "Bergamo").await
+        )
+        .status,
+        200
+    );
+    let flow = app.flow("email", &ANNA).await;
+    assert_eq!(
+        count!(
+            "verify-recovery-password",
+            app.recovery_password(&flow, ANNA.password).await
+        )
+        .status,
+        200
+    );
+    let over: Vec<_> = counted.iter().filter(|(_, n)| *n > 2).collect();
+    assert!(
+        over.is_empty(),
+        "steps over budget: {over:?} (all: {counted:?})"
+    );
+    assert!(
+        counted.iter().any(|(_, n)| *n == 2),
+        "the count must see the steps' requests: {counted:?}"
+    );
+}
