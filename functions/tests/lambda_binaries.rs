@@ -1,0 +1,279 @@
+//! The step binaries themselves, as Lambda runs them: each is started as a process under a
+//! small Lambda Runtime API emulator of this test, reads its configuration from the
+//! environment, reaches DynamoDB Local, and answers a real API Gateway HTTP API v2 event.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, Mutex};
+use varco_domain::clock::SystemClock;
+use varco_domain::keys;
+use varco_domain::store::{Index, Store};
+use varco_functions::config::Secrets;
+use varco_functions::demo::MARIO;
+use varco_store_dynamodb::{local_client, test_endpoint, DynamoStore};
+
+/// How long a binary may take to answer one event before the test fails (a bound, not a wait).
+const ANSWER_WITHIN: Duration = Duration::from_secs(30);
+
+struct Emulator {
+    port: u16,
+    events: mpsc::UnboundedSender<Value>,
+    answers: Mutex<mpsc::UnboundedReceiver<(String, Value)>>,
+    first_poll: Arc<std::sync::Mutex<Option<Instant>>>,
+}
+
+/// Serves the Runtime API: `next` hands out queued events, `response` and `error` report back.
+async fn emulator() -> Emulator {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (events, queue) = mpsc::unbounded_channel::<Value>();
+    let (report, answers) = mpsc::unbounded_channel::<(String, Value)>();
+    let queue = Arc::new(Mutex::new(queue));
+    let first_poll = Arc::new(std::sync::Mutex::new(None));
+    let polled = first_poll.clone();
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            let (queue, report, polled) = (queue.clone(), report.clone(), polled.clone());
+            tokio::spawn(async move {
+                let service = service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+                    let (queue, report, polled) = (queue.clone(), report.clone(), polled.clone());
+                    async move {
+                        let path = request.uri().path().to_string();
+                        let body = request
+                            .into_body()
+                            .collect()
+                            .await
+                            .map(|b| b.to_bytes())
+                            .unwrap_or_default();
+                        let response = if path.ends_with("/invocation/next") {
+                            polled.lock().unwrap().get_or_insert_with(Instant::now);
+                            let event = queue.lock().await.recv().await.unwrap_or(Value::Null);
+                            hyper::Response::builder()
+                                .header("lambda-runtime-aws-request-id", "req-1")
+                                .header("lambda-runtime-deadline-ms", "9999999999999")
+                                .header(
+                                    "lambda-runtime-invoked-function-arn",
+                                    "arn:aws:lambda:eu-south-1:123456789012:function:step",
+                                )
+                                .header(
+                                    "lambda-runtime-trace-id",
+                                    "Root=1-00000000-000000000000000000000000",
+                                )
+                                .body(Full::new(Bytes::from(event.to_string())))
+                                .unwrap()
+                        } else {
+                            let value = serde_json::from_slice(&body)
+                                .unwrap_or(Value::String(String::from_utf8_lossy(&body).into()));
+                            let _ = report.send((path, value));
+                            hyper::Response::builder()
+                                .status(202)
+                                .body(Full::new(Bytes::new()))
+                                .unwrap()
+                        };
+                        Ok::<_, std::convert::Infallible>(response)
+                    }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    Emulator {
+        port,
+        events,
+        answers: Mutex::new(answers),
+        first_poll,
+    }
+}
+
+fn secrets() -> Secrets {
+    Secrets {
+        pepper: vec![11; 32],
+        token_key: vec![12; 32],
+        captcha_key: vec![13; 32],
+    }
+}
+
+fn api_event(method: &str, route: &str, path: &str, flow_id: Option<&str>, body: Value) -> Value {
+    let mut event = json!({
+        "version": "2.0", "routeKey": format!("{method} {route}"), "rawPath": path, "rawQueryString": "",
+        "headers": { "content-type": "application/json" },
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "varco", "domainName": "varco.example.com", "domainPrefix": "varco",
+            "http": { "method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.7", "userAgent": "smoke" },
+            "requestId": "smoke", "routeKey": format!("{method} {route}"), "stage": "$default",
+            "time": "23/Nov/2026:17:00:00 +0000", "timeEpoch": 1_795_000_000_000u64
+        },
+        "body": body.to_string(), "isBase64Encoded": false
+    });
+    if let Some(id) = flow_id {
+        event["pathParameters"] = json!({ "flow_id": id });
+    }
+    event
+}
+
+/// Starts `binary` under the emulator with the deployment's environment.
+fn start(
+    binary: &str,
+    emulator: &Emulator,
+    table: &str,
+    extra: &[(&str, &str)],
+) -> tokio::process::Child {
+    let s = secrets();
+    let mut command = tokio::process::Command::new(binary);
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env(
+            "AWS_LAMBDA_RUNTIME_API",
+            format!("127.0.0.1:{}", emulator.port),
+        )
+        .env("AWS_LAMBDA_FUNCTION_NAME", "step")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+        .env("AWS_REGION", "eu-south-1")
+        .env("AWS_ACCESS_KEY_ID", "local")
+        .env("AWS_SECRET_ACCESS_KEY", "local")
+        .env("AWS_ENDPOINT_URL_DYNAMODB", test_endpoint())
+        .env("VARCO_TABLE", table)
+        .env("VARCO_PROFILE", "card-issuer")
+        .env("VARCO_PEPPER", STANDARD.encode(&s.pepper))
+        .env("VARCO_TOKEN_KEY", STANDARD.encode(&s.token_key))
+        .env("VARCO_CAPTCHA_KEY", STANDARD.encode(&s.captcha_key))
+        .env("VARCO_CAPTCHA_DIFFICULTY", "0")
+        .kill_on_drop(true)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    for (name, value) in extra {
+        command.env(name, value);
+    }
+    command.spawn().unwrap()
+}
+
+/// Runs one event through a fresh process of `binary`; returns the API Gateway response.
+async fn invoke(binary: &str, emulator: &Emulator, table: &str, event: Value) -> (u16, Value) {
+    let started = Instant::now();
+    let child = start(binary, emulator, table, &[]);
+    emulator.events.send(event).unwrap();
+    let (path, answer) = tokio::time::timeout(ANSWER_WITHIN, async {
+        emulator.answers.lock().await.recv().await.unwrap()
+    })
+    .await
+    .unwrap_or_else(|_| panic!("{binary} did not answer"));
+    if let Some(polled) = *emulator.first_poll.lock().unwrap() {
+        eprintln!(
+            "{}: first Runtime API poll {:?} after process start",
+            binary.rsplit('/').next().unwrap(),
+            polled.saturating_duration_since(started)
+        );
+    }
+    *emulator.first_poll.lock().unwrap() = None;
+    drop(child);
+    assert!(
+        path.ends_with("/response"),
+        "{binary} reported {path}: {answer}"
+    );
+    let body = answer["body"]
+        .as_str()
+        .map(|b| serde_json::from_str(b).unwrap_or(Value::Null))
+        .unwrap_or(Value::Null);
+    (answer["statusCode"].as_u64().unwrap() as u16, body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r3_recovery_steps_run_as_lambda_binaries_against_dynamodb_local() {
+    let table = format!("smoke-{}", std::process::id());
+    let client = local_client(&test_endpoint());
+    DynamoStore::create_table(&client, &table).await.unwrap();
+    let store = Arc::new(DynamoStore::new(client, &table));
+    let profile = varco_domain::profile::Profile::builtin("card-issuer").unwrap();
+    let deps =
+        varco_functions::app::deps(store.clone(), Arc::new(SystemClock), profile, &secrets(), 0);
+    varco_functions::demo::seed(&deps).await.unwrap();
+    let emulator = emulator().await;
+
+    let challenge = deps.captcha.challenge(deps.clock.now()).unwrap().challenge;
+    let start_body = json!({ "kind": "password", "fiscal_code": MARIO.fiscal_code(), "birth_date": MARIO.birth_date, "captcha": format!("{challenge}:0") });
+    let event = api_event("POST", "/recoveries", "/recoveries", None, start_body);
+    let (status, started) = invoke(
+        env!("CARGO_BIN_EXE_start-recovery"),
+        &emulator,
+        &table,
+        event,
+    )
+    .await;
+    assert_eq!(status, 201, "{started}");
+    let flow = started["flow_id"].as_str().unwrap().to_string();
+
+    let route = "/recoveries/{flow_id}/key6";
+    let event = api_event(
+        "POST",
+        route,
+        &format!("/recoveries/{flow}/key6"),
+        Some(&flow),
+        json!({ "card_number": "4111111111111111", "key6": "482913" }),
+    );
+    let (status, prompt) =
+        invoke(env!("CARGO_BIN_EXE_verify-key6"), &emulator, &table, event).await;
+    assert_eq!(
+        (status, prompt["hint"].as_str()),
+        (200, Some("+39 340****44")),
+        "{prompt}"
+    );
+
+    let route = "/recoveries/{flow_id}/phone";
+    let event = api_event(
+        "POST",
+        route,
+        &format!("/recoveries/{flow}/phone"),
+        Some(&flow),
+        json!({ "phone": "+393401234544" }),
+    );
+    let (status, sent) = invoke(
+        env!("CARGO_BIN_EXE_verify-recovery-phone"),
+        &emulator,
+        &table,
+        event,
+    )
+    .await;
+    assert_eq!(status, 202, "{sent}");
+    let pending = store
+        .query_index(Index::Gsi1, keys::OUTBOX_PENDING, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        pending.len(),
+        1,
+        "the SMS waits in the outbox of the real table"
+    );
+}
+
+#[tokio::test]
+async fn a_step_binary_without_its_configuration_names_what_is_missing() {
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_login"))
+        .env_clear()
+        .env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9")
+        .env("VARCO_PROFILE", "card-issuer")
+        .output()
+        .await
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for missing in [
+        "VARCO_TABLE",
+        "VARCO_PEPPER",
+        "VARCO_TOKEN_KEY",
+        "VARCO_CAPTCHA_KEY",
+    ] {
+        assert!(stderr.contains(missing), "{stderr}");
+    }
+}
