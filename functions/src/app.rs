@@ -2,6 +2,7 @@
 
 use crate::config::{AwsConfig, Secrets};
 use std::sync::Arc;
+use varco_captcha_recaptcha::{Recaptcha, GOOGLE_VERIFY_URL};
 use varco_domain::captcha::ProofOfWork;
 use varco_domain::clock::Clock;
 use varco_domain::crypto::{Pepper, SecretHasher};
@@ -54,12 +55,21 @@ pub async fn aws_app() -> Result<AwsApp, crate::lambda::Error> {
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table);
     store.warm_up().await;
-    let deps = deps(
+    let mut deps = deps(
         Arc::new(store),
         Arc::new(varco_domain::clock::SystemClock),
         config.profile.clone(),
         &config.secrets,
         config.captcha_difficulty,
     );
+    if let Some(recaptcha) = &config.recaptcha {
+        let verifier = Recaptcha::new(
+            recaptcha.site_key.clone(),
+            recaptcha.secret.clone(),
+            GOOGLE_VERIFY_URL.into(),
+            recaptcha.min_score,
+        )?;
+        deps.captcha = Arc::new(verifier);
+    }
     Ok(AwsApp { deps, config, sdk })
 }

@@ -25,6 +25,14 @@ pub struct AwsConfig {
     pub captcha_difficulty: u8,
     pub sms_sender_id: Option<String>,
     pub email_from: Option<String>,
+    /// Google reCAPTCHA instead of the built-in proof of work, when configured.
+    pub recaptcha: Option<RecaptchaConfig>,
+}
+
+pub struct RecaptchaConfig {
+    pub site_key: String,
+    pub secret: String,
+    pub min_score: Option<f64>,
 }
 
 #[derive(Debug)]
@@ -83,7 +91,9 @@ impl Reader<'_> {
 impl AwsConfig {
     /// Reads `VARCO_TABLE`, `VARCO_PROFILE`, `VARCO_PEPPER`, `VARCO_TOKEN_KEY`,
     /// `VARCO_CAPTCHA_KEY` (base64, >= 32 bytes), and optionally `VARCO_CAPTCHA_DIFFICULTY`
-    /// (default 18), `VARCO_SMS_SENDER_ID`, `VARCO_EMAIL_FROM`.
+    /// (default 18), `VARCO_SMS_SENDER_ID`, `VARCO_EMAIL_FROM`, and, to use Google
+    /// reCAPTCHA instead of the proof of work, `VARCO_RECAPTCHA_SITE_KEY` with
+    /// `VARCO_RECAPTCHA_SECRET` (and `VARCO_RECAPTCHA_MIN_SCORE` for v3).
     pub fn from_env(get: &dyn Fn(&str) -> Option<String>) -> Result<AwsConfig, ConfigError> {
         let mut r = Reader {
             get,
@@ -110,6 +120,36 @@ impl AwsConfig {
         };
         let sms_sender_id = r.optional("VARCO_SMS_SENDER_ID");
         let email_from = r.optional("VARCO_EMAIL_FROM");
+        let recaptcha = match (
+            r.optional("VARCO_RECAPTCHA_SITE_KEY"),
+            r.optional("VARCO_RECAPTCHA_SECRET"),
+        ) {
+            (None, None) => None,
+            (Some(site_key), Some(secret)) => {
+                let min_score = match r
+                    .optional("VARCO_RECAPTCHA_MIN_SCORE")
+                    .map(|s| s.parse::<f64>())
+                {
+                    None => None,
+                    Some(Ok(score)) if (0.0..=1.0).contains(&score) => Some(score),
+                    Some(_) => {
+                        r.problems
+                            .push("VARCO_RECAPTCHA_MIN_SCORE must be a number from 0 to 1".into());
+                        None
+                    }
+                };
+                Some(RecaptchaConfig {
+                    site_key,
+                    secret,
+                    min_score,
+                })
+            }
+            _ => {
+                r.problems
+                    .push("VARCO_RECAPTCHA_SITE_KEY and VARCO_RECAPTCHA_SECRET go together".into());
+                None
+            }
+        };
         let profile = if profile_name.is_empty() {
             None
         } else {
@@ -125,6 +165,7 @@ impl AwsConfig {
                 captcha_difficulty,
                 sms_sender_id,
                 email_from,
+                recaptcha,
             }),
             _ => Err(ConfigError(r.problems)),
         }

@@ -6,7 +6,6 @@ use crate::http::{ApiRequest, Reply};
 use crate::routes::Step;
 use http::StatusCode;
 use serde::Deserialize;
-use serde_json::json;
 use varco_domain::accounts;
 use varco_domain::messages::Lang;
 use varco_domain::recovery::{self, RecoveryKind, StartRecovery};
@@ -52,10 +51,10 @@ fn flow_id(request: &ApiRequest) -> Result<String, Error> {
 }
 
 async fn issue_captcha(deps: &Deps) -> Result<Reply, Error> {
-    match deps.captcha.challenge(deps.clock.now()) {
-        Some(challenge) => Ok(Reply::json(StatusCode::CREATED, &challenge)),
-        None => Ok(Reply::json(StatusCode::OK, &json!({ "kind": "widget" }))),
-    }
+    Ok(Reply::json(
+        StatusCode::CREATED,
+        &deps.captcha.challenge(deps.clock.now()),
+    ))
 }
 
 pub struct StartRecoveryInput {

@@ -201,8 +201,8 @@ async fn r3_recovery_steps_run_as_lambda_binaries_against_dynamodb_local() {
     varco_functions::demo::seed(&deps).await.unwrap();
     let emulator = emulator().await;
 
-    let challenge = deps.captcha.challenge(deps.clock.now()).unwrap().challenge;
-    let start_body = json!({ "kind": "password", "fiscal_code": MARIO.fiscal_code(), "birth_date": MARIO.birth_date, "captcha": format!("{challenge}:0") });
+    let captcha = deps.captcha.challenge(deps.clock.now()).solved().unwrap();
+    let start_body = json!({ "kind": "password", "fiscal_code": MARIO.fiscal_code(), "birth_date": MARIO.birth_date, "captcha": captcha });
     let event = api_event("POST", "/recoveries", "/recoveries", None, start_body);
     let (status, started) = invoke(
         env!("CARGO_BIN_EXE_start-recovery"),

@@ -16,13 +16,19 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
-/// A challenge for the client to solve.
+/// What a client needs to pass the captcha.
 #[derive(Debug, Clone, Serialize)]
-pub struct Challenge {
-    pub kind: &'static str,
-    pub challenge: String,
-    pub difficulty: u8,
-    pub expires_at: i64,
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Challenge {
+    /// Find a nonce such that SHA-256(`challenge` ":" nonce) starts with `difficulty` zero
+    /// bits; answer `challenge:nonce`.
+    ProofOfWork {
+        challenge: String,
+        difficulty: u8,
+        expires_at: i64,
+    },
+    /// Show Google's reCAPTCHA widget with this site key; answer with its response token.
+    Recaptcha { site_key: String },
 }
 
 /// A captcha solution that verified: to be consumed exactly once.
@@ -36,8 +42,8 @@ pub struct CaptchaPass {
 
 #[async_trait]
 pub trait CaptchaVerifier: Send + Sync {
-    /// A new challenge, or `None` when the client gets its challenge elsewhere (a widget).
-    fn challenge(&self, now: Timestamp) -> Option<Challenge>;
+    /// What the client needs to pass: a new challenge, or the widget to show.
+    fn challenge(&self, now: Timestamp) -> Challenge;
 
     /// Checks a client's solution; `Error::CaptchaInvalid` when it is wrong or expired.
     async fn verify(&self, solution: &str, now: Timestamp) -> Result<CaptchaPass, Error>;
@@ -94,6 +100,20 @@ pub fn work(challenge: &str, nonce: &str) -> u32 {
     bits
 }
 
+impl Challenge {
+    /// The answer a client computes for a proof-of-work challenge (tests solve for real).
+    pub fn solved(&self) -> Option<String> {
+        match self {
+            Challenge::ProofOfWork {
+                challenge,
+                difficulty,
+                ..
+            } => Some(format!("{challenge}:{}", solve(challenge, *difficulty))),
+            Challenge::Recaptcha { .. } => None,
+        }
+    }
+}
+
 /// Finds a nonce for `challenge` (what a client does; tests solve for real).
 pub fn solve(challenge: &str, difficulty: u8) -> String {
     (0u64..)
@@ -104,7 +124,7 @@ pub fn solve(challenge: &str, difficulty: u8) -> String {
 
 #[async_trait]
 impl CaptchaVerifier for ProofOfWork {
-    fn challenge(&self, now: Timestamp) -> Option<Challenge> {
+    fn challenge(&self, now: Timestamp) -> Challenge {
         let expires_at = now.0 + self.ttl_seconds;
         let body = format!(
             "{}.{}.{}",
@@ -113,12 +133,11 @@ impl CaptchaVerifier for ProofOfWork {
             self.difficulty
         );
         let tag = URL_SAFE_NO_PAD.encode(self.mac(&body).finalize().into_bytes());
-        Some(Challenge {
-            kind: "proof_of_work",
+        Challenge::ProofOfWork {
             challenge: format!("{body}.{tag}"),
             difficulty: self.difficulty,
             expires_at,
-        })
+        }
     }
 
     async fn verify(&self, solution: &str, now: Timestamp) -> Result<CaptchaPass, Error> {
@@ -157,39 +176,44 @@ mod tests {
         ProofOfWork::new(b"captcha-key".to_vec(), difficulty, 300, Arc::new(OsRandom))
     }
 
+    fn challenge_of(p: &ProofOfWork, at: i64) -> String {
+        match p.challenge(Timestamp(at)) {
+            Challenge::ProofOfWork { challenge, .. } => challenge,
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[tokio::test]
-    async fn a_solved_challenge_passes_once_per_key() {
+    async fn a_solved_challenge_passes_with_a_replay_key() {
         let p = pow(8);
-        let c = p.challenge(Timestamp(1000)).unwrap();
-        let nonce = solve(&c.challenge, c.difficulty);
-        let pass = p
-            .verify(&format!("{}:{nonce}", c.challenge), Timestamp(1001))
-            .await
-            .unwrap();
+        let solved = p.challenge(Timestamp(1000)).solved().unwrap();
+        let pass = p.verify(&solved, Timestamp(1001)).await.unwrap();
         assert!(pass.replay_key.is_some());
     }
 
     #[tokio::test]
     async fn unsolved_expired_or_forged_challenges_fail() {
         let p = pow(12);
-        let c = p.challenge(Timestamp(1000)).unwrap();
-        let nonce = solve(&c.challenge, 12);
+        let c = challenge_of(&p, 1000);
+        let nonce = solve(&c, 12);
         let bad_nonce = (0..)
             .map(|n: u32| n.to_string())
-            .find(|n| work(&c.challenge, n) < 12)
+            .find(|n| work(&c, n) < 12)
             .unwrap();
         assert!(p
-            .verify(&format!("{}:{bad_nonce}", c.challenge), Timestamp(1001))
+            .verify(&format!("{c}:{bad_nonce}"), Timestamp(1001))
             .await
             .is_err());
         assert!(p
-            .verify(&format!("{}:{nonce}", c.challenge), Timestamp(1300))
+            .verify(&format!("{c}:{nonce}"), Timestamp(1300))
             .await
             .is_err());
-        let other = ProofOfWork::new(b"other".to_vec(), 0, 300, Arc::new(OsRandom));
-        let forged = other.challenge(Timestamp(1000)).unwrap();
+        let forged = challenge_of(
+            &ProofOfWork::new(b"other".to_vec(), 0, 300, Arc::new(OsRandom)),
+            1000,
+        );
         assert!(p
-            .verify(&format!("{}:0", forged.challenge), Timestamp(1001))
+            .verify(&format!("{forged}:0"), Timestamp(1001))
             .await
             .is_err());
         assert!(p.verify("nonsense", Timestamp(1001)).await.is_err());

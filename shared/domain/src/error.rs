@@ -60,6 +60,8 @@ pub enum Error {
     MethodNotAllowed,
     #[error("the request body is too large")]
     PayloadTooLarge,
+    #[error("a service Varco depends on is unavailable")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -110,6 +112,7 @@ impl Error {
             RouteNotFound => d(404, "not_found", "Risorsa non trovata.", "Not found."),
             MethodNotAllowed => d(405, "method_not_allowed", "Metodo non consentito.", "Method not allowed."),
             PayloadTooLarge => d(413, "payload_too_large", "La richiesta è troppo grande.", "The request is too large."),
+            Unavailable(_) => d(503, "unavailable", "Servizio momentaneamente non disponibile: riprova tra poco.", "Service temporarily unavailable: try again shortly."),
             Internal(_) => d(500, "internal", "Errore interno: riprova più tardi.", "Internal error: try again later."),
         }
     }
@@ -124,6 +127,7 @@ impl From<StoreError> for Error {
     fn from(e: StoreError) -> Error {
         match e {
             StoreError::ConditionFailed { .. } => Error::Conflict,
+            busy @ StoreError::Busy(_) => Error::Unavailable(Box::new(busy)),
             other => Error::Internal(Box::new(other)),
         }
     }

@@ -1,6 +1,6 @@
 use super::*;
 use crate::accounts::{provision_cardholder, NewCard, NewCardholder};
-use crate::captcha::{solve, ProofOfWork};
+use crate::captcha::ProofOfWork;
 use crate::clock::{Clock, ManualClock};
 use crate::crypto::{Pepper, SecretHasher};
 use crate::memory::MemoryStore;
@@ -77,8 +77,11 @@ async fn fixture(question: bool, phones: &[&str]) -> Fixture {
 
 impl Fixture {
     async fn captcha(&self) -> String {
-        let c = self.deps.captcha.challenge(self.clock.now()).unwrap();
-        format!("{}:{}", c.challenge, solve(&c.challenge, c.difficulty))
+        self.deps
+            .captcha
+            .challenge(self.clock.now())
+            .solved()
+            .unwrap()
     }
 
     async fn start(&self, kind: RecoveryKind, fc: &str, birth: &str) -> Result<Started, Error> {
