@@ -4,3 +4,4 @@
 mod lambda;
 mod logs;
 mod recovery;
+mod storage;

@@ -299,6 +299,20 @@ impl TestApp {
         self.sent.0.lock().unwrap()[before..].to_vec()
     }
 
+    /// Runs the outbox sender once with another sender (one that fails, say).
+    pub async fn deliver_messages_with(&self, sender: &dyn Sender) -> Vec<outbox::Delivery> {
+        let portal = self.deps.profile.display_name.clone();
+        outbox::deliver_due(
+            self.deps.store.as_ref(),
+            sender,
+            self.deps.clock.as_ref(),
+            &portal,
+            100,
+        )
+        .await
+        .unwrap()
+    }
+
     /// Everything the sender has sent in this app so far.
     pub fn sent_messages(&self) -> Vec<Outgoing> {
         self.sent.0.lock().unwrap().clone()

@@ -102,9 +102,9 @@ pub fn enqueue(
     Write::create(Item::new(keys::message(&id), &message).with_gsi1(keys::OUTBOX_PENDING))
 }
 
-/// Backoff before attempt `n + 1`: 30 s, 1, 2, 4 ... minutes, at most an hour.
+/// Wait after the `attempts`-th failed attempt: 30 s, then 1, 2, 4 ... minutes, at most an hour.
 fn backoff_seconds(attempts: u32) -> i64 {
-    (30i64 << attempts.min(7)).min(3600)
+    (30i64 << attempts.saturating_sub(1).min(7)).min(3600)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -220,4 +220,67 @@ async fn deliver_item(
         }])
         .await?;
     Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::{ManualClock, HOUR};
+    use crate::memory::MemoryStore;
+
+    struct Down;
+
+    #[async_trait]
+    impl Sender for Down {
+        async fn send(&self, _: &Outgoing) -> Result<(), SendError> {
+            Err(SendError("down".into()))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_message_is_given_up_after_max_attempts_and_never_sent_after() {
+        let store = MemoryStore::new();
+        let clock = ManualClock::at(Timestamp(1_000_000));
+        let content = Template::LoginEmail {
+            email: "a@example.com".into(),
+        };
+        store
+            .write(vec![enqueue(
+                "m1".into(),
+                Channel::Sms,
+                "+393401234544".into(),
+                "+39 340****44".into(),
+                content,
+                Lang::It,
+                clock.now(),
+            )])
+            .await
+            .unwrap();
+        for attempt in 1..MAX_ATTEMPTS {
+            assert_eq!(
+                deliver(&store, &Down, &clock, "P", "m1").await.unwrap(),
+                Delivery::WillRetry,
+                "attempt {attempt}"
+            );
+            clock.advance(HOUR);
+        }
+        assert_eq!(
+            deliver(&store, &Down, &clock, "P", "m1").await.unwrap(),
+            Delivery::GaveUp
+        );
+        clock.advance(HOUR);
+        assert!(
+            deliver_due(&store, &Down, &clock, "P", 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "no longer pending"
+        );
+    }
+
+    #[test]
+    fn backoff_starts_at_thirty_seconds_and_stops_growing_at_an_hour() {
+        let waits: Vec<i64> = (1..=9).map(backoff_seconds).collect();
+        assert_eq!(waits, vec![30, 60, 120, 240, 480, 960, 1920, 3600, 3600]);
+    }
 }
