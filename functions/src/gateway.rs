@@ -52,6 +52,14 @@ async fn route(deps: &Deps, request: hyper::Request<Incoming>) -> http::Response
         log_request(None, &request_id, response.status(), Some(&error), started);
         response
     };
+    if parts.method == http::Method::GET && parts.uri.path() == "/openapi.json" {
+        let mut response = http::Response::new(Bytes::from(crate::openapi::document().to_string()));
+        response.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/json"),
+        );
+        return response;
+    }
     let (step, params) = match resolve(&parts.method, parts.uri.path()) {
         Resolved::Found(step, params) => (step, params),
         Resolved::MethodNotAllowed => return refuse(Error::MethodNotAllowed),

@@ -12,6 +12,7 @@ pub mod http;
 pub mod lambda;
 pub mod local;
 pub mod logging;
+pub mod openapi;
 pub mod routes;
 
 pub use routes::Step;

@@ -1,0 +1,308 @@
+//! The OpenAPI 3.1 document, built from the route table: every route, its request, its
+//! answer and its problem+json errors (statuses and codes from `Error::describe`, so they
+//! cannot drift). The local gateway serves it at `/openapi.json`.
+
+use crate::routes::{routes, Step};
+use serde_json::{json, Map, Value};
+use varco_domain::types::ParseError;
+use varco_domain::Error;
+
+struct StepDoc {
+    summary: &'static str,
+    request: Option<Value>,
+    success: (u16, &'static str, Option<Value>),
+    errors: Vec<Error>,
+    bearer: bool,
+}
+
+fn string() -> Value {
+    json!({ "type": "string" })
+}
+
+fn object(required: &[&str], properties: Value) -> Value {
+    json!({ "type": "object", "required": required, "properties": properties })
+}
+
+fn phone_prompt() -> Value {
+    object(
+        &["next", "numbers_on_file"],
+        json!({
+            "next": { "const": "phone" },
+            "numbers_on_file": { "type": "integer", "minimum": 1 },
+            "hint": { "type": "string", "description": "The masked number, when exactly one is on file: `+39 340****44`." }
+        }),
+    )
+}
+
+fn session() -> Value {
+    object(
+        &["access_token", "token_type", "expires_in", "scope"],
+        json!({
+            "access_token": string(), "token_type": { "const": "Bearer" }, "expires_in": { "type": "integer" },
+            "scope": { "enum": ["account", "password_change"], "description": "`password_change`: opened with a temporary password, only `PUT /me/password` is allowed." }
+        }),
+    )
+}
+
+fn invalid(field: &'static str) -> Error {
+    Error::InvalidField {
+        field,
+        reason: ParseError::Format,
+    }
+}
+
+fn method_errors() -> Vec<Error> {
+    vec![
+        Error::MalformedBody(String::new()),
+        Error::FlowNotFound,
+        Error::FlowExpired,
+        Error::FlowEnded,
+        Error::WrongStep,
+        Error::Conflict,
+        Error::MethodNotOffered,
+        Error::DataNotCorrect,
+        Error::TooManyAttempts,
+        Error::NoCertifiedPhone,
+    ]
+}
+
+fn method_errors_and<const N: usize>(extra: [Error; N]) -> Vec<Error> {
+    let mut errors = method_errors();
+    errors.extend(extra);
+    errors
+}
+
+fn doc(step: Step) -> StepDoc {
+    use Step::*;
+    match step {
+        IssueCaptcha => StepDoc {
+            summary: "A captcha challenge: a proof of work to solve, or the reCAPTCHA site key.",
+            request: None,
+            success: (
+                201,
+                "The challenge.",
+                Some(json!({ "oneOf": [
+                    object(&["kind", "challenge", "difficulty", "expires_at"], json!({ "kind": { "const": "proof_of_work" }, "challenge": string(), "difficulty": { "type": "integer" }, "expires_at": { "type": "integer" } })),
+                    object(&["kind", "site_key"], json!({ "kind": { "const": "recaptcha" }, "site_key": string() }))
+                ]})),
+            ),
+            errors: vec![],
+            bearer: false,
+        },
+        StartRecovery => StepDoc {
+            summary: "R1, R2: start recovering the password or the login email; answers the methods the person has.",
+            request: Some(object(
+                &["kind", "fiscal_code", "birth_date", "captcha"],
+                json!({
+                    "kind": { "enum": ["password", "email"] }, "fiscal_code": string(),
+                    "birth_date": { "type": "string", "format": "date" },
+                    "captcha": { "type": "string", "description": "`challenge:nonce` for the proof of work, or the reCAPTCHA response token." }
+                }),
+            )),
+            success: (
+                201,
+                "The flow, valid 15 minutes.",
+                Some(object(
+                    &["flow_id", "kind", "methods", "expires_at"],
+                    json!({
+                        "flow_id": string(), "kind": { "enum": ["password", "email"] }, "expires_at": { "type": "integer" },
+                        "methods": { "type": "array", "items": object(&["method"], json!({ "method": { "enum": ["key6", "security_question", "password"] }, "question": string() })) }
+                    }),
+                )),
+            ),
+            errors: vec![Error::MalformedBody(String::new()), invalid("fiscal_code"), Error::CaptchaInvalid, Error::BirthDateMismatch, Error::NoRecoveryMethod],
+            bearer: false,
+        },
+        VerifyKey6 => StepDoc {
+            summary: "R3: the card number and its Key6.",
+            request: Some(object(&["card_number", "key6"], json!({ "card_number": string(), "key6": { "type": "string", "pattern": "^[0-9]{6}$" } }))),
+            success: (200, "Verified: next, the phone number.", Some(phone_prompt())),
+            errors: method_errors_and([invalid("card_number"), Error::Key6Locked]),
+            bearer: false,
+        },
+        VerifySecurityAnswer => StepDoc {
+            summary: "R4: the answer to the security question.",
+            request: Some(object(&["answer"], json!({ "answer": string() }))),
+            success: (200, "Verified: next, the phone number.", Some(phone_prompt())),
+            errors: method_errors_and([invalid("answer")]),
+            bearer: false,
+        },
+        VerifyRecoveryPassword => StepDoc {
+            summary: "R5: the password (email recovery only).",
+            request: Some(object(&["password"], json!({ "password": string() }))),
+            success: (200, "Verified: next, the phone number.", Some(phone_prompt())),
+            errors: method_errors_and([invalid("password")]),
+            bearer: false,
+        },
+        VerifyRecoveryPhone => StepDoc {
+            summary: "R6: the whole phone number on file; sends the SMS with a temporary password or the login email.",
+            request: Some(json!({ "oneOf": [
+                object(&["phone"], json!({ "phone": { "type": "string", "description": "International format: `+393401234544`." } })),
+                object(&["prefix", "number"], json!({ "prefix": { "type": "string", "description": "`+39`" }, "number": string() }))
+            ]})),
+            success: (202, "The SMS is on its way.", Some(object(&["sent_to"], json!({ "sent_to": string() })))),
+            errors: vec![
+                Error::MalformedBody(String::new()),
+                invalid("phone"),
+                Error::FlowNotFound,
+                Error::FlowExpired,
+                Error::FlowEnded,
+                Error::WrongStep,
+                Error::Conflict,
+                Error::PhoneNotMatching,
+                Error::TooManyAttempts,
+                Error::SmsLimit,
+            ],
+            bearer: false,
+        },
+        Login => StepDoc {
+            summary: "Log in with the login email and the password or a temporary password.",
+            request: Some(object(&["email", "password"], json!({ "email": { "type": "string", "format": "email" }, "password": string() }))),
+            success: (201, "A session.", Some(session())),
+            errors: vec![Error::MalformedBody(String::new()), invalid("email"), Error::InvalidCredentials],
+            bearer: false,
+        },
+        GetAccount => StepDoc {
+            summary: "The account of the session.",
+            request: None,
+            success: (200, "The account.", Some(object(&["id", "email", "display_name"], json!({ "id": string(), "email": string(), "display_name": string() })))),
+            errors: vec![Error::Unauthenticated, Error::PasswordChangeRequired],
+            bearer: true,
+        },
+        ChangePassword => StepDoc {
+            summary: "Set a new password (the current one is needed unless the session came from a temporary password).",
+            request: Some(object(&["new_password"], json!({ "new_password": { "type": "string", "minLength": 8, "maxLength": 128 }, "current_password": string() }))),
+            success: (204, "Changed; every earlier session ends.", None),
+            errors: vec![Error::MalformedBody(String::new()), Error::Unauthenticated, Error::CurrentPasswordWrong, Error::WeakPassword(ParseError::Common), Error::Conflict],
+            bearer: true,
+        },
+    }
+}
+
+fn problem_schema() -> Value {
+    object(
+        &["type", "title", "status", "code", "request_id"],
+        json!({
+            "type": string(), "title": { "type": "string", "description": "In Italian, or English by `Accept-Language`." },
+            "status": { "type": "integer" }, "code": { "type": "string", "description": "Stable machine code." },
+            "request_id": string(), "field": string(), "reason": string(), "detail": string()
+        }),
+    )
+}
+
+pub fn document() -> Value {
+    let mut paths = Map::new();
+    for route in routes() {
+        let d = doc(route.step);
+        let mut responses = Map::new();
+        let (status, description, schema) = d.success;
+        let mut ok = json!({ "description": description });
+        if let Some(schema) = schema {
+            ok["content"] = json!({ "application/json": { "schema": schema } });
+        }
+        responses.insert(status.to_string(), ok);
+        let generic = [
+            Error::PayloadTooLarge,
+            Error::Unavailable("".into()),
+            Error::Internal("".into()),
+        ];
+        for error in d.errors.iter().chain(&generic) {
+            let described = error.describe();
+            let entry = responses.entry(described.status.to_string()).or_insert_with(|| {
+                json!({ "description": "", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } })
+            });
+            let text = entry["description"].as_str().unwrap_or_default();
+            let joined = if text.is_empty() {
+                format!("`{}`", described.code)
+            } else {
+                format!("{text}, `{}`", described.code)
+            };
+            entry["description"] = json!(joined);
+        }
+        let mut operation = json!({ "operationId": route.step.name(), "summary": d.summary, "responses": responses });
+        let params: Vec<Value> = route
+            .path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": string() }))
+            .collect();
+        if !params.is_empty() {
+            operation["parameters"] = json!(params);
+        }
+        if let Some(schema) = d.request {
+            operation["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": schema } } });
+        }
+        if d.bearer {
+            operation["security"] = json!([{ "bearer": [] }]);
+        }
+        let entry = paths
+            .entry(route.path.to_string())
+            .or_insert_with(|| json!({}));
+        entry[route.method.as_str().to_lowercase()] = operation;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": { "title": "Varco", "version": env!("CARGO_PKG_VERSION"), "description": "Customer identity for business customer portals: credential recovery, login." },
+        "paths": paths,
+        "components": {
+            "schemas": { "Problem": problem_schema() },
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_is_documented_with_its_operation_id_and_answers() {
+        let doc = document();
+        for route in routes() {
+            let operation = &doc["paths"][route.path][route.method.as_str().to_lowercase()];
+            assert_eq!(
+                operation["operationId"],
+                route.step.name(),
+                "{} {}",
+                route.method,
+                route.path
+            );
+            assert!(operation["responses"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .any(|s| s.starts_with('2')));
+            assert!(
+                operation["responses"]["500"]["content"]["application/problem+json"].is_object()
+            );
+            if route.method != http::Method::GET && route.step != Step::IssueCaptcha {
+                assert!(
+                    operation["requestBody"].is_object(),
+                    "{} has no request body",
+                    route.step.name()
+                );
+            }
+        }
+        let documented: usize = doc["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|p| p.as_object().unwrap().len())
+            .sum();
+        assert_eq!(documented, routes().len(), "no operation without a route");
+    }
+
+    #[test]
+    fn error_answers_name_their_codes() {
+        let doc = document();
+        let key6 = &doc["paths"]["/recoveries/{flow_id}/key6"]["post"]["responses"];
+        assert!(key6["429"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("`key6_locked`"));
+        assert!(key6["422"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("`contact_customer_service`"));
+    }
+}
