@@ -1,6 +1,6 @@
 //! Wiring: the domain's `Deps` from configuration, on AWS or on this machine.
 
-use crate::config::{AwsConfig, Secrets};
+use crate::config::{AwsConfig, Secrets, SecretsSource};
 use std::sync::Arc;
 use varco_captcha_recaptcha::{Recaptcha, GOOGLE_VERIFY_URL};
 use varco_domain::captcha::ProofOfWork;
@@ -38,6 +38,7 @@ pub fn deps(
         pepper: Pepper::new(secrets.pepper.clone()),
         tokens: TokenKey::new(secrets.token_key.clone()),
         profile: Arc::new(profile),
+        sms_country_codes: None,
     }
 }
 
@@ -53,15 +54,36 @@ pub struct AwsApp {
 pub async fn aws_app() -> Result<AwsApp, crate::lambda::Error> {
     let config = AwsConfig::from_env(&|name| std::env::var(name).ok())?;
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let secrets = match &config.secrets {
+        SecretsSource::Environment(secrets) => secrets.clone(),
+        SecretsSource::SecretsManager(arn) => {
+            let answer = aws_sdk_secretsmanager::Client::new(&sdk)
+                .get_secret_value()
+                .secret_id(arn)
+                .send()
+                .await
+                .map_err(|e| {
+                    format!(
+                        "reading the keys from Secrets Manager ({arn}): {}",
+                        aws_sdk_secretsmanager::error::DisplayErrorContext(&e)
+                    )
+                })?;
+            Secrets::from_json(
+                "the Secrets Manager secret",
+                answer.secret_string().unwrap_or_default(),
+            )?
+        }
+    };
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table);
     store.warm_up().await;
     let mut deps = deps(
         Arc::new(store),
         Arc::new(varco_domain::clock::SystemClock),
         config.profile.clone(),
-        &config.secrets,
+        &secrets,
         config.captcha_difficulty,
     );
+    deps.sms_country_codes = config.sms_country_codes.clone();
     if let Some(recaptcha) = &config.recaptcha {
         let verifier = Recaptcha::new(
             recaptcha.site_key.clone(),

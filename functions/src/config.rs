@@ -6,8 +6,8 @@ use base64::Engine;
 use std::fmt;
 use varco_domain::profile::Profile;
 
-/// The three secret keys. In AWS they come from the environment the template fills from
-/// Secrets Manager; locally from a generated file.
+/// The three secret keys. In AWS they are read from Secrets Manager at cold start (or,
+/// without `VARCO_SECRETS_ARN`, from the environment); locally from a generated file.
 #[derive(Clone)]
 pub struct Secrets {
     pub pepper: Vec<u8>,
@@ -17,12 +17,53 @@ pub struct Secrets {
 
 pub const MIN_SECRET_BYTES: usize = 32;
 
+/// A key from its base64 text: at least `MIN_SECRET_BYTES` bytes. The error names `name`
+/// and never quotes the value.
+pub fn decode_secret(name: &str, value: &str) -> Result<Vec<u8>, String> {
+    match STANDARD.decode(value.trim()) {
+        Ok(bytes) if bytes.len() >= MIN_SECRET_BYTES => Ok(bytes),
+        Ok(_) => Err(format!(
+            "{name} must hold at least {MIN_SECRET_BYTES} random bytes"
+        )),
+        Err(_) => Err(format!("{name} is not base64")),
+    }
+}
+
+impl Secrets {
+    /// The keys from a JSON object with `pepper`, `token_key` and `captcha_key` in base64:
+    /// the Secrets Manager secret and the local secrets file.
+    pub fn from_json(source: &str, text: &str) -> Result<Secrets, String> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|_| format!("{source} is not a JSON object"))?;
+        let key = |name: &str| {
+            decode_secret(
+                &format!("{source}: `{name}`"),
+                value[name].as_str().unwrap_or_default(),
+            )
+        };
+        Ok(Secrets {
+            pepper: key("pepper")?,
+            token_key: key("token_key")?,
+            captcha_key: key("captcha_key")?,
+        })
+    }
+}
+
+/// Where the keys come from.
+pub enum SecretsSource {
+    Environment(Secrets),
+    /// The ARN of a Secrets Manager secret holding the keys as JSON (`Secrets::from_json`).
+    SecretsManager(String),
+}
+
 /// What a step needs on AWS.
 pub struct AwsConfig {
     pub table: String,
     pub profile: Profile,
-    pub secrets: Secrets,
+    pub secrets: SecretsSource,
     pub captcha_difficulty: u8,
+    /// Country calling codes SMS may go to; `None`: any.
+    pub sms_country_codes: Option<Vec<u16>>,
     pub sms_sender_id: Option<String>,
     pub email_from: Option<String>,
     /// Google reCAPTCHA instead of the built-in proof of work, when configured.
@@ -72,26 +113,18 @@ impl Reader<'_> {
         if value.is_empty() {
             return Vec::new();
         }
-        match STANDARD.decode(value.trim()) {
-            Ok(bytes) if bytes.len() >= MIN_SECRET_BYTES => bytes,
-            Ok(_) => {
-                self.problems.push(format!(
-                    "{name} must hold at least {MIN_SECRET_BYTES} random bytes"
-                ));
-                Vec::new()
-            }
-            Err(_) => {
-                self.problems.push(format!("{name} is not base64"));
-                Vec::new()
-            }
-        }
+        decode_secret(name, &value).unwrap_or_else(|problem| {
+            self.problems.push(problem);
+            Vec::new()
+        })
     }
 }
 
 impl AwsConfig {
-    /// Reads `VARCO_TABLE`, `VARCO_PROFILE`, `VARCO_PEPPER`, `VARCO_TOKEN_KEY`,
-    /// `VARCO_CAPTCHA_KEY` (base64, >= 32 bytes), and optionally `VARCO_CAPTCHA_DIFFICULTY`
-    /// (default 18), `VARCO_SMS_SENDER_ID`, `VARCO_EMAIL_FROM`, and, to use Google
+    /// Reads `VARCO_TABLE`, `VARCO_PROFILE`, and the keys: `VARCO_SECRETS_ARN`, or else
+    /// `VARCO_PEPPER`, `VARCO_TOKEN_KEY`, `VARCO_CAPTCHA_KEY` (base64, >= 32 bytes each).
+    /// Optionally `VARCO_CAPTCHA_DIFFICULTY` (default 18), `VARCO_SMS_COUNTRY_CODES`
+    /// (`39,41`), `VARCO_SMS_SENDER_ID`, `VARCO_EMAIL_FROM`, and, to use Google
     /// reCAPTCHA instead of the proof of work, `VARCO_RECAPTCHA_SITE_KEY` with
     /// `VARCO_RECAPTCHA_SECRET` (and `VARCO_RECAPTCHA_MIN_SCORE` for v3).
     pub fn from_env(get: &dyn Fn(&str) -> Option<String>) -> Result<AwsConfig, ConfigError> {
@@ -101,11 +134,28 @@ impl AwsConfig {
         };
         let table = r.required("VARCO_TABLE");
         let profile_name = r.required("VARCO_PROFILE");
-        let secrets = Secrets {
-            pepper: r.secret("VARCO_PEPPER"),
-            token_key: r.secret("VARCO_TOKEN_KEY"),
-            captcha_key: r.secret("VARCO_CAPTCHA_KEY"),
+        let secrets = match r.optional("VARCO_SECRETS_ARN") {
+            Some(arn) => SecretsSource::SecretsManager(arn),
+            None => SecretsSource::Environment(Secrets {
+                pepper: r.secret("VARCO_PEPPER"),
+                token_key: r.secret("VARCO_TOKEN_KEY"),
+                captcha_key: r.secret("VARCO_CAPTCHA_KEY"),
+            }),
         };
+        let sms_country_codes = r.optional("VARCO_SMS_COUNTRY_CODES").and_then(|list| {
+            let codes: Result<Vec<u16>, _> = list
+                .split(',')
+                .map(|c| c.trim().trim_start_matches('+').parse::<u16>())
+                .collect();
+            codes
+                .map_err(|_| {
+                    r.problems.push(
+                        "VARCO_SMS_COUNTRY_CODES must be calling codes separated by commas (39,41)"
+                            .into(),
+                    )
+                })
+                .ok()
+        });
         let captcha_difficulty = match r
             .optional("VARCO_CAPTCHA_DIFFICULTY")
             .map(|d| d.parse::<u8>())
@@ -163,6 +213,7 @@ impl AwsConfig {
                 profile,
                 secrets,
                 captcha_difficulty,
+                sms_country_codes,
                 sms_sender_id,
                 email_from,
                 recaptcha,
@@ -198,6 +249,37 @@ mod tests {
     }
 
     #[test]
+    fn with_a_secrets_arn_the_keys_are_not_needed_in_the_environment() {
+        let env: HashMap<&str, String> = HashMap::from([
+            ("VARCO_TABLE", "varco".to_string()),
+            ("VARCO_PROFILE", "card-issuer".to_string()),
+            (
+                "VARCO_SECRETS_ARN",
+                "arn:aws:secretsmanager:eu-south-1:1:secret:varco".to_string(),
+            ),
+            ("VARCO_SMS_COUNTRY_CODES", "39, +41".to_string()),
+        ]);
+        let config = AwsConfig::from_env(&|k| env.get(k).cloned()).unwrap();
+        assert!(
+            matches!(config.secrets, SecretsSource::SecretsManager(ref arn) if arn.ends_with(":varco"))
+        );
+        assert_eq!(config.sms_country_codes, Some(vec![39, 41]));
+    }
+
+    #[test]
+    fn the_secrets_json_needs_every_key_long_enough() {
+        let key = STANDARD.encode([7u8; 32]);
+        let good = format!(r#"{{"pepper":"{key}","token_key":"{key}","captcha_key":"{key}"}}"#);
+        assert!(Secrets::from_json("secret", &good).is_ok());
+        let short = format!(r#"{{"pepper":"{key}","token_key":"c2hvcnQ=","captcha_key":"{key}"}}"#);
+        let problem = Secrets::from_json("secret", &short).err().unwrap();
+        assert!(
+            problem.contains("token_key") && !problem.contains("c2hvcnQ"),
+            "{problem}"
+        );
+    }
+
+    #[test]
     fn a_complete_environment_is_read() {
         let key = STANDARD.encode([7u8; 32]);
         let env: HashMap<&str, String> = HashMap::from([
@@ -209,6 +291,7 @@ mod tests {
             ("VARCO_CAPTCHA_DIFFICULTY", "20".to_string()),
         ]);
         let config = AwsConfig::from_env(&|k| env.get(k).cloned()).unwrap();
+        assert!(matches!(config.secrets, SecretsSource::Environment(_)));
         assert_eq!(
             (
                 config.table.as_str(),

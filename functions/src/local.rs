@@ -32,26 +32,11 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub fn local_secrets(dir: &Path) -> Result<Secrets, BoxError> {
     let path = dir.join("secrets.json");
     if let Ok(text) = std::fs::read_to_string(&path) {
-        let value: serde_json::Value = serde_json::from_str(&text)?;
-        let key = |name: &str| -> Result<Vec<u8>, BoxError> {
-            let bytes = STANDARD.decode(value[name].as_str().unwrap_or_default())?;
-            if bytes.len() < MIN_SECRET_BYTES {
-                return Err(format!(
-                    "{} has a short `{name}`: delete the file to make a new one",
-                    path.display()
-                )
-                .into());
-            }
-            Ok(bytes)
-        };
-        return Ok(Secrets {
-            pepper: key("pepper")?,
-            token_key: key("token_key")?,
-            captcha_key: key("captcha_key")?,
-        });
+        return Secrets::from_json(&path.display().to_string(), &text)
+            .map_err(|problem| format!("{problem} (delete the file to make a new one)").into());
     }
     let fresh = || {
-        let mut bytes = vec![0u8; 32];
+        let mut bytes = vec![0u8; MIN_SECRET_BYTES];
         getrandom::getrandom(&mut bytes)
             .expect("the operating system's random source is unavailable");
         bytes

@@ -1,6 +1,7 @@
 //! The step binaries themselves, as Lambda runs them: each is started as a process under a
 //! small Lambda Runtime API emulator of this test, reads its configuration from the
-//! environment, reaches DynamoDB Local, and answers a real API Gateway HTTP API v2 event.
+//! environment and its keys from Secrets Manager (moto) or the environment, reaches DynamoDB
+//! Local, and answers a real API Gateway HTTP API v2 event.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -121,13 +122,14 @@ fn api_event(method: &str, route: &str, path: &str, flow_id: Option<&str>, body:
     event
 }
 
+/// How a binary gets its keys: from its environment, or from a Secrets Manager secret.
+enum Keys {
+    Environment,
+    SecretsManager { arn: String, endpoint: String },
+}
+
 /// Starts `binary` under the emulator with the deployment's environment.
-fn start(
-    binary: &str,
-    emulator: &Emulator,
-    table: &str,
-    extra: &[(&str, &str)],
-) -> tokio::process::Child {
+fn start(binary: &str, emulator: &Emulator, table: &str, keys: &Keys) -> tokio::process::Child {
     let s = secrets();
     let mut command = tokio::process::Command::new(binary);
     command
@@ -146,23 +148,64 @@ fn start(
         .env("AWS_ENDPOINT_URL_DYNAMODB", test_endpoint())
         .env("VARCO_TABLE", table)
         .env("VARCO_PROFILE", "card-issuer")
-        .env("VARCO_PEPPER", STANDARD.encode(&s.pepper))
-        .env("VARCO_TOKEN_KEY", STANDARD.encode(&s.token_key))
-        .env("VARCO_CAPTCHA_KEY", STANDARD.encode(&s.captcha_key))
         .env("VARCO_CAPTCHA_DIFFICULTY", "0")
         .kill_on_drop(true)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
-    for (name, value) in extra {
-        command.env(name, value);
+    match keys {
+        Keys::Environment => {
+            command
+                .env("VARCO_PEPPER", STANDARD.encode(&s.pepper))
+                .env("VARCO_TOKEN_KEY", STANDARD.encode(&s.token_key))
+                .env("VARCO_CAPTCHA_KEY", STANDARD.encode(&s.captcha_key));
+        }
+        Keys::SecretsManager { arn, endpoint } => {
+            command
+                .env("VARCO_SECRETS_ARN", arn)
+                .env("AWS_ENDPOINT_URL_SECRETS_MANAGER", endpoint);
+        }
     }
     command.spawn().unwrap()
 }
 
+/// The keys as a Secrets Manager secret on moto_server, as an operator creates it.
+async fn keys_in_secrets_manager() -> Keys {
+    let endpoint = std::env::var("VARCO_TEST_MOTO")
+        .unwrap_or_else(|_| panic!("VARCO_TEST_MOTO is not set: run the tests with `./scripts/test`, which starts moto_server"));
+    let config = aws_sdk_secretsmanager::Config::builder()
+        .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
+        .endpoint_url(&endpoint)
+        .region(aws_sdk_secretsmanager::config::Region::new("eu-south-1"))
+        .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new(
+            "local", "local", None, None, "test",
+        ))
+        .build();
+    let s = secrets();
+    let value = json!({ "pepper": STANDARD.encode(&s.pepper), "token_key": STANDARD.encode(&s.token_key), "captcha_key": STANDARD.encode(&s.captcha_key) });
+    let created = aws_sdk_secretsmanager::Client::from_conf(config)
+        .create_secret()
+        .name(format!("varco-smoke-{}", std::process::id()))
+        .secret_string(value.to_string())
+        .send()
+        .await
+        .unwrap();
+    Keys::SecretsManager {
+        arn: created.arn().unwrap().to_string(),
+        endpoint,
+    }
+}
+
 /// Runs one event through a fresh process of `binary`; returns the API Gateway response.
-async fn invoke(binary: &str, emulator: &Emulator, table: &str, event: Value) -> (u16, Value) {
+async fn invoke(
+    binary: &str,
+    emulator: &Emulator,
+    table: &str,
+    keys: &Keys,
+    event: Value,
+) -> (u16, Value) {
     let started = Instant::now();
-    let child = start(binary, emulator, table, &[]);
+    *emulator.first_poll.lock().unwrap() = None;
+    let mut child = start(binary, emulator, table, keys);
     emulator.events.send(event).unwrap();
     let (path, answer) = tokio::time::timeout(ANSWER_WITHIN, async {
         emulator.answers.lock().await.recv().await.unwrap()
@@ -176,8 +219,8 @@ async fn invoke(binary: &str, emulator: &Emulator, table: &str, event: Value) ->
             polled.saturating_duration_since(started)
         );
     }
-    *emulator.first_poll.lock().unwrap() = None;
-    drop(child);
+    // The process polls for its next event at once: end it before the next one starts.
+    child.kill().await.unwrap();
     assert!(
         path.ends_with("/response"),
         "{binary} reported {path}: {answer}"
@@ -204,10 +247,12 @@ async fn r3_recovery_steps_run_as_lambda_binaries_against_dynamodb_local() {
     let captcha = deps.captcha.challenge(deps.clock.now()).solved().unwrap();
     let start_body = json!({ "kind": "password", "fiscal_code": MARIO.fiscal_code(), "birth_date": MARIO.birth_date, "captcha": captcha });
     let event = api_event("POST", "/recoveries", "/recoveries", None, start_body);
+    let keys = keys_in_secrets_manager().await;
     let (status, started) = invoke(
         env!("CARGO_BIN_EXE_start-recovery"),
         &emulator,
         &table,
+        &keys,
         event,
     )
     .await;
@@ -222,8 +267,14 @@ async fn r3_recovery_steps_run_as_lambda_binaries_against_dynamodb_local() {
         Some(&flow),
         json!({ "card_number": "4111111111111111", "key6": "482913" }),
     );
-    let (status, prompt) =
-        invoke(env!("CARGO_BIN_EXE_verify-key6"), &emulator, &table, event).await;
+    let (status, prompt) = invoke(
+        env!("CARGO_BIN_EXE_verify-key6"),
+        &emulator,
+        &table,
+        &Keys::Environment,
+        event,
+    )
+    .await;
     assert_eq!(
         (status, prompt["hint"].as_str()),
         (200, Some("+39 340****44")),
@@ -242,6 +293,7 @@ async fn r3_recovery_steps_run_as_lambda_binaries_against_dynamodb_local() {
         env!("CARGO_BIN_EXE_verify-recovery-phone"),
         &emulator,
         &table,
+        &Keys::Environment,
         event,
     )
     .await;

@@ -19,4 +19,7 @@ pub struct Deps {
     pub pepper: Pepper,
     pub tokens: TokenKey,
     pub profile: Arc<Profile>,
+    /// Country calling codes SMS may go to (a deployment setting against SMS pumping);
+    /// `None`: any.
+    pub sms_country_codes: Option<Vec<u16>>,
 }

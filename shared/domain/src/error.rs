@@ -34,6 +34,8 @@ pub enum Error {
     TooManyAttempts,
     #[error("too many SMS to this number")]
     SmsLimit,
+    #[error("SMS are not sent to this country")]
+    SmsCountryNotAllowed,
     #[error("no such flow")]
     FlowNotFound,
     #[error("the flow has expired")]
@@ -99,6 +101,7 @@ impl Error {
             Key6Locked => d(429, "key6_locked", "Troppi tentativi con il codice Key6 per questa carta: riprova tra 24 ore.", "Too many Key6 attempts for this card: try again in 24 hours."),
             TooManyAttempts => d(429, "too_many_attempts", "Troppi tentativi errati: ricomincia la procedura.", "Too many wrong attempts: start again."),
             SmsLimit => d(429, "sms_limit", "Troppi SMS inviati a questo numero: riprova più tardi.", "Too many SMS sent to this number: try again later."),
+            SmsCountryNotAllowed => d(422, "sms_country_not_allowed", "Non possiamo inviare SMS a numeri di questo paese: contatta il Servizio Clienti.", "We cannot send SMS to numbers of this country: contact customer service."),
             FlowNotFound => d(404, "flow_not_found", "Procedura non trovata: ricomincia.", "Procedure not found: start again."),
             FlowExpired => d(410, "flow_expired", "La procedura è scaduta: ricomincia.", "The procedure has expired: start again."),
             FlowEnded => d(410, "flow_ended", "La procedura è terminata: ricomincia.", "The procedure has ended: start again."),

@@ -447,6 +447,13 @@ pub async fn verify_phone(
             error
         });
     }
+    if deps
+        .sms_country_codes
+        .as_ref()
+        .is_some_and(|allowed| !allowed.contains(&phone.country_code()))
+    {
+        return Err(Error::SmsCountryNotAllowed);
+    }
     let limit_item = items.next().flatten();
     let mut log: SmsLog = crate::store::parse_opt(&limit_item)?.unwrap_or_default();
     log.sent.retain(|&t| t > now.0 - DAY);

@@ -36,6 +36,7 @@ async fn fixture(question: bool, phones: &[&str]) -> Fixture {
         pepper: Pepper::new(b"pepper".to_vec()),
         tokens: TokenKey::new(b"tokens".to_vec()),
         profile: Arc::new(Profile::builtin("card-issuer").unwrap()),
+        sms_country_codes: None,
     };
     let mut cards = vec![NewCard {
         number: CardNumber::parse(CARD).unwrap(),
@@ -347,4 +348,28 @@ async fn a_captcha_solution_starts_one_flow_only() {
         start(&f.deps, input(), Lang::It).await,
         Err(Error::CaptchaInvalid)
     ));
+}
+
+#[tokio::test]
+async fn no_sms_goes_to_a_country_the_deployment_does_not_allow() {
+    let mut f = fixture(false, &["+41791234567"]).await;
+    f.deps.sms_country_codes = Some(vec![39]);
+    let flow = f
+        .start(RecoveryKind::Email, FC, "1980-01-01")
+        .await
+        .unwrap()
+        .flow_id;
+    f.key6(&flow, KEY6).await.unwrap();
+    let swiss = verify_phone(
+        &f.deps,
+        &flow,
+        &PhoneNumber::parse("+41791234567").unwrap(),
+        Lang::It,
+    )
+    .await;
+    assert!(
+        matches!(swiss, Err(Error::SmsCountryNotAllowed)),
+        "{swiss:?}"
+    );
+    assert!(f.outbox().await.is_empty());
 }

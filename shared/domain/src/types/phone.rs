@@ -59,6 +59,11 @@ impl PhoneNumber {
         PhoneNumber::parse(&format!("+{digits}{}", number.trim()))
     }
 
+    /// The country calling code: 39 for Italy.
+    pub fn country_code(&self) -> u16 {
+        self.country_code
+    }
+
     pub fn e164(&self) -> &str {
         &self.e164
     }
