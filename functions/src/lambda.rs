@@ -112,7 +112,8 @@ pub async fn serve_outbox_stream() -> Result<(), Error> {
     .await
 }
 
-/// Delivers what one event asks for; returns the stream's partial-failure answer.
+/// Delivers what one event asks for: on a stream batch, each inserted message from its new
+/// image; on anything else, every due message. Returns the stream's partial-failure answer.
 pub async fn deliver_event(
     deps: &Deps,
     sender: &dyn outbox::Sender,
@@ -134,20 +135,28 @@ pub async fn deliver_event(
     };
     let mut failures = Vec::new();
     for record in records {
-        let pk = record
-            .pointer("/dynamodb/Keys/pk/S")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let Some(id) = pk.strip_prefix("MESSAGE#") else {
-            continue;
-        };
         if record.get("eventName").and_then(Value::as_str) != Some("INSERT") {
             continue;
         }
-        if let Err(e) =
-            outbox::deliver(deps.store.as_ref(), sender, deps.clock.as_ref(), portal, id).await
-        {
-            tracing::error!(message_id = id, error = %e, "delivery failed");
+        let Some(image) = record.pointer("/dynamodb/NewImage") else {
+            continue;
+        };
+        // The image is the message as written: no need to read it again.
+        let delivered = match varco_store_dynamodb::from_stream_image(image) {
+            Ok(item) if item.key.pk.starts_with("MESSAGE#") => outbox::deliver_item(
+                deps.store.as_ref(),
+                sender,
+                deps.clock.as_ref(),
+                portal,
+                item,
+            )
+            .await
+            .map(|_| ()),
+            Ok(_) => continue,
+            Err(e) => Err(e.into()),
+        };
+        if let Err(e) = delivered {
+            tracing::error!(error = %e, "delivery failed");
             let sequence = record
                 .pointer("/dynamodb/SequenceNumber")
                 .cloned()

@@ -112,7 +112,11 @@ async fn r3_password_recovered_through_the_lambda_entrypoints(app: TestApp) {
     assert_eq!(pending.len(), 1);
     let record = json!({ "Records": [{
         "eventName": "INSERT",
-        "dynamodb": { "Keys": { "pk": { "S": pending[0].key.pk }, "sk": { "S": pending[0].key.sk } }, "SequenceNumber": "100" }
+        "dynamodb": {
+            "Keys": { "pk": { "S": pending[0].key.pk }, "sk": { "S": pending[0].key.sk } },
+            "NewImage": varco_store_dynamodb::to_stream_image(&pending[0]),
+            "SequenceNumber": "100"
+        }
     }]});
     let answer = deliver_event(&app.deps, &app.sent, &record).await.unwrap();
     assert_eq!(answer, json!({ "batchItemFailures": [] }));

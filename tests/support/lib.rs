@@ -161,6 +161,15 @@ impl TestApp {
         }
     }
 
+    /// The DynamoDB IAM actions used since the last call, with what they acted on
+    /// (DynamoDB backend only).
+    pub fn take_dynamodb_operations(&self) -> std::collections::BTreeSet<(String, String)> {
+        self.dynamo
+            .as_ref()
+            .map(|d| d.take_operations())
+            .unwrap_or_default()
+    }
+
     /// DynamoDB requests made so far (DynamoDB backend only).
     pub fn dynamodb_calls(&self) -> Option<u64> {
         self.dynamo.as_ref().map(|d| d.calls())

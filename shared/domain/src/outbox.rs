@@ -116,23 +116,6 @@ pub enum Delivery {
     GaveUp,
 }
 
-/// Delivers one message if it is pending and due. Safe to call for the same id many times
-/// and from many places at once: a message is claimed by a versioned write before sending,
-/// so only one dispatcher sends it. (A crash between sending and recording the send can
-/// repeat that one message after the claim lapses: delivery is at least once.)
-pub async fn deliver(
-    store: &dyn Store,
-    sender: &dyn Sender,
-    clock: &dyn Clock,
-    portal: &str,
-    id: &str,
-) -> Result<Delivery, Error> {
-    let Some(item) = store.get(&keys::message(id)).await? else {
-        return Ok(Delivery::Skipped);
-    };
-    deliver_item(store, sender, clock, portal, item).await
-}
-
 /// Delivers every due pending message, at most `limit`; returns how each went.
 pub async fn deliver_due(
     store: &dyn Store,
@@ -151,7 +134,13 @@ pub async fn deliver_due(
     Ok(outcomes)
 }
 
-async fn deliver_item(
+/// Delivers one message as read (`item`), e.g. from a stream record's new image, if it is
+/// pending and due. Safe to call for the same message many times and from many places at
+/// once: the message is claimed by a write conditioned on the version read, so only one
+/// dispatcher sends it, and a stale image only makes the claim fail (`Skipped`). (A crash
+/// between sending and recording the send repeats that one message after the claim lapses:
+/// delivery is at least once.)
+pub async fn deliver_item(
     store: &dyn Store,
     sender: &dyn Sender,
     clock: &dyn Clock,
@@ -258,15 +247,15 @@ mod tests {
             .unwrap();
         for attempt in 1..MAX_ATTEMPTS {
             assert_eq!(
-                deliver(&store, &Down, &clock, "P", "m1").await.unwrap(),
-                Delivery::WillRetry,
+                deliver_due(&store, &Down, &clock, "P", 10).await.unwrap(),
+                vec![Delivery::WillRetry],
                 "attempt {attempt}"
             );
             clock.advance(HOUR);
         }
         assert_eq!(
-            deliver(&store, &Down, &clock, "P", "m1").await.unwrap(),
-            Delivery::GaveUp
+            deliver_due(&store, &Down, &clock, "P", 10).await.unwrap(),
+            vec![Delivery::GaveUp]
         );
         clock.advance(HOUR);
         assert!(

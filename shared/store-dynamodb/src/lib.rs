@@ -16,8 +16,9 @@ use aws_sdk_dynamodb::types::{
     TransactWriteItem,
 };
 use aws_sdk_dynamodb::Client;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 use varco_domain::store::{Condition, Index, Item, Key, Store, StoreError, Write, MAX_WRITES};
 
 pub const TTL_ATTRIBUTE: &str = "ttl";
@@ -26,6 +27,8 @@ pub struct DynamoStore {
     client: Client,
     table: String,
     calls: AtomicU64,
+    /// The IAM actions used so far, with what they act on (`table` or `index/gsi1`).
+    operations: Mutex<BTreeSet<(String, String)>>,
 }
 
 type Attrs = HashMap<String, AttributeValue>;
@@ -87,6 +90,39 @@ pub fn from_attrs(attrs: &Attrs) -> Result<Item, StoreError> {
     })
 }
 
+/// An item from a stream record's image (DynamoDB JSON: `{"pk": {"S": "..."}, "v": {"N": "3"}}`),
+/// as the table's stream hands it to a function.
+pub fn from_stream_image(image: &serde_json::Value) -> Result<Item, StoreError> {
+    let fields = image
+        .as_object()
+        .ok_or_else(|| StoreError::Corrupt("a stream image is not an object".into()))?;
+    let mut attrs = Attrs::new();
+    for (name, value) in fields {
+        if let Some(s) = value.get("S").and_then(|v| v.as_str()) {
+            attrs.insert(name.clone(), AttributeValue::S(s.to_string()));
+        } else if let Some(n) = value.get("N").and_then(|v| v.as_str()) {
+            attrs.insert(name.clone(), AttributeValue::N(n.to_string()));
+        }
+    }
+    from_attrs(&attrs)
+}
+
+/// An item as a stream record's image (the inverse of `from_stream_image`): for tests.
+pub fn to_stream_image(item: &Item) -> serde_json::Value {
+    let fields = to_attrs(item)
+        .into_iter()
+        .map(|(name, value)| {
+            let typed = match value {
+                AttributeValue::N(n) => serde_json::json!({ "N": n }),
+                AttributeValue::S(s) => serde_json::json!({ "S": s }),
+                other => serde_json::json!({ "unsupported": format!("{other:?}") }),
+            };
+            (name, typed)
+        })
+        .collect();
+    serde_json::Value::Object(fields)
+}
+
 /// A condition as a DynamoDB expression and its values.
 fn condition_expression(condition: Condition) -> Option<(String, Option<Attrs>)> {
     match condition {
@@ -123,6 +159,7 @@ impl DynamoStore {
             client,
             table: table.into(),
             calls: AtomicU64::new(0),
+            operations: Mutex::new(BTreeSet::new()),
         }
     }
 
@@ -133,6 +170,19 @@ impl DynamoStore {
 
     fn count(&self) {
         self.calls.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn used(&self, action: &str, on: &str) {
+        self.operations
+            .lock()
+            .expect("poisoned")
+            .insert((format!("dynamodb:{action}"), on.to_string()));
+    }
+
+    /// The IAM actions used since the last call, each with what it acted on (`table` or
+    /// `index/gsi1`): what a step's policy must grant, and all it should.
+    pub fn take_operations(&self) -> BTreeSet<(String, String)> {
+        std::mem::take(&mut *self.operations.lock().expect("poisoned"))
     }
 
     /// Opens the connection (TLS handshake included) during cold start, so the first
@@ -215,8 +265,10 @@ impl DynamoStore {
     async fn query_pages(
         &self,
         build: impl Fn() -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+        on: &str,
         limit: usize,
     ) -> Result<Vec<Item>, StoreError> {
+        self.used("Query", on);
         let mut out = Vec::new();
         let mut start: Option<Attrs> = None;
         loop {
@@ -273,6 +325,7 @@ pub fn test_endpoint() -> String {
 impl Store for DynamoStore {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
         self.count();
+        self.used("GetItem", "table");
         let out = self
             .client
             .get_item()
@@ -291,6 +344,7 @@ impl Store for DynamoStore {
         unique.dedup();
         let mut found: HashMap<Key, Item> = HashMap::new();
         let mut pending: Vec<Attrs> = unique.iter().map(|k| key_attrs(k)).collect();
+        self.used("BatchGetItem", "table");
         while !pending.is_empty() {
             self.count();
             let request = KeysAndAttributes::builder()
@@ -348,7 +402,7 @@ impl Store for DynamoStore {
                     )
             }
         };
-        self.query_pages(build, limit).await
+        self.query_pages(build, "table", limit).await
     }
 
     async fn query_index(
@@ -366,7 +420,8 @@ impl Store for DynamoStore {
                 .expression_attribute_names("#k", index_attribute(index))
                 .expression_attribute_values(":v", AttributeValue::S(value.to_string()))
         };
-        self.query_pages(build, limit).await
+        self.query_pages(build, &format!("index/{}", index.name()), limit)
+            .await
     }
 
     async fn write(&self, writes: Vec<Write>) -> Result<(), StoreError> {
@@ -380,6 +435,13 @@ impl Store for DynamoStore {
             )));
         }
         self.count();
+        for write in &writes {
+            let action = match write {
+                Write::Put { .. } => "PutItem",
+                Write::Delete { .. } => "DeleteItem",
+            };
+            self.used(action, "table");
+        }
         if let [write] = writes.as_slice() {
             return self.write_one(write).await;
         }

@@ -1,0 +1,181 @@
+//! X1: the infrastructure template agrees with the route table. Every step of every flow is
+//! its own Lambda function behind its route, and each function is granted what its step does
+//! and nothing more.
+
+use serde_norway::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use varco_functions::routes::routes;
+
+pub struct Function {
+    pub logical_id: String,
+    pub binary: String,
+    pub route: Option<(String, String)>,
+    /// (action, resource): resources as `table`, `index/gsi1`, `secret`, `*`, or as written.
+    pub grants: BTreeSet<(String, String)>,
+}
+
+fn template() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../infra/template.yaml");
+    serde_norway::from_str(&std::fs::read_to_string(path).expect("infra/template.yaml"))
+        .expect("the template is YAML")
+}
+
+/// A policy resource in a comparable form.
+fn resource(value: &Value) -> String {
+    match value {
+        Value::Tagged(tagged) => {
+            let tag = tagged.tag.to_string();
+            match (tag.trim_start_matches('!'), tagged.value.as_str()) {
+                ("GetAtt", Some("Table.Arn")) => "table".into(),
+                ("Sub", Some(sub)) if sub.starts_with("${Table.Arn}/") => {
+                    sub.trim_start_matches("${Table.Arn}/").into()
+                }
+                ("Ref", Some("SecretsArn")) => "secret".into(),
+                (tag, value) => format!("!{tag} {value:?}"),
+            }
+        }
+        Value::String(s) => s.clone(),
+        other => format!("{other:?}"),
+    }
+}
+
+pub fn functions() -> Vec<Function> {
+    let template = template();
+    let mut out = Vec::new();
+    for (id, resource_value) in template["Resources"].as_mapping().unwrap() {
+        if resource_value["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let properties = &resource_value["Properties"];
+        let route = properties["Events"]
+            .as_mapping()
+            .into_iter()
+            .flatten()
+            .find_map(|(_, event)| {
+                (event["Type"].as_str() == Some("HttpApi")).then(|| {
+                    (
+                        event["Properties"]["Method"].as_str().unwrap().to_string(),
+                        event["Properties"]["Path"].as_str().unwrap().to_string(),
+                    )
+                })
+            });
+        let mut grants = BTreeSet::new();
+        for policy in properties["Policies"].as_sequence().into_iter().flatten() {
+            for statement in policy["Statement"].as_sequence().into_iter().flatten() {
+                assert_eq!(statement["Effect"].as_str(), Some("Allow"));
+                for action in statement["Action"].as_sequence().unwrap() {
+                    grants.insert((
+                        action.as_str().unwrap().to_string(),
+                        resource(&statement["Resource"]),
+                    ));
+                }
+            }
+        }
+        out.push(Function {
+            logical_id: id.as_str().unwrap().to_string(),
+            binary: resource_value["Metadata"]["BuildProperties"]["Binary"]
+                .as_str()
+                .expect("every function names its binary")
+                .to_string(),
+            route,
+            grants,
+        });
+    }
+    out
+}
+
+/// The DynamoDB grants of each binary.
+pub fn dynamodb_grants() -> BTreeMap<String, BTreeSet<(String, String)>> {
+    functions()
+        .into_iter()
+        .map(|f| {
+            (
+                f.binary,
+                f.grants
+                    .into_iter()
+                    .filter(|(action, _)| action.starts_with("dynamodb:"))
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn x1_every_step_is_its_own_function_behind_its_route() {
+    let functions = functions();
+    let in_template: BTreeSet<(String, String, String)> = functions
+        .iter()
+        .filter_map(|f| {
+            f.route
+                .clone()
+                .map(|(method, path)| (f.binary.clone(), method, path))
+        })
+        .collect();
+    let in_route_table: BTreeSet<(String, String, String)> = routes()
+        .into_iter()
+        .map(|r| {
+            (
+                r.step.name().to_string(),
+                r.method.to_string(),
+                r.path.to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        in_template, in_route_table,
+        "the template's routes and the route table differ"
+    );
+
+    let binaries: BTreeSet<String> = functions.iter().map(|f| f.binary.clone()).collect();
+    assert_eq!(
+        binaries.len(),
+        functions.len(),
+        "two functions share a binary"
+    );
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../functions/src/bin");
+    let on_disk: BTreeSet<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .trim_end_matches(".rs")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        binaries, on_disk,
+        "every step binary has a function, and every function a binary"
+    );
+}
+
+#[test]
+fn only_the_outbox_sender_may_send_sms_or_email_and_every_function_reads_the_keys() {
+    for function in functions() {
+        let sends = function
+            .grants
+            .iter()
+            .any(|(action, _)| action.starts_with("sns:") || action.starts_with("ses:"));
+        assert_eq!(
+            sends,
+            function.binary == "deliver-messages",
+            "{} and SNS/SES",
+            function.logical_id
+        );
+        assert!(
+            function
+                .grants
+                .contains(&("secretsmanager:GetSecretValue".into(), "secret".into())),
+            "{}",
+            function.logical_id
+        );
+        assert!(
+            function
+                .grants
+                .iter()
+                .all(|(_, on)| on != "*" || function.binary == "deliver-messages"),
+            "{}: a grant on *",
+            function.logical_id
+        );
+    }
+}
