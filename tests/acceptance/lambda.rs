@@ -2,12 +2,10 @@
 //! the function each step binary runs, and a DynamoDB stream record to the outbox sender.
 
 use serde_json::{json, Value};
-use varco_domain::keys;
-use varco_domain::store::Index;
 use varco_functions::demo::MARIO;
 use varco_functions::lambda::{deliver_event, handle_event};
 use varco_functions::Step;
-use varco_tests::{on_both_stores, temporary_password_in, TestApp, CAPTCHA_BITS};
+use varco_tests::{on_both_stores, stream_insert, temporary_password_in, TestApp, CAPTCHA_BITS};
 
 /// An API Gateway HTTP API event for `step`, as AWS delivers it to the function.
 fn event(
@@ -103,21 +101,9 @@ async fn r3_password_recovered_through_the_lambda_entrypoints(app: TestApp) {
     assert_eq!(status, 202);
 
     // The table's stream hands the new message to the outbox sender.
-    let pending = app
-        .deps
-        .store
-        .query_index(Index::Gsi1, keys::OUTBOX_PENDING, 10)
-        .await
-        .unwrap();
+    let pending = app.pending_messages().await;
     assert_eq!(pending.len(), 1);
-    let record = json!({ "Records": [{
-        "eventName": "INSERT",
-        "dynamodb": {
-            "Keys": { "pk": { "S": pending[0].key.pk }, "sk": { "S": pending[0].key.sk } },
-            "NewImage": varco_store_dynamodb::to_stream_image(&pending[0]),
-            "SequenceNumber": "100"
-        }
-    }]});
+    let record = stream_insert(&pending[0]);
     let answer = deliver_event(&app.deps, &app.sent, &record).await.unwrap();
     assert_eq!(answer, json!({ "batchItemFailures": [] }));
     let again = deliver_event(&app.deps, &app.sent, &record).await.unwrap();

@@ -577,23 +577,10 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
         count!("verify-recovery-phone", app.phone(&flow, MARIO_PHONE).await).status,
         202
     );
-    // The outbox sender, as the stream calls it (by id) and as the schedule does (all due).
-    let pending = app
-        .deps
-        .store
-        .query_index(
-            varco_domain::store::Index::Gsi1,
-            varco_domain::keys::OUTBOX_PENDING,
-            10,
-        )
-        .await
-        .unwrap();
+    // The outbox sender, as the stream calls it (with the new image) and as the schedule does.
+    let pending = app.pending_messages().await;
     app.take_dynamodb_operations();
-    let record = json!({ "Records": [{ "eventName": "INSERT", "dynamodb": {
-        "Keys": { "pk": { "S": pending[0].key.pk }, "sk": { "S": pending[0].key.sk } },
-        "NewImage": varco_store_dynamodb::to_stream_image(&pending[0]),
-        "SequenceNumber": "1"
-    }}]});
+    let record = varco_tests::stream_insert(&pending[0]);
     count!(
         "deliver-messages",
         varco_functions::lambda::deliver_event(&app.deps, &app.sent, &record)

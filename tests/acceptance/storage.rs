@@ -64,12 +64,7 @@ async fn x3_nothing_is_lost_while_the_sms_service_is_down(app: TestApp) {
 
 async fn x4_secrets_are_stored_only_as_argon2id_or_keyed_hashes(app: TestApp) {
     let flow = recover_mario(&app).await;
-    let pending = app
-        .deps
-        .store
-        .query_index(Index::Gsi1, keys::OUTBOX_PENDING, 10)
-        .await
-        .unwrap();
+    let pending = app.pending_messages().await;
     let temporary = temporary_password_in(&app.the_sms().await);
 
     let pepper = &app.deps.pepper;

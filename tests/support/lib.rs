@@ -308,6 +308,16 @@ impl TestApp {
         self.sent.0.lock().unwrap()[before..].to_vec()
     }
 
+    /// The messages waiting in the outbox, as stored.
+    pub async fn pending_messages(&self) -> Vec<varco_domain::store::Item> {
+        let pending = varco_domain::keys::OUTBOX_PENDING;
+        self.deps
+            .store
+            .query_index(varco_domain::store::Index::Gsi1, pending, 100)
+            .await
+            .unwrap()
+    }
+
     /// Runs the outbox sender once with another sender (one that fails, say).
     pub async fn deliver_messages_with(&self, sender: &dyn Sender) -> Vec<outbox::Delivery> {
         let portal = self.deps.profile.display_name.clone();
@@ -333,6 +343,19 @@ impl TestApp {
         assert_eq!(sent.len(), 1, "expected one SMS, got {sent:?}");
         sent.into_iter().next().unwrap()
     }
+}
+
+/// A DynamoDB stream batch that inserts `item`, as the table's stream hands it to the
+/// outbox sender.
+pub fn stream_insert(item: &varco_domain::store::Item) -> Value {
+    json!({ "Records": [{
+        "eventName": "INSERT",
+        "dynamodb": {
+            "Keys": { "pk": { "S": item.key.pk }, "sk": { "S": item.key.sk } },
+            "NewImage": varco_store_dynamodb::to_stream_image(item),
+            "SequenceNumber": "100"
+        }
+    }]})
 }
 
 /// The temporary password an SMS carries.
