@@ -62,7 +62,19 @@ async fn route(deps: &Deps, request: hyper::Request<Incoming>) -> http::Response
     }
     let (step, params) = match resolve(&parts.method, parts.uri.path()) {
         Resolved::Found(step, params) => (step, params),
-        Resolved::MethodNotAllowed => return refuse(Error::MethodNotAllowed),
+        Resolved::MethodNotAllowed(allowed) => {
+            // RFC 9110: a 405 names the methods the resource does support.
+            let mut response = refuse(Error::MethodNotAllowed);
+            let allow = allowed
+                .iter()
+                .map(http::Method::as_str)
+                .collect::<Vec<_>>()
+                .join(", ");
+            if let Ok(value) = http::HeaderValue::from_str(&allow) {
+                response.headers_mut().insert(http::header::ALLOW, value);
+            }
+            return response;
+        }
         Resolved::NotFound => return refuse(Error::RouteNotFound),
     };
     let body = match Limited::new(body, MAX_BODY_BYTES).collect().await {

@@ -267,24 +267,32 @@ async fn login(deps: &Deps, input: LoginInput) -> Result<Reply, Error> {
 }
 
 pub struct BearerInput {
-    token: Option<String>,
+    token: String,
+}
+
+/// The bearer token, checked first: without one the answer is 401 whatever the body.
+fn bearer(request: &ApiRequest) -> Result<String, Error> {
+    request
+        .bearer()
+        .map(str::to_string)
+        .ok_or(Error::Unauthenticated)
 }
 
 impl FromRequest for BearerInput {
     fn from_request(request: &ApiRequest) -> Result<Self, Error> {
         Ok(BearerInput {
-            token: request.bearer().map(str::to_string),
+            token: bearer(request)?,
         })
     }
 }
 
 async fn get_account(deps: &Deps, input: BearerInput) -> Result<Reply, Error> {
-    let view = accounts::get_account(deps, input.token.as_deref()).await?;
+    let view = accounts::get_account(deps, &input.token).await?;
     Ok(Reply::json(StatusCode::OK, &view))
 }
 
 pub struct ChangePasswordInput {
-    token: Option<String>,
+    token: String,
     current_password: Option<String>,
     new_password: Password,
 }
@@ -296,9 +304,10 @@ impl FromRequest for ChangePasswordInput {
             current_password: Option<String>,
             new_password: String,
         }
+        let token = bearer(request)?;
         let body: Body = request.json()?;
         Ok(ChangePasswordInput {
-            token: request.bearer().map(str::to_string),
+            token,
             current_password: body
                 .current_password
                 .map(|p| typed_password("current_password", &p))
@@ -311,7 +320,7 @@ impl FromRequest for ChangePasswordInput {
 async fn change_password(deps: &Deps, input: ChangePasswordInput) -> Result<Reply, Error> {
     accounts::change_password(
         deps,
-        input.token.as_deref(),
+        &input.token,
         input.current_password.as_deref(),
         &input.new_password,
     )

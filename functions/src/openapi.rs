@@ -15,6 +15,9 @@ struct StepDoc {
     bearer: bool,
 }
 
+/// A fiscal code's shape (omocodic letters allowed); the check character is not expressible.
+const FISCAL_CODE_PATTERN: &str = "^[A-Za-z]{6}[0-9LMNPQRSTUVlmnpqrstuv]{2}[ABCDEHLMPRSTabcdehlmprst][0-9LMNPQRSTUVlmnpqrstuv]{2}[A-Za-z][0-9LMNPQRSTUVlmnpqrstuv]{3}[A-Za-z]$";
+
 fn string() -> Value {
     json!({ "type": "string" })
 }
@@ -94,9 +97,10 @@ fn doc(step: Step) -> StepDoc {
             request: Some(object(
                 &["kind", "fiscal_code", "birth_date", "captcha"],
                 json!({
-                    "kind": { "enum": ["password", "email"] }, "fiscal_code": string(),
-                    "birth_date": { "type": "string", "format": "date" },
-                    "captcha": { "type": "string", "description": "`challenge:nonce` for the proof of work, or the reCAPTCHA response token." }
+                    "kind": { "enum": ["password", "email"] },
+                    "fiscal_code": { "type": "string", "pattern": FISCAL_CODE_PATTERN, "description": "Italian fiscal code; its check character is verified too." },
+                    "birth_date": { "type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" },
+                    "captcha": { "type": "string", "minLength": 1, "maxLength": 4096, "description": "`challenge:nonce` for the proof of work, or the reCAPTCHA response token." }
                 }),
             )),
             success: (
@@ -115,21 +119,21 @@ fn doc(step: Step) -> StepDoc {
         },
         VerifyKey6 => StepDoc {
             summary: "R3: the card number and its Key6.",
-            request: Some(object(&["card_number", "key6"], json!({ "card_number": string(), "key6": { "type": "string", "pattern": "^[0-9]{6}$" } }))),
+            request: Some(object(&["card_number", "key6"], json!({ "card_number": { "type": "string", "pattern": "^[0-9][0-9 -]{10,21}[0-9]$", "description": "Checked by its Luhn digit too." }, "key6": { "type": "string", "pattern": "^[0-9]{6}$" } }))),
             success: (200, "Verified: next, the phone number.", Some(phone_prompt())),
             errors: method_errors_and([invalid("card_number"), Error::Key6Locked]),
             bearer: false,
         },
         VerifySecurityAnswer => StepDoc {
             summary: "R4: the answer to the security question.",
-            request: Some(object(&["answer"], json!({ "answer": string() }))),
+            request: Some(object(&["answer"], json!({ "answer": { "type": "string", "minLength": 1, "maxLength": 100, "pattern": "\\S" } }))),
             success: (200, "Verified: next, the phone number.", Some(phone_prompt())),
             errors: method_errors_and([invalid("answer")]),
             bearer: false,
         },
         VerifyRecoveryPassword => StepDoc {
             summary: "R5: the password (email recovery only).",
-            request: Some(object(&["password"], json!({ "password": string() }))),
+            request: Some(object(&["password"], json!({ "password": { "type": "string", "minLength": 1, "maxLength": 1024 } }))),
             success: (200, "Verified: next, the phone number.", Some(phone_prompt())),
             errors: method_errors_and([invalid("password")]),
             bearer: false,
@@ -137,8 +141,8 @@ fn doc(step: Step) -> StepDoc {
         VerifyRecoveryPhone => StepDoc {
             summary: "R6: the whole phone number on file; sends the SMS with a temporary password or the login email.",
             request: Some(json!({ "oneOf": [
-                object(&["phone"], json!({ "phone": { "type": "string", "description": "International format: `+393401234544`." } })),
-                object(&["prefix", "number"], json!({ "prefix": { "type": "string", "description": "`+39`" }, "number": string() }))
+                object(&["phone"], json!({ "phone": { "type": "string", "pattern": "^(\\+|00)[0-9][0-9 .()-]{5,19}$", "description": "International format: `+393401234544`." } })),
+                object(&["prefix", "number"], json!({ "prefix": { "type": "string", "pattern": "^(\\+|00)?[0-9]{1,3}$", "description": "`+39`" }, "number": { "type": "string", "pattern": "^[0-9][0-9 ]{3,16}$" } }))
             ]})),
             success: (202, "The SMS is on its way.", Some(object(&["sent_to"], json!({ "sent_to": string() })))),
             errors: vec![
@@ -157,7 +161,7 @@ fn doc(step: Step) -> StepDoc {
         },
         Login => StepDoc {
             summary: "Log in with the login email and the password or a temporary password.",
-            request: Some(object(&["email", "password"], json!({ "email": { "type": "string", "format": "email" }, "password": string() }))),
+            request: Some(object(&["email", "password"], json!({ "email": { "type": "string", "format": "email", "maxLength": 254 }, "password": { "type": "string", "minLength": 1, "maxLength": 1024 } }))),
             success: (201, "A session.", Some(session())),
             errors: vec![Error::MalformedBody(String::new()), invalid("email"), Error::InvalidCredentials],
             bearer: false,
@@ -171,7 +175,7 @@ fn doc(step: Step) -> StepDoc {
         },
         ChangePassword => StepDoc {
             summary: "Set a new password (the current one is needed unless the session came from a temporary password).",
-            request: Some(object(&["new_password"], json!({ "new_password": { "type": "string", "minLength": 8, "maxLength": 128 }, "current_password": string() }))),
+            request: Some(object(&["new_password"], json!({ "new_password": { "type": "string", "minLength": 8, "maxLength": 128 }, "current_password": { "type": "string", "minLength": 1, "maxLength": 1024 } }))),
             success: (204, "Changed; every earlier session ends.", None),
             errors: vec![Error::MalformedBody(String::new()), Error::Unauthenticated, Error::CurrentPasswordWrong, Error::WeakPassword(ParseError::Common), Error::Conflict],
             bearer: true,

@@ -106,25 +106,26 @@ pub fn match_path(pattern: &'static str, path: &str) -> Option<Params> {
 
 pub enum Resolved {
     Found(Step, Params),
-    MethodNotAllowed,
+    /// The path exists with other methods: these.
+    MethodNotAllowed(Vec<Method>),
     NotFound,
 }
 
 /// The step a request is for, as the local gateway and API Gateway both route it.
 pub fn resolve(method: &Method, path: &str) -> Resolved {
-    let mut path_matched = false;
+    let mut allowed = Vec::new();
     for route in routes() {
         if let Some(params) = match_path(route.path, path) {
             if route.method == *method {
                 return Resolved::Found(route.step, params);
             }
-            path_matched = true;
+            allowed.push(route.method);
         }
     }
-    if path_matched {
-        Resolved::MethodNotAllowed
-    } else {
+    if allowed.is_empty() {
         Resolved::NotFound
+    } else {
+        Resolved::MethodNotAllowed(allowed)
     }
 }
 
@@ -153,7 +154,7 @@ mod tests {
         assert!(match_path("/recoveries/{flow_id}/key6", "/recoveries/f1/key6/x").is_none());
         assert!(matches!(
             resolve(&Method::GET, "/recoveries"),
-            Resolved::MethodNotAllowed
+            Resolved::MethodNotAllowed(allowed) if allowed == [Method::POST]
         ));
         assert!(matches!(resolve(&Method::GET, "/nope"), Resolved::NotFound));
     }

@@ -217,10 +217,8 @@ pub async fn login(deps: &Deps, email: &Email, password: &str) -> Result<Session
 }
 
 /// The account a token names, if the token is still good for it.
-async fn authenticated(deps: &Deps, token: Option<&str>) -> Result<(Claims, Item, Account), Error> {
-    let claims = deps
-        .tokens
-        .verify(token.ok_or(Error::Unauthenticated)?, deps.clock.now())?;
+async fn authenticated(deps: &Deps, token: &str) -> Result<(Claims, Item, Account), Error> {
+    let claims = deps.tokens.verify(token, deps.clock.now())?;
     let item = deps
         .store
         .get(&keys::account(&claims.sub))
@@ -240,7 +238,7 @@ pub struct AccountView {
     pub display_name: String,
 }
 
-pub async fn get_account(deps: &Deps, token: Option<&str>) -> Result<AccountView, Error> {
+pub async fn get_account(deps: &Deps, token: &str) -> Result<AccountView, Error> {
     let (claims, _, account) = authenticated(deps, token).await?;
     if claims.scope != Scope::Account {
         return Err(Error::PasswordChangeRequired);
@@ -257,7 +255,7 @@ pub async fn get_account(deps: &Deps, token: Option<&str>) -> Result<AccountView
 /// temporary password left is discarded.
 pub async fn change_password(
     deps: &Deps,
-    token: Option<&str>,
+    token: &str,
     current: Option<&str>,
     new: &Password,
 ) -> Result<(), Error> {
