@@ -125,7 +125,12 @@ fn api_event(method: &str, route: &str, path: &str, flow_id: Option<&str>, body:
 /// How a binary gets its keys: from its environment, or from a Secrets Manager secret.
 enum Keys {
     Environment,
-    SecretsManager { arn: String, endpoint: String },
+    SecretsManager {
+        arn: String,
+        endpoint: String,
+    },
+    /// The environment's keys, and SNS and SES on moto: the outbox sender's.
+    Outbox,
 }
 
 /// Starts `binary` under the emulator with the deployment's environment.
@@ -153,7 +158,7 @@ fn start(binary: &str, emulator: &Emulator, table: &str, keys: &Keys) -> tokio::
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
     match keys {
-        Keys::Environment => {
+        Keys::Environment | Keys::Outbox => {
             command
                 .env("VARCO_PEPPER", STANDARD.encode(&s.pepper))
                 .env("VARCO_TOKEN_KEY", STANDARD.encode(&s.token_key))
@@ -165,13 +170,18 @@ fn start(binary: &str, emulator: &Emulator, table: &str, keys: &Keys) -> tokio::
                 .env("AWS_ENDPOINT_URL_SECRETS_MANAGER", endpoint);
         }
     }
+    if let Keys::Outbox = keys {
+        command
+            .env("AWS_ENDPOINT_URL_SNS", moto_endpoint())
+            .env("AWS_ENDPOINT_URL_SES", moto_endpoint())
+            .env("VARCO_EMAIL_FROM", "no-reply@varco.example");
+    }
     command.spawn().unwrap()
 }
 
 /// The keys as a Secrets Manager secret on moto_server, as an operator creates it.
 async fn keys_in_secrets_manager() -> Keys {
-    let endpoint = std::env::var("VARCO_TEST_MOTO")
-        .unwrap_or_else(|_| panic!("VARCO_TEST_MOTO is not set: run the tests with `./scripts/test`, which starts moto_server"));
+    let endpoint = moto_endpoint();
     let config = aws_sdk_secretsmanager::Config::builder()
         .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
         .endpoint_url(&endpoint)
@@ -196,13 +206,14 @@ async fn keys_in_secrets_manager() -> Keys {
 }
 
 /// Runs one event through a fresh process of `binary`; returns the API Gateway response.
-async fn invoke(
+/// Runs one event through a fresh process of `binary`; returns what the handler answered.
+async fn invoke_raw(
     binary: &str,
     emulator: &Emulator,
     table: &str,
     keys: &Keys,
     event: Value,
-) -> (u16, Value) {
+) -> Value {
     let started = Instant::now();
     *emulator.first_poll.lock().unwrap() = None;
     let mut child = start(binary, emulator, table, keys);
@@ -213,9 +224,9 @@ async fn invoke(
     .await
     .unwrap_or_else(|_| panic!("{binary} did not answer"));
     if let Some(polled) = *emulator.first_poll.lock().unwrap() {
+        let name = binary.rsplit('/').next().unwrap();
         eprintln!(
-            "{}: first Runtime API poll {:?} after process start",
-            binary.rsplit('/').next().unwrap(),
+            "{name}: first Runtime API poll {:?} after process start",
             polled.saturating_duration_since(started)
         );
     }
@@ -225,6 +236,18 @@ async fn invoke(
         path.ends_with("/response"),
         "{binary} reported {path}: {answer}"
     );
+    answer
+}
+
+/// Runs one API Gateway event through a fresh process of `binary`: status and JSON body.
+async fn invoke(
+    binary: &str,
+    emulator: &Emulator,
+    table: &str,
+    keys: &Keys,
+    event: Value,
+) -> (u16, Value) {
+    let answer = invoke_raw(binary, emulator, table, keys, event).await;
     let body = answer["body"]
         .as_str()
         .map(|b| serde_json::from_str(b).unwrap_or(Value::Null))
@@ -232,8 +255,55 @@ async fn invoke(
     (answer["statusCode"].as_u64().unwrap() as u16, body)
 }
 
+fn moto_endpoint() -> String {
+    std::env::var("VARCO_TEST_MOTO")
+        .unwrap_or_else(|_| panic!("VARCO_TEST_MOTO is not set: run the tests with `./scripts/test`, which starts moto_server"))
+}
+
+/// The SMS moto's SNS received for `phone`, newest last.
+async fn sms_to(phone: &str) -> Vec<String> {
+    let data: Value = get_json(&format!("{}/moto-api/data.json", moto_endpoint())).await;
+    data["sns"]["SMS"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|m| m["phone_number"] == phone)
+        .map(|m| m["message"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// A GET of a JSON document over plain HTTP on loopback, with hyper's client.
+async fn get_json(url: &str) -> Value {
+    let uri: hyper::Uri = url.parse().unwrap();
+    let stream = tokio::net::TcpStream::connect((uri.host().unwrap(), uri.port_u16().unwrap()))
+        .await
+        .unwrap();
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let request = hyper::Request::get(uri.path())
+        .header("host", "localhost")
+        .body(Full::new(Bytes::new()))
+        .unwrap();
+    let body = sender
+        .send_request(request)
+        .await
+        .unwrap()
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes();
+    serde_json::from_slice(&body).unwrap()
+}
+
+/// Every step binary, each as its own process, through whole recoveries: captcha, start (keys
+/// from Secrets Manager on moto), Key6, phone, the outbox sender on a stream record sending
+/// through moto's SNS, login with the temporary password, change of password, login, the
+/// account; then the security answer and the password methods.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn r3_recovery_steps_run_as_lambda_binaries_against_dynamodb_local() {
+async fn every_step_binary_answers_under_the_lambda_runtime_against_dynamodb_local_and_moto() {
     let table = format!("smoke-{}", std::process::id());
     let client = local_client(&test_endpoint());
     DynamoStore::create_table(&client, &table).await.unwrap();
@@ -243,35 +313,48 @@ async fn r3_recovery_steps_run_as_lambda_binaries_against_dynamodb_local() {
         varco_functions::app::deps(store.clone(), Arc::new(SystemClock), profile, &secrets(), 0);
     varco_functions::demo::seed(&deps).await.unwrap();
     let emulator = emulator().await;
+    let env = Keys::Environment;
 
-    let captcha = deps.captcha.challenge(deps.clock.now()).solved().unwrap();
+    let (status, challenge) = invoke(
+        env!("CARGO_BIN_EXE_issue-captcha"),
+        &emulator,
+        &table,
+        &env,
+        api_event("POST", "/captcha", "/captcha", None, json!({})),
+    )
+    .await;
+    assert_eq!(
+        (status, challenge["kind"].as_str()),
+        (201, Some("proof_of_work")),
+        "{challenge}"
+    );
+    let captcha = format!("{}:0", challenge["challenge"].as_str().unwrap());
     let start_body = json!({ "kind": "password", "fiscal_code": MARIO.fiscal_code(), "birth_date": MARIO.birth_date, "captcha": captcha });
-    let event = api_event("POST", "/recoveries", "/recoveries", None, start_body);
     let keys = keys_in_secrets_manager().await;
     let (status, started) = invoke(
         env!("CARGO_BIN_EXE_start-recovery"),
         &emulator,
         &table,
         &keys,
-        event,
+        api_event("POST", "/recoveries", "/recoveries", None, start_body),
     )
     .await;
     assert_eq!(status, 201, "{started}");
     let flow = started["flow_id"].as_str().unwrap().to_string();
 
-    let route = "/recoveries/{flow_id}/key6";
+    let key6 = json!({ "card_number": "4111111111111111", "key6": "482913" });
     let event = api_event(
         "POST",
-        route,
+        "/recoveries/{flow_id}/key6",
         &format!("/recoveries/{flow}/key6"),
         Some(&flow),
-        json!({ "card_number": "4111111111111111", "key6": "482913" }),
+        key6,
     );
     let (status, prompt) = invoke(
         env!("CARGO_BIN_EXE_verify-key6"),
         &emulator,
         &table,
-        &Keys::Environment,
+        &env,
         event,
     )
     .await;
@@ -280,11 +363,9 @@ async fn r3_recovery_steps_run_as_lambda_binaries_against_dynamodb_local() {
         (200, Some("+39 340****44")),
         "{prompt}"
     );
-
-    let route = "/recoveries/{flow_id}/phone";
     let event = api_event(
         "POST",
-        route,
+        "/recoveries/{flow_id}/phone",
         &format!("/recoveries/{flow}/phone"),
         Some(&flow),
         json!({ "phone": "+393401234544" }),
@@ -293,11 +374,13 @@ async fn r3_recovery_steps_run_as_lambda_binaries_against_dynamodb_local() {
         env!("CARGO_BIN_EXE_verify-recovery-phone"),
         &emulator,
         &table,
-        &Keys::Environment,
+        &env,
         event,
     )
     .await;
     assert_eq!(status, 202, "{sent}");
+
+    // The table's stream hands the message to the outbox sender, which sends through SNS.
     let pending = store
         .query_index(Index::Gsi1, keys::OUTBOX_PENDING, 10)
         .await
@@ -307,6 +390,155 @@ async fn r3_recovery_steps_run_as_lambda_binaries_against_dynamodb_local() {
         1,
         "the SMS waits in the outbox of the real table"
     );
+    let record = json!({ "Records": [{ "eventName": "INSERT", "dynamodb": {
+        "Keys": { "pk": { "S": pending[0].key.pk }, "sk": { "S": pending[0].key.sk } },
+        "NewImage": varco_store_dynamodb::to_stream_image(&pending[0]),
+        "SequenceNumber": "1"
+    }}]});
+    let before = sms_to("+393401234544").await.len();
+    let answer = invoke_raw(
+        env!("CARGO_BIN_EXE_deliver-messages"),
+        &emulator,
+        &table,
+        &Keys::Outbox,
+        record,
+    )
+    .await;
+    assert_eq!(answer, json!({ "batchItemFailures": [] }));
+    let sms = sms_to("+393401234544").await;
+    assert_eq!(sms.len(), before + 1, "one SMS reached SNS");
+    let temporary = sms
+        .last()
+        .unwrap()
+        .split(" è ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+
+    let login = |password: &str| {
+        api_event(
+            "POST",
+            "/sessions",
+            "/sessions",
+            None,
+            json!({ "email": MARIO.email, "password": password }),
+        )
+    };
+    let (status, session) = invoke(
+        env!("CARGO_BIN_EXE_login"),
+        &emulator,
+        &table,
+        &env,
+        login(&temporary),
+    )
+    .await;
+    assert_eq!(
+        (status, session["scope"].as_str()),
+        (201, Some("password_change")),
+        "{session}"
+    );
+    let mut change = api_event(
+        "PUT",
+        "/me/password",
+        "/me/password",
+        None,
+        json!({ "new_password": "Nuova-Password-Sicura-1" }),
+    );
+    change["headers"]["authorization"] = json!(format!(
+        "Bearer {}",
+        session["access_token"].as_str().unwrap()
+    ));
+    let (status, _) = invoke(
+        env!("CARGO_BIN_EXE_change-password"),
+        &emulator,
+        &table,
+        &env,
+        change,
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (status, session) = invoke(
+        env!("CARGO_BIN_EXE_login"),
+        &emulator,
+        &table,
+        &env,
+        login("Nuova-Password-Sicura-1"),
+    )
+    .await;
+    assert_eq!(status, 201, "{session}");
+    let mut me = api_event("GET", "/me", "/me", None, json!({}));
+    me["headers"]["authorization"] = json!(format!(
+        "Bearer {}",
+        session["access_token"].as_str().unwrap()
+    ));
+    let (status, account) = invoke(
+        env!("CARGO_BIN_EXE_get-account"),
+        &emulator,
+        &table,
+        &env,
+        me,
+    )
+    .await;
+    assert_eq!(
+        (status, account["email"].as_str()),
+        (200, Some(MARIO.email)),
+        "{account}"
+    );
+
+    // The other two methods, on flows started in-process on the same table.
+    let flow_of = |person: &'static varco_functions::demo::DemoPerson| {
+        let deps = &deps;
+        async move {
+            let input = varco_domain::recovery::StartRecovery {
+                kind: varco_domain::recovery::RecoveryKind::Email,
+                fiscal_code: varco_domain::types::FiscalCode::parse(&person.fiscal_code()).unwrap(),
+                birth_date: varco_domain::types::BirthDate::parse(person.birth_date).unwrap(),
+                captcha: deps.captcha.challenge(deps.clock.now()).solved().unwrap(),
+            };
+            varco_domain::recovery::start(deps, input, varco_domain::messages::Lang::It)
+                .await
+                .unwrap()
+                .flow_id
+        }
+    };
+    let flow = flow_of(&varco_functions::demo::LUCA).await;
+    let event = api_event(
+        "POST",
+        "/recoveries/{flow_id}/security-answer",
+        &format!("/recoveries/{flow}/security-answer"),
+        Some(&flow),
+        json!({ "answer": "Bergamo" }),
+    );
+    let (status, prompt) = invoke(
+        env!("CARGO_BIN_EXE_verify-security-answer"),
+        &emulator,
+        &table,
+        &env,
+        event,
+    )
+    .await;
+    assert_eq!(status, 200, "{prompt}");
+    let flow = flow_of(&varco_functions::demo::ANNA).await;
+    let password = json!({ "password": varco_functions::demo::ANNA.password });
+    let event = api_event(
+        "POST",
+        "/recoveries/{flow_id}/password",
+        &format!("/recoveries/{flow}/password"),
+        Some(&flow),
+        password,
+    );
+    let (status, prompt) = invoke(
+        env!("CARGO_BIN_EXE_verify-recovery-password"),
+        &emulator,
+        &table,
+        &env,
+        event,
+    )
+    .await;
+    assert_eq!(status, 200, "{prompt}");
 }
 
 #[tokio::test]
