@@ -255,6 +255,26 @@ async fn invoke(
     (answer["statusCode"].as_u64().unwrap() as u16, body)
 }
 
+/// Runs the step `binary` of recovery `flow` (`POST /recoveries/{flow_id}/<segment>`).
+async fn flow_step(
+    binary: &str,
+    emulator: &Emulator,
+    table: &str,
+    flow: &str,
+    segment: &str,
+    body: Value,
+) -> (u16, Value) {
+    let route = format!("/recoveries/{{flow_id}}/{segment}");
+    let event = api_event(
+        "POST",
+        &route,
+        &format!("/recoveries/{flow}/{segment}"),
+        Some(flow),
+        body,
+    );
+    invoke(binary, emulator, table, &Keys::Environment, event).await
+}
+
 fn moto_endpoint() -> String {
     std::env::var("VARCO_TEST_MOTO")
         .unwrap_or_else(|_| panic!("VARCO_TEST_MOTO is not set: run the tests with `./scripts/test`, which starts moto_server"))
@@ -343,19 +363,13 @@ async fn every_step_binary_answers_under_the_lambda_runtime_against_dynamodb_loc
     let flow = started["flow_id"].as_str().unwrap().to_string();
 
     let key6 = json!({ "card_number": "4111111111111111", "key6": "482913" });
-    let event = api_event(
-        "POST",
-        "/recoveries/{flow_id}/key6",
-        &format!("/recoveries/{flow}/key6"),
-        Some(&flow),
-        key6,
-    );
-    let (status, prompt) = invoke(
+    let (status, prompt) = flow_step(
         env!("CARGO_BIN_EXE_verify-key6"),
         &emulator,
         &table,
-        &env,
-        event,
+        &flow,
+        "key6",
+        key6,
     )
     .await;
     assert_eq!(
@@ -363,19 +377,14 @@ async fn every_step_binary_answers_under_the_lambda_runtime_against_dynamodb_loc
         (200, Some("+39 340****44")),
         "{prompt}"
     );
-    let event = api_event(
-        "POST",
-        "/recoveries/{flow_id}/phone",
-        &format!("/recoveries/{flow}/phone"),
-        Some(&flow),
-        json!({ "phone": "+393401234544" }),
-    );
-    let (status, sent) = invoke(
+    let phone = json!({ "phone": "+393401234544" });
+    let (status, sent) = flow_step(
         env!("CARGO_BIN_EXE_verify-recovery-phone"),
         &emulator,
         &table,
-        &env,
-        event,
+        &flow,
+        "phone",
+        phone,
     )
     .await;
     assert_eq!(status, 202, "{sent}");
@@ -505,39 +514,15 @@ async fn every_step_binary_answers_under_the_lambda_runtime_against_dynamodb_loc
         }
     };
     let flow = flow_of(&varco_functions::demo::LUCA).await;
-    let event = api_event(
-        "POST",
-        "/recoveries/{flow_id}/security-answer",
-        &format!("/recoveries/{flow}/security-answer"),
-        Some(&flow),
-        json!({ "answer": "Bergamo" }),
-    );
-    let (status, prompt) = invoke(
-        env!("CARGO_BIN_EXE_verify-security-answer"),
-        &emulator,
-        &table,
-        &env,
-        event,
-    )
-    .await;
+    let answer = json!({ "answer": "Bergamo" });
+    let binary = env!("CARGO_BIN_EXE_verify-security-answer");
+    let (status, prompt) =
+        flow_step(binary, &emulator, &table, &flow, "security-answer", answer).await;
     assert_eq!(status, 200, "{prompt}");
     let flow = flow_of(&varco_functions::demo::ANNA).await;
     let password = json!({ "password": varco_functions::demo::ANNA.password });
-    let event = api_event(
-        "POST",
-        "/recoveries/{flow_id}/password",
-        &format!("/recoveries/{flow}/password"),
-        Some(&flow),
-        password,
-    );
-    let (status, prompt) = invoke(
-        env!("CARGO_BIN_EXE_verify-recovery-password"),
-        &emulator,
-        &table,
-        &env,
-        event,
-    )
-    .await;
+    let binary = env!("CARGO_BIN_EXE_verify-recovery-password");
+    let (status, prompt) = flow_step(binary, &emulator, &table, &flow, "password", password).await;
     assert_eq!(status, 200, "{prompt}");
 }
 
