@@ -11,6 +11,7 @@ use std::time::Duration;
 use varco_domain::clock::SystemClock;
 use varco_domain::outbox;
 use varco_domain::profile::Profile;
+use varco_domain::random::{OsRandom, Random};
 use varco_domain::store::Store;
 use varco_store_dynamodb::DynamoStore;
 use varco_store_redb::RedbStore;
@@ -37,8 +38,7 @@ pub fn local_secrets(dir: &Path) -> Result<Secrets, BoxError> {
     }
     let fresh = || {
         let mut bytes = vec![0u8; MIN_SECRET_BYTES];
-        getrandom::getrandom(&mut bytes)
-            .expect("the operating system's random source is unavailable");
+        OsRandom.fill(&mut bytes);
         bytes
     };
     let secrets = Secrets {
