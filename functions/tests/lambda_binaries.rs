@@ -133,6 +133,14 @@ enum Keys {
     Outbox,
 }
 
+/// Adds the session's access token to an API Gateway event.
+fn bearer(event: &mut Value, session: &Value) {
+    let token = session["access_token"]
+        .as_str()
+        .expect("a session with an access token");
+    event["headers"]["authorization"] = json!(format!("Bearer {token}"));
+}
+
 /// Starts `binary` under the emulator with the deployment's environment.
 fn start(binary: &str, emulator: &Emulator, table: &str, keys: &Keys) -> tokio::process::Child {
     let s = secrets();
@@ -456,10 +464,7 @@ async fn every_step_binary_answers_under_the_lambda_runtime_against_dynamodb_loc
         None,
         json!({ "new_password": "Nuova-Password-Sicura-1" }),
     );
-    change["headers"]["authorization"] = json!(format!(
-        "Bearer {}",
-        session["access_token"].as_str().unwrap()
-    ));
+    bearer(&mut change, &session);
     let (status, _) = invoke(
         env!("CARGO_BIN_EXE_change-password"),
         &emulator,
@@ -479,10 +484,7 @@ async fn every_step_binary_answers_under_the_lambda_runtime_against_dynamodb_loc
     .await;
     assert_eq!(status, 201, "{session}");
     let mut me = api_event("GET", "/me", "/me", None, json!({}));
-    me["headers"]["authorization"] = json!(format!(
-        "Bearer {}",
-        session["access_token"].as_str().unwrap()
-    ));
+    bearer(&mut me, &session);
     let (status, account) = invoke(
         env!("CARGO_BIN_EXE_get-account"),
         &emulator,
