@@ -8,8 +8,8 @@ use varco_domain::clock::Clock;
 use varco_domain::crypto::{Pepper, SecretHasher};
 use varco_domain::profile::Profile;
 use varco_domain::random::{OsRandom, Random};
-use varco_domain::session::TokenKey;
 use varco_domain::store::Store;
+use varco_domain::tokens::TokenKey;
 use varco_domain::Deps;
 use varco_store_dynamodb::DynamoStore;
 

@@ -6,12 +6,12 @@ use crate::http::{ApiRequest, Reply};
 use crate::routes::Step;
 use http::StatusCode;
 use serde::Deserialize;
-use varco_domain::accounts;
 use varco_domain::messages::Lang;
 use varco_domain::recovery::{self, RecoveryKind, StartRecovery};
 use varco_domain::types::{
     BirthDate, CardNumber, Email, FiscalCode, Key6, Password, PhoneNumber, SecurityAnswer,
 };
+use varco_domain::{accounts, sessions};
 use varco_domain::{Deps, Error};
 
 pub async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply, Error> {
@@ -25,6 +25,8 @@ pub async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply,
         Step::Login => login(deps, parse(request)?).await,
         Step::GetAccount => get_account(deps, parse(request)?).await,
         Step::ChangePassword => change_password(deps, parse(request)?).await,
+        Step::RefreshSession => refresh_session(deps, parse(request)?).await,
+        Step::Logout => logout(deps, parse(request)?).await,
     }
 }
 
@@ -325,5 +327,32 @@ async fn change_password(deps: &Deps, input: ChangePasswordInput) -> Result<Repl
         &input.new_password,
     )
     .await?;
+    Ok(Reply::no_content())
+}
+
+pub struct RefreshInput {
+    refresh_token: String,
+}
+
+impl FromRequest for RefreshInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            refresh_token: String,
+        }
+        let body: Body = request.json()?;
+        Ok(RefreshInput {
+            refresh_token: body.refresh_token,
+        })
+    }
+}
+
+async fn refresh_session(deps: &Deps, input: RefreshInput) -> Result<Reply, Error> {
+    let session = sessions::refresh(deps, &input.refresh_token).await?;
+    Ok(Reply::json(StatusCode::CREATED, &session))
+}
+
+async fn logout(deps: &Deps, input: BearerInput) -> Result<Reply, Error> {
+    sessions::logout(deps, &input.token).await?;
     Ok(Reply::no_content())
 }

@@ -42,6 +42,8 @@ fn session() -> Value {
         &["access_token", "token_type", "expires_in", "scope"],
         json!({
             "access_token": string(), "token_type": { "const": "Bearer" }, "expires_in": { "type": "integer" },
+            "refresh_token": { "type": "string", "description": "Single use: `POST /sessions/refresh` answers a new one. Absent for a `password_change` session." },
+            "refresh_expires_at": { "type": "integer", "description": "When the session ends, whatever its refreshes (Unix seconds)." },
             "scope": { "enum": ["account", "password_change"], "description": "`password_change`: opened with a temporary password, only `PUT /me/password` is allowed." }
         }),
     )
@@ -180,6 +182,20 @@ fn doc(step: Step) -> StepDoc {
             errors: vec![Error::MalformedBody(String::new()), Error::Unauthenticated, Error::CurrentPasswordWrong, Error::WeakPassword(ParseError::Common), Error::Conflict],
             bearer: true,
         },
+        RefreshSession => StepDoc {
+            summary: "A new access token and refresh token for a refresh token, which is used up (a used one presented again ends the session).",
+            request: Some(object(&["refresh_token"], json!({ "refresh_token": { "type": "string", "minLength": 1, "maxLength": 200 } }))),
+            success: (201, "The session, renewed.", Some(session())),
+            errors: vec![Error::MalformedBody(String::new()), Error::Unauthenticated],
+            bearer: false,
+        },
+        Logout => StepDoc {
+            summary: "Log out: the session ends, its access and refresh tokens stop working.",
+            request: None,
+            success: (204, "Logged out.", None),
+            errors: vec![Error::Unauthenticated],
+            bearer: true,
+        },
     }
 }
 
@@ -279,7 +295,9 @@ mod tests {
             assert!(
                 operation["responses"]["500"]["content"]["application/problem+json"].is_object()
             );
-            if route.method != http::Method::GET && route.step != Step::IssueCaptcha {
+            if ![http::Method::GET, http::Method::DELETE].contains(&route.method)
+                && route.step != Step::IssueCaptcha
+            {
                 assert!(
                     operation["requestBody"].is_object(),
                     "{} has no request body",

@@ -15,6 +15,8 @@ pub enum Step {
     Login,
     GetAccount,
     ChangePassword,
+    RefreshSession,
+    Logout,
 }
 
 pub struct Route {
@@ -24,7 +26,7 @@ pub struct Route {
     pub step: Step,
 }
 
-pub fn routes() -> [Route; 9] {
+pub fn routes() -> [Route; 11] {
     use Step::*;
     let route = |method, path, step| Route { method, path, step };
     [
@@ -49,6 +51,8 @@ pub fn routes() -> [Route; 9] {
         route(Method::POST, "/sessions", Login),
         route(Method::GET, "/me", GetAccount),
         route(Method::PUT, "/me/password", ChangePassword),
+        route(Method::POST, "/sessions/refresh", RefreshSession),
+        route(Method::DELETE, "/sessions/current", Logout),
     ]
 }
 
@@ -66,6 +70,8 @@ impl Step {
             Login => "login",
             GetAccount => "get-account",
             ChangePassword => "change-password",
+            RefreshSession => "refresh-session",
+            Logout => "logout",
         }
     }
 

@@ -498,6 +498,39 @@ async fn every_step_binary_answers_under_the_lambda_runtime_against_dynamodb_loc
         (200, Some(MARIO.email)),
         "{account}"
     );
+    let refresh = json!({ "refresh_token": session["refresh_token"] });
+    let (status, session) = invoke(
+        env!("CARGO_BIN_EXE_refresh-session"),
+        &emulator,
+        &table,
+        &env,
+        api_event(
+            "POST",
+            "/sessions/refresh",
+            "/sessions/refresh",
+            None,
+            refresh,
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{session}");
+    let mut logout = api_event(
+        "DELETE",
+        "/sessions/current",
+        "/sessions/current",
+        None,
+        json!({}),
+    );
+    bearer(&mut logout, &session);
+    let (status, _) = invoke(
+        env!("CARGO_BIN_EXE_logout"),
+        &emulator,
+        &table,
+        &env,
+        logout,
+    )
+    .await;
+    assert_eq!(status, 204);
 
     // The other two methods, on flows started in-process on the same table.
     let flow_of = |person: &'static varco_functions::demo::DemoPerson| {

@@ -1,8 +1,10 @@
 //! Black-box acceptance tests: each scenario of `SCENARIOS.md` through the HTTP API, named
 //! after its ID, on the embedded store and on DynamoDB Local.
 
+mod budget;
 mod infra;
 mod lambda;
 mod logs;
 mod recovery;
+mod sessions;
 mod storage;

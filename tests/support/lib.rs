@@ -292,6 +292,31 @@ impl TestApp {
         .await
     }
 
+    pub async fn refresh(&self, refresh_token: &str) -> Answer {
+        self.post(
+            "/sessions/refresh",
+            json!({ "refresh_token": refresh_token }),
+        )
+        .await
+    }
+
+    pub async fn logout(&self, token: &str) -> Answer {
+        self.request(
+            reqwest::Method::DELETE,
+            "/sessions/current",
+            None,
+            &[("authorization", &format!("Bearer {token}"))],
+        )
+        .await
+    }
+
+    /// Logs in with what must work; returns the session.
+    pub async fn session(&self, email: &str, password: &str) -> Answer {
+        let session = self.login(email, password).await;
+        assert_eq!(session.status, 201, "{}", session.body);
+        session
+    }
+
     /// Runs the outbox sender once, as the stream would; returns what it sent now.
     pub async fn deliver_messages(&self) -> Vec<Outgoing> {
         let before = self.sent.0.lock().unwrap().len();

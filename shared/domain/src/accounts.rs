@@ -1,13 +1,13 @@
 //! Accounts and cards as stored, their provisioning, login with a password or a temporary
 //! password, and changing the password.
 
-use crate::clock::Timestamp;
 use crate::deps::Deps;
 use crate::error::Error;
 use crate::keys::{self, purpose};
 use crate::random::new_id;
-use crate::session::{Claims, Scope};
+use crate::sessions::{self, Session};
 use crate::store::{Condition, Item, Write};
+use crate::tokens::Scope;
 use crate::types::{
     BirthDate, CardNumber, Email, FiscalCode, Key6, Password, PhoneNumber, SecurityAnswer,
 };
@@ -142,31 +142,6 @@ pub fn provision_cardholder(deps: &Deps, new: &NewCardholder) -> Vec<Write> {
     writes
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Session {
-    pub access_token: String,
-    pub token_type: &'static str,
-    pub expires_in: i64,
-    pub scope: Scope,
-}
-
-fn open_session(deps: &Deps, account: &Account, scope: Scope, now: Timestamp) -> Session {
-    let ttl = deps.profile.access_token_seconds();
-    let claims = Claims {
-        sub: account.id.clone(),
-        scope,
-        pwv: account.password_version,
-        iat: now.0,
-        exp: now.0 + ttl,
-    };
-    Session {
-        access_token: deps.tokens.sign(&claims),
-        token_type: "Bearer",
-        expires_in: ttl,
-        scope,
-    }
-}
-
 /// Login by email and password, or by email and a temporary password from recovery (which
 /// opens a session that can only change the password, and is then used up). An unknown
 /// email costs the same argon2 work as a known one and answers the same.
@@ -193,7 +168,9 @@ pub async fn login(deps: &Deps, email: &Email, password: &str) -> Result<Session
         .hasher
         .verify(password, account.password_hash.as_deref())
     {
-        return Ok(open_session(deps, &account, Scope::Account, now));
+        let (session, write) = sessions::open(deps, &account, now);
+        deps.store.write(vec![write]).await?;
+        return Ok(session);
     }
     let Some(temporary_item) = temporary_item else {
         return Err(Error::InvalidCredentials);
@@ -213,22 +190,7 @@ pub async fn login(deps: &Deps, email: &Email, password: &str) -> Result<Session
         )])
         .await
         .map_err(|_| Error::InvalidCredentials)?;
-    Ok(open_session(deps, &account, Scope::PasswordChange, now))
-}
-
-/// The account a token names, if the token is still good for it.
-async fn authenticated(deps: &Deps, token: &str) -> Result<(Claims, Item, Account), Error> {
-    let claims = deps.tokens.verify(token, deps.clock.now())?;
-    let item = deps
-        .store
-        .get(&keys::account(&claims.sub))
-        .await?
-        .ok_or(Error::Unauthenticated)?;
-    let account: Account = item.parse()?;
-    if account.password_version != claims.pwv {
-        return Err(Error::Unauthenticated);
-    }
-    Ok((claims, item, account))
+    Ok(sessions::password_change_only(deps, &account, now))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -239,7 +201,7 @@ pub struct AccountView {
 }
 
 pub async fn get_account(deps: &Deps, token: &str) -> Result<AccountView, Error> {
-    let (claims, _, account) = authenticated(deps, token).await?;
+    let (claims, _, account) = sessions::authenticated(deps, token).await?;
     if claims.scope != Scope::Account {
         return Err(Error::PasswordChangeRequired);
     }
@@ -259,7 +221,7 @@ pub async fn change_password(
     current: Option<&str>,
     new: &Password,
 ) -> Result<(), Error> {
-    let (claims, item, mut account) = authenticated(deps, token).await?;
+    let (claims, item, mut account) = sessions::authenticated(deps, token).await?;
     if claims.scope == Scope::Account {
         let current = current.ok_or(Error::CurrentPasswordWrong)?;
         if !deps

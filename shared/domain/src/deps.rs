@@ -5,8 +5,8 @@ use crate::clock::Clock;
 use crate::crypto::{Pepper, SecretHasher};
 use crate::profile::Profile;
 use crate::random::Random;
-use crate::session::TokenKey;
 use crate::store::Store;
+use crate::tokens::TokenKey;
 use std::sync::Arc;
 
 #[derive(Clone)]

@@ -18,6 +18,17 @@ pub fn card(lookup: &str) -> Key {
     Key::new(format!("CARD#{lookup}"), "CARD")
 }
 
+/// A login session, beside its account (so that one read fetches both, and a deletion
+/// finds every session of the account).
+pub fn session(account_id: &str, session_id: &str) -> Key {
+    Key::new(
+        format!("ACCOUNT#{account_id}"),
+        format!("{SESSION_PREFIX}{session_id}"),
+    )
+}
+
+pub const SESSION_PREFIX: &str = "SESSION#";
+
 pub fn flow(id: &str) -> Key {
     Key::new(format!("FLOW#{id}"), "FLOW")
 }
@@ -54,4 +65,5 @@ pub mod purpose {
     pub const FISCAL_CODE: &str = "fiscal-code";
     pub const CARD: &str = "card";
     pub const PHONE: &str = "phone";
+    pub const REFRESH_TOKEN: &str = "refresh-token";
 }

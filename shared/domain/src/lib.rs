@@ -15,8 +15,9 @@ pub mod outbox;
 pub mod profile;
 pub mod random;
 pub mod recovery;
-pub mod session;
+pub mod sessions;
 pub mod store;
+pub mod tokens;
 pub mod types;
 
 #[cfg(feature = "conformance")]

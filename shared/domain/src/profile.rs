@@ -1,7 +1,7 @@
 //! Portal profiles are data: each portal operator's roles, methods and limits come from a
 //! TOML file the deployment selects. Code never asks which profile it runs.
 
-use crate::clock::{HOUR, MINUTE};
+use crate::clock::{DAY, HOUR, MINUTE};
 use crate::messages::Lang;
 use serde::Deserialize;
 
@@ -37,6 +37,8 @@ pub struct SmsLimits {
 #[serde(deny_unknown_fields)]
 pub struct SessionSettings {
     pub access_token_minutes: i64,
+    /// A session lasts this long from login; each refresh rotates its token, not its end.
+    pub refresh_token_days: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -107,6 +109,10 @@ impl Profile {
 
     pub fn temporary_password_seconds(&self) -> i64 {
         self.recovery.temporary_password_hours * HOUR
+    }
+
+    pub fn refresh_token_seconds(&self) -> i64 {
+        self.session.refresh_token_days * DAY
     }
 
     pub fn access_token_seconds(&self) -> i64 {

@@ -7,8 +7,8 @@ use crate::memory::MemoryStore;
 use crate::outbox::Message;
 use crate::profile::Profile;
 use crate::random::OsRandom;
-use crate::session::TokenKey;
 use crate::store::Store;
+use crate::tokens::TokenKey;
 use crate::types::{check_character, Password};
 use std::sync::Arc;
 

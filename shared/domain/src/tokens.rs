@@ -25,6 +25,10 @@ pub struct Claims {
     pub scope: Scope,
     /// The account's password version when the token was issued.
     pub pwv: u32,
+    /// The stored session the token belongs to (none for a password-change session):
+    /// logging out ends it, and with it the token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
     pub iat: i64,
     pub exp: i64,
 }
@@ -82,6 +86,7 @@ mod tests {
             sub: "a1".into(),
             scope: Scope::Account,
             pwv: 1,
+            sid: Some("s1".into()),
             iat: 100,
             exp: 200,
         }

@@ -1,0 +1,244 @@
+//! Login sessions: a short-lived signed access token (see `tokens`) and an opaque refresh
+//! token, stored as a keyed hash beside the account and rotated at every use.
+//!
+//! A session ends when it is logged out, when its end comes (`refresh_token_days` from
+//! login), or when the account's password changes: the stored session keeps the password
+//! version it was opened under, and every access token names its session. A refresh token
+//! used a second time (stolen and raced with its owner, say) ends the session.
+
+use crate::accounts::Account;
+use crate::clock::Timestamp;
+use crate::deps::Deps;
+use crate::error::Error;
+use crate::keys::{self, purpose};
+use crate::random::new_id;
+use crate::store::{Condition, Item, Write};
+use crate::tokens::{Claims, Scope};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StoredSession {
+    /// The account's password version at login: a change of password ends the session.
+    pwv: u32,
+    /// Keyed hash of the current refresh token.
+    refresh_lookup: String,
+    created_at: i64,
+    expires_at: i64,
+}
+
+/// A session as the client receives it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Session {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+    pub scope: Scope,
+    /// Absent for a session that can only change the password.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_expires_at: Option<i64>,
+}
+
+fn access_token(
+    deps: &Deps,
+    account: &Account,
+    scope: Scope,
+    sid: Option<String>,
+    now: Timestamp,
+) -> (String, i64) {
+    let ttl = deps.profile.access_token_seconds();
+    let claims = Claims {
+        sub: account.id.clone(),
+        scope,
+        pwv: account.password_version,
+        sid,
+        iat: now.0,
+        exp: now.0 + ttl,
+    };
+    (deps.tokens.sign(&claims), ttl)
+}
+
+/// A refresh token names its account and session, and carries the secret whose keyed hash
+/// the session keeps: `<account id>.<session id>.<secret>`.
+fn refresh_token(account_id: &str, sid: &str, secret: &str) -> String {
+    format!("{account_id}.{sid}.{secret}")
+}
+
+fn parse_refresh_token(token: &str) -> Option<(&str, &str, &str)> {
+    let mut parts = token.split('.');
+    let (account_id, sid, secret) = (parts.next()?, parts.next()?, parts.next()?);
+    let sane = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 64
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
+    (parts.next().is_none() && sane(account_id) && sane(sid) && sane(secret))
+        .then_some((account_id, sid, secret))
+}
+
+fn issue(
+    deps: &Deps,
+    account: &Account,
+    sid: &str,
+    stored: &StoredSession,
+    secret: &str,
+    now: Timestamp,
+) -> Session {
+    let (access_token, expires_in) =
+        access_token(deps, account, Scope::Account, Some(sid.to_string()), now);
+    Session {
+        access_token,
+        token_type: "Bearer",
+        expires_in,
+        scope: Scope::Account,
+        refresh_token: Some(refresh_token(&account.id, sid, secret)),
+        refresh_expires_at: Some(stored.expires_at),
+    }
+}
+
+/// Opens a full session for `account`: the session and the write that stores it.
+pub(crate) fn open(deps: &Deps, account: &Account, now: Timestamp) -> (Session, Write) {
+    let sid = new_id(deps.random.as_ref());
+    let secret = new_id(deps.random.as_ref());
+    let stored = StoredSession {
+        pwv: account.password_version,
+        refresh_lookup: deps.pepper.lookup(purpose::REFRESH_TOKEN, &secret),
+        created_at: now.0,
+        expires_at: now.0 + deps.profile.refresh_token_seconds(),
+    };
+    let session = issue(deps, account, &sid, &stored, &secret, now);
+    let write = Write::create(
+        Item::new(keys::session(&account.id, &sid), &stored).expiring_at(stored.expires_at),
+    );
+    (session, write)
+}
+
+/// A session that can only set a new password (after login with a temporary password):
+/// no refresh token, nothing stored.
+pub(crate) fn password_change_only(deps: &Deps, account: &Account, now: Timestamp) -> Session {
+    let (access_token, expires_in) = access_token(deps, account, Scope::PasswordChange, None, now);
+    Session {
+        access_token,
+        token_type: "Bearer",
+        expires_in,
+        scope: Scope::PasswordChange,
+        refresh_token: None,
+        refresh_expires_at: None,
+    }
+}
+
+/// A new access token and refresh token for a refresh token; the one given is used up.
+/// One read (account and session together) and one write.
+pub async fn refresh(deps: &Deps, token: &str) -> Result<Session, Error> {
+    let now = deps.clock.now();
+    let (account_id, sid, secret) = parse_refresh_token(token).ok_or(Error::Unauthenticated)?;
+    let key = keys::session(account_id, sid);
+    let mut items = deps
+        .store
+        .get_many(&[keys::account(account_id), key.clone()])
+        .await?
+        .into_iter();
+    let (Some(account_item), Some(session_item)) = (items.next().flatten(), items.next().flatten())
+    else {
+        return Err(Error::Unauthenticated);
+    };
+    let account: Account = account_item.parse()?;
+    let mut stored: StoredSession = session_item.parse()?;
+    if stored.expires_at <= now.0 || stored.pwv != account.password_version {
+        return Err(Error::Unauthenticated);
+    }
+    if deps.pepper.lookup(purpose::REFRESH_TOKEN, secret) != stored.refresh_lookup {
+        // A token of this session, but not its current one: an old token replayed. Whoever
+        // holds the current one, the session is no longer safe.
+        deps.store
+            .write(vec![Write::delete(
+                key,
+                Condition::Version(session_item.version),
+            )])
+            .await
+            .ok();
+        tracing::warn!(
+            event = "refresh_token_reused",
+            "a used refresh token was presented again: session ended"
+        );
+        return Err(Error::Unauthenticated);
+    }
+    let secret = new_id(deps.random.as_ref());
+    stored.refresh_lookup = deps.pepper.lookup(purpose::REFRESH_TOKEN, &secret);
+    deps.store
+        .write(vec![Write::replace(&session_item, &stored)])
+        .await
+        .map_err(|_| Error::Unauthenticated)?;
+    Ok(issue(deps, &account, sid, &stored, &secret, now))
+}
+
+/// Ends the session an access token belongs to (nothing to end for a password-change one).
+/// A token whose session has ended is refused like any other that no longer works.
+pub async fn logout(deps: &Deps, token: &str) -> Result<(), Error> {
+    let (claims, _, _, session) = authenticate(deps, token).await?;
+    if let (Some(sid), Some(session)) = (&claims.sid, session) {
+        deps.store
+            .write(vec![Write::delete(
+                keys::session(&claims.sub, sid),
+                Condition::Version(session.version),
+            )])
+            .await?;
+    }
+    Ok(())
+}
+
+/// The account a token names, if the token and its session are still good. One read.
+pub(crate) async fn authenticated(
+    deps: &Deps,
+    token: &str,
+) -> Result<(Claims, Item, Account), Error> {
+    let (claims, item, account, _) = authenticate(deps, token).await?;
+    Ok((claims, item, account))
+}
+
+/// The claims, the account's item and document, and the session's item (none for a
+/// password-change token).
+async fn authenticate(
+    deps: &Deps,
+    token: &str,
+) -> Result<(Claims, Item, Account, Option<Item>), Error> {
+    let now = deps.clock.now();
+    let claims = deps.tokens.verify(token, now)?;
+    let mut wanted = vec![keys::account(&claims.sub)];
+    if let Some(sid) = &claims.sid {
+        wanted.push(keys::session(&claims.sub, sid));
+    }
+    let mut items = deps.store.get_many(&wanted).await?.into_iter();
+    let item = items.next().flatten().ok_or(Error::Unauthenticated)?;
+    let session = match &claims.sid {
+        Some(_) => {
+            let session_item = items.next().flatten().ok_or(Error::Unauthenticated)?;
+            let session: StoredSession = session_item.parse()?;
+            if session.expires_at <= now.0 {
+                return Err(Error::Unauthenticated);
+            }
+            Some(session_item)
+        }
+        None => None,
+    };
+    let account: Account = item.parse()?;
+    if account.password_version != claims.pwv {
+        return Err(Error::Unauthenticated);
+    }
+    Ok((claims, item, account, session))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refresh_tokens_parse_only_in_their_shape() {
+        assert_eq!(parse_refresh_token("a.b.c"), Some(("a", "b", "c")));
+        for bad in ["", "a.b", "a.b.c.d", "a..c", "a.b.c d", "a.b/x.c"] {
+            assert_eq!(parse_refresh_token(bad), None, "{bad:?}");
+        }
+    }
+}
