@@ -1,12 +1,14 @@
-//! Demo people of the `card-issuer` profile, one for each recovery path of the seeds. The
-//! local gateway loads them at start (once per store) and prints them; tests use them too.
+//! Demo people and company cards of the `card-issuer` profile, one for each recovery and
+//! registration path of the seeds. The local gateway loads them at start (once per store)
+//! and prints them; tests use them too.
 
 use varco_domain::accounts::{provision_cardholder, NewCard, NewCardholder};
+use varco_domain::companies::{provision_company_card, NewCompanyCard};
 use varco_domain::keys::{self, purpose};
 use varco_domain::store::Index;
 use varco_domain::types::{
     check_character, BirthDate, CardNumber, Email, FiscalCode, Key6, Password, PhoneNumber,
-    SecurityAnswer,
+    RegistrationCode, SecurityAnswer,
 };
 use varco_domain::{Deps, Error};
 
@@ -162,6 +164,89 @@ pub const PAOLO: DemoPerson = DemoPerson {
 
 pub const PEOPLE: [&DemoPerson; 5] = [&MARIO, &GIULIA, &LUCA, &ANNA, &PAOLO];
 
+/// A company card, with the registration code printed on its letter (N4).
+pub struct DemoCompanyCard {
+    pub company_id: &'static str,
+    pub company_name: &'static str,
+    pub number: &'static str,
+    pub holder_name: &'static str,
+    pub registration_code: &'static str,
+    /// Unix seconds.
+    pub valid_until: i64,
+    pub blocked_at: Option<i64>,
+    pub about: &'static str,
+}
+
+/// 2029-12-31T23:59:59Z.
+const END_OF_2029: i64 = 1_893_455_999;
+
+pub const ACME_CARD: DemoCompanyCard = DemoCompanyCard {
+    company_id: "acme",
+    company_name: "Acme Forniture Srl",
+    number: "4000056655665556",
+    holder_name: "Sara Conti",
+    registration_code: "ACME-7K2Q-9XPL",
+    valid_until: END_OF_2029,
+    blocked_at: None,
+    about: "a valid card: its holder registers as Administrator (N4)",
+};
+
+pub const BORGO_CARD: DemoCompanyCard = DemoCompanyCard {
+    company_id: "borgo",
+    company_name: "Borgo Logistica Spa",
+    number: "5200828282828210",
+    holder_name: "Davide Serra",
+    registration_code: "BORGO-4M8R-2TWC",
+    // 2026-06-30T23:59:59Z
+    valid_until: 1_782_863_999,
+    blocked_at: None,
+    about: "an expired card: registration asks for a valid card",
+};
+
+pub const CIELO_CARD: DemoCompanyCard = DemoCompanyCard {
+    company_id: "cielo",
+    company_name: "Cielo Viaggi Srl",
+    number: "4000002500003155",
+    holder_name: "Elena Fabbri",
+    registration_code: "CIELO-6H3N-5VBD",
+    valid_until: END_OF_2029,
+    // 2026-10-01T00:00:00Z
+    blocked_at: Some(1_790_812_800),
+    about: "a blocked card: registration asks for a valid card",
+};
+
+pub const DUNA_CARD: DemoCompanyCard = DemoCompanyCard {
+    company_id: "duna",
+    company_name: "Duna Energia Srl",
+    number: "5105105105105100",
+    holder_name: "Marco Villa",
+    registration_code: "DUNA-3P7T-8KRE",
+    valid_until: END_OF_2029,
+    blocked_at: None,
+    about: "a valid card of another company",
+};
+
+pub const COMPANY_CARDS: [&DemoCompanyCard; 4] = [&ACME_CARD, &BORGO_CARD, &CIELO_CARD, &DUNA_CARD];
+
+impl DemoCompanyCard {
+    fn to_new(&self) -> Result<NewCompanyCard, Error> {
+        let internal = |e: varco_domain::types::ParseError| {
+            Error::Internal(format!("demo data of {}: {e}", self.company_name).into())
+        };
+        Ok(NewCompanyCard {
+            company_id: self.company_id.to_string(),
+            company_name: self.company_name.to_string(),
+            number: CardNumber::parse(self.number).map_err(internal)?,
+            holder_name: self.holder_name.to_string(),
+            valid_until: self.valid_until,
+            blocked_at: self.blocked_at,
+            registration_code: Some(
+                RegistrationCode::parse(self.registration_code).map_err(internal)?,
+            ),
+        })
+    }
+}
+
 /// Writes the demo people a store does not hold yet; returns how many were added.
 pub async fn seed(deps: &Deps) -> Result<usize, Error> {
     let mut added = 0;
@@ -179,6 +264,17 @@ pub async fn seed(deps: &Deps) -> Result<usize, Error> {
         }
         deps.store
             .write(provision_cardholder(deps, &person.to_new()?))
+            .await?;
+        added += 1;
+    }
+    for card in COMPANY_CARDS {
+        let new = card.to_new()?;
+        let key = keys::card(&deps.pepper.lookup(purpose::CARD, new.number.digits()));
+        if deps.store.get(&key).await?.is_some() {
+            continue;
+        }
+        deps.store
+            .write(provision_company_card(deps, &new, true))
             .await?;
         added += 1;
     }
@@ -207,6 +303,16 @@ pub fn describe() -> String {
                 c.alert_phone.unwrap_or("- (not certified)")
             ));
         }
+    }
+    out.push_str(
+        "\nDemo company cards (N4: register an Administrator with POST /registrations):\n",
+    );
+    for c in COMPANY_CARDS {
+        out.push_str(&format!("\n  {} — {}\n", c.company_name, c.about));
+        out.push_str(&format!(
+            "    card {}  holder {}  registration code {}\n",
+            c.number, c.holder_name, c.registration_code
+        ));
     }
     out
 }

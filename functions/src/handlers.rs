@@ -8,8 +8,10 @@ use http::StatusCode;
 use serde::Deserialize;
 use varco_domain::messages::Lang;
 use varco_domain::recovery::{self, RecoveryKind, StartRecovery};
+use varco_domain::registration::{self, Credentials, StartRegistration};
 use varco_domain::types::{
-    BirthDate, CardNumber, Email, FiscalCode, Key6, Password, PhoneNumber, SecurityAnswer,
+    BirthDate, CardNumber, Email, FiscalCode, Key6, OneTimeCode, Password, PhoneNumber,
+    RegistrationCode, SecurityAnswer,
 };
 use varco_domain::{accounts, sessions};
 use varco_domain::{Deps, Error};
@@ -27,6 +29,10 @@ pub async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply,
         Step::ChangePassword => change_password(deps, parse(request)?).await,
         Step::RefreshSession => refresh_session(deps, parse(request)?).await,
         Step::Logout => logout(deps, parse(request)?).await,
+        Step::StartRegistration => start_registration(deps, parse(request)?).await,
+        Step::ConfirmRegistrationCode => confirm_registration_code(deps, parse(request)?).await,
+        Step::ResendRegistrationCode => resend_registration_code(deps, parse(request)?).await,
+        Step::CompleteRegistration => complete_registration(deps, parse(request)?).await,
     }
 }
 
@@ -355,4 +361,116 @@ async fn refresh_session(deps: &Deps, input: RefreshInput) -> Result<Reply, Erro
 async fn logout(deps: &Deps, input: BearerInput) -> Result<Reply, Error> {
     sessions::logout(deps, &input.token).await?;
     Ok(Reply::no_content())
+}
+
+pub struct StartRegistrationInput {
+    start: StartRegistration,
+    lang: Lang,
+}
+
+impl FromRequest for StartRegistrationInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            card_number: String,
+            registration_code: String,
+            phone: String,
+            captcha: String,
+        }
+        let body: Body = request.json()?;
+        Ok(StartRegistrationInput {
+            start: StartRegistration {
+                card: CardNumber::parse(&body.card_number).map_err(Error::field("card_number"))?,
+                registration_code: RegistrationCode::parse(&body.registration_code)
+                    .map_err(Error::field("registration_code"))?,
+                phone: PhoneNumber::parse(&body.phone).map_err(Error::field("phone"))?,
+                captcha: body.captcha,
+            },
+            lang: request.lang(),
+        })
+    }
+}
+
+async fn start_registration(deps: &Deps, input: StartRegistrationInput) -> Result<Reply, Error> {
+    let sent = registration::start(deps, input.start, input.lang).await?;
+    Ok(Reply::json(StatusCode::CREATED, &sent))
+}
+
+pub struct CodeInput {
+    flow_id: String,
+    code: OneTimeCode,
+}
+
+impl FromRequest for CodeInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            code: String,
+        }
+        let flow_id = flow_id(request)?;
+        let body: Body = request.json()?;
+        Ok(CodeInput {
+            flow_id,
+            code: OneTimeCode::parse(&body.code).map_err(Error::field("code"))?,
+        })
+    }
+}
+
+async fn confirm_registration_code(deps: &Deps, input: CodeInput) -> Result<Reply, Error> {
+    let confirmed = registration::confirm_code(deps, &input.flow_id, &input.code).await?;
+    Ok(Reply::json(StatusCode::OK, &confirmed))
+}
+
+pub struct ResendInput {
+    flow_id: String,
+    phone: PhoneNumber,
+}
+
+impl FromRequest for ResendInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            phone: String,
+        }
+        let flow_id = flow_id(request)?;
+        let body: Body = request.json()?;
+        Ok(ResendInput {
+            flow_id,
+            phone: PhoneNumber::parse(&body.phone).map_err(Error::field("phone"))?,
+        })
+    }
+}
+
+async fn resend_registration_code(deps: &Deps, input: ResendInput) -> Result<Reply, Error> {
+    let sent = registration::resend_code(deps, &input.flow_id, &input.phone).await?;
+    Ok(Reply::json(StatusCode::ACCEPTED, &sent))
+}
+
+pub struct CredentialsInput {
+    flow_id: String,
+    credentials: Credentials,
+}
+
+impl FromRequest for CredentialsInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            email: String,
+            password: String,
+        }
+        let flow_id = flow_id(request)?;
+        let body: Body = request.json()?;
+        Ok(CredentialsInput {
+            flow_id,
+            credentials: Credentials {
+                email: Email::parse(&body.email).map_err(Error::field("email"))?,
+                password: Password::parse(&body.password).map_err(Error::WeakPassword)?,
+            },
+        })
+    }
+}
+
+async fn complete_registration(deps: &Deps, input: CredentialsInput) -> Result<Reply, Error> {
+    let session = registration::complete(deps, &input.flow_id, input.credentials).await?;
+    Ok(Reply::json(StatusCode::CREATED, &session))
 }

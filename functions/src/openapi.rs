@@ -49,6 +49,55 @@ fn session() -> Value {
     )
 }
 
+fn card_number() -> Value {
+    json!({ "type": "string", "pattern": "^[0-9][0-9 -]{10,21}[0-9]$", "description": "Checked by its Luhn digit too." })
+}
+
+fn phone() -> Value {
+    json!({ "type": "string", "pattern": "^(\\+|00)[0-9][0-9 .()-]{5,19}$", "description": "International format: `+393401234544`." })
+}
+
+fn email() -> Value {
+    json!({ "type": "string", "format": "email", "maxLength": 254 })
+}
+
+fn captcha() -> Value {
+    json!({ "type": "string", "minLength": 1, "maxLength": 4096, "description": "`challenge:nonce` for the proof of work, or the reCAPTCHA response token." })
+}
+
+fn code_sent() -> Value {
+    object(
+        &[
+            "flow_id",
+            "next",
+            "sent_to",
+            "code_expires_at",
+            "expires_at",
+        ],
+        json!({
+            "flow_id": string(), "next": { "const": "code" },
+            "sent_to": { "type": "string", "description": "The masked number: `+39 340****44`." },
+            "code_expires_at": { "type": "integer", "description": "The code is valid 10 minutes, 5 tries." },
+            "expires_at": { "type": "integer" }
+        }),
+    )
+}
+
+fn code_errors() -> Vec<Error> {
+    vec![
+        Error::MalformedBody(String::new()),
+        invalid("code"),
+        Error::FlowNotFound,
+        Error::FlowExpired,
+        Error::FlowEnded,
+        Error::WrongStep,
+        Error::Conflict,
+        Error::CodeNotCorrect,
+        Error::CodeExpired,
+        Error::TooManyAttempts,
+    ]
+}
+
 fn invalid(field: &'static str) -> Error {
     Error::InvalidField {
         field,
@@ -102,7 +151,7 @@ fn doc(step: Step) -> StepDoc {
                     "kind": { "enum": ["password", "email"] },
                     "fiscal_code": { "type": "string", "pattern": FISCAL_CODE_PATTERN, "description": "Italian fiscal code; its check character is verified too." },
                     "birth_date": { "type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" },
-                    "captcha": { "type": "string", "minLength": 1, "maxLength": 4096, "description": "`challenge:nonce` for the proof of work, or the reCAPTCHA response token." }
+                    "captcha": captcha()
                 }),
             )),
             success: (
@@ -121,7 +170,7 @@ fn doc(step: Step) -> StepDoc {
         },
         VerifyKey6 => StepDoc {
             summary: "R3: the card number and its Key6.",
-            request: Some(object(&["card_number", "key6"], json!({ "card_number": { "type": "string", "pattern": "^[0-9][0-9 -]{10,21}[0-9]$", "description": "Checked by its Luhn digit too." }, "key6": { "type": "string", "pattern": "^[0-9]{6}$" } }))),
+            request: Some(object(&["card_number", "key6"], json!({ "card_number": card_number(), "key6": { "type": "string", "pattern": "^[0-9]{6}$" } }))),
             success: (200, "Verified: next, the phone number.", Some(phone_prompt())),
             errors: method_errors_and([invalid("card_number"), Error::Key6Locked]),
             bearer: false,
@@ -143,7 +192,7 @@ fn doc(step: Step) -> StepDoc {
         VerifyRecoveryPhone => StepDoc {
             summary: "R6: the whole phone number on file; sends the SMS with a temporary password or the login email.",
             request: Some(json!({ "oneOf": [
-                object(&["phone"], json!({ "phone": { "type": "string", "pattern": "^(\\+|00)[0-9][0-9 .()-]{5,19}$", "description": "International format: `+393401234544`." } })),
+                object(&["phone"], json!({ "phone": phone() })),
                 object(&["prefix", "number"], json!({ "prefix": { "type": "string", "pattern": "^(\\+|00)?[0-9]{1,3}$", "description": "`+39`" }, "number": { "type": "string", "pattern": "^[0-9][0-9 ]{3,16}$" } }))
             ]})),
             success: (202, "The SMS is on its way.", Some(object(&["sent_to"], json!({ "sent_to": string() })))),
@@ -163,7 +212,7 @@ fn doc(step: Step) -> StepDoc {
         },
         Login => StepDoc {
             summary: "Log in with the login email and the password or a temporary password.",
-            request: Some(object(&["email", "password"], json!({ "email": { "type": "string", "format": "email", "maxLength": 254 }, "password": { "type": "string", "minLength": 1, "maxLength": 1024 } }))),
+            request: Some(object(&["email", "password"], json!({ "email": email(), "password": { "type": "string", "minLength": 1, "maxLength": 1024 } }))),
             success: (201, "A session.", Some(session())),
             errors: vec![Error::MalformedBody(String::new()), invalid("email"), Error::InvalidCredentials],
             bearer: false,
@@ -171,7 +220,7 @@ fn doc(step: Step) -> StepDoc {
         GetAccount => StepDoc {
             summary: "The account of the session.",
             request: None,
-            success: (200, "The account.", Some(object(&["id", "email", "display_name"], json!({ "id": string(), "email": string(), "display_name": string() })))),
+            success: (200, "The account.", Some(object(&["id", "email", "display_name", "memberships"], json!({ "id": string(), "email": string(), "display_name": string(), "memberships": { "type": "array", "items": object(&["company_id", "company_name", "role"], json!({ "company_id": string(), "company_name": string(), "role": { "type": "string", "description": "A role id of the portal profile." } })) } })))),
             errors: vec![Error::Unauthenticated, Error::PasswordChangeRequired],
             bearer: true,
         },
@@ -187,6 +236,76 @@ fn doc(step: Step) -> StepDoc {
             request: Some(object(&["refresh_token"], json!({ "refresh_token": { "type": "string", "minLength": 1, "maxLength": 200 } }))),
             success: (201, "The session, renewed.", Some(session())),
             errors: vec![Error::MalformedBody(String::new()), Error::Unauthenticated],
+            bearer: false,
+        },
+        StartRegistration => StepDoc {
+            summary: "N4: an Administrator registers with the company card, its registration code and a mobile; a code is sent to the mobile by SMS.",
+            request: Some(object(
+                &["card_number", "registration_code", "phone", "captcha"],
+                json!({
+                    "card_number": card_number(),
+                    "registration_code": { "type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9 -]{4,38}[A-Za-z0-9]$", "description": "As printed on the statement or the card's letter; case, spaces and dashes do not matter." },
+                    "phone": phone(),
+                    "captcha": captcha()
+                }),
+            )),
+            success: (201, "The code is on its way.", Some(code_sent())),
+            errors: vec![
+                Error::MalformedBody(String::new()),
+                invalid("card_number"),
+                Error::CaptchaInvalid,
+                Error::DataNotCorrect,
+                Error::ValidCardRequired,
+                Error::RegistrationCodeLocked,
+                Error::SmsLimit,
+                Error::SmsCountryNotAllowed,
+            ],
+            bearer: false,
+        },
+        ConfirmRegistrationCode => StepDoc {
+            summary: "N4: the code from the SMS; next, the email and password.",
+            request: Some(object(&["code"], json!({ "code": { "type": "string", "pattern": "^\\s*[0-9]{6}\\s*$" } }))),
+            success: (
+                200,
+                "The mobile is confirmed.",
+                Some(object(&["next", "company_name"], json!({ "next": { "const": "credentials" }, "company_name": string() }))),
+            ),
+            errors: code_errors(),
+            bearer: false,
+        },
+        ResendRegistrationCode => StepDoc {
+            summary: "N4: send the code again to the same mobile (the earlier code stops working); at most 3 SMS per number in 10 minutes.",
+            request: Some(object(&["phone"], json!({ "phone": phone() }))),
+            success: (202, "A new code is on its way.", Some(code_sent())),
+            errors: vec![
+                Error::MalformedBody(String::new()),
+                invalid("phone"),
+                Error::FlowNotFound,
+                Error::FlowExpired,
+                Error::FlowEnded,
+                Error::WrongStep,
+                Error::Conflict,
+                Error::PhoneNotMatching,
+                Error::SmsLimit,
+            ],
+            bearer: false,
+        },
+        CompleteRegistration => StepDoc {
+            summary: "N4: the login email and password; the account is created as the company's Administrator and a session opens.",
+            request: Some(object(&["email", "password"], json!({ "email": email(), "password": { "type": "string", "minLength": 8, "maxLength": 128 } }))),
+            success: (201, "Registered: a session.", Some(session())),
+            errors: vec![
+                Error::MalformedBody(String::new()),
+                invalid("email"),
+                Error::WeakPassword(ParseError::Common),
+                Error::FlowNotFound,
+                Error::FlowExpired,
+                Error::FlowEnded,
+                Error::WrongStep,
+                Error::Conflict,
+                Error::EmailTaken,
+                Error::CompanyAlreadyRegistered,
+            ],
             bearer: false,
         },
         Logout => StepDoc {

@@ -17,6 +17,10 @@ pub enum Step {
     ChangePassword,
     RefreshSession,
     Logout,
+    StartRegistration,
+    ConfirmRegistrationCode,
+    ResendRegistrationCode,
+    CompleteRegistration,
 }
 
 pub struct Route {
@@ -26,7 +30,7 @@ pub struct Route {
     pub step: Step,
 }
 
-pub fn routes() -> [Route; 11] {
+pub fn routes() -> [Route; 15] {
     use Step::*;
     let route = |method, path, step| Route { method, path, step };
     [
@@ -53,6 +57,22 @@ pub fn routes() -> [Route; 11] {
         route(Method::PUT, "/me/password", ChangePassword),
         route(Method::POST, "/sessions/refresh", RefreshSession),
         route(Method::DELETE, "/sessions/current", Logout),
+        route(Method::POST, "/registrations", StartRegistration),
+        route(
+            Method::POST,
+            "/registrations/{flow_id}/code",
+            ConfirmRegistrationCode,
+        ),
+        route(
+            Method::POST,
+            "/registrations/{flow_id}/code/resend",
+            ResendRegistrationCode,
+        ),
+        route(
+            Method::POST,
+            "/registrations/{flow_id}/credentials",
+            CompleteRegistration,
+        ),
     ]
 }
 
@@ -72,6 +92,10 @@ impl Step {
             ChangePassword => "change-password",
             RefreshSession => "refresh-session",
             Logout => "logout",
+            StartRegistration => "start-registration",
+            ConfirmRegistrationCode => "confirm-registration-code",
+            ResendRegistrationCode => "resend-registration-code",
+            CompleteRegistration => "complete-registration",
         }
     }
 

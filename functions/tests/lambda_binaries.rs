@@ -263,24 +263,61 @@ async fn invoke(
     (answer["statusCode"].as_u64().unwrap() as u16, body)
 }
 
-/// Runs the step `binary` of recovery `flow` (`POST /recoveries/{flow_id}/<segment>`).
+/// Runs the step `binary` of a flow: `POST /<flows>/{flow_id}/<segment>`.
 async fn flow_step(
     binary: &str,
     emulator: &Emulator,
     table: &str,
-    flow: &str,
+    (flows, flow): (&str, &str),
     segment: &str,
     body: Value,
 ) -> (u16, Value) {
-    let route = format!("/recoveries/{{flow_id}}/{segment}");
+    let route = format!("/{flows}/{{flow_id}}/{segment}");
     let event = api_event(
         "POST",
         &route,
-        &format!("/recoveries/{flow}/{segment}"),
+        &format!("/{flows}/{flow}/{segment}"),
         Some(flow),
         body,
     );
     invoke(binary, emulator, table, &Keys::Environment, event).await
+}
+
+/// Hands the one message waiting in the outbox to the `deliver-messages` binary as the table's
+/// stream would, and returns the SMS moto's SNS received for `phone`.
+async fn deliver_the_sms(
+    store: &DynamoStore,
+    emulator: &Emulator,
+    table: &str,
+    phone: &str,
+) -> String {
+    let pending = store
+        .query_index(Index::Gsi1, keys::OUTBOX_PENDING, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        pending.len(),
+        1,
+        "the SMS waits in the outbox of the real table"
+    );
+    let record = json!({ "Records": [{ "eventName": "INSERT", "dynamodb": {
+        "Keys": { "pk": { "S": pending[0].key.pk }, "sk": { "S": pending[0].key.sk } },
+        "NewImage": varco_store_dynamodb::to_stream_image(&pending[0]),
+        "SequenceNumber": "1"
+    }}]});
+    let before = sms_to(phone).await.len();
+    let answer = invoke_raw(
+        env!("CARGO_BIN_EXE_deliver-messages"),
+        emulator,
+        table,
+        &Keys::Outbox,
+        record,
+    )
+    .await;
+    assert_eq!(answer, json!({ "batchItemFailures": [] }));
+    let sms = sms_to(phone).await;
+    assert_eq!(sms.len(), before + 1, "one SMS reached SNS");
+    sms.last().unwrap().clone()
 }
 
 fn moto_endpoint() -> String {
@@ -375,7 +412,7 @@ async fn every_step_binary_answers_under_the_lambda_runtime_against_dynamodb_loc
         env!("CARGO_BIN_EXE_verify-key6"),
         &emulator,
         &table,
-        &flow,
+        ("recoveries", &flow),
         "key6",
         key6,
     )
@@ -390,7 +427,7 @@ async fn every_step_binary_answers_under_the_lambda_runtime_against_dynamodb_loc
         env!("CARGO_BIN_EXE_verify-recovery-phone"),
         &emulator,
         &table,
-        &flow,
+        ("recoveries", &flow),
         "phone",
         phone,
     )
@@ -398,35 +435,8 @@ async fn every_step_binary_answers_under_the_lambda_runtime_against_dynamodb_loc
     assert_eq!(status, 202, "{sent}");
 
     // The table's stream hands the message to the outbox sender, which sends through SNS.
-    let pending = store
-        .query_index(Index::Gsi1, keys::OUTBOX_PENDING, 10)
-        .await
-        .unwrap();
-    assert_eq!(
-        pending.len(),
-        1,
-        "the SMS waits in the outbox of the real table"
-    );
-    let record = json!({ "Records": [{ "eventName": "INSERT", "dynamodb": {
-        "Keys": { "pk": { "S": pending[0].key.pk }, "sk": { "S": pending[0].key.sk } },
-        "NewImage": varco_store_dynamodb::to_stream_image(&pending[0]),
-        "SequenceNumber": "1"
-    }}]});
-    let before = sms_to("+393401234544").await.len();
-    let answer = invoke_raw(
-        env!("CARGO_BIN_EXE_deliver-messages"),
-        &emulator,
-        &table,
-        &Keys::Outbox,
-        record,
-    )
-    .await;
-    assert_eq!(answer, json!({ "batchItemFailures": [] }));
-    let sms = sms_to("+393401234544").await;
-    assert_eq!(sms.len(), before + 1, "one SMS reached SNS");
+    let sms = deliver_the_sms(&store, &emulator, &table, "+393401234544").await;
     let temporary = sms
-        .last()
-        .unwrap()
         .split(" è ")
         .nth(1)
         .unwrap()
@@ -551,13 +561,28 @@ async fn every_step_binary_answers_under_the_lambda_runtime_against_dynamodb_loc
     let flow = flow_of(&varco_functions::demo::LUCA).await;
     let answer = json!({ "answer": "Bergamo" });
     let binary = env!("CARGO_BIN_EXE_verify-security-answer");
-    let (status, prompt) =
-        flow_step(binary, &emulator, &table, &flow, "security-answer", answer).await;
+    let (status, prompt) = flow_step(
+        binary,
+        &emulator,
+        &table,
+        ("recoveries", &flow),
+        "security-answer",
+        answer,
+    )
+    .await;
     assert_eq!(status, 200, "{prompt}");
     let flow = flow_of(&varco_functions::demo::ANNA).await;
     let password = json!({ "password": varco_functions::demo::ANNA.password });
     let binary = env!("CARGO_BIN_EXE_verify-recovery-password");
-    let (status, prompt) = flow_step(binary, &emulator, &table, &flow, "password", password).await;
+    let (status, prompt) = flow_step(
+        binary,
+        &emulator,
+        &table,
+        ("recoveries", &flow),
+        "password",
+        password,
+    )
+    .await;
     assert_eq!(status, 200, "{prompt}");
 }
 
@@ -580,4 +605,101 @@ async fn a_step_binary_without_its_configuration_names_what_is_missing() {
     ] {
         assert!(stderr.contains(missing), "{stderr}");
     }
+}
+
+/// N4 through the step binaries: start (captcha from `issue-captcha`), the SMS through the
+/// outbox sender and moto's SNS, a resend, the code, the credentials; the new Administrator
+/// logs in through `login`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_registration_step_binaries_register_an_administrator() {
+    let table = format!("smoke-registration-{}", std::process::id());
+    let client = local_client(&test_endpoint());
+    DynamoStore::create_table(&client, &table).await.unwrap();
+    let store = Arc::new(DynamoStore::new(client, &table));
+    let profile = varco_domain::profile::Profile::builtin("card-issuer").unwrap();
+    let deps =
+        varco_functions::app::deps(store.clone(), Arc::new(SystemClock), profile, &secrets(), 0);
+    varco_functions::demo::seed(&deps).await.unwrap();
+    let emulator = emulator().await;
+    let env = Keys::Environment;
+    let card = &varco_functions::demo::ACME_CARD;
+    let phone = "+393475550177";
+
+    let (_, challenge) = invoke(
+        env!("CARGO_BIN_EXE_issue-captcha"),
+        &emulator,
+        &table,
+        &env,
+        api_event("POST", "/captcha", "/captcha", None, json!({})),
+    )
+    .await;
+    let captcha = format!("{}:0", challenge["challenge"].as_str().unwrap());
+    let body = json!({ "card_number": card.number, "registration_code": card.registration_code, "phone": phone, "captcha": captcha });
+    let (status, started) = invoke(
+        env!("CARGO_BIN_EXE_start-registration"),
+        &emulator,
+        &table,
+        &env,
+        api_event("POST", "/registrations", "/registrations", None, body),
+    )
+    .await;
+    assert_eq!(status, 201, "{started}");
+    let flow = started["flow_id"].as_str().unwrap().to_string();
+    deliver_the_sms(&store, &emulator, &table, phone).await;
+
+    let (status, resent) = flow_step(
+        env!("CARGO_BIN_EXE_resend-registration-code"),
+        &emulator,
+        &table,
+        ("registrations", &flow),
+        "code/resend",
+        json!({ "phone": phone }),
+    )
+    .await;
+    assert_eq!(status, 202, "{resent}");
+    let sms = deliver_the_sms(&store, &emulator, &table, phone).await;
+    let code = sms
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .expect("a code in the SMS")
+        .to_string();
+    let (status, confirmed) = flow_step(
+        env!("CARGO_BIN_EXE_confirm-registration-code"),
+        &emulator,
+        &table,
+        ("registrations", &flow),
+        "code",
+        json!({ "code": code }),
+    )
+    .await;
+    assert_eq!(
+        (status, confirmed["company_name"].as_str()),
+        (200, Some(card.company_name)),
+        "{confirmed}"
+    );
+    let credentials =
+        json!({ "email": "sara.conti@acme.example", "password": "Girasole-Viola-31" });
+    let (status, session) = flow_step(
+        env!("CARGO_BIN_EXE_complete-registration"),
+        &emulator,
+        &table,
+        ("registrations", &flow),
+        "credentials",
+        credentials.clone(),
+    )
+    .await;
+    assert_eq!(
+        (status, session["scope"].as_str()),
+        (201, Some("account")),
+        "{session}"
+    );
+    let (status, session) = invoke(
+        env!("CARGO_BIN_EXE_login"),
+        &emulator,
+        &table,
+        &env,
+        api_event("POST", "/sessions", "/sessions", None, credentials),
+    )
+    .await;
+    assert_eq!(status, 201, "{session}");
 }

@@ -6,5 +6,6 @@ mod infra;
 mod lambda;
 mod logs;
 mod recovery;
+mod registration;
 mod sessions;
 mod storage;

@@ -317,6 +317,50 @@ impl TestApp {
         session
     }
 
+    /// N4's first step with a company card of the demo data and a mobile.
+    pub async fn start_registration(
+        &self,
+        card: &varco_functions::demo::DemoCompanyCard,
+        registration_code: &str,
+        phone: &str,
+    ) -> Answer {
+        let captcha = self.captcha().await;
+        self.post(
+            "/registrations",
+            json!({ "card_number": card.number, "registration_code": registration_code, "phone": phone, "captcha": captcha }),
+        )
+        .await
+    }
+
+    pub async fn registration_code(&self, flow: &str, code: &str) -> Answer {
+        self.post(
+            &format!("/registrations/{flow}/code"),
+            json!({ "code": code }),
+        )
+        .await
+    }
+
+    pub async fn resend_registration_code(&self, flow: &str, phone: &str) -> Answer {
+        self.post(
+            &format!("/registrations/{flow}/code/resend"),
+            json!({ "phone": phone }),
+        )
+        .await
+    }
+
+    pub async fn registration_credentials(
+        &self,
+        flow: &str,
+        email: &str,
+        password: &str,
+    ) -> Answer {
+        self.post(
+            &format!("/registrations/{flow}/credentials"),
+            json!({ "email": email, "password": password }),
+        )
+        .await
+    }
+
     /// Runs the outbox sender once, as the stream would; returns what it sent now.
     pub async fn deliver_messages(&self) -> Vec<Outgoing> {
         let before = self.sent.0.lock().unwrap().len();
@@ -395,6 +439,16 @@ pub fn temporary_password_in(sms: &Outgoing) -> String {
         .split_whitespace()
         .next()
         .unwrap()
+        .to_string()
+}
+
+/// The six-digit code an SMS or email carries.
+pub fn code_in(message: &Outgoing) -> String {
+    message
+        .body
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|word| word.len() == 6)
+        .unwrap_or_else(|| panic!("no code in {:?}", message.body))
         .to_string()
 }
 

@@ -41,16 +41,56 @@ pub struct Account {
     pub key6_enabled: bool,
     /// Phones certified by the transaction-alert service of a card (R7).
     pub certified_phones: Vec<PhoneOnFile>,
+    /// The mobile the person confirmed with a code (registration, migration, N7).
+    #[serde(default)]
+    pub mobile: Option<PhoneOnFile>,
+    /// The companies the person acts for, with a role in each.
+    #[serde(default)]
+    pub memberships: Vec<Membership>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    pub company_id: String,
+    pub company_name: String,
+    /// A role id of the profile.
+    pub role: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Card {
-    pub account_id: String,
+    /// The cardholder's account, when the holder has one.
+    #[serde(default)]
+    pub account_id: Option<String>,
     pub last4: String,
     pub key6_hash: Option<String>,
     /// Times of wrong Key6 codes within the window (R3 lock).
     #[serde(default)]
     pub key6_misses: Vec<i64>,
+    /// For a company card: its company, validity and registration code (N3, N4).
+    #[serde(default)]
+    pub company: Option<CompanyCard>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CompanyCard {
+    pub company_id: String,
+    pub company_name: String,
+    pub holder_name: String,
+    /// The end of the card's validity (Unix seconds).
+    pub valid_until: i64,
+    pub blocked_at: Option<i64>,
+    pub registration_code_hash: Option<String>,
+    /// Times of wrong registration codes within the window (N4 lock).
+    #[serde(default)]
+    pub registration_misses: Vec<i64>,
+}
+
+impl CompanyCard {
+    /// Expired or blocked at `now`: not valid for an Administrator.
+    pub fn valid_at(&self, now: i64) -> bool {
+        now < self.valid_until && self.blocked_at.is_none_or(|b| now < b)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -115,24 +155,30 @@ pub fn provision_cardholder(deps: &Deps, new: &NewCardholder) -> Vec<Write> {
         }),
         key6_enabled: new.cards.iter().any(|c| c.key6.is_some()),
         certified_phones: phones,
+        mobile: None,
+        memberships: Vec::new(),
     };
     let fiscal = deps
         .pepper
         .lookup(purpose::FISCAL_CODE, new.fiscal_code.as_str());
-    let mut writes = vec![Write::create(
-        Item::new(keys::account(&id), &account)
-            .with_gsi1(keys::login_index(new.email.canonical()))
-            .with_gsi2(keys::fiscal_code_index(&fiscal)),
-    )];
+    let mut writes = vec![
+        Write::create(
+            Item::new(keys::account(&id), &account)
+                .with_gsi1(keys::login_index(new.email.canonical()))
+                .with_gsi2(keys::fiscal_code_index(&fiscal)),
+        ),
+        claim_login(new.email.canonical(), &id),
+    ];
     for card in &new.cards {
         let doc = Card {
-            account_id: id.clone(),
+            account_id: Some(id.clone()),
             last4: card.number.last4().to_string(),
             key6_hash: card
                 .key6
                 .as_ref()
                 .map(|k| deps.hasher.hash(k.expose(), random)),
             key6_misses: Vec::new(),
+            company: None,
         };
         writes.push(Write::create(Item::new(
             keys::card(&deps.pepper.lookup(purpose::CARD, card.number.digits())),
@@ -193,11 +239,21 @@ pub async fn login(deps: &Deps, email: &Email, password: &str) -> Result<Session
     Ok(sessions::password_change_only(deps, &account, now))
 }
 
+/// The write that claims a login email for an account; fails (when written) if another
+/// account has it.
+pub fn claim_login(canonical_email: &str, account_id: &str) -> Write {
+    Write::create(Item::new(
+        keys::login_claim(canonical_email),
+        &serde_json::json!({ "account_id": account_id }),
+    ))
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct AccountView {
     pub id: String,
     pub email: String,
     pub display_name: String,
+    pub memberships: Vec<Membership>,
 }
 
 pub async fn get_account(deps: &Deps, token: &str) -> Result<AccountView, Error> {
@@ -209,6 +265,7 @@ pub async fn get_account(deps: &Deps, token: &str) -> Result<AccountView, Error>
         id: account.id,
         email: account.email,
         display_name: account.display_name,
+        memberships: account.memberships,
     })
 }
 

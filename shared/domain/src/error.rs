@@ -46,6 +46,18 @@ pub enum Error {
     WrongStep,
     #[error("a concurrent request changed the same data")]
     Conflict,
+    #[error("the code is not the one sent")]
+    CodeNotCorrect,
+    #[error("the code has expired")]
+    CodeExpired,
+    #[error("the card is expired or blocked")]
+    ValidCardRequired,
+    #[error("too many wrong registration codes for this card")]
+    RegistrationCodeLocked,
+    #[error("the company has a registered Administrator already")]
+    CompanyAlreadyRegistered,
+    #[error("the email is the login of another account")]
+    EmailTaken,
     #[error("wrong email or password")]
     InvalidCredentials,
     #[error("missing or invalid access token")]
@@ -107,6 +119,12 @@ impl Error {
             FlowEnded => d(410, "flow_ended", "La procedura è terminata: ricomincia.", "The procedure has ended: start again."),
             WrongStep => d(409, "wrong_step", "Questo passaggio non è previsto ora.", "This step is not expected now."),
             Conflict => d(409, "conflict", "La richiesta è in conflitto con un'altra appena eseguita.", "The request conflicts with another one just made."),
+            CodeNotCorrect => d(422, "code_not_correct", "Il codice inserito non è corretto.", "The code is not correct."),
+            CodeExpired => d(410, "code_expired", "Il codice è scaduto: chiedine uno nuovo.", "The code has expired: ask for a new one."),
+            ValidCardRequired => d(422, "valid_card_required", "Serve una carta aziendale valida: la carta risulta scaduta o bloccata.", "A valid company card is needed: this card is expired or blocked."),
+            RegistrationCodeLocked => d(429, "registration_code_locked", "Troppi tentativi con il codice di registrazione per questa carta: riprova tra 24 ore.", "Too many registration code attempts for this card: try again in 24 hours."),
+            CompanyAlreadyRegistered => d(409, "company_already_registered", "La tua azienda ha già un Amministratore registrato: contatta il Servizio Clienti per revocarlo.", "Your company already has a registered Administrator: contact customer service to revoke it."),
+            EmailTaken => d(409, "email_taken", "Questo indirizzo email è già usato per accedere: accedi oppure scegline un altro.", "This email is already used to log in: log in or choose another."),
             InvalidCredentials => d(401, "invalid_credentials", "Email o password non corretti.", "Wrong email or password."),
             Unauthenticated => d(401, "unauthenticated", "Accedi per continuare.", "Log in to continue."),
             PasswordChangeRequired => d(403, "password_change_required", "Prima di continuare devi impostare una nuova password.", "You must set a new password before anything else."),

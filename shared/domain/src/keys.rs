@@ -29,6 +29,21 @@ pub fn session(account_id: &str, session_id: &str) -> Key {
 
 pub const SESSION_PREFIX: &str = "SESSION#";
 
+pub fn company(id: &str) -> Key {
+    Key::new(format!("COMPANY#{id}"), "COMPANY")
+}
+
+/// A company's registered Administrator (one per company).
+pub fn company_administrator(company_id: &str) -> Key {
+    Key::new(format!("COMPANY#{company_id}"), "ADMINISTRATOR")
+}
+
+/// The claim of a login email by one account (canonical form): created with the account,
+/// conditionally, so that two registrations of one email cannot both succeed.
+pub fn login_claim(canonical_email: &str) -> Key {
+    Key::new(format!("LOGIN#{canonical_email}"), "CLAIM")
+}
+
 pub fn flow(id: &str) -> Key {
     Key::new(format!("FLOW#{id}"), "FLOW")
 }

@@ -5,6 +5,8 @@
 pub mod accounts;
 pub mod captcha;
 pub mod clock;
+pub mod codes;
+pub mod companies;
 pub mod crypto;
 pub mod deps;
 pub mod error;
@@ -15,7 +17,9 @@ pub mod outbox;
 pub mod profile;
 pub mod random;
 pub mod recovery;
+pub mod registration;
 pub mod sessions;
+pub mod sms;
 pub mod store;
 pub mod tokens;
 pub mod types;

@@ -51,6 +51,7 @@ impl Lang {
 pub enum Template {
     TemporaryPassword { password: String, valid_hours: i64 },
     LoginEmail { email: String },
+    VerificationCode { code: String, valid_minutes: i64 },
 }
 
 impl std::fmt::Debug for Template {
@@ -64,6 +65,7 @@ impl Template {
         match self {
             Template::TemporaryPassword { .. } => "temporary_password",
             Template::LoginEmail { .. } => "login_email",
+            Template::VerificationCode { .. } => "verification_code",
         }
     }
 
@@ -85,6 +87,14 @@ impl Template {
             (Template::LoginEmail { email }, Lang::En) => (
                 format!("{portal}: login email"),
                 format!("{portal}: the email address you log in with is {email}."),
+            ),
+            (Template::VerificationCode { code, valid_minutes }, Lang::It) => (
+                format!("{portal}: codice di verifica"),
+                format!("{portal}: il tuo codice di verifica è {code} (valido {valid_minutes} minuti). Non comunicarlo a nessuno."),
+            ),
+            (Template::VerificationCode { code, valid_minutes }, Lang::En) => (
+                format!("{portal}: verification code"),
+                format!("{portal}: your verification code is {code} (valid {valid_minutes} minutes). Do not share it with anyone."),
             ),
         }
     }

@@ -13,7 +13,54 @@ pub struct Profile {
     pub recovery: RecoveryLimits,
     pub sms: SmsLimits,
     pub session: SessionSettings,
+    pub codes: CodeSettings,
+    pub registration: RegistrationSettings,
+    pub roles: Vec<Role>,
     pub security_questions: Vec<SecurityQuestion>,
+}
+
+/// One-time codes sent by SMS or email.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodeSettings {
+    pub valid_minutes: i64,
+    pub max_tries: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrationSettings {
+    /// A registration flow lives this long from its start.
+    pub flow_minutes: i64,
+    /// Wrong registration codes per card within `code_window_hours` before registration
+    /// with that card locks.
+    pub code_misses_per_card: usize,
+    pub code_window_hours: i64,
+    /// The role (an id of `roles`) of whoever registers with a company card.
+    pub card_registration_role: String,
+}
+
+/// Where a role's holder goes after login.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    /// The company portal.
+    Portal,
+    /// Not the company portal: the personal cardholder area.
+    CardholderArea,
+    /// No access any more.
+    None,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    pub id: String,
+    pub it: String,
+    pub en: String,
+    pub access: Access,
+    /// Higher ranks manage lower ones.
+    pub rank: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -90,6 +137,15 @@ impl Profile {
     pub fn from_toml(name: &str, text: &str) -> Result<Profile, ProfileError> {
         let profile: Profile = toml::from_str(text)
             .map_err(|e| ProfileError::Invalid(name.to_string(), e.to_string()))?;
+        if profile
+            .role(&profile.registration.card_registration_role)
+            .is_none()
+        {
+            return Err(ProfileError::Invalid(
+                name.to_string(),
+                "registration.card_registration_role names no role".into(),
+            ));
+        }
         if profile.security_questions.is_empty() {
             return Err(ProfileError::Invalid(
                 name.to_string(),
@@ -97,6 +153,10 @@ impl Profile {
             ));
         }
         Ok(profile)
+    }
+
+    pub fn role(&self, id: &str) -> Option<&Role> {
+        self.roles.iter().find(|r| r.id == id)
     }
 
     pub fn question(&self, id: &str) -> Option<&SecurityQuestion> {

@@ -17,14 +17,15 @@
 //! after the same argon2 work as a wrong answer: up to there, nothing tells the two apart.
 
 use crate::accounts::{Account, Card, PhoneOnFile, TemporaryPassword};
-use crate::clock::{Timestamp, DAY, HOUR, MINUTE};
+use crate::clock::{Timestamp, DAY, HOUR};
 use crate::deps::Deps;
 use crate::error::Error;
 use crate::keys::{self, purpose};
 use crate::messages::{Lang, Template};
 use crate::outbox::{self, Channel};
 use crate::random::{new_id, random_string};
-use crate::store::{Condition, Index, Item, Write};
+use crate::sms;
+use crate::store::{Index, Item, Write};
 use crate::types::{BirthDate, CardNumber, Email, FiscalCode, Key6, PhoneNumber, SecurityAnswer};
 use serde::{Deserialize, Serialize};
 
@@ -354,7 +355,9 @@ pub async fn verify_key6(
     let mut owned: Option<(Item, Card)> = None;
     if let (Some(subject), Some(card_item)) = (&flow.subject, card_item) {
         let card: Card = card_item.parse()?;
-        if card.account_id == subject.account_id && card.key6_hash.is_some() {
+        if card.account_id.as_deref() == Some(subject.account_id.as_str())
+            && card.key6_hash.is_some()
+        {
             owned = Some((card_item, card));
         }
     }
@@ -410,12 +413,6 @@ pub async fn verify_password(
     conclude_method(deps, &item, flow, Method::Password, ok, Vec::new()).await
 }
 
-/// SMS sent to one number, for the per-number limits.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct SmsLog {
-    sent: Vec<i64>,
-}
-
 const TEMPORARY_PASSWORD_ALPHABET: &[u8] =
     b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
 
@@ -447,26 +444,8 @@ pub async fn verify_phone(
             error
         });
     }
-    if deps
-        .sms_country_codes
-        .as_ref()
-        .is_some_and(|allowed| !allowed.contains(&phone.country_code()))
-    {
-        return Err(Error::SmsCountryNotAllowed);
-    }
     let limit_item = items.next().flatten();
-    let mut log: SmsLog = crate::store::parse_opt(&limit_item)?.unwrap_or_default();
-    log.sent.retain(|&t| t > now.0 - DAY);
-    let recent = log
-        .sent
-        .iter()
-        .filter(|&&t| t > now.0 - 10 * MINUTE)
-        .count();
-    let limits = &deps.profile.sms;
-    if recent >= limits.per_number_per_10_minutes || log.sent.len() >= limits.per_number_per_day {
-        return Err(Error::SmsLimit);
-    }
-    log.sent.push(now.0);
+    let record_sms = sms::allow(deps, phone, &lookup, limit_item.as_ref(), now)?;
     let mut writes = Vec::new();
     let content = match flow.kind {
         RecoveryKind::Password => {
@@ -494,13 +473,7 @@ pub async fn verify_phone(
     };
     flow.state = State::Completed;
     writes.push(Write::replace(&item, &flow));
-    writes.push(match &limit_item {
-        Some(previous) => Write::Put {
-            item: previous.next(&log).expiring_at(now.0 + DAY),
-            condition: Condition::Version(previous.version),
-        },
-        None => Write::create(Item::new(keys::sms_limit(&lookup), &log).expiring_at(now.0 + DAY)),
-    });
+    writes.push(record_sms);
     writes.push(outbox::enqueue(
         new_id(deps.random.as_ref()),
         Channel::Sms,

@@ -8,6 +8,7 @@ mod fiscal_code;
 mod key6;
 mod password;
 mod phone;
+mod registration_code;
 mod secret;
 mod security_answer;
 
@@ -15,9 +16,10 @@ pub use birth_date::BirthDate;
 pub use card::{luhn_check_digit, CardNumber};
 pub use email::Email;
 pub use fiscal_code::{check_character, FiscalCode, Sex};
-pub use key6::Key6;
+pub use key6::{Key6, OneTimeCode};
 pub use password::Password;
 pub use phone::PhoneNumber;
+pub use registration_code::RegistrationCode;
 pub use secret::Secret;
 pub use security_answer::SecurityAnswer;
 

@@ -1,0 +1,76 @@
+//! Companies as the operator's data describes them, and who administers each.
+
+use crate::accounts::{Card, CompanyCard};
+use crate::deps::Deps;
+use crate::keys::{self, purpose};
+use crate::store::{Item, Write};
+use crate::types::{CardNumber, RegistrationCode};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Company {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub vat_number: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+/// The company's registered Administrator (N4, N8): an item of its own beside the company,
+/// created only if absent, so that a company has one.
+pub struct CompanyAdministrator {
+    pub account_id: String,
+    pub display_name: String,
+    pub since: i64,
+}
+
+/// A company card as the operator's data describes one (demo data, and the import to come).
+pub struct NewCompanyCard {
+    pub company_id: String,
+    pub company_name: String,
+    pub number: CardNumber,
+    pub holder_name: String,
+    pub valid_until: i64,
+    pub blocked_at: Option<i64>,
+    pub registration_code: Option<RegistrationCode>,
+}
+
+/// The writes that create a company (if `with_company`) and one of its cards; they fail
+/// (when written) if either exists already.
+pub fn provision_company_card(deps: &Deps, new: &NewCompanyCard, with_company: bool) -> Vec<Write> {
+    let mut writes = Vec::new();
+    if with_company {
+        let company = Company {
+            id: new.company_id.clone(),
+            name: new.company_name.clone(),
+            vat_number: None,
+        };
+        writes.push(Write::create(Item::new(
+            keys::company(&company.id),
+            &company,
+        )));
+    }
+    let card = Card {
+        account_id: None,
+        last4: new.number.last4().to_string(),
+        key6_hash: None,
+        key6_misses: Vec::new(),
+        company: Some(CompanyCard {
+            company_id: new.company_id.clone(),
+            company_name: new.company_name.clone(),
+            holder_name: new.holder_name.clone(),
+            valid_until: new.valid_until,
+            blocked_at: new.blocked_at,
+            registration_code_hash: new
+                .registration_code
+                .as_ref()
+                .map(|c| deps.hasher.hash(c.expose(), deps.random.as_ref())),
+            registration_misses: Vec::new(),
+        }),
+    };
+    writes.push(Write::create(Item::new(
+        keys::card(&deps.pepper.lookup(purpose::CARD, new.number.digits())),
+        &card,
+    )));
+    writes
+}

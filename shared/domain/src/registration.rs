@@ -1,0 +1,371 @@
+//! N4: an Administrator registers with the company card, the registration code printed on
+//! its statement or letter, and a mobile number, as a stored state machine.
+//!
+//! ```text
+//! start (card + registration code + mobile, captcha) ──► AwaitingCode ──(SMS code)──► AwaitingCredentials
+//!        │ wrong code: a miss on the card; 5 in 24 h lock it      │ resend: a new code        │ email + password
+//!        ▼                                                        ▼                           ▼
+//!   data_not_correct                           5 wrong codes: Ended               Completed: account, session
+//! ```
+//!
+//! Each step is one read and one atomic write. The company gets one Administrator: the last
+//! step creates the company's administrator item only if absent, so of two people registering
+//! one company at once, one succeeds; the login email is claimed the same way, so one email
+//! names one account. A company that has an Administrator already is told at that step (the
+//! steps before it cannot read the company without a third round trip).
+
+use crate::accounts::{claim_login, phone_on_file, Account, Card, Membership, PhoneOnFile};
+use crate::clock::{Timestamp, DAY, HOUR, MINUTE};
+use crate::codes::{self, PendingCode};
+use crate::companies::CompanyAdministrator;
+use crate::deps::Deps;
+use crate::error::Error;
+use crate::keys::{self, purpose};
+use crate::messages::{Lang, Template};
+use crate::outbox::{self, Channel};
+use crate::random::new_id;
+use crate::sessions::{self, Session};
+use crate::sms;
+use crate::store::{Item, StoreError, Write};
+use crate::types::{CardNumber, Email, OneTimeCode, Password, PhoneNumber, RegistrationCode};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum State {
+    AwaitingCode,
+    AwaitingCredentials,
+    Completed,
+    Ended,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RegistrationFlow {
+    pub id: String,
+    pub state: State,
+    pub company_id: String,
+    pub company_name: String,
+    pub holder_name: String,
+    /// The mobile to confirm (keyed hash and hint).
+    pub phone_on_file: PhoneOnFile,
+    pub code: PendingCode,
+    pub lang: Lang,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+impl RegistrationFlow {
+    fn check(&self, now: Timestamp, expected: State) -> Result<(), Error> {
+        if now.0 >= self.expires_at {
+            return Err(Error::FlowExpired);
+        }
+        match &self.state {
+            State::Ended => Err(Error::FlowEnded),
+            state if *state == expected => Ok(()),
+            _ => Err(Error::WrongStep),
+        }
+    }
+}
+
+pub struct StartRegistration {
+    pub card: CardNumber,
+    pub registration_code: RegistrationCode,
+    pub phone: PhoneNumber,
+    pub captcha: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CodeSent {
+    pub flow_id: String,
+    pub next: &'static str,
+    pub sent_to: String,
+    pub code_expires_at: i64,
+    pub expires_at: i64,
+}
+
+/// The flow, checked to be live and at `expected`.
+fn live(
+    item: Option<Item>,
+    now: Timestamp,
+    expected: State,
+) -> Result<(Item, RegistrationFlow), Error> {
+    let item = item.ok_or(Error::FlowNotFound)?;
+    let flow: RegistrationFlow = item.parse()?;
+    flow.check(now, expected)?;
+    Ok((item, flow))
+}
+
+fn send_code(deps: &Deps, phone: &PhoneNumber, lang: Lang, now: Timestamp) -> (PendingCode, Write) {
+    let (code, pending) = codes::issue(deps, now);
+    let message = outbox::enqueue(
+        new_id(deps.random.as_ref()),
+        Channel::Sms,
+        phone.e164().to_string(),
+        phone.hint(),
+        Template::VerificationCode {
+            code,
+            valid_minutes: deps.profile.codes.valid_minutes,
+        },
+        lang,
+        now,
+    );
+    (pending, message)
+}
+
+/// Checks the card and its registration code, and sends a code to the mobile.
+pub async fn start(deps: &Deps, input: StartRegistration, lang: Lang) -> Result<CodeSent, Error> {
+    let now = deps.clock.now();
+    let captcha = deps.captcha.verify(&input.captcha, now).await?;
+    let mut writes: Vec<Write> = Vec::new();
+    let captcha_first = captcha.replay_key.is_some();
+    if let Some(replay_key) = captcha.replay_key {
+        writes.push(Write::create(
+            Item::new(replay_key, &serde_json::json!({ "used_at": now.0 }))
+                .expiring_at(captcha.expires_at + HOUR),
+        ));
+    }
+    let card_key = keys::card(&deps.pepper.lookup(purpose::CARD, input.card.digits()));
+    let phone_lookup = deps.pepper.lookup(purpose::PHONE, input.phone.e164());
+    let mut items = deps
+        .store
+        .get_many(&[card_key, keys::sms_limit(&phone_lookup)])
+        .await?
+        .into_iter();
+    let card_item = items.next().flatten();
+    let sms_log = items.next().flatten();
+    let mut card: Option<(Item, Card)> = None;
+    if let Some(item) = card_item {
+        let doc: Card = item.parse()?;
+        if doc.company.is_some() {
+            card = Some((item, doc));
+        }
+    }
+    let settings = &deps.profile.registration;
+    if let Some(company_card) = card.as_mut().and_then(|(_, c)| c.company.as_mut()) {
+        let window_start = now.0 - settings.code_window_hours * HOUR;
+        company_card
+            .registration_misses
+            .retain(|&t| t > window_start);
+        if company_card.registration_misses.len() >= settings.code_misses_per_card {
+            return Err(Error::RegistrationCodeLocked);
+        }
+    }
+    let stored = card
+        .as_ref()
+        .and_then(|(_, c)| c.company.as_ref())
+        .and_then(|c| c.registration_code_hash.as_deref());
+    // An unknown card costs the same argon2 work as a wrong code.
+    let ok = deps.hasher.verify(input.registration_code.expose(), stored);
+    let commit = |writes: Vec<Write>| async {
+        deps.store.write(writes).await.map_err(|e| match e {
+            StoreError::ConditionFailed { index: Some(0) } if captcha_first => {
+                Error::CaptchaInvalid
+            }
+            other => other.into(),
+        })
+    };
+    let (card_item, mut card) = match card {
+        Some(found) if ok => found,
+        found => {
+            if let Some((card_item, mut card)) = found {
+                if let Some(company_card) = card.company.as_mut() {
+                    company_card.registration_misses.push(now.0);
+                }
+                writes.push(Write::replace(&card_item, &card));
+            }
+            if !writes.is_empty() {
+                commit(writes).await?;
+            }
+            return Err(Error::DataNotCorrect);
+        }
+    };
+    let company_card = card.company.take().ok_or(Error::DataNotCorrect)?;
+    if !company_card.valid_at(now.0) {
+        return Err(Error::ValidCardRequired);
+    }
+    if !company_card.registration_misses.is_empty() {
+        // A right code clears the misses before it.
+        card.company = Some(crate::accounts::CompanyCard {
+            registration_misses: Vec::new(),
+            ..company_card.clone()
+        });
+        writes.push(Write::replace(&card_item, &card));
+    }
+    writes.push(sms::allow(
+        deps,
+        &input.phone,
+        &phone_lookup,
+        sms_log.as_ref(),
+        now,
+    )?);
+    let (code, message) = send_code(deps, &input.phone, lang, now);
+    writes.push(message);
+    let flow = RegistrationFlow {
+        id: new_id(deps.random.as_ref()),
+        state: State::AwaitingCode,
+        company_id: company_card.company_id.clone(),
+        company_name: company_card.company_name.clone(),
+        holder_name: company_card.holder_name.clone(),
+        phone_on_file: phone_on_file(deps, &input.phone),
+        code,
+        lang,
+        created_at: now.0,
+        expires_at: now.0 + settings.flow_minutes * MINUTE,
+    };
+    writes.push(Write::create(
+        Item::new(keys::flow(&flow.id), &flow).expiring_at(flow.expires_at + DAY),
+    ));
+    commit(writes).await?;
+    Ok(CodeSent {
+        flow_id: flow.id,
+        next: "code",
+        sent_to: input.phone.hint(),
+        code_expires_at: flow.code.expires_at,
+        expires_at: flow.expires_at,
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CodeConfirmed {
+    pub next: &'static str,
+    /// The company being registered, to show before the credentials are chosen.
+    pub company_name: String,
+}
+
+/// The code from the SMS: the mobile is confirmed; next, the email and password.
+pub async fn confirm_code(
+    deps: &Deps,
+    flow_id: &str,
+    code: &OneTimeCode,
+) -> Result<CodeConfirmed, Error> {
+    let now = deps.clock.now();
+    let (item, mut flow) = live(
+        deps.store.get(&keys::flow(flow_id)).await?,
+        now,
+        State::AwaitingCode,
+    )?;
+    let result = flow.code.check(deps, code, now);
+    match &result {
+        Ok(()) => flow.state = State::AwaitingCredentials,
+        Err(Error::TooManyAttempts) => flow.state = State::Ended,
+        Err(Error::CodeNotCorrect) => {}
+        Err(_) => return result.map(|_| unreachable!()),
+    }
+    deps.store.write(vec![Write::replace(&item, &flow)]).await?;
+    result?;
+    Ok(CodeConfirmed {
+        next: "credentials",
+        company_name: flow.company_name,
+    })
+}
+
+/// A new code for the same flow (the previous one stops working), within the SMS limits of
+/// the number. The client gives the number again (it was typed on the page before): the
+/// step reads the flow and the number's SMS log together.
+pub async fn resend_code(
+    deps: &Deps,
+    flow_id: &str,
+    phone: &PhoneNumber,
+) -> Result<CodeSent, Error> {
+    let now = deps.clock.now();
+    let phone_lookup = &deps.pepper.lookup(purpose::PHONE, phone.e164());
+    let mut items = deps
+        .store
+        .get_many(&[keys::flow(flow_id), keys::sms_limit(phone_lookup)])
+        .await?
+        .into_iter();
+    let (item, mut flow) = live(items.next().flatten(), now, State::AwaitingCode)?;
+    if flow.phone_on_file.lookup != *phone_lookup {
+        return Err(Error::PhoneNotMatching);
+    }
+    let record = sms::allow(
+        deps,
+        phone,
+        phone_lookup,
+        items.next().flatten().as_ref(),
+        now,
+    )?;
+    let (code, message) = send_code(deps, phone, flow.lang, now);
+    flow.code = code;
+    deps.store
+        .write(vec![Write::replace(&item, &flow), record, message])
+        .await?;
+    Ok(CodeSent {
+        flow_id: flow.id,
+        next: "code",
+        sent_to: phone.hint(),
+        code_expires_at: flow.code.expires_at,
+        expires_at: flow.expires_at,
+    })
+}
+
+pub struct Credentials {
+    pub email: Email,
+    pub password: Password,
+}
+
+/// The email and password: the account is created as the company's Administrator, and a
+/// session opens.
+pub async fn complete(
+    deps: &Deps,
+    flow_id: &str,
+    credentials: Credentials,
+) -> Result<Session, Error> {
+    let now = deps.clock.now();
+    let canonical = credentials.email.canonical().to_string();
+    let mut items = deps
+        .store
+        .get_many(&[keys::flow(flow_id), keys::login_claim(&canonical)])
+        .await?
+        .into_iter();
+    let (item, mut flow) = live(items.next().flatten(), now, State::AwaitingCredentials)?;
+    if items.next().flatten().is_some() {
+        return Err(Error::EmailTaken);
+    }
+    let account = Account {
+        id: new_id(deps.random.as_ref()),
+        email: credentials.email.as_str().to_string(),
+        display_name: flow.holder_name.clone(),
+        birth_date: None,
+        password_hash: Some(
+            deps.hasher
+                .hash(credentials.password.expose(), deps.random.as_ref()),
+        ),
+        password_version: 1,
+        security_question: None,
+        key6_enabled: false,
+        certified_phones: Vec::new(),
+        mobile: Some(flow.phone_on_file.clone()),
+        memberships: vec![Membership {
+            company_id: flow.company_id.clone(),
+            company_name: flow.company_name.clone(),
+            role: deps.profile.registration.card_registration_role.clone(),
+        }],
+    };
+    let administrator = CompanyAdministrator {
+        account_id: account.id.clone(),
+        display_name: account.display_name.clone(),
+        since: now.0,
+    };
+    flow.state = State::Completed;
+    let (session, session_write) = sessions::open(deps, &account, now);
+    let writes = vec![
+        Write::replace(&item, &flow),
+        Write::create(Item::new(
+            keys::company_administrator(&flow.company_id),
+            &administrator,
+        )),
+        Write::create(
+            Item::new(keys::account(&account.id), &account)
+                .with_gsi1(keys::login_index(&canonical)),
+        ),
+        claim_login(&canonical, &account.id),
+        session_write,
+    ];
+    deps.store.write(writes).await.map_err(|e| match e {
+        StoreError::ConditionFailed { index: Some(1) } => Error::CompanyAlreadyRegistered,
+        StoreError::ConditionFailed { index: Some(3) } => Error::EmailTaken,
+        other => other.into(),
+    })?;
+    Ok(session)
+}
