@@ -2,7 +2,7 @@
 //! registration path of the seeds. The local gateway loads them at start (once per store)
 //! and prints them; tests use them too.
 
-use varco_domain::accounts::{provision_cardholder, NewCard, NewCardholder};
+use varco_domain::accounts::{provision_cardholder, CardValidity, NewCard, NewCardholder};
 use varco_domain::companies::{provision_company_card, NewCompanyCard};
 use varco_domain::keys::{self, purpose};
 use varco_domain::store::Index;
@@ -238,8 +238,10 @@ impl DemoCompanyCard {
             company_name: self.company_name.to_string(),
             number: CardNumber::parse(self.number).map_err(internal)?,
             holder_name: self.holder_name.to_string(),
-            valid_until: self.valid_until,
-            blocked_at: self.blocked_at,
+            validity: CardValidity {
+                valid_until: self.valid_until,
+                blocked_at: self.blocked_at,
+            },
             registration_code: Some(
                 RegistrationCode::parse(self.registration_code).map_err(internal)?,
             ),

@@ -13,7 +13,7 @@ use varco_domain::types::{
     BirthDate, CardNumber, Email, FiscalCode, Key6, OneTimeCode, Password, PhoneNumber,
     RegistrationCode, SecurityAnswer,
 };
-use varco_domain::{accounts, sessions};
+use varco_domain::{accounts, codes, sessions};
 use varco_domain::{Deps, Error};
 
 pub async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply, Error> {
@@ -442,7 +442,8 @@ impl FromRequest for ResendInput {
 }
 
 async fn resend_registration_code(deps: &Deps, input: ResendInput) -> Result<Reply, Error> {
-    let sent = registration::resend_code(deps, &input.flow_id, &input.phone).await?;
+    let sent =
+        codes::resend::<registration::RegistrationFlow>(deps, &input.flow_id, &input.phone).await?;
     Ok(Reply::json(StatusCode::ACCEPTED, &sent))
 }
 

@@ -2,7 +2,7 @@
 //! confirmed by an SMS code, then chooses the login email and password.
 
 use serde_json::json;
-use varco_domain::clock::{HOUR, MINUTE};
+use varco_domain::clock::{DAY, HOUR, MINUTE};
 use varco_functions::demo::{DemoCompanyCard, ACME_CARD, BORGO_CARD, CIELO_CARD, DUNA_CARD, MARIO};
 use varco_tests::{code_in, on_both_stores, TestApp};
 
@@ -72,7 +72,9 @@ async fn n4_administrator_registers_with_card_registration_code_and_mobile(app: 
     assert_eq!(me.body["display_name"], "Sara Conti");
     assert_eq!(
         me.body["memberships"],
-        json!([{ "company_id": "acme", "company_name": "Acme Forniture Srl", "role": "administrator" }])
+        json!([{ "company_id": "acme", "company_name": "Acme Forniture Srl", "role": "administrator",
+                 "access_until": ACME_CARD.valid_until + 90 * DAY }]),
+        "an Administrator keeps access 90 days past the card's end"
     );
     let login = app.login("Sara.Conti@ACME.example", SARA_PASSWORD).await;
     assert_eq!(
@@ -351,7 +353,37 @@ async fn n4_bad_input_is_a_clear_400(app: TestApp) {
     assert_eq!((unknown.status, unknown.code()), (404, "flow_not_found"));
 }
 
+async fn n3_a_registered_administrator_keeps_access_ninety_days_past_the_card(app: TestApp) {
+    let flow = confirmed(&app, &ACME_CARD, SARA_PHONE).await;
+    let session = app
+        .registration_credentials(&flow, SARA_EMAIL, SARA_PASSWORD)
+        .await;
+    assert_eq!(session.status, 201);
+    let now = app.deps.clock.now().0;
+    app.clock
+        .advance(ACME_CARD.valid_until + 90 * DAY - 1 - now);
+    assert_eq!(
+        app.login(SARA_EMAIL, SARA_PASSWORD).await.status,
+        201,
+        "expired, within the grace period"
+    );
+    app.clock.advance(1);
+    let refused = app.login(SARA_EMAIL, SARA_PASSWORD).await;
+    assert_eq!(
+        (refused.status, refused.code()),
+        (422, "valid_card_required")
+    );
+    assert!(refused.text("title").contains("carta aziendale valida"));
+    let wrong_password = app.login(SARA_EMAIL, "not-her-password").await;
+    assert_eq!(
+        wrong_password.code(),
+        "invalid_credentials",
+        "the card is mentioned only to who knows the password"
+    );
+}
+
 on_both_stores!(
+    n3_a_registered_administrator_keeps_access_ninety_days_past_the_card,
     n4_administrator_registers_with_card_registration_code_and_mobile,
     n4_a_wrong_registration_code_or_unknown_card_is_data_not_correct,
     n4_five_wrong_registration_codes_lock_the_card_for_a_day,

@@ -55,6 +55,45 @@ pub struct Membership {
     pub company_name: String,
     /// A role id of the profile.
     pub role: String,
+    /// For a role that needs a valid company card (N3): that card's validity, as last known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<CardValidity>,
+}
+
+/// A company card's validity: when it expires, and when it was blocked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardValidity {
+    pub valid_until: i64,
+    pub blocked_at: Option<i64>,
+}
+
+impl CardValidity {
+    /// When the card stopped (or stops) being valid.
+    pub fn ends_at(&self) -> i64 {
+        self.blocked_at
+            .map_or(self.valid_until, |b| b.min(self.valid_until))
+    }
+
+    pub fn valid_at(&self, now: i64) -> bool {
+        now < self.ends_at()
+    }
+
+    /// Valid, or invalid for less than `grace_seconds` (N3: 90 days from expiry or block).
+    pub fn within_grace(&self, now: i64, grace_seconds: i64) -> bool {
+        now < self.ends_at() + grace_seconds
+    }
+}
+
+impl Membership {
+    /// Whether the membership still gives access: a role that needs a valid company card
+    /// loses it when the card's grace period is over.
+    pub fn usable(&self, profile: &crate::profile::Profile, now: i64) -> bool {
+        let needs_card = profile.role(&self.role).is_some_and(|r| r.needs_valid_card);
+        !needs_card
+            || self
+                .card
+                .is_some_and(|c| c.within_grace(now, profile.card_grace_seconds()))
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -77,20 +116,12 @@ pub struct CompanyCard {
     pub company_id: String,
     pub company_name: String,
     pub holder_name: String,
-    /// The end of the card's validity (Unix seconds).
-    pub valid_until: i64,
-    pub blocked_at: Option<i64>,
+    #[serde(flatten)]
+    pub validity: CardValidity,
     pub registration_code_hash: Option<String>,
     /// Times of wrong registration codes within the window (N4 lock).
     #[serde(default)]
     pub registration_misses: Vec<i64>,
-}
-
-impl CompanyCard {
-    /// Expired or blocked at `now`: not valid for an Administrator.
-    pub fn valid_at(&self, now: i64) -> bool {
-        now < self.valid_until && self.blocked_at.is_none_or(|b| now < b)
-    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -214,6 +245,15 @@ pub async fn login(deps: &Deps, email: &Email, password: &str) -> Result<Session
         .hasher
         .verify(password, account.password_hash.as_deref())
     {
+        // N3: a company role whose card is past its grace period leaves nothing to log in to.
+        if !account.memberships.is_empty()
+            && !account
+                .memberships
+                .iter()
+                .any(|m| m.usable(&deps.profile, now.0))
+        {
+            return Err(Error::ValidCardRequired);
+        }
         let (session, write) = sessions::open(deps, &account, now);
         deps.store.write(vec![write]).await?;
         return Ok(session);
@@ -253,7 +293,18 @@ pub struct AccountView {
     pub id: String,
     pub email: String,
     pub display_name: String,
-    pub memberships: Vec<Membership>,
+    pub memberships: Vec<MembershipView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MembershipView {
+    pub company_id: String,
+    pub company_name: String,
+    pub role: String,
+    /// For a role that needs a valid company card: when access ends if the card is not
+    /// renewed (its expiry or block, plus the grace period).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_until: Option<i64>,
 }
 
 pub async fn get_account(deps: &Deps, token: &str) -> Result<AccountView, Error> {
@@ -265,7 +316,23 @@ pub async fn get_account(deps: &Deps, token: &str) -> Result<AccountView, Error>
         id: account.id,
         email: account.email,
         display_name: account.display_name,
-        memberships: account.memberships,
+        memberships: account
+            .memberships
+            .into_iter()
+            .map(|m| MembershipView {
+                access_until: m
+                    .card
+                    .filter(|_| {
+                        deps.profile
+                            .role(&m.role)
+                            .is_some_and(|r| r.needs_valid_card)
+                    })
+                    .map(|c| c.ends_at() + deps.profile.card_grace_seconds()),
+                company_id: m.company_id,
+                company_name: m.company_name,
+                role: m.role,
+            })
+            .collect(),
     })
 }
 

@@ -2,11 +2,18 @@
 //! `codes.valid_minutes` (10), single use, `codes.max_tries` (5) tries, stored only as an
 //! argon2id hash inside the flow that sent them.
 
+use crate::accounts::PhoneOnFile;
 use crate::clock::{Timestamp, MINUTE};
 use crate::deps::Deps;
 use crate::error::Error;
-use crate::random::random_string;
-use crate::types::OneTimeCode;
+use crate::keys::{self, purpose};
+use crate::messages::{Lang, Template};
+use crate::outbox::{self, Channel};
+use crate::random::{new_id, random_string};
+use crate::sms;
+use crate::store::{Item, Write};
+use crate::types::{OneTimeCode, PhoneNumber};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -48,5 +55,116 @@ impl PendingCode {
         } else {
             Err(Error::CodeNotCorrect)
         }
+    }
+}
+
+/// A new code, and the write that sends it by SMS through the outbox.
+pub fn send_by_sms(
+    deps: &Deps,
+    phone: &PhoneNumber,
+    lang: Lang,
+    now: Timestamp,
+) -> (PendingCode, Write) {
+    let (code, pending) = issue(deps, now);
+    let message = outbox::enqueue(
+        new_id(deps.random.as_ref()),
+        Channel::Sms,
+        phone.e164().to_string(),
+        phone.hint(),
+        Template::VerificationCode {
+            code,
+            valid_minutes: deps.profile.codes.valid_minutes,
+        },
+        lang,
+        now,
+    );
+    (pending, message)
+}
+
+/// The answer of a step that sent a code.
+#[derive(Debug, Clone, Serialize)]
+pub struct CodeSent {
+    pub flow_id: String,
+    pub next: &'static str,
+    pub sent_to: String,
+    pub code_expires_at: i64,
+    pub expires_at: i64,
+}
+
+/// A stored flow that confirms a phone with a code sent by SMS.
+pub trait CodeFlow: Serialize + DeserializeOwned {
+    /// Refuses unless the flow is live and waiting for the code.
+    fn awaiting_code(&self, now: Timestamp) -> Result<(), Error>;
+    fn code(&mut self) -> &mut PendingCode;
+    fn phone(&self) -> &PhoneOnFile;
+    fn lang(&self) -> Lang;
+    fn expires_at(&self) -> i64;
+}
+
+/// A new code for a flow waiting for one (the previous code stops working), within the SMS
+/// limits of the number. The client gives the number again (it was typed on the page
+/// before), so that the step reads the flow and the number's SMS log together.
+pub async fn resend<F: CodeFlow>(
+    deps: &Deps,
+    flow_id: &str,
+    phone: &PhoneNumber,
+) -> Result<CodeSent, Error> {
+    let now = deps.clock.now();
+    let phone_lookup = deps.pepper.lookup(purpose::PHONE, phone.e164());
+    let mut items = deps
+        .store
+        .get_many(&[keys::flow(flow_id), keys::sms_limit(&phone_lookup)])
+        .await?
+        .into_iter();
+    let item = items.next().flatten().ok_or(Error::FlowNotFound)?;
+    let mut flow: F = item.parse()?;
+    flow.awaiting_code(now)?;
+    if flow.phone().lookup != phone_lookup {
+        return Err(Error::PhoneNotMatching);
+    }
+    let record = sms::allow(
+        deps,
+        phone,
+        &phone_lookup,
+        items.next().flatten().as_ref(),
+        now,
+    )?;
+    let (code, message) = send_by_sms(deps, phone, flow.lang(), now);
+    let code_expires_at = code.expires_at;
+    *flow.code() = code;
+    deps.store
+        .write(vec![Write::replace(&item, &flow), record, message])
+        .await?;
+    Ok(CodeSent {
+        flow_id: flow_id.to_string(),
+        next: "code",
+        sent_to: phone.hint(),
+        code_expires_at,
+        expires_at: flow.expires_at(),
+    })
+}
+
+/// Checks a typed code against a flow waiting for one: on a miss the flow keeps the count
+/// (and ends at the last try), and is written back; on success the caller moves the flow on
+/// and writes it with whatever the step commits.
+pub async fn check<F: CodeFlow>(
+    deps: &Deps,
+    item: &Item,
+    flow: &mut F,
+    typed: &OneTimeCode,
+    on_exhausted: impl FnOnce(&mut F),
+) -> Result<(), Error> {
+    let now = deps.clock.now();
+    flow.awaiting_code(now)?;
+    match flow.code().check(deps, typed, now) {
+        Ok(()) => Ok(()),
+        Err(error @ (Error::CodeNotCorrect | Error::TooManyAttempts)) => {
+            if matches!(error, Error::TooManyAttempts) {
+                on_exhausted(flow);
+            }
+            deps.store.write(vec![Write::replace(item, &*flow)]).await?;
+            Err(error)
+        }
+        Err(other) => Err(other),
     }
 }

@@ -1,6 +1,6 @@
 //! Companies as the operator's data describes them, and who administers each.
 
-use crate::accounts::{Card, CompanyCard};
+use crate::accounts::{Card, CardValidity, CompanyCard};
 use crate::deps::Deps;
 use crate::keys::{self, purpose};
 use crate::store::{Item, Write};
@@ -30,8 +30,7 @@ pub struct NewCompanyCard {
     pub company_name: String,
     pub number: CardNumber,
     pub holder_name: String,
-    pub valid_until: i64,
-    pub blocked_at: Option<i64>,
+    pub validity: CardValidity,
     pub registration_code: Option<RegistrationCode>,
 }
 
@@ -59,8 +58,7 @@ pub fn provision_company_card(deps: &Deps, new: &NewCompanyCard, with_company: b
             company_id: new.company_id.clone(),
             company_name: new.company_name.clone(),
             holder_name: new.holder_name.clone(),
-            valid_until: new.valid_until,
-            blocked_at: new.blocked_at,
+            validity: new.validity,
             registration_code_hash: new
                 .registration_code
                 .as_ref()

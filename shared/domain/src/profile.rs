@@ -38,6 +38,9 @@ pub struct RegistrationSettings {
     pub code_window_hours: i64,
     /// The role (an id of `roles`) of whoever registers with a company card.
     pub card_registration_role: String,
+    /// N3: a role that needs a valid company card keeps access this long after the card
+    /// expires or is blocked.
+    pub card_grace_days: i64,
 }
 
 /// Where a role's holder goes after login.
@@ -61,6 +64,9 @@ pub struct Role {
     pub access: Access,
     /// Higher ranks manage lower ones.
     pub rank: u32,
+    /// Holding the role needs a valid company card (N3).
+    #[serde(default)]
+    pub needs_valid_card: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -169,6 +175,10 @@ impl Profile {
 
     pub fn temporary_password_seconds(&self) -> i64 {
         self.recovery.temporary_password_hours * HOUR
+    }
+
+    pub fn card_grace_seconds(&self) -> i64 {
+        self.registration.card_grace_days * DAY
     }
 
     pub fn refresh_token_seconds(&self) -> i64 {

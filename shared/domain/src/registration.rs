@@ -14,15 +14,16 @@
 //! names one account. A company that has an Administrator already is told at that step (the
 //! steps before it cannot read the company without a third round trip).
 
-use crate::accounts::{claim_login, phone_on_file, Account, Card, Membership, PhoneOnFile};
+use crate::accounts::{
+    claim_login, phone_on_file, Account, Card, CardValidity, Membership, PhoneOnFile,
+};
 use crate::clock::{Timestamp, DAY, HOUR, MINUTE};
-use crate::codes::{self, PendingCode};
+use crate::codes::{self, CodeFlow, CodeSent, PendingCode};
 use crate::companies::CompanyAdministrator;
 use crate::deps::Deps;
 use crate::error::Error;
 use crate::keys::{self, purpose};
-use crate::messages::{Lang, Template};
-use crate::outbox::{self, Channel};
+use crate::messages::Lang;
 use crate::random::new_id;
 use crate::sessions::{self, Session};
 use crate::sms;
@@ -46,6 +47,7 @@ pub struct RegistrationFlow {
     pub company_id: String,
     pub company_name: String,
     pub holder_name: String,
+    pub card: CardValidity,
     /// The mobile to confirm (keyed hash and hint).
     pub phone_on_file: PhoneOnFile,
     pub code: PendingCode,
@@ -74,15 +76,6 @@ pub struct StartRegistration {
     pub captcha: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct CodeSent {
-    pub flow_id: String,
-    pub next: &'static str,
-    pub sent_to: String,
-    pub code_expires_at: i64,
-    pub expires_at: i64,
-}
-
 /// The flow, checked to be live and at `expected`.
 fn live(
     item: Option<Item>,
@@ -93,23 +86,6 @@ fn live(
     let flow: RegistrationFlow = item.parse()?;
     flow.check(now, expected)?;
     Ok((item, flow))
-}
-
-fn send_code(deps: &Deps, phone: &PhoneNumber, lang: Lang, now: Timestamp) -> (PendingCode, Write) {
-    let (code, pending) = codes::issue(deps, now);
-    let message = outbox::enqueue(
-        new_id(deps.random.as_ref()),
-        Channel::Sms,
-        phone.e164().to_string(),
-        phone.hint(),
-        Template::VerificationCode {
-            code,
-            valid_minutes: deps.profile.codes.valid_minutes,
-        },
-        lang,
-        now,
-    );
-    (pending, message)
 }
 
 /// Checks the card and its registration code, and sends a code to the mobile.
@@ -180,7 +156,7 @@ pub async fn start(deps: &Deps, input: StartRegistration, lang: Lang) -> Result<
         }
     };
     let company_card = card.company.take().ok_or(Error::DataNotCorrect)?;
-    if !company_card.valid_at(now.0) {
+    if !company_card.validity.valid_at(now.0) {
         return Err(Error::ValidCardRequired);
     }
     if !company_card.registration_misses.is_empty() {
@@ -198,7 +174,7 @@ pub async fn start(deps: &Deps, input: StartRegistration, lang: Lang) -> Result<
         sms_log.as_ref(),
         now,
     )?);
-    let (code, message) = send_code(deps, &input.phone, lang, now);
+    let (code, message) = codes::send_by_sms(deps, &input.phone, lang, now);
     writes.push(message);
     let flow = RegistrationFlow {
         id: new_id(deps.random.as_ref()),
@@ -206,6 +182,7 @@ pub async fn start(deps: &Deps, input: StartRegistration, lang: Lang) -> Result<
         company_id: company_card.company_id.clone(),
         company_name: company_card.company_name.clone(),
         holder_name: company_card.holder_name.clone(),
+        card: company_card.validity,
         phone_on_file: phone_on_file(deps, &input.phone),
         code,
         lang,
@@ -238,65 +215,37 @@ pub async fn confirm_code(
     flow_id: &str,
     code: &OneTimeCode,
 ) -> Result<CodeConfirmed, Error> {
-    let now = deps.clock.now();
-    let (item, mut flow) = live(
-        deps.store.get(&keys::flow(flow_id)).await?,
-        now,
-        State::AwaitingCode,
-    )?;
-    let result = flow.code.check(deps, code, now);
-    match &result {
-        Ok(()) => flow.state = State::AwaitingCredentials,
-        Err(Error::TooManyAttempts) => flow.state = State::Ended,
-        Err(Error::CodeNotCorrect) => {}
-        Err(_) => return result.map(|_| unreachable!()),
-    }
+    let item = deps
+        .store
+        .get(&keys::flow(flow_id))
+        .await?
+        .ok_or(Error::FlowNotFound)?;
+    let mut flow: RegistrationFlow = item.parse()?;
+    codes::check(deps, &item, &mut flow, code, |f| f.state = State::Ended).await?;
+    flow.state = State::AwaitingCredentials;
     deps.store.write(vec![Write::replace(&item, &flow)]).await?;
-    result?;
     Ok(CodeConfirmed {
         next: "credentials",
         company_name: flow.company_name,
     })
 }
 
-/// A new code for the same flow (the previous one stops working), within the SMS limits of
-/// the number. The client gives the number again (it was typed on the page before): the
-/// step reads the flow and the number's SMS log together.
-pub async fn resend_code(
-    deps: &Deps,
-    flow_id: &str,
-    phone: &PhoneNumber,
-) -> Result<CodeSent, Error> {
-    let now = deps.clock.now();
-    let phone_lookup = &deps.pepper.lookup(purpose::PHONE, phone.e164());
-    let mut items = deps
-        .store
-        .get_many(&[keys::flow(flow_id), keys::sms_limit(phone_lookup)])
-        .await?
-        .into_iter();
-    let (item, mut flow) = live(items.next().flatten(), now, State::AwaitingCode)?;
-    if flow.phone_on_file.lookup != *phone_lookup {
-        return Err(Error::PhoneNotMatching);
+impl CodeFlow for RegistrationFlow {
+    fn awaiting_code(&self, now: Timestamp) -> Result<(), Error> {
+        self.check(now, State::AwaitingCode)
     }
-    let record = sms::allow(
-        deps,
-        phone,
-        phone_lookup,
-        items.next().flatten().as_ref(),
-        now,
-    )?;
-    let (code, message) = send_code(deps, phone, flow.lang, now);
-    flow.code = code;
-    deps.store
-        .write(vec![Write::replace(&item, &flow), record, message])
-        .await?;
-    Ok(CodeSent {
-        flow_id: flow.id,
-        next: "code",
-        sent_to: phone.hint(),
-        code_expires_at: flow.code.expires_at,
-        expires_at: flow.expires_at,
-    })
+    fn code(&mut self) -> &mut PendingCode {
+        &mut self.code
+    }
+    fn phone(&self) -> &PhoneOnFile {
+        &self.phone_on_file
+    }
+    fn lang(&self) -> Lang {
+        self.lang
+    }
+    fn expires_at(&self) -> i64 {
+        self.expires_at
+    }
 }
 
 pub struct Credentials {
@@ -340,6 +289,7 @@ pub async fn complete(
             company_id: flow.company_id.clone(),
             company_name: flow.company_name.clone(),
             role: deps.profile.registration.card_registration_role.clone(),
+            card: Some(flow.card),
         }],
     };
     let administrator = CompanyAdministrator {
