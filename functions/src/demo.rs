@@ -4,7 +4,9 @@
 
 use varco_domain::accounts::{provision_cardholder, CardValidity, NewCard, NewCardholder};
 use varco_domain::companies::{provision_company_card, NewCompanyCard};
+use varco_domain::crypto::legacy;
 use varco_domain::keys::{self, purpose};
+use varco_domain::migration::{legacy_key, provision_legacy, LegacyAccount};
 use varco_domain::store::Index;
 use varco_domain::types::{
     check_character, BirthDate, CardNumber, Email, FiscalCode, Key6, Password, PhoneNumber,
@@ -228,6 +230,129 @@ pub const DUNA_CARD: DemoCompanyCard = DemoCompanyCard {
 
 pub const COMPANY_CARDS: [&DemoCompanyCard; 4] = [&ACME_CARD, &BORGO_CARD, &CIELO_CARD, &DUNA_CARD];
 
+/// A user of the old portal (N2), with the old username and password.
+pub struct DemoLegacyUser {
+    pub username: &'static str,
+    pub password: &'static str,
+    pub name: &'static str,
+    pub role: &'static str,
+    pub company_id: &'static str,
+    pub company_name: &'static str,
+    /// For an Administrator: the company card's validity (end, block).
+    pub card: Option<(i64, Option<i64>)>,
+    pub about: &'static str,
+}
+
+const FIUME: (&str, &str) = ("fiume", "Fiume Costruzioni Srl");
+
+const fn fiume(
+    username: &'static str,
+    password: &'static str,
+    name: &'static str,
+    role: &'static str,
+    about: &'static str,
+) -> DemoLegacyUser {
+    DemoLegacyUser {
+        username,
+        password,
+        name,
+        role,
+        company_id: FIUME.0,
+        company_name: FIUME.1,
+        card: None,
+        about,
+    }
+}
+
+pub const FRANCA: DemoLegacyUser = DemoLegacyUser {
+    card: Some((END_OF_2029, None)),
+    ..fiume(
+        "f.ricci",
+        "Vecchia-Password-1",
+        "Franca Ricci",
+        "administrator",
+        "Administrator with a valid card",
+    )
+};
+pub const GIORGIO: DemoLegacyUser = fiume(
+    "G.Moretti",
+    "Vecchia-Password-2",
+    "Giorgio Moretti",
+    "supervisor",
+    "Supervisor (usernames are case-sensitive)",
+);
+pub const HANA: DemoLegacyUser = fiume(
+    "h.costa",
+    "Vecchia-Password-3",
+    "Hana Costa",
+    "monitoring",
+    "Monitoring",
+);
+pub const IVO: DemoLegacyUser = fiume(
+    "i.lombardi",
+    "Vecchia-Password-4",
+    "Ivo Lombardi",
+    "support",
+    "Support: no access any more",
+);
+pub const LIA: DemoLegacyUser = fiume(
+    "l.greco",
+    "Vecchia-Password-5",
+    "Lia Greco",
+    "user",
+    "plain User: sent to the cardholder area",
+);
+pub const MARTA: DemoLegacyUser = DemoLegacyUser {
+    username: "m.bruno",
+    password: "Vecchia-Password-6",
+    name: "Marta Bruno",
+    role: "administrator",
+    company_id: "gelso",
+    company_name: "Gelso Trasporti Srl",
+    // Blocked on 2026-10-01: within the 90-day grace until 2026-12-30.
+    card: Some((END_OF_2029, Some(1_790_812_800))),
+    about: "Administrator whose card was blocked on 2026-10-01 (grace until 2026-12-30)",
+};
+pub const NINO: DemoLegacyUser = DemoLegacyUser {
+    username: "n.sala",
+    password: "Vecchia-Password-7",
+    name: "Nino Sala",
+    role: "administrator",
+    company_id: "larice",
+    company_name: "Larice Arredi Srl",
+    // Expired on 2026-06-30: the grace ended on 2026-09-28.
+    card: Some((1_782_863_999, None)),
+    about: "Administrator whose card expired on 2026-06-30, past the grace",
+};
+
+pub const LEGACY_USERS: [&DemoLegacyUser; 7] =
+    [&FRANCA, &GIORGIO, &HANA, &IVO, &LIA, &MARTA, &NINO];
+
+/// PBKDF2 iterations of the demo users' old hashes (as the dummy verification uses).
+const LEGACY_ITERATIONS: u32 = varco_domain::crypto::legacy::DUMMY_ITERATIONS;
+
+impl DemoLegacyUser {
+    fn to_legacy(&self) -> LegacyAccount {
+        LegacyAccount {
+            username: self.username.to_string(),
+            password_hash: Some(legacy::hash(
+                self.password,
+                &format!("demo-{}", self.username),
+                LEGACY_ITERATIONS,
+            )),
+            display_name: self.name.to_string(),
+            role: self.role.to_string(),
+            company_id: self.company_id.to_string(),
+            company_name: self.company_name.to_string(),
+            card: self.card.map(|(valid_until, blocked_at)| CardValidity {
+                valid_until,
+                blocked_at,
+            }),
+            migrated_to: None,
+        }
+    }
+}
+
 impl DemoCompanyCard {
     fn to_new(&self) -> Result<NewCompanyCard, Error> {
         let internal = |e: varco_domain::types::ParseError| {
@@ -280,6 +405,21 @@ pub async fn seed(deps: &Deps) -> Result<usize, Error> {
             .await?;
         added += 1;
     }
+    // The old hashes are deterministic (fixed demo salts): computed once per process.
+    static LEGACY: std::sync::OnceLock<Vec<LegacyAccount>> = std::sync::OnceLock::new();
+    let legacy_users = LEGACY.get_or_init(|| LEGACY_USERS.iter().map(|u| u.to_legacy()).collect());
+    for user in legacy_users {
+        if deps
+            .store
+            .get(&legacy_key(deps, &user.username))
+            .await?
+            .is_some()
+        {
+            continue;
+        }
+        deps.store.write(vec![provision_legacy(deps, user)]).await?;
+        added += 1;
+    }
     Ok(added)
 }
 
@@ -314,6 +454,13 @@ pub fn describe() -> String {
         out.push_str(&format!(
             "    card {}  holder {}  registration code {}\n",
             c.number, c.holder_name, c.registration_code
+        ));
+    }
+    out.push_str("\nUsers of the old portal (N2: migrate with POST /migrations):\n\n");
+    for u in LEGACY_USERS {
+        out.push_str(&format!(
+            "  {:<11} {:<19} {} ({}) — {}\n",
+            u.username, u.password, u.name, u.company_name, u.about
         ));
     }
     out

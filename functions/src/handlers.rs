@@ -7,6 +7,7 @@ use crate::routes::Step;
 use http::StatusCode;
 use serde::Deserialize;
 use varco_domain::messages::Lang;
+use varco_domain::migration::{self, StartMigration};
 use varco_domain::recovery::{self, RecoveryKind, StartRecovery};
 use varco_domain::registration::{self, Credentials, StartRegistration};
 use varco_domain::types::{
@@ -33,6 +34,9 @@ pub async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply,
         Step::ConfirmRegistrationCode => confirm_registration_code(deps, parse(request)?).await,
         Step::ResendRegistrationCode => resend_registration_code(deps, parse(request)?).await,
         Step::CompleteRegistration => complete_registration(deps, parse(request)?).await,
+        Step::StartMigration => start_migration(deps, parse(request)?).await,
+        Step::CompleteMigration => complete_migration(deps, parse(request)?).await,
+        Step::ResendMigrationCode => resend_migration_code(deps, parse(request)?).await,
     }
 }
 
@@ -45,13 +49,14 @@ fn parse<T: FromRequest>(request: &ApiRequest) -> Result<T, Error> {
     T::from_request(request)
 }
 
-/// A flow id from the path. Ids are URL-safe base64; anything else names no flow.
+/// A flow id from the path: URL-safe base64, perhaps with a `.` and the id of the company
+/// it concerns; anything else names no flow.
 fn flow_id(request: &ApiRequest) -> Result<String, Error> {
     let id = request.param("flow_id")?;
-    if id.len() > 64
+    if id.len() > 128
         || !id
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
     {
         return Err(Error::FlowNotFound);
     }
@@ -157,8 +162,8 @@ async fn verify_security_answer(
     Ok(Reply::json(StatusCode::OK, &prompt))
 }
 
-/// A password as typed to prove who one is: not held to the policy for new passwords (it
-/// was set under older rules, perhaps), only bounded.
+/// A password (or an old username) as typed to prove who one is: not held to the policy
+/// for new passwords (it was set under older rules, perhaps), only bounded.
 fn typed_password(field: &'static str, value: &str) -> Result<String, Error> {
     if value.is_empty() {
         return Err(Error::InvalidField {
@@ -441,6 +446,12 @@ impl FromRequest for ResendInput {
     }
 }
 
+async fn resend_migration_code(deps: &Deps, input: ResendInput) -> Result<Reply, Error> {
+    let sent =
+        codes::resend::<migration::MigrationFlow>(deps, &input.flow_id, &input.phone).await?;
+    Ok(Reply::json(StatusCode::ACCEPTED, &sent))
+}
+
 async fn resend_registration_code(deps: &Deps, input: ResendInput) -> Result<Reply, Error> {
     let sent =
         codes::resend::<registration::RegistrationFlow>(deps, &input.flow_id, &input.phone).await?;
@@ -474,4 +485,67 @@ impl FromRequest for CredentialsInput {
 async fn complete_registration(deps: &Deps, input: CredentialsInput) -> Result<Reply, Error> {
     let session = registration::complete(deps, &input.flow_id, input.credentials).await?;
     Ok(Reply::json(StatusCode::CREATED, &session))
+}
+
+pub struct StartMigrationInput {
+    start: StartMigration,
+    lang: Lang,
+}
+
+impl FromRequest for StartMigrationInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            username: String,
+            password: String,
+            phone: String,
+            email: String,
+            captcha: String,
+        }
+        let body: Body = request.json()?;
+        Ok(StartMigrationInput {
+            start: StartMigration {
+                username: typed_password("username", &body.username)?,
+                password: typed_password("password", &body.password)?,
+                phone: PhoneNumber::parse(&body.phone).map_err(Error::field("phone"))?,
+                email: Email::parse(&body.email).map_err(Error::field("email"))?,
+                captcha: body.captcha,
+            },
+            lang: request.lang(),
+        })
+    }
+}
+
+async fn start_migration(deps: &Deps, input: StartMigrationInput) -> Result<Reply, Error> {
+    let sent = migration::start(deps, input.start, input.lang).await?;
+    Ok(Reply::json(StatusCode::CREATED, &sent))
+}
+
+pub struct CompleteMigrationInput {
+    flow_id: String,
+    code: OneTimeCode,
+    new_password: Password,
+}
+
+impl FromRequest for CompleteMigrationInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            code: String,
+            new_password: String,
+        }
+        let flow_id = flow_id(request)?;
+        let body: Body = request.json()?;
+        Ok(CompleteMigrationInput {
+            flow_id,
+            code: OneTimeCode::parse(&body.code).map_err(Error::field("code"))?,
+            new_password: Password::parse(&body.new_password).map_err(Error::WeakPassword)?,
+        })
+    }
+}
+
+async fn complete_migration(deps: &Deps, input: CompleteMigrationInput) -> Result<Reply, Error> {
+    let migrated =
+        migration::complete(deps, &input.flow_id, &input.code, &input.new_password).await?;
+    Ok(Reply::json(StatusCode::CREATED, &migrated))
 }

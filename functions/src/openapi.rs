@@ -98,6 +98,20 @@ fn code_errors() -> Vec<Error> {
     ]
 }
 
+fn resend_errors() -> Vec<Error> {
+    vec![
+        Error::MalformedBody(String::new()),
+        invalid("phone"),
+        Error::FlowNotFound,
+        Error::FlowExpired,
+        Error::FlowEnded,
+        Error::WrongStep,
+        Error::Conflict,
+        Error::PhoneNotMatching,
+        Error::SmsLimit,
+    ]
+}
+
 fn invalid(field: &'static str) -> Error {
     Error::InvalidField {
         field,
@@ -277,17 +291,7 @@ fn doc(step: Step) -> StepDoc {
             summary: "N4: send the code again to the same mobile (the earlier code stops working); at most 3 SMS per number in 10 minutes.",
             request: Some(object(&["phone"], json!({ "phone": phone() }))),
             success: (202, "A new code is on its way.", Some(code_sent())),
-            errors: vec![
-                Error::MalformedBody(String::new()),
-                invalid("phone"),
-                Error::FlowNotFound,
-                Error::FlowExpired,
-                Error::FlowEnded,
-                Error::WrongStep,
-                Error::Conflict,
-                Error::PhoneNotMatching,
-                Error::SmsLimit,
-            ],
+            errors: resend_errors(),
             bearer: false,
         },
         CompleteRegistration => StepDoc {
@@ -306,6 +310,56 @@ fn doc(step: Step) -> StepDoc {
                 Error::EmailTaken,
                 Error::CompanyAlreadyRegistered,
             ],
+            bearer: false,
+        },
+        StartMigration => StepDoc {
+            summary: "N2: a user of the old portal gives the old username and password, a mobile and the new login email; a code is sent to the mobile by SMS.",
+            request: Some(object(
+                &["username", "password", "phone", "email", "captcha"],
+                json!({
+                    "username": { "type": "string", "minLength": 1, "maxLength": 1024, "description": "Case-sensitive, as in the old portal." },
+                    "password": { "type": "string", "minLength": 1, "maxLength": 1024 },
+                    "phone": phone(),
+                    "email": email(),
+                    "captcha": captcha()
+                }),
+            )),
+            success: (201, "The code is on its way.", Some(code_sent())),
+            errors: vec![
+                Error::MalformedBody(String::new()),
+                invalid("phone"),
+                Error::CaptchaInvalid,
+                Error::DataNotCorrect,
+                Error::AlreadyMigrated,
+                Error::NoPortalAccess,
+                Error::UseCardholderArea,
+                Error::ValidCardRequired,
+                Error::EmailTaken,
+                Error::SmsLimit,
+                Error::SmsCountryNotAllowed,
+            ],
+            bearer: false,
+        },
+        CompleteMigration => StepDoc {
+            summary: "N2, N8: the code from the SMS and the new password; the account is created with the old role, the old credentials stop working, a session opens, and the company's registered Administrator is named.",
+            request: Some(object(&["code", "new_password"], json!({ "code": { "type": "string", "pattern": "^\\s*[0-9]{6}\\s*$" }, "new_password": { "type": "string", "minLength": 8, "maxLength": 128 } }))),
+            success: (
+                201,
+                "Migrated: a session, the company, the role, and the registered Administrator's name (null when the company has none yet).",
+                Some(json!({ "allOf": [session(), object(&["company_name", "role", "administrator"], json!({ "company_name": string(), "role": string(), "administrator": { "type": ["string", "null"] } }))] })),
+            ),
+            errors: {
+                let mut errors = code_errors();
+                errors.extend([Error::WeakPassword(ParseError::Common), Error::ValidCardRequired, Error::CompanyAlreadyRegistered, Error::AlreadyMigrated, Error::EmailTaken]);
+                errors
+            },
+            bearer: false,
+        },
+        ResendMigrationCode => StepDoc {
+            summary: "N2: send the code again to the same mobile (the earlier code stops working); at most 3 SMS per number in 10 minutes.",
+            request: Some(object(&["phone"], json!({ "phone": phone() }))),
+            success: (202, "A new code is on its way.", Some(code_sent())),
+            errors: resend_errors(),
             bearer: false,
         },
         Logout => StepDoc {

@@ -21,6 +21,9 @@ pub enum Step {
     ConfirmRegistrationCode,
     ResendRegistrationCode,
     CompleteRegistration,
+    StartMigration,
+    CompleteMigration,
+    ResendMigrationCode,
 }
 
 pub struct Route {
@@ -30,7 +33,7 @@ pub struct Route {
     pub step: Step,
 }
 
-pub fn routes() -> [Route; 15] {
+pub fn routes() -> [Route; 18] {
     use Step::*;
     let route = |method, path, step| Route { method, path, step };
     [
@@ -73,6 +76,17 @@ pub fn routes() -> [Route; 15] {
             "/registrations/{flow_id}/credentials",
             CompleteRegistration,
         ),
+        route(Method::POST, "/migrations", StartMigration),
+        route(
+            Method::POST,
+            "/migrations/{flow_id}/code",
+            CompleteMigration,
+        ),
+        route(
+            Method::POST,
+            "/migrations/{flow_id}/code/resend",
+            ResendMigrationCode,
+        ),
     ]
 }
 
@@ -96,6 +110,9 @@ impl Step {
             ConfirmRegistrationCode => "confirm-registration-code",
             ResendRegistrationCode => "resend-registration-code",
             CompleteRegistration => "complete-registration",
+            StartMigration => "start-migration",
+            CompleteMigration => "complete-migration",
+            ResendMigrationCode => "resend-migration-code",
         }
     }
 

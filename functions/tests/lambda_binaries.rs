@@ -607,11 +607,11 @@ async fn a_step_binary_without_its_configuration_names_what_is_missing() {
     }
 }
 
-/// N4 through the step binaries: start (captcha from `issue-captcha`), the SMS through the
-/// outbox sender and moto's SNS, a resend, the code, the credentials; the new Administrator
-/// logs in through `login`.
+/// N4 and N2 through the step binaries: start (captcha from `issue-captcha`), the SMS through
+/// the outbox sender and moto's SNS, a resend, the code, the credentials; the new
+/// Administrator logs in through `login`; then a migration from the old portal.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_registration_step_binaries_register_an_administrator() {
+async fn the_registration_and_migration_step_binaries_work() {
     let table = format!("smoke-registration-{}", std::process::id());
     let client = local_client(&test_endpoint());
     DynamoStore::create_table(&client, &table).await.unwrap();
@@ -702,4 +702,59 @@ async fn the_registration_step_binaries_register_an_administrator() {
     )
     .await;
     assert_eq!(status, 201, "{session}");
+
+    // N2 through its binaries: start, resend, the code with the new password.
+    let user = &varco_functions::demo::FRANCA;
+    let phone = "+393480001177";
+    let (_, challenge) = invoke(
+        env!("CARGO_BIN_EXE_issue-captcha"),
+        &emulator,
+        &table,
+        &env,
+        api_event("POST", "/captcha", "/captcha", None, json!({})),
+    )
+    .await;
+    let captcha = format!("{}:0", challenge["challenge"].as_str().unwrap());
+    let body = json!({ "username": user.username, "password": user.password, "phone": phone, "email": "franca@fiume.example", "captcha": captcha });
+    let (status, started) = invoke(
+        env!("CARGO_BIN_EXE_start-migration"),
+        &emulator,
+        &table,
+        &env,
+        api_event("POST", "/migrations", "/migrations", None, body),
+    )
+    .await;
+    assert_eq!(status, 201, "{started}");
+    let flow = started["flow_id"].as_str().unwrap().to_string();
+    deliver_the_sms(&store, &emulator, &table, phone).await;
+    let (status, resent) = flow_step(
+        env!("CARGO_BIN_EXE_resend-migration-code"),
+        &emulator,
+        &table,
+        ("migrations", &flow),
+        "code/resend",
+        json!({ "phone": phone }),
+    )
+    .await;
+    assert_eq!(status, 202, "{resent}");
+    let sms = deliver_the_sms(&store, &emulator, &table, phone).await;
+    let code = sms
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .expect("a code in the SMS")
+        .to_string();
+    let (status, migrated) = flow_step(
+        env!("CARGO_BIN_EXE_complete-migration"),
+        &emulator,
+        &table,
+        ("migrations", &flow),
+        "code",
+        json!({ "code": code, "new_password": "Nuova-Frase-Sicura-9" }),
+    )
+    .await;
+    assert_eq!(
+        (status, migrated["administrator"].as_str()),
+        (201, Some("Franca Ricci")),
+        "{migrated}"
+    );
 }

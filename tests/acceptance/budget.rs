@@ -143,6 +143,30 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
         201
     );
 
+    // N2: migration from the old portal.
+    let user = &varco_functions::demo::FRANCA;
+    let captcha = app.captcha().await;
+    app.take_dynamodb_operations();
+    let body = json!({ "username": user.username, "password": user.password, "phone": "+393480001111", "email": "franca@fiume.example", "captcha": captcha });
+    let started = count!("start-migration", app.post("/migrations", body).await);
+    assert_eq!(started.status, 201, "{}", started.body);
+    let flow = started.text("flow_id");
+    app.deliver_messages().await;
+    app.take_dynamodb_operations();
+    let resent = count!(
+        "resend-migration-code",
+        app.resend_migration_code(&flow, "+393480001111").await
+    );
+    assert_eq!(resent.status, 202);
+    let code = varco_tests::code_in(&app.the_sms().await);
+    app.take_dynamodb_operations();
+    let migrated = count!(
+        "complete-migration",
+        app.migration_code(&flow, &code, "Nuova-Frase-Sicura-9")
+            .await
+    );
+    assert_eq!(migrated.status, 201, "{}", migrated.body);
+
     let over: Vec<_> = counted.iter().filter(|(_, n)| *n > 2).collect();
     assert!(
         over.is_empty(),

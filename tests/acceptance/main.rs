@@ -5,6 +5,7 @@ mod budget;
 mod infra;
 mod lambda;
 mod logs;
+mod migration;
 mod recovery;
 mod registration;
 mod sessions;

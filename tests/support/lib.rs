@@ -361,6 +361,38 @@ impl TestApp {
         .await
     }
 
+    /// N2's first step: old username and password, a mobile and the new login email.
+    pub async fn start_migration(
+        &self,
+        username: &str,
+        password: &str,
+        phone: &str,
+        email: &str,
+    ) -> Answer {
+        let captcha = self.captcha().await;
+        self.post(
+            "/migrations",
+            json!({ "username": username, "password": password, "phone": phone, "email": email, "captcha": captcha }),
+        )
+        .await
+    }
+
+    pub async fn migration_code(&self, flow: &str, code: &str, new_password: &str) -> Answer {
+        self.post(
+            &format!("/migrations/{flow}/code"),
+            json!({ "code": code, "new_password": new_password }),
+        )
+        .await
+    }
+
+    pub async fn resend_migration_code(&self, flow: &str, phone: &str) -> Answer {
+        self.post(
+            &format!("/migrations/{flow}/code/resend"),
+            json!({ "phone": phone }),
+        )
+        .await
+    }
+
     /// Runs the outbox sender once, as the stream would; returns what it sent now.
     pub async fn deliver_messages(&self) -> Vec<Outgoing> {
         let before = self.sent.0.lock().unwrap().len();

@@ -58,6 +58,12 @@ pub enum Error {
     CompanyAlreadyRegistered,
     #[error("the email is the login of another account")]
     EmailTaken,
+    #[error("the old portal's account was migrated already")]
+    AlreadyMigrated,
+    #[error("the role no longer has access to the portal")]
+    NoPortalAccess,
+    #[error("the role uses the personal cardholder area, not the company portal")]
+    UseCardholderArea,
     #[error("wrong email or password")]
     InvalidCredentials,
     #[error("missing or invalid access token")]
@@ -125,6 +131,9 @@ impl Error {
             RegistrationCodeLocked => d(429, "registration_code_locked", "Troppi tentativi con il codice di registrazione per questa carta: riprova tra 24 ore.", "Too many registration code attempts for this card: try again in 24 hours."),
             CompanyAlreadyRegistered => d(409, "company_already_registered", "La tua azienda ha già un Amministratore registrato: contatta il Servizio Clienti per revocarlo.", "Your company already has a registered Administrator: contact customer service to revoke it."),
             EmailTaken => d(409, "email_taken", "Questo indirizzo email è già usato per accedere: accedi oppure scegline un altro.", "This email is already used to log in: log in or choose another."),
+            AlreadyMigrated => d(409, "already_migrated", "Hai già aggiornato le credenziali: accedi con l'email e la password che hai indicato.", "You have already updated your credentials: log in with the email and password you chose."),
+            NoPortalAccess => d(403, "no_portal_access", "Il tuo profilo non ha più accesso al portale: contatta l'Amministratore per maggiori informazioni.", "Your profile no longer has access to the portal: contact your Administrator."),
+            UseCardholderArea => d(403, "use_cardholder_area", "Le vecchie credenziali non servono più: registrati o accedi all'Area Personale o all'App per gestire la tua carta.", "The old credentials are no longer needed: register or log in to the personal area or the app to manage your card."),
             InvalidCredentials => d(401, "invalid_credentials", "Email o password non corretti.", "Wrong email or password."),
             Unauthenticated => d(401, "unauthenticated", "Accedi per continuare.", "Log in to continue."),
             PasswordChangeRequired => d(403, "password_change_required", "Prima di continuare devi impostare una nuova password.", "You must set a new password before anything else."),

@@ -44,6 +44,11 @@ pub fn login_claim(canonical_email: &str) -> Key {
     Key::new(format!("LOGIN#{canonical_email}"), "CLAIM")
 }
 
+/// A user of the old portal, by keyed hash of the username.
+pub fn legacy_account(username_lookup: &str) -> Key {
+    Key::new(format!("LEGACY#{username_lookup}"), "LEGACY")
+}
+
 pub fn flow(id: &str) -> Key {
     Key::new(format!("FLOW#{id}"), "FLOW")
 }
@@ -81,4 +86,5 @@ pub mod purpose {
     pub const CARD: &str = "card";
     pub const PHONE: &str = "phone";
     pub const REFRESH_TOKEN: &str = "refresh-token";
+    pub const USERNAME: &str = "username";
 }

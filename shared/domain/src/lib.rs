@@ -13,6 +13,7 @@ pub mod error;
 pub mod keys;
 pub mod memory;
 pub mod messages;
+pub mod migration;
 pub mod outbox;
 pub mod profile;
 pub mod random;

@@ -1,0 +1,338 @@
+//! N2, N1, N3, N8: a user of the old portal moves to the new one with the old username and
+//! password, a mobile confirmed by an SMS code, and a login email; a new password is chosen
+//! with the code. Afterwards only the new email and password work.
+//!
+//! ```text
+//! start (username + old password + mobile + email, captcha) ──► AwaitingCode ──(code + new password)──► Completed
+//!    │ wrong old credentials: data_not_correct                        │ 5 wrong codes: Ended
+//!    │ Support: no_portal_access; User: use_cardholder_area
+//!    │ Administrator with a card past the 90-day grace: valid_card_required
+//! ```
+//!
+//! The flow's id ends with its company's id, so that the code step reads the flow and the
+//! company's registered Administrator (shown to whoever migrates, N8) in one request.
+
+use crate::accounts::{claim_login, phone_on_file, Account, CardValidity, Membership, PhoneOnFile};
+use crate::clock::{Timestamp, DAY, HOUR, MINUTE};
+use crate::codes::{self, CodeFlow, CodeSent, PendingCode};
+use crate::companies::CompanyAdministrator;
+use crate::crypto::legacy;
+use crate::deps::Deps;
+use crate::error::Error;
+use crate::keys::{self, purpose};
+use crate::messages::Lang;
+use crate::profile::Access;
+use crate::random::new_id;
+use crate::sessions::{self, Session};
+use crate::sms;
+use crate::store::{parse_opt, Item, StoreError, Write};
+use crate::types::{Email, OneTimeCode, Password, PhoneNumber};
+use serde::{Deserialize, Serialize};
+
+/// A user of the old portal, as the operator exported it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LegacyAccount {
+    pub username: String,
+    /// In the old portal's format (`crypto::legacy`); dropped once migrated.
+    pub password_hash: Option<String>,
+    pub display_name: String,
+    /// A role id of the profile.
+    pub role: String,
+    pub company_id: String,
+    pub company_name: String,
+    /// For a role that needs a valid company card: that card's validity.
+    #[serde(default)]
+    pub card: Option<CardValidity>,
+    /// The account it became.
+    #[serde(default)]
+    pub migrated_to: Option<String>,
+}
+
+/// The key of a legacy account: by keyed hash of the username, which is compared exactly
+/// (case-sensitive, as the old portal did).
+pub fn legacy_key(deps: &Deps, username: &str) -> crate::store::Key {
+    keys::legacy_account(&deps.pepper.lookup(purpose::USERNAME, username))
+}
+
+/// The write that stores a legacy account (demo data and import); replaces any before it.
+pub fn provision_legacy(deps: &Deps, legacy: &LegacyAccount) -> Write {
+    Write::put(Item::new(legacy_key(deps, &legacy.username), legacy))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum State {
+    AwaitingCode,
+    Completed,
+    Ended,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MigrationFlow {
+    pub id: String,
+    pub state: State,
+    /// The legacy account as read at start, and its version: the last step marks it
+    /// migrated only if nothing changed it meanwhile.
+    pub legacy: LegacyAccount,
+    pub legacy_version: u64,
+    pub email: String,
+    pub phone_on_file: PhoneOnFile,
+    pub code: PendingCode,
+    pub lang: Lang,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+impl CodeFlow for MigrationFlow {
+    fn awaiting_code(&self, now: Timestamp) -> Result<(), Error> {
+        if now.0 >= self.expires_at {
+            return Err(Error::FlowExpired);
+        }
+        match self.state {
+            State::AwaitingCode => Ok(()),
+            State::Ended => Err(Error::FlowEnded),
+            State::Completed => Err(Error::WrongStep),
+        }
+    }
+    fn code(&mut self) -> &mut PendingCode {
+        &mut self.code
+    }
+    fn phone(&self) -> &PhoneOnFile {
+        &self.phone_on_file
+    }
+    fn lang(&self) -> Lang {
+        self.lang
+    }
+    fn expires_at(&self) -> i64 {
+        self.expires_at
+    }
+}
+
+pub struct StartMigration {
+    pub username: String,
+    pub password: String,
+    pub phone: PhoneNumber,
+    pub email: Email,
+    pub captcha: String,
+}
+
+/// Whether the role may use the new portal at all (N1), and, for an Administrator, whether
+/// the card is still within its grace period (N3).
+fn admissible(deps: &Deps, legacy: &LegacyAccount, now: Timestamp) -> Result<(), Error> {
+    let role = deps
+        .profile
+        .role(&legacy.role)
+        .ok_or(Error::NoPortalAccess)?;
+    match role.access {
+        Access::None => return Err(Error::NoPortalAccess),
+        Access::CardholderArea => return Err(Error::UseCardholderArea),
+        Access::Portal => {}
+    }
+    if role.needs_valid_card
+        && !legacy
+            .card
+            .is_some_and(|c| c.within_grace(now.0, deps.profile.card_grace_seconds()))
+    {
+        return Err(Error::ValidCardRequired);
+    }
+    Ok(())
+}
+
+/// Checks the old credentials and what the role allows, and sends a code to the mobile.
+pub async fn start(deps: &Deps, input: StartMigration, lang: Lang) -> Result<CodeSent, Error> {
+    let now = deps.clock.now();
+    let captcha = deps.captcha.verify(&input.captcha, now).await?;
+    let mut writes: Vec<Write> = Vec::new();
+    let captcha_first = captcha.replay_key.is_some();
+    if let Some(replay_key) = captcha.replay_key {
+        writes.push(Write::create(
+            Item::new(replay_key, &serde_json::json!({ "used_at": now.0 }))
+                .expiring_at(captcha.expires_at + HOUR),
+        ));
+    }
+    let commit = |writes: Vec<Write>| async {
+        deps.store.write(writes).await.map_err(|e| match e {
+            StoreError::ConditionFailed { index: Some(0) } if captcha_first => {
+                Error::CaptchaInvalid
+            }
+            other => other.into(),
+        })
+    };
+    let phone_lookup = deps.pepper.lookup(purpose::PHONE, input.phone.e164());
+    let canonical = input.email.canonical().to_string();
+    let mut items = deps
+        .store
+        .get_many(&[
+            legacy_key(deps, &input.username),
+            keys::sms_limit(&phone_lookup),
+            keys::login_claim(&canonical),
+        ])
+        .await?
+        .into_iter();
+    let legacy_item = items.next().flatten();
+    let sms_log = items.next().flatten();
+    let email_claimed = items.next().flatten().is_some();
+    let legacy: Option<LegacyAccount> = parse_opt(&legacy_item)?;
+    // An unknown username costs the same work as a wrong password.
+    let ok = legacy::verify(
+        &input.password,
+        legacy.as_ref().and_then(|l| l.password_hash.as_deref()),
+    );
+    let (Some(legacy_item), Some(legacy)) = (legacy_item, legacy) else {
+        commit(writes).await?;
+        return Err(Error::DataNotCorrect);
+    };
+    if legacy.migrated_to.is_some() {
+        commit(writes).await?;
+        return Err(Error::AlreadyMigrated);
+    }
+    if !ok {
+        commit(writes).await?;
+        return Err(Error::DataNotCorrect);
+    }
+    admissible(deps, &legacy, now)?;
+    if email_claimed {
+        return Err(Error::EmailTaken);
+    }
+    writes.push(sms::allow(
+        deps,
+        &input.phone,
+        &phone_lookup,
+        sms_log.as_ref(),
+        now,
+    )?);
+    let (code, message) = codes::send_by_sms(deps, &input.phone, lang, now);
+    writes.push(message);
+    let flow = MigrationFlow {
+        id: format!("{}.{}", new_id(deps.random.as_ref()), legacy.company_id),
+        state: State::AwaitingCode,
+        legacy_version: legacy_item.version,
+        legacy,
+        email: input.email.as_str().to_string(),
+        phone_on_file: phone_on_file(deps, &input.phone),
+        code,
+        lang,
+        created_at: now.0,
+        expires_at: now.0 + deps.profile.registration.flow_minutes * MINUTE,
+    };
+    writes.push(Write::create(
+        Item::new(keys::flow(&flow.id), &flow).expiring_at(flow.expires_at + DAY),
+    ));
+    commit(writes).await?;
+    Ok(CodeSent {
+        flow_id: flow.id,
+        next: "code",
+        sent_to: input.phone.hint(),
+        code_expires_at: flow.code.expires_at,
+        expires_at: flow.expires_at,
+    })
+}
+
+/// The answer of a completed migration: the new session, and who the company's registered
+/// Administrator is (N8), when it has one.
+#[derive(Debug, Clone, Serialize)]
+pub struct Migrated {
+    #[serde(flatten)]
+    pub session: Session,
+    pub company_name: String,
+    pub role: String,
+    pub administrator: Option<String>,
+}
+
+/// The code from the SMS and the new password: the account is created with the old role in
+/// the old company, the old credentials stop working, and a session opens.
+pub async fn complete(
+    deps: &Deps,
+    flow_id: &str,
+    code: &OneTimeCode,
+    new_password: &Password,
+) -> Result<Migrated, Error> {
+    let now = deps.clock.now();
+    let company_id = flow_id
+        .split_once('.')
+        .map(|(_, company)| company)
+        .ok_or(Error::FlowNotFound)?;
+    let mut items = deps
+        .store
+        .get_many(&[keys::flow(flow_id), keys::company_administrator(company_id)])
+        .await?
+        .into_iter();
+    let item = items.next().flatten().ok_or(Error::FlowNotFound)?;
+    let mut flow: MigrationFlow = item.parse()?;
+    let administrator: Option<CompanyAdministrator> = parse_opt(&items.next().flatten())?;
+    codes::check(deps, &item, &mut flow, code, |f| f.state = State::Ended).await?;
+    // The card may have passed its grace period since the start.
+    admissible(deps, &flow.legacy, now)?;
+    let becomes_administrator =
+        flow.legacy.role == deps.profile.registration.card_registration_role;
+    if becomes_administrator && administrator.is_some() {
+        return Err(Error::CompanyAlreadyRegistered);
+    }
+    let email = Email::parse(&flow.email).map_err(|e| Error::Internal(Box::new(e)))?;
+    let canonical = email.canonical().to_string();
+    let account = Account {
+        id: new_id(deps.random.as_ref()),
+        email: flow.email.clone(),
+        display_name: flow.legacy.display_name.clone(),
+        birth_date: None,
+        password_hash: Some(
+            deps.hasher
+                .hash(new_password.expose(), deps.random.as_ref()),
+        ),
+        password_version: 1,
+        security_question: None,
+        key6_enabled: false,
+        certified_phones: Vec::new(),
+        mobile: Some(flow.phone_on_file.clone()),
+        memberships: vec![Membership {
+            company_id: flow.legacy.company_id.clone(),
+            company_name: flow.legacy.company_name.clone(),
+            role: flow.legacy.role.clone(),
+            card: flow.legacy.card,
+        }],
+    };
+    let mut migrated = flow.legacy.clone();
+    migrated.password_hash = None;
+    migrated.migrated_to = Some(account.id.clone());
+    let legacy_as_read = Item {
+        version: flow.legacy_version,
+        ..Item::new(legacy_key(deps, &flow.legacy.username), &flow.legacy)
+    };
+    let (session, session_write) = sessions::open(deps, &account, now);
+    flow.state = State::Completed;
+    let mut writes = vec![
+        Write::replace(&item, &flow),
+        Write::replace(&legacy_as_read, &migrated),
+        Write::create(
+            Item::new(keys::account(&account.id), &account)
+                .with_gsi1(keys::login_index(&canonical)),
+        ),
+        claim_login(&canonical, &account.id),
+        session_write,
+    ];
+    let shown = if becomes_administrator {
+        writes.push(Write::create(Item::new(
+            keys::company_administrator(company_id),
+            &CompanyAdministrator {
+                account_id: account.id.clone(),
+                display_name: account.display_name.clone(),
+                since: now.0,
+            },
+        )));
+        Some(account.display_name.clone())
+    } else {
+        administrator.map(|a| a.display_name)
+    };
+    deps.store.write(writes).await.map_err(|e| match e {
+        StoreError::ConditionFailed { index: Some(1) } => Error::AlreadyMigrated,
+        StoreError::ConditionFailed { index: Some(3) } => Error::EmailTaken,
+        StoreError::ConditionFailed { index: Some(5) } => Error::CompanyAlreadyRegistered,
+        other => other.into(),
+    })?;
+    Ok(Migrated {
+        session,
+        company_name: flow.legacy.company_name,
+        role: flow.legacy.role,
+        administrator: shown,
+    })
+}
