@@ -320,6 +320,28 @@ async fn deliver_the_sms(
     sms.last().unwrap().clone()
 }
 
+/// A captcha solved through the `issue-captcha` binary (difficulty 0: any nonce).
+async fn solved_captcha(emulator: &Emulator, table: &str) -> String {
+    let (status, challenge) = invoke(
+        env!("CARGO_BIN_EXE_issue-captcha"),
+        emulator,
+        table,
+        &Keys::Environment,
+        api_event("POST", "/captcha", "/captcha", None, json!({})),
+    )
+    .await;
+    assert_eq!(status, 201, "{challenge}");
+    format!("{}:0", challenge["challenge"].as_str().unwrap())
+}
+
+/// The six-digit code an SMS carries.
+fn code_in(sms: &str) -> String {
+    sms.split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .expect("a code in the SMS")
+        .to_string()
+}
+
 fn moto_endpoint() -> String {
     std::env::var("VARCO_TEST_MOTO")
         .unwrap_or_else(|_| panic!("VARCO_TEST_MOTO is not set: run the tests with `./scripts/test`, which starts moto_server"))
@@ -625,15 +647,7 @@ async fn the_registration_and_migration_step_binaries_work() {
     let card = &varco_functions::demo::ACME_CARD;
     let phone = "+393475550177";
 
-    let (_, challenge) = invoke(
-        env!("CARGO_BIN_EXE_issue-captcha"),
-        &emulator,
-        &table,
-        &env,
-        api_event("POST", "/captcha", "/captcha", None, json!({})),
-    )
-    .await;
-    let captcha = format!("{}:0", challenge["challenge"].as_str().unwrap());
+    let captcha = solved_captcha(&emulator, &table).await;
     let body = json!({ "card_number": card.number, "registration_code": card.registration_code, "phone": phone, "captcha": captcha });
     let (status, started) = invoke(
         env!("CARGO_BIN_EXE_start-registration"),
@@ -658,11 +672,7 @@ async fn the_registration_and_migration_step_binaries_work() {
     .await;
     assert_eq!(status, 202, "{resent}");
     let sms = deliver_the_sms(&store, &emulator, &table, phone).await;
-    let code = sms
-        .split(|c: char| !c.is_ascii_digit())
-        .find(|w| w.len() == 6)
-        .expect("a code in the SMS")
-        .to_string();
+    let code = code_in(&sms);
     let (status, confirmed) = flow_step(
         env!("CARGO_BIN_EXE_confirm-registration-code"),
         &emulator,
@@ -706,15 +716,7 @@ async fn the_registration_and_migration_step_binaries_work() {
     // N2 through its binaries: start, resend, the code with the new password.
     let user = &varco_functions::demo::FRANCA;
     let phone = "+393480001177";
-    let (_, challenge) = invoke(
-        env!("CARGO_BIN_EXE_issue-captcha"),
-        &emulator,
-        &table,
-        &env,
-        api_event("POST", "/captcha", "/captcha", None, json!({})),
-    )
-    .await;
-    let captcha = format!("{}:0", challenge["challenge"].as_str().unwrap());
+    let captcha = solved_captcha(&emulator, &table).await;
     let body = json!({ "username": user.username, "password": user.password, "phone": phone, "email": "franca@fiume.example", "captcha": captcha });
     let (status, started) = invoke(
         env!("CARGO_BIN_EXE_start-migration"),
@@ -738,11 +740,7 @@ async fn the_registration_and_migration_step_binaries_work() {
     .await;
     assert_eq!(status, 202, "{resent}");
     let sms = deliver_the_sms(&store, &emulator, &table, phone).await;
-    let code = sms
-        .split(|c: char| !c.is_ascii_digit())
-        .find(|w| w.len() == 6)
-        .expect("a code in the SMS")
-        .to_string();
+    let code = code_in(&sms);
     let (status, migrated) = flow_step(
         env!("CARGO_BIN_EXE_complete-migration"),
         &emulator,

@@ -3,11 +3,11 @@
 //! with `difficulty` zero bits. Difficulty comes from configuration; each challenge expires
 //! and can be used once (the caller stores `replay_key` in the same write as its effect).
 
-use crate::clock::Timestamp;
+use crate::clock::{Timestamp, HOUR};
 use crate::error::Error;
 use crate::keys;
 use crate::random::{new_id, Random};
-use crate::store::Key;
+use crate::store::{Item, Key, Store, StoreError, Write};
 use async_trait::async_trait;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -38,6 +38,34 @@ pub struct CaptchaPass {
     /// solution cannot be replayed; `None` when the verifier itself prevents replay.
     pub replay_key: Option<Key>,
     pub expires_at: i64,
+}
+
+impl CaptchaPass {
+    /// The writes a step starts with: the one that spends the solution (none when the
+    /// verifier prevents replay itself). Commit them with `commit`.
+    pub fn spend(self, now: Timestamp) -> Vec<Write> {
+        self.replay_key
+            .map(|key| {
+                Write::create(
+                    Item::new(key, &serde_json::json!({ "used_at": now.0 }))
+                        .expiring_at(self.expires_at + HOUR),
+                )
+            })
+            .into_iter()
+            .collect()
+    }
+}
+
+/// Commits a step's writes that start with `CaptchaPass::spend`'s: a solution spent
+/// meanwhile by another request is `captcha_invalid`.
+pub async fn commit(store: &dyn Store, writes: Vec<Write>) -> Result<(), Error> {
+    let spends = writes
+        .first()
+        .is_some_and(|w| w.key().pk.starts_with(&keys::captcha_used("").pk));
+    store.write(writes).await.map_err(|e| match e {
+        StoreError::ConditionFailed { index: Some(0) } if spends => Error::CaptchaInvalid,
+        other => other.into(),
+    })
 }
 
 #[async_trait]

@@ -58,8 +58,33 @@ impl PendingCode {
     }
 }
 
+/// A phone being confirmed with a code: what a code flow keeps of it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PhoneCheck {
+    /// The number's keyed hash and hint.
+    pub phone: PhoneOnFile,
+    pub code: PendingCode,
+    pub lang: Lang,
+}
+
+/// Sends a code to `phone`: what the flow keeps, and the write that sends the SMS.
+pub fn check_phone(
+    deps: &Deps,
+    phone: &PhoneNumber,
+    lang: Lang,
+    now: Timestamp,
+) -> (PhoneCheck, Write) {
+    let (code, message) = send_by_sms(deps, phone, lang, now);
+    let check = PhoneCheck {
+        phone: crate::accounts::phone_on_file(deps, phone),
+        code,
+        lang,
+    };
+    (check, message)
+}
+
 /// A new code, and the write that sends it by SMS through the outbox.
-pub fn send_by_sms(
+fn send_by_sms(
     deps: &Deps,
     phone: &PhoneNumber,
     lang: Lang,
@@ -95,9 +120,7 @@ pub struct CodeSent {
 pub trait CodeFlow: Serialize + DeserializeOwned {
     /// Refuses unless the flow is live and waiting for the code.
     fn awaiting_code(&self, now: Timestamp) -> Result<(), Error>;
-    fn code(&mut self) -> &mut PendingCode;
-    fn phone(&self) -> &PhoneOnFile;
-    fn lang(&self) -> Lang;
+    fn phone_check(&mut self) -> &mut PhoneCheck;
     fn expires_at(&self) -> i64;
 }
 
@@ -119,7 +142,8 @@ pub async fn resend<F: CodeFlow>(
     let item = items.next().flatten().ok_or(Error::FlowNotFound)?;
     let mut flow: F = item.parse()?;
     flow.awaiting_code(now)?;
-    if flow.phone().lookup != phone_lookup {
+    let check = flow.phone_check();
+    if check.phone.lookup != phone_lookup {
         return Err(Error::PhoneNotMatching);
     }
     let record = sms::allow(
@@ -129,9 +153,9 @@ pub async fn resend<F: CodeFlow>(
         items.next().flatten().as_ref(),
         now,
     )?;
-    let (code, message) = send_by_sms(deps, phone, flow.lang(), now);
+    let (code, message) = send_by_sms(deps, phone, check.lang, now);
     let code_expires_at = code.expires_at;
-    *flow.code() = code;
+    check.code = code;
     deps.store
         .write(vec![Write::replace(&item, &flow), record, message])
         .await?;
@@ -156,7 +180,7 @@ pub async fn check<F: CodeFlow>(
 ) -> Result<(), Error> {
     let now = deps.clock.now();
     flow.awaiting_code(now)?;
-    match flow.code().check(deps, typed, now) {
+    match flow.phone_check().code.check(deps, typed, now) {
         Ok(()) => Ok(()),
         Err(error @ (Error::CodeNotCorrect | Error::TooManyAttempts)) => {
             if matches!(error, Error::TooManyAttempts) {

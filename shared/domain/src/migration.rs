@@ -12,9 +12,10 @@
 //! The flow's id ends with its company's id, so that the code step reads the flow and the
 //! company's registered Administrator (shown to whoever migrates, N8) in one request.
 
-use crate::accounts::{claim_login, phone_on_file, Account, CardValidity, Membership, PhoneOnFile};
-use crate::clock::{Timestamp, DAY, HOUR, MINUTE};
-use crate::codes::{self, CodeFlow, CodeSent, PendingCode};
+use crate::accounts::{claim_login, Account, CardValidity, Membership};
+use crate::captcha;
+use crate::clock::{Timestamp, DAY, MINUTE};
+use crate::codes::{self, CodeFlow, CodeSent, PhoneCheck};
 use crate::companies::CompanyAdministrator;
 use crate::crypto::legacy;
 use crate::deps::Deps;
@@ -76,9 +77,8 @@ pub struct MigrationFlow {
     pub legacy: LegacyAccount,
     pub legacy_version: u64,
     pub email: String,
-    pub phone_on_file: PhoneOnFile,
-    pub code: PendingCode,
-    pub lang: Lang,
+    /// The mobile being confirmed.
+    pub phone_check: PhoneCheck,
     pub created_at: i64,
     pub expires_at: i64,
 }
@@ -94,14 +94,8 @@ impl CodeFlow for MigrationFlow {
             State::Completed => Err(Error::WrongStep),
         }
     }
-    fn code(&mut self) -> &mut PendingCode {
-        &mut self.code
-    }
-    fn phone(&self) -> &PhoneOnFile {
-        &self.phone_on_file
-    }
-    fn lang(&self) -> Lang {
-        self.lang
+    fn phone_check(&mut self) -> &mut PhoneCheck {
+        &mut self.phone_check
     }
     fn expires_at(&self) -> i64 {
         self.expires_at
@@ -141,23 +135,7 @@ fn admissible(deps: &Deps, legacy: &LegacyAccount, now: Timestamp) -> Result<(),
 /// Checks the old credentials and what the role allows, and sends a code to the mobile.
 pub async fn start(deps: &Deps, input: StartMigration, lang: Lang) -> Result<CodeSent, Error> {
     let now = deps.clock.now();
-    let captcha = deps.captcha.verify(&input.captcha, now).await?;
-    let mut writes: Vec<Write> = Vec::new();
-    let captcha_first = captcha.replay_key.is_some();
-    if let Some(replay_key) = captcha.replay_key {
-        writes.push(Write::create(
-            Item::new(replay_key, &serde_json::json!({ "used_at": now.0 }))
-                .expiring_at(captcha.expires_at + HOUR),
-        ));
-    }
-    let commit = |writes: Vec<Write>| async {
-        deps.store.write(writes).await.map_err(|e| match e {
-            StoreError::ConditionFailed { index: Some(0) } if captcha_first => {
-                Error::CaptchaInvalid
-            }
-            other => other.into(),
-        })
-    };
+    let mut writes = deps.captcha.verify(&input.captcha, now).await?.spend(now);
     let phone_lookup = deps.pepper.lookup(purpose::PHONE, input.phone.e164());
     let canonical = input.email.canonical().to_string();
     let mut items = deps
@@ -179,15 +157,15 @@ pub async fn start(deps: &Deps, input: StartMigration, lang: Lang) -> Result<Cod
         legacy.as_ref().and_then(|l| l.password_hash.as_deref()),
     );
     let (Some(legacy_item), Some(legacy)) = (legacy_item, legacy) else {
-        commit(writes).await?;
+        captcha::commit(deps.store.as_ref(), writes).await?;
         return Err(Error::DataNotCorrect);
     };
     if legacy.migrated_to.is_some() {
-        commit(writes).await?;
+        captcha::commit(deps.store.as_ref(), writes).await?;
         return Err(Error::AlreadyMigrated);
     }
     if !ok {
-        commit(writes).await?;
+        captcha::commit(deps.store.as_ref(), writes).await?;
         return Err(Error::DataNotCorrect);
     }
     admissible(deps, &legacy, now)?;
@@ -201,7 +179,7 @@ pub async fn start(deps: &Deps, input: StartMigration, lang: Lang) -> Result<Cod
         sms_log.as_ref(),
         now,
     )?);
-    let (code, message) = codes::send_by_sms(deps, &input.phone, lang, now);
+    let (phone_check, message) = codes::check_phone(deps, &input.phone, lang, now);
     writes.push(message);
     let flow = MigrationFlow {
         id: format!("{}.{}", new_id(deps.random.as_ref()), legacy.company_id),
@@ -209,21 +187,19 @@ pub async fn start(deps: &Deps, input: StartMigration, lang: Lang) -> Result<Cod
         legacy_version: legacy_item.version,
         legacy,
         email: input.email.as_str().to_string(),
-        phone_on_file: phone_on_file(deps, &input.phone),
-        code,
-        lang,
+        phone_check,
         created_at: now.0,
         expires_at: now.0 + deps.profile.registration.flow_minutes * MINUTE,
     };
     writes.push(Write::create(
         Item::new(keys::flow(&flow.id), &flow).expiring_at(flow.expires_at + DAY),
     ));
-    commit(writes).await?;
+    captcha::commit(deps.store.as_ref(), writes).await?;
     Ok(CodeSent {
         flow_id: flow.id,
         next: "code",
         sent_to: input.phone.hint(),
-        code_expires_at: flow.code.expires_at,
+        code_expires_at: flow.phone_check.code.expires_at,
         expires_at: flow.expires_at,
     })
 }
@@ -283,7 +259,7 @@ pub async fn complete(
         security_question: None,
         key6_enabled: false,
         certified_phones: Vec::new(),
-        mobile: Some(flow.phone_on_file.clone()),
+        mobile: Some(flow.phone_check.phone.clone()),
         memberships: vec![Membership {
             company_id: flow.legacy.company_id.clone(),
             company_name: flow.legacy.company_name.clone(),

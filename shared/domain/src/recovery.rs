@@ -216,19 +216,11 @@ pub async fn start(deps: &Deps, input: StartRecovery, lang: Lang) -> Result<Star
         created_at: now.0,
         expires_at: now.0 + deps.profile.flow_seconds(),
     };
-    let mut writes = vec![Write::create(
+    let mut writes = captcha.spend(now);
+    writes.push(Write::create(
         Item::new(keys::flow(&flow.id), &flow).expiring_at(flow.expires_at + DAY),
-    )];
-    if let Some(replay_key) = captcha.replay_key {
-        writes.push(Write::create(
-            Item::new(replay_key, &serde_json::json!({ "used_at": now.0 }))
-                .expiring_at(captcha.expires_at + HOUR),
-        ));
-    }
-    deps.store.write(writes).await.map_err(|e| match e {
-        crate::store::StoreError::ConditionFailed { .. } => Error::CaptchaInvalid,
-        other => other.into(),
-    })?;
+    ));
+    crate::captcha::commit(deps.store.as_ref(), writes).await?;
     let methods = flow
         .offered
         .iter()

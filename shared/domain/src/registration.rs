@@ -14,11 +14,10 @@
 //! names one account. A company that has an Administrator already is told at that step (the
 //! steps before it cannot read the company without a third round trip).
 
-use crate::accounts::{
-    claim_login, phone_on_file, Account, Card, CardValidity, Membership, PhoneOnFile,
-};
+use crate::accounts::{claim_login, Account, Card, CardValidity, Membership};
+use crate::captcha;
 use crate::clock::{Timestamp, DAY, HOUR, MINUTE};
-use crate::codes::{self, CodeFlow, CodeSent, PendingCode};
+use crate::codes::{self, CodeFlow, CodeSent, PhoneCheck};
 use crate::companies::CompanyAdministrator;
 use crate::deps::Deps;
 use crate::error::Error;
@@ -48,10 +47,8 @@ pub struct RegistrationFlow {
     pub company_name: String,
     pub holder_name: String,
     pub card: CardValidity,
-    /// The mobile to confirm (keyed hash and hint).
-    pub phone_on_file: PhoneOnFile,
-    pub code: PendingCode,
-    pub lang: Lang,
+    /// The mobile being confirmed.
+    pub phone_check: PhoneCheck,
     pub created_at: i64,
     pub expires_at: i64,
 }
@@ -91,15 +88,7 @@ fn live(
 /// Checks the card and its registration code, and sends a code to the mobile.
 pub async fn start(deps: &Deps, input: StartRegistration, lang: Lang) -> Result<CodeSent, Error> {
     let now = deps.clock.now();
-    let captcha = deps.captcha.verify(&input.captcha, now).await?;
-    let mut writes: Vec<Write> = Vec::new();
-    let captcha_first = captcha.replay_key.is_some();
-    if let Some(replay_key) = captcha.replay_key {
-        writes.push(Write::create(
-            Item::new(replay_key, &serde_json::json!({ "used_at": now.0 }))
-                .expiring_at(captcha.expires_at + HOUR),
-        ));
-    }
+    let mut writes = deps.captcha.verify(&input.captcha, now).await?.spend(now);
     let card_key = keys::card(&deps.pepper.lookup(purpose::CARD, input.card.digits()));
     let phone_lookup = deps.pepper.lookup(purpose::PHONE, input.phone.e164());
     let mut items = deps
@@ -132,14 +121,6 @@ pub async fn start(deps: &Deps, input: StartRegistration, lang: Lang) -> Result<
         .and_then(|c| c.registration_code_hash.as_deref());
     // An unknown card costs the same argon2 work as a wrong code.
     let ok = deps.hasher.verify(input.registration_code.expose(), stored);
-    let commit = |writes: Vec<Write>| async {
-        deps.store.write(writes).await.map_err(|e| match e {
-            StoreError::ConditionFailed { index: Some(0) } if captcha_first => {
-                Error::CaptchaInvalid
-            }
-            other => other.into(),
-        })
-    };
     let (card_item, mut card) = match card {
         Some(found) if ok => found,
         found => {
@@ -150,7 +131,7 @@ pub async fn start(deps: &Deps, input: StartRegistration, lang: Lang) -> Result<
                 writes.push(Write::replace(&card_item, &card));
             }
             if !writes.is_empty() {
-                commit(writes).await?;
+                captcha::commit(deps.store.as_ref(), writes).await?;
             }
             return Err(Error::DataNotCorrect);
         }
@@ -174,7 +155,7 @@ pub async fn start(deps: &Deps, input: StartRegistration, lang: Lang) -> Result<
         sms_log.as_ref(),
         now,
     )?);
-    let (code, message) = codes::send_by_sms(deps, &input.phone, lang, now);
+    let (phone_check, message) = codes::check_phone(deps, &input.phone, lang, now);
     writes.push(message);
     let flow = RegistrationFlow {
         id: new_id(deps.random.as_ref()),
@@ -183,21 +164,19 @@ pub async fn start(deps: &Deps, input: StartRegistration, lang: Lang) -> Result<
         company_name: company_card.company_name.clone(),
         holder_name: company_card.holder_name.clone(),
         card: company_card.validity,
-        phone_on_file: phone_on_file(deps, &input.phone),
-        code,
-        lang,
+        phone_check,
         created_at: now.0,
         expires_at: now.0 + settings.flow_minutes * MINUTE,
     };
     writes.push(Write::create(
         Item::new(keys::flow(&flow.id), &flow).expiring_at(flow.expires_at + DAY),
     ));
-    commit(writes).await?;
+    captcha::commit(deps.store.as_ref(), writes).await?;
     Ok(CodeSent {
         flow_id: flow.id,
         next: "code",
         sent_to: input.phone.hint(),
-        code_expires_at: flow.code.expires_at,
+        code_expires_at: flow.phone_check.code.expires_at,
         expires_at: flow.expires_at,
     })
 }
@@ -234,14 +213,8 @@ impl CodeFlow for RegistrationFlow {
     fn awaiting_code(&self, now: Timestamp) -> Result<(), Error> {
         self.check(now, State::AwaitingCode)
     }
-    fn code(&mut self) -> &mut PendingCode {
-        &mut self.code
-    }
-    fn phone(&self) -> &PhoneOnFile {
-        &self.phone_on_file
-    }
-    fn lang(&self) -> Lang {
-        self.lang
+    fn phone_check(&mut self) -> &mut PhoneCheck {
+        &mut self.phone_check
     }
     fn expires_at(&self) -> i64 {
         self.expires_at
@@ -284,7 +257,7 @@ pub async fn complete(
         security_question: None,
         key6_enabled: false,
         certified_phones: Vec::new(),
-        mobile: Some(flow.phone_on_file.clone()),
+        mobile: Some(flow.phone_check.phone.clone()),
         memberships: vec![Membership {
             company_id: flow.company_id.clone(),
             company_name: flow.company_name.clone(),
