@@ -334,6 +334,38 @@ async fn solved_captcha(emulator: &Emulator, table: &str) -> String {
     format!("{}:0", challenge["challenge"].as_str().unwrap())
 }
 
+/// Starts a code flow through its start binary (`POST /<flows>`, with a solved captcha added
+/// to `body`), delivers its SMS, asks the resend binary for a new code and delivers that;
+/// returns the flow id and the second code.
+async fn code_flow(
+    (flows, start): (&str, &str),
+    resend: &str,
+    mut body: Value,
+    phone: &str,
+    (store, emulator, table): (&DynamoStore, &Emulator, &str),
+) -> (String, String) {
+    body["captcha"] = json!(solved_captcha(emulator, table).await);
+    let path = format!("/{flows}");
+    let event = api_event("POST", &path, &path, None, body);
+    let (status, started) = invoke(start, emulator, table, &Keys::Environment, event).await;
+    assert_eq!(status, 201, "{started}");
+    let flow = started["flow_id"].as_str().unwrap().to_string();
+    deliver_the_sms(store, emulator, table, phone).await;
+    let again = json!({ "phone": phone });
+    let (status, resent) = flow_step(
+        resend,
+        emulator,
+        table,
+        (flows, &flow),
+        "code/resend",
+        again,
+    )
+    .await;
+    assert_eq!(status, 202, "{resent}");
+    let sms = deliver_the_sms(store, emulator, table, phone).await;
+    (flow, code_in(&sms))
+}
+
 /// The six-digit code an SMS carries.
 fn code_in(sms: &str) -> String {
     sms.split(|c: char| !c.is_ascii_digit())
@@ -647,32 +679,15 @@ async fn the_registration_and_migration_step_binaries_work() {
     let card = &varco_functions::demo::ACME_CARD;
     let phone = "+393475550177";
 
-    let captcha = solved_captcha(&emulator, &table).await;
-    let body = json!({ "card_number": card.number, "registration_code": card.registration_code, "phone": phone, "captcha": captcha });
-    let (status, started) = invoke(
-        env!("CARGO_BIN_EXE_start-registration"),
-        &emulator,
-        &table,
-        &env,
-        api_event("POST", "/registrations", "/registrations", None, body),
-    )
-    .await;
-    assert_eq!(status, 201, "{started}");
-    let flow = started["flow_id"].as_str().unwrap().to_string();
-    deliver_the_sms(&store, &emulator, &table, phone).await;
-
-    let (status, resent) = flow_step(
+    let body = json!({ "card_number": card.number, "registration_code": card.registration_code, "phone": phone });
+    let (flow, code) = code_flow(
+        ("registrations", env!("CARGO_BIN_EXE_start-registration")),
         env!("CARGO_BIN_EXE_resend-registration-code"),
-        &emulator,
-        &table,
-        ("registrations", &flow),
-        "code/resend",
-        json!({ "phone": phone }),
+        body,
+        phone,
+        (&store, &emulator, &table),
     )
     .await;
-    assert_eq!(status, 202, "{resent}");
-    let sms = deliver_the_sms(&store, &emulator, &table, phone).await;
-    let code = code_in(&sms);
     let (status, confirmed) = flow_step(
         env!("CARGO_BIN_EXE_confirm-registration-code"),
         &emulator,
@@ -716,31 +731,15 @@ async fn the_registration_and_migration_step_binaries_work() {
     // N2 through its binaries: start, resend, the code with the new password.
     let user = &varco_functions::demo::FRANCA;
     let phone = "+393480001177";
-    let captcha = solved_captcha(&emulator, &table).await;
-    let body = json!({ "username": user.username, "password": user.password, "phone": phone, "email": "franca@fiume.example", "captcha": captcha });
-    let (status, started) = invoke(
-        env!("CARGO_BIN_EXE_start-migration"),
-        &emulator,
-        &table,
-        &env,
-        api_event("POST", "/migrations", "/migrations", None, body),
-    )
-    .await;
-    assert_eq!(status, 201, "{started}");
-    let flow = started["flow_id"].as_str().unwrap().to_string();
-    deliver_the_sms(&store, &emulator, &table, phone).await;
-    let (status, resent) = flow_step(
+    let body = json!({ "username": user.username, "password": user.password, "phone": phone, "email": "franca@fiume.example" });
+    let (flow, code) = code_flow(
+        ("migrations", env!("CARGO_BIN_EXE_start-migration")),
         env!("CARGO_BIN_EXE_resend-migration-code"),
-        &emulator,
-        &table,
-        ("migrations", &flow),
-        "code/resend",
-        json!({ "phone": phone }),
+        body,
+        phone,
+        (&store, &emulator, &table),
     )
     .await;
-    assert_eq!(status, 202, "{resent}");
-    let sms = deliver_the_sms(&store, &emulator, &table, phone).await;
-    let code = code_in(&sms);
     let (status, migrated) = flow_step(
         env!("CARGO_BIN_EXE_complete-migration"),
         &emulator,
