@@ -348,7 +348,9 @@ impl DemoLegacyUser {
                 valid_until,
                 blocked_at,
             }),
+            card_lookup: None,
             migrated_to: None,
+            import_digest: None,
         }
     }
 }

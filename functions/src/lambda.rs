@@ -112,6 +112,36 @@ pub async fn serve_outbox_stream() -> Result<(), Error> {
     .await
 }
 
+/// The import step (X7): invoked directly (`aws lambda invoke`) with `{"jsonl": "<rows>"}`;
+/// answers the import report.
+pub async fn serve_import() -> Result<(), Error> {
+    crate::logging::init_json();
+    let deps = Arc::new(crate::app::aws_app().await?.deps);
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<Value>| {
+            let deps = deps.clone();
+            async move { import_event(&deps, &event.payload).await }
+        },
+    ))
+    .await
+}
+
+/// Imports the rows of one event: `{"jsonl": "<rows>"}`.
+pub async fn import_event(deps: &Deps, payload: &Value) -> Result<Value, Error> {
+    let text = payload["jsonl"]
+        .as_str()
+        .ok_or("the import event is {\"jsonl\": \"<one JSON object per line>\"}")?;
+    let report = varco_domain::import::import(deps, text).await;
+    tracing::info!(
+        created = report.created,
+        updated = report.updated,
+        unchanged = report.unchanged,
+        failed = report.failed,
+        "import"
+    );
+    Ok(serde_json::to_value(report)?)
+}
+
 /// Delivers what one event asks for: on a stream batch, each inserted message from its new
 /// image; on anything else, every due message. Returns the stream's partial-failure answer.
 pub async fn deliver_event(

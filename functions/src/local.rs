@@ -56,8 +56,9 @@ pub fn local_secrets(dir: &Path) -> Result<Secrets, BoxError> {
     Ok(secrets)
 }
 
-pub async fn run(options: LocalOptions) -> Result<(), BoxError> {
-    crate::logging::init_text();
+/// The store, keys and profile `cargo run` uses, with the demo data in; returns how many
+/// demo records were added now.
+async fn local_deps(options: &LocalOptions) -> Result<(Arc<varco_domain::Deps>, usize), BoxError> {
     let profile = Profile::builtin(&options.profile)?;
     let secrets = local_secrets(&options.data_dir)?;
     let store: Arc<dyn Store> = match &options.dynamodb {
@@ -78,6 +79,38 @@ pub async fn run(options: LocalOptions) -> Result<(), BoxError> {
         options.captcha_difficulty,
     ));
     let added = crate::demo::seed(&deps).await?;
+    Ok((deps, added))
+}
+
+/// `varco import FILE`: imports the operator's data (JSON Lines, `varco_domain::import`)
+/// into the local store, and prints the report. The embedded store allows one process at a
+/// time: stop the gateway first.
+pub async fn import_file(options: LocalOptions, path: &Path) -> Result<(), BoxError> {
+    crate::logging::init_text();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let (deps, _) = local_deps(&options).await?;
+    let report = varco_domain::import::import(&deps, &text).await;
+    for row in &report.rows {
+        println!("{}", serde_json::to_string(row)?);
+    }
+    println!(
+        "{}: {} created, {} updated, {} unchanged, {} failed",
+        path.display(),
+        report.created,
+        report.updated,
+        report.unchanged,
+        report.failed
+    );
+    if report.failed > 0 {
+        return Err(format!("{} rows failed (listed above)", report.failed).into());
+    }
+    Ok(())
+}
+
+pub async fn run(options: LocalOptions) -> Result<(), BoxError> {
+    crate::logging::init_text();
+    let (deps, added) = local_deps(&options).await?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port)).await?;
     let address = listener.local_addr()?;
     println!("{}", crate::demo::describe());

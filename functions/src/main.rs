@@ -1,12 +1,13 @@
 //! The local gateway: `cargo run [-- --port 8080 --profile card-issuer --data .varco
-//! --dynamodb http://127.0.0.1:8000 --captcha-difficulty 0]`.
+//! --dynamodb http://127.0.0.1:8000 --captcha-difficulty 0]`; and the operator's data
+//! import into the same store: `cargo run -- import FILE.jsonl [--data .varco ...]`.
 
 use std::path::PathBuf;
-use varco_functions::local::{run, BoxError, LocalOptions};
+use varco_functions::local::{import_file, run, BoxError, LocalOptions};
 
-const USAGE: &str = "usage: varco [--port N] [--profile NAME] [--data DIR] [--dynamodb URL] [--captcha-difficulty BITS]";
+const USAGE: &str = "usage: varco [import FILE.jsonl] [--port N] [--profile NAME] [--data DIR] [--dynamodb URL] [--captcha-difficulty BITS]";
 
-fn options() -> Result<LocalOptions, String> {
+fn options() -> Result<(Option<PathBuf>, LocalOptions), String> {
     let mut options = LocalOptions {
         profile: std::env::var("VARCO_PROFILE").unwrap_or_else(|_| "card-issuer".into()),
         port: 8080,
@@ -14,7 +15,15 @@ fn options() -> Result<LocalOptions, String> {
         dynamodb: None,
         captcha_difficulty: 0,
     };
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args().skip(1).peekable();
+    let mut import = None;
+    if args.peek().map(String::as_str) == Some("import") {
+        args.next();
+        import = Some(PathBuf::from(
+            args.next()
+                .ok_or_else(|| format!("import needs a file\n{USAGE}"))?,
+        ));
+    }
     while let Some(flag) = args.next() {
         let mut value = || {
             args.next()
@@ -38,13 +47,14 @@ fn options() -> Result<LocalOptions, String> {
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }
     }
-    Ok(options)
+    Ok((import, options))
 }
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
     match options() {
-        Ok(options) => run(options).await,
+        Ok((Some(file), options)) => import_file(options, &file).await,
+        Ok((None, options)) => run(options).await,
         Err(message) => {
             eprintln!("{message}");
             std::process::exit(2)

@@ -755,3 +755,64 @@ async fn the_registration_and_migration_step_binaries_work() {
         "{migrated}"
     );
 }
+
+/// X7 through the import binary (on DynamoDB Local, keys from the environment) and through
+/// `varco import FILE` on the embedded store: a report per row, idempotent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_import_binary_and_the_local_import_command_report_each_row() {
+    let rows = [
+        r#"{"type":"company","id":"olmo","name":"Olmo Servizi Srl","vat_number":"00743110157"}"#,
+        r#"{"type":"company_card","company_id":"olmo","number":"4242424242424242","holder_name":"Olga Neri","valid_until":"2030-06-30","blocked_on":null,"registration_code":"OLMO-1234"}"#,
+        r#"{"type":"company_card","company_id":"nessuna","number":"4000056655665556","holder_name":"X","valid_until":"2030-06-30","blocked_on":null,"registration_code":null}"#,
+    ]
+    .join("\n");
+
+    let table = format!("smoke-import-{}", std::process::id());
+    let client = local_client(&test_endpoint());
+    DynamoStore::create_table(&client, &table).await.unwrap();
+    let emulator = emulator().await;
+    let report = invoke_raw(
+        env!("CARGO_BIN_EXE_import-data"),
+        &emulator,
+        &table,
+        &Keys::Environment,
+        json!({ "jsonl": rows }),
+    )
+    .await;
+    assert_eq!(
+        (&report["created"], &report["failed"]),
+        (&json!(2), &json!(1)),
+        "{report}"
+    );
+    assert_eq!(report["rows"][2]["code"], "unknown_company", "{report}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rows.jsonl");
+    std::fs::write(&file, &rows).unwrap();
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_varco"))
+            .arg("import")
+            .arg(&file)
+            .arg("--data")
+            .arg(dir.path().join("data"))
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    let out = String::from_utf8_lossy(&first.stdout);
+    assert!(!first.status.success(), "a failed row fails the command");
+    assert!(
+        out.contains("2 created, 0 updated, 0 unchanged, 1 failed"),
+        "{out}"
+    );
+    assert!(
+        out.contains(r#""line":3"#) && out.contains("unknown_company"),
+        "{out}"
+    );
+    let second = run();
+    let out = String::from_utf8_lossy(&second.stdout);
+    assert!(
+        out.contains("0 created, 0 updated, 2 unchanged, 1 failed"),
+        "{out}"
+    );
+}

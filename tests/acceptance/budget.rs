@@ -167,6 +167,22 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
     );
     assert_eq!(migrated.status, 201, "{}", migrated.body);
 
+    // The import is a batch job, not a step: its actions are checked, not its round trips.
+    app.take_dynamodb_operations();
+    let rows = [
+        r#"{"type":"company","id":"olmo","name":"Olmo Servizi Srl"}"#,
+        r#"{"type":"company_card","company_id":"olmo","number":"4242424242424242","holder_name":"Olga Neri","valid_until":"2030-06-30","blocked_on":null,"registration_code":"OLMO-1234"}"#,
+        r#"{"type":"company_card","company_id":"acme","number":"4000056655665556","holder_name":"Sara Conti","valid_until":"2030-06-30","blocked_on":"2026-11-01","registration_code":"ACME-7K2Q-9XPL"}"#,
+    ]
+    .join("\n");
+    let report = varco_functions::lambda::import_event(&app.deps, &json!({ "jsonl": rows }))
+        .await
+        .unwrap();
+    assert_eq!(report["failed"], 0, "{report}");
+    used.entry("import-data".to_string())
+        .or_default()
+        .extend(app.take_dynamodb_operations());
+
     let over: Vec<_> = counted.iter().filter(|(_, n)| *n > 2).collect();
     assert!(
         over.is_empty(),

@@ -2,6 +2,7 @@
 //! after its ID, on the embedded store and on DynamoDB Local.
 
 mod budget;
+mod import;
 mod infra;
 mod lambda;
 mod logs;

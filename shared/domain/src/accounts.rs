@@ -84,6 +84,25 @@ impl CardValidity {
     }
 }
 
+/// What links an account to the company card its role rests on, so that a change of the
+/// card (an import, the N3 job) reaches the account's membership.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CardRole {
+    pub account_id: String,
+    pub company_id: String,
+}
+
+/// The write that links `account_id` to the company card `card_lookup`.
+pub fn link_card_role(card_lookup: &str, account_id: &str, company_id: &str) -> Write {
+    Write::put(Item::new(
+        keys::card_holder_role(card_lookup, account_id),
+        &CardRole {
+            account_id: account_id.to_string(),
+            company_id: company_id.to_string(),
+        },
+    ))
+}
+
 impl Membership {
     /// Whether the membership still gives access: a role that needs a valid company card
     /// loses it when the card's grace period is over.
@@ -122,6 +141,9 @@ pub struct CompanyCard {
     /// Times of wrong registration codes within the window (N4 lock).
     #[serde(default)]
     pub registration_misses: Vec<i64>,
+    /// Keyed hash of the row it was imported from (`import`).
+    #[serde(default)]
+    pub import_digest: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

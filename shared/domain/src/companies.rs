@@ -13,6 +13,9 @@ pub struct Company {
     pub name: String,
     #[serde(default)]
     pub vat_number: Option<String>,
+    /// Keyed hash of the row it was imported from (`import`).
+    #[serde(default)]
+    pub import_digest: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -43,6 +46,7 @@ pub fn provision_company_card(deps: &Deps, new: &NewCompanyCard, with_company: b
             id: new.company_id.clone(),
             name: new.company_name.clone(),
             vat_number: None,
+            import_digest: None,
         };
         writes.push(Write::create(Item::new(
             keys::company(&company.id),
@@ -64,6 +68,7 @@ pub fn provision_company_card(deps: &Deps, new: &NewCompanyCard, with_company: b
                 .as_ref()
                 .map(|c| deps.hasher.hash(c.expose(), deps.random.as_ref())),
             registration_misses: Vec::new(),
+            import_digest: None,
         }),
     };
     writes.push(Write::create(Item::new(

@@ -29,6 +29,29 @@ pub fn session(account_id: &str, session_id: &str) -> Key {
 
 pub const SESSION_PREFIX: &str = "SESSION#";
 
+/// An account whose role rests on this company card (N3): found when the card changes.
+pub fn card_holder_role(card_lookup: &str, account_id: &str) -> Key {
+    Key::new(
+        format!("CARD#{card_lookup}"),
+        format!("{CARD_ROLE_PREFIX}{account_id}"),
+    )
+}
+
+pub const CARD_ROLE_PREFIX: &str = "ROLE#";
+
+/// A contract of a company, with its legal representative.
+pub fn contract(company_id: &str, contract_id: &str) -> Key {
+    Key::new(
+        format!("COMPANY#{company_id}"),
+        format!("CONTRACT#{contract_id}"),
+    )
+}
+
+/// A mobile line, by keyed hash of its number.
+pub fn line(phone_lookup: &str) -> Key {
+    Key::new(format!("LINE#{phone_lookup}"), "LINE")
+}
+
 pub fn company(id: &str) -> Key {
     Key::new(format!("COMPANY#{id}"), "COMPANY")
 }
@@ -87,4 +110,5 @@ pub mod purpose {
     pub const PHONE: &str = "phone";
     pub const REFRESH_TOKEN: &str = "refresh-token";
     pub const USERNAME: &str = "username";
+    pub const IMPORT: &str = "import";
 }

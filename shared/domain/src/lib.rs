@@ -10,6 +10,7 @@ pub mod companies;
 pub mod crypto;
 pub mod deps;
 pub mod error;
+pub mod import;
 pub mod keys;
 pub mod memory;
 pub mod messages;

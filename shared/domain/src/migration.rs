@@ -12,7 +12,7 @@
 //! The flow's id ends with its company's id, so that the code step reads the flow and the
 //! company's registered Administrator (shown to whoever migrates, N8) in one request.
 
-use crate::accounts::{claim_login, Account, CardValidity, Membership};
+use crate::accounts::{claim_login, link_card_role, Account, CardValidity, Membership};
 use crate::captcha;
 use crate::clock::{Timestamp, DAY, MINUTE};
 use crate::codes::{self, CodeFlow, CodeSent, PhoneCheck};
@@ -41,9 +41,14 @@ pub struct LegacyAccount {
     pub role: String,
     pub company_id: String,
     pub company_name: String,
-    /// For a role that needs a valid company card: that card's validity.
+    /// For a role that needs a valid company card: that card's validity and keyed hash.
     #[serde(default)]
     pub card: Option<CardValidity>,
+    #[serde(default)]
+    pub card_lookup: Option<String>,
+    /// Keyed hash of the row it was imported from (`import`).
+    #[serde(default)]
+    pub import_digest: Option<String>,
     /// The account it became.
     #[serde(default)]
     pub migrated_to: Option<String>,
@@ -286,6 +291,9 @@ pub async fn complete(
         claim_login(&canonical, &account.id),
         session_write,
     ];
+    if let Some(card_lookup) = &flow.legacy.card_lookup {
+        writes.push(link_card_role(card_lookup, &account.id, company_id));
+    }
     let shown = if becomes_administrator {
         writes.push(Write::create(Item::new(
             keys::company_administrator(company_id),

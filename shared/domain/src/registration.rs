@@ -14,7 +14,7 @@
 //! names one account. A company that has an Administrator already is told at that step (the
 //! steps before it cannot read the company without a third round trip).
 
-use crate::accounts::{claim_login, Account, Card, CardValidity, Membership};
+use crate::accounts::{claim_login, link_card_role, Account, Card, CardValidity, Membership};
 use crate::captcha;
 use crate::clock::{Timestamp, DAY, HOUR, MINUTE};
 use crate::codes::{self, CodeFlow, CodeSent, PhoneCheck};
@@ -47,6 +47,8 @@ pub struct RegistrationFlow {
     pub company_name: String,
     pub holder_name: String,
     pub card: CardValidity,
+    /// The company card's keyed hash: the new Administrator's role rests on it.
+    pub card_lookup: String,
     /// The mobile being confirmed.
     pub phone_check: PhoneCheck,
     pub created_at: i64,
@@ -89,7 +91,8 @@ fn live(
 pub async fn start(deps: &Deps, input: StartRegistration, lang: Lang) -> Result<CodeSent, Error> {
     let now = deps.clock.now();
     let mut writes = deps.captcha.verify(&input.captcha, now).await?.spend(now);
-    let card_key = keys::card(&deps.pepper.lookup(purpose::CARD, input.card.digits()));
+    let card_lookup = deps.pepper.lookup(purpose::CARD, input.card.digits());
+    let card_key = keys::card(&card_lookup);
     let phone_lookup = deps.pepper.lookup(purpose::PHONE, input.phone.e164());
     let mut items = deps
         .store
@@ -164,6 +167,7 @@ pub async fn start(deps: &Deps, input: StartRegistration, lang: Lang) -> Result<
         company_name: company_card.company_name.clone(),
         holder_name: company_card.holder_name.clone(),
         card: company_card.validity,
+        card_lookup,
         phone_check,
         created_at: now.0,
         expires_at: now.0 + settings.flow_minutes * MINUTE,
@@ -284,6 +288,7 @@ pub async fn complete(
         ),
         claim_login(&canonical, &account.id),
         session_write,
+        link_card_role(&flow.card_lookup, &account.id, &flow.company_id),
     ];
     deps.store.write(writes).await.map_err(|e| match e {
         StoreError::ConditionFailed { index: Some(1) } => Error::CompanyAlreadyRegistered,

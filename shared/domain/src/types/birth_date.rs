@@ -38,6 +38,23 @@ impl BirthDate {
         Ok(BirthDate { year, month, day })
     }
 
+    /// Days from 1970-01-01 to this date (negative before it).
+    pub fn days_since_epoch(self) -> i64 {
+        // Howard Hinnant's days_from_civil.
+        let (month, day) = (i64::from(self.month), i64::from(self.day));
+        let year = i64::from(self.year) - i64::from(month <= 2);
+        let era = year.div_euclid(400);
+        let year_of_era = year - era * 400;
+        let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
+        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+        era * 146_097 + day_of_era - 719_468
+    }
+
+    /// The last second of this date in UTC (Unix seconds).
+    pub fn end_of_day_utc(self) -> i64 {
+        (self.days_since_epoch() + 1) * 86_400 - 1
+    }
+
     pub fn year(self) -> u16 {
         self.year
     }
@@ -73,6 +90,30 @@ impl fmt::Debug for BirthDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_since_epoch_and_end_of_day() {
+        assert_eq!(
+            BirthDate::parse("1970-01-01").unwrap().days_since_epoch(),
+            0
+        );
+        assert_eq!(
+            BirthDate::parse("1969-12-31").unwrap().days_since_epoch(),
+            -1
+        );
+        assert_eq!(
+            BirthDate::parse("2000-03-01").unwrap().days_since_epoch(),
+            11_017
+        );
+        assert_eq!(
+            BirthDate::parse("2029-12-31").unwrap().end_of_day_utc(),
+            1_893_455_999
+        );
+        assert_eq!(
+            BirthDate::parse("2026-06-30").unwrap().end_of_day_utc(),
+            1_782_863_999
+        );
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -11,6 +11,7 @@ mod phone;
 mod registration_code;
 mod secret;
 mod security_answer;
+mod vat_number;
 
 pub use birth_date::BirthDate;
 pub use card::{luhn_check_digit, CardNumber};
@@ -22,6 +23,7 @@ pub use phone::PhoneNumber;
 pub use registration_code::RegistrationCode;
 pub use secret::Secret;
 pub use security_answer::SecurityAnswer;
+pub use vat_number::{vat_check_digit, VatNumber};
 
 /// Why a value did not parse. `code()` is stable: clients receive it as `reason`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

@@ -1,0 +1,565 @@
+//! X7: the operator's master data, imported from JSON Lines: companies, company cards,
+//! contracts with their legal representative, mobile lines, and the users of the old portal.
+//!
+//! One object per line, with a `type`:
+//!
+//! ```text
+//! {"type":"company","id":"acme","name":"Acme Forniture Srl","vat_number":"00743110157"}
+//! {"type":"company_card","company_id":"acme","number":"4000056655665556","holder_name":"Sara Conti","valid_until":"2029-12-31","blocked_on":null,"registration_code":"ACME-7K2Q-9XPL"}
+//! {"type":"contract","company_id":"acme","contract_id":"C-1","legal_representative":{"name":"Sara","surname":"Conti","birth_date":"1984-02-11","fiscal_code":"CNTSRA84B51F205X","email":"sara@acme.example","mobile":"+393475550101"}}
+//! {"type":"line","company_id":"acme","number":"+393470000001","puk":"12345678","data_only":false,"referent":"Sara Conti"}
+//! {"type":"legacy_account","company_id":"acme","username":"s.conti","password_hash":"pbkdf2_sha256$...","name":"Sara Conti","role":"administrator","card_number":"4000056655665556"}
+//! ```
+//!
+//! Each row is keyed by its natural key (company id, card number, contract id, line number,
+//! username) and carries a keyed hash of its content: a row imported again unchanged writes
+//! nothing, a changed row updates its item, keeping what the portal added (a card's wrong
+//! registration codes, a migrated account). Secrets (registration codes, PUKs) are hashed
+//! with argon2id; card numbers, fiscal codes and phone numbers are kept as keyed hashes.
+//! A row that fails is reported with its line and a code; the others go on. Rows refer to
+//! companies imported before them (in this file or earlier).
+
+use crate::accounts::{phone_on_file, Account, Card};
+use crate::accounts::{CardRole, CardValidity, CompanyCard, PhoneOnFile};
+use crate::clock::DAY;
+use crate::companies::Company;
+use crate::deps::Deps;
+use crate::error::Error;
+use crate::keys::{self, purpose};
+use crate::migration::{legacy_key, LegacyAccount};
+use crate::store::{parse_opt, Item, Key, Write};
+use crate::types::{
+    BirthDate, CardNumber, Email, FiscalCode, ParseError, PhoneNumber, RegistrationCode, VatNumber,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+enum Row {
+    Company {
+        id: String,
+        name: String,
+        vat_number: Option<String>,
+    },
+    CompanyCard {
+        company_id: String,
+        number: String,
+        holder_name: String,
+        valid_until: String,
+        blocked_on: Option<String>,
+        registration_code: Option<String>,
+    },
+    Contract {
+        company_id: String,
+        contract_id: String,
+        legal_representative: RawRepresentative,
+    },
+    Line {
+        company_id: String,
+        number: String,
+        puk: Option<String>,
+        data_only: bool,
+        referent: Option<String>,
+    },
+    LegacyAccount {
+        company_id: String,
+        username: String,
+        password_hash: String,
+        name: String,
+        role: String,
+        card_number: Option<String>,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRepresentative {
+    name: String,
+    surname: String,
+    birth_date: String,
+    fiscal_code: String,
+    email: String,
+    mobile: Option<String>,
+}
+
+/// A contract's legal representative, as the registration flows compare and contact them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LegalRepresentative {
+    pub name: String,
+    pub surname: String,
+    pub birth_date: BirthDate,
+    pub fiscal_code_lookup: String,
+    pub email: String,
+    /// The number, to send codes to, and its keyed hash and hint.
+    pub mobile: Option<String>,
+    pub mobile_on_file: Option<PhoneOnFile>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Contract {
+    pub company_id: String,
+    pub contract_id: String,
+    pub legal_representative: LegalRepresentative,
+    pub import_digest: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Line {
+    pub company_id: String,
+    /// The number, to send codes to, and its hint.
+    pub number: String,
+    pub hint: String,
+    pub puk_hash: Option<String>,
+    pub data_only: bool,
+    pub referent: Option<String>,
+    pub import_digest: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Created,
+    Updated,
+    Unchanged,
+    Failed,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RowReport {
+    /// 1-based line number in the file.
+    pub line: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    pub outcome: Outcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub failed: usize,
+    /// Every row that did not stay unchanged, in file order.
+    pub rows: Vec<RowReport>,
+}
+
+/// Why a row was not imported: a stable code and what to fix.
+struct RowError {
+    code: &'static str,
+    detail: String,
+}
+
+impl RowError {
+    fn new(code: &'static str, detail: impl Into<String>) -> RowError {
+        RowError {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    fn field(field: &'static str) -> impl Fn(ParseError) -> RowError {
+        move |reason| RowError::new("invalid_field", format!("{field}: {reason}"))
+    }
+}
+
+impl From<Error> for RowError {
+    fn from(e: Error) -> RowError {
+        let described = e.describe();
+        RowError::new(described.code, described.en)
+    }
+}
+
+impl From<crate::store::StoreError> for RowError {
+    fn from(e: crate::store::StoreError) -> RowError {
+        Error::from(e).into()
+    }
+}
+
+/// Imports every line of `text`; blank lines are skipped.
+pub async fn import(deps: &Deps, text: &str) -> ImportReport {
+    let mut report = ImportReport::default();
+    for (index, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let (kind, result) = import_line(deps, line).await;
+        let outcome = match &result {
+            Ok(outcome) => *outcome,
+            Err(_) => Outcome::Failed,
+        };
+        match outcome {
+            Outcome::Created => report.created += 1,
+            Outcome::Updated => report.updated += 1,
+            Outcome::Unchanged => report.unchanged += 1,
+            Outcome::Failed => report.failed += 1,
+        }
+        if outcome != Outcome::Unchanged {
+            let (code, detail) = match result {
+                Err(e) => (Some(e.code), Some(e.detail)),
+                Ok(_) => (None, None),
+            };
+            report.rows.push(RowReport {
+                line: index + 1,
+                kind,
+                outcome,
+                code,
+                detail,
+            });
+        }
+    }
+    report
+}
+
+async fn import_line(deps: &Deps, line: &str) -> (Option<String>, Result<Outcome, RowError>) {
+    let value: Value = match serde_json::from_str(line) {
+        Ok(value) => value,
+        Err(e) => return (None, Err(RowError::new("malformed_row", e.to_string()))),
+    };
+    let kind = value["type"].as_str().map(str::to_string);
+    // serde_json's maps are ordered by key: the same row always gives the same digest.
+    let digest = deps.pepper.lookup(purpose::IMPORT, &value.to_string());
+    let row: Row = match serde_json::from_value(value) {
+        Ok(row) => row,
+        Err(e) => return (kind, Err(RowError::new("malformed_row", e.to_string()))),
+    };
+    (kind, apply(deps, row, digest).await)
+}
+
+/// Whether the item as stored came from this very row.
+fn same_row(item: &Option<Item>, digest: &str) -> bool {
+    item.as_ref()
+        .and_then(|i| i.doc.get("import_digest"))
+        .is_some_and(|d| d.as_str() == Some(digest))
+}
+
+/// The write that stores `doc` at `key`: a create when absent, else a replace of what was
+/// read.
+fn upsert<T: Serialize>(key: Key, existing: &Option<Item>, doc: &T) -> (Write, Outcome) {
+    match existing {
+        Some(previous) => (Write::replace(previous, doc), Outcome::Updated),
+        None => (Write::create(Item::new(key, doc)), Outcome::Created),
+    }
+}
+
+fn company_id(id: &str) -> Result<String, RowError> {
+    let ok = (1..=40).contains(&id.len())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(id.to_string())
+    } else {
+        Err(RowError::new(
+            "invalid_field",
+            "company_id: 1 to 40 letters, digits, `-` or `_`",
+        ))
+    }
+}
+
+/// The company a row refers to; it must have been imported.
+fn known_company(item: &Option<Item>, id: &str) -> Result<Company, RowError> {
+    parse_opt::<Company>(item)?.ok_or_else(|| {
+        RowError::new(
+            "unknown_company",
+            format!("no company `{id}`: import its `company` row first"),
+        )
+    })
+}
+
+fn date(field: &'static str, value: &str) -> Result<BirthDate, RowError> {
+    BirthDate::parse(value).map_err(RowError::field(field))
+}
+
+async fn apply(deps: &Deps, row: Row, digest: String) -> Result<Outcome, RowError> {
+    let random = deps.random.as_ref();
+    match row {
+        Row::Company {
+            id,
+            name,
+            vat_number,
+        } => {
+            let id = company_id(&id)?;
+            let vat_number = vat_number
+                .map(|v| VatNumber::parse(&v).map_err(RowError::field("vat_number")))
+                .transpose()?;
+            let existing = deps.store.get(&keys::company(&id)).await?;
+            if same_row(&existing, &digest) {
+                return Ok(Outcome::Unchanged);
+            }
+            let company = Company {
+                id: id.clone(),
+                name,
+                vat_number: vat_number.map(|v| v.as_str().to_string()),
+                import_digest: Some(digest),
+            };
+            let (write, outcome) = upsert(keys::company(&id), &existing, &company);
+            deps.store.write(vec![write]).await?;
+            Ok(outcome)
+        }
+        Row::CompanyCard {
+            company_id: company,
+            number,
+            holder_name,
+            valid_until,
+            blocked_on,
+            registration_code,
+        } => {
+            let number = CardNumber::parse(&number).map_err(RowError::field("number"))?;
+            let validity = CardValidity {
+                valid_until: date("valid_until", &valid_until)?.end_of_day_utc(),
+                blocked_at: blocked_on
+                    .map(|d| date("blocked_on", &d).map(|d| d.days_since_epoch() * DAY))
+                    .transpose()?,
+            };
+            let registration_code = registration_code
+                .map(|c| RegistrationCode::parse(&c).map_err(RowError::field("registration_code")))
+                .transpose()?;
+            let lookup = deps.pepper.lookup(purpose::CARD, number.digits());
+            let mut items = deps
+                .store
+                .get_many(&[keys::card(&lookup), keys::company(&company)])
+                .await?
+                .into_iter();
+            let existing = items.next().flatten();
+            let company = known_company(&items.next().flatten(), &company)?;
+            let card: Option<Card> = parse_opt(&existing)?;
+            if card
+                .as_ref()
+                .and_then(|c| c.company.as_ref())
+                .and_then(|c| c.import_digest.as_deref())
+                == Some(digest.as_str())
+            {
+                return Ok(Outcome::Unchanged);
+            }
+            let previous = card.as_ref().and_then(|c| c.company.clone());
+            let changed_validity = previous.as_ref().is_some_and(|p| p.validity != validity);
+            let doc = Card {
+                account_id: card.as_ref().and_then(|c| c.account_id.clone()),
+                last4: number.last4().to_string(),
+                key6_hash: card.as_ref().and_then(|c| c.key6_hash.clone()),
+                key6_misses: card.map(|c| c.key6_misses).unwrap_or_default(),
+                company: Some(CompanyCard {
+                    company_id: company.id.clone(),
+                    company_name: company.name.clone(),
+                    holder_name,
+                    validity,
+                    registration_code_hash: registration_code
+                        .map(|c| deps.hasher.hash(c.expose(), random)),
+                    registration_misses: previous
+                        .map(|p| p.registration_misses)
+                        .unwrap_or_default(),
+                    import_digest: Some(digest),
+                }),
+            };
+            let (write, outcome) = upsert(keys::card(&lookup), &existing, &doc);
+            deps.store.write(vec![write]).await?;
+            if changed_validity {
+                update_card_roles(deps, &lookup, validity).await?;
+            }
+            Ok(outcome)
+        }
+        Row::Contract {
+            company_id: company,
+            contract_id,
+            legal_representative: raw,
+        } => {
+            if contract_id.is_empty() || contract_id.len() > 64 {
+                return Err(RowError::new(
+                    "invalid_field",
+                    "contract_id: 1 to 64 characters",
+                ));
+            }
+            let fiscal_code =
+                FiscalCode::parse(&raw.fiscal_code).map_err(RowError::field("fiscal_code"))?;
+            let birth_date = date("birth_date", &raw.birth_date)?;
+            let email = Email::parse(&raw.email).map_err(RowError::field("email"))?;
+            let mobile = raw
+                .mobile
+                .map(|m| PhoneNumber::parse(&m).map_err(RowError::field("mobile")))
+                .transpose()?;
+            let key = keys::contract(&company, &contract_id);
+            let mut items = deps
+                .store
+                .get_many(&[key.clone(), keys::company(&company)])
+                .await?
+                .into_iter();
+            let existing = items.next().flatten();
+            known_company(&items.next().flatten(), &company)?;
+            if same_row(&existing, &digest) {
+                return Ok(Outcome::Unchanged);
+            }
+            let contract = Contract {
+                company_id: company,
+                contract_id,
+                legal_representative: LegalRepresentative {
+                    name: raw.name,
+                    surname: raw.surname,
+                    birth_date,
+                    fiscal_code_lookup: deps
+                        .pepper
+                        .lookup(purpose::FISCAL_CODE, fiscal_code.as_str()),
+                    email: email.as_str().to_string(),
+                    mobile_on_file: mobile.as_ref().map(|m| phone_on_file(deps, m)),
+                    mobile: mobile.map(|m| m.e164().to_string()),
+                },
+                import_digest: Some(digest),
+            };
+            let (write, outcome) = upsert(key, &existing, &contract);
+            deps.store.write(vec![write]).await?;
+            Ok(outcome)
+        }
+        Row::Line {
+            company_id: company,
+            number,
+            puk,
+            data_only,
+            referent,
+        } => {
+            let number = PhoneNumber::parse(&number).map_err(RowError::field("number"))?;
+            if let Some(puk) = &puk {
+                if !(4..=16).contains(&puk.len()) || !puk.chars().all(|c| c.is_ascii_digit()) {
+                    return Err(RowError::new("invalid_field", "puk: 4 to 16 digits"));
+                }
+            }
+            let key = keys::line(&deps.pepper.lookup(purpose::PHONE, number.e164()));
+            let mut items = deps
+                .store
+                .get_many(&[key.clone(), keys::company(&company)])
+                .await?
+                .into_iter();
+            let existing = items.next().flatten();
+            known_company(&items.next().flatten(), &company)?;
+            if same_row(&existing, &digest) {
+                return Ok(Outcome::Unchanged);
+            }
+            let line = Line {
+                company_id: company,
+                number: number.e164().to_string(),
+                hint: number.hint(),
+                puk_hash: puk.map(|p| deps.hasher.hash(&p, random)),
+                data_only,
+                referent,
+                import_digest: Some(digest),
+            };
+            let (write, outcome) = upsert(key, &existing, &line);
+            deps.store.write(vec![write]).await?;
+            Ok(outcome)
+        }
+        Row::LegacyAccount {
+            company_id: company,
+            username,
+            password_hash,
+            name,
+            role,
+            card_number,
+        } => {
+            if username.is_empty() || username.len() > 128 {
+                return Err(RowError::new(
+                    "invalid_field",
+                    "username: 1 to 128 characters",
+                ));
+            }
+            if !password_hash.starts_with("pbkdf2_sha256$") {
+                return Err(RowError::new(
+                    "invalid_field",
+                    "password_hash: the old portal's `pbkdf2_sha256$<iterations>$<salt>$<hash>`",
+                ));
+            }
+            let profile_role = deps.profile.role(&role).ok_or_else(|| {
+                RowError::new("unknown_role", format!("the profile has no role `{role}`"))
+            })?;
+            let card_lookup = match (card_number, profile_role.needs_valid_card) {
+                (Some(number), _) => Some(
+                    deps.pepper.lookup(
+                        purpose::CARD,
+                        CardNumber::parse(&number)
+                            .map_err(RowError::field("card_number"))?
+                            .digits(),
+                    ),
+                ),
+                (None, true) => {
+                    return Err(RowError::new(
+                        "card_required",
+                        format!("card_number: role `{role}` needs a company card"),
+                    ))
+                }
+                (None, false) => None,
+            };
+            let key = legacy_key(deps, &username);
+            let mut wanted = vec![key.clone(), keys::company(&company)];
+            wanted.extend(card_lookup.as_deref().map(keys::card));
+            let mut items = deps.store.get_many(&wanted).await?.into_iter();
+            let existing = items.next().flatten();
+            let company = known_company(&items.next().flatten(), &company)?;
+            let previous: Option<LegacyAccount> = parse_opt(&existing)?;
+            if previous.as_ref().is_some_and(|p| p.migrated_to.is_some())
+                || same_row(&existing, &digest)
+            {
+                // A migrated user lives in the new portal now: the old row changes nothing.
+                return Ok(Outcome::Unchanged);
+            }
+            let card = match &card_lookup {
+                Some(_) => {
+                    let card: Option<Card> = parse_opt(&items.next().flatten())?;
+                    let company_card = card.and_then(|c| c.company).ok_or_else(|| {
+                        RowError::new(
+                            "unknown_card",
+                            "card_number: no such company card: import its `company_card` row first",
+                        )
+                    })?;
+                    Some(company_card.validity)
+                }
+                None => None,
+            };
+            let legacy = LegacyAccount {
+                username,
+                password_hash: Some(password_hash),
+                display_name: name,
+                role,
+                company_id: company.id,
+                company_name: company.name,
+                card,
+                card_lookup,
+                migrated_to: None,
+                import_digest: Some(digest),
+            };
+            let (write, outcome) = upsert(key, &existing, &legacy);
+            deps.store.write(vec![write]).await?;
+            Ok(outcome)
+        }
+    }
+}
+
+/// A company card's validity changed: every account whose role rests on it gets the new
+/// validity in its membership (N3), so that login and the grace period see it.
+async fn update_card_roles(
+    deps: &Deps,
+    card_lookup: &str,
+    validity: CardValidity,
+) -> Result<(), RowError> {
+    let links = deps
+        .store
+        .query(&keys::card(card_lookup).pk, keys::CARD_ROLE_PREFIX, 100)
+        .await?;
+    for link in links {
+        let role: CardRole = link.parse()?;
+        let Some(item) = deps.store.get(&keys::account(&role.account_id)).await? else {
+            continue;
+        };
+        let mut account: Account = item.parse()?;
+        for membership in &mut account.memberships {
+            if membership.company_id == role.company_id && membership.card.is_some() {
+                membership.card = Some(validity);
+            }
+        }
+        deps.store
+            .write(vec![Write::replace(&item, &account)])
+            .await?;
+    }
+    Ok(())
+}
