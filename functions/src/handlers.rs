@@ -14,7 +14,7 @@ use varco_domain::types::{
     BirthDate, CardNumber, Email, FiscalCode, Key6, OneTimeCode, Password, PhoneNumber,
     RegistrationCode, SecurityAnswer,
 };
-use varco_domain::{accounts, codes, sessions};
+use varco_domain::{accounts, codes, selfservice, sessions};
 use varco_domain::{Deps, Error};
 
 pub async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply, Error> {
@@ -37,6 +37,11 @@ pub async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply,
         Step::StartMigration => start_migration(deps, parse(request)?).await,
         Step::CompleteMigration => complete_migration(deps, parse(request)?).await,
         Step::ResendMigrationCode => resend_migration_code(deps, parse(request)?).await,
+        Step::StartMobileChange => start_mobile_change(deps, parse(request)?).await,
+        Step::ConfirmMobileChange => confirm_change(deps, "MOBILE", parse(request)?).await,
+        Step::StartEmailChange => start_email_change(deps, parse(request)?).await,
+        Step::ConfirmEmailChange => confirm_change(deps, "EMAIL", parse(request)?).await,
+        Step::DeleteAccount => delete_account(deps, parse(request)?).await,
     }
 }
 
@@ -548,4 +553,123 @@ async fn complete_migration(deps: &Deps, input: CompleteMigrationInput) -> Resul
     let migrated =
         migration::complete(deps, &input.flow_id, &input.code, &input.new_password).await?;
     Ok(Reply::json(StatusCode::CREATED, &migrated))
+}
+
+/// A change of the account's mobile or email: the bearer token, the password typed again,
+/// and the new value.
+pub struct ChangeInput<T> {
+    token: String,
+    password: String,
+    new: T,
+    lang: Lang,
+}
+
+fn change_input<T>(
+    request: &ApiRequest,
+    field: &'static str,
+    parse: impl Fn(&str) -> Result<T, varco_domain::types::ParseError>,
+) -> Result<ChangeInput<T>, Error> {
+    let token = bearer(request)?;
+    let body: serde_json::Map<String, serde_json::Value> = request.json()?;
+    let text = |name: &str| {
+        body.get(name)
+            .and_then(|v| v.as_str())
+            .ok_or_else(|| Error::MalformedBody(format!("`{name}` (a string) is missing")))
+    };
+    Ok(ChangeInput {
+        token,
+        password: typed_password("password", text("password")?)?,
+        new: parse(text(field)?).map_err(Error::field(field))?,
+        lang: request.lang(),
+    })
+}
+
+impl FromRequest for ChangeInput<PhoneNumber> {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        change_input(request, "phone", PhoneNumber::parse)
+    }
+}
+
+impl FromRequest for ChangeInput<Email> {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        change_input(request, "email", Email::parse)
+    }
+}
+
+async fn start_mobile_change(deps: &Deps, input: ChangeInput<PhoneNumber>) -> Result<Reply, Error> {
+    let started = selfservice::start_mobile_change(
+        deps,
+        &input.token,
+        &input.password,
+        &input.new,
+        input.lang,
+    )
+    .await?;
+    Ok(Reply::json(StatusCode::ACCEPTED, &started))
+}
+
+async fn start_email_change(deps: &Deps, input: ChangeInput<Email>) -> Result<Reply, Error> {
+    let started = selfservice::start_email_change(
+        deps,
+        &input.token,
+        &input.password,
+        &input.new,
+        input.lang,
+    )
+    .await?;
+    Ok(Reply::json(StatusCode::ACCEPTED, &started))
+}
+
+pub struct ConfirmChangeInput {
+    token: String,
+    code: OneTimeCode,
+}
+
+impl FromRequest for ConfirmChangeInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            code: String,
+        }
+        let token = bearer(request)?;
+        let body: Body = request.json()?;
+        Ok(ConfirmChangeInput {
+            token,
+            code: OneTimeCode::parse(&body.code).map_err(Error::field("code"))?,
+        })
+    }
+}
+
+async fn confirm_change(
+    deps: &Deps,
+    kind: &str,
+    input: ConfirmChangeInput,
+) -> Result<Reply, Error> {
+    selfservice::confirm_change(deps, &input.token, kind, &input.code).await?;
+    Ok(Reply::no_content())
+}
+
+pub struct DeleteAccountInput {
+    token: String,
+    password: String,
+}
+
+impl FromRequest for DeleteAccountInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            password: String,
+        }
+        let token = bearer(request)?;
+        let body: Body = request.json()?;
+        Ok(DeleteAccountInput {
+            token,
+            password: typed_password("password", &body.password)?,
+        })
+    }
+}
+
+async fn delete_account(deps: &Deps, input: DeleteAccountInput) -> Result<Reply, Error> {
+    selfservice::delete_account(deps, &input.token, &input.password).await?;
+    Ok(Reply::no_content())
 }

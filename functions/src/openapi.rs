@@ -98,6 +98,42 @@ fn code_errors() -> Vec<Error> {
     ]
 }
 
+fn code() -> Value {
+    json!({ "type": "string", "pattern": "^\\s*[0-9]{6}\\s*$" })
+}
+
+fn change_started() -> Value {
+    object(
+        &["next", "sent_to", "code_expires_at"],
+        json!({ "next": { "const": "code" }, "sent_to": { "type": "string", "description": "The masked number or address." }, "code_expires_at": { "type": "integer" } }),
+    )
+}
+
+fn change_errors<const N: usize>(extra: [Error; N]) -> Vec<Error> {
+    let mut errors = vec![
+        Error::MalformedBody(String::new()),
+        Error::Unauthenticated,
+        Error::PasswordChangeRequired,
+        Error::CurrentPasswordWrong,
+    ];
+    errors.extend(extra);
+    errors
+}
+
+fn confirm_errors() -> Vec<Error> {
+    vec![
+        Error::MalformedBody(String::new()),
+        invalid("code"),
+        Error::Unauthenticated,
+        Error::PasswordChangeRequired,
+        Error::NoPendingChange,
+        Error::CodeNotCorrect,
+        Error::CodeExpired,
+        Error::TooManyAttempts,
+        Error::Conflict,
+    ]
+}
+
 fn resend_errors() -> Vec<Error> {
     vec![
         Error::MalformedBody(String::new()),
@@ -234,7 +270,7 @@ fn doc(step: Step) -> StepDoc {
         GetAccount => StepDoc {
             summary: "The account of the session.",
             request: None,
-            success: (200, "The account.", Some(object(&["id", "email", "display_name", "memberships"], json!({ "id": string(), "email": string(), "display_name": string(), "memberships": { "type": "array", "items": object(&["company_id", "company_name", "role"], json!({ "company_id": string(), "company_name": string(), "role": { "type": "string", "description": "A role id of the portal profile." }, "access_until": { "type": "integer", "description": "For a role that needs a valid company card: when access ends unless the card is renewed." } })) } })))),
+            success: (200, "The account.", Some(object(&["id", "email", "display_name", "memberships"], json!({ "id": string(), "email": string(), "display_name": string(), "mobile": { "type": "string", "description": "The confirmed mobile, masked." }, "memberships": { "type": "array", "items": object(&["company_id", "company_name", "role"], json!({ "company_id": string(), "company_name": string(), "role": { "type": "string", "description": "A role id of the portal profile." }, "access_until": { "type": "integer", "description": "For a role that needs a valid company card: when access ends unless the card is renewed." } })) } })))),
             errors: vec![Error::Unauthenticated, Error::PasswordChangeRequired],
             bearer: true,
         },
@@ -278,7 +314,7 @@ fn doc(step: Step) -> StepDoc {
         },
         ConfirmRegistrationCode => StepDoc {
             summary: "N4: the code from the SMS; next, the email and password.",
-            request: Some(object(&["code"], json!({ "code": { "type": "string", "pattern": "^\\s*[0-9]{6}\\s*$" } }))),
+            request: Some(object(&["code"], json!({ "code": code() }))),
             success: (
                 200,
                 "The mobile is confirmed.",
@@ -342,7 +378,7 @@ fn doc(step: Step) -> StepDoc {
         },
         CompleteMigration => StepDoc {
             summary: "N2, N8: the code from the SMS and the new password; the account is created with the old role, the old credentials stop working, a session opens, and the company's registered Administrator is named.",
-            request: Some(object(&["code", "new_password"], json!({ "code": { "type": "string", "pattern": "^\\s*[0-9]{6}\\s*$" }, "new_password": { "type": "string", "minLength": 8, "maxLength": 128 } }))),
+            request: Some(object(&["code", "new_password"], json!({ "code": code(), "new_password": { "type": "string", "minLength": 8, "maxLength": 128 } }))),
             success: (
                 201,
                 "Migrated: a session, the company, the role, and the registered Administrator's name (null when the company has none yet).",
@@ -361,6 +397,45 @@ fn doc(step: Step) -> StepDoc {
             success: (202, "A new code is on its way.", Some(code_sent())),
             errors: resend_errors(),
             bearer: false,
+        },
+        StartMobileChange => StepDoc {
+            summary: "N7: change the mobile: the password again and the new number; a code goes by SMS to the new number.",
+            request: Some(object(&["password", "phone"], json!({ "password": { "type": "string", "minLength": 1, "maxLength": 1024 }, "phone": phone() }))),
+            success: (202, "The code is on its way.", Some(change_started())),
+            errors: change_errors([invalid("phone"), Error::SmsLimit, Error::SmsCountryNotAllowed]),
+            bearer: true,
+        },
+        ConfirmMobileChange => StepDoc {
+            summary: "N7: the code from the SMS; the new mobile replaces the old.",
+            request: Some(object(&["code"], json!({ "code": code() }))),
+            success: (204, "Changed.", None),
+            errors: confirm_errors(),
+            bearer: true,
+        },
+        StartEmailChange => StepDoc {
+            summary: "C5: change the login email: the password again and the new address; a code goes to the new address.",
+            request: Some(object(&["password", "email"], json!({ "password": { "type": "string", "minLength": 1, "maxLength": 1024 }, "email": email() }))),
+            success: (202, "The code is on its way.", Some(change_started())),
+            errors: change_errors([invalid("email"), Error::EmailTaken]),
+            bearer: true,
+        },
+        ConfirmEmailChange => StepDoc {
+            summary: "C5: the code from the email; from now on the new address is the login.",
+            request: Some(object(&["code"], json!({ "code": code() }))),
+            success: (204, "Changed.", None),
+            errors: {
+                let mut errors = confirm_errors();
+                errors.push(Error::EmailTaken);
+                errors
+            },
+            bearer: true,
+        },
+        DeleteAccount => StepDoc {
+            summary: "W10: delete the own account (the password again); sessions end, the login email is free for a new registration, customer data stays.",
+            request: Some(object(&["password"], json!({ "password": { "type": "string", "minLength": 1, "maxLength": 1024 } }))),
+            success: (204, "Deleted.", None),
+            errors: vec![Error::MalformedBody(String::new()), Error::Unauthenticated, Error::CurrentPasswordWrong, Error::Conflict],
+            bearer: true,
         },
         Logout => StepDoc {
             summary: "Log out: the session ends, its access and refresh tokens stop working.",

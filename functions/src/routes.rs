@@ -24,6 +24,11 @@ pub enum Step {
     StartMigration,
     CompleteMigration,
     ResendMigrationCode,
+    StartMobileChange,
+    ConfirmMobileChange,
+    StartEmailChange,
+    ConfirmEmailChange,
+    DeleteAccount,
 }
 
 pub struct Route {
@@ -33,7 +38,7 @@ pub struct Route {
     pub step: Step,
 }
 
-pub fn routes() -> [Route; 18] {
+pub fn routes() -> [Route; 23] {
     use Step::*;
     let route = |method, path, step| Route { method, path, step };
     [
@@ -87,6 +92,11 @@ pub fn routes() -> [Route; 18] {
             "/migrations/{flow_id}/code/resend",
             ResendMigrationCode,
         ),
+        route(Method::POST, "/me/mobile", StartMobileChange),
+        route(Method::POST, "/me/mobile/code", ConfirmMobileChange),
+        route(Method::POST, "/me/email", StartEmailChange),
+        route(Method::POST, "/me/email/code", ConfirmEmailChange),
+        route(Method::POST, "/me/deletion", DeleteAccount),
     ]
 }
 
@@ -113,6 +123,11 @@ impl Step {
             StartMigration => "start-migration",
             CompleteMigration => "complete-migration",
             ResendMigrationCode => "resend-migration-code",
+            StartMobileChange => "start-mobile-change",
+            ConfirmMobileChange => "confirm-mobile-change",
+            StartEmailChange => "start-email-change",
+            ConfirmEmailChange => "confirm-email-change",
+            DeleteAccount => "delete-account",
         }
     }
 

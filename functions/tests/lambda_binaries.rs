@@ -754,6 +754,57 @@ async fn the_registration_and_migration_step_binaries_work() {
         (201, Some("Franca Ricci")),
         "{migrated}"
     );
+
+    // N7, C5, W10 on Sara's account, through their binaries.
+    let me_step = |binary: &'static str, path: &'static str, body: Value| {
+        let (emulator, table, session) = (&emulator, &table, &session);
+        async move {
+            let mut event = api_event("POST", path, path, None, body);
+            bearer(&mut event, session);
+            invoke(binary, emulator, table, &Keys::Environment, event).await
+        }
+    };
+    let password = "Girasole-Viola-31";
+    let new_phone = "+393497778899";
+    let (status, started) = me_step(
+        env!("CARGO_BIN_EXE_start-mobile-change"),
+        "/me/mobile",
+        json!({ "password": password, "phone": new_phone }),
+    )
+    .await;
+    assert_eq!(status, 202, "{started}");
+    let code = code_in(&deliver_the_sms(&store, &emulator, &table, new_phone).await);
+    let (status, _) = me_step(
+        env!("CARGO_BIN_EXE_confirm-mobile-change"),
+        "/me/mobile/code",
+        json!({ "code": code }),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (status, started) = me_step(
+        env!("CARGO_BIN_EXE_start-email-change"),
+        "/me/email",
+        json!({ "password": password, "email": "sara@nuovo.example" }),
+    )
+    .await;
+    assert_eq!(status, 202, "{started}");
+    let (status, wrong) = me_step(
+        env!("CARGO_BIN_EXE_confirm-email-change"),
+        "/me/email/code",
+        json!({ "code": "000000" }),
+    )
+    .await;
+    assert!(
+        [204, 422].contains(&status),
+        "a code answered, right or wrong: {wrong}"
+    );
+    let (status, _) = me_step(
+        env!("CARGO_BIN_EXE_delete-account"),
+        "/me/deletion",
+        json!({ "password": password }),
+    )
+    .await;
+    assert_eq!(status, 204);
 }
 
 /// X7 through the import binary (on DynamoDB Local, keys from the environment) and through

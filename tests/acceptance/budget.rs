@@ -167,6 +167,62 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
     );
     assert_eq!(migrated.status, 201, "{}", migrated.body);
 
+    // N7, C5, W10: self-service, on Sara's new account.
+    let session = app
+        .session("sara.conti@acme.example", "Girasole-Viola-31")
+        .await;
+    let token = session.text("access_token");
+    app.take_dynamodb_operations();
+    let body = json!({ "password": "Girasole-Viola-31", "phone": "+393497778899" });
+    assert_eq!(
+        count!(
+            "start-mobile-change",
+            app.post_as(&token, "/me/mobile", body).await
+        )
+        .status,
+        202
+    );
+    let code = varco_tests::code_in(&app.the_sms().await);
+    app.take_dynamodb_operations();
+    let confirm = json!({ "code": code });
+    assert_eq!(
+        count!(
+            "confirm-mobile-change",
+            app.post_as(&token, "/me/mobile/code", confirm).await
+        )
+        .status,
+        204
+    );
+    let body = json!({ "password": "Girasole-Viola-31", "email": "sara@nuovo.example" });
+    assert_eq!(
+        count!(
+            "start-email-change",
+            app.post_as(&token, "/me/email", body).await
+        )
+        .status,
+        202
+    );
+    let code = varco_tests::code_in(&app.the_sms().await);
+    app.take_dynamodb_operations();
+    let confirm = json!({ "code": code });
+    assert_eq!(
+        count!(
+            "confirm-email-change",
+            app.post_as(&token, "/me/email/code", confirm).await
+        )
+        .status,
+        204
+    );
+    let body = json!({ "password": "Girasole-Viola-31" });
+    assert_eq!(
+        count!(
+            "delete-account",
+            app.post_as(&token, "/me/deletion", body).await
+        )
+        .status,
+        204
+    );
+
     // The import is a batch job, not a step: its actions are checked, not its round trips.
     app.take_dynamodb_operations();
     let rows = [

@@ -9,5 +9,6 @@ mod logs;
 mod migration;
 mod recovery;
 mod registration;
+mod selfservice;
 mod sessions;
 mod storage;

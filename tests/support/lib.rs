@@ -292,6 +292,17 @@ impl TestApp {
         .await
     }
 
+    /// A POST with the session's bearer token.
+    pub async fn post_as(&self, token: &str, path: &str, body: Value) -> Answer {
+        self.request(
+            reqwest::Method::POST,
+            path,
+            Some(body),
+            &[("authorization", &format!("Bearer {token}"))],
+        )
+        .await
+    }
+
     pub async fn refresh(&self, refresh_token: &str) -> Answer {
         self.post(
             "/sessions/refresh",

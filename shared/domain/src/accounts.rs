@@ -315,6 +315,9 @@ pub struct AccountView {
     pub id: String,
     pub email: String,
     pub display_name: String,
+    /// The confirmed mobile, masked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<String>,
     pub memberships: Vec<MembershipView>,
 }
 
@@ -338,6 +341,7 @@ pub async fn get_account(deps: &Deps, token: &str) -> Result<AccountView, Error>
         id: account.id,
         email: account.email,
         display_name: account.display_name,
+        mobile: account.mobile.map(|m| m.hint),
         memberships: account
             .memberships
             .into_iter()

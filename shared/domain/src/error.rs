@@ -64,6 +64,8 @@ pub enum Error {
     NoPortalAccess,
     #[error("the role uses the personal cardholder area, not the company portal")]
     UseCardholderArea,
+    #[error("no change is waiting for a code")]
+    NoPendingChange,
     #[error("wrong email or password")]
     InvalidCredentials,
     #[error("missing or invalid access token")]
@@ -134,6 +136,7 @@ impl Error {
             AlreadyMigrated => d(409, "already_migrated", "Hai già aggiornato le credenziali: accedi con l'email e la password che hai indicato.", "You have already updated your credentials: log in with the email and password you chose."),
             NoPortalAccess => d(403, "no_portal_access", "Il tuo profilo non ha più accesso al portale: contatta l'Amministratore per maggiori informazioni.", "Your profile no longer has access to the portal: contact your Administrator."),
             UseCardholderArea => d(403, "use_cardholder_area", "Le vecchie credenziali non servono più: registrati o accedi all'Area Personale o all'App per gestire la tua carta.", "The old credentials are no longer needed: register or log in to the personal area or the app to manage your card."),
+            NoPendingChange => d(409, "no_pending_change", "Nessuna modifica è in attesa di conferma: ricomincia.", "No change is waiting for confirmation: start again."),
             InvalidCredentials => d(401, "invalid_credentials", "Email o password non corretti.", "Wrong email or password."),
             Unauthenticated => d(401, "unauthenticated", "Accedi per continuare.", "Log in to continue."),
             PasswordChangeRequired => d(403, "password_change_required", "Prima di continuare devi impostare una nuova password.", "You must set a new password before anything else."),

@@ -29,6 +29,12 @@ pub fn session(account_id: &str, session_id: &str) -> Key {
 
 pub const SESSION_PREFIX: &str = "SESSION#";
 
+/// A change of the account's mobile or login email waiting for its code (`kind`: `MOBILE`,
+/// `EMAIL`), beside the account.
+pub fn pending_change(account_id: &str, kind: &str) -> Key {
+    Key::new(format!("ACCOUNT#{account_id}"), format!("CHANGE#{kind}"))
+}
+
 /// An account whose role rests on this company card (N3): found when the card changes.
 pub fn card_holder_role(card_lookup: &str, account_id: &str) -> Key {
     Key::new(

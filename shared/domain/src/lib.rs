@@ -20,6 +20,7 @@ pub mod profile;
 pub mod random;
 pub mod recovery;
 pub mod registration;
+pub mod selfservice;
 pub mod sessions;
 pub mod sms;
 pub mod store;

@@ -177,7 +177,9 @@ pub async fn refresh(deps: &Deps, token: &str) -> Result<Session, Error> {
 /// Ends the session an access token belongs to (nothing to end for a password-change one).
 /// A token whose session has ended is refused like any other that no longer works.
 pub async fn logout(deps: &Deps, token: &str) -> Result<(), Error> {
-    let (claims, _, _, session) = authenticate(deps, token).await?;
+    let Authenticated {
+        claims, session, ..
+    } = authenticate(deps, token, |_| Vec::new()).await?;
     if let (Some(sid), Some(session)) = (&claims.sid, session) {
         deps.store
             .write(vec![Write::delete(
@@ -194,22 +196,35 @@ pub(crate) async fn authenticated(
     deps: &Deps,
     token: &str,
 ) -> Result<(Claims, Item, Account), Error> {
-    let (claims, item, account, _) = authenticate(deps, token).await?;
-    Ok((claims, item, account))
+    let found = authenticate(deps, token, |_| Vec::new()).await?;
+    Ok((found.claims, found.item, found.account))
 }
 
-/// The claims, the account's item and document, and the session's item (none for a
-/// password-change token).
-async fn authenticate(
+/// What a token proved, read in one request with the items a step needs beside it.
+pub(crate) struct Authenticated {
+    pub claims: Claims,
+    pub item: Item,
+    pub account: Account,
+    /// The stored session (none for a password-change token).
+    pub session: Option<Item>,
+    /// The items the step asked for, in order.
+    pub extra: Vec<Option<Item>>,
+}
+
+/// Checks a token, and reads its account and session with the items `extra` names for the
+/// account's id, all in one request.
+pub(crate) async fn authenticate(
     deps: &Deps,
     token: &str,
-) -> Result<(Claims, Item, Account, Option<Item>), Error> {
+    extra: impl FnOnce(&str) -> Vec<crate::store::Key>,
+) -> Result<Authenticated, Error> {
     let now = deps.clock.now();
     let claims = deps.tokens.verify(token, now)?;
     let mut wanted = vec![keys::account(&claims.sub)];
     if let Some(sid) = &claims.sid {
         wanted.push(keys::session(&claims.sub, sid));
     }
+    wanted.extend(extra(&claims.sub));
     let mut items = deps.store.get_many(&wanted).await?.into_iter();
     let item = items.next().flatten().ok_or(Error::Unauthenticated)?;
     let session = match &claims.sid {
@@ -227,7 +242,13 @@ async fn authenticate(
     if account.password_version != claims.pwv {
         return Err(Error::Unauthenticated);
     }
-    Ok((claims, item, account, session))
+    Ok(Authenticated {
+        claims,
+        item,
+        account,
+        session,
+        extra: items.collect(),
+    })
 }
 
 #[cfg(test)]

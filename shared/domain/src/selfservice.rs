@@ -1,0 +1,282 @@
+//! What a logged-in person changes on their own account: the mobile (N7, confirmed by a code
+//! sent by SMS to the new number), the login email (C5, confirmed by a code sent to the new
+//! address), and the account itself, deleted (W10). Each asks for the password again.
+//!
+//! A pending change is an item beside the account (one per kind), so that the confirming step
+//! reads the account, its session and the change in one request. Deleting the account leaves
+//! the customer data (companies, cards, contracts, lines) untouched and frees the login email
+//! for a new registration.
+
+use crate::accounts::{claim_login, Account};
+use crate::clock::{DAY, MINUTE};
+use crate::codes::{self, PendingCode};
+use crate::deps::Deps;
+use crate::error::Error;
+use crate::keys::{self, purpose};
+use crate::messages::{Lang, Template};
+use crate::outbox::{self, Channel};
+use crate::random::new_id;
+use crate::sessions::{authenticate, Authenticated};
+use crate::sms;
+use crate::store::{Condition, Item, Write};
+use crate::tokens::Scope;
+use crate::types::{Email, OneTimeCode, PhoneNumber};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum Change {
+    Mobile { phone: crate::accounts::PhoneOnFile },
+    Email { email: String },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PendingChange {
+    change: Change,
+    code: PendingCode,
+    expires_at: i64,
+}
+
+/// Where the code went, and until when it works.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeStarted {
+    pub next: &'static str,
+    pub sent_to: String,
+    pub code_expires_at: i64,
+}
+
+/// A full session (not a password-change one) and the password typed again.
+fn reauthenticated(deps: &Deps, found: &Authenticated, password: &str) -> Result<(), Error> {
+    if found.claims.scope != Scope::Account {
+        return Err(Error::PasswordChangeRequired);
+    }
+    if !deps
+        .hasher
+        .verify(password, found.account.password_hash.as_deref())
+    {
+        return Err(Error::CurrentPasswordWrong);
+    }
+    Ok(())
+}
+
+fn pending_write(account_id: &str, kind: &str, pending: &PendingChange) -> Write {
+    Write::put(
+        Item::new(keys::pending_change(account_id, kind), pending)
+            .expiring_at(pending.expires_at + DAY),
+    )
+}
+
+/// N7: a new mobile; the code goes by SMS to it.
+pub async fn start_mobile_change(
+    deps: &Deps,
+    token: &str,
+    password: &str,
+    phone: &PhoneNumber,
+    lang: Lang,
+) -> Result<ChangeStarted, Error> {
+    let now = deps.clock.now();
+    let lookup = deps.pepper.lookup(purpose::PHONE, phone.e164());
+    let found = authenticate(deps, token, |_| vec![keys::sms_limit(&lookup)]).await?;
+    reauthenticated(deps, &found, password)?;
+    let record = sms::allow(deps, phone, &lookup, found.extra[0].as_ref(), now)?;
+    let (phone_check, message) = codes::check_phone(deps, phone, lang, now);
+    let pending = PendingChange {
+        change: Change::Mobile {
+            phone: phone_check.phone,
+        },
+        code: phone_check.code,
+        expires_at: now.0 + deps.profile.codes.valid_minutes * MINUTE,
+    };
+    deps.store
+        .write(vec![
+            pending_write(&found.account.id, "MOBILE", &pending),
+            record,
+            message,
+        ])
+        .await?;
+    Ok(ChangeStarted {
+        next: "code",
+        sent_to: phone.hint(),
+        code_expires_at: pending.code.expires_at,
+    })
+}
+
+/// C5: a new login email; the code goes to it. An email another account logs in with is
+/// refused now, and again (atomically) when the change is confirmed.
+pub async fn start_email_change(
+    deps: &Deps,
+    token: &str,
+    password: &str,
+    email: &Email,
+    lang: Lang,
+) -> Result<ChangeStarted, Error> {
+    let now = deps.clock.now();
+    let found = authenticate(deps, token, |_| vec![keys::login_claim(email.canonical())]).await?;
+    reauthenticated(deps, &found, password)?;
+    if found.extra[0].is_some() {
+        return Err(Error::EmailTaken);
+    }
+    let (code, pending_code) = codes::issue(deps, now);
+    let message = outbox::enqueue(
+        new_id(deps.random.as_ref()),
+        Channel::Email,
+        email.as_str().to_string(),
+        email.hint(),
+        Template::VerificationCode {
+            code,
+            valid_minutes: deps.profile.codes.valid_minutes,
+        },
+        lang,
+        now,
+    );
+    let pending = PendingChange {
+        change: Change::Email {
+            email: email.as_str().to_string(),
+        },
+        code: pending_code,
+        expires_at: now.0 + deps.profile.codes.valid_minutes * MINUTE,
+    };
+    deps.store
+        .write(vec![
+            pending_write(&found.account.id, "EMAIL", &pending),
+            message,
+        ])
+        .await?;
+    Ok(ChangeStarted {
+        next: "code",
+        sent_to: email.hint(),
+        code_expires_at: pending.code.expires_at,
+    })
+}
+
+/// The code of a pending change of `kind` (`MOBILE` or `EMAIL`): the change is applied.
+pub async fn confirm_change(
+    deps: &Deps,
+    token: &str,
+    kind: &str,
+    code: &OneTimeCode,
+) -> Result<(), Error> {
+    let now = deps.clock.now();
+    let found = authenticate(deps, token, |id| vec![keys::pending_change(id, kind)]).await?;
+    if found.claims.scope != Scope::Account {
+        return Err(Error::PasswordChangeRequired);
+    }
+    let pending_item = found.extra[0].clone().ok_or(Error::NoPendingChange)?;
+    let mut pending: PendingChange = pending_item.parse()?;
+    if let Err(error) = pending.code.check(deps, code, now) {
+        if !matches!(error, Error::CodeExpired) {
+            // The try counts; at the last one the change is dropped.
+            let write = if matches!(error, Error::TooManyAttempts) {
+                Write::delete(
+                    pending_item.key.clone(),
+                    Condition::Version(pending_item.version),
+                )
+            } else {
+                Write::replace(&pending_item, &pending)
+            };
+            deps.store.write(vec![write]).await?;
+        }
+        return Err(error);
+    }
+    let mut account = found.account;
+    let done = Write::delete(
+        pending_item.key.clone(),
+        Condition::Version(pending_item.version),
+    );
+    let writes = match pending.change {
+        Change::Mobile { phone } => {
+            account.mobile = Some(phone);
+            vec![Write::replace(&found.item, &account), done]
+        }
+        Change::Email { email } => {
+            let new = Email::parse(&email).map_err(|e| Error::Internal(Box::new(e)))?;
+            let old = Email::parse(&account.email).map_err(|e| Error::Internal(Box::new(e)))?;
+            account.email = new.as_str().to_string();
+            let mut updated = found.item.next(&account);
+            updated.gsi1 = Some(keys::login_index(new.canonical()));
+            let mut writes = vec![
+                Write::Put {
+                    item: updated,
+                    condition: Condition::Version(found.item.version),
+                },
+                done,
+                claim_login(new.canonical(), &account.id),
+            ];
+            if new.canonical() != old.canonical() {
+                writes.push(Write::delete(
+                    keys::login_claim(old.canonical()),
+                    Condition::None,
+                ));
+            }
+            // A temporary password from a recovery was found by the old login: it goes.
+            writes.push(Write::delete(
+                keys::temporary_password(&account.id),
+                Condition::None,
+            ));
+            writes
+        }
+    };
+    deps.store.write(writes).await.map_err(|e| match e {
+        crate::store::StoreError::ConditionFailed { index: Some(2) } => Error::EmailTaken,
+        other => other.into(),
+    })?;
+    Ok(())
+}
+
+/// W10: the account is deleted, with its sessions and pending changes; the login email is
+/// free again. Customer data (companies, cards, contracts, lines) stays as it is.
+pub async fn delete_account(deps: &Deps, token: &str, password: &str) -> Result<(), Error> {
+    let now = deps.clock.now();
+    let claims = deps.tokens.verify(token, now)?;
+    // The account's partition holds the account, its sessions, its pending changes and
+    // any temporary password: one query reads them all.
+    let items = deps
+        .store
+        .query(
+            &keys::account(&claims.sub).pk,
+            "",
+            crate::store::MAX_WRITES - 2,
+        )
+        .await?;
+    let item = items
+        .iter()
+        .find(|i| i.key == keys::account(&claims.sub))
+        .ok_or(Error::Unauthenticated)?;
+    let account: Account = item.parse()?;
+    let session_ok = match &claims.sid {
+        Some(sid) => items
+            .iter()
+            .find(|i| i.key == keys::session(&claims.sub, sid))
+            .is_some(),
+        None => false,
+    };
+    if !session_ok || account.password_version != claims.pwv || claims.scope != Scope::Account {
+        return Err(Error::Unauthenticated);
+    }
+    if !deps
+        .hasher
+        .verify(password, account.password_hash.as_deref())
+    {
+        return Err(Error::CurrentPasswordWrong);
+    }
+    let email = Email::parse(&account.email).map_err(|e| Error::Internal(Box::new(e)))?;
+    let mut writes: Vec<Write> = items
+        .iter()
+        .map(|i| Write::delete(i.key.clone(), Condition::Version(i.version)))
+        .collect();
+    writes.push(Write::delete(
+        keys::login_claim(email.canonical()),
+        Condition::None,
+    ));
+    for membership in &account.memberships {
+        if membership.role == deps.profile.registration.card_registration_role {
+            // The company may register a new Administrator.
+            writes.push(Write::delete(
+                keys::company_administrator(&membership.company_id),
+                Condition::None,
+            ));
+        }
+    }
+    deps.store.write(writes).await?;
+    Ok(())
+}
