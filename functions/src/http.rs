@@ -13,8 +13,9 @@ use std::time::Instant;
 use varco_domain::messages::Lang;
 use varco_domain::{Deps, Error};
 
-/// Largest request body accepted.
-pub const MAX_BODY_BYTES: usize = 16 * 1024;
+/// Largest request body accepted: every field at its documented longest, written with JSON
+/// escapes (12 bytes a character at worst), fits.
+pub const MAX_BODY_BYTES: usize = 128 * 1024;
 
 /// A request as the local gateway and the Lambda adapter both hand it to a step.
 pub struct ApiRequest {

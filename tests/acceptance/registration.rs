@@ -349,6 +349,13 @@ async fn n4_bad_input_is_a_clear_400(app: TestApp) {
         (409, "wrong_step"),
         "the code comes first"
     );
+    let huge = app
+        .post(
+            "/registrations",
+            json!({ "card_number": ACME_CARD.number, "registration_code": "A".repeat(200_000), "phone": SARA_PHONE, "captcha": "x" }),
+        )
+        .await;
+    assert_eq!((huge.status, huge.code()), (413, "payload_too_large"));
     let unknown = app.registration_code("no-such-flow", "123456").await;
     assert_eq!((unknown.status, unknown.code()), (404, "flow_not_found"));
 }
