@@ -60,7 +60,7 @@ fn luhn_valid(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// The Luhn check digit that completes `partial`: for demo data and tests.
