@@ -237,13 +237,35 @@ fn same_row(item: &Option<Item>, digest: &str) -> bool {
         .is_some_and(|d| d.as_str() == Some(digest))
 }
 
-/// The write that stores `doc` at `key`: a create when absent, else a replace of what was
-/// read.
-fn upsert<T: Serialize>(key: Key, existing: &Option<Item>, doc: &T) -> (Write, Outcome) {
-    match existing {
+/// Stores `doc` at `key`: a create when absent, else a replace of what was read.
+async fn store_row<T: Serialize>(
+    deps: &Deps,
+    key: Key,
+    existing: &Option<Item>,
+    doc: &T,
+) -> Result<Outcome, RowError> {
+    let (write, outcome) = match existing {
         Some(previous) => (Write::replace(previous, doc), Outcome::Updated),
         None => (Write::create(Item::new(key, doc)), Outcome::Created),
-    }
+    };
+    deps.store.write(vec![write]).await?;
+    Ok(outcome)
+}
+
+/// The item at `key` as stored, and the company the row refers to, read together.
+async fn read_with_company(
+    deps: &Deps,
+    key: &Key,
+    company_id: &str,
+) -> Result<(Option<Item>, Company), RowError> {
+    let mut items = deps
+        .store
+        .get_many(&[key.clone(), keys::company(company_id)])
+        .await?
+        .into_iter();
+    let existing = items.next().flatten();
+    let company = known_company(&items.next().flatten(), company_id)?;
+    Ok((existing, company))
 }
 
 fn company_id(id: &str) -> Result<String, RowError> {
@@ -297,9 +319,7 @@ async fn apply(deps: &Deps, row: Row, digest: String) -> Result<Outcome, RowErro
                 vat_number: vat_number.map(|v| v.as_str().to_string()),
                 import_digest: Some(digest),
             };
-            let (write, outcome) = upsert(keys::company(&id), &existing, &company);
-            deps.store.write(vec![write]).await?;
-            Ok(outcome)
+            store_row(deps, keys::company(&id), &existing, &company).await
         }
         Row::CompanyCard {
             company_id: company,
@@ -320,13 +340,8 @@ async fn apply(deps: &Deps, row: Row, digest: String) -> Result<Outcome, RowErro
                 .map(|c| RegistrationCode::parse(&c).map_err(RowError::field("registration_code")))
                 .transpose()?;
             let lookup = deps.pepper.lookup(purpose::CARD, number.digits());
-            let mut items = deps
-                .store
-                .get_many(&[keys::card(&lookup), keys::company(&company)])
-                .await?
-                .into_iter();
-            let existing = items.next().flatten();
-            let company = known_company(&items.next().flatten(), &company)?;
+            let (existing, company) =
+                read_with_company(deps, &keys::card(&lookup), &company).await?;
             let card: Option<Card> = parse_opt(&existing)?;
             if card
                 .as_ref()
@@ -356,8 +371,7 @@ async fn apply(deps: &Deps, row: Row, digest: String) -> Result<Outcome, RowErro
                     import_digest: Some(digest),
                 }),
             };
-            let (write, outcome) = upsert(keys::card(&lookup), &existing, &doc);
-            deps.store.write(vec![write]).await?;
+            let outcome = store_row(deps, keys::card(&lookup), &existing, &doc).await?;
             if changed_validity {
                 update_card_roles(deps, &lookup, validity).await?;
             }
@@ -383,13 +397,7 @@ async fn apply(deps: &Deps, row: Row, digest: String) -> Result<Outcome, RowErro
                 .map(|m| PhoneNumber::parse(&m).map_err(RowError::field("mobile")))
                 .transpose()?;
             let key = keys::contract(&company, &contract_id);
-            let mut items = deps
-                .store
-                .get_many(&[key.clone(), keys::company(&company)])
-                .await?
-                .into_iter();
-            let existing = items.next().flatten();
-            known_company(&items.next().flatten(), &company)?;
+            let (existing, _) = read_with_company(deps, &key, &company).await?;
             if same_row(&existing, &digest) {
                 return Ok(Outcome::Unchanged);
             }
@@ -409,9 +417,7 @@ async fn apply(deps: &Deps, row: Row, digest: String) -> Result<Outcome, RowErro
                 },
                 import_digest: Some(digest),
             };
-            let (write, outcome) = upsert(key, &existing, &contract);
-            deps.store.write(vec![write]).await?;
-            Ok(outcome)
+            store_row(deps, key, &existing, &contract).await
         }
         Row::Line {
             company_id: company,
@@ -427,13 +433,7 @@ async fn apply(deps: &Deps, row: Row, digest: String) -> Result<Outcome, RowErro
                 }
             }
             let key = keys::line(&deps.pepper.lookup(purpose::PHONE, number.e164()));
-            let mut items = deps
-                .store
-                .get_many(&[key.clone(), keys::company(&company)])
-                .await?
-                .into_iter();
-            let existing = items.next().flatten();
-            known_company(&items.next().flatten(), &company)?;
+            let (existing, _) = read_with_company(deps, &key, &company).await?;
             if same_row(&existing, &digest) {
                 return Ok(Outcome::Unchanged);
             }
@@ -446,9 +446,7 @@ async fn apply(deps: &Deps, row: Row, digest: String) -> Result<Outcome, RowErro
                 referent,
                 import_digest: Some(digest),
             };
-            let (write, outcome) = upsert(key, &existing, &line);
-            deps.store.write(vec![write]).await?;
-            Ok(outcome)
+            store_row(deps, key, &existing, &line).await
         }
         Row::LegacyAccount {
             company_id: company,
@@ -528,9 +526,7 @@ async fn apply(deps: &Deps, row: Row, digest: String) -> Result<Outcome, RowErro
                 migrated_to: None,
                 import_digest: Some(digest),
             };
-            let (write, outcome) = upsert(key, &existing, &legacy);
-            deps.store.write(vec![write]).await?;
-            Ok(outcome)
+            store_row(deps, key, &existing, &legacy).await
         }
     }
 }

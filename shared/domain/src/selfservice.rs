@@ -16,7 +16,7 @@ use crate::keys::{self, purpose};
 use crate::messages::{Lang, Template};
 use crate::outbox::{self, Channel};
 use crate::random::new_id;
-use crate::sessions::{authenticate, Authenticated};
+use crate::sessions::{authenticate, still_good, Authenticated};
 use crate::sms;
 use crate::store::{Condition, Item, Write};
 use crate::tokens::Scope;
@@ -243,14 +243,14 @@ pub async fn delete_account(deps: &Deps, token: &str, password: &str) -> Result<
         .find(|i| i.key == keys::account(&claims.sub))
         .ok_or(Error::Unauthenticated)?;
     let account: Account = item.parse()?;
-    let session_ok = match &claims.sid {
-        Some(sid) => items
+    let session = claims.sid.as_ref().and_then(|sid| {
+        items
             .iter()
             .find(|i| i.key == keys::session(&claims.sub, sid))
-            .is_some(),
-        None => false,
-    };
-    if !session_ok || account.password_version != claims.pwv || claims.scope != Scope::Account {
+    });
+    still_good(&claims, &account, session, now)?;
+    // A password-change session (no stored session) may not delete the account.
+    if session.is_none() || claims.scope != Scope::Account {
         return Err(Error::Unauthenticated);
     }
     if !deps

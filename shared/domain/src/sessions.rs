@@ -211,6 +211,26 @@ pub(crate) struct Authenticated {
     pub extra: Vec<Option<Item>>,
 }
 
+/// Whether a verified token's session (read with its account) is still good: present and
+/// not ended when the token names one, and the password unchanged since it was issued.
+pub(crate) fn still_good(
+    claims: &Claims,
+    account: &Account,
+    session: Option<&Item>,
+    now: Timestamp,
+) -> Result<(), Error> {
+    if claims.sid.is_some() {
+        let session: StoredSession = session.ok_or(Error::Unauthenticated)?.parse()?;
+        if session.expires_at <= now.0 {
+            return Err(Error::Unauthenticated);
+        }
+    }
+    if account.password_version != claims.pwv {
+        return Err(Error::Unauthenticated);
+    }
+    Ok(())
+}
+
 /// Checks a token, and reads its account and session with the items `extra` names for the
 /// account's id, all in one request.
 pub(crate) async fn authenticate(
@@ -227,21 +247,13 @@ pub(crate) async fn authenticate(
     wanted.extend(extra(&claims.sub));
     let mut items = deps.store.get_many(&wanted).await?.into_iter();
     let item = items.next().flatten().ok_or(Error::Unauthenticated)?;
-    let session = match &claims.sid {
-        Some(_) => {
-            let session_item = items.next().flatten().ok_or(Error::Unauthenticated)?;
-            let session: StoredSession = session_item.parse()?;
-            if session.expires_at <= now.0 {
-                return Err(Error::Unauthenticated);
-            }
-            Some(session_item)
-        }
-        None => None,
+    let session = if claims.sid.is_some() {
+        items.next().flatten()
+    } else {
+        None
     };
     let account: Account = item.parse()?;
-    if account.password_version != claims.pwv {
-        return Err(Error::Unauthenticated);
-    }
+    still_good(&claims, &account, session.as_ref(), now)?;
     Ok(Authenticated {
         claims,
         item,

@@ -23,7 +23,7 @@ pub use phone::PhoneNumber;
 pub use registration_code::RegistrationCode;
 pub use secret::Secret;
 pub use security_answer::SecurityAnswer;
-pub use vat_number::{vat_check_digit, VatNumber};
+pub use vat_number::VatNumber;
 
 /// Why a value did not parse. `code()` is stable: clients receive it as `reason`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

@@ -1,4 +1,4 @@
-use super::ParseError;
+use super::{luhn_check_digit, ParseError};
 use std::fmt;
 
 /// An Italian VAT number (partita IVA): 11 digits, the last a check digit, typed with or
@@ -24,7 +24,8 @@ impl VatNumber {
             11 => {}
             _ => return Err(ParseError::TooLong),
         }
-        if vat_check_digit(&digits[..10]) != digits.as_bytes()[10] - b'0' {
+        // The partita IVA's check digit is the Luhn check digit of the first ten.
+        if luhn_check_digit(&digits[..10]) != char::from(digits.as_bytes()[10]) {
             return Err(ParseError::Checksum);
         }
         Ok(VatNumber(digits.to_string()))
@@ -34,28 +35,6 @@ impl VatNumber {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-}
-
-/// The check digit of the first 10 digits of a partita IVA.
-pub fn vat_check_digit(first10: &str) -> u8 {
-    let sum: u32 = first10
-        .bytes()
-        .enumerate()
-        .map(|(i, b)| {
-            let d = u32::from(b - b'0');
-            if i % 2 == 1 {
-                let doubled = d * 2;
-                if doubled > 9 {
-                    doubled - 9
-                } else {
-                    doubled
-                }
-            } else {
-                d
-            }
-        })
-        .sum();
-    ((10 - sum % 10) % 10) as u8
 }
 
 impl fmt::Debug for VatNumber {
@@ -97,7 +76,7 @@ mod tests {
     proptest! {
         #[test]
         fn every_ten_digits_with_their_check_digit_parse(first in "[0-9]{10}") {
-            let full = format!("{first}{}", vat_check_digit(&first));
+            let full = format!("{first}{}", luhn_check_digit(&first));
             let parsed = VatNumber::parse(&full).unwrap();
             prop_assert_eq!(parsed.as_str(), full.as_str());
         }
