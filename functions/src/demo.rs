@@ -1,6 +1,8 @@
-//! Demo people and company cards of the `card-issuer` profile, one for each recovery and
-//! registration path of the seeds. The local gateway loads them at start (once per store)
-//! and prints them; tests use them too.
+//! Demo data of each profile, one case for each path of the seeds: for `card-issuer`,
+//! people and company cards, one for each recovery and registration path; for
+//! `telco-sme`, companies with their contracts and lines, loaded through the import (X7).
+//! The local gateway loads them at start (once per store) and prints them; tests use them
+//! too.
 
 use varco_domain::accounts::{provision_cardholder, CardValidity, NewCard, NewCardholder};
 use varco_domain::companies::{provision_company_card, NewCompanyCard};
@@ -377,7 +379,33 @@ impl DemoCompanyCard {
 }
 
 /// Writes the demo people a store does not hold yet; returns how many were added.
+/// Loads the demo data of the deps' profile; returns how many records were added now.
 pub async fn seed(deps: &Deps) -> Result<usize, Error> {
+    match deps.profile.name.as_str() {
+        "card-issuer" => seed_card_issuer(deps).await,
+        "telco-sme" => {
+            let report = varco_domain::import::import(deps, &telco_jsonl()).await;
+            if report.failed > 0 {
+                return Err(Error::Internal(
+                    format!("the demo data did not import: {:?}", report.rows).into(),
+                ));
+            }
+            Ok(report.created)
+        }
+        _ => Ok(0),
+    }
+}
+
+/// The demo data of a profile, as a table for the terminal.
+pub fn describe(profile: &str) -> String {
+    match profile {
+        "card-issuer" => describe_card_issuer(),
+        "telco-sme" => describe_telco(),
+        other => format!("(no demo data for profile {other})"),
+    }
+}
+
+async fn seed_card_issuer(deps: &Deps) -> Result<usize, Error> {
     let mut added = 0;
     for person in PEOPLE {
         let lookup = deps
@@ -425,8 +453,7 @@ pub async fn seed(deps: &Deps) -> Result<usize, Error> {
     Ok(added)
 }
 
-/// The demo people as a table for the terminal.
-pub fn describe() -> String {
+fn describe_card_issuer() -> String {
     let mut out = String::from("Demo people (profile card-issuer):\n");
     for p in PEOPLE {
         out.push_str(&format!("\n  {} — {}\n", p.name, p.about));
@@ -463,6 +490,139 @@ pub fn describe() -> String {
         out.push_str(&format!(
             "  {:<11} {:<19} {} ({}) — {}\n",
             u.username, u.password, u.name, u.company_name, u.about
+        ));
+    }
+    out
+}
+
+/// A company of the telco demo, with its contract's legal representative.
+pub struct DemoContract {
+    pub company_id: &'static str,
+    pub company_name: &'static str,
+    pub vat_number: &'static str,
+    pub contract_id: &'static str,
+    pub name: &'static str,
+    pub surname: &'static str,
+    pub birth_date: &'static str,
+    pub fiscal_code: &'static str,
+    pub email: &'static str,
+    pub mobile: &'static str,
+    pub about: &'static str,
+}
+
+/// W2: Marco registers as Officine Nord's User Admin.
+pub const NORD: DemoContract = DemoContract {
+    company_id: "nord",
+    company_name: "Officine Nord Srl",
+    vat_number: "04812230151",
+    contract_id: "C-100",
+    name: "Marco",
+    surname: "Bianchi",
+    birth_date: "1975-03-14",
+    fiscal_code: "BNCMRC75C14F205W",
+    email: "marco.bianchi@officinenord.example",
+    mobile: "+393475550201",
+    about: "W2: register the User Admin with POST /user-admin-registrations",
+};
+
+/// W2: a second company, for one User Admin per VAT.
+pub const LAGO: DemoContract = DemoContract {
+    company_id: "lago",
+    company_name: "Lago Tech Srl",
+    vat_number: "02907760157",
+    contract_id: "C-200",
+    name: "Giulia",
+    surname: "Ferri",
+    birth_date: "1982-11-02",
+    fiscal_code: "FRRGLI82S42H501O",
+    email: "giulia.ferri@lagotech.example",
+    mobile: "+393475550301",
+    about: "W2: a second company",
+};
+
+pub const CONTRACTS: &[&DemoContract] = &[&NORD, &LAGO];
+
+/// A mobile line of a demo company.
+pub struct DemoLine {
+    pub company_id: &'static str,
+    pub number: &'static str,
+    pub puk: &'static str,
+    pub data_only: bool,
+    pub referent: Option<&'static str>,
+    pub about: &'static str,
+}
+
+pub const LINE_LUCA: DemoLine = DemoLine {
+    company_id: "nord",
+    number: "+393475550211",
+    puk: "11223344",
+    data_only: false,
+    referent: Some("Luca Neri"),
+    about: "W7: an employee registers it (code by SMS)",
+};
+
+pub const LINE_SARA: DemoLine = DemoLine {
+    company_id: "nord",
+    number: "+393475550212",
+    puk: "22334455",
+    data_only: false,
+    referent: None,
+    about: "W7: another voice line",
+};
+
+pub const LINE_DATA: DemoLine = DemoLine {
+    company_id: "nord",
+    number: "+393475550213",
+    puk: "33445566",
+    data_only: true,
+    referent: None,
+    about: "W7: a data-only SIM (PUK first, then the code by email)",
+};
+
+pub const LINE_SPARE: DemoLine = DemoLine {
+    company_id: "nord",
+    number: "+393475550214",
+    puk: "44556677",
+    data_only: false,
+    referent: None,
+    about: "W11: a second SIM to associate",
+};
+
+pub const LINES: &[&DemoLine] = &[&LINE_LUCA, &LINE_SARA, &LINE_DATA, &LINE_SPARE];
+
+/// The telco demo data as the operator's import file (JSON Lines).
+pub fn telco_jsonl() -> String {
+    let mut rows = Vec::new();
+    for c in CONTRACTS {
+        rows.push(serde_json::json!({ "type": "company", "id": c.company_id, "name": c.company_name, "vat_number": c.vat_number }));
+        rows.push(serde_json::json!({ "type": "contract", "company_id": c.company_id, "contract_id": c.contract_id, "legal_representative": { "name": c.name, "surname": c.surname, "birth_date": c.birth_date, "fiscal_code": c.fiscal_code, "email": c.email, "mobile": c.mobile } }));
+    }
+    for l in LINES {
+        rows.push(serde_json::json!({ "type": "line", "company_id": l.company_id, "number": l.number, "puk": l.puk, "data_only": l.data_only, "referent": l.referent }));
+    }
+    rows.iter().map(|r| format!("{r}\n")).collect()
+}
+
+fn describe_telco() -> String {
+    let mut out = String::from("Demo companies (profile telco-sme):\n");
+    for c in CONTRACTS {
+        out.push_str(&format!(
+            "\n  {} — VAT {} — {}\n    legal representative {} {}, born {}, fiscal code {}\n    email {}  mobile {}\n",
+            c.company_name, c.vat_number, c.about, c.name, c.surname, c.birth_date, c.fiscal_code, c.email, c.mobile
+        ));
+    }
+    out.push_str("\nDemo lines:\n\n");
+    for l in LINES {
+        out.push_str(&format!(
+            "  {}  PUK {}  {} — {}\n",
+            l.number,
+            l.puk,
+            if l.data_only {
+                "data only"
+            } else {
+                "voice    "
+            },
+            l.about
         ));
     }
     out

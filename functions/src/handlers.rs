@@ -6,18 +6,23 @@ use crate::http::{ApiRequest, Reply};
 use crate::routes::Step;
 use http::StatusCode;
 use serde::Deserialize;
+use varco_domain::accounts::LoginName;
 use varco_domain::messages::Lang;
 use varco_domain::migration::{self, StartMigration};
 use varco_domain::recovery::{self, RecoveryKind, StartRecovery};
 use varco_domain::registration::{self, Credentials, StartRegistration};
 use varco_domain::types::{
-    BirthDate, CardNumber, Email, FiscalCode, Key6, OneTimeCode, Password, PhoneNumber,
-    RegistrationCode, SecurityAnswer,
+    BirthDate, CardNumber, Email, FiscalCode, Key6, OneTimeCode, ParseError, Password, PhoneNumber,
+    RegistrationCode, SecurityAnswer, Username, VatNumber,
 };
+use varco_domain::vat_registration::{self, Activation, StartVatRegistration};
 use varco_domain::{accounts, codes, selfservice, sessions};
 use varco_domain::{Deps, Error};
 
 pub async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply, Error> {
+    if step.flow().is_some_and(|flow| !deps.profile.offers(flow)) {
+        return Err(Error::NotOffered);
+    }
     match step {
         Step::IssueCaptcha => issue_captcha(deps).await,
         Step::StartRecovery => start_recovery(deps, parse(request)?).await,
@@ -42,6 +47,8 @@ pub async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply,
         Step::StartEmailChange => start_email_change(deps, parse(request)?).await,
         Step::ConfirmEmailChange => confirm_change(deps, "EMAIL", parse(request)?).await,
         Step::DeleteAccount => delete_account(deps, parse(request)?).await,
+        Step::StartVatRegistration => start_vat_registration(deps, parse(request)?).await,
+        Step::ActivateVatRegistration => activate_vat_registration(deps, parse(request)?).await,
     }
 }
 
@@ -259,8 +266,9 @@ async fn verify_recovery_phone(
     Ok(Reply::json(StatusCode::ACCEPTED, &sent))
 }
 
+/// Login by `email`, or by `username`: a username, or a line number for employees.
 pub struct LoginInput {
-    email: Email,
+    name: Result<LoginName, String>,
     password: String,
 }
 
@@ -268,19 +276,38 @@ impl FromRequest for LoginInput {
     fn from_request(request: &ApiRequest) -> Result<Self, Error> {
         #[derive(Deserialize)]
         struct Body {
-            email: String,
+            email: Option<String>,
+            username: Option<String>,
             password: String,
         }
         let body: Body = request.json()?;
+        let name = match (body.email, body.username) {
+            (Some(email), None) => Ok(LoginName::Email(
+                Email::parse(&email).map_err(Error::field("email"))?,
+            )),
+            // A username is read with the profile's settings, in the handler.
+            (None, Some(username)) => Err(username),
+            _ => {
+                return Err(Error::MalformedBody(
+                    "give either `email` or `username`".into(),
+                ))
+            }
+        };
         Ok(LoginInput {
-            email: Email::parse(&body.email).map_err(Error::field("email"))?,
+            name,
             password: typed_password("password", &body.password)?,
         })
     }
 }
 
 async fn login(deps: &Deps, input: LoginInput) -> Result<Reply, Error> {
-    let session = accounts::login(deps, &input.email, &input.password).await?;
+    let name = match input.name {
+        Ok(name) => name,
+        Err(username) => {
+            LoginName::parse_username(deps, &username).map_err(Error::field("username"))?
+        }
+    };
+    let session = accounts::login(deps, &name, &input.password).await?;
     Ok(Reply::json(StatusCode::CREATED, &session))
 }
 
@@ -672,4 +699,93 @@ impl FromRequest for DeleteAccountInput {
 async fn delete_account(deps: &Deps, input: DeleteAccountInput) -> Result<Reply, Error> {
     selfservice::delete_account(deps, &input.token, &input.password).await?;
     Ok(Reply::no_content())
+}
+
+pub struct StartVatRegistrationInput {
+    start: StartVatRegistration,
+    lang: Lang,
+}
+
+impl FromRequest for StartVatRegistrationInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            vat_number: String,
+            name: String,
+            surname: String,
+            birth_date: String,
+            fiscal_code: String,
+            email: String,
+            mobile: String,
+            captcha: String,
+        }
+        let body: Body = request.json()?;
+        Ok(StartVatRegistrationInput {
+            start: StartVatRegistration {
+                vat_number: VatNumber::parse(&body.vat_number)
+                    .map_err(Error::field("vat_number"))?,
+                name: person_name("name", body.name)?,
+                surname: person_name("surname", body.surname)?,
+                birth_date: BirthDate::parse(&body.birth_date)
+                    .map_err(Error::field("birth_date"))?,
+                fiscal_code: FiscalCode::parse(&body.fiscal_code)
+                    .map_err(Error::field("fiscal_code"))?,
+                email: Email::parse(&body.email).map_err(Error::field("email"))?,
+                mobile: PhoneNumber::parse(&body.mobile).map_err(Error::field("mobile"))?,
+                captcha: body.captcha,
+            },
+            lang: request.lang(),
+        })
+    }
+}
+
+/// A name or surname as typed: 1 to 100 characters, not blank.
+fn person_name(field: &'static str, value: String) -> Result<String, Error> {
+    match value.trim().chars().count() {
+        0 => Err(Error::field(field)(ParseError::Empty)),
+        1..=100 => Ok(value.trim().to_string()),
+        _ => Err(Error::field(field)(ParseError::TooLong)),
+    }
+}
+
+async fn start_vat_registration(
+    deps: &Deps,
+    input: StartVatRegistrationInput,
+) -> Result<Reply, Error> {
+    let sent = vat_registration::start(deps, input.start, input.lang).await?;
+    Ok(Reply::json(StatusCode::CREATED, &sent))
+}
+
+pub struct ActivationInput {
+    flow_id: String,
+    activation: Activation,
+}
+
+impl FromRequest for ActivationInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            token: String,
+            username: String,
+            password: String,
+        }
+        let flow_id = flow_id(request)?;
+        let body: Body = request.json()?;
+        if body.token.is_empty() || body.token.len() > 64 {
+            return Err(Error::field("token")(ParseError::Format));
+        }
+        Ok(ActivationInput {
+            flow_id,
+            activation: Activation {
+                token: body.token,
+                username: Username::parse(&body.username).map_err(Error::field("username"))?,
+                password: Password::parse(&body.password).map_err(Error::WeakPassword)?,
+            },
+        })
+    }
+}
+
+async fn activate_vat_registration(deps: &Deps, input: ActivationInput) -> Result<Reply, Error> {
+    let session = vat_registration::activate(deps, &input.flow_id, input.activation).await?;
+    Ok(Reply::json(StatusCode::CREATED, &session))
 }

@@ -56,6 +56,11 @@ pub fn local_secrets(dir: &Path) -> Result<Secrets, BoxError> {
     Ok(secrets)
 }
 
+/// The embedded store's file: one per profile, so that each profile's demo data stays apart.
+fn store_path(options: &LocalOptions) -> std::path::PathBuf {
+    options.data_dir.join(format!("{}.redb", options.profile))
+}
+
 /// The store, keys and profile `cargo run` uses, with the demo data in; returns how many
 /// demo records were added now.
 async fn local_deps(options: &LocalOptions) -> Result<(Arc<varco_domain::Deps>, usize), BoxError> {
@@ -69,7 +74,7 @@ async fn local_deps(options: &LocalOptions) -> Result<(Arc<varco_domain::Deps>, 
             }
             Arc::new(DynamoStore::new(client, "varco"))
         }
-        None => Arc::new(RedbStore::open(&options.data_dir.join("store.redb"))?),
+        None => Arc::new(RedbStore::open(&store_path(options))?),
     };
     let deps = Arc::new(crate::app::deps(
         store,
@@ -113,11 +118,11 @@ pub async fn run(options: LocalOptions) -> Result<(), BoxError> {
     let (deps, added) = local_deps(&options).await?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port)).await?;
     let address = listener.local_addr()?;
-    println!("{}", crate::demo::describe());
+    println!("{}", crate::demo::describe(&deps.profile.name));
     println!(
         "\n(demo people added now: {added}; store: {})",
         options.dynamodb.as_deref().map_or_else(
-            || options.data_dir.join("store.redb").display().to_string(),
+            || store_path(&options).display().to_string(),
             |e| format!("DynamoDB Local at {e}")
         )
     );

@@ -261,10 +261,14 @@ fn doc(step: Step) -> StepDoc {
             bearer: false,
         },
         Login => StepDoc {
-            summary: "Log in with the login email and the password or a temporary password.",
-            request: Some(object(&["email", "password"], json!({ "email": email(), "password": { "type": "string", "minLength": 1, "maxLength": 1024 } }))),
+            summary: "Log in with the login email, or the username (W4: case-sensitive) or the line number (W8), and the password or a temporary password.",
+            request: Some({
+                let mut body = object(&["password"], json!({ "email": email(), "username": { "type": "string", "minLength": 1, "maxLength": 64, "description": "A username, or a line number (`+393471234567`, or national where the portal has a country)." }, "password": { "type": "string", "minLength": 1, "maxLength": 1024 } }));
+                body["oneOf"] = json!([{ "required": ["email"] }, { "required": ["username"] }]);
+                body
+            }),
             success: (201, "A session.", Some(session())),
-            errors: vec![Error::MalformedBody(String::new()), invalid("email"), Error::InvalidCredentials],
+            errors: vec![Error::MalformedBody(String::new()), invalid("email"), invalid("username"), Error::InvalidCredentials],
             bearer: false,
         },
         GetAccount => StepDoc {
@@ -444,7 +448,67 @@ fn doc(step: Step) -> StepDoc {
             errors: vec![Error::Unauthenticated],
             bearer: true,
         },
+        StartVatRegistration => StepDoc {
+            summary: "W2: a User Admin registers with the VAT number and the legal representative's data as on the contract; an activation link is emailed.",
+            request: Some(object(
+                &["vat_number", "name", "surname", "birth_date", "fiscal_code", "email", "mobile", "captcha"],
+                json!({
+                    "vat_number": { "type": "string", "pattern": "^(IT)?[0-9]{11}$", "description": "Checked by its check digit too." },
+                    "name": person_name(), "surname": person_name(),
+                    "birth_date": { "type": "string", "format": "date" },
+                    "fiscal_code": { "type": "string", "pattern": FISCAL_CODE_PATTERN },
+                    "email": email(), "mobile": phone(), "captcha": captcha()
+                }),
+            )),
+            success: (201, "The activation link was emailed.", Some(object(
+                &["flow_id", "next", "sent_to", "expires_at"],
+                json!({ "flow_id": string(), "next": { "const": "activation" }, "sent_to": { "type": "string", "description": "The address, masked." }, "expires_at": { "type": "integer", "description": "Until when the link works (Unix seconds)." } }),
+            ))),
+            errors: vec![
+                Error::MalformedBody(String::new()),
+                invalid("vat_number"),
+                Error::CaptchaInvalid,
+                Error::BirthDateMismatch,
+                Error::DataNotCorrect,
+                Error::UserAdminExists,
+                Error::NotOffered,
+            ],
+            bearer: false,
+        },
+        ActivateVatRegistration => StepDoc {
+            summary: "W2: the first access from the activation link: the username and password are chosen; the account is created as the VAT's User Admin and a session opens.",
+            request: Some(object(
+                &["token", "username", "password"],
+                json!({
+                    "token": { "type": "string", "minLength": 1, "maxLength": 64, "description": "The `token` of the link." },
+                    "username": username(),
+                    "password": { "type": "string", "minLength": 8, "maxLength": 128 }
+                }),
+            )),
+            success: (201, "Activated: a session.", Some(session())),
+            errors: vec![
+                Error::MalformedBody(String::new()),
+                invalid("username"),
+                Error::WeakPassword(ParseError::Common),
+                Error::FlowNotFound,
+                Error::FlowExpired,
+                Error::FlowEnded,
+                Error::UsernameTaken,
+                Error::UserAdminExists,
+                Error::Conflict,
+                Error::NotOffered,
+            ],
+            bearer: false,
+        },
     }
+}
+
+fn person_name() -> Value {
+    json!({ "type": "string", "minLength": 1, "maxLength": 100, "pattern": "\\S" })
+}
+
+fn username() -> Value {
+    json!({ "type": "string", "pattern": "^[A-Za-z0-9._@+-]*[A-Za-z][A-Za-z0-9._@+-]*$", "minLength": 3, "maxLength": 64, "description": "Case-sensitive (W4); letters, digits and `. _ - @ +`, at least one letter." })
 }
 
 fn problem_schema() -> Value {

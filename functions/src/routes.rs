@@ -3,6 +3,7 @@
 //! document.
 
 use http::Method;
+use varco_domain::profile::Flow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Step {
@@ -29,6 +30,8 @@ pub enum Step {
     StartEmailChange,
     ConfirmEmailChange,
     DeleteAccount,
+    StartVatRegistration,
+    ActivateVatRegistration,
 }
 
 pub struct Route {
@@ -38,7 +41,7 @@ pub struct Route {
     pub step: Step,
 }
 
-pub fn routes() -> [Route; 23] {
+pub fn routes() -> [Route; 25] {
     use Step::*;
     let route = |method, path, step| Route { method, path, step };
     [
@@ -97,6 +100,16 @@ pub fn routes() -> [Route; 23] {
         route(Method::POST, "/me/email", StartEmailChange),
         route(Method::POST, "/me/email/code", ConfirmEmailChange),
         route(Method::POST, "/me/deletion", DeleteAccount),
+        route(
+            Method::POST,
+            "/user-admin-registrations",
+            StartVatRegistration,
+        ),
+        route(
+            Method::POST,
+            "/user-admin-registrations/{flow_id}/activation",
+            ActivateVatRegistration,
+        ),
     ]
 }
 
@@ -128,6 +141,31 @@ impl Step {
             StartEmailChange => "start-email-change",
             ConfirmEmailChange => "confirm-email-change",
             DeleteAccount => "delete-account",
+            StartVatRegistration => "start-vat-registration",
+            ActivateVatRegistration => "activate-vat-registration",
+        }
+    }
+
+    /// The flow of the profile the step belongs to; `None` for steps every portal has.
+    pub fn flow(self) -> Option<Flow> {
+        use Step::*;
+        match self {
+            StartRecovery
+            | VerifyKey6
+            | VerifySecurityAnswer
+            | VerifyRecoveryPassword
+            | VerifyRecoveryPhone => Some(Flow::CardRecovery),
+            StartRegistration
+            | ConfirmRegistrationCode
+            | ResendRegistrationCode
+            | CompleteRegistration
+            | StartMigration
+            | CompleteMigration
+            | ResendMigrationCode => Some(Flow::CardRegistration),
+            StartVatRegistration | ActivateVatRegistration => Some(Flow::VatRegistration),
+            IssueCaptcha | Login | GetAccount | ChangePassword | RefreshSession | Logout
+            | StartMobileChange | ConfirmMobileChange | StartEmailChange | ConfirmEmailChange
+            | DeleteAccount => None,
         }
     }
 

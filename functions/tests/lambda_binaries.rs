@@ -25,6 +25,8 @@ const ANSWER_WITHIN: Duration = Duration::from_secs(30);
 
 struct Emulator {
     port: u16,
+    /// The `VARCO_PROFILE` the binaries run with.
+    profile: &'static str,
     events: mpsc::UnboundedSender<Value>,
     answers: Mutex<mpsc::UnboundedReceiver<(String, Value)>>,
     first_poll: Arc<std::sync::Mutex<Option<Instant>>>,
@@ -90,6 +92,7 @@ async fn emulator() -> Emulator {
     });
     Emulator {
         port,
+        profile: "card-issuer",
         events,
         answers: Mutex::new(answers),
         first_poll,
@@ -160,7 +163,7 @@ fn start(binary: &str, emulator: &Emulator, table: &str, keys: &Keys) -> tokio::
         .env("AWS_SECRET_ACCESS_KEY", "local")
         .env("AWS_ENDPOINT_URL_DYNAMODB", test_endpoint())
         .env("VARCO_TABLE", table)
-        .env("VARCO_PROFILE", "card-issuer")
+        .env("VARCO_PROFILE", emulator.profile)
         .env("VARCO_CAPTCHA_DIFFICULTY", "0")
         .kill_on_drop(true)
         .stdout(std::process::Stdio::piped())
@@ -865,5 +868,71 @@ async fn the_import_binary_and_the_local_import_command_report_each_row() {
     assert!(
         out.contains("0 created, 0 updated, 2 unchanged, 1 failed"),
         "{out}"
+    );
+}
+
+#[tokio::test]
+async fn the_telco_step_binaries_work() {
+    let table = format!("smoke-telco-{}", std::process::id());
+    let client = local_client(&test_endpoint());
+    DynamoStore::create_table(&client, &table).await.unwrap();
+    let store = Arc::new(DynamoStore::new(client, &table));
+    let profile = varco_domain::profile::Profile::builtin("telco-sme").unwrap();
+    let deps =
+        varco_functions::app::deps(store.clone(), Arc::new(SystemClock), profile, &secrets(), 0);
+    varco_functions::demo::seed(&deps).await.unwrap();
+    let mut emulator = emulator().await;
+    emulator.profile = "telco-sme";
+
+    // W2: the VAT registration, then the activation from the emailed link.
+    let nord = &varco_functions::demo::NORD;
+    let captcha = deps.captcha.challenge(deps.clock.now()).solved().unwrap();
+    let body = json!({
+        "vat_number": nord.vat_number, "name": nord.name, "surname": nord.surname,
+        "birth_date": nord.birth_date, "fiscal_code": nord.fiscal_code,
+        "email": nord.email, "mobile": nord.mobile, "captcha": captcha
+    });
+    let (status, started) = invoke(
+        env!("CARGO_BIN_EXE_start-vat-registration"),
+        &emulator,
+        &table,
+        &Keys::Environment,
+        api_event(
+            "POST",
+            "/user-admin-registrations",
+            "/user-admin-registrations",
+            None,
+            body,
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{started}");
+    let pending = store
+        .query_index(Index::Gsi1, keys::OUTBOX_PENDING, 10)
+        .await
+        .unwrap();
+    let email = pending[0].doc.to_string();
+    let token = email
+        .split("&token=")
+        .nth(1)
+        .and_then(|rest| {
+            rest.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                .next()
+        })
+        .expect("the activation email carries the link's token");
+    let flow = started["flow_id"].as_str().unwrap();
+    let (status, session) = flow_step(
+        env!("CARGO_BIN_EXE_activate-vat-registration"),
+        &emulator,
+        &table,
+        ("user-admin-registrations", flow),
+        "activation",
+        json!({ "token": token, "username": "MarcoB", "password": "Scogliera-Blu-44" }),
+    )
+    .await;
+    assert_eq!(
+        (status, session["scope"].as_str()),
+        (201, Some("account")),
+        "{session}"
     );
 }

@@ -12,3 +12,4 @@ mod registration;
 mod selfservice;
 mod sessions;
 mod storage;
+mod telco;

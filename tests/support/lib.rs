@@ -128,6 +128,11 @@ pub async fn dynamo_table() -> DynamoStore {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
+        TestApp::spawn_profile(backend, "card-issuer").await
+    }
+
+    /// A gateway running the portal profile `profile`, with its demo data.
+    pub async fn spawn_profile(backend: Backend, profile: &str) -> TestApp {
         capture_logs();
         let (store, dynamo): (Arc<dyn Store>, Option<Arc<DynamoStore>>) = match backend {
             Backend::Embedded => (Arc::new(RedbStore::temporary().unwrap()), None),
@@ -137,7 +142,7 @@ impl TestApp {
             }
         };
         let clock = ManualClock::at(Timestamp(1_795_000_000));
-        let profile = varco_domain::profile::Profile::builtin("card-issuer").unwrap();
+        let profile = varco_domain::profile::Profile::builtin(profile).unwrap();
         let deps = Arc::new(varco_functions::app::deps(
             store,
             Arc::new(clock.clone()),
@@ -405,6 +410,48 @@ impl TestApp {
     }
 
     /// Runs the outbox sender once, as the stream would; returns what it sent now.
+    /// W2: starts a User Admin registration with the legal representative's data, changed
+    /// by `edit` (a field to change and its value, or nothing).
+    pub async fn start_vat_registration(
+        &self,
+        contract: &varco_functions::demo::DemoContract,
+        edit: Option<(&str, &str)>,
+    ) -> Answer {
+        let captcha = self.captcha().await;
+        let mut body = json!({
+            "vat_number": contract.vat_number, "name": contract.name, "surname": contract.surname,
+            "birth_date": contract.birth_date, "fiscal_code": contract.fiscal_code,
+            "email": contract.email, "mobile": contract.mobile, "captcha": captcha
+        });
+        if let Some((field, value)) = edit {
+            body[field] = json!(value);
+        }
+        self.post("/user-admin-registrations", body).await
+    }
+
+    pub async fn activate(
+        &self,
+        flow: &str,
+        token: &str,
+        username: &str,
+        password: &str,
+    ) -> Answer {
+        self.post(
+            &format!("/user-admin-registrations/{flow}/activation"),
+            json!({ "token": token, "username": username, "password": password }),
+        )
+        .await
+    }
+
+    /// Login with a username or a line number.
+    pub async fn login_as(&self, username: &str, password: &str) -> Answer {
+        self.post(
+            "/sessions",
+            json!({ "username": username, "password": password }),
+        )
+        .await
+    }
+
     pub async fn deliver_messages(&self) -> Vec<Outgoing> {
         let before = self.sent.0.lock().unwrap().len();
         let portal = self.deps.profile.display_name.clone();
@@ -455,6 +502,17 @@ impl TestApp {
         assert_eq!(sent.len(), 1, "expected one SMS, got {sent:?}");
         sent.into_iter().next().unwrap()
     }
+
+    /// The one message delivered now, which must be an email.
+    pub async fn the_email(&self) -> Outgoing {
+        let sent = self.the_sms().await;
+        assert_eq!(
+            sent.channel,
+            varco_domain::outbox::Channel::Email,
+            "{sent:?}"
+        );
+        sent
+    }
 }
 
 /// A DynamoDB stream batch that inserts `item`, as the table's stream hands it to the
@@ -495,15 +553,29 @@ pub fn code_in(message: &Outgoing) -> String {
         .to_string()
 }
 
-/// Runs the same scenario functions on both stores: `mod embedded` and `mod dynamodb`.
+/// The flow id and token of the activation link in an email.
+pub fn link_in(message: &Outgoing) -> (String, String) {
+    let query = message
+        .body
+        .split_whitespace()
+        .find_map(|word| word.split_once("?flow="))
+        .unwrap_or_else(|| panic!("no activation link in {:?}", message.body))
+        .1;
+    let (flow, token) = query.split_once("&token=").expect("the link has a token");
+    (flow.to_string(), token.to_string())
+}
+
+/// Runs the same scenario functions on both stores: `mod embedded` and `mod dynamodb`, in
+/// the `card-issuer` profile or the one named first (`on_both_stores!(profile =
+/// "telco-sme"; ...)`).
 #[macro_export]
 macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
+    (profile = $profile:literal; $($name:ident),* $(,)?) => {
         mod embedded {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    super::$name($crate::TestApp::spawn($crate::Backend::Embedded).await).await
+                    super::$name($crate::TestApp::spawn_profile($crate::Backend::Embedded, $profile).await).await
                 }
             )*
         }
@@ -511,9 +583,12 @@ macro_rules! on_both_stores {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    super::$name($crate::TestApp::spawn($crate::Backend::DynamoDb).await).await
+                    super::$name($crate::TestApp::spawn_profile($crate::Backend::DynamoDb, $profile).await).await
                 }
             )*
         }
+    };
+    ($($name:ident),* $(,)?) => {
+        $crate::on_both_stores!(profile = "card-issuer"; $($name),*);
     };
 }

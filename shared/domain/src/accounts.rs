@@ -9,7 +9,8 @@ use crate::sessions::{self, Session};
 use crate::store::{Condition, Item, Write};
 use crate::tokens::Scope;
 use crate::types::{
-    BirthDate, CardNumber, Email, FiscalCode, Key6, Password, PhoneNumber, SecurityAnswer,
+    BirthDate, CardNumber, Email, FiscalCode, Key6, ParseError, Password, PhoneNumber,
+    SecurityAnswer, Username,
 };
 use serde::{Deserialize, Serialize};
 
@@ -47,6 +48,124 @@ pub struct Account {
     /// The companies the person acts for, with a role in each.
     #[serde(default)]
     pub memberships: Vec<Membership>,
+    /// What the person logs in with.
+    #[serde(default)]
+    pub login: Login,
+}
+
+/// What an account logs in with: one login name, in the login index (gsi1) and claimed by
+/// one item, so that login finds the account in one query and two accounts never share it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Login {
+    /// The login email (`Account::email`), compared canonically (C6).
+    #[default]
+    Email,
+    /// A username, compared exactly (W4).
+    Username { username: String },
+    /// A mobile line, for employees (W7, W8): its keyed hash and hint.
+    Line { line: PhoneOnFile },
+}
+
+/// A login name as typed: an email, a username, or a line number.
+#[derive(Debug, Clone)]
+pub enum LoginName {
+    Email(Email),
+    Username(Username),
+    Line(PhoneNumber),
+}
+
+impl LoginName {
+    /// What is typed in a "username" field: all digits (with spaces or a `+`) is a line
+    /// number, international or national to the profile's country; anything else is a
+    /// username (usernames hold a letter, so the two never mix).
+    pub fn parse_username(deps: &Deps, input: &str) -> Result<LoginName, ParseError> {
+        let looks_like_number = !input.trim().is_empty()
+            && input
+                .trim()
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '.'));
+        if !looks_like_number {
+            return Username::parse(input).map(LoginName::Username);
+        }
+        let trimmed = input.trim();
+        let international = trimmed.starts_with('+') || trimmed.starts_with("00");
+        match (&deps.profile.login.national_prefix, international) {
+            (Some(prefix), false) => PhoneNumber::parse(&format!("{prefix}{trimmed}")),
+            _ => PhoneNumber::parse(trimmed),
+        }
+        .map(LoginName::Line)
+    }
+
+    /// The name's form in the login index and its claim: the canonical email (C6), the
+    /// username as typed (W4), or the line's keyed hash.
+    pub fn key(&self, deps: &Deps) -> String {
+        match self {
+            LoginName::Email(email) => email.canonical().to_string(),
+            LoginName::Username(username) => format!("USER#{}", username.as_str()),
+            LoginName::Line(phone) => {
+                line_login_key(&deps.pepper.lookup(purpose::PHONE, phone.e164()))
+            }
+        }
+    }
+}
+
+/// The login key of a line, from its keyed hash.
+pub fn line_login_key(phone_lookup: &str) -> String {
+    format!("LINE#{phone_lookup}")
+}
+
+impl Account {
+    /// A new account of a company portal (registration, migration, activation): a password,
+    /// perhaps a confirmed mobile, one membership, and what it logs in with.
+    pub fn for_portal(
+        deps: &Deps,
+        email: String,
+        display_name: String,
+        password: &Password,
+        mobile: Option<PhoneOnFile>,
+        membership: Membership,
+        login: Login,
+    ) -> Account {
+        Account {
+            id: new_id(deps.random.as_ref()),
+            email,
+            display_name,
+            birth_date: None,
+            password_hash: Some(deps.hasher.hash(password.expose(), deps.random.as_ref())),
+            password_version: 1,
+            security_question: None,
+            key6_enabled: false,
+            certified_phones: Vec::new(),
+            mobile,
+            memberships: vec![membership],
+            login,
+        }
+    }
+
+    /// The writes that create the account, findable and claimed by its login name; the
+    /// claim (the second write) fails if another account has the name.
+    pub fn create(&self) -> Result<[Write; 2], Error> {
+        let login_key = self.login_key()?;
+        Ok([
+            Write::create(
+                Item::new(keys::account(&self.id), self).with_gsi1(keys::login_index(&login_key)),
+            ),
+            claim_login(&login_key, &self.id),
+        ])
+    }
+
+    /// The account's login name in the login index and its claim (see `LoginName::key`).
+    pub fn login_key(&self) -> Result<String, Error> {
+        Ok(match &self.login {
+            Login::Email => Email::parse(&self.email)
+                .map_err(|e| Error::Internal(Box::new(e)))?
+                .canonical()
+                .to_string(),
+            Login::Username { username } => format!("USER#{username}"),
+            Login::Line { line } => line_login_key(&line.lookup),
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +177,10 @@ pub struct Membership {
     /// For a role that needs a valid company card (N3): that card's validity, as last known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card: Option<CardValidity>,
+    /// For a role held by one person at a time (a company's Administrator, a VAT's User
+    /// Admin): the item that holds the seat, freed when the account is deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seat: Option<crate::store::Key>,
 }
 
 /// A company card's validity: when it expires, and when it was blocked.
@@ -210,6 +333,7 @@ pub fn provision_cardholder(deps: &Deps, new: &NewCardholder) -> Vec<Write> {
         certified_phones: phones,
         mobile: None,
         memberships: Vec::new(),
+        login: Login::Email,
     };
     let fiscal = deps
         .pepper
@@ -241,16 +365,17 @@ pub fn provision_cardholder(deps: &Deps, new: &NewCardholder) -> Vec<Write> {
     writes
 }
 
-/// Login by email and password, or by email and a temporary password from recovery (which
-/// opens a session that can only change the password, and is then used up). An unknown
-/// email costs the same argon2 work as a known one and answers the same.
-pub async fn login(deps: &Deps, email: &Email, password: &str) -> Result<Session, Error> {
+/// Login by login name (email, username or line) and password, or by login name and a
+/// temporary password from recovery (which opens a session that can only change the
+/// password, and is then used up). An unknown name costs the same argon2 work as a known one
+/// and answers the same.
+pub async fn login(deps: &Deps, name: &LoginName, password: &str) -> Result<Session, Error> {
     let now = deps.clock.now();
     let items = deps
         .store
         .query_index(
             crate::store::Index::Gsi1,
-            &keys::login_index(email.canonical()),
+            &keys::login_index(&name.key(deps)),
             10,
         )
         .await?;
@@ -301,11 +426,11 @@ pub async fn login(deps: &Deps, email: &Email, password: &str) -> Result<Session
     Ok(sessions::password_change_only(deps, &account, now))
 }
 
-/// The write that claims a login email for an account; fails (when written) if another
-/// account has it.
-pub fn claim_login(canonical_email: &str, account_id: &str) -> Write {
+/// The write that claims a login name (`LoginName::key`) for an account; fails (when
+/// written) if another account has it.
+pub fn claim_login(login_key: &str, account_id: &str) -> Write {
     Write::create(Item::new(
-        keys::login_claim(canonical_email),
+        keys::login_claim(login_key),
         &serde_json::json!({ "account_id": account_id }),
     ))
 }

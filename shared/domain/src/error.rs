@@ -66,7 +66,7 @@ pub enum Error {
     UseCardholderArea,
     #[error("no change is waiting for a code")]
     NoPendingChange,
-    #[error("wrong email or password")]
+    #[error("wrong login name or password")]
     InvalidCredentials,
     #[error("missing or invalid access token")]
     Unauthenticated,
@@ -76,6 +76,22 @@ pub enum Error {
     CurrentPasswordWrong,
     #[error("the new password does not meet the policy: {0}")]
     WeakPassword(ParseError),
+    #[error("this portal does not offer the flow")]
+    NotOffered,
+    #[error("the VAT number has a User Admin already")]
+    UserAdminExists,
+    #[error("the username is taken")]
+    UsernameTaken,
+    #[error("the number is not a line that can be registered")]
+    LineNotEligible,
+    #[error("the line is registered already")]
+    LineTaken,
+    #[error("the PUK is not the SIM's")]
+    PukNotCorrect,
+    #[error("the account holds the most lines it may")]
+    TooManyLines,
+    #[error("the role may not reset its own password")]
+    PasswordResetNotAllowed,
     #[error("no route for this path")]
     RouteNotFound,
     #[error("method not allowed on this path")]
@@ -137,11 +153,19 @@ impl Error {
             NoPortalAccess => d(403, "no_portal_access", "Il tuo profilo non ha più accesso al portale: contatta l'Amministratore per maggiori informazioni.", "Your profile no longer has access to the portal: contact your Administrator."),
             UseCardholderArea => d(403, "use_cardholder_area", "Le vecchie credenziali non servono più: registrati o accedi all'Area Personale o all'App per gestire la tua carta.", "The old credentials are no longer needed: register or log in to the personal area or the app to manage your card."),
             NoPendingChange => d(409, "no_pending_change", "Nessuna modifica è in attesa di conferma: ricomincia.", "No change is waiting for confirmation: start again."),
-            InvalidCredentials => d(401, "invalid_credentials", "Email o password non corretti.", "Wrong email or password."),
+            InvalidCredentials => d(401, "invalid_credentials", "Credenziali non corrette: controlla nome utente (o email) e password.", "Wrong login name or password."),
             Unauthenticated => d(401, "unauthenticated", "Accedi per continuare.", "Log in to continue."),
             PasswordChangeRequired => d(403, "password_change_required", "Prima di continuare devi impostare una nuova password.", "You must set a new password before anything else."),
             CurrentPasswordWrong => d(403, "current_password_wrong", "La password attuale non è corretta.", "The current password is wrong."),
             WeakPassword(_) => d(422, "weak_password", "La nuova password non rispetta i requisiti: almeno 8 caratteri e non tra le più comuni.", "The new password does not meet the policy: at least 8 characters and not a common one."),
+            NotOffered => d(404, "not_offered", "Questa funzione non è disponibile su questo portale.", "This portal does not offer this function."),
+            UserAdminExists => d(409, "user_admin_exists", "Per questa Partita IVA esiste già un amministratore registrato: contatta il Servizio Clienti.", "This VAT number already has a registered administrator: contact customer service."),
+            UsernameTaken => d(409, "username_taken", "Questo username è già in uso: scegline un altro.", "This username is taken: choose another."),
+            LineNotEligible => d(422, "line_not_eligible", "Il numero non risulta una linea aziendale registrabile: controlla il numero o contatta il Servizio Clienti.", "The number is not a business line that can be registered: check it or contact customer service."),
+            LineTaken => d(409, "line_taken", "Questa linea è già registrata: accedi, o recupera la password.", "This line is registered already: log in, or recover the password."),
+            PukNotCorrect => d(422, "puk_not_correct", "Il PUK non è corretto: lo trovi sulla card della SIM.", "The PUK is not correct: it is on the SIM's card."),
+            TooManyLines => d(409, "too_many_lines", "Al tuo account è già associato il numero massimo di SIM.", "Your account already has the most SIMs it may hold."),
+            PasswordResetNotAllowed => d(403, "password_reset_not_allowed", "Il tuo profilo non può reimpostare la password: chiedi all'amministratore della tua azienda di cancellare e ricreare la tua utenza.", "Your profile cannot reset its password: ask your company's administrator to delete and recreate your account."),
             RouteNotFound => d(404, "not_found", "Risorsa non trovata.", "Not found."),
             MethodNotAllowed => d(405, "method_not_allowed", "Metodo non consentito.", "Method not allowed."),
             PayloadTooLarge => d(413, "payload_too_large", "La richiesta è troppo grande.", "The request is too large."),

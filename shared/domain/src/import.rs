@@ -27,7 +27,7 @@ use crate::deps::Deps;
 use crate::error::Error;
 use crate::keys::{self, purpose};
 use crate::migration::{legacy_key, LegacyAccount};
-use crate::store::{parse_opt, Item, Key, Write};
+use crate::store::{parse_opt, Condition, Item, Key, Write};
 use crate::types::{
     BirthDate, CardNumber, Email, FiscalCode, ParseError, PhoneNumber, RegistrationCode, VatNumber,
 };
@@ -107,6 +107,8 @@ pub struct Contract {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Line {
     pub company_id: String,
+    #[serde(default)]
+    pub company_name: String,
     /// The number, to send codes to, and its hint.
     pub number: String,
     pub hint: String,
@@ -244,10 +246,27 @@ async fn store_row<T: Serialize>(
     existing: &Option<Item>,
     doc: &T,
 ) -> Result<Outcome, RowError> {
-    let (write, outcome) = match existing {
-        Some(previous) => (Write::replace(previous, doc), Outcome::Updated),
-        None => (Write::create(Item::new(key, doc)), Outcome::Created),
+    store_indexed_row(deps, key, existing, doc, |_| {}).await
+}
+
+/// `store_row`, with the item's indexes set by `index`.
+async fn store_indexed_row<T: Serialize>(
+    deps: &Deps,
+    key: Key,
+    existing: &Option<Item>,
+    doc: &T,
+    index: impl FnOnce(&mut Item),
+) -> Result<Outcome, RowError> {
+    let (mut item, condition, outcome) = match existing {
+        Some(previous) => (
+            previous.next(doc),
+            Condition::Version(previous.version),
+            Outcome::Updated,
+        ),
+        None => (Item::new(key, doc), Condition::Absent, Outcome::Created),
     };
+    index(&mut item);
+    let write = Write::Put { item, condition };
     deps.store.write(vec![write]).await?;
     Ok(outcome)
 }
@@ -319,7 +338,11 @@ async fn apply(deps: &Deps, row: Row, digest: String) -> Result<Outcome, RowErro
                 vat_number: vat_number.map(|v| v.as_str().to_string()),
                 import_digest: Some(digest),
             };
-            store_row(deps, keys::company(&id), &existing, &company).await
+            let vat = company.vat_number.as_deref().map(keys::vat_index);
+            store_indexed_row(deps, keys::company(&id), &existing, &company, |item| {
+                item.gsi2 = vat
+            })
+            .await
         }
         Row::CompanyCard {
             company_id: company,
@@ -397,7 +420,7 @@ async fn apply(deps: &Deps, row: Row, digest: String) -> Result<Outcome, RowErro
                 .map(|m| PhoneNumber::parse(&m).map_err(RowError::field("mobile")))
                 .transpose()?;
             let key = keys::contract(&company, &contract_id);
-            let (existing, _) = read_with_company(deps, &key, &company).await?;
+            let (existing, company_read) = read_with_company(deps, &key, &company).await?;
             if same_row(&existing, &digest) {
                 return Ok(Outcome::Unchanged);
             }
@@ -417,7 +440,9 @@ async fn apply(deps: &Deps, row: Row, digest: String) -> Result<Outcome, RowErro
                 },
                 import_digest: Some(digest),
             };
-            store_row(deps, key, &existing, &contract).await
+            // W2 finds a VAT's contracts in one query.
+            let vat = company_read.vat_number.as_deref().map(keys::vat_index);
+            store_indexed_row(deps, key, &existing, &contract, |item| item.gsi2 = vat).await
         }
         Row::Line {
             company_id: company,
@@ -433,12 +458,13 @@ async fn apply(deps: &Deps, row: Row, digest: String) -> Result<Outcome, RowErro
                 }
             }
             let key = keys::line(&deps.pepper.lookup(purpose::PHONE, number.e164()));
-            let (existing, _) = read_with_company(deps, &key, &company).await?;
+            let (existing, company) = read_with_company(deps, &key, &company).await?;
             if same_row(&existing, &digest) {
                 return Ok(Outcome::Unchanged);
             }
             let line = Line {
-                company_id: company,
+                company_id: company.id,
+                company_name: company.name,
                 number: number.e164().to_string(),
                 hint: number.hint(),
                 puk_hash: puk.map(|p| deps.hasher.hash(&p, random)),

@@ -67,10 +67,22 @@ pub fn company_administrator(company_id: &str) -> Key {
     Key::new(format!("COMPANY#{company_id}"), "ADMINISTRATOR")
 }
 
-/// The claim of a login email by one account (canonical form): created with the account,
-/// conditionally, so that two registrations of one email cannot both succeed.
-pub fn login_claim(canonical_email: &str) -> Key {
-    Key::new(format!("LOGIN#{canonical_email}"), "CLAIM")
+/// The claim of a login name (`LoginName::key`: canonical email, `USER#<username>`,
+/// `LINE#<keyed hash>`) by one account: created with the account, conditionally, so that two
+/// registrations of one name cannot both succeed.
+pub fn login_claim(login_key: &str) -> Key {
+    Key::new(format!("LOGIN#{login_key}"), "CLAIM")
+}
+
+/// W2: the User Admin of a VAT number (one per VAT), in the VAT's index partition.
+pub fn vat_user_admin(vat: &str) -> Key {
+    Key::new(format!("VAT#{vat}"), "USER_ADMIN")
+}
+
+/// Gsi2: what belongs to a VAT number: its company, contracts and User Admin seat, so that
+/// W2 finds them in one query.
+pub fn vat_index(vat: &str) -> String {
+    format!("VAT#{vat}")
 }
 
 /// A user of the old portal, by keyed hash of the username.
@@ -96,9 +108,9 @@ pub fn message(id: &str) -> Key {
     Key::new(format!("MESSAGE#{id}"), "MESSAGE")
 }
 
-/// Gsi1: the login name, in canonical form.
-pub fn login_index(canonical_email: &str) -> String {
-    format!("LOGIN#{canonical_email}")
+/// Gsi1: the login name (`LoginName::key`).
+pub fn login_index(login_key: &str) -> String {
+    format!("LOGIN#{login_key}")
 }
 
 /// Gsi1: messages waiting to be delivered.
@@ -117,4 +129,5 @@ pub mod purpose {
     pub const REFRESH_TOKEN: &str = "refresh-token";
     pub const USERNAME: &str = "username";
     pub const IMPORT: &str = "import";
+    pub const ACTIVATION: &str = "activation";
 }

@@ -26,6 +26,7 @@ pub mod sms;
 pub mod store;
 pub mod tokens;
 pub mod types;
+pub mod vat_registration;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;

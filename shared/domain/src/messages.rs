@@ -49,9 +49,22 @@ impl Lang {
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "template", rename_all = "snake_case")]
 pub enum Template {
-    TemporaryPassword { password: String, valid_hours: i64 },
-    LoginEmail { email: String },
-    VerificationCode { code: String, valid_minutes: i64 },
+    TemporaryPassword {
+        password: String,
+        valid_hours: i64,
+    },
+    LoginEmail {
+        email: String,
+    },
+    VerificationCode {
+        code: String,
+        valid_minutes: i64,
+    },
+    /// W2: the link that activates a registration; the first access sets the password.
+    ActivationLink {
+        link: String,
+        valid_hours: i64,
+    },
 }
 
 impl std::fmt::Debug for Template {
@@ -66,6 +79,7 @@ impl Template {
             Template::TemporaryPassword { .. } => "temporary_password",
             Template::LoginEmail { .. } => "login_email",
             Template::VerificationCode { .. } => "verification_code",
+            Template::ActivationLink { .. } => "activation_link",
         }
     }
 
@@ -87,6 +101,14 @@ impl Template {
             (Template::LoginEmail { email }, Lang::En) => (
                 format!("{portal}: login email"),
                 format!("{portal}: the email address you log in with is {email}."),
+            ),
+            (Template::ActivationLink { link, valid_hours }, Lang::It) => (
+                format!("{portal}: attiva il tuo profilo"),
+                format!("{portal}: i dati sono corretti. Per attivare il profilo apri {link} (valido {valid_hours} ore): al primo accesso scegli username e password."),
+            ),
+            (Template::ActivationLink { link, valid_hours }, Lang::En) => (
+                format!("{portal}: activate your profile"),
+                format!("{portal}: your data is correct. To activate your profile open {link} (valid {valid_hours} hours): at the first access choose a username and password."),
             ),
             (Template::VerificationCode { code, valid_minutes }, Lang::It) => (
                 format!("{portal}: codice di verifica"),

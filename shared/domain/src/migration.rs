@@ -12,7 +12,7 @@
 //! The flow's id ends with its company's id, so that the code step reads the flow and the
 //! company's registered Administrator (shown to whoever migrates, N8) in one request.
 
-use crate::accounts::{claim_login, link_card_role, Account, CardValidity, Membership};
+use crate::accounts::{link_card_role, Account, CardValidity, Login, Membership};
 use crate::captcha;
 use crate::clock::{Timestamp, DAY, MINUTE};
 use crate::codes::{self, CodeFlow, CodeSent, PhoneCheck};
@@ -194,7 +194,7 @@ pub async fn start(deps: &Deps, input: StartMigration, lang: Lang) -> Result<Cod
         email: input.email.as_str().to_string(),
         phone_check,
         created_at: now.0,
-        expires_at: now.0 + deps.profile.registration.flow_minutes * MINUTE,
+        expires_at: now.0 + deps.profile.card_registration()?.flow_minutes * MINUTE,
     };
     writes.push(Write::create(
         Item::new(keys::flow(&flow.id), &flow).expiring_at(flow.expires_at + DAY),
@@ -245,33 +245,25 @@ pub async fn complete(
     // The card may have passed its grace period since the start.
     admissible(deps, &flow.legacy, now)?;
     let becomes_administrator =
-        flow.legacy.role == deps.profile.registration.card_registration_role;
+        flow.legacy.role == deps.profile.card_registration()?.card_registration_role;
     if becomes_administrator && administrator.is_some() {
         return Err(Error::CompanyAlreadyRegistered);
     }
-    let email = Email::parse(&flow.email).map_err(|e| Error::Internal(Box::new(e)))?;
-    let canonical = email.canonical().to_string();
-    let account = Account {
-        id: new_id(deps.random.as_ref()),
-        email: flow.email.clone(),
-        display_name: flow.legacy.display_name.clone(),
-        birth_date: None,
-        password_hash: Some(
-            deps.hasher
-                .hash(new_password.expose(), deps.random.as_ref()),
-        ),
-        password_version: 1,
-        security_question: None,
-        key6_enabled: false,
-        certified_phones: Vec::new(),
-        mobile: Some(flow.phone_check.phone.clone()),
-        memberships: vec![Membership {
+    let account = Account::for_portal(
+        deps,
+        flow.email.clone(),
+        flow.legacy.display_name.clone(),
+        new_password,
+        Some(flow.phone_check.phone.clone()),
+        Membership {
             company_id: flow.legacy.company_id.clone(),
             company_name: flow.legacy.company_name.clone(),
             role: flow.legacy.role.clone(),
             card: flow.legacy.card,
-        }],
-    };
+            seat: becomes_administrator.then(|| keys::company_administrator(company_id)),
+        },
+        Login::Email,
+    );
     let mut migrated = flow.legacy.clone();
     migrated.password_hash = None;
     migrated.migrated_to = Some(account.id.clone());
@@ -284,13 +276,9 @@ pub async fn complete(
     let mut writes = vec![
         Write::replace(&item, &flow),
         Write::replace(&legacy_as_read, &migrated),
-        Write::create(
-            Item::new(keys::account(&account.id), &account)
-                .with_gsi1(keys::login_index(&canonical)),
-        ),
-        claim_login(&canonical, &account.id),
-        session_write,
     ];
+    writes.extend(account.create()?);
+    writes.push(session_write);
     if let Some(card_lookup) = &flow.legacy.card_lookup {
         writes.push(link_card_role(card_lookup, &account.id, company_id));
     }

@@ -1,7 +1,8 @@
 //! Portal profiles are data: each portal operator's roles, methods and limits come from a
 //! TOML file the deployment selects. Code never asks which profile it runs.
 
-use crate::clock::{DAY, HOUR, MINUTE};
+use crate::clock::{DAY, MINUTE};
+use crate::error::Error;
 use crate::messages::Lang;
 use serde::Deserialize;
 
@@ -10,13 +11,73 @@ use serde::Deserialize;
 pub struct Profile {
     pub name: String,
     pub display_name: String,
-    pub recovery: RecoveryLimits,
     pub sms: SmsLimits,
     pub session: SessionSettings,
     pub codes: CodeSettings,
-    pub registration: RegistrationSettings,
+    #[serde(default)]
+    pub login: LoginSettings,
     pub roles: Vec<Role>,
+    /// The flows a portal offers are the sections it has: a step of a flow whose section is
+    /// missing answers 404 `not_offered` (`Profile::offers`).
+    /// Card-issuer recovery (R1-R7) by fiscal code, Key6, security question or password.
+    pub recovery: Option<RecoveryLimits>,
+    /// N4 registration with a company card, and the migration from the old portal (N2).
+    pub registration: Option<RegistrationSettings>,
+    /// W2: a User Admin registers with the VAT number and the legal representative's data.
+    pub vat_registration: Option<VatRegistrationSettings>,
+    /// W7: an employee registers a mobile line.
+    pub line_registration: Option<LineRegistrationSettings>,
+    /// W5, W8: a password reset by login name and a code by SMS or email.
+    pub password_reset: Option<PasswordResetSettings>,
+    #[serde(default)]
     pub security_questions: Vec<SecurityQuestion>,
+}
+
+/// The flows a profile may offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    CardRecovery,
+    CardRegistration,
+    VatRegistration,
+    LineRegistration,
+    PasswordReset,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginSettings {
+    /// The country prefix (`+39`) of a line number typed without one as a login name.
+    pub national_prefix: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VatRegistrationSettings {
+    /// The role (an id of `roles`) of whoever registers with the VAT number; one per VAT.
+    pub role: String,
+    /// The activation link of the email works this long.
+    pub activation_hours: i64,
+    /// The portal's activation page: the email links to it with `?flow=<id>&token=<token>`,
+    /// which the page posts to `/user-admin-registrations/{id}/activation`.
+    pub activation_url: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineRegistrationSettings {
+    /// The role (an id of `roles`) of whoever registers a line.
+    pub role: String,
+    pub flow_minutes: i64,
+    /// Wrong PUKs of a data-only SIM in one flow before it ends.
+    pub puk_misses_per_flow: u32,
+    /// W11: lines one account may hold.
+    pub max_lines_per_account: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetSettings {
+    pub flow_minutes: i64,
 }
 
 /// One-time codes sent by SMS or email.
@@ -67,6 +128,13 @@ pub struct Role {
     /// Holding the role needs a valid company card (N3).
     #[serde(default)]
     pub needs_valid_card: bool,
+    /// Whether the role's holders may reset their own password (W6: not a Telco Manager).
+    #[serde(default = "yes")]
+    pub resets_own_password: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -111,10 +179,16 @@ impl SecurityQuestion {
     }
 }
 
-const BUILTIN: &[(&str, &str)] = &[(
-    "card-issuer",
-    include_str!("../../../profiles/card-issuer.toml"),
-)];
+const BUILTIN: &[(&str, &str)] = &[
+    (
+        "card-issuer",
+        include_str!("../../../profiles/card-issuer.toml"),
+    ),
+    (
+        "telco-sme",
+        include_str!("../../../profiles/telco-sme.toml"),
+    ),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
@@ -143,22 +217,53 @@ impl Profile {
     pub fn from_toml(name: &str, text: &str) -> Result<Profile, ProfileError> {
         let profile: Profile = toml::from_str(text)
             .map_err(|e| ProfileError::Invalid(name.to_string(), e.to_string()))?;
-        if profile
-            .role(&profile.registration.card_registration_role)
-            .is_none()
+        let invalid = |why: &str| Err(ProfileError::Invalid(name.to_string(), why.to_string()));
+        let roles_named = [
+            profile
+                .registration
+                .as_ref()
+                .map(|r| &r.card_registration_role),
+            profile.vat_registration.as_ref().map(|r| &r.role),
+            profile.line_registration.as_ref().map(|r| &r.role),
+        ];
+        if roles_named
+            .into_iter()
+            .flatten()
+            .any(|role| profile.role(role).is_none())
         {
-            return Err(ProfileError::Invalid(
-                name.to_string(),
-                "registration.card_registration_role names no role".into(),
-            ));
+            return invalid("a registration section names no role of `roles`");
         }
-        if profile.security_questions.is_empty() {
-            return Err(ProfileError::Invalid(
-                name.to_string(),
-                "at least one security question is needed".into(),
-            ));
+        if profile.registration.is_none() && profile.roles.iter().any(|r| r.needs_valid_card) {
+            return invalid("a role needs a valid card: [registration] sets its grace period");
+        }
+        if profile.recovery.is_some() && profile.security_questions.is_empty() {
+            return invalid("[recovery] needs at least one security question");
         }
         Ok(profile)
+    }
+
+    /// Whether the portal offers `flow` (its section is in the profile).
+    pub fn offers(&self, flow: Flow) -> bool {
+        match flow {
+            Flow::CardRecovery => self.recovery.is_some(),
+            Flow::CardRegistration => self.registration.is_some(),
+            Flow::VatRegistration => self.vat_registration.is_some(),
+            Flow::LineRegistration => self.line_registration.is_some(),
+            Flow::PasswordReset => self.password_reset.is_some(),
+        }
+    }
+
+    /// The settings of a section, or `NotOffered` when the portal has none.
+    pub fn section<T>(section: &Option<T>) -> Result<&T, Error> {
+        section.as_ref().ok_or(Error::NotOffered)
+    }
+
+    pub fn card_recovery(&self) -> Result<&RecoveryLimits, Error> {
+        Profile::section(&self.recovery)
+    }
+
+    pub fn card_registration(&self) -> Result<&RegistrationSettings, Error> {
+        Profile::section(&self.registration)
     }
 
     pub fn role(&self, id: &str) -> Option<&Role> {
@@ -169,16 +274,11 @@ impl Profile {
         self.security_questions.iter().find(|q| q.id == id)
     }
 
-    pub fn flow_seconds(&self) -> i64 {
-        self.recovery.flow_minutes * MINUTE
-    }
-
-    pub fn temporary_password_seconds(&self) -> i64 {
-        self.recovery.temporary_password_hours * HOUR
-    }
-
+    /// N3's grace period (none in a profile without company cards).
     pub fn card_grace_seconds(&self) -> i64 {
-        self.registration.card_grace_days * DAY
+        self.registration
+            .as_ref()
+            .map_or(0, |r| r.card_grace_days * DAY)
     }
 
     pub fn refresh_token_seconds(&self) -> i64 {

@@ -17,7 +17,7 @@
 //! after the same argon2 work as a wrong answer: up to there, nothing tells the two apart.
 
 use crate::accounts::{Account, Card, PhoneOnFile, TemporaryPassword};
-use crate::clock::{Timestamp, DAY, HOUR};
+use crate::clock::{Timestamp, DAY, HOUR, MINUTE};
 use crate::deps::Deps;
 use crate::error::Error;
 use crate::keys::{self, purpose};
@@ -26,7 +26,7 @@ use crate::outbox::{self, Channel};
 use crate::random::{new_id, random_string};
 use crate::sms;
 use crate::store::{Index, Item, Write};
-use crate::types::{BirthDate, CardNumber, Email, FiscalCode, Key6, PhoneNumber, SecurityAnswer};
+use crate::types::{BirthDate, CardNumber, FiscalCode, Key6, PhoneNumber, SecurityAnswer};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,6 +67,9 @@ pub enum State {
 pub struct Subject {
     pub account_id: String,
     pub email: String,
+    /// The account's login name as indexed (`Account::login_key`): a temporary password is
+    /// found by it.
+    pub login_key: String,
     pub answer_hash: Option<String>,
     pub password_hash: Option<String>,
     pub phones: Vec<PhoneOnFile>,
@@ -191,6 +194,7 @@ pub async fn start(deps: &Deps, input: StartRecovery, lang: Lang) -> Result<Star
                 .as_ref()
                 .map(|q| q.question_id.clone());
             let subject = Subject {
+                login_key: account.login_key()?,
                 account_id: account.id,
                 email: account.email,
                 answer_hash: account.security_question.map(|q| q.answer_hash),
@@ -214,7 +218,7 @@ pub async fn start(deps: &Deps, input: StartRecovery, lang: Lang) -> Result<Star
         subject,
         misses: 0,
         created_at: now.0,
-        expires_at: now.0 + deps.profile.flow_seconds(),
+        expires_at: now.0 + deps.profile.card_recovery()?.flow_minutes * MINUTE,
     };
     let mut writes = captcha.spend(now);
     writes.push(Write::create(
@@ -315,7 +319,7 @@ async fn conclude_method(
             flow.state = State::AwaitingPhone { method };
             Ok(prompt)
         }
-        _ => Err(flow.miss(deps.profile.recovery.max_misses_per_flow)),
+        _ => Err(flow.miss(deps.profile.card_recovery()?.max_misses_per_flow)),
     };
     let mut writes = vec![Write::replace(item, &flow)];
     writes.extend(extra);
@@ -343,7 +347,7 @@ pub async fn verify_key6(
     flow.check(now, |s| *s == State::AwaitingMethod)?;
     flow.offers(Method::Key6)?;
     let card_item = items.next().flatten();
-    let limits = &deps.profile.recovery;
+    let limits = deps.profile.card_recovery()?;
     let mut owned: Option<(Item, Card)> = None;
     if let (Some(subject), Some(card_item)) = (&flow.subject, card_item) {
         let card: Card = card_item.parse()?;
@@ -428,7 +432,7 @@ pub async fn verify_phone(
     flow.check(now, |s| matches!(s, State::AwaitingPhone { .. }))?;
     let subject = flow.subject.clone().ok_or(Error::WrongStep)?;
     if !subject.phones.iter().any(|p| p.lookup == lookup) {
-        let error = flow.miss(deps.profile.recovery.max_misses_per_flow);
+        let error = flow.miss(deps.profile.card_recovery()?.max_misses_per_flow);
         deps.store.write(vec![Write::replace(&item, &flow)]).await?;
         return Err(if matches!(error, Error::DataNotCorrect) {
             Error::PhoneNotMatching
@@ -442,21 +446,20 @@ pub async fn verify_phone(
     let content = match flow.kind {
         RecoveryKind::Password => {
             let password = random_string(deps.random.as_ref(), TEMPORARY_PASSWORD_ALPHABET, 12);
-            let expires_at = now.0 + deps.profile.temporary_password_seconds();
+            let expires_at = now.0 + deps.profile.card_recovery()?.temporary_password_hours * HOUR;
             let temporary = TemporaryPassword {
                 account_id: subject.account_id.clone(),
                 hash: deps.hasher.hash(&password, deps.random.as_ref()),
                 expires_at,
             };
-            let login = Email::parse(&subject.email).map_err(|e| Error::Internal(Box::new(e)))?;
             writes.push(Write::put(
                 Item::new(keys::temporary_password(&subject.account_id), &temporary)
-                    .with_gsi1(keys::login_index(login.canonical()))
+                    .with_gsi1(keys::login_index(&subject.login_key))
                     .expiring_at(expires_at + DAY),
             ));
             Template::TemporaryPassword {
                 password,
-                valid_hours: deps.profile.recovery.temporary_password_hours,
+                valid_hours: deps.profile.card_recovery()?.temporary_password_hours,
             }
         }
         RecoveryKind::Email => Template::LoginEmail {

@@ -14,7 +14,7 @@
 //! names one account. A company that has an Administrator already is told at that step (the
 //! steps before it cannot read the company without a third round trip).
 
-use crate::accounts::{claim_login, link_card_role, Account, Card, CardValidity, Membership};
+use crate::accounts::{link_card_role, Account, Card, CardValidity, Login, Membership};
 use crate::captcha;
 use crate::clock::{Timestamp, DAY, HOUR, MINUTE};
 use crate::codes::{self, CodeFlow, CodeSent, PhoneCheck};
@@ -108,7 +108,7 @@ pub async fn start(deps: &Deps, input: StartRegistration, lang: Lang) -> Result<
             card = Some((item, doc));
         }
     }
-    let settings = &deps.profile.registration;
+    let settings = deps.profile.card_registration()?;
     if let Some(company_card) = card.as_mut().and_then(|(_, c)| c.company.as_mut()) {
         let window_start = now.0 - settings.code_window_hours * HOUR;
         company_card
@@ -248,27 +248,25 @@ pub async fn complete(
     if items.next().flatten().is_some() {
         return Err(Error::EmailTaken);
     }
-    let account = Account {
-        id: new_id(deps.random.as_ref()),
-        email: credentials.email.as_str().to_string(),
-        display_name: flow.holder_name.clone(),
-        birth_date: None,
-        password_hash: Some(
-            deps.hasher
-                .hash(credentials.password.expose(), deps.random.as_ref()),
-        ),
-        password_version: 1,
-        security_question: None,
-        key6_enabled: false,
-        certified_phones: Vec::new(),
-        mobile: Some(flow.phone_check.phone.clone()),
-        memberships: vec![Membership {
+    let account = Account::for_portal(
+        deps,
+        credentials.email.as_str().to_string(),
+        flow.holder_name.clone(),
+        &credentials.password,
+        Some(flow.phone_check.phone.clone()),
+        Membership {
             company_id: flow.company_id.clone(),
             company_name: flow.company_name.clone(),
-            role: deps.profile.registration.card_registration_role.clone(),
+            role: deps
+                .profile
+                .card_registration()?
+                .card_registration_role
+                .clone(),
             card: Some(flow.card),
-        }],
-    };
+            seat: Some(keys::company_administrator(&flow.company_id)),
+        },
+        Login::Email,
+    );
     let administrator = CompanyAdministrator {
         account_id: account.id.clone(),
         display_name: account.display_name.clone(),
@@ -276,20 +274,18 @@ pub async fn complete(
     };
     flow.state = State::Completed;
     let (session, session_write) = sessions::open(deps, &account, now);
-    let writes = vec![
+    let mut writes = vec![
         Write::replace(&item, &flow),
         Write::create(Item::new(
             keys::company_administrator(&flow.company_id),
             &administrator,
         )),
-        Write::create(
-            Item::new(keys::account(&account.id), &account)
-                .with_gsi1(keys::login_index(&canonical)),
-        ),
-        claim_login(&canonical, &account.id),
+    ];
+    writes.extend(account.create()?);
+    writes.extend([
         session_write,
         link_card_role(&flow.card_lookup, &account.id, &flow.company_id),
-    ];
+    ]);
     deps.store.write(writes).await.map_err(|e| match e {
         StoreError::ConditionFailed { index: Some(1) } => Error::CompanyAlreadyRegistered,
         StoreError::ConditionFailed { index: Some(3) } => Error::EmailTaken,

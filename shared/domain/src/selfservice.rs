@@ -7,7 +7,7 @@
 //! the customer data (companies, cards, contracts, lines) untouched and frees the login email
 //! for a new registration.
 
-use crate::accounts::{claim_login, Account};
+use crate::accounts::{claim_login, Account, Login};
 use crate::clock::{DAY, MINUTE};
 use crate::codes::{self, PendingCode};
 use crate::deps::Deps;
@@ -113,7 +113,8 @@ pub async fn start_email_change(
     let now = deps.clock.now();
     let found = authenticate(deps, token, |_| vec![keys::login_claim(email.canonical())]).await?;
     reauthenticated(deps, &found, password)?;
-    if found.extra[0].is_some() {
+    // An account that logs in with a username or a line keeps its email as a contact only.
+    if found.extra[0].is_some() && found.account.login == Login::Email {
         return Err(Error::EmailTaken);
     }
     let (code, pending_code) = codes::issue(deps, now);
@@ -188,6 +189,10 @@ pub async fn confirm_change(
             account.mobile = Some(phone);
             vec![Write::replace(&found.item, &account), done]
         }
+        Change::Email { email } if account.login != Login::Email => {
+            account.email = email;
+            vec![Write::replace(&found.item, &account), done]
+        }
         Change::Email { email } => {
             let new = Email::parse(&email).map_err(|e| Error::Internal(Box::new(e)))?;
             let old = Email::parse(&account.email).map_err(|e| Error::Internal(Box::new(e)))?;
@@ -259,23 +264,18 @@ pub async fn delete_account(deps: &Deps, token: &str, password: &str) -> Result<
     {
         return Err(Error::CurrentPasswordWrong);
     }
-    let email = Email::parse(&account.email).map_err(|e| Error::Internal(Box::new(e)))?;
     let mut writes: Vec<Write> = items
         .iter()
         .map(|i| Write::delete(i.key.clone(), Condition::Version(i.version)))
         .collect();
     writes.push(Write::delete(
-        keys::login_claim(email.canonical()),
+        keys::login_claim(&account.login_key()?),
         Condition::None,
     ));
-    for membership in &account.memberships {
-        if membership.role == deps.profile.registration.card_registration_role {
-            // The company may register a new Administrator.
-            writes.push(Write::delete(
-                keys::company_administrator(&membership.company_id),
-                Condition::None,
-            ));
-        }
+    // A seat the account held (a company's Administrator, a VAT's User Admin) is free for
+    // a new registration.
+    for seat in account.memberships.iter().filter_map(|m| m.seat.clone()) {
+        writes.push(Write::delete(seat, Condition::None));
     }
     deps.store.write(writes).await?;
     Ok(())

@@ -9,7 +9,7 @@ use crate::profile::Profile;
 use crate::random::OsRandom;
 use crate::store::Store;
 use crate::tokens::TokenKey;
-use crate::types::{check_character, Password};
+use crate::types::{check_character, Email, Password};
 use std::sync::Arc;
 
 const FC: &str = "RSSMRA80A01H501U";

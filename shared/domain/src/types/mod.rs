@@ -11,6 +11,7 @@ mod phone;
 mod registration_code;
 mod secret;
 mod security_answer;
+mod username;
 mod vat_number;
 
 pub use birth_date::BirthDate;
@@ -23,6 +24,7 @@ pub use phone::PhoneNumber;
 pub use registration_code::RegistrationCode;
 pub use secret::Secret;
 pub use security_answer::SecurityAnswer;
+pub use username::Username;
 pub use vat_number::VatNumber;
 
 /// Why a value did not parse. `code()` is stable: clients receive it as `reason`.
