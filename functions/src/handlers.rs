@@ -7,6 +7,7 @@ use crate::routes::Step;
 use http::StatusCode;
 use serde::Deserialize;
 use varco_domain::accounts::LoginName;
+use varco_domain::line_registration::{self, StartLineRegistration};
 use varco_domain::messages::Lang;
 use varco_domain::migration::{self, StartMigration};
 use varco_domain::recovery::{self, RecoveryKind, StartRecovery};
@@ -49,6 +50,10 @@ pub async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply,
         Step::DeleteAccount => delete_account(deps, parse(request)?).await,
         Step::StartVatRegistration => start_vat_registration(deps, parse(request)?).await,
         Step::ActivateVatRegistration => activate_vat_registration(deps, parse(request)?).await,
+        Step::StartLineRegistration => start_line_registration(deps, parse(request)?).await,
+        Step::VerifyLinePuk => verify_line_puk(deps, parse(request)?).await,
+        Step::ResendLineCode => resend_line_code(deps, parse(request)?).await,
+        Step::CompleteLineRegistration => complete_line_registration(deps, parse(request)?).await,
     }
 }
 
@@ -553,13 +558,13 @@ async fn start_migration(deps: &Deps, input: StartMigrationInput) -> Result<Repl
     Ok(Reply::json(StatusCode::CREATED, &sent))
 }
 
-pub struct CompleteMigrationInput {
+pub struct CodeAndPasswordInput {
     flow_id: String,
     code: OneTimeCode,
     new_password: Password,
 }
 
-impl FromRequest for CompleteMigrationInput {
+impl FromRequest for CodeAndPasswordInput {
     fn from_request(request: &ApiRequest) -> Result<Self, Error> {
         #[derive(Deserialize)]
         struct Body {
@@ -568,7 +573,7 @@ impl FromRequest for CompleteMigrationInput {
         }
         let flow_id = flow_id(request)?;
         let body: Body = request.json()?;
-        Ok(CompleteMigrationInput {
+        Ok(CodeAndPasswordInput {
             flow_id,
             code: OneTimeCode::parse(&body.code).map_err(Error::field("code"))?,
             new_password: Password::parse(&body.new_password).map_err(Error::WeakPassword)?,
@@ -576,7 +581,7 @@ impl FromRequest for CompleteMigrationInput {
     }
 }
 
-async fn complete_migration(deps: &Deps, input: CompleteMigrationInput) -> Result<Reply, Error> {
+async fn complete_migration(deps: &Deps, input: CodeAndPasswordInput) -> Result<Reply, Error> {
     let migrated =
         migration::complete(deps, &input.flow_id, &input.code, &input.new_password).await?;
     Ok(Reply::json(StatusCode::CREATED, &migrated))
@@ -787,5 +792,86 @@ impl FromRequest for ActivationInput {
 
 async fn activate_vat_registration(deps: &Deps, input: ActivationInput) -> Result<Reply, Error> {
     let session = vat_registration::activate(deps, &input.flow_id, input.activation).await?;
+    Ok(Reply::json(StatusCode::CREATED, &session))
+}
+
+pub struct StartLineRegistrationInput {
+    start: StartLineRegistration,
+    lang: Lang,
+}
+
+impl FromRequest for StartLineRegistrationInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            line: String,
+            email: String,
+            captcha: String,
+        }
+        let body: Body = request.json()?;
+        Ok(StartLineRegistrationInput {
+            start: StartLineRegistration {
+                line: PhoneNumber::parse(&body.line).map_err(Error::field("line"))?,
+                email: Email::parse(&body.email).map_err(Error::field("email"))?,
+                captcha: body.captcha,
+            },
+            lang: request.lang(),
+        })
+    }
+}
+
+async fn start_line_registration(
+    deps: &Deps,
+    input: StartLineRegistrationInput,
+) -> Result<Reply, Error> {
+    let started = line_registration::start(deps, input.start, input.lang).await?;
+    Ok(Reply::json(StatusCode::CREATED, &started))
+}
+
+pub struct PukInput {
+    flow_id: String,
+    puk: String,
+}
+
+impl FromRequest for PukInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            puk: String,
+        }
+        let flow_id = flow_id(request)?;
+        let body: Body = request.json()?;
+        let puk = body.puk.trim();
+        if !(4..=16).contains(&puk.len()) || !puk.chars().all(|c| c.is_ascii_digit()) {
+            return Err(Error::field("puk")(ParseError::Format));
+        }
+        Ok(PukInput {
+            flow_id,
+            puk: puk.to_string(),
+        })
+    }
+}
+
+async fn verify_line_puk(deps: &Deps, input: PukInput) -> Result<Reply, Error> {
+    let sent = line_registration::verify_puk(deps, &input.flow_id, &input.puk).await?;
+    Ok(Reply::json(StatusCode::OK, &sent))
+}
+
+async fn resend_line_code(deps: &Deps, input: ResendInput) -> Result<Reply, Error> {
+    let sent = codes::resend::<line_registration::LineRegistrationFlow>(
+        deps,
+        &input.flow_id,
+        &input.phone,
+    )
+    .await?;
+    Ok(Reply::json(StatusCode::ACCEPTED, &sent))
+}
+
+async fn complete_line_registration(
+    deps: &Deps,
+    input: CodeAndPasswordInput,
+) -> Result<Reply, Error> {
+    let session =
+        line_registration::complete(deps, &input.flow_id, &input.code, &input.new_password).await?;
     Ok(Reply::json(StatusCode::CREATED, &session))
 }

@@ -32,6 +32,10 @@ pub enum Step {
     DeleteAccount,
     StartVatRegistration,
     ActivateVatRegistration,
+    StartLineRegistration,
+    VerifyLinePuk,
+    ResendLineCode,
+    CompleteLineRegistration,
 }
 
 pub struct Route {
@@ -41,7 +45,7 @@ pub struct Route {
     pub step: Step,
 }
 
-pub fn routes() -> [Route; 25] {
+pub fn routes() -> [Route; 29] {
     use Step::*;
     let route = |method, path, step| Route { method, path, step };
     [
@@ -110,6 +114,22 @@ pub fn routes() -> [Route; 25] {
             "/user-admin-registrations/{flow_id}/activation",
             ActivateVatRegistration,
         ),
+        route(Method::POST, "/line-registrations", StartLineRegistration),
+        route(
+            Method::POST,
+            "/line-registrations/{flow_id}/puk",
+            VerifyLinePuk,
+        ),
+        route(
+            Method::POST,
+            "/line-registrations/{flow_id}/code/resend",
+            ResendLineCode,
+        ),
+        route(
+            Method::POST,
+            "/line-registrations/{flow_id}/code",
+            CompleteLineRegistration,
+        ),
     ]
 }
 
@@ -143,6 +163,10 @@ impl Step {
             DeleteAccount => "delete-account",
             StartVatRegistration => "start-vat-registration",
             ActivateVatRegistration => "activate-vat-registration",
+            StartLineRegistration => "start-line-registration",
+            VerifyLinePuk => "verify-line-puk",
+            ResendLineCode => "resend-line-code",
+            CompleteLineRegistration => "complete-line-registration",
         }
     }
 
@@ -163,6 +187,9 @@ impl Step {
             | CompleteMigration
             | ResendMigrationCode => Some(Flow::CardRegistration),
             StartVatRegistration | ActivateVatRegistration => Some(Flow::VatRegistration),
+            StartLineRegistration | VerifyLinePuk | ResendLineCode | CompleteLineRegistration => {
+                Some(Flow::LineRegistration)
+            }
             IssueCaptcha | Login | GetAccount | ChangePassword | RefreshSession | Logout
             | StartMobileChange | ConfirmMobileChange | StartEmailChange | ConfirmEmailChange
             | DeleteAccount => None,

@@ -935,4 +935,74 @@ async fn the_telco_step_binaries_work() {
         (201, Some("account")),
         "{session}"
     );
+
+    // W7: a line registration, through each of its binaries.
+    let luca = varco_functions::demo::LINE_LUCA.number;
+    let captcha = deps.captcha.challenge(deps.clock.now()).solved().unwrap();
+    let body = json!({ "line": luca, "email": "luca@officinenord.example", "captcha": captcha });
+    let (status, started) = invoke(
+        env!("CARGO_BIN_EXE_start-line-registration"),
+        &emulator,
+        &table,
+        &Keys::Environment,
+        api_event(
+            "POST",
+            "/line-registrations",
+            "/line-registrations",
+            None,
+            body,
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{started}");
+    let flow = started["flow_id"].as_str().unwrap();
+    let (status, resent) = flow_step(
+        env!("CARGO_BIN_EXE_resend-line-code"),
+        &emulator,
+        &table,
+        ("line-registrations", flow),
+        "code/resend",
+        json!({ "phone": luca }),
+    )
+    .await;
+    assert_eq!(status, 202, "{resent}");
+    let (status, wrong) = flow_step(
+        env!("CARGO_BIN_EXE_complete-line-registration"),
+        &emulator,
+        &table,
+        ("line-registrations", flow),
+        "code",
+        json!({ "code": "000000", "new_password": "Onda-Lunga-2024" }),
+    )
+    .await;
+    assert_eq!(
+        (status, wrong["code"].as_str()),
+        (422, Some("code_not_correct")),
+        "{wrong}"
+    );
+    let data = &varco_functions::demo::LINE_DATA;
+    let captcha = deps.captcha.challenge(deps.clock.now()).solved().unwrap();
+    let input = varco_domain::line_registration::StartLineRegistration {
+        line: varco_domain::types::PhoneNumber::parse(data.number).unwrap(),
+        email: varco_domain::types::Email::parse("tablet@officinenord.example").unwrap(),
+        captcha,
+    };
+    let started =
+        varco_domain::line_registration::start(&deps, input, varco_domain::messages::Lang::It)
+            .await
+            .unwrap();
+    let (status, sent) = flow_step(
+        env!("CARGO_BIN_EXE_verify-line-puk"),
+        &emulator,
+        &table,
+        ("line-registrations", &started.flow_id),
+        "puk",
+        json!({ "puk": data.puk }),
+    )
+    .await;
+    assert_eq!(
+        (status, sent["next"].as_str()),
+        (200, Some("code")),
+        "{sent}"
+    );
 }

@@ -253,7 +253,14 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
 }
 
 /// The steps of the `telco-sme` profile, counted by the test below.
-const TELCO_STEPS: &[&str] = &["activate-vat-registration", "start-vat-registration"];
+const TELCO_STEPS: &[&str] = &[
+    "activate-vat-registration",
+    "complete-line-registration",
+    "resend-line-code",
+    "start-line-registration",
+    "start-vat-registration",
+    "verify-line-puk",
+];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn telco_steps_make_at_most_two_dynamodb_round_trips_with_the_actions_they_are_granted() {
@@ -294,6 +301,43 @@ async fn telco_steps_make_at_most_two_dynamodb_round_trips_with_the_actions_they
             .await
     );
     assert_eq!(activated.status, 201, "{}", activated.body);
+
+    // W7: a voice line (code by SMS, sent again), and a data-only SIM's PUK.
+    let luca = varco_functions::demo::LINE_LUCA.number;
+    let captcha = app.captcha().await;
+    let body = json!({ "line": luca, "email": "luca@officinenord.example", "captcha": captcha });
+    let started = count!(
+        "start-line-registration",
+        app.post("/line-registrations", body).await
+    );
+    assert_eq!(started.status, 201, "{}", started.body);
+    app.the_sms().await;
+    let flow = started.text("flow_id");
+    let resent = count!(
+        "resend-line-code",
+        app.line_step(&flow, "code/resend", json!({ "phone": luca }))
+            .await
+    );
+    assert_eq!(resent.status, 202, "{}", resent.body);
+    let code = varco_tests::code_in(&app.the_sms().await);
+    let body = json!({ "code": code, "new_password": "Onda-Lunga-2024" });
+    let registered = count!(
+        "complete-line-registration",
+        app.line_step(&flow, "code", body).await
+    );
+    assert_eq!(registered.status, 201, "{}", registered.body);
+    let data = &varco_functions::demo::LINE_DATA;
+    let started = app
+        .start_line_registration(data.number, "tablet@officinenord.example")
+        .await;
+    let flow = started.text("flow_id");
+    let puk = count!(
+        "verify-line-puk",
+        app.line_step(&flow, "puk", json!({ "puk": data.puk }))
+            .await
+    );
+    assert_eq!(puk.status, 200, "{}", puk.body);
+
     assert_eq!(
         used.keys().map(String::as_str).collect::<Vec<_>>(),
         TELCO_STEPS,

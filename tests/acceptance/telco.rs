@@ -257,3 +257,269 @@ on_both_stores!(
     x6_login_by_username_answers_alike_for_unknown_names,
     card_issuer_flows_are_not_offered_here,
 );
+
+mod lines {
+    //! W7: employees register their line; W8: they log in with it.
+
+    use serde_json::json;
+    use varco_domain::outbox::Channel;
+    use varco_functions::demo::{LINE_DATA, LINE_LUCA, LINE_SARA};
+    use varco_tests::{code_in, on_both_stores, TestApp};
+
+    const PASSWORD: &str = "Onda-Lunga-2024";
+
+    async fn w7_employee_registers_a_line_with_a_code_by_sms(app: TestApp) {
+        let started = app
+            .start_line_registration(LINE_LUCA.number, "luca.neri@officinenord.example")
+            .await;
+        assert_eq!(
+            (
+                started.status,
+                started.text("next").as_str(),
+                started.text("sent_to").as_str()
+            ),
+            (201, "code", "+39 347****11"),
+            "{}",
+            started.body
+        );
+        let sms = app.the_sms().await;
+        assert_eq!(
+            (sms.channel, sms.to.as_str()),
+            (Channel::Sms, LINE_LUCA.number)
+        );
+        let flow = started.text("flow_id");
+        let wrong = app
+            .line_step(
+                &flow,
+                "code",
+                json!({ "code": "000000", "new_password": PASSWORD }),
+            )
+            .await;
+        assert_eq!((wrong.status, wrong.code()), (422, "code_not_correct"));
+        let session = app
+            .line_step(
+                &flow,
+                "code",
+                json!({ "code": code_in(&sms), "new_password": PASSWORD }),
+            )
+            .await;
+        assert_eq!(session.status, 201, "{}", session.body);
+        let me = app.me(&session.text("access_token")).await;
+        assert_eq!(me.body["display_name"], "Luca Neri", "the line's referent");
+        assert_eq!(me.body["email"], "luca.neri@officinenord.example");
+        assert_eq!(
+            me.body["memberships"],
+            json!([{ "company_id": "nord", "company_name": "Officine Nord Srl", "role": "employee" }])
+        );
+        // The same credentials serve web and app: one login, by the line.
+        let again = app
+            .start_line_registration(LINE_LUCA.number, "altro@officinenord.example")
+            .await;
+        assert_eq!((again.status, again.code()), (409, "line_taken"));
+    }
+
+    async fn w7_a_data_only_sim_proves_its_puk_and_gets_the_code_by_email(app: TestApp) {
+        let started = app
+            .start_line_registration(LINE_DATA.number, "tablet@officinenord.example")
+            .await;
+        assert_eq!(
+            (started.status, started.text("next").as_str()),
+            (201, "puk"),
+            "{}",
+            started.body
+        );
+        assert!(
+            app.deliver_messages().await.is_empty(),
+            "no SMS to a data-only SIM"
+        );
+        let flow = started.text("flow_id");
+        let early = app
+            .line_step(
+                &flow,
+                "code",
+                json!({ "code": "123456", "new_password": PASSWORD }),
+            )
+            .await;
+        assert_eq!(
+            (early.status, early.code()),
+            (409, "wrong_step"),
+            "the PUK comes first"
+        );
+        let wrong = app
+            .line_step(&flow, "puk", json!({ "puk": "99999999" }))
+            .await;
+        assert_eq!((wrong.status, wrong.code()), (422, "puk_not_correct"));
+        let right = app
+            .line_step(&flow, "puk", json!({ "puk": LINE_DATA.puk }))
+            .await;
+        assert_eq!(
+            (right.status, right.text("sent_to").as_str()),
+            (200, "t****t@officinenord.example"),
+            "{}",
+            right.body
+        );
+        let email = app.the_email().await;
+        assert_eq!(email.to, "tablet@officinenord.example");
+        // "Send again" sends a new email; the first code stops working.
+        let resent = app
+            .line_step(&flow, "code/resend", json!({ "phone": LINE_DATA.number }))
+            .await;
+        assert_eq!(resent.status, 202, "{}", resent.body);
+        let second = app.the_email().await;
+        let stale = app
+            .line_step(
+                &flow,
+                "code",
+                json!({ "code": code_in(&email), "new_password": PASSWORD }),
+            )
+            .await;
+        if code_in(&email) != code_in(&second) {
+            assert_eq!(stale.code(), "code_not_correct");
+        }
+        let session = app
+            .line_step(
+                &flow,
+                "code",
+                json!({ "code": code_in(&second), "new_password": PASSWORD }),
+            )
+            .await;
+        assert_eq!(session.status, 201, "{}", session.body);
+        assert_eq!(app.login_as(LINE_DATA.number, PASSWORD).await.status, 201);
+    }
+
+    async fn w7_three_wrong_puks_end_the_flow(app: TestApp) {
+        let started = app
+            .start_line_registration(LINE_DATA.number, "tablet@officinenord.example")
+            .await;
+        let flow = started.text("flow_id");
+        let codes: Vec<_> = [0, 1, 2]
+            .into_iter()
+            .map(|i| format!("9999000{i}"))
+            .collect();
+        let mut answers = Vec::new();
+        for puk in &codes {
+            answers.push(
+                app.line_step(&flow, "puk", json!({ "puk": puk }))
+                    .await
+                    .code()
+                    .to_string(),
+            );
+        }
+        assert_eq!(
+            answers,
+            ["puk_not_correct", "puk_not_correct", "too_many_attempts"]
+        );
+        let right = app
+            .line_step(&flow, "puk", json!({ "puk": LINE_DATA.puk }))
+            .await;
+        assert_eq!((right.status, right.code()), (410, "flow_ended"));
+    }
+
+    async fn w7_only_the_company_lines_register_and_codes_are_resent_within_limits(app: TestApp) {
+        let unknown = app
+            .start_line_registration("+393475550299", "x@officinenord.example")
+            .await;
+        assert_eq!((unknown.status, unknown.code()), (422, "line_not_eligible"));
+        let started = app
+            .start_line_registration(LINE_SARA.number, "sara@officinenord.example")
+            .await;
+        assert_eq!(started.status, 201);
+        app.the_sms().await;
+        let flow = started.text("flow_id");
+        let other = app
+            .line_step(&flow, "code/resend", json!({ "phone": LINE_LUCA.number }))
+            .await;
+        assert_eq!((other.status, other.code()), (422, "phone_not_matching"));
+        let mut statuses = Vec::new();
+        for _ in 0..3 {
+            statuses.push(
+                app.line_step(&flow, "code/resend", json!({ "phone": LINE_SARA.number }))
+                    .await
+                    .status,
+            );
+        }
+        assert_eq!(statuses, [202, 202, 429], "3 SMS per number in 10 minutes");
+    }
+
+    async fn w7_concurrent_registrations_of_one_line_make_one_account(app: TestApp) {
+        let mut flows = Vec::new();
+        for i in 0..3 {
+            let started = app
+                .start_line_registration(LINE_SARA.number, &format!("sara{i}@officinenord.example"))
+                .await;
+            assert_eq!(started.status, 201, "{}", started.body);
+            flows.push((started.text("flow_id"), code_in(&app.the_sms().await)));
+        }
+        let app = std::sync::Arc::new(app);
+        let mut racers = tokio::task::JoinSet::new();
+        for (flow, code) in flows {
+            let app = app.clone();
+            racers.spawn(async move {
+                app.line_step(
+                    &flow,
+                    "code",
+                    json!({ "code": code, "new_password": PASSWORD }),
+                )
+                .await
+            });
+        }
+        let answers: Vec<_> = racers.join_all().await;
+        assert_eq!(
+            answers.iter().filter(|a| a.status == 201).count(),
+            1,
+            "{answers:?}"
+        );
+        assert!(answers
+            .iter()
+            .filter(|a| a.status != 201)
+            .all(|a| a.code() == "line_taken" || a.code() == "conflict"));
+    }
+
+    async fn w8_employee_logs_in_with_the_line_number(app: TestApp) {
+        let started = app
+            .start_line_registration(LINE_LUCA.number, "luca.neri@officinenord.example")
+            .await;
+        let code = code_in(&app.the_sms().await);
+        let flow = started.text("flow_id");
+        let session = app
+            .line_step(
+                &flow,
+                "code",
+                json!({ "code": code, "new_password": PASSWORD }),
+            )
+            .await;
+        assert_eq!(session.status, 201);
+        for typed in [
+            "+393475550211",
+            "+39 347 555 0211",
+            "3475550211",
+            "0039 347 555 0211",
+        ] {
+            let login = app.login_as(typed, PASSWORD).await;
+            assert_eq!(login.status, 201, "{typed}: {}", login.body);
+        }
+        let wrong = app.login_as("3475550211", "Onda-Corta-2024").await;
+        assert_eq!((wrong.status, wrong.code()), (401, "invalid_credentials"));
+        let other_line = app.login_as("3475550212", PASSWORD).await;
+        assert_eq!(
+            (other_line.status, other_line.code()),
+            (401, "invalid_credentials")
+        );
+        let by_email = app.login("luca.neri@officinenord.example", PASSWORD).await;
+        assert_eq!(
+            (by_email.status, by_email.code()),
+            (401, "invalid_credentials"),
+            "an employee's login is the line"
+        );
+    }
+
+    on_both_stores!(
+        profile = "telco-sme";
+        w7_employee_registers_a_line_with_a_code_by_sms,
+        w7_a_data_only_sim_proves_its_puk_and_gets_the_code_by_email,
+        w7_three_wrong_puks_end_the_flow,
+        w7_only_the_company_lines_register_and_codes_are_resent_within_limits,
+        w7_concurrent_registrations_of_one_line_make_one_account,
+        w8_employee_logs_in_with_the_line_number,
+    );
+}

@@ -443,6 +443,22 @@ impl TestApp {
         .await
     }
 
+    /// W7: starts registering a line with an email.
+    pub async fn start_line_registration(&self, line: &str, email: &str) -> Answer {
+        let captcha = self.captcha().await;
+        self.post(
+            "/line-registrations",
+            json!({ "line": line, "email": email, "captcha": captcha }),
+        )
+        .await
+    }
+
+    /// A step of a line registration: `POST /line-registrations/{flow}/<segment>`.
+    pub async fn line_step(&self, flow: &str, segment: &str, body: Value) -> Answer {
+        self.post(&format!("/line-registrations/{flow}/{segment}"), body)
+            .await
+    }
+
     /// Login with a username or a line number.
     pub async fn login_as(&self, username: &str, password: &str) -> Answer {
         self.post(

@@ -51,6 +51,9 @@ pub struct Account {
     /// What the person logs in with.
     #[serde(default)]
     pub login: Login,
+    /// The mobile lines associated with the account (W7, W11).
+    #[serde(default)]
+    pub lines: Vec<PhoneOnFile>,
 }
 
 /// What an account logs in with: one login name, in the login index (gsi1) and claimed by
@@ -138,6 +141,10 @@ impl Account {
             key6_enabled: false,
             certified_phones: Vec::new(),
             mobile,
+            lines: match &login {
+                Login::Line { line } => vec![line.clone()],
+                _ => Vec::new(),
+            },
             memberships: vec![membership],
             login,
         }
@@ -334,6 +341,7 @@ pub fn provision_cardholder(deps: &Deps, new: &NewCardholder) -> Vec<Write> {
         mobile: None,
         memberships: Vec::new(),
         login: Login::Email,
+        lines: Vec::new(),
     };
     let fiscal = deps
         .pepper

@@ -65,6 +65,13 @@ pub struct PhoneCheck {
     pub phone: PhoneOnFile,
     pub code: PendingCode,
     pub lang: Lang,
+    /// Where the code goes instead of an SMS, for a number that cannot receive one (a
+    /// data-only SIM, W7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by_email: Option<String>,
+    /// Codes sent again by email (their limit; SMS are limited per number).
+    #[serde(default)]
+    pub resent: usize,
 }
 
 /// Sends a code to `phone`: what the flow keeps, and the write that sends the SMS.
@@ -79,8 +86,54 @@ pub fn check_phone(
         phone: crate::accounts::phone_on_file(deps, phone),
         code,
         lang,
+        by_email: None,
+        resent: 0,
     };
     (check, message)
+}
+
+/// Sends the code that confirms `phone` to `email` instead (the number cannot receive an
+/// SMS): what the flow keeps, and the write that sends the email.
+pub fn check_phone_by_email(
+    deps: &Deps,
+    phone: PhoneOnFile,
+    email: &str,
+    lang: Lang,
+    now: Timestamp,
+) -> Result<(PhoneCheck, Write), Error> {
+    let (code, message) = send_by_email(deps, email, lang, now)?;
+    let check = PhoneCheck {
+        phone,
+        code,
+        lang,
+        by_email: Some(email.to_string()),
+        resent: 0,
+    };
+    Ok((check, message))
+}
+
+/// A new code, and the write that sends it by email through the outbox.
+fn send_by_email(
+    deps: &Deps,
+    email: &str,
+    lang: Lang,
+    now: Timestamp,
+) -> Result<(PendingCode, Write), Error> {
+    let address = crate::types::Email::parse(email).map_err(|e| Error::Internal(Box::new(e)))?;
+    let (code, pending) = issue(deps, now);
+    let message = outbox::enqueue(
+        new_id(deps.random.as_ref()),
+        Channel::Email,
+        address.as_str().to_string(),
+        address.hint(),
+        Template::VerificationCode {
+            code,
+            valid_minutes: deps.profile.codes.valid_minutes,
+        },
+        lang,
+        now,
+    );
+    Ok((pending, message))
 }
 
 /// A new code, and the write that sends it by SMS through the outbox.
@@ -120,7 +173,8 @@ pub struct CodeSent {
 pub trait CodeFlow: Serialize + DeserializeOwned {
     /// Refuses unless the flow is live and waiting for the code.
     fn awaiting_code(&self, now: Timestamp) -> Result<(), Error>;
-    fn phone_check(&mut self) -> &mut PhoneCheck;
+    /// The phone being confirmed; `WrongStep` when no code was sent yet.
+    fn phone_check(&mut self) -> Result<&mut PhoneCheck, Error>;
     fn expires_at(&self) -> i64;
 }
 
@@ -142,27 +196,45 @@ pub async fn resend<F: CodeFlow>(
     let item = items.next().flatten().ok_or(Error::FlowNotFound)?;
     let mut flow: F = item.parse()?;
     flow.awaiting_code(now)?;
-    let check = flow.phone_check();
+    let check = flow.phone_check()?;
     if check.phone.lookup != phone_lookup {
         return Err(Error::PhoneNotMatching);
     }
-    let record = sms::allow(
-        deps,
-        phone,
-        &phone_lookup,
-        items.next().flatten().as_ref(),
-        now,
-    )?;
-    let (code, message) = send_by_sms(deps, phone, check.lang, now);
+    let mut writes = Vec::new();
+    let (code, message, sent_to) = match check.by_email.clone() {
+        Some(email) => {
+            // An email code is sent again as often as an SMS may be within 10 minutes.
+            if check.resent >= deps.profile.sms.per_number_per_10_minutes {
+                return Err(Error::SmsLimit);
+            }
+            check.resent += 1;
+            let (code, message) = send_by_email(deps, &email, check.lang, now)?;
+            let hint = crate::types::Email::parse(&email)
+                .map(|e| e.hint())
+                .unwrap_or_default();
+            (code, message, hint)
+        }
+        None => {
+            writes.push(sms::allow(
+                deps,
+                phone,
+                &phone_lookup,
+                items.next().flatten().as_ref(),
+                now,
+            )?);
+            let (code, message) = send_by_sms(deps, phone, check.lang, now);
+            (code, message, phone.hint())
+        }
+    };
     let code_expires_at = code.expires_at;
     check.code = code;
-    deps.store
-        .write(vec![Write::replace(&item, &flow), record, message])
-        .await?;
+    writes.push(message);
+    writes.insert(0, Write::replace(&item, &flow));
+    deps.store.write(writes).await?;
     Ok(CodeSent {
         flow_id: flow_id.to_string(),
         next: "code",
-        sent_to: phone.hint(),
+        sent_to,
         code_expires_at,
         expires_at: flow.expires_at(),
     })
@@ -180,7 +252,7 @@ pub async fn check<F: CodeFlow>(
 ) -> Result<(), Error> {
     let now = deps.clock.now();
     flow.awaiting_code(now)?;
-    match flow.phone_check().code.check(deps, typed, now) {
+    match flow.phone_check()?.code.check(deps, typed, now) {
         Ok(()) => Ok(()),
         Err(error @ (Error::CodeNotCorrect | Error::TooManyAttempts)) => {
             if matches!(error, Error::TooManyAttempts) {

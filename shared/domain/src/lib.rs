@@ -12,6 +12,7 @@ pub mod deps;
 pub mod error;
 pub mod import;
 pub mod keys;
+pub mod line_registration;
 pub mod memory;
 pub mod messages;
 pub mod migration;

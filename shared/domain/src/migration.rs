@@ -99,8 +99,8 @@ impl CodeFlow for MigrationFlow {
             State::Completed => Err(Error::WrongStep),
         }
     }
-    fn phone_check(&mut self) -> &mut PhoneCheck {
-        &mut self.phone_check
+    fn phone_check(&mut self) -> Result<&mut PhoneCheck, Error> {
+        Ok(&mut self.phone_check)
     }
     fn expires_at(&self) -> i64 {
         self.expires_at

@@ -217,8 +217,8 @@ impl CodeFlow for RegistrationFlow {
     fn awaiting_code(&self, now: Timestamp) -> Result<(), Error> {
         self.check(now, State::AwaitingCode)
     }
-    fn phone_check(&mut self) -> &mut PhoneCheck {
-        &mut self.phone_check
+    fn phone_check(&mut self) -> Result<&mut PhoneCheck, Error> {
+        Ok(&mut self.phone_check)
     }
     fn expires_at(&self) -> i64 {
         self.expires_at
