@@ -17,7 +17,7 @@ use varco_domain::types::{
     RegistrationCode, SecurityAnswer, Username, VatNumber,
 };
 use varco_domain::vat_registration::{self, Activation, StartVatRegistration};
-use varco_domain::{accounts, codes, selfservice, sessions};
+use varco_domain::{accounts, codes, password_reset, selfservice, sessions};
 use varco_domain::{Deps, Error};
 
 pub async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply, Error> {
@@ -54,6 +54,9 @@ pub async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply,
         Step::VerifyLinePuk => verify_line_puk(deps, parse(request)?).await,
         Step::ResendLineCode => resend_line_code(deps, parse(request)?).await,
         Step::CompleteLineRegistration => complete_line_registration(deps, parse(request)?).await,
+        Step::StartPasswordReset => start_password_reset(deps, parse(request)?).await,
+        Step::SendResetCode => send_reset_code(deps, parse(request)?).await,
+        Step::CompletePasswordReset => complete_password_reset(deps, parse(request)?).await,
     }
 }
 
@@ -874,4 +877,75 @@ async fn complete_line_registration(
     let session =
         line_registration::complete(deps, &input.flow_id, &input.code, &input.new_password).await?;
     Ok(Reply::json(StatusCode::CREATED, &session))
+}
+
+pub struct StartPasswordResetInput {
+    /// Read with the profile's settings in the handler (`LoginName::parse_username`).
+    username: String,
+    captcha: String,
+    lang: Lang,
+}
+
+impl FromRequest for StartPasswordResetInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            username: String,
+            captcha: String,
+        }
+        let body: Body = request.json()?;
+        Ok(StartPasswordResetInput {
+            username: body.username,
+            captcha: body.captcha,
+            lang: request.lang(),
+        })
+    }
+}
+
+async fn start_password_reset(deps: &Deps, input: StartPasswordResetInput) -> Result<Reply, Error> {
+    let name =
+        LoginName::parse_username(deps, &input.username).map_err(Error::field("username"))?;
+    let started = password_reset::start(deps, &name, &input.captcha, input.lang).await?;
+    Ok(Reply::json(StatusCode::CREATED, &started))
+}
+
+pub struct SendResetCodeInput {
+    flow_id: String,
+    channel: password_reset::Channel,
+}
+
+impl FromRequest for SendResetCodeInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        enum ChannelName {
+            Sms,
+            Email,
+        }
+        #[derive(Deserialize)]
+        struct Body {
+            channel: ChannelName,
+            phone: Option<String>,
+        }
+        let flow_id = flow_id(request)?;
+        let body: Body = request.json()?;
+        let channel = match (body.channel, body.phone) {
+            (ChannelName::Sms, Some(phone)) => password_reset::Channel::Sms(
+                PhoneNumber::parse(&phone).map_err(Error::field("phone"))?,
+            ),
+            (ChannelName::Sms, None) => return Err(Error::field("phone")(ParseError::Empty)),
+            (ChannelName::Email, _) => password_reset::Channel::Email,
+        };
+        Ok(SendResetCodeInput { flow_id, channel })
+    }
+}
+
+async fn send_reset_code(deps: &Deps, input: SendResetCodeInput) -> Result<Reply, Error> {
+    let sent = password_reset::send_code(deps, &input.flow_id, &input.channel).await?;
+    Ok(Reply::json(StatusCode::ACCEPTED, &sent))
+}
+
+async fn complete_password_reset(deps: &Deps, input: CodeAndPasswordInput) -> Result<Reply, Error> {
+    password_reset::complete(deps, &input.flow_id, &input.code, &input.new_password).await?;
+    Ok(Reply::no_content())
 }

@@ -556,6 +556,52 @@ fn doc(step: Step) -> StepDoc {
             },
             bearer: false,
         },
+        StartPasswordReset => StepDoc {
+            summary: "W5, W8: a forgotten password: the username (or the line number, for employees). Answers alike whether the name exists (X6).",
+            request: Some(object(&["username", "captcha"], json!({ "username": { "type": "string", "minLength": 1, "maxLength": 64 }, "captcha": captcha() }))),
+            success: (201, "Started: next, choose where the code goes.", Some(object(
+                &["flow_id", "next", "expires_at"],
+                json!({ "flow_id": string(), "next": { "const": "channel" }, "expires_at": { "type": "integer" } }),
+            ))),
+            errors: vec![Error::MalformedBody(String::new()), invalid("username"), Error::CaptchaInvalid],
+            bearer: false,
+        },
+        SendResetCode => StepDoc {
+            summary: "W5, W8: send the code by SMS (to the mobile on file, typed again) or by email (to the address on file); again sends a new one.",
+            request: Some({
+                let mut body = object(&["channel"], json!({ "channel": { "enum": ["sms", "email"] }, "phone": phone() }));
+                body["description"] = json!("`phone` is needed with `sms`.");
+                body
+            }),
+            success: (202, "The code is on its way.", Some(object(
+                &["next", "code_expires_at"],
+                json!({ "next": { "const": "password" }, "sent_to": { "type": "string", "description": "The masked number (SMS only)." }, "code_expires_at": { "type": "integer" } }),
+            ))),
+            errors: vec![
+                Error::MalformedBody(String::new()),
+                invalid("phone"),
+                Error::FlowNotFound,
+                Error::FlowExpired,
+                Error::FlowEnded,
+                Error::WrongStep,
+                Error::Conflict,
+                Error::PhoneNotMatching,
+                Error::SmsLimit,
+                Error::SmsCountryNotAllowed,
+            ],
+            bearer: false,
+        },
+        CompletePasswordReset => StepDoc {
+            summary: "W5, W8: the code and the new password, which replaces the old one; every session ends. W6: a role that may not reset its own password is told so.",
+            request: Some(object(&["code", "new_password"], json!({ "code": code(), "new_password": { "type": "string", "minLength": 8, "maxLength": 128 } }))),
+            success: (204, "The password is replaced: log in with it.", None),
+            errors: {
+                let mut errors = code_errors();
+                errors.extend([Error::WeakPassword(ParseError::Common), Error::PasswordResetNotAllowed]);
+                errors
+            },
+            bearer: false,
+        },
     }
 }
 

@@ -36,6 +36,9 @@ pub enum Step {
     VerifyLinePuk,
     ResendLineCode,
     CompleteLineRegistration,
+    StartPasswordReset,
+    SendResetCode,
+    CompletePasswordReset,
 }
 
 pub struct Route {
@@ -45,7 +48,7 @@ pub struct Route {
     pub step: Step,
 }
 
-pub fn routes() -> [Route; 29] {
+pub fn routes() -> [Route; 32] {
     use Step::*;
     let route = |method, path, step| Route { method, path, step };
     [
@@ -130,6 +133,17 @@ pub fn routes() -> [Route; 29] {
             "/line-registrations/{flow_id}/code",
             CompleteLineRegistration,
         ),
+        route(Method::POST, "/password-resets", StartPasswordReset),
+        route(
+            Method::POST,
+            "/password-resets/{flow_id}/code",
+            SendResetCode,
+        ),
+        route(
+            Method::POST,
+            "/password-resets/{flow_id}/password",
+            CompletePasswordReset,
+        ),
     ]
 }
 
@@ -167,6 +181,9 @@ impl Step {
             VerifyLinePuk => "verify-line-puk",
             ResendLineCode => "resend-line-code",
             CompleteLineRegistration => "complete-line-registration",
+            StartPasswordReset => "start-password-reset",
+            SendResetCode => "send-reset-code",
+            CompletePasswordReset => "complete-password-reset",
         }
     }
 
@@ -190,6 +207,7 @@ impl Step {
             StartLineRegistration | VerifyLinePuk | ResendLineCode | CompleteLineRegistration => {
                 Some(Flow::LineRegistration)
             }
+            StartPasswordReset | SendResetCode | CompletePasswordReset => Some(Flow::PasswordReset),
             IssueCaptcha | Login | GetAccount | ChangePassword | RefreshSession | Logout
             | StartMobileChange | ConfirmMobileChange | StartEmailChange | ConfirmEmailChange
             | DeleteAccount => None,

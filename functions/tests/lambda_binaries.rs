@@ -1005,4 +1005,42 @@ async fn the_telco_step_binaries_work() {
         (200, Some("code")),
         "{sent}"
     );
+
+    // W5: a password reset for the User Admin activated above, through its binaries.
+    let captcha = deps.captcha.challenge(deps.clock.now()).solved().unwrap();
+    let body = json!({ "username": "MarcoB", "captcha": captcha });
+    let (status, started) = invoke(
+        env!("CARGO_BIN_EXE_start-password-reset"),
+        &emulator,
+        &table,
+        &Keys::Environment,
+        api_event("POST", "/password-resets", "/password-resets", None, body),
+    )
+    .await;
+    assert_eq!(status, 201, "{started}");
+    let flow = started["flow_id"].as_str().unwrap();
+    let (status, sent) = flow_step(
+        env!("CARGO_BIN_EXE_send-reset-code"),
+        &emulator,
+        &table,
+        ("password-resets", flow),
+        "code",
+        json!({ "channel": "email" }),
+    )
+    .await;
+    assert_eq!(status, 202, "{sent}");
+    let (status, wrong) = flow_step(
+        env!("CARGO_BIN_EXE_complete-password-reset"),
+        &emulator,
+        &table,
+        ("password-resets", flow),
+        "password",
+        json!({ "code": "000000", "new_password": "Marea-Alta-2025" }),
+    )
+    .await;
+    assert_eq!(
+        (status, wrong["code"].as_str()),
+        (422, Some("code_not_correct")),
+        "{wrong}"
+    );
 }

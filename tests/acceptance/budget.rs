@@ -256,8 +256,11 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
 const TELCO_STEPS: &[&str] = &[
     "activate-vat-registration",
     "complete-line-registration",
+    "complete-password-reset",
     "resend-line-code",
+    "send-reset-code",
     "start-line-registration",
+    "start-password-reset",
     "start-vat-registration",
     "verify-line-puk",
 ];
@@ -337,6 +340,30 @@ async fn telco_steps_make_at_most_two_dynamodb_round_trips_with_the_actions_they
             .await
     );
     assert_eq!(puk.status, 200, "{}", puk.body);
+    app.the_email().await;
+
+    // W5: Marco's password reset, by username and a code by SMS.
+    let captcha = app.captcha().await;
+    let body = json!({ "username": "MarcoB", "captcha": captcha });
+    let started = count!(
+        "start-password-reset",
+        app.post("/password-resets", body).await
+    );
+    assert_eq!(started.status, 201, "{}", started.body);
+    let path = format!("/password-resets/{}", started.text("flow_id"));
+    let body = json!({ "channel": "sms", "phone": nord.mobile });
+    let sent = count!(
+        "send-reset-code",
+        app.post(&format!("{path}/code"), body).await
+    );
+    assert_eq!(sent.status, 202, "{}", sent.body);
+    let code = varco_tests::code_in(&app.the_sms().await);
+    let body = json!({ "code": code, "new_password": "Marea-Alta-2025" });
+    let reset = count!(
+        "complete-password-reset",
+        app.post(&format!("{path}/password"), body).await
+    );
+    assert_eq!(reset.status, 204, "{}", reset.body);
 
     assert_eq!(
         used.keys().map(String::as_str).collect::<Vec<_>>(),

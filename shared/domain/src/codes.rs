@@ -113,7 +113,7 @@ pub fn check_phone_by_email(
 }
 
 /// A new code, and the write that sends it by email through the outbox.
-fn send_by_email(
+pub fn send_by_email(
     deps: &Deps,
     email: &str,
     lang: Lang,
@@ -137,7 +137,7 @@ fn send_by_email(
 }
 
 /// A new code, and the write that sends it by SMS through the outbox.
-fn send_by_sms(
+pub fn send_by_sms(
     deps: &Deps,
     phone: &PhoneNumber,
     lang: Lang,

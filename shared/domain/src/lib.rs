@@ -17,6 +17,7 @@ pub mod memory;
 pub mod messages;
 pub mod migration;
 pub mod outbox;
+pub mod password_reset;
 pub mod profile;
 pub mod random;
 pub mod recovery;

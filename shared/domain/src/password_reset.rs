@@ -1,0 +1,285 @@
+//! W5, W8, W6: a forgotten password, by login name (a username, or the line for employees):
+//! a code by SMS or by email, then a new password that replaces the old one.
+//!
+//! ```text
+//! start (username or line, captcha) ──► AwaitingChannel ──(channel: sms + the mobile, or email)──► AwaitingCode ──(code + new password)──► Completed
+//!                                                          ▲ sent again: a new code                 │ 5 wrong codes: Ended
+//!                                                          └────────────────────────────────────────┘ W6: a role that may not reset: password_reset_not_allowed
+//! ```
+//!
+//! X6: the start answers alike whether the name exists or not. For an unknown name the flow
+//! is a decoy: an SMS step answers `phone_not_matching` (no number matches a person who does
+//! not exist, and a person who exists is told the same for a wrong number); an email step
+//! answers like a real one but sends nothing; the code step never succeeds. W6 is told only
+//! after the right code, to whoever holds the phone or mailbox on file.
+//!
+//! The flow id ends with `.<account id>` (a random one for a decoy), so that the last step
+//! reads the flow and the account in one request: each step is one read and one write.
+
+use crate::accounts::{Account, LoginName, PhoneOnFile};
+use crate::captcha;
+use crate::clock::{Timestamp, DAY, MINUTE};
+use crate::codes::{self, PendingCode};
+use crate::deps::Deps;
+use crate::error::Error;
+use crate::keys::{self, purpose};
+use crate::messages::Lang;
+use crate::profile::{PasswordResetSettings, Profile};
+use crate::random::new_id;
+use crate::sms;
+use crate::store::{Condition, Index, Write};
+use crate::types::{OneTimeCode, Password, PhoneNumber};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum State {
+    AwaitingChannel,
+    AwaitingCode,
+    Completed,
+    Ended,
+}
+
+/// What the steps need of the account, copied at start; `None` for an unknown name.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Subject {
+    pub mobile: Option<PhoneOnFile>,
+    pub email: String,
+    /// W6: whether the account's roles may reset their own password.
+    pub may_reset: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PasswordResetFlow {
+    pub id: String,
+    pub state: State,
+    pub subject: Option<Subject>,
+    pub code: Option<PendingCode>,
+    /// Codes sent in this flow (their limit, beside the SMS limits per number).
+    pub sent: usize,
+    pub lang: Lang,
+    pub expires_at: i64,
+}
+
+impl PasswordResetFlow {
+    fn live(&self, now: Timestamp) -> Result<(), Error> {
+        if now.0 >= self.expires_at {
+            return Err(Error::FlowExpired);
+        }
+        match self.state {
+            State::AwaitingChannel | State::AwaitingCode => Ok(()),
+            State::Ended => Err(Error::FlowEnded),
+            State::Completed => Err(Error::WrongStep),
+        }
+    }
+}
+
+fn settings(deps: &Deps) -> Result<&PasswordResetSettings, Error> {
+    Profile::section(&deps.profile.password_reset)
+}
+
+/// The account id a flow id ends with.
+fn account_of(flow_id: &str) -> Result<&str, Error> {
+    flow_id
+        .split_once('.')
+        .map(|(_, account)| account)
+        .ok_or(Error::FlowNotFound)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ResetStarted {
+    pub flow_id: String,
+    pub next: &'static str,
+    pub expires_at: i64,
+}
+
+/// Finds the account by its login name and opens the flow (a decoy for an unknown name).
+pub async fn start(
+    deps: &Deps,
+    name: &LoginName,
+    captcha: &str,
+    lang: Lang,
+) -> Result<ResetStarted, Error> {
+    let settings = settings(deps)?;
+    let now = deps.clock.now();
+    let mut writes = deps.captcha.verify(captcha, now).await?.spend(now);
+    let items = deps
+        .store
+        .query_index(Index::Gsi1, &keys::login_index(&name.key(deps)), 10)
+        .await?;
+    let account: Option<Account> = items
+        .iter()
+        .find(|i| i.key.sk == keys::account("").sk)
+        .map(|i| i.parse())
+        .transpose()?;
+    let account_id = account
+        .as_ref()
+        .map_or_else(|| new_id(deps.random.as_ref()), |a| a.id.clone());
+    let subject = account.map(|account| Subject {
+        may_reset: account.memberships.iter().all(|m| {
+            deps.profile
+                .role(&m.role)
+                .is_none_or(|r| r.resets_own_password)
+        }),
+        mobile: account.mobile,
+        email: account.email,
+    });
+    let flow = PasswordResetFlow {
+        id: format!("{}.{account_id}", new_id(deps.random.as_ref())),
+        state: State::AwaitingChannel,
+        subject,
+        code: None,
+        sent: 0,
+        lang,
+        expires_at: now.0 + settings.flow_minutes * MINUTE,
+    };
+    writes.push(Write::create(
+        crate::store::Item::new(keys::flow(&flow.id), &flow).expiring_at(flow.expires_at + DAY),
+    ));
+    captcha::commit(deps.store.as_ref(), writes).await?;
+    Ok(ResetStarted {
+        flow_id: flow.id,
+        next: "channel",
+        expires_at: flow.expires_at,
+    })
+}
+
+/// Where the code goes: by SMS to the mobile on file (typed again), or by email to the
+/// address on file.
+pub enum Channel {
+    Sms(PhoneNumber),
+    Email,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ResetCodeSent {
+    pub next: &'static str,
+    /// The masked number, for an SMS; an email's address is not shown (X6).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent_to: Option<String>,
+    pub code_expires_at: i64,
+}
+
+/// Sends the code (again: the earlier one stops working).
+pub async fn send_code(
+    deps: &Deps,
+    flow_id: &str,
+    channel: &Channel,
+) -> Result<ResetCodeSent, Error> {
+    let now = deps.clock.now();
+    let mut wanted = vec![keys::flow(flow_id)];
+    let phone_lookup = match channel {
+        Channel::Sms(phone) => {
+            let lookup = deps.pepper.lookup(purpose::PHONE, phone.e164());
+            wanted.push(keys::sms_limit(&lookup));
+            Some(lookup)
+        }
+        Channel::Email => None,
+    };
+    let mut items = deps.store.get_many(&wanted).await?.into_iter();
+    let item = items.next().flatten().ok_or(Error::FlowNotFound)?;
+    let mut flow: PasswordResetFlow = item.parse()?;
+    flow.live(now)?;
+    if flow.sent >= deps.profile.sms.per_number_per_10_minutes {
+        return Err(Error::SmsLimit);
+    }
+    let (code, message, sent_to) = match (channel, &flow.subject) {
+        (Channel::Sms(phone), subject) => {
+            let on_file = subject.as_ref().and_then(|s| s.mobile.as_ref());
+            if on_file.map(|m| &m.lookup) != phone_lookup.as_ref() {
+                return Err(Error::PhoneNotMatching);
+            }
+            let record = sms::allow(
+                deps,
+                phone,
+                phone_lookup.as_deref().unwrap_or_default(),
+                items.next().flatten().as_ref(),
+                now,
+            )?;
+            let (code, message) = codes::send_by_sms(deps, phone, flow.lang, now);
+            (code, vec![record, message], Some(phone.hint()))
+        }
+        (Channel::Email, Some(subject)) => {
+            let (code, message) = codes::send_by_email(deps, &subject.email, flow.lang, now)?;
+            (code, vec![message], None)
+        }
+        // A decoy: a code nobody receives, so that the next step fails like a wrong code.
+        (Channel::Email, None) => (codes::issue(deps, now).1, Vec::new(), None),
+    };
+    let code_expires_at = code.expires_at;
+    flow.code = Some(code);
+    flow.sent += 1;
+    flow.state = State::AwaitingCode;
+    let mut writes = vec![Write::replace(&item, &flow)];
+    writes.extend(message);
+    deps.store.write(writes).await?;
+    Ok(ResetCodeSent {
+        next: "password",
+        sent_to,
+        code_expires_at,
+    })
+}
+
+/// The code and the new password: the password is replaced, every session ends.
+pub async fn complete(
+    deps: &Deps,
+    flow_id: &str,
+    typed: &OneTimeCode,
+    new_password: &Password,
+) -> Result<(), Error> {
+    let now = deps.clock.now();
+    let account_id = account_of(flow_id)?;
+    let mut items = deps
+        .store
+        .get_many(&[keys::flow(flow_id), keys::account(account_id)])
+        .await?
+        .into_iter();
+    let item = items.next().flatten().ok_or(Error::FlowNotFound)?;
+    let account_item = items.next().flatten();
+    let mut flow: PasswordResetFlow = item.parse()?;
+    flow.live(now)?;
+    if flow.state != State::AwaitingCode {
+        return Err(Error::WrongStep);
+    }
+    let Some(code) = flow.code.as_mut() else {
+        return Err(Error::WrongStep);
+    };
+    let checked = code.check(deps, typed, now);
+    let outcome = match (checked, &flow.subject, account_item) {
+        (Err(error @ (Error::CodeNotCorrect | Error::TooManyAttempts)), ..) => Err(error),
+        (Err(other), ..) => return Err(other),
+        (Ok(()), Some(subject), _) if !subject.may_reset => Err(Error::PasswordResetNotAllowed),
+        (Ok(()), Some(_), Some(account_item)) => Ok(account_item),
+        // A decoy (or an account deleted since the start): nothing to reset.
+        (Ok(()), ..) => Err(Error::CodeNotCorrect),
+    };
+    let account_item = match outcome {
+        Ok(account_item) => account_item,
+        Err(error) => {
+            if matches!(
+                error,
+                Error::TooManyAttempts | Error::PasswordResetNotAllowed
+            ) {
+                flow.state = State::Ended;
+            }
+            deps.store.write(vec![Write::replace(&item, &flow)]).await?;
+            return Err(error);
+        }
+    };
+    let mut account: Account = account_item.parse()?;
+    account.password_hash = Some(
+        deps.hasher
+            .hash(new_password.expose(), deps.random.as_ref()),
+    );
+    // A new password version: every token issued before stops working (sessions end).
+    account.password_version += 1;
+    flow.state = State::Completed;
+    deps.store
+        .write(vec![
+            Write::replace(&item, &flow),
+            Write::replace(&account_item, &account),
+            Write::delete(keys::temporary_password(&account.id), Condition::None),
+        ])
+        .await?;
+    Ok(())
+}
