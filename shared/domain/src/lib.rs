@@ -10,6 +10,7 @@ pub mod companies;
 pub mod crypto;
 pub mod deps;
 pub mod error;
+pub mod flows;
 pub mod import;
 pub mod keys;
 pub mod line_registration;

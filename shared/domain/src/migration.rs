@@ -90,14 +90,13 @@ pub struct MigrationFlow {
 
 impl CodeFlow for MigrationFlow {
     fn awaiting_code(&self, now: Timestamp) -> Result<(), Error> {
-        if now.0 >= self.expires_at {
-            return Err(Error::FlowExpired);
-        }
-        match self.state {
-            State::AwaitingCode => Ok(()),
-            State::Ended => Err(Error::FlowEnded),
-            State::Completed => Err(Error::WrongStep),
-        }
+        crate::flows::at(
+            now,
+            self.expires_at,
+            &self.state,
+            &State::AwaitingCode,
+            &State::Ended,
+        )
     }
     fn phone_check(&mut self) -> Result<&mut PhoneCheck, Error> {
         Ok(&mut self.phone_check)

@@ -57,14 +57,7 @@ pub struct RegistrationFlow {
 
 impl RegistrationFlow {
     fn check(&self, now: Timestamp, expected: State) -> Result<(), Error> {
-        if now.0 >= self.expires_at {
-            return Err(Error::FlowExpired);
-        }
-        match &self.state {
-            State::Ended => Err(Error::FlowEnded),
-            state if *state == expected => Ok(()),
-            _ => Err(Error::WrongStep),
-        }
+        crate::flows::at(now, self.expires_at, &self.state, &expected, &State::Ended)
     }
 }
 
