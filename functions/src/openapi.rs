@@ -586,6 +586,7 @@ fn doc(step: Step) -> StepDoc {
                 Error::WrongStep,
                 Error::Conflict,
                 Error::PhoneNotMatching,
+                Error::TooManyAttempts,
                 Error::SmsLimit,
                 Error::SmsCountryNotAllowed,
             ],

@@ -778,6 +778,19 @@ mod resets {
             1,
             "only the real account gets an email"
         );
+        // Guessing the mobile ends a flow at the fifth wrong number, known name or not.
+        for username in ["MarcoB", "Nessuno"] {
+            let flow = start(&app, username).await;
+            let mut answers = Vec::new();
+            for i in 0..5 {
+                let body = json!({ "channel": "sms", "phone": format!("+39347555098{i}") });
+                answers.push(step(&app, &flow, "code", body).await.code().to_string());
+            }
+            assert_eq!(answers[..4], ["phone_not_matching"; 4], "{username}");
+            assert_eq!(answers[4], "too_many_attempts", "{username}");
+            let ended = step(&app, &flow, "code", json!({ "channel": "email" })).await;
+            assert_eq!((ended.status, ended.code()), (410, "flow_ended"));
+        }
         let mut answers = Vec::new();
         for _ in 0..5 {
             let answer = step(

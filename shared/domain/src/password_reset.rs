@@ -57,6 +57,10 @@ pub struct PasswordResetFlow {
     pub code: Option<PendingCode>,
     /// Codes sent in this flow (their limit, beside the SMS limits per number).
     pub sent: usize,
+    /// Mobile numbers typed that are not the one on file: a few end the flow, so that the
+    /// number cannot be guessed.
+    #[serde(default)]
+    pub phone_misses: u32,
     pub lang: Lang,
     pub expires_at: i64,
 }
@@ -130,6 +134,7 @@ pub async fn start(
         subject,
         code: None,
         sent: 0,
+        phone_misses: 0,
         lang,
         expires_at: now.0 + settings.flow_minutes * MINUTE,
     };
@@ -187,7 +192,15 @@ pub async fn send_code(
         (Channel::Sms(phone), subject) => {
             let on_file = subject.as_ref().and_then(|s| s.mobile.as_ref());
             if on_file.map(|m| &m.lookup) != phone_lookup.as_ref() {
-                return Err(Error::PhoneNotMatching);
+                flow.phone_misses += 1;
+                let error = if flow.phone_misses >= deps.profile.codes.max_tries {
+                    flow.state = State::Ended;
+                    Error::TooManyAttempts
+                } else {
+                    Error::PhoneNotMatching
+                };
+                deps.store.write(vec![Write::replace(&item, &flow)]).await?;
+                return Err(error);
             }
             let record = sms::allow(
                 deps,
