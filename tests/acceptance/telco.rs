@@ -15,6 +15,14 @@ async fn activation_link(app: &TestApp) -> (String, String) {
     link_in(&app.the_email().await)
 }
 
+/// Marco, registered as Officine Nord's User Admin with username `MarcoB`: his session.
+async fn registered_marco(app: &TestApp) -> varco_tests::Answer {
+    let (flow, token) = activation_link(app).await;
+    let session = app.activate(&flow, &token, "MarcoB", MARCO_PASSWORD).await;
+    assert_eq!(session.status, 201, "{}", session.body);
+    session
+}
+
 async fn w2_user_admin_registers_with_vat_and_legal_representative_data(app: TestApp) {
     let started = app
         .start_vat_registration(&NORD, Some(("name", "  MARCO ")))
@@ -179,13 +187,7 @@ async fn w2_the_activation_link_expires(app: TestApp) {
 }
 
 async fn w4_usernames_and_passwords_are_case_sensitive(app: TestApp) {
-    let (flow, token) = activation_link(&app).await;
-    assert_eq!(
-        app.activate(&flow, &token, "MarcoB", MARCO_PASSWORD)
-            .await
-            .status,
-        201
-    );
+    registered_marco(&app).await;
     assert_eq!(app.login_as("MarcoB", MARCO_PASSWORD).await.status, 201);
     for (username, password) in [
         ("marcob", MARCO_PASSWORD),
@@ -218,13 +220,7 @@ async fn w4_usernames_and_passwords_are_case_sensitive(app: TestApp) {
 }
 
 async fn x6_login_by_username_answers_alike_for_unknown_names(app: TestApp) {
-    let (flow, token) = activation_link(&app).await;
-    assert_eq!(
-        app.activate(&flow, &token, "MarcoB", MARCO_PASSWORD)
-            .await
-            .status,
-        201
-    );
+    registered_marco(&app).await;
     let wrong_password = app.login_as("MarcoB", "Sbagliata-123").await;
     let unknown = app.login_as("Nessuno", "Sbagliata-123").await;
     assert_eq!(
@@ -533,20 +529,10 @@ mod resets {
     use varco_domain::outbox::Channel;
     use varco_domain::types::Password;
     use varco_functions::demo::{LINE_LUCA, NORD};
-    use varco_tests::{code_in, link_in, on_both_stores, Answer, TestApp};
+    use varco_tests::{code_in, on_both_stores, Answer, TestApp};
 
-    const OLD: &str = "Scogliera-Blu-44";
+    const OLD: &str = super::MARCO_PASSWORD;
     const NEW: &str = "Marea-Alta-2025";
-
-    /// Marco, registered as Officine Nord's User Admin with username `MarcoB`: his session.
-    async fn marco(app: &TestApp) -> Answer {
-        let started = app.start_vat_registration(&NORD, None).await;
-        assert_eq!(started.status, 201, "{}", started.body);
-        let (flow, token) = link_in(&app.the_email().await);
-        let session = app.activate(&flow, &token, "MarcoB", OLD).await;
-        assert_eq!(session.status, 201, "{}", session.body);
-        session
-    }
 
     async fn start(app: &TestApp, username: &str) -> String {
         let captcha = app.captcha().await;
@@ -571,7 +557,7 @@ mod resets {
     }
 
     async fn w5_user_admin_resets_the_password_with_a_code_by_sms(app: TestApp) {
-        let session = marco(&app).await;
+        let session = super::registered_marco(&app).await;
         let flow = start(&app, "MarcoB").await;
         let sent = step(
             &app,
@@ -619,7 +605,7 @@ mod resets {
     }
 
     async fn w5_the_code_can_go_by_email(app: TestApp) {
-        marco(&app).await;
+        super::registered_marco(&app).await;
         let flow = start(&app, "MarcoB").await;
         let sent = step(&app, &flow, "code", json!({ "channel": "email" })).await;
         assert_eq!(sent.status, 202, "{}", sent.body);
@@ -740,7 +726,7 @@ mod resets {
     }
 
     async fn x6_a_password_reset_answers_alike_for_unknown_names(app: TestApp) {
-        marco(&app).await;
+        super::registered_marco(&app).await;
         let known = start(&app, "MarcoB").await;
         let unknown = start(&app, "Nessuno").await;
         for flow in [&known, &unknown] {

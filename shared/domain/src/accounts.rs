@@ -105,12 +105,17 @@ impl LoginName {
     pub fn key(&self, deps: &Deps) -> String {
         match self {
             LoginName::Email(email) => email.canonical().to_string(),
-            LoginName::Username(username) => format!("USER#{}", username.as_str()),
+            LoginName::Username(username) => username_login_key(username.as_str()),
             LoginName::Line(phone) => {
                 line_login_key(&deps.pepper.lookup(purpose::PHONE, phone.e164()))
             }
         }
     }
+}
+
+/// The login key of a username.
+pub fn username_login_key(username: &str) -> String {
+    format!("USER#{username}")
 }
 
 /// The login key of a line, from its keyed hash.
@@ -169,7 +174,7 @@ impl Account {
                 .map_err(|e| Error::Internal(Box::new(e)))?
                 .canonical()
                 .to_string(),
-            Login::Username { username } => format!("USER#{username}"),
+            Login::Username { username } => username_login_key(username),
             Login::Line { line } => line_login_key(&line.lookup),
         })
     }

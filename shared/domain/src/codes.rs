@@ -193,8 +193,7 @@ pub async fn resend<F: CodeFlow>(
         .get_many(&[keys::flow(flow_id), keys::sms_limit(&phone_lookup)])
         .await?
         .into_iter();
-    let item = items.next().flatten().ok_or(Error::FlowNotFound)?;
-    let mut flow: F = item.parse()?;
+    let (item, mut flow): (_, F) = crate::flows::found(items.next().flatten())?;
     flow.awaiting_code(now)?;
     let check = flow.phone_check()?;
     if check.phone.lookup != phone_lookup {

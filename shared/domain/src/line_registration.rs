@@ -15,7 +15,7 @@
 
 use crate::accounts::{phone_on_file, Account, Login, Membership, PhoneOnFile};
 use crate::captcha;
-use crate::clock::{Timestamp, DAY, MINUTE};
+use crate::clock::{Timestamp, MINUTE};
 use crate::codes::{self, CodeFlow, CodeSent, PhoneCheck};
 use crate::deps::Deps;
 use crate::error::Error;
@@ -26,7 +26,7 @@ use crate::profile::{LineRegistrationSettings, Profile};
 use crate::random::new_id;
 use crate::sessions::{self, Session};
 use crate::sms;
-use crate::store::{Item, StoreError, Write};
+use crate::store::{StoreError, Write};
 use crate::types::{Email, OneTimeCode, Password, PhoneNumber};
 use serde::{Deserialize, Serialize};
 
@@ -165,9 +165,7 @@ pub async fn start(
         flow.phone_check = Some(check);
         flow.state = State::AwaitingCode;
     }
-    writes.push(Write::create(
-        Item::new(keys::flow(&flow.id), &flow).expiring_at(flow.expires_at + DAY),
-    ));
+    writes.push(crate::flows::create(&flow.id, &flow, flow.expires_at));
     captcha::commit(deps.store.as_ref(), writes).await?;
     Ok(LineRegistrationStarted {
         next: if flow.data_only { "puk" } else { "code" },
@@ -182,12 +180,7 @@ pub async fn start(
 pub async fn verify_puk(deps: &Deps, flow_id: &str, puk: &str) -> Result<CodeSent, Error> {
     let settings = settings(deps)?;
     let now = deps.clock.now();
-    let item = deps
-        .store
-        .get(&keys::flow(flow_id))
-        .await?
-        .ok_or(Error::FlowNotFound)?;
-    let mut flow: LineRegistrationFlow = item.parse()?;
+    let (item, mut flow): (_, LineRegistrationFlow) = crate::flows::read(deps, flow_id).await?;
     flow.at(now, State::AwaitingPuk)?;
     if !deps.hasher.verify(puk, flow.puk_hash.as_deref()) {
         flow.puk_misses += 1;
@@ -229,12 +222,7 @@ pub async fn complete(
 ) -> Result<Session, Error> {
     let settings = settings(deps)?;
     let now = deps.clock.now();
-    let item = deps
-        .store
-        .get(&keys::flow(flow_id))
-        .await?
-        .ok_or(Error::FlowNotFound)?;
-    let mut flow: LineRegistrationFlow = item.parse()?;
+    let (item, mut flow): (_, LineRegistrationFlow) = crate::flows::read(deps, flow_id).await?;
     codes::check(deps, &item, &mut flow, code, |f| f.state = State::Ended).await?;
     let account = Account::for_portal(
         deps,

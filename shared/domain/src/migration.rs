@@ -14,7 +14,7 @@
 
 use crate::accounts::{link_card_role, Account, CardValidity, Login, Membership};
 use crate::captcha;
-use crate::clock::{Timestamp, DAY, MINUTE};
+use crate::clock::{Timestamp, MINUTE};
 use crate::codes::{self, CodeFlow, CodeSent, PhoneCheck};
 use crate::companies::CompanyAdministrator;
 use crate::crypto::legacy;
@@ -195,9 +195,7 @@ pub async fn start(deps: &Deps, input: StartMigration, lang: Lang) -> Result<Cod
         created_at: now.0,
         expires_at: now.0 + deps.profile.card_registration()?.flow_minutes * MINUTE,
     };
-    writes.push(Write::create(
-        Item::new(keys::flow(&flow.id), &flow).expiring_at(flow.expires_at + DAY),
-    ));
+    writes.push(crate::flows::create(&flow.id, &flow, flow.expires_at));
     captcha::commit(deps.store.as_ref(), writes).await?;
     Ok(CodeSent {
         flow_id: flow.id,
@@ -228,17 +226,13 @@ pub async fn complete(
     new_password: &Password,
 ) -> Result<Migrated, Error> {
     let now = deps.clock.now();
-    let company_id = flow_id
-        .split_once('.')
-        .map(|(_, company)| company)
-        .ok_or(Error::FlowNotFound)?;
+    let company_id = crate::flows::carried_id(flow_id)?;
     let mut items = deps
         .store
         .get_many(&[keys::flow(flow_id), keys::company_administrator(company_id)])
         .await?
         .into_iter();
-    let item = items.next().flatten().ok_or(Error::FlowNotFound)?;
-    let mut flow: MigrationFlow = item.parse()?;
+    let (item, mut flow): (_, MigrationFlow) = crate::flows::found(items.next().flatten())?;
     let administrator: Option<CompanyAdministrator> = parse_opt(&items.next().flatten())?;
     codes::check(deps, &item, &mut flow, code, |f| f.state = State::Ended).await?;
     // The card may have passed its grace period since the start.

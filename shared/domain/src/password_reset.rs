@@ -18,7 +18,7 @@
 
 use crate::accounts::{Account, LoginName, PhoneOnFile};
 use crate::captcha;
-use crate::clock::{Timestamp, DAY, MINUTE};
+use crate::clock::{Timestamp, MINUTE};
 use crate::codes::{self, PendingCode};
 use crate::deps::Deps;
 use crate::error::Error;
@@ -82,14 +82,6 @@ fn settings(deps: &Deps) -> Result<&PasswordResetSettings, Error> {
     Profile::section(&deps.profile.password_reset)
 }
 
-/// The account id a flow id ends with.
-fn account_of(flow_id: &str) -> Result<&str, Error> {
-    flow_id
-        .split_once('.')
-        .map(|(_, account)| account)
-        .ok_or(Error::FlowNotFound)
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct ResetStarted {
     pub flow_id: String,
@@ -138,9 +130,7 @@ pub async fn start(
         lang,
         expires_at: now.0 + settings.flow_minutes * MINUTE,
     };
-    writes.push(Write::create(
-        crate::store::Item::new(keys::flow(&flow.id), &flow).expiring_at(flow.expires_at + DAY),
-    ));
+    writes.push(crate::flows::create(&flow.id, &flow, flow.expires_at));
     captcha::commit(deps.store.as_ref(), writes).await?;
     Ok(ResetStarted {
         flow_id: flow.id,
@@ -182,8 +172,7 @@ pub async fn send_code(
         Channel::Email => None,
     };
     let mut items = deps.store.get_many(&wanted).await?.into_iter();
-    let item = items.next().flatten().ok_or(Error::FlowNotFound)?;
-    let mut flow: PasswordResetFlow = item.parse()?;
+    let (item, mut flow): (_, PasswordResetFlow) = crate::flows::found(items.next().flatten())?;
     flow.live(now)?;
     if flow.sent >= deps.profile.sms.per_number_per_10_minutes {
         return Err(Error::SmsLimit);
@@ -241,15 +230,14 @@ pub async fn complete(
     new_password: &Password,
 ) -> Result<(), Error> {
     let now = deps.clock.now();
-    let account_id = account_of(flow_id)?;
+    let account_id = crate::flows::carried_id(flow_id)?;
     let mut items = deps
         .store
         .get_many(&[keys::flow(flow_id), keys::account(account_id)])
         .await?
         .into_iter();
-    let item = items.next().flatten().ok_or(Error::FlowNotFound)?;
+    let (item, mut flow): (_, PasswordResetFlow) = crate::flows::found(items.next().flatten())?;
     let account_item = items.next().flatten();
-    let mut flow: PasswordResetFlow = item.parse()?;
     flow.live(now)?;
     if flow.state != State::AwaitingCode {
         return Err(Error::WrongStep);

@@ -221,9 +221,7 @@ pub async fn start(deps: &Deps, input: StartRecovery, lang: Lang) -> Result<Star
         expires_at: now.0 + deps.profile.card_recovery()?.flow_minutes * MINUTE,
     };
     let mut writes = captcha.spend(now);
-    writes.push(Write::create(
-        Item::new(keys::flow(&flow.id), &flow).expiring_at(flow.expires_at + DAY),
-    ));
+    writes.push(crate::flows::create(&flow.id, &flow, flow.expires_at));
     crate::captcha::commit(deps.store.as_ref(), writes).await?;
     let methods = flow
         .offered
@@ -286,12 +284,6 @@ fn decoy(deps: &Deps, kind: RecoveryKind, input: &str) -> (Vec<Method>, Option<S
     (methods, question)
 }
 
-fn load(item: Option<Item>) -> Result<(Item, RecoveryFlow), Error> {
-    let item = item.ok_or(Error::FlowNotFound)?;
-    let flow = item.parse()?;
-    Ok((item, flow))
-}
-
 /// Ends a method step: on success the flow moves to the phone step (or ends, without a
 /// certified phone: R7); on failure it counts a miss. Commits the flow with `extra` writes.
 async fn conclude_method(
@@ -343,7 +335,7 @@ pub async fn verify_key6(
         .get_many(&[keys::flow(flow_id), card_key])
         .await?
         .into_iter();
-    let (item, flow) = load(items.next().flatten())?;
+    let (item, flow): (_, RecoveryFlow) = crate::flows::found(items.next().flatten())?;
     flow.check(now, |s| *s == State::AwaitingMethod)?;
     flow.offers(Method::Key6)?;
     let card_item = items.next().flatten();
@@ -383,7 +375,7 @@ pub async fn verify_security_answer(
     answer: &SecurityAnswer,
 ) -> Result<PhonePrompt, Error> {
     let now = deps.clock.now();
-    let (item, flow) = load(deps.store.get(&keys::flow(flow_id)).await?)?;
+    let (item, flow): (_, RecoveryFlow) = crate::flows::read(deps, flow_id).await?;
     flow.check(now, |s| *s == State::AwaitingMethod)?;
     flow.offers(Method::SecurityQuestion)?;
     let stored = flow.subject.as_ref().and_then(|s| s.answer_hash.as_deref());
@@ -398,7 +390,7 @@ pub async fn verify_password(
     password: &str,
 ) -> Result<PhonePrompt, Error> {
     let now = deps.clock.now();
-    let (item, flow) = load(deps.store.get(&keys::flow(flow_id)).await?)?;
+    let (item, flow): (_, RecoveryFlow) = crate::flows::read(deps, flow_id).await?;
     flow.check(now, |s| *s == State::AwaitingMethod)?;
     flow.offers(Method::Password)?;
     let stored = flow
@@ -428,7 +420,7 @@ pub async fn verify_phone(
         .get_many(&[keys::flow(flow_id), keys::sms_limit(&lookup)])
         .await?
         .into_iter();
-    let (item, mut flow) = load(items.next().flatten())?;
+    let (item, mut flow): (_, RecoveryFlow) = crate::flows::found(items.next().flatten())?;
     flow.check(now, |s| matches!(s, State::AwaitingPhone { .. }))?;
     let subject = flow.subject.clone().ok_or(Error::WrongStep)?;
     if !subject.phones.iter().any(|p| p.lookup == lookup) {

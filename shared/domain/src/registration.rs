@@ -16,7 +16,7 @@
 
 use crate::accounts::{link_card_role, Account, Card, CardValidity, Login, Membership};
 use crate::captcha;
-use crate::clock::{Timestamp, DAY, HOUR, MINUTE};
+use crate::clock::{Timestamp, HOUR, MINUTE};
 use crate::codes::{self, CodeFlow, CodeSent, PhoneCheck};
 use crate::companies::CompanyAdministrator;
 use crate::deps::Deps;
@@ -74,8 +74,7 @@ fn live(
     now: Timestamp,
     expected: State,
 ) -> Result<(Item, RegistrationFlow), Error> {
-    let item = item.ok_or(Error::FlowNotFound)?;
-    let flow: RegistrationFlow = item.parse()?;
+    let (item, flow): (_, RegistrationFlow) = crate::flows::found(item)?;
     flow.check(now, expected)?;
     Ok((item, flow))
 }
@@ -165,9 +164,7 @@ pub async fn start(deps: &Deps, input: StartRegistration, lang: Lang) -> Result<
         created_at: now.0,
         expires_at: now.0 + settings.flow_minutes * MINUTE,
     };
-    writes.push(Write::create(
-        Item::new(keys::flow(&flow.id), &flow).expiring_at(flow.expires_at + DAY),
-    ));
+    writes.push(crate::flows::create(&flow.id, &flow, flow.expires_at));
     captcha::commit(deps.store.as_ref(), writes).await?;
     Ok(CodeSent {
         flow_id: flow.id,
@@ -191,12 +188,7 @@ pub async fn confirm_code(
     flow_id: &str,
     code: &OneTimeCode,
 ) -> Result<CodeConfirmed, Error> {
-    let item = deps
-        .store
-        .get(&keys::flow(flow_id))
-        .await?
-        .ok_or(Error::FlowNotFound)?;
-    let mut flow: RegistrationFlow = item.parse()?;
+    let (item, mut flow): (_, RegistrationFlow) = crate::flows::read(deps, flow_id).await?;
     codes::check(deps, &item, &mut flow, code, |f| f.state = State::Ended).await?;
     flow.state = State::AwaitingCredentials;
     deps.store.write(vec![Write::replace(&item, &flow)]).await?;

@@ -15,7 +15,7 @@
 
 use crate::accounts::{phone_on_file, Account, Login, Membership, PhoneOnFile};
 use crate::captcha;
-use crate::clock::{Timestamp, DAY, HOUR};
+use crate::clock::{Timestamp, HOUR};
 use crate::companies::Company;
 use crate::deps::Deps;
 use crate::error::Error;
@@ -169,9 +169,7 @@ pub async fn start(
         lang,
         now,
     ));
-    writes.push(Write::create(
-        Item::new(keys::flow(&flow.id), &flow).expiring_at(flow.expires_at + DAY),
-    ));
+    writes.push(crate::flows::create(&flow.id, &flow, flow.expires_at));
     captcha::commit(deps.store.as_ref(), writes).await?;
     Ok(ActivationSent {
         flow_id: flow.id,
@@ -195,14 +193,13 @@ pub async fn activate(deps: &Deps, flow_id: &str, input: Activation) -> Result<S
     let login = Login::Username {
         username: input.username.as_str().to_string(),
     };
-    let username_key = format!("USER#{}", input.username.as_str());
+    let username_key = crate::accounts::username_login_key(input.username.as_str());
     let mut items = deps
         .store
         .get_many(&[keys::flow(flow_id), keys::login_claim(&username_key)])
         .await?
         .into_iter();
-    let item = items.next().flatten().ok_or(Error::FlowNotFound)?;
-    let mut flow: VatRegistrationFlow = item.parse()?;
+    let (item, mut flow): (_, VatRegistrationFlow) = crate::flows::found(items.next().flatten())?;
     // A wrong token names no flow: the link is the only way in.
     if deps.pepper.lookup(purpose::ACTIVATION, &input.token) != flow.token_lookup {
         return Err(Error::FlowNotFound);
