@@ -136,9 +136,16 @@ pub fn problem(error: &Error, lang: Lang, request_id: &str) -> Response<Bytes> {
         }
         Error::WeakPassword(reason) => body["reason"] = json!(reason.code()),
         Error::MalformedBody(detail) => body["detail"] = json!(detail),
+        Error::LoginDelayed { retry_after } => body["retry_after"] = json!(retry_after),
         _ => {}
     }
-    respond(status, "application/problem+json", Some(body), request_id)
+    let mut response = respond(status, "application/problem+json", Some(body), request_id);
+    if let Error::LoginDelayed { retry_after } = error {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+    }
+    response
 }
 
 /// Runs one step for one request and renders the outcome. Logs one line per request with

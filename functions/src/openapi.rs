@@ -268,7 +268,7 @@ fn doc(step: Step) -> StepDoc {
                 body
             }),
             success: (201, "A session.", Some(session())),
-            errors: vec![Error::MalformedBody(String::new()), invalid("email"), invalid("username"), Error::InvalidCredentials],
+            errors: vec![Error::MalformedBody(String::new()), invalid("email"), invalid("username"), Error::InvalidCredentials, Error::LoginDelayed { retry_after: 30 }],
             bearer: false,
         },
         GetAccount => StepDoc {
@@ -620,7 +620,8 @@ fn problem_schema() -> Value {
         json!({
             "type": string(), "title": { "type": "string", "description": "In Italian, or English by `Accept-Language`." },
             "status": { "type": "integer" }, "code": { "type": "string", "description": "Stable machine code." },
-            "request_id": string(), "field": string(), "reason": string(), "detail": string()
+            "request_id": string(), "field": string(), "reason": string(), "detail": string(),
+            "retry_after": { "type": "integer", "description": "`login_delayed`: seconds to wait (also in `Retry-After`)." }
         }),
     )
 }

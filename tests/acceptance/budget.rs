@@ -59,6 +59,11 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
         count!("change-password", app.change_password(&token, change).await).status,
         204
     );
+    // A failed login is counted; the next good one forgets it in the session's write.
+    assert_eq!(
+        count!("login", app.login(MARIO.email, "Sbagliata-123").await).status,
+        401
+    );
     let token = count!(
         "login",
         app.login(MARIO.email, "Nuova-Password-Sicura-1").await

@@ -2,7 +2,7 @@
 //! end of every session when the password changes or the session's time is up.
 
 use serde_json::json;
-use varco_domain::clock::{DAY, MINUTE};
+use varco_domain::clock::{DAY, HOUR, MINUTE};
 use varco_functions::demo::{GIULIA, MARIO};
 use varco_tests::{on_both_stores, TestApp};
 
@@ -129,7 +129,107 @@ async fn sessions_a_refresh_without_its_token_is_a_clear_400(app: TestApp) {
     assert_eq!((answer.status, answer.code()), (400, "malformed_body"));
 }
 
+/// Five wrong passwords, then the next attempt (even with the right password) waits.
+async fn fail_five_times(app: &TestApp, email: &str) {
+    for attempt in 1..=5 {
+        let answer = app.login(email, "Sbagliata-123").await;
+        assert_eq!(
+            (answer.status, answer.code()),
+            (401, "invalid_credentials"),
+            "attempt {attempt}"
+        );
+    }
+}
+
+fn delayed(answer: &varco_tests::Answer) -> i64 {
+    assert_eq!(
+        (answer.status, answer.code()),
+        (429, "login_delayed"),
+        "{}",
+        answer.body
+    );
+    let seconds = answer.body["retry_after"].as_i64().unwrap();
+    assert_eq!(
+        answer.retry_after.as_deref(),
+        Some(seconds.to_string().as_str())
+    );
+    seconds
+}
+
+async fn sessions_failed_logins_delay_the_next_attempt_more_each_time_up_to_a_cap(app: TestApp) {
+    fail_five_times(&app, MARIO.email).await;
+    // Even the right password waits: the delay is on the name, not on a guess.
+    assert_eq!(delayed(&app.login(MARIO.email, MARIO.password).await), 30);
+    app.clock.advance(29);
+    assert_eq!(delayed(&app.login(MARIO.email, MARIO.password).await), 1);
+    app.clock.advance(1);
+    // Each further failure doubles the wait, up to fifteen minutes; refused attempts during
+    // the wait do not make it longer.
+    let mut waits = Vec::new();
+    for _ in 0..7 {
+        assert_eq!(
+            app.login(MARIO.email, "Sbagliata-123").await.code(),
+            "invalid_credentials"
+        );
+        let wait = delayed(&app.login(MARIO.email, "Sbagliata-123").await);
+        waits.push(wait);
+        app.clock.advance(wait);
+    }
+    assert_eq!(waits, [60, 120, 240, 480, 900, 900, 900]);
+    // Never a lockout: after the wait, the right password opens a session and the count
+    // starts again.
+    let session = app.login(MARIO.email, MARIO.password).await;
+    assert_eq!(session.status, 201, "{}", session.body);
+    assert_eq!(
+        app.login(MARIO.email, "Sbagliata-123").await.code(),
+        "invalid_credentials"
+    );
+    assert_eq!(app.login(MARIO.email, MARIO.password).await.status, 201);
+}
+
+async fn sessions_failed_logins_are_forgotten_after_an_hour_without_one(app: TestApp) {
+    for _ in 0..4 {
+        assert_eq!(app.login(MARIO.email, "Sbagliata-123").await.status, 401);
+    }
+    app.clock.advance(HOUR);
+    for _ in 0..4 {
+        assert_eq!(app.login(MARIO.email, "Sbagliata-123").await.status, 401);
+    }
+    assert_eq!(app.login(MARIO.email, MARIO.password).await.status, 201);
+}
+
+async fn sessions_a_delay_on_one_name_leaves_other_names_alone(app: TestApp) {
+    fail_five_times(&app, MARIO.email).await;
+    delayed(&app.login(MARIO.email, MARIO.password).await);
+    assert_eq!(app.login(GIULIA.email, GIULIA.password).await.status, 201);
+}
+
+async fn x6_unknown_login_names_are_delayed_like_known_ones(app: TestApp) {
+    let unknown = "nessuno.qui@example.it";
+    let mut answers = Vec::new();
+    for email in [MARIO.email, unknown] {
+        fail_five_times(&app, email).await;
+        let first = app.login(email, "Sbagliata-123").await;
+        app.clock.advance(30);
+        let after = app.login(email, "Sbagliata-123").await;
+        let again = app.login(email, "Sbagliata-123").await;
+        answers.push([first, after, again].map(|a| {
+            (
+                a.status,
+                a.body["code"].clone(),
+                a.body["retry_after"].clone(),
+            )
+        }));
+    }
+    assert_eq!(answers[0], answers[1]);
+    assert_eq!(answers[0][2].2, 60);
+}
+
 on_both_stores!(
+    sessions_failed_logins_delay_the_next_attempt_more_each_time_up_to_a_cap,
+    sessions_failed_logins_are_forgotten_after_an_hour_without_one,
+    sessions_a_delay_on_one_name_leaves_other_names_alone,
+    x6_unknown_login_names_are_delayed_like_known_ones,
     sessions_a_refresh_token_renews_the_session_once,
     sessions_garbage_refresh_tokens_are_401_not_errors,
     sessions_logout_ends_the_access_and_the_refresh_token,

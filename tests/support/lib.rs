@@ -88,6 +88,8 @@ impl Drop for TestApp {
 pub struct Answer {
     pub status: u16,
     pub body: Value,
+    /// The `Retry-After` header, when there is one.
+    pub retry_after: Option<String>,
 }
 
 impl Answer {
@@ -198,13 +200,21 @@ impl TestApp {
         }
         let response = request.send().await.expect("the gateway answers");
         let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .map(|v| v.to_str().unwrap().to_string());
         let text = response.text().await.unwrap();
         let body = if text.is_empty() {
             Value::Null
         } else {
             serde_json::from_str(&text).unwrap_or(Value::String(text))
         };
-        Answer { status, body }
+        Answer {
+            status,
+            body,
+            retry_after,
+        }
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Answer {

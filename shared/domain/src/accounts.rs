@@ -4,6 +4,7 @@
 use crate::deps::Deps;
 use crate::error::Error;
 use crate::keys::{self, purpose};
+use crate::login_delay;
 use crate::random::new_id;
 use crate::sessions::{self, Session};
 use crate::store::{Condition, Item, Write};
@@ -381,62 +382,96 @@ pub fn provision_cardholder(deps: &Deps, new: &NewCardholder) -> Vec<Write> {
 /// Login by login name (email, username or line) and password, or by login name and a
 /// temporary password from recovery (which opens a session that can only change the
 /// password, and is then used up). An unknown name costs the same argon2 work as a known one
-/// and answers the same.
+/// and answers the same; repeated failures with one name delay its next attempts
+/// (`login_delay`). One query, the password check, and one write.
 pub async fn login(deps: &Deps, name: &LoginName, password: &str) -> Result<Session, Error> {
     let now = deps.clock.now();
+    let login_key = name.key(deps);
     let items = deps
         .store
         .query_index(
             crate::store::Index::Gsi1,
-            &keys::login_index(&name.key(deps)),
+            &keys::login_index(&login_key),
             10,
         )
         .await?;
-    let account_item = items.iter().find(|i| i.key.sk == keys::account("").sk);
-    let temporary_item = items
-        .iter()
-        .find(|i| i.key.sk == keys::temporary_password("").sk);
-    let Some(account_item) = account_item else {
-        deps.hasher.verify(password, None);
-        return Err(Error::InvalidCredentials);
+    let find = |key: crate::store::Key| items.iter().find(|i| i.key.sk == key.sk);
+    let failures_item = find(keys::login_failures(&login_key));
+    login_delay::Failures::from_item(failures_item, now)?.check(now)?;
+    let account = find(keys::account(""))
+        .map(|item| item.parse::<Account>())
+        .transpose()?;
+    let verified = match &account {
+        Some(account) => deps
+            .hasher
+            .verify(password, account.password_hash.as_deref()),
+        None => deps.hasher.verify(password, None),
     };
-    let account: Account = account_item.parse()?;
-    if deps
-        .hasher
-        .verify(password, account.password_hash.as_deref())
-    {
-        // N3: a company role whose card is past its grace period leaves nothing to log in to.
-        if !account.memberships.is_empty()
-            && !account
-                .memberships
-                .iter()
-                .any(|m| m.usable(&deps.profile, now.0))
-        {
-            return Err(Error::ValidCardRequired);
+    let mut writes: Vec<Write> = login_delay::clear(failures_item).into_iter().collect();
+    let session = match account {
+        Some(account) if verified => {
+            // N3: a company role whose card is past its grace period leaves nothing to log
+            // in to.
+            if !account.memberships.is_empty()
+                && !account
+                    .memberships
+                    .iter()
+                    .any(|m| m.usable(&deps.profile, now.0))
+            {
+                return Err(Error::ValidCardRequired);
+            }
+            let (session, write) = sessions::open(deps, &account, now);
+            writes.push(write);
+            session
         }
-        let (session, write) = sessions::open(deps, &account, now);
-        deps.store.write(vec![write]).await?;
-        return Ok(session);
-    }
-    let Some(temporary_item) = temporary_item else {
-        return Err(Error::InvalidCredentials);
+        Some(account) => match find(keys::temporary_password("")) {
+            Some(item) if temporary_password_fits(deps, item, &account, password, now)? => {
+                // Single use: of two logins racing with one temporary password, one wins.
+                writes.push(Write::delete(
+                    item.key.clone(),
+                    Condition::Version(item.version),
+                ));
+                deps.store
+                    .write(writes)
+                    .await
+                    .map_err(|_| Error::InvalidCredentials)?;
+                return Ok(sessions::password_change_only(deps, &account, now));
+            }
+            _ => return Err(failed(deps, &login_key, failures_item, now).await),
+        },
+        None => return Err(failed(deps, &login_key, failures_item, now).await),
     };
-    let temporary: TemporaryPassword = temporary_item.parse()?;
-    if temporary.account_id != account.id
-        || temporary.expires_at <= now.0
-        || !deps.hasher.verify(password, Some(&temporary.hash))
-    {
-        return Err(Error::InvalidCredentials);
+    deps.store.write(writes).await?;
+    Ok(session)
+}
+
+/// Whether `password` is the account's unexpired temporary password (`item`).
+fn temporary_password_fits(
+    deps: &Deps,
+    item: &Item,
+    account: &Account,
+    password: &str,
+    now: crate::clock::Timestamp,
+) -> Result<bool, Error> {
+    let temporary: TemporaryPassword = item.parse()?;
+    Ok(temporary.account_id == account.id
+        && temporary.expires_at > now.0
+        && deps.hasher.verify(password, Some(&temporary.hash)))
+}
+
+/// Records a failed login with `login_key` and gives the answer: wrong credentials. A
+/// failure that cannot be recorded (a concurrent one was) answers the same.
+async fn failed(
+    deps: &Deps,
+    login_key: &str,
+    failures_item: Option<&Item>,
+    now: crate::clock::Timestamp,
+) -> Error {
+    let write = login_delay::record_failure(login_key, failures_item, now);
+    if let Err(e) = deps.store.write(vec![write]).await {
+        tracing::warn!(event = "login_failure_not_counted", error = %e, "a failed login was not counted");
     }
-    // Single use: of two logins racing with the same temporary password, one wins.
-    deps.store
-        .write(vec![Write::delete(
-            temporary_item.key.clone(),
-            Condition::Version(temporary_item.version),
-        )])
-        .await
-        .map_err(|_| Error::InvalidCredentials)?;
-    Ok(sessions::password_change_only(deps, &account, now))
+    Error::InvalidCredentials
 }
 
 /// The write that claims a login name (`LoginName::key`) for an account; fails (when

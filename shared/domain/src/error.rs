@@ -68,6 +68,8 @@ pub enum Error {
     NoPendingChange,
     #[error("wrong login name or password")]
     InvalidCredentials,
+    #[error("too many failed logins: wait {retry_after} s")]
+    LoginDelayed { retry_after: i64 },
     #[error("missing or invalid access token")]
     Unauthenticated,
     #[error("the password must be changed first")]
@@ -154,6 +156,7 @@ impl Error {
             UseCardholderArea => d(403, "use_cardholder_area", "Le vecchie credenziali non servono più: registrati o accedi all'Area Personale o all'App per gestire la tua carta.", "The old credentials are no longer needed: register or log in to the personal area or the app to manage your card."),
             NoPendingChange => d(409, "no_pending_change", "Nessuna modifica è in attesa di conferma: ricomincia.", "No change is waiting for confirmation: start again."),
             InvalidCredentials => d(401, "invalid_credentials", "Credenziali non corrette: controlla nome utente (o email) e password.", "Wrong login name or password."),
+            LoginDelayed { .. } => d(429, "login_delayed", "Troppi accessi non riusciti: attendi qualche istante e riprova.", "Too many failed logins: wait a moment and try again."),
             Unauthenticated => d(401, "unauthenticated", "Accedi per continuare.", "Log in to continue."),
             PasswordChangeRequired => d(403, "password_change_required", "Prima di continuare devi impostare una nuova password.", "You must set a new password before anything else."),
             CurrentPasswordWrong => d(403, "current_password_wrong", "La password attuale non è corretta.", "The current password is wrong."),

@@ -74,6 +74,12 @@ pub fn login_claim(login_key: &str) -> Key {
     Key::new(format!("LOGIN#{login_key}"), "CLAIM")
 }
 
+/// Failed logins with a login name (`login_delay`): beside its claim, and in the name's
+/// login-index partition so that login reads them with the account.
+pub fn login_failures(login_key: &str) -> Key {
+    Key::new(format!("LOGIN#{login_key}"), "FAILURES")
+}
+
 /// W2: the User Admin of a VAT number (one per VAT), in the VAT's index partition.
 pub fn vat_user_admin(vat: &str) -> Key {
     Key::new(format!("VAT#{vat}"), "USER_ADMIN")

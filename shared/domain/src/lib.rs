@@ -14,6 +14,7 @@ pub mod flows;
 pub mod import;
 pub mod keys;
 pub mod line_registration;
+pub mod login_delay;
 pub mod memory;
 pub mod messages;
 pub mod migration;
