@@ -1,6 +1,7 @@
 //! Wiring: the domain's `Deps` from configuration, on AWS or on this machine.
 
 use crate::config::{AwsConfig, Secrets, SecretsSource};
+use base64::Engine as _;
 use std::sync::Arc;
 use varco_captcha_recaptcha::{Recaptcha, GOOGLE_VERIFY_URL};
 use varco_domain::captcha::ProofOfWork;
@@ -39,6 +40,10 @@ pub fn deps(
         tokens: TokenKey::new(secrets.token_key.clone()),
         profile: Arc::new(profile),
         sms_country_codes: None,
+        gateway_key: secrets
+            .gateway_key
+            .as_ref()
+            .map(|key| base64::engine::general_purpose::STANDARD.encode(key)),
     }
 }
 

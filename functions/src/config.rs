@@ -13,6 +13,8 @@ pub struct Secrets {
     pub pepper: Vec<u8>,
     pub token_key: Vec<u8>,
     pub captcha_key: Vec<u8>,
+    /// W9: the key the operator's network gateway presents with a line header; optional.
+    pub gateway_key: Option<Vec<u8>>,
 }
 
 pub const MIN_SECRET_BYTES: usize = 32;
@@ -30,8 +32,9 @@ pub fn decode_secret(name: &str, value: &str) -> Result<Vec<u8>, String> {
 }
 
 impl Secrets {
-    /// The keys from a JSON object with `pepper`, `token_key` and `captcha_key` in base64:
-    /// the Secrets Manager secret and the local secrets file.
+    /// The keys from a JSON object with `pepper`, `token_key` and `captcha_key` (and,
+    /// optionally, `gateway_key`) in base64: the Secrets Manager secret and the local
+    /// secrets file.
     pub fn from_json(source: &str, text: &str) -> Result<Secrets, String> {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|_| format!("{source} is not a JSON object"))?;
@@ -45,6 +48,10 @@ impl Secrets {
             pepper: key("pepper")?,
             token_key: key("token_key")?,
             captcha_key: key("captcha_key")?,
+            gateway_key: match value["gateway_key"].as_str() {
+                Some(_) => Some(key("gateway_key")?),
+                None => None,
+            },
         })
     }
 }
@@ -122,7 +129,8 @@ impl Reader<'_> {
 
 impl AwsConfig {
     /// Reads `VARCO_TABLE`, `VARCO_PROFILE`, and the keys: `VARCO_SECRETS_ARN`, or else
-    /// `VARCO_PEPPER`, `VARCO_TOKEN_KEY`, `VARCO_CAPTCHA_KEY` (base64, >= 32 bytes each).
+    /// `VARCO_PEPPER`, `VARCO_TOKEN_KEY`, `VARCO_CAPTCHA_KEY` (base64, >= 32 bytes each;
+    /// `VARCO_GATEWAY_KEY` too, optional, for W9).
     /// Optionally `VARCO_CAPTCHA_DIFFICULTY` (default 18), `VARCO_SMS_COUNTRY_CODES`
     /// (`39,41`), `VARCO_SMS_SENDER_ID`, `VARCO_EMAIL_FROM`, and, to use Google
     /// reCAPTCHA instead of the proof of work, `VARCO_RECAPTCHA_SITE_KEY` with
@@ -140,6 +148,9 @@ impl AwsConfig {
                 pepper: r.secret("VARCO_PEPPER"),
                 token_key: r.secret("VARCO_TOKEN_KEY"),
                 captcha_key: r.secret("VARCO_CAPTCHA_KEY"),
+                gateway_key: r
+                    .optional("VARCO_GATEWAY_KEY")
+                    .map(|_| r.secret("VARCO_GATEWAY_KEY")),
             }),
         };
         let sms_country_codes = r.optional("VARCO_SMS_COUNTRY_CODES").and_then(|list| {

@@ -625,5 +625,10 @@ fn describe_telco() -> String {
             l.about
         ));
     }
+    out.push_str(
+        "\nAutologin (W9) of a registered line, as the operator's network gateway sends it:\n  \
+         curl -X POST localhost:8080/sessions/autologin -H 'x-msisdn: 393475550211' \\\n    \
+         -H 'x-varco-gateway-key: <gateway_key of .varco/secrets.json>'\n",
+    );
     out
 }

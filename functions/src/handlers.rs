@@ -17,7 +17,7 @@ use varco_domain::types::{
     RegistrationCode, SecurityAnswer, Username, VatNumber,
 };
 use varco_domain::vat_registration::{self, Activation, StartVatRegistration};
-use varco_domain::{accounts, codes, password_reset, selfservice, sessions};
+use varco_domain::{accounts, autologin, codes, password_reset, selfservice, sessions};
 use varco_domain::{Deps, Error};
 
 pub async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply, Error> {
@@ -57,6 +57,7 @@ pub async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply,
         Step::StartPasswordReset => start_password_reset(deps, parse(request)?).await,
         Step::SendResetCode => send_reset_code(deps, parse(request)?).await,
         Step::CompletePasswordReset => complete_password_reset(deps, parse(request)?).await,
+        Step::Autologin => autologin(deps, request).await,
     }
 }
 
@@ -316,6 +317,27 @@ async fn login(deps: &Deps, input: LoginInput) -> Result<Reply, Error> {
         }
     };
     let session = accounts::login(deps, &name, &input.password).await?;
+    Ok(Reply::json(StatusCode::CREATED, &session))
+}
+
+/// W9: the headers the profile names (the line, the gateway's key) are the whole input; a
+/// body is ignored.
+async fn autologin(deps: &Deps, request: &ApiRequest) -> Result<Reply, Error> {
+    let settings = varco_domain::profile::Profile::section(&deps.profile.autologin)?;
+    let header = |name: &str| {
+        request
+            .headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+    };
+    let session = autologin::autologin(
+        deps,
+        autologin::AutologinRequest {
+            line: header(&settings.line_header),
+            key: header(&settings.key_header),
+        },
+    )
+    .await?;
     Ok(Reply::json(StatusCode::CREATED, &session))
 }
 

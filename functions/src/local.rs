@@ -28,29 +28,41 @@ pub struct LocalOptions {
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// The secrets file in `dir`, created with fresh random keys the first time. Keeping it
-/// keeps the embedded store's look-up hashes valid across runs.
+/// The secrets file in `dir`, created with fresh random keys the first time (a file of an
+/// earlier version gains a gateway key). Keeping it keeps the embedded store's look-up
+/// hashes valid across runs.
 pub fn local_secrets(dir: &Path) -> Result<Secrets, BoxError> {
     let path = dir.join("secrets.json");
-    if let Ok(text) = std::fs::read_to_string(&path) {
-        return Secrets::from_json(&path.display().to_string(), &text)
-            .map_err(|problem| format!("{problem} (delete the file to make a new one)").into());
-    }
     let fresh = || {
         let mut bytes = vec![0u8; MIN_SECRET_BYTES];
         OsRandom.fill(&mut bytes);
         bytes
     };
-    let secrets = Secrets {
-        pepper: fresh(),
-        token_key: fresh(),
-        captcha_key: fresh(),
+    let secrets = match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let secrets = Secrets::from_json(&path.display().to_string(), &text)
+                .map_err(|problem| format!("{problem} (delete the file to make a new one)"))?;
+            if secrets.gateway_key.is_some() {
+                return Ok(secrets);
+            }
+            Secrets {
+                gateway_key: Some(fresh()),
+                ..secrets
+            }
+        }
+        Err(_) => Secrets {
+            pepper: fresh(),
+            token_key: fresh(),
+            captcha_key: fresh(),
+            gateway_key: Some(fresh()),
+        },
     };
     std::fs::create_dir_all(dir)?;
     let json = serde_json::json!({
         "pepper": STANDARD.encode(&secrets.pepper),
         "token_key": STANDARD.encode(&secrets.token_key),
         "captcha_key": STANDARD.encode(&secrets.captcha_key),
+        "gateway_key": secrets.gateway_key.as_ref().map(|k| STANDARD.encode(k)),
     });
     std::fs::write(&path, serde_json::to_string_pretty(&json)?)?;
     Ok(secrets)

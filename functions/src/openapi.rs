@@ -271,6 +271,13 @@ fn doc(step: Step) -> StepDoc {
             errors: vec![Error::MalformedBody(String::new()), invalid("email"), invalid("username"), Error::InvalidCredentials, Error::LoginDelayed { retry_after: 30 }],
             bearer: false,
         },
+        Autologin => StepDoc {
+            summary: "W9: an employee on the operator's mobile network, logged in by the line number the network gateway adds (header named by the profile's `[autologin] line_header`, with the gateway key in `key_header`). No body. Without the key the header is ignored.",
+            request: None,
+            success: (201, "A session.", Some(session())),
+            errors: vec![Error::AutologinUnavailable],
+            bearer: false,
+        },
         GetAccount => StepDoc {
             summary: "The account of the session.",
             request: None,
@@ -714,7 +721,7 @@ mod tests {
                 operation["responses"]["500"]["content"]["application/problem+json"].is_object()
             );
             if ![http::Method::GET, http::Method::DELETE].contains(&route.method)
-                && route.step != Step::IssueCaptcha
+                && ![Step::IssueCaptcha, Step::Autologin].contains(&route.step)
             {
                 assert!(
                     operation["requestBody"].is_object(),

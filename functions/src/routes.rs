@@ -39,6 +39,7 @@ pub enum Step {
     StartPasswordReset,
     SendResetCode,
     CompletePasswordReset,
+    Autologin,
 }
 
 pub struct Route {
@@ -48,7 +49,7 @@ pub struct Route {
     pub step: Step,
 }
 
-pub fn routes() -> [Route; 32] {
+pub fn routes() -> [Route; 33] {
     use Step::*;
     let route = |method, path, step| Route { method, path, step };
     [
@@ -71,6 +72,7 @@ pub fn routes() -> [Route; 32] {
             VerifyRecoveryPhone,
         ),
         route(Method::POST, "/sessions", Login),
+        route(Method::POST, "/sessions/autologin", Autologin),
         route(Method::GET, "/me", GetAccount),
         route(Method::PUT, "/me/password", ChangePassword),
         route(Method::POST, "/sessions/refresh", RefreshSession),
@@ -184,6 +186,7 @@ impl Step {
             StartPasswordReset => "start-password-reset",
             SendResetCode => "send-reset-code",
             CompletePasswordReset => "complete-password-reset",
+            Autologin => "autologin",
         }
     }
 
@@ -208,6 +211,7 @@ impl Step {
                 Some(Flow::LineRegistration)
             }
             StartPasswordReset | SendResetCode | CompletePasswordReset => Some(Flow::PasswordReset),
+            Autologin => Some(Flow::Autologin),
             IssueCaptcha | Login | GetAccount | ChangePassword | RefreshSession | Logout
             | StartMobileChange | ConfirmMobileChange | StartEmailChange | ConfirmEmailChange
             | DeleteAccount => None,

@@ -104,6 +104,7 @@ fn secrets() -> Secrets {
         pepper: vec![11; 32],
         token_key: vec![12; 32],
         captcha_key: vec![13; 32],
+        gateway_key: Some(vec![14; 32]),
     }
 }
 
@@ -174,6 +175,9 @@ fn start(binary: &str, emulator: &Emulator, table: &str, keys: &Keys) -> tokio::
                 .env("VARCO_PEPPER", STANDARD.encode(&s.pepper))
                 .env("VARCO_TOKEN_KEY", STANDARD.encode(&s.token_key))
                 .env("VARCO_CAPTCHA_KEY", STANDARD.encode(&s.captcha_key));
+            if let Some(key) = &s.gateway_key {
+                command.env("VARCO_GATEWAY_KEY", STANDARD.encode(key));
+            }
         }
         Keys::SecretsManager { arn, endpoint } => {
             command
@@ -1043,4 +1047,52 @@ async fn the_telco_step_binaries_work() {
         (422, Some("code_not_correct")),
         "{wrong}"
     );
+
+    // W9: an employee's line account, logged in by the line the network gateway vouches for.
+    use varco_domain::accounts::{phone_on_file, Account, Login, Membership};
+    let line = varco_domain::types::PhoneNumber::parse(luca).unwrap();
+    let employee = Account::for_portal(
+        &deps,
+        "luca@officinenord.example".into(),
+        "Luca Neri".into(),
+        &varco_domain::types::Password::parse("Onda-Lunga-2024").unwrap(),
+        None,
+        Membership {
+            company_id: "nord".into(),
+            company_name: "Officine Nord Srl".into(),
+            role: "employee".into(),
+            card: None,
+            seat: None,
+        },
+        Login::Line {
+            line: phone_on_file(&deps, &line),
+        },
+    );
+    store
+        .write(employee.create().unwrap().to_vec())
+        .await
+        .unwrap();
+    let key = STANDARD.encode(secrets().gateway_key.unwrap());
+    for (key, expected) in [(Some(key.as_str()), 201), (None, 401)] {
+        let mut event = api_event(
+            "POST",
+            "/sessions/autologin",
+            "/sessions/autologin",
+            None,
+            json!({}),
+        );
+        event["headers"]["x-msisdn"] = json!(luca.trim_start_matches('+'));
+        if let Some(key) = key {
+            event["headers"]["x-varco-gateway-key"] = json!(key);
+        }
+        let (status, answer) = invoke(
+            env!("CARGO_BIN_EXE_autologin"),
+            &emulator,
+            &table,
+            &Keys::Environment,
+            event,
+        )
+        .await;
+        assert_eq!(status, expected, "{answer}");
+    }
 }

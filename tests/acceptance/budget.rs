@@ -260,6 +260,7 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
 /// The steps of the `telco-sme` profile, counted by the test below.
 const TELCO_STEPS: &[&str] = &[
     "activate-vat-registration",
+    "autologin",
     "complete-line-registration",
     "complete-password-reset",
     "resend-line-code",
@@ -334,6 +335,15 @@ async fn telco_steps_make_at_most_two_dynamodb_round_trips_with_the_actions_they
         app.line_step(&flow, "code", body).await
     );
     assert_eq!(registered.status, 201, "{}", registered.body);
+    // W9: the same line, from the operator's network.
+    let key = varco_tests::test_gateway_key();
+    let headers = [("x-msisdn", luca), ("x-varco-gateway-key", key.as_str())];
+    let autologin = count!(
+        "autologin",
+        app.request(reqwest::Method::POST, "/sessions/autologin", None, &headers)
+            .await
+    );
+    assert_eq!(autologin.status, 201, "{}", autologin.body);
     let data = &varco_functions::demo::LINE_DATA;
     let started = app
         .start_line_registration(data.number, "tablet@officinenord.example")

@@ -260,7 +260,7 @@ mod lines {
     use serde_json::json;
     use varco_domain::outbox::Channel;
     use varco_functions::demo::{LINE_DATA, LINE_LUCA, LINE_SARA};
-    use varco_tests::{code_in, on_both_stores, TestApp};
+    use varco_tests::{captured_logs, code_in, on_both_stores, test_gateway_key, Answer, TestApp};
 
     const PASSWORD: &str = "Onda-Lunga-2024";
 
@@ -471,7 +471,8 @@ mod lines {
             .all(|a| a.code() == "line_taken" || a.code() == "conflict"));
     }
 
-    async fn w8_employee_logs_in_with_the_line_number(app: TestApp) {
+    /// Luca registers his line (W7).
+    async fn registered_luca(app: &TestApp) {
         let started = app
             .start_line_registration(LINE_LUCA.number, "luca.neri@officinenord.example")
             .await;
@@ -484,7 +485,11 @@ mod lines {
                 json!({ "code": code, "new_password": PASSWORD }),
             )
             .await;
-        assert_eq!(session.status, 201);
+        assert_eq!(session.status, 201, "{}", session.body);
+    }
+
+    async fn w8_employee_logs_in_with_the_line_number(app: TestApp) {
+        registered_luca(&app).await;
         for typed in [
             "+393475550211",
             "+39 347 555 0211",
@@ -509,8 +514,66 @@ mod lines {
         );
     }
 
+    /// A request through the operator's network gateway: the line header, and the key.
+    async fn autologin(app: &TestApp, line: Option<&str>, key: Option<&str>) -> Answer {
+        let mut headers = Vec::new();
+        headers.extend(line.map(|line| ("x-msisdn", line)));
+        headers.extend(key.map(|key| ("x-varco-gateway-key", key)));
+        app.request(reqwest::Method::POST, "/sessions/autologin", None, &headers)
+            .await
+    }
+
+    async fn w9_an_employee_on_the_operator_network_is_logged_in_by_the_line(app: TestApp) {
+        registered_luca(&app).await;
+        let key = test_gateway_key();
+        for sent in ["+393475550211", "393475550211"] {
+            let session = autologin(&app, Some(sent), Some(&key)).await;
+            assert_eq!(session.status, 201, "{sent}: {}", session.body);
+            assert_eq!(session.body["scope"], "account");
+            let me = app.me(&session.text("access_token")).await;
+            assert_eq!(me.text("display_name"), "Luca Neri");
+            assert!(
+                app.refresh(&session.text("refresh_token")).await.body["access_token"].is_string()
+            );
+        }
+        // A line of the company that has no account yet, and no line at all: the login form.
+        for line in [Some(LINE_SARA.number), None, Some("not a number")] {
+            let answer = autologin(&app, line, Some(&key)).await;
+            assert_eq!(
+                (answer.status, answer.code()),
+                (401, "autologin_unavailable"),
+                "{line:?}"
+            );
+        }
+    }
+
+    async fn w9_a_line_header_without_the_gateway_key_is_ignored_and_logged(app: TestApp) {
+        registered_luca(&app).await;
+        let other_key = test_gateway_key().replace('B', "C");
+        for key in [None, Some(""), Some("BAQEBAQE"), Some(other_key.as_str())] {
+            let answer = autologin(&app, Some(LINE_LUCA.number), key).await;
+            assert_eq!(
+                (answer.status, answer.code()),
+                (401, "autologin_unavailable"),
+                "{key:?}"
+            );
+        }
+        let logs = captured_logs();
+        assert!(logs.contains("autologin_header_ignored"), "{logs}");
+        assert!(!logs.contains("3475550211"), "the line is never logged");
+        // The header means nothing to the password login either.
+        let headers = [("x-msisdn", LINE_LUCA.number)];
+        let body = json!({ "username": "3475550212", "password": PASSWORD });
+        let login = app
+            .request(reqwest::Method::POST, "/sessions", Some(body), &headers)
+            .await;
+        assert_eq!(login.code(), "invalid_credentials");
+    }
+
     on_both_stores!(
         profile = "telco-sme";
+        w9_an_employee_on_the_operator_network_is_logged_in_by_the_line,
+        w9_a_line_header_without_the_gateway_key_is_ignored_and_logged,
         w7_employee_registers_a_line_with_a_code_by_sms,
         w7_a_data_only_sim_proves_its_puk_and_gets_the_code_by_email,
         w7_three_wrong_puks_end_the_flow,

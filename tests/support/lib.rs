@@ -109,7 +109,14 @@ pub fn test_secrets() -> Secrets {
         pepper: vec![1; 32],
         token_key: vec![2; 32],
         captcha_key: vec![3; 32],
+        gateway_key: Some(vec![4; 32]),
     }
+}
+
+/// The gateway key of `test_secrets`, as the operator's network gateway sends it (W9).
+pub fn test_gateway_key() -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode([4u8; 32])
 }
 
 /// A fresh DynamoDB Local table.

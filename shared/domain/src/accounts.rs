@@ -410,16 +410,7 @@ pub async fn login(deps: &Deps, name: &LoginName, password: &str) -> Result<Sess
     let mut writes: Vec<Write> = login_delay::clear(failures_item).into_iter().collect();
     let session = match account {
         Some(account) if verified => {
-            // N3: a company role whose card is past its grace period leaves nothing to log
-            // in to.
-            if !account.memberships.is_empty()
-                && !account
-                    .memberships
-                    .iter()
-                    .any(|m| m.usable(&deps.profile, now.0))
-            {
-                return Err(Error::ValidCardRequired);
-            }
+            may_log_in(deps, &account, now)?;
             let (session, write) = sessions::open(deps, &account, now);
             writes.push(write);
             session
@@ -443,6 +434,24 @@ pub async fn login(deps: &Deps, name: &LoginName, password: &str) -> Result<Sess
     };
     deps.store.write(writes).await?;
     Ok(session)
+}
+
+/// Whether the account has anything to log in to. N3: a company role whose card is past its
+/// grace period leaves nothing.
+pub(crate) fn may_log_in(
+    deps: &Deps,
+    account: &Account,
+    now: crate::clock::Timestamp,
+) -> Result<(), Error> {
+    if !account.memberships.is_empty()
+        && !account
+            .memberships
+            .iter()
+            .any(|m| m.usable(&deps.profile, now.0))
+    {
+        return Err(Error::ValidCardRequired);
+    }
+    Ok(())
 }
 
 /// Whether `password` is the account's unexpired temporary password (`item`).

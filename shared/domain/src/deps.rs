@@ -22,4 +22,7 @@ pub struct Deps {
     /// Country calling codes SMS may go to (a deployment setting against SMS pumping);
     /// `None`: any.
     pub sms_country_codes: Option<Vec<u16>>,
+    /// W9: the key the operator's network gateway presents with a line header (base64 text,
+    /// as configured); `None`: no line header is believed.
+    pub gateway_key: Option<String>,
 }

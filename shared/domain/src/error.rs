@@ -70,6 +70,8 @@ pub enum Error {
     InvalidCredentials,
     #[error("too many failed logins: wait {retry_after} s")]
     LoginDelayed { retry_after: i64 },
+    #[error("no line the network vouches for has an account")]
+    AutologinUnavailable,
     #[error("missing or invalid access token")]
     Unauthenticated,
     #[error("the password must be changed first")]
@@ -157,6 +159,7 @@ impl Error {
             NoPendingChange => d(409, "no_pending_change", "Nessuna modifica è in attesa di conferma: ricomincia.", "No change is waiting for confirmation: start again."),
             InvalidCredentials => d(401, "invalid_credentials", "Credenziali non corrette: controlla nome utente (o email) e password.", "Wrong login name or password."),
             LoginDelayed { .. } => d(429, "login_delayed", "Troppi accessi non riusciti: attendi qualche istante e riprova.", "Too many failed logins: wait a moment and try again."),
+            AutologinUnavailable => d(401, "autologin_unavailable", "Accesso automatico non disponibile: accedi con username e password.", "Automatic login is not available: log in with username and password."),
             Unauthenticated => d(401, "unauthenticated", "Accedi per continuare.", "Log in to continue."),
             PasswordChangeRequired => d(403, "password_change_required", "Prima di continuare devi impostare una nuova password.", "You must set a new password before anything else."),
             CurrentPasswordWrong => d(403, "current_password_wrong", "La password attuale non è corretta.", "The current password is wrong."),

@@ -136,4 +136,5 @@ pub mod purpose {
     pub const USERNAME: &str = "username";
     pub const IMPORT: &str = "import";
     pub const ACTIVATION: &str = "activation";
+    pub const GATEWAY_KEY: &str = "gateway-key";
 }

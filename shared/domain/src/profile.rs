@@ -29,6 +29,8 @@ pub struct Profile {
     pub line_registration: Option<LineRegistrationSettings>,
     /// W5, W8: a password reset by login name and a code by SMS or email.
     pub password_reset: Option<PasswordResetSettings>,
+    /// W9: employees on the operator's network are logged in by their line.
+    pub autologin: Option<AutologinSettings>,
     #[serde(default)]
     pub security_questions: Vec<SecurityQuestion>,
 }
@@ -41,6 +43,7 @@ pub enum Flow {
     VatRegistration,
     LineRegistration,
     PasswordReset,
+    Autologin,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -72,6 +75,16 @@ pub struct LineRegistrationSettings {
     pub puk_misses_per_flow: u32,
     /// W11: lines one account may hold.
     pub max_lines_per_account: usize,
+}
+
+/// W9: the headers the operator's network gateway adds to an employee's request.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AutologinSettings {
+    /// The header with the line number of the mobile data session (`x-msisdn`).
+    pub line_header: String,
+    /// The header with the gateway's key (the deployment's `gateway_key` secret).
+    pub key_header: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -250,6 +263,7 @@ impl Profile {
             Flow::VatRegistration => self.vat_registration.is_some(),
             Flow::LineRegistration => self.line_registration.is_some(),
             Flow::PasswordReset => self.password_reset.is_some(),
+            Flow::Autologin => self.autologin.is_some(),
         }
     }
 

@@ -37,6 +37,7 @@ async fn fixture(question: bool, phones: &[&str]) -> Fixture {
         tokens: TokenKey::new(b"tokens".to_vec()),
         profile: Arc::new(Profile::builtin("card-issuer").unwrap()),
         sms_country_codes: None,
+        gateway_key: None,
     };
     let mut cards = vec![NewCard {
         number: CardNumber::parse(CARD).unwrap(),
