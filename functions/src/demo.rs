@@ -588,7 +588,16 @@ pub const LINE_SPARE: DemoLine = DemoLine {
     about: "W11: a second SIM to associate",
 };
 
-pub const LINES: &[&DemoLine] = &[&LINE_LUCA, &LINE_SARA, &LINE_DATA, &LINE_SPARE];
+pub const LINE_LAGO: DemoLine = DemoLine {
+    company_id: "lago",
+    number: "+393475550311",
+    puk: "55667788",
+    data_only: false,
+    referent: None,
+    about: "W11: Lago Tech's line, not for Officine Nord's employees",
+};
+
+pub const LINES: &[&DemoLine] = &[&LINE_LUCA, &LINE_SARA, &LINE_DATA, &LINE_SPARE, &LINE_LAGO];
 
 /// The telco demo data as the operator's import file (JSON Lines).
 pub fn telco_jsonl() -> String {

@@ -58,6 +58,8 @@ pub async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply,
         Step::SendResetCode => send_reset_code(deps, parse(request)?).await,
         Step::CompletePasswordReset => complete_password_reset(deps, parse(request)?).await,
         Step::Autologin => autologin(deps, request).await,
+        Step::StartLineAssociation => start_line_association(deps, parse(request)?).await,
+        Step::ConfirmLineAssociation => confirm_change(deps, "LINE", parse(request)?).await,
     }
 }
 
@@ -677,6 +679,45 @@ async fn start_email_change(deps: &Deps, input: ChangeInput<Email>) -> Result<Re
     Ok(Reply::json(StatusCode::ACCEPTED, &started))
 }
 
+pub struct LineAssociationInput {
+    change: ChangeInput<PhoneNumber>,
+    puk: Option<String>,
+}
+
+impl FromRequest for LineAssociationInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        let change = change_input(request, "line", PhoneNumber::parse)?;
+        let body: serde_json::Map<String, serde_json::Value> = request.json()?;
+        let puk = match body.get("puk") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::String(puk)) => Some(typed_puk(puk)?),
+            Some(_) => return Err(Error::MalformedBody("`puk` must be a string".into())),
+        };
+        Ok(LineAssociationInput { change, puk })
+    }
+}
+
+/// W11: 202 when the code went to the SIM by SMS, 201 when a data-only SIM was associated.
+async fn start_line_association(deps: &Deps, input: LineAssociationInput) -> Result<Reply, Error> {
+    let ChangeInput {
+        token,
+        password,
+        new: line,
+        lang,
+    } = input.change;
+    let association = selfservice::LineAssociation {
+        line,
+        password,
+        puk: input.puk,
+    };
+    let started = selfservice::start_line_association(deps, &token, association, lang).await?;
+    let status = match started {
+        selfservice::LineAssociationStarted::CodeSent(_) => StatusCode::ACCEPTED,
+        selfservice::LineAssociationStarted::Associated { .. } => StatusCode::CREATED,
+    };
+    Ok(Reply::json(status, &started))
+}
+
 pub struct ConfirmChangeInput {
     token: String,
     code: OneTimeCode,
@@ -866,15 +907,20 @@ impl FromRequest for PukInput {
         }
         let flow_id = flow_id(request)?;
         let body: Body = request.json()?;
-        let puk = body.puk.trim();
-        if !(4..=16).contains(&puk.len()) || !puk.chars().all(|c| c.is_ascii_digit()) {
-            return Err(Error::field("puk")(ParseError::Format));
-        }
         Ok(PukInput {
             flow_id,
-            puk: puk.to_string(),
+            puk: typed_puk(&body.puk)?,
         })
     }
+}
+
+/// A PUK as typed: 4 to 16 digits.
+fn typed_puk(puk: &str) -> Result<String, Error> {
+    let puk = puk.trim();
+    if !(4..=16).contains(&puk.len()) || !puk.chars().all(|c| c.is_ascii_digit()) {
+        return Err(Error::field("puk")(ParseError::Format));
+    }
+    Ok(puk.to_string())
 }
 
 async fn verify_line_puk(deps: &Deps, input: PukInput) -> Result<Reply, Error> {

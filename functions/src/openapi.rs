@@ -281,7 +281,7 @@ fn doc(step: Step) -> StepDoc {
         GetAccount => StepDoc {
             summary: "The account of the session.",
             request: None,
-            success: (200, "The account.", Some(object(&["id", "email", "display_name", "memberships"], json!({ "id": string(), "email": string(), "display_name": string(), "mobile": { "type": "string", "description": "The confirmed mobile, masked." }, "memberships": { "type": "array", "items": object(&["company_id", "company_name", "role"], json!({ "company_id": string(), "company_name": string(), "role": { "type": "string", "description": "A role id of the portal profile." }, "access_until": { "type": "integer", "description": "For a role that needs a valid company card: when access ends unless the card is renewed." } })) } })))),
+            success: (200, "The account.", Some(object(&["id", "email", "display_name", "memberships"], json!({ "id": string(), "email": string(), "display_name": string(), "mobile": { "type": "string", "description": "The confirmed mobile, masked." }, "lines": { "type": "array", "items": string(), "description": "The SIMs associated with the account (W7, W11), masked." }, "memberships": { "type": "array", "items": object(&["company_id", "company_name", "role"], json!({ "company_id": string(), "company_name": string(), "role": { "type": "string", "description": "A role id of the portal profile." }, "access_until": { "type": "integer", "description": "For a role that needs a valid company card: when access ends unless the card is renewed." } })) } })))),
             errors: vec![Error::Unauthenticated, Error::PasswordChangeRequired],
             bearer: true,
         },
@@ -421,6 +421,24 @@ fn doc(step: Step) -> StepDoc {
             request: Some(object(&["code"], json!({ "code": code() }))),
             success: (204, "Changed.", None),
             errors: confirm_errors(),
+            bearer: true,
+        },
+        StartLineAssociation => StepDoc {
+            summary: "W11: associate another SIM of the company (up to the profile's most, two): the password again and the line; a voice SIM gets a code by SMS (202), a data-only SIM is associated at once by its `puk` (201).",
+            request: Some(object(&["password", "line"], json!({ "password": { "type": "string", "minLength": 1, "maxLength": 1024 }, "line": phone(), "puk": { "type": "string", "pattern": "^\\s*[0-9]{4,16}\\s*$", "description": "Needed for a data-only SIM." } }))),
+            success: (202, "The code is on its way to the SIM; or 201 with `lines` when a data-only SIM was associated.", Some(json!({ "oneOf": [change_started(), object(&["lines"], json!({ "lines": { "type": "array", "items": string() } }))] }))),
+            errors: change_errors([invalid("line"), invalid("puk"), Error::LineNotEligible, Error::LineTaken, Error::TooManyLines, Error::PukRequired, Error::PukNotCorrect, Error::TooManyAttempts, Error::SmsLimit, Error::SmsCountryNotAllowed, Error::Conflict]),
+            bearer: true,
+        },
+        ConfirmLineAssociation => StepDoc {
+            summary: "W11: the code from the SMS to the SIM; the SIM is associated with the account.",
+            request: Some(object(&["code"], json!({ "code": code() }))),
+            success: (204, "Associated.", None),
+            errors: {
+                let mut errors = confirm_errors();
+                errors.extend([Error::LineTaken, Error::TooManyLines]);
+                errors
+            },
             bearer: true,
         },
         StartEmailChange => StepDoc {

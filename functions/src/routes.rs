@@ -40,6 +40,8 @@ pub enum Step {
     SendResetCode,
     CompletePasswordReset,
     Autologin,
+    StartLineAssociation,
+    ConfirmLineAssociation,
 }
 
 pub struct Route {
@@ -49,7 +51,7 @@ pub struct Route {
     pub step: Step,
 }
 
-pub fn routes() -> [Route; 33] {
+pub fn routes() -> [Route; 35] {
     use Step::*;
     let route = |method, path, step| Route { method, path, step };
     [
@@ -109,6 +111,8 @@ pub fn routes() -> [Route; 33] {
         route(Method::POST, "/me/email", StartEmailChange),
         route(Method::POST, "/me/email/code", ConfirmEmailChange),
         route(Method::POST, "/me/deletion", DeleteAccount),
+        route(Method::POST, "/me/lines", StartLineAssociation),
+        route(Method::POST, "/me/lines/code", ConfirmLineAssociation),
         route(
             Method::POST,
             "/user-admin-registrations",
@@ -187,6 +191,8 @@ impl Step {
             SendResetCode => "send-reset-code",
             CompletePasswordReset => "complete-password-reset",
             Autologin => "autologin",
+            StartLineAssociation => "start-line-association",
+            ConfirmLineAssociation => "confirm-line-association",
         }
     }
 
@@ -207,9 +213,12 @@ impl Step {
             | CompleteMigration
             | ResendMigrationCode => Some(Flow::CardRegistration),
             StartVatRegistration | ActivateVatRegistration => Some(Flow::VatRegistration),
-            StartLineRegistration | VerifyLinePuk | ResendLineCode | CompleteLineRegistration => {
-                Some(Flow::LineRegistration)
-            }
+            StartLineRegistration
+            | VerifyLinePuk
+            | ResendLineCode
+            | CompleteLineRegistration
+            | StartLineAssociation
+            | ConfirmLineAssociation => Some(Flow::LineRegistration),
             StartPasswordReset | SendResetCode | CompletePasswordReset => Some(Flow::PasswordReset),
             Autologin => Some(Flow::Autologin),
             IssueCaptcha | Login | GetAccount | ChangePassword | RefreshSession | Logout

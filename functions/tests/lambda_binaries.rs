@@ -1073,7 +1073,8 @@ async fn the_telco_step_binaries_work() {
         .await
         .unwrap();
     let key = STANDARD.encode(secrets().gateway_key.unwrap());
-    for (key, expected) in [(Some(key.as_str()), 201), (None, 401)] {
+    let mut token = String::new();
+    for (key, expected) in [(None, 401), (Some(key.as_str()), 201)] {
         let mut event = api_event(
             "POST",
             "/sessions/autologin",
@@ -1094,5 +1095,46 @@ async fn the_telco_step_binaries_work() {
         )
         .await;
         assert_eq!(status, expected, "{answer}");
+        token = answer["access_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
     }
+
+    // W11: the session associates a second SIM: the code goes to it; a wrong one is refused.
+    let spare = varco_functions::demo::LINE_SPARE.number;
+    let authorised = |route: &str, body: Value| {
+        let mut event = api_event("POST", route, route, None, body);
+        event["headers"]["authorization"] = json!(format!("Bearer {token}"));
+        event
+    };
+    let (status, started) = invoke(
+        env!("CARGO_BIN_EXE_start-line-association"),
+        &emulator,
+        &table,
+        &Keys::Environment,
+        authorised(
+            "/me/lines",
+            json!({ "line": spare, "password": "Onda-Lunga-2024" }),
+        ),
+    )
+    .await;
+    assert_eq!(
+        (status, started["next"].as_str()),
+        (202, Some("code")),
+        "{started}"
+    );
+    let (status, wrong) = invoke(
+        env!("CARGO_BIN_EXE_confirm-line-association"),
+        &emulator,
+        &table,
+        &Keys::Environment,
+        authorised("/me/lines/code", json!({ "code": "000000" })),
+    )
+    .await;
+    assert_eq!(
+        (status, wrong["code"].as_str()),
+        (422, Some("code_not_correct")),
+        "{wrong}"
+    );
 }

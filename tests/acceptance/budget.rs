@@ -263,8 +263,10 @@ const TELCO_STEPS: &[&str] = &[
     "autologin",
     "complete-line-registration",
     "complete-password-reset",
+    "confirm-line-association",
     "resend-line-code",
     "send-reset-code",
+    "start-line-association",
     "start-line-registration",
     "start-password-reset",
     "start-vat-registration",
@@ -344,6 +346,22 @@ async fn telco_steps_make_at_most_two_dynamodb_round_trips_with_the_actions_they
             .await
     );
     assert_eq!(autologin.status, 201, "{}", autologin.body);
+    // W11: a second SIM for Luca, by a code sent to it.
+    let token = registered.text("access_token");
+    let body =
+        json!({ "line": varco_functions::demo::LINE_SPARE.number, "password": "Onda-Lunga-2024" });
+    let started = count!(
+        "start-line-association",
+        app.post_as(&token, "/me/lines", body).await
+    );
+    assert_eq!(started.status, 202, "{}", started.body);
+    let code = varco_tests::code_in(&app.the_sms().await);
+    let done = count!(
+        "confirm-line-association",
+        app.post_as(&token, "/me/lines/code", json!({ "code": code }))
+            .await
+    );
+    assert_eq!(done.status, 204, "{}", done.body);
     let data = &varco_functions::demo::LINE_DATA;
     let started = app
         .start_line_registration(data.number, "tablet@officinenord.example")
@@ -356,6 +374,16 @@ async fn telco_steps_make_at_most_two_dynamodb_round_trips_with_the_actions_they
     );
     assert_eq!(puk.status, 200, "{}", puk.body);
     app.the_email().await;
+    // W11: Marco associates the data-only SIM with his account: a wrong PUK, then the right.
+    let token = activated.text("access_token");
+    for (puk, status) in [("99999999", 422), (data.puk, 201)] {
+        let body = json!({ "line": data.number, "password": "Scogliera-Blu-44", "puk": puk });
+        let answer = count!(
+            "start-line-association",
+            app.post_as(&token, "/me/lines", body).await
+        );
+        assert_eq!(answer.status, status, "{}", answer.body);
+    }
 
     // W5: Marco's password reset, by username and a code by SMS.
     let captcha = app.captcha().await;

@@ -258,8 +258,9 @@ mod lines {
     //! W7: employees register their line; W8: they log in with it.
 
     use serde_json::json;
+    use varco_domain::clock::DAY;
     use varco_domain::outbox::Channel;
-    use varco_functions::demo::{LINE_DATA, LINE_LUCA, LINE_SARA};
+    use varco_functions::demo::{LINE_DATA, LINE_LAGO, LINE_LUCA, LINE_SARA, LINE_SPARE};
     use varco_tests::{captured_logs, code_in, on_both_stores, test_gateway_key, Answer, TestApp};
 
     const PASSWORD: &str = "Onda-Lunga-2024";
@@ -570,8 +571,145 @@ mod lines {
         assert_eq!(login.code(), "invalid_credentials");
     }
 
+    /// Luca's session, after he registered his line.
+    async fn luca_token(app: &TestApp) -> String {
+        registered_luca(app).await;
+        let session = app.login_as(LINE_LUCA.number, PASSWORD).await;
+        assert_eq!(session.status, 201, "{}", session.body);
+        session.text("access_token")
+    }
+
+    async fn associate(app: &TestApp, token: &str, body: serde_json::Value) -> Answer {
+        app.post_as(token, "/me/lines", body).await
+    }
+
+    async fn w11_an_employee_associates_a_second_sim_and_a_third_is_refused(app: TestApp) {
+        let token = luca_token(&app).await;
+        let wrong = associate(
+            &app,
+            &token,
+            json!({ "line": LINE_SARA.number, "password": "Onda-Corta-2024" }),
+        )
+        .await;
+        assert_eq!(
+            (wrong.status, wrong.code()),
+            (403, "current_password_wrong")
+        );
+        let started = associate(
+            &app,
+            &token,
+            json!({ "line": LINE_SARA.number, "password": PASSWORD }),
+        )
+        .await;
+        assert_eq!(started.status, 202, "{}", started.body);
+        assert_eq!(started.body["next"], "code");
+        let sms = app.the_sms().await;
+        assert_eq!(sms.to, LINE_SARA.number, "the code goes to the SIM itself");
+        let bad = app
+            .post_as(&token, "/me/lines/code", json!({ "code": "000000" }))
+            .await;
+        assert_eq!((bad.status, bad.code()), (422, "code_not_correct"));
+        let done = app
+            .post_as(&token, "/me/lines/code", json!({ "code": code_in(&sms) }))
+            .await;
+        assert_eq!(done.status, 204, "{}", done.body);
+        let me = app.me(&token).await;
+        assert_eq!(me.body["lines"], json!(["+39 347****11", "+39 347****12"]));
+
+        // Two is the most: a third is refused before anything is sent.
+        let third = associate(
+            &app,
+            &token,
+            json!({ "line": LINE_SPARE.number, "password": PASSWORD }),
+        )
+        .await;
+        assert_eq!((third.status, third.code()), (409, "too_many_lines"));
+        // The associated SIM is nobody else's to register.
+        let other = app
+            .start_line_registration(LINE_SARA.number, "sara@officinenord.example")
+            .await;
+        assert_eq!((other.status, other.code()), (409, "line_taken"));
+
+        // W10: when Luca deletes his account, both SIMs are free again.
+        let deleted = app
+            .post_as(&token, "/me/deletion", json!({ "password": PASSWORD }))
+            .await;
+        assert_eq!(deleted.status, 204, "{}", deleted.body);
+        for line in [LINE_LUCA.number, LINE_SARA.number] {
+            let again = app
+                .start_line_registration(line, "nuovo@officinenord.example")
+                .await;
+            assert_eq!(again.status, 201, "{line}: {}", again.body);
+            app.the_sms().await;
+        }
+    }
+
+    async fn w11_a_data_only_sim_is_associated_by_its_puk(app: TestApp) {
+        let token = luca_token(&app).await;
+        let body = |puk: Option<&str>| json!({ "line": LINE_DATA.number, "password": PASSWORD, "puk": puk });
+        let without = associate(&app, &token, body(None)).await;
+        assert_eq!((without.status, without.code()), (422, "puk_required"));
+        for _ in 0..3 {
+            let wrong = associate(&app, &token, body(Some("99999999"))).await;
+            assert_eq!((wrong.status, wrong.code()), (422, "puk_not_correct"));
+        }
+        // Three wrong PUKs for the SIM stop its association for a day, the right one too.
+        let locked = associate(&app, &token, body(Some(LINE_DATA.puk))).await;
+        assert_eq!((locked.status, locked.code()), (429, "too_many_attempts"));
+        app.clock.advance(DAY);
+        let token = app
+            .login_as(LINE_LUCA.number, PASSWORD)
+            .await
+            .text("access_token");
+        let associated = associate(&app, &token, body(Some(LINE_DATA.puk))).await;
+        assert_eq!(associated.status, 201, "{}", associated.body);
+        assert_eq!(
+            associated.body["lines"],
+            json!(["+39 347****11", "+39 347****13"])
+        );
+        assert!(
+            app.deliver_messages().await.is_empty(),
+            "a data-only SIM gets no SMS"
+        );
+    }
+
+    async fn w11_only_free_sims_of_the_company_are_associated(app: TestApp) {
+        let token = luca_token(&app).await;
+        for (line, code) in [
+            (LINE_LAGO.number, "line_not_eligible"),
+            ("+393470000000", "line_not_eligible"),
+            (LINE_LUCA.number, "line_taken"),
+        ] {
+            let answer =
+                associate(&app, &token, json!({ "line": line, "password": PASSWORD })).await;
+            assert_eq!(answer.code(), code, "{line}: {}", answer.body);
+        }
+        // Sara registers her own line first: it is hers.
+        let started = app
+            .start_line_registration(LINE_SARA.number, "sara@officinenord.example")
+            .await;
+        let code = code_in(&app.the_sms().await);
+        let body = json!({ "code": code, "new_password": "Sara-Password-2024" });
+        assert_eq!(
+            app.line_step(&started.text("flow_id"), "code", body)
+                .await
+                .status,
+            201
+        );
+        let taken = associate(
+            &app,
+            &token,
+            json!({ "line": LINE_SARA.number, "password": PASSWORD }),
+        )
+        .await;
+        assert_eq!((taken.status, taken.code()), (409, "line_taken"));
+    }
+
     on_both_stores!(
         profile = "telco-sme";
+        w11_an_employee_associates_a_second_sim_and_a_third_is_refused,
+        w11_a_data_only_sim_is_associated_by_its_puk,
+        w11_only_free_sims_of_the_company_are_associated,
         w9_an_employee_on_the_operator_network_is_logged_in_by_the_line,
         w9_a_line_header_without_the_gateway_key_is_ignored_and_logged,
         w7_employee_registers_a_line_with_a_code_by_sms,

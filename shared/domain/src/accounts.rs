@@ -501,6 +501,9 @@ pub struct AccountView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mobile: Option<String>,
     pub memberships: Vec<MembershipView>,
+    /// The SIMs associated with the account (W7, W11), masked.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -524,6 +527,7 @@ pub async fn get_account(deps: &Deps, token: &str) -> Result<AccountView, Error>
         email: account.email,
         display_name: account.display_name,
         mobile: account.mobile.map(|m| m.hint),
+        lines: account.lines.into_iter().map(|l| l.hint).collect(),
         memberships: account
             .memberships
             .into_iter()

@@ -92,6 +92,8 @@ pub enum Error {
     LineTaken,
     #[error("the PUK is not the SIM's")]
     PukNotCorrect,
+    #[error("a data-only SIM needs its PUK")]
+    PukRequired,
     #[error("the account holds the most lines it may")]
     TooManyLines,
     #[error("the role may not reset its own password")]
@@ -170,6 +172,7 @@ impl Error {
             LineNotEligible => d(422, "line_not_eligible", "Il numero non risulta una linea aziendale registrabile: controlla il numero o contatta il Servizio Clienti.", "The number is not a business line that can be registered: check it or contact customer service."),
             LineTaken => d(409, "line_taken", "Questa linea è già registrata: accedi, o recupera la password.", "This line is registered already: log in, or recover the password."),
             PukNotCorrect => d(422, "puk_not_correct", "Il PUK non è corretto: lo trovi sulla card della SIM.", "The PUK is not correct: it is on the SIM's card."),
+            PukRequired => d(422, "puk_required", "È una SIM solo dati: inserisci il PUK, lo trovi sulla card della SIM.", "This is a data-only SIM: type its PUK, which is on the SIM's card."),
             TooManyLines => d(409, "too_many_lines", "Al tuo account è già associato il numero massimo di SIM.", "Your account already has the most SIMs it may hold."),
             PasswordResetNotAllowed => d(403, "password_reset_not_allowed", "Il tuo profilo non può reimpostare la password: chiedi all'amministratore della tua azienda di cancellare e ricreare la tua utenza.", "Your profile cannot reset its password: ask your company's administrator to delete and recreate your account."),
             RouteNotFound => d(404, "not_found", "Risorsa non trovata.", "Not found."),

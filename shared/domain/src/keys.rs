@@ -53,6 +53,11 @@ pub fn contract(company_id: &str, contract_id: &str) -> Key {
     )
 }
 
+/// Wrong PUKs typed to associate a data-only SIM with an account (W11), beside the line.
+pub fn line_puk_misses(phone_lookup: &str) -> Key {
+    Key::new(format!("LINE#{phone_lookup}"), "PUK_MISSES")
+}
+
 /// A mobile line, by keyed hash of its number.
 pub fn line(phone_lookup: &str) -> Key {
     Key::new(format!("LINE#{phone_lookup}"), "LINE")

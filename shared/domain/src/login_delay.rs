@@ -74,19 +74,12 @@ pub(crate) fn record_failure(login_key: &str, item: Option<&Item>, now: Timestam
         count: failures.count + 1,
         last_at: now.0,
     };
-    let fresh = Item::new(keys::login_failures(login_key), &next)
-        .with_gsi1(keys::login_index(login_key))
-        .expiring_at(now.0 + FORGET_AFTER_SECONDS);
-    match item {
-        Some(previous) => Write::Put {
-            item: Item {
-                version: previous.version + 1,
-                ..fresh
-            },
-            condition: Condition::Version(previous.version),
-        },
-        None => Write::create(fresh),
-    }
+    Write::upsert(
+        item,
+        Item::new(keys::login_failures(login_key), &next)
+            .with_gsi1(keys::login_index(login_key))
+            .expiring_at(now.0 + FORGET_AFTER_SECONDS),
+    )
 }
 
 /// The write that forgets the failures of a name after a successful login.

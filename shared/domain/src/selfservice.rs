@@ -1,13 +1,14 @@
 //! What a logged-in person changes on their own account: the mobile (N7, confirmed by a code
 //! sent by SMS to the new number), the login email (C5, confirmed by a code sent to the new
-//! address), and the account itself, deleted (W10). Each asks for the password again.
+//! address), the SIMs associated with it (W11: a code by SMS to the SIM, or a data-only SIM's
+//! PUK), and the account itself, deleted (W10). Each asks for the password again.
 //!
 //! A pending change is an item beside the account (one per kind), so that the confirming step
 //! reads the account, its session and the change in one request. Deleting the account leaves
 //! the customer data (companies, cards, contracts, lines) untouched and frees the login email
 //! for a new registration.
 
-use crate::accounts::{claim_login, Account, Login};
+use crate::accounts::{claim_login, line_login_key, phone_on_file, Account, Login, PhoneOnFile};
 use crate::clock::{DAY, MINUTE};
 use crate::codes::{self, PendingCode};
 use crate::deps::Deps;
@@ -15,10 +16,11 @@ use crate::error::Error;
 use crate::keys::{self, purpose};
 use crate::messages::{Lang, Template};
 use crate::outbox::{self, Channel};
+use crate::profile::Profile;
 use crate::random::new_id;
 use crate::sessions::{authenticate, still_good, Authenticated};
 use crate::sms;
-use crate::store::{Condition, Item, Write};
+use crate::store::{Condition, Item, StoreError, Write};
 use crate::tokens::Scope;
 use crate::types::{Email, OneTimeCode, PhoneNumber};
 use serde::{Deserialize, Serialize};
@@ -28,6 +30,7 @@ use serde::{Deserialize, Serialize};
 enum Change {
     Mobile { phone: crate::accounts::PhoneOnFile },
     Email { email: String },
+    Line { line: PhoneOnFile },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -184,10 +187,20 @@ pub async fn confirm_change(
         pending_item.key.clone(),
         Condition::Version(pending_item.version),
     );
+    let mut taken = Error::EmailTaken;
     let writes = match pending.change {
         Change::Mobile { phone } => {
             account.mobile = Some(phone);
             vec![Write::replace(&found.item, &account), done]
+        }
+        Change::Line { line } => {
+            add_line(deps, &mut account, line.clone())?;
+            taken = Error::LineTaken;
+            vec![
+                Write::replace(&found.item, &account),
+                done,
+                claim_login(&line_login_key(&line.lookup), &account.id),
+            ]
         }
         Change::Email { email } if account.login != Login::Email => {
             account.email = email;
@@ -222,10 +235,154 @@ pub async fn confirm_change(
         }
     };
     deps.store.write(writes).await.map_err(|e| match e {
-        crate::store::StoreError::ConditionFailed { index: Some(2) } => Error::EmailTaken,
+        StoreError::ConditionFailed { index: Some(2) } => taken,
         other => other.into(),
     })?;
     Ok(())
+}
+
+/// W11: a SIM to associate with the account, with the password again and, for a data-only
+/// SIM, its PUK.
+pub struct LineAssociation {
+    pub line: PhoneNumber,
+    pub password: String,
+    pub puk: Option<String>,
+}
+
+/// The answer to a SIM association: the code went by SMS to the SIM (confirm it at
+/// `/me/lines/code`), or a data-only SIM was associated at once by its PUK.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum LineAssociationStarted {
+    CodeSent(ChangeStarted),
+    Associated { lines: Vec<String> },
+}
+
+/// Wrong PUKs typed for one SIM in self-service, across accounts (W11).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct PukMisses {
+    times: Vec<i64>,
+}
+
+const PUK_MISS_WINDOW: i64 = DAY;
+
+/// Whether the account has room for `line` (and does not hold it already).
+fn room_for_line(deps: &Deps, account: &Account, line: &PhoneOnFile) -> Result<(), Error> {
+    let max = Profile::section(&deps.profile.line_registration)?.max_lines_per_account;
+    if account.lines.contains(line) {
+        return Err(Error::LineTaken);
+    }
+    if account.lines.len() >= max {
+        return Err(Error::TooManyLines);
+    }
+    Ok(())
+}
+
+/// The account holds one more line, if it has room.
+fn add_line(deps: &Deps, account: &mut Account, line: PhoneOnFile) -> Result<(), Error> {
+    room_for_line(deps, account, &line)?;
+    account.lines.push(line);
+    Ok(())
+}
+
+/// W11: a SIM of one of the person's companies, not anyone's yet, is associated with the
+/// account: a voice SIM once the code sent to it by SMS comes back, a data-only SIM (no SMS)
+/// at once when its PUK is right. Three wrong PUKs for a SIM in a day stop its association.
+pub async fn start_line_association(
+    deps: &Deps,
+    token: &str,
+    input: LineAssociation,
+    lang: Lang,
+) -> Result<LineAssociationStarted, Error> {
+    let settings = Profile::section(&deps.profile.line_registration)?;
+    let now = deps.clock.now();
+    let lookup = deps.pepper.lookup(purpose::PHONE, input.line.e164());
+    let found = authenticate(deps, token, |_| {
+        vec![
+            keys::line(&lookup),
+            keys::login_claim(&line_login_key(&lookup)),
+            keys::sms_limit(&lookup),
+            keys::line_puk_misses(&lookup),
+        ]
+    })
+    .await?;
+    reauthenticated(deps, &found, &input.password)?;
+    let [line_item, claim, sms_log, misses_item] = [0, 1, 2, 3].map(|i| found.extra[i].clone());
+    let mut account = found.account.clone();
+    let on_file = phone_on_file(deps, &input.line);
+    room_for_line(deps, &account, &on_file)?;
+    let line: crate::import::Line = match line_item {
+        Some(item) => item.parse()?,
+        None => return Err(Error::LineNotEligible),
+    };
+    if !account
+        .memberships
+        .iter()
+        .any(|m| m.company_id == line.company_id)
+    {
+        return Err(Error::LineNotEligible);
+    }
+    if claim.is_some() {
+        return Err(Error::LineTaken);
+    }
+    if !line.data_only {
+        let record = sms::allow(deps, &input.line, &lookup, sms_log.as_ref(), now)?;
+        let (phone_check, message) = codes::check_phone(deps, &input.line, lang, now);
+        let pending = PendingChange {
+            change: Change::Line {
+                line: phone_check.phone,
+            },
+            code: phone_check.code,
+            expires_at: now.0 + deps.profile.codes.valid_minutes * MINUTE,
+        };
+        deps.store
+            .write(vec![
+                pending_write(&account.id, "LINE", &pending),
+                record,
+                message,
+            ])
+            .await?;
+        return Ok(LineAssociationStarted::CodeSent(ChangeStarted {
+            next: "code",
+            sent_to: input.line.hint(),
+            code_expires_at: pending.code.expires_at,
+        }));
+    }
+    // A data-only SIM: its PUK proves the SIM is in the person's hands.
+    let Some(puk) = input.puk.as_deref() else {
+        return Err(Error::PukRequired);
+    };
+    let mut misses: PukMisses = misses_item
+        .as_ref()
+        .map(Item::parse)
+        .transpose()?
+        .unwrap_or_default();
+    misses.times.retain(|t| now.0 - t < PUK_MISS_WINDOW);
+    if misses.times.len() >= settings.puk_misses_per_flow as usize {
+        return Err(Error::TooManyAttempts);
+    }
+    if !deps.hasher.verify(puk, line.puk_hash.as_deref()) {
+        misses.times.push(now.0);
+        let item =
+            Item::new(keys::line_puk_misses(&lookup), &misses).expiring_at(now.0 + PUK_MISS_WINDOW);
+        deps.store
+            .write(vec![Write::upsert(misses_item.as_ref(), item)])
+            .await?;
+        return Err(Error::PukNotCorrect);
+    }
+    add_line(deps, &mut account, on_file.clone())?;
+    let mut writes = vec![
+        Write::replace(&found.item, &account),
+        claim_login(&line_login_key(&lookup), &account.id),
+    ];
+    writes.extend(misses_item.map(|item| Write::delete(item.key, Condition::None)));
+    deps.store.write(writes).await.map_err(|e| match e {
+        StoreError::ConditionFailed { index: Some(1) } => Error::LineTaken,
+        other => other.into(),
+    })?;
+    Ok(LineAssociationStarted::Associated {
+        lines: account.lines.into_iter().map(|l| l.hint).collect(),
+    })
 }
 
 /// W10: the account is deleted, with its sessions and pending changes; the login email is
@@ -240,7 +397,8 @@ pub async fn delete_account(deps: &Deps, token: &str, password: &str) -> Result<
         .query(
             &keys::account(&claims.sub).pk,
             "",
-            crate::store::MAX_WRITES - 2,
+            // Room for the login claim, the seats and the SIMs' claims.
+            crate::store::MAX_WRITES - 8,
         )
         .await?;
     let item = items
@@ -268,10 +426,18 @@ pub async fn delete_account(deps: &Deps, token: &str, password: &str) -> Result<
         .iter()
         .map(|i| Write::delete(i.key.clone(), Condition::Version(i.version)))
         .collect();
+    let login_key = account.login_key()?;
     writes.push(Write::delete(
-        keys::login_claim(&account.login_key()?),
+        keys::login_claim(&login_key),
         Condition::None,
     ));
+    // The SIMs associated with it (W11) are free for another account.
+    for line in &account.lines {
+        let key = line_login_key(&line.lookup);
+        if key != login_key {
+            writes.push(Write::delete(keys::login_claim(&key), Condition::None));
+        }
+    }
     // A seat the account held (a company's Administrator, a VAT's User Admin) is free for
     // a new registration.
     for seat in account.memberships.iter().filter_map(|m| m.seat.clone()) {

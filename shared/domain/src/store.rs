@@ -144,6 +144,21 @@ impl Write {
         }
     }
 
+    /// Writes `item` in place of `previous` (as it was read; fails if anyone wrote it since),
+    /// or creates it when nothing was read (fails if anyone created it since).
+    pub fn upsert(previous: Option<&Item>, item: Item) -> Write {
+        match previous {
+            Some(previous) => Write::Put {
+                item: Item {
+                    version: previous.version + 1,
+                    ..item
+                },
+                condition: Condition::Version(previous.version),
+            },
+            None => Write::create(item),
+        }
+    }
+
     /// Writes `item` whatever is stored.
     pub fn put(item: Item) -> Write {
         Write::Put {
