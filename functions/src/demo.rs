@@ -383,17 +383,20 @@ impl DemoCompanyCard {
 pub async fn seed(deps: &Deps) -> Result<usize, Error> {
     match deps.profile.name.as_str() {
         "card-issuer" => seed_card_issuer(deps).await,
-        "telco-sme" => {
-            let report = varco_domain::import::import(deps, &telco_jsonl()).await;
-            if report.failed > 0 {
-                return Err(Error::Internal(
-                    format!("the demo data did not import: {:?}", report.rows).into(),
-                ));
-            }
-            Ok(report.created)
-        }
+        "telco-sme" => import_demo(deps, &telco_jsonl()).await,
+        "telco-legal-rep" => import_demo(deps, &legal_rep_jsonl()).await,
         _ => Ok(0),
     }
+}
+
+async fn import_demo(deps: &Deps, jsonl: &str) -> Result<usize, Error> {
+    let report = varco_domain::import::import(deps, jsonl).await;
+    if report.failed > 0 {
+        return Err(Error::Internal(
+            format!("the demo data did not import: {:?}", report.rows).into(),
+        ));
+    }
+    Ok(report.created)
 }
 
 /// The demo data of a profile, as a table for the terminal.
@@ -401,6 +404,7 @@ pub fn describe(profile: &str) -> String {
     match profile {
         "card-issuer" => describe_card_issuer(),
         "telco-sme" => describe_telco(),
+        "telco-legal-rep" => describe_legal_rep(),
         other => format!("(no demo data for profile {other})"),
     }
 }
@@ -610,6 +614,38 @@ pub fn telco_jsonl() -> String {
         rows.push(serde_json::json!({ "type": "line", "company_id": l.company_id, "number": l.number, "puk": l.puk, "data_only": l.data_only, "referent": l.referent }));
     }
     rows.iter().map(|r| format!("{r}\n")).collect()
+}
+
+/// The `telco-legal-rep` demo data: the two companies and their contracts; Lago Tech's
+/// legal representative has no mobile on file (T2: the code comes by a second email).
+pub fn legal_rep_jsonl() -> String {
+    let mut rows = Vec::new();
+    for c in CONTRACTS {
+        let mobile = (c.company_id != LAGO.company_id).then_some(c.mobile);
+        rows.push(serde_json::json!({ "type": "company", "id": c.company_id, "name": c.company_name, "vat_number": c.vat_number }));
+        rows.push(serde_json::json!({ "type": "contract", "company_id": c.company_id, "contract_id": c.contract_id, "legal_representative": { "name": c.name, "surname": c.surname, "birth_date": c.birth_date, "fiscal_code": c.fiscal_code, "email": c.email, "mobile": mobile } }));
+    }
+    rows.iter().map(|r| format!("{r}\n")).collect()
+}
+
+fn describe_legal_rep() -> String {
+    let mut out = String::from(
+        "Demo companies (profile telco-legal-rep): importing each contract registered its legal\n\
+         representative (T1); the email with the username and the first-access link is printed\n\
+         above (or ask again: POST /username-reminders).\n",
+    );
+    for c in CONTRACTS {
+        let mobile = if c.company_id == LAGO.company_id {
+            "no mobile on file: the code comes by a second email".to_string()
+        } else {
+            format!("mobile {}", c.mobile)
+        };
+        out.push_str(&format!(
+            "\n  {} — legal representative {} {}\n    username {}  {}\n",
+            c.company_name, c.name, c.surname, c.email, mobile
+        ));
+    }
+    out
 }
 
 fn describe_telco() -> String {

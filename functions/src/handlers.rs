@@ -17,7 +17,7 @@ use varco_domain::types::{
     RegistrationCode, SecurityAnswer, Username, VatNumber,
 };
 use varco_domain::vat_registration::{self, Activation, StartVatRegistration};
-use varco_domain::{accounts, autologin, codes, password_reset, selfservice, sessions};
+use varco_domain::{accounts, autologin, codes, legal_rep, password_reset, selfservice, sessions};
 use varco_domain::{Deps, Error};
 
 pub async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply, Error> {
@@ -58,6 +58,9 @@ pub async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply,
         Step::SendResetCode => send_reset_code(deps, parse(request)?).await,
         Step::CompletePasswordReset => complete_password_reset(deps, parse(request)?).await,
         Step::Autologin => autologin(deps, request).await,
+        Step::ResendUsername => resend_username(deps, parse(request)?).await,
+        Step::SendFirstAccessCode => send_first_access_code(deps, parse(request)?).await,
+        Step::CompleteFirstAccess => complete_first_access(deps, parse(request)?).await,
         Step::StartLineAssociation => start_line_association(deps, parse(request)?).await,
         Step::ConfirmLineAssociation => confirm_change(deps, "LINE", parse(request)?).await,
     }
@@ -944,6 +947,68 @@ async fn complete_line_registration(
 ) -> Result<Reply, Error> {
     let session =
         line_registration::complete(deps, &input.flow_id, &input.code, &input.new_password).await?;
+    Ok(Reply::json(StatusCode::CREATED, &session))
+}
+
+pub struct ResendUsernameInput {
+    email: Email,
+    captcha: String,
+    lang: Lang,
+}
+
+impl FromRequest for ResendUsernameInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            email: String,
+            captcha: String,
+        }
+        let body: Body = request.json()?;
+        Ok(ResendUsernameInput {
+            email: Email::parse(&body.email).map_err(Error::field("email"))?,
+            captcha: body.captcha,
+            lang: request.lang(),
+        })
+    }
+}
+
+/// T1: 202 whether or not an account has the address (X6).
+async fn resend_username(deps: &Deps, input: ResendUsernameInput) -> Result<Reply, Error> {
+    legal_rep::resend_username(deps, &input.email, &input.captcha, input.lang).await?;
+    Ok(Reply::json(
+        StatusCode::ACCEPTED,
+        &serde_json::json!({ "next": "check_email" }),
+    ))
+}
+
+pub struct LinkTokenInput {
+    flow_id: String,
+    token: String,
+}
+
+impl FromRequest for LinkTokenInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            token: String,
+        }
+        let flow_id = flow_id(request)?;
+        let body: Body = request.json()?;
+        Ok(LinkTokenInput {
+            flow_id,
+            token: body.token,
+        })
+    }
+}
+
+async fn send_first_access_code(deps: &Deps, input: LinkTokenInput) -> Result<Reply, Error> {
+    let sent = legal_rep::send_code(deps, &input.flow_id, &input.token).await?;
+    Ok(Reply::json(StatusCode::ACCEPTED, &sent))
+}
+
+async fn complete_first_access(deps: &Deps, input: CodeAndPasswordInput) -> Result<Reply, Error> {
+    let session =
+        legal_rep::complete(deps, &input.flow_id, &input.code, &input.new_password).await?;
     Ok(Reply::json(StatusCode::CREATED, &session))
 }
 

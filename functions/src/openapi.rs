@@ -423,6 +423,34 @@ fn doc(step: Step) -> StepDoc {
             errors: confirm_errors(),
             bearer: true,
         },
+        ResendUsername => StepDoc {
+            summary: "T1: the username email again, to the contract's address: with a new first-access link while the account has no password, the username alone after. Answers alike for any address (X6).",
+            request: Some(object(&["email", "captcha"], json!({ "email": email(), "captcha": captcha() }))),
+            success: (202, "If an account has the address, the email is on its way.", Some(object(&["next"], json!({ "next": { "const": "check_email" } })))),
+            errors: vec![Error::MalformedBody(String::new()), invalid("email"), Error::CaptchaInvalid],
+            bearer: false,
+        },
+        SendFirstAccessCode => StepDoc {
+            summary: "T2: the emailed link's token opens the first access; a code goes by SMS to the mobile on file, or by email when there is none. Again: a new code.",
+            request: Some(object(&["token"], json!({ "token": { "type": "string", "minLength": 1, "maxLength": 128 } }))),
+            success: (202, "The code is on its way.", Some(object(
+                &["flow_id", "next", "channel", "sent_to", "code_expires_at", "expires_at"],
+                json!({ "flow_id": string(), "next": { "const": "password" }, "channel": { "enum": ["sms", "email"] }, "sent_to": { "type": "string", "description": "The masked number or address." }, "code_expires_at": { "type": "integer" }, "expires_at": { "type": "integer" } }),
+            ))),
+            errors: vec![Error::MalformedBody(String::new()), Error::FlowNotFound, Error::FlowExpired, Error::FlowEnded, Error::WrongStep, Error::TooManyAttempts, Error::Conflict],
+            bearer: false,
+        },
+        CompleteFirstAccess => StepDoc {
+            summary: "T2: the code and the chosen password; the account can log in with its username, and a session opens.",
+            request: Some(object(&["code", "new_password"], json!({ "code": code(), "new_password": { "type": "string", "minLength": 8, "maxLength": 128 } }))),
+            success: (201, "A session.", Some(session())),
+            errors: {
+                let mut errors = code_errors();
+                errors.push(Error::WeakPassword(ParseError::Common));
+                errors
+            },
+            bearer: false,
+        },
         StartLineAssociation => StepDoc {
             summary: "W11: associate another SIM of the company (up to the profile's most, two): the password again and the line; a voice SIM gets a code by SMS (202), a data-only SIM is associated at once by its `puk` (201).",
             request: Some(object(&["password", "line"], json!({ "password": { "type": "string", "minLength": 1, "maxLength": 1024 }, "line": phone(), "puk": { "type": "string", "pattern": "^\\s*[0-9]{4,16}\\s*$", "description": "Needed for a data-only SIM." } }))),

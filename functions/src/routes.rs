@@ -42,6 +42,9 @@ pub enum Step {
     Autologin,
     StartLineAssociation,
     ConfirmLineAssociation,
+    ResendUsername,
+    SendFirstAccessCode,
+    CompleteFirstAccess,
 }
 
 pub struct Route {
@@ -51,7 +54,7 @@ pub struct Route {
     pub step: Step,
 }
 
-pub fn routes() -> [Route; 35] {
+pub fn routes() -> [Route; 38] {
     use Step::*;
     let route = |method, path, step| Route { method, path, step };
     [
@@ -139,6 +142,17 @@ pub fn routes() -> [Route; 35] {
             "/line-registrations/{flow_id}/code",
             CompleteLineRegistration,
         ),
+        route(Method::POST, "/username-reminders", ResendUsername),
+        route(
+            Method::POST,
+            "/first-accesses/{flow_id}/code",
+            SendFirstAccessCode,
+        ),
+        route(
+            Method::POST,
+            "/first-accesses/{flow_id}/password",
+            CompleteFirstAccess,
+        ),
         route(Method::POST, "/password-resets", StartPasswordReset),
         route(
             Method::POST,
@@ -193,6 +207,9 @@ impl Step {
             Autologin => "autologin",
             StartLineAssociation => "start-line-association",
             ConfirmLineAssociation => "confirm-line-association",
+            ResendUsername => "resend-username",
+            SendFirstAccessCode => "send-first-access-code",
+            CompleteFirstAccess => "complete-first-access",
         }
     }
 
@@ -221,6 +238,9 @@ impl Step {
             | ConfirmLineAssociation => Some(Flow::LineRegistration),
             StartPasswordReset | SendResetCode | CompletePasswordReset => Some(Flow::PasswordReset),
             Autologin => Some(Flow::Autologin),
+            ResendUsername | SendFirstAccessCode | CompleteFirstAccess => {
+                Some(Flow::LegalRepRegistration)
+            }
             IssueCaptcha | Login | GetAccount | ChangePassword | RefreshSession | Logout
             | StartMobileChange | ConfirmMobileChange | StartEmailChange | ConfirmEmailChange
             | DeleteAccount => None,

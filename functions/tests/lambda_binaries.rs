@@ -1138,3 +1138,90 @@ async fn the_telco_step_binaries_work() {
         "{wrong}"
     );
 }
+
+/// T1, T2 through the step binaries: the import's link opens the first access (a code by
+/// SMS), a wrong code is refused, and the username email is asked for again.
+#[tokio::test]
+async fn the_legal_rep_step_binaries_work() {
+    let table = format!("smoke-legal-rep-{}", std::process::id());
+    let client = local_client(&test_endpoint());
+    DynamoStore::create_table(&client, &table).await.unwrap();
+    let store = Arc::new(DynamoStore::new(client, &table));
+    let profile = varco_domain::profile::Profile::builtin("telco-legal-rep").unwrap();
+    let deps =
+        varco_functions::app::deps(store.clone(), Arc::new(SystemClock), profile, &secrets(), 0);
+    varco_functions::demo::seed(&deps).await.unwrap();
+    let mut emulator = emulator().await;
+    emulator.profile = "telco-legal-rep";
+
+    let pending = store
+        .query_index(Index::Gsi1, keys::OUTBOX_PENDING, 10)
+        .await
+        .unwrap();
+    let email = pending
+        .iter()
+        .map(|item| item.doc.to_string())
+        .find(|doc| doc.contains(varco_functions::demo::NORD.email))
+        .expect("the import emailed Marco");
+    let link = email
+        .split("?flow=")
+        .nth(1)
+        .expect("the email carries the first-access link");
+    let word = |text: &str| {
+        text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'))
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let flow = word(link);
+    let token = word(link.split("&token=").nth(1).unwrap());
+    let (status, sent) = flow_step(
+        env!("CARGO_BIN_EXE_send-first-access-code"),
+        &emulator,
+        &table,
+        ("first-accesses", &flow),
+        "code",
+        json!({ "token": token }),
+    )
+    .await;
+    assert_eq!(
+        (status, sent["channel"].as_str()),
+        (202, Some("sms")),
+        "{sent}"
+    );
+    let (status, wrong) = flow_step(
+        env!("CARGO_BIN_EXE_complete-first-access"),
+        &emulator,
+        &table,
+        ("first-accesses", &flow),
+        "password",
+        json!({ "code": "000000", "new_password": "Sorgente-Chiara-31" }),
+    )
+    .await;
+    assert_eq!(
+        (status, wrong["code"].as_str()),
+        (422, Some("code_not_correct")),
+        "{wrong}"
+    );
+    let captcha = deps.captcha.challenge(deps.clock.now()).solved().unwrap();
+    let body = json!({ "email": varco_functions::demo::NORD.email, "captcha": captcha });
+    let (status, asked) = invoke(
+        env!("CARGO_BIN_EXE_resend-username"),
+        &emulator,
+        &table,
+        &Keys::Environment,
+        api_event(
+            "POST",
+            "/username-reminders",
+            "/username-reminders",
+            None,
+            body,
+        ),
+    )
+    .await;
+    assert_eq!(
+        (status, asked["next"].as_str()),
+        (202, Some("check_email")),
+        "{asked}"
+    );
+}

@@ -5,6 +5,7 @@ mod budget;
 mod import;
 mod infra;
 mod lambda;
+mod legal_rep;
 mod logs;
 mod migration;
 mod recovery;

@@ -136,12 +136,28 @@ impl Account {
         membership: Membership,
         login: Login,
     ) -> Account {
+        let mut account =
+            Account::without_password(deps, email, display_name, mobile, membership, login);
+        account.password_hash = Some(deps.hasher.hash(password.expose(), deps.random.as_ref()));
+        account
+    }
+
+    /// A new account of a company portal that has no password yet (T1: the operator
+    /// registered it; its first access sets one). Nobody can log in to it until then.
+    pub fn without_password(
+        deps: &Deps,
+        email: String,
+        display_name: String,
+        mobile: Option<PhoneOnFile>,
+        membership: Membership,
+        login: Login,
+    ) -> Account {
         Account {
             id: new_id(deps.random.as_ref()),
             email,
             display_name,
             birth_date: None,
-            password_hash: Some(deps.hasher.hash(password.expose(), deps.random.as_ref())),
+            password_hash: None,
             password_version: 1,
             security_question: None,
             key6_enabled: false,

@@ -19,7 +19,7 @@
 //! A row that fails is reported with its line and a code; the others go on. Rows refer to
 //! companies imported before them (in this file or earlier).
 
-use crate::accounts::{phone_on_file, Account, Card};
+use crate::accounts::{phone_on_file, username_login_key, Account, Card};
 use crate::accounts::{CardRole, CardValidity, CompanyCard, PhoneOnFile};
 use crate::clock::DAY;
 use crate::companies::Company;
@@ -246,16 +246,18 @@ async fn store_row<T: Serialize>(
     existing: &Option<Item>,
     doc: &T,
 ) -> Result<Outcome, RowError> {
-    store_indexed_row(deps, key, existing, doc, |_| {}).await
+    store_indexed_row(deps, key, existing, doc, |_| {}, Vec::new()).await
 }
 
-/// `store_row`, with the item's indexes set by `index`.
+/// `store_row`, with the item's indexes set by `index`, and `also` written in the same
+/// transaction.
 async fn store_indexed_row<T: Serialize>(
     deps: &Deps,
     key: Key,
     existing: &Option<Item>,
     doc: &T,
     index: impl FnOnce(&mut Item),
+    also: Vec<Write>,
 ) -> Result<Outcome, RowError> {
     let (mut item, condition, outcome) = match existing {
         Some(previous) => (
@@ -266,8 +268,9 @@ async fn store_indexed_row<T: Serialize>(
         None => (Item::new(key, doc), Condition::Absent, Outcome::Created),
     };
     index(&mut item);
-    let write = Write::Put { item, condition };
-    deps.store.write(vec![write]).await?;
+    let mut writes = vec![Write::Put { item, condition }];
+    writes.extend(also);
+    deps.store.write(writes).await?;
     Ok(outcome)
 }
 
@@ -339,9 +342,15 @@ async fn apply(deps: &Deps, row: Row, digest: String) -> Result<Outcome, RowErro
                 import_digest: Some(digest),
             };
             let vat = company.vat_number.as_deref().map(keys::vat_index);
-            store_indexed_row(deps, keys::company(&id), &existing, &company, |item| {
-                item.gsi2 = vat
-            })
+            let index = |item: &mut Item| item.gsi2 = vat;
+            store_indexed_row(
+                deps,
+                keys::company(&id),
+                &existing,
+                &company,
+                index,
+                Vec::new(),
+            )
             .await
         }
         Row::CompanyCard {
@@ -440,9 +449,29 @@ async fn apply(deps: &Deps, row: Row, digest: String) -> Result<Outcome, RowErro
                 },
                 import_digest: Some(digest),
             };
+            // T1: the legal representative of a company's first contract is registered.
+            let registration = match deps.profile.legal_rep_registration {
+                Some(_) => {
+                    let username = crate::legal_rep::username_for(&email)?;
+                    let claim = deps
+                        .store
+                        .get(&keys::login_claim(&username_login_key(username.as_str())))
+                        .await?;
+                    crate::legal_rep::register(
+                        deps,
+                        &company_read.id,
+                        &company_read.name,
+                        &contract.legal_representative,
+                        claim.as_ref(),
+                        deps.clock.now(),
+                    )?
+                }
+                None => Vec::new(),
+            };
             // W2 finds a VAT's contracts in one query.
             let vat = company_read.vat_number.as_deref().map(keys::vat_index);
-            store_indexed_row(deps, key, &existing, &contract, |item| item.gsi2 = vat).await
+            let index = |item: &mut Item| item.gsi2 = vat;
+            store_indexed_row(deps, key, &existing, &contract, index, registration).await
         }
         Row::Line {
             company_id: company,

@@ -29,6 +29,12 @@ pub fn session(account_id: &str, session_id: &str) -> Key {
 
 pub const SESSION_PREFIX: &str = "SESSION#";
 
+/// T1: an account the operator registered, waiting for its first access: where its codes
+/// go. In the account's login-index partition.
+pub fn first_access(account_id: &str) -> Key {
+    Key::new(format!("ACCOUNT#{account_id}"), "FIRST_ACCESS")
+}
+
 /// A change of the account's mobile or login email waiting for its code (`kind`: `MOBILE`,
 /// `EMAIL`), beside the account.
 pub fn pending_change(account_id: &str, kind: &str) -> Key {

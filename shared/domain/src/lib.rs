@@ -14,6 +14,7 @@ pub mod error;
 pub mod flows;
 pub mod import;
 pub mod keys;
+pub mod legal_rep;
 pub mod line_registration;
 pub mod login_delay;
 pub mod memory;

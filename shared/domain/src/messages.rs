@@ -65,6 +65,13 @@ pub enum Template {
         link: String,
         valid_hours: i64,
     },
+    /// T1: the username of an account the operator registered, with the link of its first
+    /// access while it has no password yet.
+    Username {
+        username: String,
+        link: Option<String>,
+        valid_hours: i64,
+    },
 }
 
 impl std::fmt::Debug for Template {
@@ -80,6 +87,7 @@ impl Template {
             Template::LoginEmail { .. } => "login_email",
             Template::VerificationCode { .. } => "verification_code",
             Template::ActivationLink { .. } => "activation_link",
+            Template::Username { .. } => "username",
         }
     }
 
@@ -109,6 +117,22 @@ impl Template {
             (Template::ActivationLink { link, valid_hours }, Lang::En) => (
                 format!("{portal}: activate your profile"),
                 format!("{portal}: your data is correct. To activate your profile open {link} (valid {valid_hours} hours): at the first access choose a username and password."),
+            ),
+            (Template::Username { username, link: Some(link), valid_hours }, Lang::It) => (
+                format!("{portal}: benvenuto, ecco la tua username"),
+                format!("{portal}: la tua username è {username}. Per il primo accesso apri {link} (valido {valid_hours} ore): riceverai un codice di verifica e sceglierai la password."),
+            ),
+            (Template::Username { username, link: Some(link), valid_hours }, Lang::En) => (
+                format!("{portal}: welcome, here is your username"),
+                format!("{portal}: your username is {username}. For your first access open {link} (valid {valid_hours} hours): you will get a verification code and choose your password."),
+            ),
+            (Template::Username { username, link: None, .. }, Lang::It) => (
+                format!("{portal}: la tua username"),
+                format!("{portal}: la tua username è {username}. Se non ricordi la password, usa \"Recupera Password\"."),
+            ),
+            (Template::Username { username, link: None, .. }, Lang::En) => (
+                format!("{portal}: your username"),
+                format!("{portal}: your username is {username}. If you do not remember the password, use \"Recover password\"."),
             ),
             (Template::VerificationCode { code, valid_minutes }, Lang::It) => (
                 format!("{portal}: codice di verifica"),

@@ -31,6 +31,9 @@ pub struct Profile {
     pub password_reset: Option<PasswordResetSettings>,
     /// W9: employees on the operator's network are logged in by their line.
     pub autologin: Option<AutologinSettings>,
+    /// T1, T2: the import registers a contract's legal representative, who activates the
+    /// account from the emailed link.
+    pub legal_rep_registration: Option<LegalRepRegistrationSettings>,
     #[serde(default)]
     pub security_questions: Vec<SecurityQuestion>,
 }
@@ -44,6 +47,7 @@ pub enum Flow {
     LineRegistration,
     PasswordReset,
     Autologin,
+    LegalRepRegistration,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -75,6 +79,20 @@ pub struct LineRegistrationSettings {
     pub puk_misses_per_flow: u32,
     /// W11: lines one account may hold.
     pub max_lines_per_account: usize,
+}
+
+/// T1, T2: the legal representative of an imported contract gets an account and a link.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LegalRepRegistrationSettings {
+    /// The role (an id of `roles`) of the legal representative.
+    pub role: String,
+    /// The emailed link works this long.
+    pub link_hours: i64,
+    /// The portal's first-access page: the email links to it with `?flow=<id>&token=<token>`.
+    pub activation_url: String,
+    /// Codes one link may send (the first and the resends).
+    pub codes_per_link: u32,
 }
 
 /// W9: the headers the operator's network gateway adds to an employee's request.
@@ -201,6 +219,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "telco-sme",
         include_str!("../../../profiles/telco-sme.toml"),
     ),
+    (
+        "telco-legal-rep",
+        include_str!("../../../profiles/telco-legal-rep.toml"),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -238,6 +260,7 @@ impl Profile {
                 .map(|r| &r.card_registration_role),
             profile.vat_registration.as_ref().map(|r| &r.role),
             profile.line_registration.as_ref().map(|r| &r.role),
+            profile.legal_rep_registration.as_ref().map(|r| &r.role),
         ];
         if roles_named
             .into_iter()
@@ -264,6 +287,7 @@ impl Profile {
             Flow::LineRegistration => self.line_registration.is_some(),
             Flow::PasswordReset => self.password_reset.is_some(),
             Flow::Autologin => self.autologin.is_some(),
+            Flow::LegalRepRegistration => self.legal_rep_registration.is_some(),
         }
     }
 

@@ -1,0 +1,180 @@
+//! The `telco-legal-rep` profile: importing a company's first contract registers its legal
+//! representative and emails the username with a link (T1); the link opens a code by SMS, or
+//! by a second email when no mobile is on file, and then the password is chosen (T2).
+
+use serde_json::json;
+use varco_domain::clock::HOUR;
+use varco_domain::outbox::{Channel, Outgoing};
+use varco_functions::demo::{LAGO, NORD};
+use varco_tests::{code_in, link_in, on_both_stores, Answer, TestApp};
+
+const PASSWORD: &str = "Sorgente-Chiara-31";
+
+/// The username email the import sent to `to`.
+async fn welcome(app: &TestApp, to: &str) -> Outgoing {
+    let sent = app.deliver_messages().await;
+    assert_eq!(
+        sent.len(),
+        2,
+        "one email per legal representative: {sent:?}"
+    );
+    sent.into_iter()
+        .find(|m| m.to == to)
+        .unwrap_or_else(|| panic!("no email to {to}"))
+}
+
+async fn code_step(app: &TestApp, flow: &str, token: &str) -> Answer {
+    let path = format!("/first-accesses/{flow}/code");
+    app.post(&path, json!({ "token": token })).await
+}
+
+async fn password_step(app: &TestApp, flow: &str, code: &str) -> Answer {
+    let path = format!("/first-accesses/{flow}/password");
+    app.post(&path, json!({ "code": code, "new_password": PASSWORD }))
+        .await
+}
+
+async fn remind(app: &TestApp, email: &str) -> Answer {
+    let captcha = app.captcha().await;
+    app.post(
+        "/username-reminders",
+        json!({ "email": email, "captcha": captcha }),
+    )
+    .await
+}
+
+async fn t1_importing_the_first_contract_registers_the_legal_representative(app: TestApp) {
+    let email = welcome(&app, NORD.email).await;
+    assert_eq!(email.channel, Channel::Email);
+    assert!(
+        email
+            .body
+            .contains("la tua username è marco.bianchi@officinenord.example"),
+        "{}",
+        email.body
+    );
+    link_in(&email);
+    // Until the first access sets a password, nothing logs in with the username.
+    let login = app.login_as(NORD.email, "").await;
+    assert_eq!(login.status, 400, "an empty password is refused as such");
+    let login = app.login_as(NORD.email, PASSWORD).await;
+    assert_eq!((login.status, login.code()), (401, "invalid_credentials"));
+
+    // The same file again registers nobody again; neither does another contract of the
+    // same representative.
+    let again =
+        varco_domain::import::import(&app.deps, &varco_functions::demo::legal_rep_jsonl()).await;
+    assert_eq!((again.created, again.unchanged, again.failed), (0, 4, 0));
+    let second = json!({ "type": "contract", "company_id": NORD.company_id, "contract_id": "C-101", "legal_representative": { "name": NORD.name, "surname": NORD.surname, "birth_date": NORD.birth_date, "fiscal_code": NORD.fiscal_code, "email": NORD.email, "mobile": NORD.mobile } });
+    let report = varco_domain::import::import(&app.deps, &second.to_string()).await;
+    assert_eq!((report.created, report.failed), (1, 0), "{:?}", report.rows);
+    assert!(app.deliver_messages().await.is_empty());
+}
+
+async fn t1_the_username_email_is_sent_again_on_request(app: TestApp) {
+    let (first_flow, _) = link_in(&welcome(&app, NORD.email).await);
+    let asked = remind(&app, "Marco.Bianchi@OfficineNord.example").await;
+    assert_eq!(asked.status, 202, "{}", asked.body);
+    assert_eq!(asked.body, json!({ "next": "check_email" }));
+    let email = app.the_email().await;
+    assert_eq!(email.to, NORD.email);
+    let (flow, token) = link_in(&email);
+    assert_ne!(flow, first_flow, "a new link");
+    assert_eq!(code_step(&app, &flow, &token).await.status, 202);
+    let code = code_in(&app.the_sms().await);
+    assert_eq!(password_step(&app, &flow, &code).await.status, 201);
+
+    // After the first access the username alone comes again, without a link.
+    assert_eq!(remind(&app, NORD.email).await.status, 202);
+    let reminder = app.the_email().await;
+    assert!(reminder.body.contains("marco.bianchi@officinenord.example"));
+    assert!(!reminder.body.contains("?flow="), "{}", reminder.body);
+
+    // X6: an address nobody has gets the same answer, and nothing is sent.
+    let unknown = remind(&app, "nessuno@example.it").await;
+    assert_eq!(
+        (unknown.status, unknown.body),
+        (202, json!({ "next": "check_email" }))
+    );
+    assert!(app.deliver_messages().await.is_empty());
+}
+
+async fn t2_the_link_sends_a_code_by_sms_then_the_password_is_chosen(app: TestApp) {
+    let (flow, token) = link_in(&welcome(&app, NORD.email).await);
+    let forged = code_step(&app, &flow, "AAAAAAAAAAAAAAAAAAAAAAAAAAA").await;
+    assert_eq!((forged.status, forged.code()), (404, "flow_not_found"));
+    let sent = code_step(&app, &flow, &token).await;
+    assert_eq!(sent.status, 202, "{}", sent.body);
+    assert_eq!(
+        (sent.body["channel"].as_str(), sent.body["next"].as_str()),
+        (Some("sms"), Some("password"))
+    );
+    let sms = app.the_sms().await;
+    assert_eq!((sms.channel, sms.to.as_str()), (Channel::Sms, NORD.mobile));
+    let wrong = password_step(&app, &flow, "000000").await;
+    assert_eq!((wrong.status, wrong.code()), (422, "code_not_correct"));
+    let session = password_step(&app, &flow, &code_in(&sms)).await;
+    assert_eq!(session.status, 201, "{}", session.body);
+    let me = app.me(&session.text("access_token")).await;
+    assert_eq!(me.text("display_name"), "Marco Bianchi");
+    assert_eq!(me.body["memberships"][0]["role"], "legal_representative");
+    assert_eq!(app.login_as(NORD.email, PASSWORD).await.status, 201);
+    // The link is used up.
+    let again = code_step(&app, &flow, &token).await;
+    assert_eq!((again.status, again.code()), (409, "wrong_step"));
+}
+
+async fn t2_without_a_mobile_the_code_comes_by_a_second_email(app: TestApp) {
+    let (flow, token) = link_in(&welcome(&app, LAGO.email).await);
+    let sent = code_step(&app, &flow, &token).await;
+    assert_eq!(sent.body["channel"], "email", "{}", sent.body);
+    let email = app.the_email().await;
+    assert_eq!(email.to, LAGO.email);
+    let session = password_step(&app, &flow, &code_in(&email)).await;
+    assert_eq!(session.status, 201, "{}", session.body);
+    assert_eq!(app.login_as(LAGO.email, PASSWORD).await.status, 201);
+}
+
+async fn t2_the_link_expires_and_sends_a_bounded_number_of_codes(app: TestApp) {
+    let (flow, token) = link_in(&welcome(&app, NORD.email).await);
+    for _ in 0..4 {
+        assert_eq!(code_step(&app, &flow, &token).await.status, 202);
+        app.the_sms().await;
+    }
+    let fifth = code_step(&app, &flow, &token).await;
+    assert_eq!((fifth.status, fifth.code()), (429, "too_many_attempts"));
+    let (other, other_token) = link_in(&welcome_again(&app).await);
+    app.clock.advance(72 * HOUR);
+    let late = code_step(&app, &other, &other_token).await;
+    assert_eq!((late.status, late.code()), (410, "flow_expired"));
+}
+
+/// A new link for Marco, asked for again.
+async fn welcome_again(app: &TestApp) -> Outgoing {
+    assert_eq!(remind(app, NORD.email).await.status, 202);
+    app.the_email().await
+}
+
+async fn t2_a_second_first_access_is_refused_once_the_password_is_set(app: TestApp) {
+    let (first, first_token) = link_in(&welcome(&app, NORD.email).await);
+    let (second, second_token) = link_in(&welcome_again(&app).await);
+    let mut codes = Vec::new();
+    for (flow, token) in [(&first, &first_token), (&second, &second_token)] {
+        assert_eq!(code_step(&app, flow, token).await.status, 202);
+        codes.push(code_in(&app.the_sms().await));
+    }
+    assert_eq!(password_step(&app, &first, &codes[0]).await.status, 201);
+    let late = password_step(&app, &second, &codes[1]).await;
+    assert_eq!((late.status, late.code()), (410, "flow_ended"));
+    assert_eq!(app.login_as(NORD.email, PASSWORD).await.status, 201);
+}
+
+on_both_stores!(
+    profile = "telco-legal-rep";
+    t1_importing_the_first_contract_registers_the_legal_representative,
+    t1_the_username_email_is_sent_again_on_request,
+    t2_the_link_sends_a_code_by_sms_then_the_password_is_chosen,
+    t2_without_a_mobile_the_code_comes_by_a_second_email,
+    t2_the_link_expires_and_sends_a_bounded_number_of_codes,
+    t2_a_second_first_access_is_refused_once_the_password_is_set,
+);
