@@ -22,6 +22,10 @@ use varco_domain::{Deps, Error};
 
 pub async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply, Error> {
     if step.flow().is_some_and(|flow| !deps.profile.offers(flow)) {
+        // Without a token a logged-in step answers 401 first, whatever else is wrong.
+        if step.needs_bearer() && request.bearer().is_none() {
+            return Err(Error::Unauthenticated);
+        }
         return Err(Error::NotOffered);
     }
     match step {

@@ -12,7 +12,6 @@ struct StepDoc {
     request: Option<Value>,
     success: (u16, &'static str, Option<Value>),
     errors: Vec<Error>,
-    bearer: bool,
 }
 
 /// A fiscal code's shape (omocodic letters allowed); the check character is not expressible.
@@ -191,7 +190,6 @@ fn doc(step: Step) -> StepDoc {
                 ]})),
             ),
             errors: vec![],
-            bearer: false,
         },
         StartRecovery => StepDoc {
             summary: "R1, R2: start recovering the password or the login email; answers the methods the person has.",
@@ -216,28 +214,24 @@ fn doc(step: Step) -> StepDoc {
                 )),
             ),
             errors: vec![Error::MalformedBody(String::new()), invalid("fiscal_code"), Error::CaptchaInvalid, Error::BirthDateMismatch, Error::NoRecoveryMethod],
-            bearer: false,
         },
         VerifyKey6 => StepDoc {
             summary: "R3: the card number and its Key6.",
             request: Some(object(&["card_number", "key6"], json!({ "card_number": card_number(), "key6": { "type": "string", "pattern": "^[0-9]{6}$" } }))),
             success: (200, "Verified: next, the phone number.", Some(phone_prompt())),
             errors: method_errors_and([invalid("card_number"), Error::Key6Locked]),
-            bearer: false,
         },
         VerifySecurityAnswer => StepDoc {
             summary: "R4: the answer to the security question.",
             request: Some(object(&["answer"], json!({ "answer": { "type": "string", "minLength": 1, "maxLength": 100, "pattern": "\\S" } }))),
             success: (200, "Verified: next, the phone number.", Some(phone_prompt())),
             errors: method_errors_and([invalid("answer")]),
-            bearer: false,
         },
         VerifyRecoveryPassword => StepDoc {
             summary: "R5: the password (email recovery only).",
             request: Some(object(&["password"], json!({ "password": { "type": "string", "minLength": 1, "maxLength": 1024 } }))),
             success: (200, "Verified: next, the phone number.", Some(phone_prompt())),
             errors: method_errors_and([invalid("password")]),
-            bearer: false,
         },
         VerifyRecoveryPhone => StepDoc {
             summary: "R6: the whole phone number on file; sends the SMS with a temporary password or the login email.",
@@ -258,7 +252,6 @@ fn doc(step: Step) -> StepDoc {
                 Error::TooManyAttempts,
                 Error::SmsLimit,
             ],
-            bearer: false,
         },
         Login => StepDoc {
             summary: "Log in with the login email, or the username (W4: case-sensitive) or the line number (W8), and the password or a temporary password.",
@@ -269,35 +262,30 @@ fn doc(step: Step) -> StepDoc {
             }),
             success: (201, "A session.", Some(session())),
             errors: vec![Error::MalformedBody(String::new()), invalid("email"), invalid("username"), Error::InvalidCredentials, Error::LoginDelayed { retry_after: 30 }],
-            bearer: false,
         },
         Autologin => StepDoc {
             summary: "W9: an employee on the operator's mobile network, logged in by the line number the network gateway adds (header named by the profile's `[autologin] line_header`, with the gateway key in `key_header`). No body. Without the key the header is ignored.",
             request: None,
             success: (201, "A session.", Some(session())),
             errors: vec![Error::AutologinUnavailable],
-            bearer: false,
         },
         GetAccount => StepDoc {
             summary: "The account of the session.",
             request: None,
             success: (200, "The account.", Some(object(&["id", "email", "display_name", "memberships"], json!({ "id": string(), "email": string(), "display_name": string(), "mobile": { "type": "string", "description": "The confirmed mobile, masked." }, "lines": { "type": "array", "items": string(), "description": "The SIMs associated with the account (W7, W11), masked." }, "memberships": { "type": "array", "items": object(&["company_id", "company_name", "role"], json!({ "company_id": string(), "company_name": string(), "role": { "type": "string", "description": "A role id of the portal profile." }, "access_until": { "type": "integer", "description": "For a role that needs a valid company card: when access ends unless the card is renewed." } })) } })))),
             errors: vec![Error::Unauthenticated, Error::PasswordChangeRequired],
-            bearer: true,
         },
         ChangePassword => StepDoc {
             summary: "Set a new password (the current one is needed unless the session came from a temporary password).",
             request: Some(object(&["new_password"], json!({ "new_password": { "type": "string", "minLength": 8, "maxLength": 128 }, "current_password": { "type": "string", "minLength": 1, "maxLength": 1024 } }))),
             success: (204, "Changed; every earlier session ends.", None),
             errors: vec![Error::MalformedBody(String::new()), Error::Unauthenticated, Error::CurrentPasswordWrong, Error::WeakPassword(ParseError::Common), Error::Conflict],
-            bearer: true,
         },
         RefreshSession => StepDoc {
             summary: "A new access token and refresh token for a refresh token, which is used up (a used one presented again ends the session).",
             request: Some(object(&["refresh_token"], json!({ "refresh_token": { "type": "string", "minLength": 1, "maxLength": 200 } }))),
             success: (201, "The session, renewed.", Some(session())),
             errors: vec![Error::MalformedBody(String::new()), Error::Unauthenticated],
-            bearer: false,
         },
         StartRegistration => StepDoc {
             summary: "N4: an Administrator registers with the company card, its registration code and a mobile; a code is sent to the mobile by SMS.",
@@ -321,7 +309,6 @@ fn doc(step: Step) -> StepDoc {
                 Error::SmsLimit,
                 Error::SmsCountryNotAllowed,
             ],
-            bearer: false,
         },
         ConfirmRegistrationCode => StepDoc {
             summary: "N4: the code from the SMS; next, the email and password.",
@@ -332,14 +319,12 @@ fn doc(step: Step) -> StepDoc {
                 Some(object(&["next", "company_name"], json!({ "next": { "const": "credentials" }, "company_name": string() }))),
             ),
             errors: code_errors(),
-            bearer: false,
         },
         ResendRegistrationCode => StepDoc {
             summary: "N4: send the code again to the same mobile (the earlier code stops working); at most 3 SMS per number in 10 minutes.",
             request: Some(object(&["phone"], json!({ "phone": phone() }))),
             success: (202, "A new code is on its way.", Some(code_sent())),
             errors: resend_errors(),
-            bearer: false,
         },
         CompleteRegistration => StepDoc {
             summary: "N4: the login email and password; the account is created as the company's Administrator and a session opens.",
@@ -357,7 +342,6 @@ fn doc(step: Step) -> StepDoc {
                 Error::EmailTaken,
                 Error::CompanyAlreadyRegistered,
             ],
-            bearer: false,
         },
         StartMigration => StepDoc {
             summary: "N2: a user of the old portal gives the old username and password, a mobile and the new login email; a code is sent to the mobile by SMS.",
@@ -385,7 +369,6 @@ fn doc(step: Step) -> StepDoc {
                 Error::SmsLimit,
                 Error::SmsCountryNotAllowed,
             ],
-            bearer: false,
         },
         CompleteMigration => StepDoc {
             summary: "N2, N8: the code from the SMS and the new password; the account is created with the old role, the old credentials stop working, a session opens, and the company's registered Administrator is named.",
@@ -400,35 +383,30 @@ fn doc(step: Step) -> StepDoc {
                 errors.extend([Error::WeakPassword(ParseError::Common), Error::ValidCardRequired, Error::CompanyAlreadyRegistered, Error::AlreadyMigrated, Error::EmailTaken]);
                 errors
             },
-            bearer: false,
         },
         ResendMigrationCode => StepDoc {
             summary: "N2: send the code again to the same mobile (the earlier code stops working); at most 3 SMS per number in 10 minutes.",
             request: Some(object(&["phone"], json!({ "phone": phone() }))),
             success: (202, "A new code is on its way.", Some(code_sent())),
             errors: resend_errors(),
-            bearer: false,
         },
         StartMobileChange => StepDoc {
             summary: "N7: change the mobile: the password again and the new number; a code goes by SMS to the new number.",
             request: Some(object(&["password", "phone"], json!({ "password": { "type": "string", "minLength": 1, "maxLength": 1024 }, "phone": phone() }))),
             success: (202, "The code is on its way.", Some(change_started())),
             errors: change_errors([invalid("phone"), Error::SmsLimit, Error::SmsCountryNotAllowed]),
-            bearer: true,
         },
         ConfirmMobileChange => StepDoc {
             summary: "N7: the code from the SMS; the new mobile replaces the old.",
             request: Some(object(&["code"], json!({ "code": code() }))),
             success: (204, "Changed.", None),
             errors: confirm_errors(),
-            bearer: true,
         },
         ResendUsername => StepDoc {
             summary: "T1: the username email again, to the contract's address: with a new first-access link while the account has no password, the username alone after. Answers alike for any address (X6).",
             request: Some(object(&["email", "captcha"], json!({ "email": email(), "captcha": captcha() }))),
             success: (202, "If an account has the address, the email is on its way.", Some(object(&["next"], json!({ "next": { "const": "check_email" } })))),
             errors: vec![Error::MalformedBody(String::new()), invalid("email"), Error::CaptchaInvalid],
-            bearer: false,
         },
         SendFirstAccessCode => StepDoc {
             summary: "T2: the emailed link's token opens the first access; a code goes by SMS to the mobile on file, or by email when there is none. Again: a new code.",
@@ -438,7 +416,6 @@ fn doc(step: Step) -> StepDoc {
                 json!({ "flow_id": string(), "next": { "const": "password" }, "channel": { "enum": ["sms", "email"] }, "sent_to": { "type": "string", "description": "The masked number or address." }, "code_expires_at": { "type": "integer" }, "expires_at": { "type": "integer" } }),
             ))),
             errors: vec![Error::MalformedBody(String::new()), Error::FlowNotFound, Error::FlowExpired, Error::FlowEnded, Error::WrongStep, Error::TooManyAttempts, Error::Conflict],
-            bearer: false,
         },
         CompleteFirstAccess => StepDoc {
             summary: "T2: the code and the chosen password; the account can log in with its username, and a session opens.",
@@ -449,14 +426,12 @@ fn doc(step: Step) -> StepDoc {
                 errors.push(Error::WeakPassword(ParseError::Common));
                 errors
             },
-            bearer: false,
         },
         StartLineAssociation => StepDoc {
             summary: "W11: associate another SIM of the company (up to the profile's most, two): the password again and the line; a voice SIM gets a code by SMS (202), a data-only SIM is associated at once by its `puk` (201).",
             request: Some(object(&["password", "line"], json!({ "password": { "type": "string", "minLength": 1, "maxLength": 1024 }, "line": phone(), "puk": { "type": "string", "pattern": "^\\s*[0-9]{4,16}\\s*$", "description": "Needed for a data-only SIM." } }))),
             success: (202, "The code is on its way to the SIM; or 201 with `lines` when a data-only SIM was associated.", Some(json!({ "oneOf": [change_started(), object(&["lines"], json!({ "lines": { "type": "array", "items": string() } }))] }))),
             errors: change_errors([invalid("line"), invalid("puk"), Error::LineNotEligible, Error::LineTaken, Error::TooManyLines, Error::PukRequired, Error::PukNotCorrect, Error::TooManyAttempts, Error::SmsLimit, Error::SmsCountryNotAllowed, Error::Conflict]),
-            bearer: true,
         },
         ConfirmLineAssociation => StepDoc {
             summary: "W11: the code from the SMS to the SIM; the SIM is associated with the account.",
@@ -467,14 +442,12 @@ fn doc(step: Step) -> StepDoc {
                 errors.extend([Error::LineTaken, Error::TooManyLines]);
                 errors
             },
-            bearer: true,
         },
         StartEmailChange => StepDoc {
             summary: "C5: change the login email: the password again and the new address; a code goes to the new address.",
             request: Some(object(&["password", "email"], json!({ "password": { "type": "string", "minLength": 1, "maxLength": 1024 }, "email": email() }))),
             success: (202, "The code is on its way.", Some(change_started())),
             errors: change_errors([invalid("email"), Error::EmailTaken]),
-            bearer: true,
         },
         ConfirmEmailChange => StepDoc {
             summary: "C5: the code from the email; from now on the new address is the login.",
@@ -485,21 +458,18 @@ fn doc(step: Step) -> StepDoc {
                 errors.push(Error::EmailTaken);
                 errors
             },
-            bearer: true,
         },
         DeleteAccount => StepDoc {
             summary: "W10: delete the own account (the password again); sessions end, the login email is free for a new registration, customer data stays.",
             request: Some(object(&["password"], json!({ "password": { "type": "string", "minLength": 1, "maxLength": 1024 } }))),
             success: (204, "Deleted.", None),
             errors: vec![Error::MalformedBody(String::new()), Error::Unauthenticated, Error::CurrentPasswordWrong, Error::Conflict],
-            bearer: true,
         },
         Logout => StepDoc {
             summary: "Log out: the session ends, its access and refresh tokens stop working.",
             request: None,
             success: (204, "Logged out.", None),
             errors: vec![Error::Unauthenticated],
-            bearer: true,
         },
         StartVatRegistration => StepDoc {
             summary: "W2: a User Admin registers with the VAT number and the legal representative's data as on the contract; an activation link is emailed.",
@@ -525,7 +495,6 @@ fn doc(step: Step) -> StepDoc {
                 Error::DataNotCorrect,
                 Error::UserAdminExists,
             ],
-            bearer: false,
         },
         ActivateVatRegistration => StepDoc {
             summary: "W2: the first access from the activation link: the username and password are chosen; the account is created as the VAT's User Admin and a session opens.",
@@ -549,7 +518,6 @@ fn doc(step: Step) -> StepDoc {
                 Error::UserAdminExists,
                 Error::Conflict,
             ],
-            bearer: false,
         },
         StartLineRegistration => StepDoc {
             summary: "W7: an employee registers a mobile line of the company with an email; a code goes to the line by SMS, or, for a data-only SIM, the PUK is asked first.",
@@ -572,7 +540,6 @@ fn doc(step: Step) -> StepDoc {
                 Error::SmsLimit,
                 Error::SmsCountryNotAllowed,
             ],
-            bearer: false,
         },
         VerifyLinePuk => StepDoc {
             summary: "W7: the PUK of the data-only SIM (on the SIM's card); the code goes to the email.",
@@ -589,14 +556,12 @@ fn doc(step: Step) -> StepDoc {
                 Error::PukNotCorrect,
                 Error::TooManyAttempts,
             ],
-            bearer: false,
         },
         ResendLineCode => StepDoc {
             summary: "W7: send the code again (SMS, or email for a data-only SIM); the earlier code stops working. The line is given again.",
             request: Some(object(&["phone"], json!({ "phone": phone() }))),
             success: (202, "A new code is on its way.", Some(code_sent())),
             errors: resend_errors(),
-            bearer: false,
         },
         CompleteLineRegistration => StepDoc {
             summary: "W7: the code and the password; the account is created, logging in with the line (W8), and a session opens.",
@@ -607,7 +572,6 @@ fn doc(step: Step) -> StepDoc {
                 errors.extend([Error::WeakPassword(ParseError::Common), Error::LineTaken]);
                 errors
             },
-            bearer: false,
         },
         StartPasswordReset => StepDoc {
             summary: "W5, W8: a forgotten password: the username (or the line number, for employees). Answers alike whether the name exists (X6).",
@@ -617,7 +581,6 @@ fn doc(step: Step) -> StepDoc {
                 json!({ "flow_id": string(), "next": { "const": "channel" }, "expires_at": { "type": "integer" } }),
             ))),
             errors: vec![Error::MalformedBody(String::new()), invalid("username"), Error::CaptchaInvalid],
-            bearer: false,
         },
         SendResetCode => StepDoc {
             summary: "W5, W8: send the code by SMS (to the mobile on file, typed again) or by email (to the address on file); again sends a new one.",
@@ -643,7 +606,6 @@ fn doc(step: Step) -> StepDoc {
                 Error::SmsLimit,
                 Error::SmsCountryNotAllowed,
             ],
-            bearer: false,
         },
         CompletePasswordReset => StepDoc {
             summary: "W5, W8: the code and the new password, which replaces the old one; every session ends. W6: a role that may not reset its own password is told so.",
@@ -654,7 +616,6 @@ fn doc(step: Step) -> StepDoc {
                 errors.extend([Error::WeakPassword(ParseError::Common), Error::PasswordResetNotAllowed]);
                 errors
             },
-            bearer: false,
         },
     }
 }
@@ -723,7 +684,7 @@ pub fn document() -> Value {
         if let Some(schema) = d.request {
             operation["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": schema } } });
         }
-        if d.bearer {
+        if route.step.needs_bearer() {
             operation["security"] = json!([{ "bearer": [] }]);
         }
         let entry = paths

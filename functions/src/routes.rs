@@ -247,6 +247,24 @@ impl Step {
         }
     }
 
+    /// Whether the step acts for a logged-in person: it needs `Authorization: Bearer`.
+    pub fn needs_bearer(self) -> bool {
+        use Step::*;
+        matches!(
+            self,
+            GetAccount
+                | ChangePassword
+                | StartMobileChange
+                | ConfirmMobileChange
+                | StartLineAssociation
+                | ConfirmLineAssociation
+                | StartEmailChange
+                | ConfirmEmailChange
+                | DeleteAccount
+                | Logout
+        )
+    }
+
     pub fn route(self) -> Route {
         routes()
             .into_iter()

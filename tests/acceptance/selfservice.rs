@@ -184,7 +184,22 @@ async fn w10_an_account_deleted_by_its_owner_can_register_again(app: TestApp) {
     assert_eq!(again.status, 201, "{}", again.body);
 }
 
+/// W11 belongs to the telco portals: here a logged-in person is told it is not offered, and
+/// anyone without a token is asked to log in first.
+async fn w11_sims_are_not_associated_on_a_card_portal(app: TestApp) {
+    let body = json!({ "line": "+393475550212", "password": MARIO.password });
+    let anonymous = app.post("/me/lines", body.clone()).await;
+    assert_eq!(
+        (anonymous.status, anonymous.code()),
+        (401, "unauthenticated")
+    );
+    let token = token(&app).await;
+    let answer = app.post_as(&token, "/me/lines", body).await;
+    assert_eq!((answer.status, answer.code()), (404, "not_offered"));
+}
+
 on_both_stores!(
+    w11_sims_are_not_associated_on_a_card_portal,
     n7_the_mobile_changes_after_a_code_sent_to_the_new_number,
     n7_a_change_needs_the_password_and_a_code_in_time,
     c5_the_login_email_changes_after_a_code_sent_to_the_new_address,
