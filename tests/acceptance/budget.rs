@@ -11,6 +11,22 @@ const MARIO_CARD: &str = "4111 1111 1111 1111";
 const MARIO_KEY6: &str = "482913";
 const MARIO_PHONE: &str = "+39 340 123 4544";
 
+/// Runs `$call`, counting the DynamoDB requests `$app` makes under `$step` in `$counted` and
+/// the actions it uses (only those) in `$used`; answers what `$call` answers.
+macro_rules! counting {
+    ($app:ident, $counted:ident, $used:ident, $step:expr, $call:expr) => {{
+        $app.take_dynamodb_operations();
+        let before = $app.dynamodb_calls().unwrap();
+        let answer = $call;
+        $counted.push(($step, $app.dynamodb_calls().unwrap() - before));
+        $used
+            .entry($step.to_string())
+            .or_default()
+            .extend($app.take_dynamodb_operations());
+        answer
+    }};
+}
+
 /// Each step makes at most two DynamoDB round trips (one read, one atomic write), and uses
 /// exactly the DynamoDB actions its function is granted in the template (X1).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -20,15 +36,9 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
     let mut used: BTreeMap<String, BTreeSet<(String, String)>> = BTreeMap::new();
     app.take_dynamodb_operations();
     macro_rules! count {
-        ($step:expr, $call:expr) => {{
-            let before = app.dynamodb_calls().unwrap();
-            let answer = $call;
-            counted.push(($step, app.dynamodb_calls().unwrap() - before));
-            used.entry($step.to_string())
-                .or_default()
-                .extend(app.take_dynamodb_operations());
-            answer
-        }};
+        ($step:expr, $call:expr) => {
+            counting!(app, counted, used, $step, $call)
+        };
     }
     let captcha = count!("issue-captcha", app.captcha().await);
     let body = json!({ "kind": "password", "fiscal_code": MARIO.fiscal_code(), "birth_date": MARIO.birth_date, "captcha": captcha });
@@ -281,16 +291,9 @@ async fn telco_steps_make_at_most_two_dynamodb_round_trips_with_the_actions_they
     let mut counted: Vec<(&str, u64)> = Vec::new();
     let mut used: BTreeMap<String, BTreeSet<(String, String)>> = BTreeMap::new();
     macro_rules! count {
-        ($step:expr, $call:expr) => {{
-            app.take_dynamodb_operations();
-            let before = app.dynamodb_calls().unwrap();
-            let answer = $call;
-            counted.push(($step, app.dynamodb_calls().unwrap() - before));
-            used.entry($step.to_string())
-                .or_default()
-                .extend(app.take_dynamodb_operations());
-            answer
-        }};
+        ($step:expr, $call:expr) => {
+            counting!(app, counted, used, $step, $call)
+        };
     }
     // W2: the captcha is asked first, outside the count.
     let nord = &varco_functions::demo::NORD;
@@ -432,17 +435,10 @@ async fn legal_rep_steps_make_at_most_two_dynamodb_round_trips_with_the_actions_
     let mut counted: Vec<(&str, u64)> = Vec::new();
     let mut used: BTreeMap<String, BTreeSet<(String, String)>> = BTreeMap::new();
     app.deliver_messages().await;
-    app.take_dynamodb_operations();
     macro_rules! count {
-        ($step:expr, $call:expr) => {{
-            let before = app.dynamodb_calls().unwrap();
-            let answer = $call;
-            counted.push(($step, app.dynamodb_calls().unwrap() - before));
-            used.entry($step.to_string())
-                .or_default()
-                .extend(app.take_dynamodb_operations());
-            answer
-        }};
+        ($step:expr, $call:expr) => {
+            counting!(app, counted, used, $step, $call)
+        };
     }
     // T1: the username email again (the captcha is asked first, outside the count).
     let nord = &varco_functions::demo::NORD;
@@ -454,7 +450,6 @@ async fn legal_rep_steps_make_at_most_two_dynamodb_round_trips_with_the_actions_
     );
     assert_eq!(asked.status, 202, "{}", asked.body);
     let (flow, token) = varco_tests::link_in(&app.the_email().await);
-    app.take_dynamodb_operations();
     // T2: the code by SMS, then the password.
     let path = format!("/first-accesses/{flow}");
     let sent = count!(
@@ -464,7 +459,6 @@ async fn legal_rep_steps_make_at_most_two_dynamodb_round_trips_with_the_actions_
     );
     assert_eq!(sent.status, 202, "{}", sent.body);
     let code = varco_tests::code_in(&app.the_sms().await);
-    app.take_dynamodb_operations();
     let body = json!({ "code": code, "new_password": "Sorgente-Chiara-31" });
     let done = count!(
         "complete-first-access",

@@ -62,6 +62,19 @@ struct Activation {
     mobile: Option<String>,
 }
 
+impl FirstAccessFlow {
+    /// Live and waiting for a code (sent, or to be sent).
+    fn awaiting_code(&self, now: Timestamp) -> Result<(), Error> {
+        crate::flows::at(
+            now,
+            self.expires_at,
+            &self.state,
+            &State::AwaitingCode,
+            &State::Ended,
+        )
+    }
+}
+
 fn settings(deps: &Deps) -> Result<&LegalRepRegistrationSettings, Error> {
     Profile::section(&deps.profile.legal_rep_registration)
 }
@@ -271,13 +284,7 @@ pub async fn send_code(
     if flow.state == State::AwaitingLink {
         flow.state = State::AwaitingCode;
     }
-    crate::flows::at(
-        now,
-        flow.expires_at,
-        &flow.state,
-        &State::AwaitingCode,
-        &State::Ended,
-    )?;
+    flow.awaiting_code(now)?;
     if flow.codes_sent >= settings.codes_per_link {
         return Err(Error::TooManyAttempts);
     }
@@ -332,13 +339,7 @@ pub async fn complete(
         .await?
         .into_iter();
     let (item, mut flow): (_, FirstAccessFlow) = crate::flows::found(items.next().flatten())?;
-    crate::flows::at(
-        now,
-        flow.expires_at,
-        &flow.state,
-        &State::AwaitingCode,
-        &State::Ended,
-    )?;
+    flow.awaiting_code(now)?;
     let account_item = items.next().flatten().ok_or(Error::FlowEnded)?;
     let activation = items.next().flatten();
     let mut account: Account = account_item.parse()?;

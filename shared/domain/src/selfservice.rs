@@ -77,22 +77,36 @@ pub async fn start_mobile_change(
     phone: &PhoneNumber,
     lang: Lang,
 ) -> Result<ChangeStarted, Error> {
-    let now = deps.clock.now();
     let lookup = deps.pepper.lookup(purpose::PHONE, phone.e164());
     let found = authenticate(deps, token, |_| vec![keys::sms_limit(&lookup)]).await?;
     reauthenticated(deps, &found, password)?;
-    let record = sms::allow(deps, phone, &lookup, found.extra[0].as_ref(), now)?;
+    let sms_log = found.extra[0].as_ref();
+    let change = |phone| Change::Mobile { phone };
+    let sms = (phone, lookup.as_str(), sms_log);
+    send_code_by_sms(deps, &found.account.id, "MOBILE", change, sms, lang).await
+}
+
+/// Sends a code by SMS to `phone` (within its SMS limits: its keyed hash and SMS log as read)
+/// and keeps the change of `kind` it confirms.
+async fn send_code_by_sms(
+    deps: &Deps,
+    account_id: &str,
+    kind: &str,
+    change: impl FnOnce(PhoneOnFile) -> Change,
+    (phone, lookup, sms_log): (&PhoneNumber, &str, Option<&Item>),
+    lang: Lang,
+) -> Result<ChangeStarted, Error> {
+    let now = deps.clock.now();
+    let record = sms::allow(deps, phone, lookup, sms_log, now)?;
     let (phone_check, message) = codes::check_phone(deps, phone, lang, now);
     let pending = PendingChange {
-        change: Change::Mobile {
-            phone: phone_check.phone,
-        },
+        change: change(phone_check.phone),
         code: phone_check.code,
         expires_at: now.0 + deps.profile.codes.valid_minutes * MINUTE,
     };
     deps.store
         .write(vec![
-            pending_write(&found.account.id, "MOBILE", &pending),
+            pending_write(account_id, kind, &pending),
             record,
             message,
         ])
@@ -326,27 +340,10 @@ pub async fn start_line_association(
         return Err(Error::LineTaken);
     }
     if !line.data_only {
-        let record = sms::allow(deps, &input.line, &lookup, sms_log.as_ref(), now)?;
-        let (phone_check, message) = codes::check_phone(deps, &input.line, lang, now);
-        let pending = PendingChange {
-            change: Change::Line {
-                line: phone_check.phone,
-            },
-            code: phone_check.code,
-            expires_at: now.0 + deps.profile.codes.valid_minutes * MINUTE,
-        };
-        deps.store
-            .write(vec![
-                pending_write(&account.id, "LINE", &pending),
-                record,
-                message,
-            ])
-            .await?;
-        return Ok(LineAssociationStarted::CodeSent(ChangeStarted {
-            next: "code",
-            sent_to: input.line.hint(),
-            code_expires_at: pending.code.expires_at,
-        }));
+        let change = |line| Change::Line { line };
+        let sms = (&input.line, lookup.as_str(), sms_log.as_ref());
+        let sent = send_code_by_sms(deps, &account.id, "LINE", change, sms, lang).await?;
+        return Ok(LineAssociationStarted::CodeSent(sent));
     }
     // A data-only SIM: its PUK proves the SIM is in the person's hands.
     let Some(puk) = input.puk.as_deref() else {
