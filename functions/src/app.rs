@@ -3,7 +3,6 @@
 use crate::config::{AwsConfig, Secrets, SecretsSource};
 use base64::Engine as _;
 use std::sync::Arc;
-use varco_captcha_recaptcha::{Recaptcha, GOOGLE_VERIFY_URL};
 use varco_domain::captcha::ProofOfWork;
 use varco_domain::clock::Clock;
 use varco_domain::crypto::{Pepper, SecretHasher};
@@ -13,6 +12,7 @@ use varco_domain::store::Store;
 use varco_domain::tokens::TokenKey;
 use varco_domain::Deps;
 use varco_store_dynamodb::DynamoStore;
+use varco_third_party::{HttpIssuer, Recaptcha, GOOGLE_VERIFY_URL};
 
 /// How long a captcha challenge may be solved for.
 pub const CAPTCHA_TTL_SECONDS: i64 = 5 * 60;
@@ -44,6 +44,7 @@ pub fn deps(
             .gateway_key
             .as_ref()
             .map(|key| base64::engine::general_purpose::STANDARD.encode(key)),
+        issuer: Arc::new(varco_domain::issuer::NoIssuer),
     }
 }
 
@@ -97,6 +98,15 @@ pub async fn aws_app() -> Result<AwsApp, crate::lambda::Error> {
             recaptcha.min_score,
         )?;
         deps.captcha = Arc::new(verifier);
+    }
+    match (&config.key6_url, &secrets.issuer_key) {
+        (Some(url), Some(key)) => {
+            deps.issuer = Arc::new(HttpIssuer::new(url.clone(), key.clone())?);
+        }
+        (Some(_), None) => {
+            return Err("VARCO_KEY6_URL is set, but the keys have no `issuer_key`".into());
+        }
+        (None, _) => {}
     }
     Ok(AwsApp { deps, config, sdk })
 }

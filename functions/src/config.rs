@@ -15,6 +15,8 @@ pub struct Secrets {
     pub captcha_key: Vec<u8>,
     /// W9: the key the operator's network gateway presents with a line header; optional.
     pub gateway_key: Option<Vec<u8>>,
+    /// R8: the token the card issuer's Key6 service expects; optional.
+    pub issuer_key: Option<String>,
 }
 
 pub const MIN_SECRET_BYTES: usize = 32;
@@ -52,6 +54,7 @@ impl Secrets {
                 Some(_) => Some(key("gateway_key")?),
                 None => None,
             },
+            issuer_key: value["issuer_key"].as_str().map(str::to_string),
         })
     }
 }
@@ -75,6 +78,8 @@ pub struct AwsConfig {
     pub email_from: Option<String>,
     /// Google reCAPTCHA instead of the built-in proof of work, when configured.
     pub recaptcha: Option<RecaptchaConfig>,
+    /// R8: the card issuer's Key6 service (its key is among the secrets, `issuer_key`).
+    pub key6_url: Option<String>,
 }
 
 pub struct RecaptchaConfig {
@@ -130,7 +135,8 @@ impl Reader<'_> {
 impl AwsConfig {
     /// Reads `VARCO_TABLE`, `VARCO_PROFILE`, and the keys: `VARCO_SECRETS_ARN`, or else
     /// `VARCO_PEPPER`, `VARCO_TOKEN_KEY`, `VARCO_CAPTCHA_KEY` (base64, >= 32 bytes each;
-    /// `VARCO_GATEWAY_KEY` too, optional, for W9).
+    /// `VARCO_GATEWAY_KEY` too, optional, for W9; and `VARCO_ISSUER_KEY`, optional, for R8).
+    /// Optionally `VARCO_KEY6_URL`, the card issuer's Key6 service (R8).
     /// Optionally `VARCO_CAPTCHA_DIFFICULTY` (default 18), `VARCO_SMS_COUNTRY_CODES`
     /// (`39,41`), `VARCO_SMS_SENDER_ID`, `VARCO_EMAIL_FROM`, and, to use Google
     /// reCAPTCHA instead of the proof of work, `VARCO_RECAPTCHA_SITE_KEY` with
@@ -151,6 +157,7 @@ impl AwsConfig {
                 gateway_key: r
                     .optional("VARCO_GATEWAY_KEY")
                     .map(|_| r.secret("VARCO_GATEWAY_KEY")),
+                issuer_key: r.optional("VARCO_ISSUER_KEY"),
             }),
         };
         let sms_country_codes = r.optional("VARCO_SMS_COUNTRY_CODES").and_then(|list| {
@@ -179,6 +186,7 @@ impl AwsConfig {
                 0
             }
         };
+        let key6_url = r.optional("VARCO_KEY6_URL");
         let sms_sender_id = r.optional("VARCO_SMS_SENDER_ID");
         let email_from = r.optional("VARCO_EMAIL_FROM");
         let recaptcha = match (
@@ -228,6 +236,7 @@ impl AwsConfig {
                 sms_sender_id,
                 email_from,
                 recaptcha,
+                key6_url,
             }),
             _ => Err(ConfigError(r.problems)),
         }

@@ -7,6 +7,7 @@
 use varco_domain::accounts::{provision_cardholder, CardValidity, NewCard, NewCardholder};
 use varco_domain::companies::{provision_company_card, NewCompanyCard};
 use varco_domain::crypto::legacy;
+use varco_domain::issuer::CardIssuer;
 use varco_domain::keys::{self, purpose};
 use varco_domain::migration::{legacy_key, provision_legacy, LegacyAccount};
 use varco_domain::store::Index;
@@ -406,6 +407,24 @@ pub fn describe(profile: &str) -> String {
         "telco-sme" => describe_telco(),
         "telco-legal-rep" => describe_legal_rep(),
         other => format!("(no demo data for profile {other})"),
+    }
+}
+
+/// R8 in the local gateway and in tests: the card issuer's Key6 service, answering with the
+/// demo cards' Key6 codes (on AWS: `varco_third_party::HttpIssuer`).
+pub struct DemoIssuer;
+
+#[async_trait::async_trait]
+impl CardIssuer for DemoIssuer {
+    async fn key6(&self, card: &CardNumber) -> Result<Option<Key6>, Error> {
+        let key6 = PEOPLE
+            .iter()
+            .flat_map(|person| person.cards)
+            .find(|demo| demo.number == card.digits())
+            .and_then(|demo| demo.key6);
+        key6.map(Key6::parse)
+            .transpose()
+            .map_err(|e| Error::Internal(Box::new(e)))
     }
 }
 

@@ -62,6 +62,7 @@ pub async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply,
         Step::SendResetCode => send_reset_code(deps, parse(request)?).await,
         Step::CompletePasswordReset => complete_password_reset(deps, parse(request)?).await,
         Step::Autologin => autologin(deps, request).await,
+        Step::ViewKey6 => view_key6(deps, parse(request)?).await,
         Step::ResendUsername => resend_username(deps, parse(request)?).await,
         Step::SendFirstAccessCode => send_first_access_code(deps, parse(request)?).await,
         Step::CompleteFirstAccess => complete_first_access(deps, parse(request)?).await,
@@ -684,6 +685,30 @@ async fn start_email_change(deps: &Deps, input: ChangeInput<Email>) -> Result<Re
     )
     .await?;
     Ok(Reply::json(StatusCode::ACCEPTED, &started))
+}
+
+pub struct ViewKey6Input {
+    token: String,
+    password: String,
+    card_number: CardNumber,
+}
+
+impl FromRequest for ViewKey6Input {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        let change = change_input(request, "card_number", CardNumber::parse)?;
+        Ok(ViewKey6Input {
+            token: change.token,
+            password: change.password,
+            card_number: change.new,
+        })
+    }
+}
+
+/// R8: the Key6, from the card issuer, after the password again.
+async fn view_key6(deps: &Deps, input: ViewKey6Input) -> Result<Reply, Error> {
+    let view =
+        selfservice::view_key6(deps, &input.token, &input.password, &input.card_number).await?;
+    Ok(Reply::json(StatusCode::OK, &view))
 }
 
 pub struct LineAssociationInput {

@@ -55,6 +55,7 @@ pub fn local_secrets(dir: &Path) -> Result<Secrets, BoxError> {
             token_key: fresh(),
             captcha_key: fresh(),
             gateway_key: Some(fresh()),
+            issuer_key: None,
         },
     };
     std::fs::create_dir_all(dir)?;
@@ -88,13 +89,16 @@ async fn local_deps(options: &LocalOptions) -> Result<(Arc<varco_domain::Deps>, 
         }
         None => Arc::new(RedbStore::open(&store_path(options))?),
     };
-    let deps = Arc::new(crate::app::deps(
+    let mut deps = crate::app::deps(
         store,
         Arc::new(SystemClock),
         profile,
         &secrets,
         options.captcha_difficulty,
-    ));
+    );
+    // R8: the demo cards' Key6 codes stand in for the issuer's service.
+    deps.issuer = Arc::new(crate::demo::DemoIssuer);
+    let deps = Arc::new(deps);
     let added = crate::demo::seed(&deps).await?;
     Ok((deps, added))
 }

@@ -402,6 +402,12 @@ fn doc(step: Step) -> StepDoc {
             success: (204, "Changed.", None),
             errors: confirm_errors(),
         },
+        ViewKey6 => StepDoc {
+            summary: "R8: the Key6 of one of the person's cards, after the password again; asked of the card issuer at once (Varco keeps only its hash).",
+            request: Some(object(&["password", "card_number"], json!({ "password": { "type": "string", "minLength": 1, "maxLength": 1024 }, "card_number": card_number() }))),
+            success: (200, "The Key6.", Some(object(&["last4", "key6"], json!({ "last4": string(), "key6": { "type": "string", "pattern": "^[0-9]{6}$" } })))),
+            errors: change_errors([invalid("card_number"), Error::DataNotCorrect, Error::Key6Unavailable]),
+        },
         ResendUsername => StepDoc {
             summary: "T1: the username email again, to the contract's address: with a new first-access link while the account has no password, the username alone after. Answers alike for any address (X6).",
             request: Some(object(&["email", "captcha"], json!({ "email": email(), "captcha": captcha() }))),

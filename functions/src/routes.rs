@@ -45,6 +45,7 @@ pub enum Step {
     ResendUsername,
     SendFirstAccessCode,
     CompleteFirstAccess,
+    ViewKey6,
 }
 
 pub struct Route {
@@ -54,7 +55,7 @@ pub struct Route {
     pub step: Step,
 }
 
-pub fn routes() -> [Route; 38] {
+pub fn routes() -> [Route; 39] {
     use Step::*;
     let route = |method, path, step| Route { method, path, step };
     [
@@ -114,6 +115,7 @@ pub fn routes() -> [Route; 38] {
         route(Method::POST, "/me/email", StartEmailChange),
         route(Method::POST, "/me/email/code", ConfirmEmailChange),
         route(Method::POST, "/me/deletion", DeleteAccount),
+        route(Method::POST, "/me/cards/key6", ViewKey6),
         route(Method::POST, "/me/lines", StartLineAssociation),
         route(Method::POST, "/me/lines/code", ConfirmLineAssociation),
         route(
@@ -210,6 +212,7 @@ impl Step {
             ResendUsername => "resend-username",
             SendFirstAccessCode => "send-first-access-code",
             CompleteFirstAccess => "complete-first-access",
+            ViewKey6 => "view-key6",
         }
     }
 
@@ -221,7 +224,8 @@ impl Step {
             | VerifyKey6
             | VerifySecurityAnswer
             | VerifyRecoveryPassword
-            | VerifyRecoveryPhone => Some(Flow::CardRecovery),
+            | VerifyRecoveryPhone
+            | ViewKey6 => Some(Flow::CardRecovery),
             StartRegistration
             | ConfirmRegistrationCode
             | ResendRegistrationCode
@@ -262,6 +266,7 @@ impl Step {
                 | ConfirmEmailChange
                 | DeleteAccount
                 | Logout
+                | ViewKey6
         )
     }
 

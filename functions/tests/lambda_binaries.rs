@@ -105,6 +105,7 @@ fn secrets() -> Secrets {
         token_key: vec![12; 32],
         captcha_key: vec![13; 32],
         gateway_key: Some(vec![14; 32]),
+        issuer_key: None,
     }
 }
 
@@ -568,6 +569,25 @@ async fn every_step_binary_answers_under_the_lambda_runtime_against_dynamodb_loc
         (status, account["email"].as_str()),
         (200, Some(MARIO.email)),
         "{account}"
+    );
+    // R8 with no issuer configured (no VARCO_KEY6_URL): the card checks out, and the
+    // cardholder is told the Key6 is not available here.
+    let body =
+        json!({ "card_number": "4111 1111 1111 1111", "password": "Nuova-Password-Sicura-1" });
+    let mut view = api_event("POST", "/me/cards/key6", "/me/cards/key6", None, body);
+    bearer(&mut view, &session);
+    let (status, answer) = invoke(
+        env!("CARGO_BIN_EXE_view-key6"),
+        &emulator,
+        &table,
+        &env,
+        view,
+    )
+    .await;
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (422, Some("key6_unavailable")),
+        "{answer}"
     );
     let refresh = json!({ "refresh_token": session["refresh_token"] });
     let (status, session) = invoke(

@@ -80,6 +80,12 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
     )
     .text("access_token");
     assert_eq!(count!("get-account", app.me(&token).await).status, 200);
+    let body = json!({ "card_number": MARIO_CARD, "password": "Nuova-Password-Sicura-1" });
+    let key6 = count!(
+        "view-key6",
+        app.post_as(&token, "/me/cards/key6", body).await
+    );
+    assert_eq!(key6.status, 200, "{}", key6.body);
     let session = app.session(MARIO.email, "Nuova-Password-Sicura-1").await;
     app.take_dynamodb_operations();
     let renewed = count!(

@@ -184,6 +184,46 @@ async fn w10_an_account_deleted_by_its_owner_can_register_again(app: TestApp) {
     assert_eq!(again.status, 201, "{}", again.body);
 }
 
+async fn r8_a_cardholder_views_the_key6_of_their_card_after_the_password(app: TestApp) {
+    let view = |token: String, card: &'static str, password: &'static str| {
+        let app = &app;
+        async move {
+            let body = json!({ "card_number": card, "password": password });
+            app.post_as(&token, "/me/cards/key6", body).await
+        }
+    };
+    let mario = token(&app).await;
+    let shown = view(mario.clone(), "4111 1111 1111 1111", MARIO.password).await;
+    assert_eq!(shown.status, 200, "{}", shown.body);
+    assert_eq!(shown.body, json!({ "last4": "1111", "key6": "482913" }));
+    let wrong = view(mario.clone(), "4111111111111111", "not-his").await;
+    assert_eq!(
+        (wrong.status, wrong.code()),
+        (403, "current_password_wrong")
+    );
+    // Another person's card answers like a wrong number.
+    let other = view(mario.clone(), "5555 5555 5555 4444", MARIO.password).await;
+    assert_eq!((other.status, other.code()), (422, "data_not_correct"));
+    let anonymous = app
+        .post(
+            "/me/cards/key6",
+            json!({ "card_number": "4111111111111111", "password": MARIO.password }),
+        )
+        .await;
+    assert_eq!(anonymous.status, 401);
+    // A card the issuer has no Key6 for.
+    let giulia = app
+        .session(GIULIA.email, GIULIA.password)
+        .await
+        .text("access_token");
+    let none = view(giulia, "4012 8888 8888 1881", GIULIA.password).await;
+    assert_eq!((none.status, none.code()), (422, "key6_unavailable"));
+    assert!(
+        !varco_tests::captured_logs().contains("482913"),
+        "a Key6 shown is never logged"
+    );
+}
+
 /// W11 belongs to the telco portals: here a logged-in person is told it is not offered, and
 /// anyone without a token is asked to log in first.
 async fn w11_sims_are_not_associated_on_a_card_portal(app: TestApp) {
@@ -199,6 +239,7 @@ async fn w11_sims_are_not_associated_on_a_card_portal(app: TestApp) {
 }
 
 on_both_stores!(
+    r8_a_cardholder_views_the_key6_of_their_card_after_the_password,
     w11_sims_are_not_associated_on_a_card_portal,
     n7_the_mobile_changes_after_a_code_sent_to_the_new_number,
     n7_a_change_needs_the_password_and_a_code_in_time,

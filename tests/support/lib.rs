@@ -110,6 +110,7 @@ pub fn test_secrets() -> Secrets {
         token_key: vec![2; 32],
         captcha_key: vec![3; 32],
         gateway_key: Some(vec![4; 32]),
+        issuer_key: None,
     }
 }
 
@@ -152,13 +153,15 @@ impl TestApp {
         };
         let clock = ManualClock::at(Timestamp(1_795_000_000));
         let profile = varco_domain::profile::Profile::builtin(profile).unwrap();
-        let deps = Arc::new(varco_functions::app::deps(
+        let mut deps = varco_functions::app::deps(
             store,
             Arc::new(clock.clone()),
             profile,
             &test_secrets(),
             CAPTCHA_BITS,
-        ));
+        );
+        deps.issuer = Arc::new(varco_functions::demo::DemoIssuer);
+        let deps = Arc::new(deps);
         varco_functions::demo::seed(&deps).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = format!("http://{}", listener.local_addr().unwrap());

@@ -25,4 +25,6 @@ pub struct Deps {
     /// W9: the key the operator's network gateway presents with a line header (base64 text,
     /// as configured); `None`: no line header is believed.
     pub gateway_key: Option<String>,
+    /// R8: where a card's Key6 is asked for when its holder views it.
+    pub issuer: Arc<dyn crate::issuer::CardIssuer>,
 }

@@ -92,6 +92,8 @@ pub enum Error {
     LineTaken,
     #[error("the PUK is not the SIM's")]
     PukNotCorrect,
+    #[error("the card issuer has no Key6 to show for the card")]
+    Key6Unavailable,
     #[error("a data-only SIM needs its PUK")]
     PukRequired,
     #[error("the account holds the most lines it may")]
@@ -172,6 +174,7 @@ impl Error {
             LineNotEligible => d(422, "line_not_eligible", "Il numero non risulta una linea aziendale registrabile: controlla il numero o contatta il Servizio Clienti.", "The number is not a business line that can be registered: check it or contact customer service."),
             LineTaken => d(409, "line_taken", "Questa linea è già registrata: accedi, o recupera la password.", "This line is registered already: log in, or recover the password."),
             PukNotCorrect => d(422, "puk_not_correct", "Il PUK non è corretto: lo trovi sulla card della SIM.", "The PUK is not correct: it is on the SIM's card."),
+            Key6Unavailable => d(422, "key6_unavailable", "Il codice Key6 di questa carta non è disponibile qui: contatta il Servizio Clienti.", "This card's Key6 is not available here: contact customer service."),
             PukRequired => d(422, "puk_required", "È una SIM solo dati: inserisci il PUK, lo trovi sulla card della SIM.", "This is a data-only SIM: type its PUK, which is on the SIM's card."),
             TooManyLines => d(409, "too_many_lines", "Al tuo account è già associato il numero massimo di SIM.", "Your account already has the most SIMs it may hold."),
             PasswordResetNotAllowed => d(403, "password_reset_not_allowed", "Il tuo profilo non può reimpostare la password: chiedi all'amministratore della tua azienda di cancellare e ricreare la tua utenza.", "Your profile cannot reset its password: ask your company's administrator to delete and recreate your account."),

@@ -13,6 +13,7 @@ pub mod deps;
 pub mod error;
 pub mod flows;
 pub mod import;
+pub mod issuer;
 pub mod keys;
 pub mod legal_rep;
 pub mod line_registration;

@@ -22,7 +22,7 @@ use crate::sessions::{authenticate, still_good, Authenticated};
 use crate::sms;
 use crate::store::{Condition, Item, StoreError, Write};
 use crate::tokens::Scope;
-use crate::types::{Email, OneTimeCode, PhoneNumber};
+use crate::types::{CardNumber, Email, OneTimeCode, PhoneNumber};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -253,6 +253,41 @@ pub async fn confirm_change(
         other => other.into(),
     })?;
     Ok(())
+}
+
+/// R8: a card's Key6, as shown to its holder.
+#[derive(Debug, Clone, Serialize)]
+pub struct Key6View {
+    pub last4: String,
+    pub key6: String,
+}
+
+/// R8: the Key6 of one of the person's cards, asked of the card issuer after the password
+/// again (Varco keeps only its hash). A card that is not the person's answers like a wrong
+/// number. One read; nothing written.
+pub async fn view_key6(
+    deps: &Deps,
+    token: &str,
+    password: &str,
+    card: &CardNumber,
+) -> Result<Key6View, Error> {
+    let lookup = deps.pepper.lookup(purpose::CARD, card.digits());
+    let found = authenticate(deps, token, |_| vec![keys::card(&lookup)]).await?;
+    reauthenticated(deps, &found, password)?;
+    let held: Option<crate::accounts::Card> =
+        found.extra[0].as_ref().map(Item::parse).transpose()?;
+    if held.and_then(|c| c.account_id).as_deref() != Some(found.account.id.as_str()) {
+        return Err(Error::DataNotCorrect);
+    }
+    let key6 = deps
+        .issuer
+        .key6(card)
+        .await?
+        .ok_or(Error::Key6Unavailable)?;
+    Ok(Key6View {
+        last4: card.last4().to_string(),
+        key6: key6.expose().to_string(),
+    })
 }
 
 /// W11: a SIM to associate with the account, with the password again and, for a data-only

@@ -38,6 +38,7 @@ async fn fixture(question: bool, phones: &[&str]) -> Fixture {
         profile: Arc::new(Profile::builtin("card-issuer").unwrap()),
         sms_country_codes: None,
         gateway_key: None,
+        issuer: Arc::new(crate::issuer::NoIssuer),
     };
     let mut cards = vec![NewCard {
         number: CardNumber::parse(CARD).unwrap(),

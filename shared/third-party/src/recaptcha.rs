@@ -3,25 +3,19 @@
 //! the token is good. Google spends each token once, so no replay key is needed here.
 //! Unlike the built-in proof of work, this calls a third party on every start.
 
+use crate::client::HttpsClient;
 use async_trait::async_trait;
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
 use serde::Deserialize;
-use std::time::Duration;
 use varco_domain::captcha::{CaptchaPass, CaptchaVerifier, Challenge};
 use varco_domain::clock::Timestamp;
 use varco_domain::Error;
 
 pub const GOOGLE_VERIFY_URL: &str = "https://www.google.com/recaptcha/api/siteverify";
-const TIMEOUT: Duration = Duration::from_secs(5);
 /// Google's tokens live two minutes.
 const TOKEN_SECONDS: i64 = 120;
 
 pub struct Recaptcha {
-    client: Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>,
+    client: HttpsClient,
     site_key: String,
     secret: String,
     verify_url: String,
@@ -58,14 +52,8 @@ impl Recaptcha {
         verify_url: String,
         min_score: Option<f64>,
     ) -> Result<Recaptcha, std::io::Error> {
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_native_roots()?
-            .https_or_http()
-            .enable_http1()
-            .build();
-        let client = Client::builder(TokioExecutor::new()).build(https);
         Ok(Recaptcha {
-            client,
+            client: HttpsClient::new("reCAPTCHA")?,
             site_key,
             secret,
             verify_url,
@@ -79,26 +67,18 @@ impl Recaptcha {
             form_value(&self.secret),
             form_value(token)
         );
-        let request = http::Request::post(&self.verify_url)
-            .header(
-                http::header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded",
+        let content_type = "application/x-www-form-urlencoded";
+        let (status, body) = self
+            .client
+            .post(
+                &self.verify_url,
+                &[(http::header::CONTENT_TYPE, content_type)],
+                form,
             )
-            .body(Full::new(Bytes::from(form)))
-            .map_err(|e| e.to_string())?;
-        let response = tokio::time::timeout(TIMEOUT, self.client.request(request))
-            .await
-            .map_err(|_| "reCAPTCHA did not answer in time".to_string())?
-            .map_err(|e| format!("reCAPTCHA unreachable: {e}"))?;
-        if !response.status().is_success() {
-            return Err(format!("reCAPTCHA answered {}", response.status()));
+            .await?;
+        if !status.is_success() {
+            return Err(format!("reCAPTCHA answered {status}"));
         }
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| e.to_string())?
-            .to_bytes();
         serde_json::from_slice(&body).map_err(|e| format!("reCAPTCHA answered something else: {e}"))
     }
 }

@@ -6,10 +6,10 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use varco_captcha_recaptcha::Recaptcha;
 use varco_domain::captcha::{CaptchaVerifier, Challenge};
 use varco_domain::clock::Timestamp;
 use varco_domain::Error;
+use varco_third_party::Recaptcha;
 
 /// Answers like Google: success for the token `good`, and a score of 0.3 for `bot`, if the
 /// form carries the secret `s3cret+/`.
