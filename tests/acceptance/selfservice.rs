@@ -224,6 +224,38 @@ async fn r8_a_cardholder_views_the_key6_of_their_card_after_the_password(app: Te
     );
 }
 
+/// C6: login emails compare canonically (case, and Gmail's dots and `googlemail.com`), so a
+/// person is never locked out by how they type their address.
+async fn c6_the_login_email_compares_canonically(app: TestApp) {
+    let upper = app.login(&MARIO.email.to_uppercase(), MARIO.password).await;
+    assert_eq!(upper.status, 201, "{}", upper.body);
+    let token = token(&app).await;
+    let body = json!({ "password": MARIO.password, "email": "Mario.Rossi@gmail.com" });
+    assert_eq!(app.post_as(&token, "/me/email", body).await.status, 202);
+    let code = code_in(&app.the_email().await);
+    let done = app
+        .post_as(&token, "/me/email/code", json!({ "code": code }))
+        .await;
+    assert_eq!(done.status, 204, "{}", done.body);
+    for typed in [
+        "Mario.Rossi@gmail.com",
+        "mariorossi@gmail.com",
+        "mario.rossi@googlemail.com",
+        "MARIO.ROSSI@GMAIL.COM",
+    ] {
+        let login = app.login(typed, MARIO.password).await;
+        assert_eq!(login.status, 201, "{typed}: {}", login.body);
+    }
+    // And another account cannot take the same address in another spelling.
+    let giulia = app
+        .session(GIULIA.email, GIULIA.password)
+        .await
+        .text("access_token");
+    let body = json!({ "password": GIULIA.password, "email": "mariorossi@googlemail.com" });
+    let taken = app.post_as(&giulia, "/me/email", body).await;
+    assert_eq!((taken.status, taken.code()), (409, "email_taken"));
+}
+
 /// W11 belongs to the telco portals: here a logged-in person is told it is not offered, and
 /// anyone without a token is asked to log in first.
 async fn w11_sims_are_not_associated_on_a_card_portal(app: TestApp) {
@@ -239,6 +271,7 @@ async fn w11_sims_are_not_associated_on_a_card_portal(app: TestApp) {
 }
 
 on_both_stores!(
+    c6_the_login_email_compares_canonically,
     r8_a_cardholder_views_the_key6_of_their_card_after_the_password,
     w11_sims_are_not_associated_on_a_card_portal,
     n7_the_mobile_changes_after_a_code_sent_to_the_new_number,

@@ -186,6 +186,38 @@ async fn w2_the_activation_link_expires(app: TestApp) {
     assert_eq!((late.status, late.code()), (410, "flow_expired"));
 }
 
+/// W1: the portal's roles as the profile names them: the VAT's User Admin (one per VAT, W2)
+/// and the employees of its lines (W7), in the same company. (Telco Managers are created by
+/// the User Admin: W3.)
+async fn w1_user_admin_and_employees_hold_the_profile_roles(app: TestApp) {
+    let admin = registered_marco(&app).await;
+    let me = app.me(&admin.text("access_token")).await;
+    assert_eq!(
+        me.body["memberships"],
+        json!([{ "company_id": "nord", "company_name": "Officine Nord Srl", "role": "user_admin" }])
+    );
+    let started = app
+        .start_line_registration(
+            varco_functions::demo::LINE_LUCA.number,
+            "luca@officinenord.example",
+        )
+        .await;
+    let code = varco_tests::code_in(&app.the_sms().await);
+    let body = json!({ "code": code, "new_password": "Onda-Lunga-2024" });
+    let employee = app.line_step(&started.text("flow_id"), "code", body).await;
+    let me = app.me(&employee.text("access_token")).await;
+    assert_eq!(me.body["memberships"][0]["role"], "employee");
+    assert_eq!(me.body["memberships"][0]["company_id"], "nord");
+    let roles: Vec<&str> = app
+        .deps
+        .profile
+        .roles
+        .iter()
+        .map(|r| r.id.as_str())
+        .collect();
+    assert_eq!(roles, ["user_admin", "telco_manager", "employee"]);
+}
+
 async fn w4_usernames_and_passwords_are_case_sensitive(app: TestApp) {
     registered_marco(&app).await;
     assert_eq!(app.login_as("MarcoB", MARCO_PASSWORD).await.status, 201);
@@ -244,6 +276,7 @@ async fn card_issuer_flows_are_not_offered_here(app: TestApp) {
 
 on_both_stores!(
     profile = "telco-sme";
+    w1_user_admin_and_employees_hold_the_profile_roles,
     w2_user_admin_registers_with_vat_and_legal_representative_data,
     w2_data_not_matching_the_contract_is_refused,
     w2_a_second_user_admin_for_the_vat_is_refused,
