@@ -169,8 +169,42 @@ async fn t2_a_second_first_access_is_refused_once_the_password_is_set(app: TestA
     assert_eq!(app.login_as(NORD.email, PASSWORD).await.status, 201);
 }
 
+/// The first access raced: two links of the same person, each with its right code, and the
+/// same link's code sent twice at once; one first access sets the password.
+async fn t2_concurrent_first_accesses_set_one_password(app: TestApp) {
+    let (first, first_token) = link_in(&welcome(&app, NORD.email).await);
+    let (second, second_token) = link_in(&welcome_again(&app).await);
+    let mut attempts = Vec::new();
+    for (flow, token) in [(&first, &first_token), (&second, &second_token)] {
+        assert_eq!(code_step(&app, flow, token).await.status, 202);
+        let code = code_in(&app.the_sms().await);
+        attempts.push((flow.clone(), code.clone()));
+        attempts.push((flow.clone(), code));
+    }
+    let app = std::sync::Arc::new(app);
+    let mut racers = tokio::task::JoinSet::new();
+    for (flow, code) in attempts {
+        let app = app.clone();
+        racers.spawn(async move { password_step(&app, &flow, &code).await });
+    }
+    let answers: Vec<Answer> = racers.join_all().await;
+    let won = answers.iter().filter(|a| a.status == 201).count();
+    assert_eq!(won, 1, "{answers:?}");
+    assert!(
+        answers.iter().filter(|a| a.status != 201).all(|a| [
+            "conflict",
+            "flow_ended",
+            "wrong_step"
+        ]
+        .contains(&a.code())),
+        "{answers:?}"
+    );
+    assert_eq!(app.login_as(NORD.email, PASSWORD).await.status, 201);
+}
+
 on_both_stores!(
     profile = "telco-legal-rep";
+    t2_concurrent_first_accesses_set_one_password,
     t1_importing_the_first_contract_registers_the_legal_representative,
     t1_the_username_email_is_sent_again_on_request,
     t2_the_link_sends_a_code_by_sms_then_the_password_is_chosen,

@@ -738,8 +738,53 @@ mod lines {
         assert_eq!((taken.status, taken.code()), (409, "line_taken"));
     }
 
+    /// Two employees race to associate the same SIM, each with the code sent to it: one
+    /// account gets it.
+    async fn w11_concurrent_associations_of_one_sim_give_it_to_one_account(app: TestApp) {
+        let luca = luca_token(&app).await;
+        let started = app
+            .start_line_registration(LINE_SARA.number, "sara@officinenord.example")
+            .await;
+        let code = code_in(&app.the_sms().await);
+        let body = json!({ "code": code, "new_password": PASSWORD });
+        let sara = app
+            .line_step(&started.text("flow_id"), "code", body)
+            .await
+            .text("access_token");
+        let mut confirmations = Vec::new();
+        for token in [luca, sara] {
+            let body = json!({ "line": LINE_SPARE.number, "password": PASSWORD });
+            assert_eq!(associate(&app, &token, body).await.status, 202);
+            let code = code_in(&app.the_sms().await);
+            confirmations.push((token, code));
+        }
+        let app = std::sync::Arc::new(app);
+        let mut racers = tokio::task::JoinSet::new();
+        for (token, code) in confirmations {
+            let app = app.clone();
+            racers.spawn(async move {
+                app.post_as(&token, "/me/lines/code", json!({ "code": code }))
+                    .await
+            });
+        }
+        let answers: Vec<Answer> = racers.join_all().await;
+        assert_eq!(
+            answers.iter().filter(|a| a.status == 204).count(),
+            1,
+            "{answers:?}"
+        );
+        assert!(
+            answers
+                .iter()
+                .filter(|a| a.status != 204)
+                .all(|a| a.code() == "line_taken" || a.code() == "conflict"),
+            "{answers:?}"
+        );
+    }
+
     on_both_stores!(
         profile = "telco-sme";
+        w11_concurrent_associations_of_one_sim_give_it_to_one_account,
         w11_an_employee_associates_a_second_sim_and_a_third_is_refused,
         w11_a_data_only_sim_is_associated_by_its_puk,
         w11_only_free_sims_of_the_company_are_associated,
