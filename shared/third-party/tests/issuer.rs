@@ -1,10 +1,8 @@
 //! The Key6 adapter against a stand-in for the issuer's service on loopback: it must send
 //! the card number with the issuer key, and tell a Key6, no Key6 and a failing issuer apart.
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+mod common;
+
 use varco_domain::issuer::CardIssuer;
 use varco_domain::types::CardNumber;
 use varco_domain::Error;
@@ -12,39 +10,21 @@ use varco_third_party::HttpIssuer;
 
 /// Knows the Key6 of card 4111111111111111 (`482913`) and none for 5555555555554444, for
 /// the key `issuer-key`; any other card makes it fail.
+fn key6_service(headers: &http::HeaderMap, body: &[u8]) -> (u16, &'static str) {
+    let authorised = headers
+        .get(http::header::AUTHORIZATION)
+        .is_some_and(|v| v == "Bearer issuer-key");
+    let asked: serde_json::Value = serde_json::from_slice(body).unwrap();
+    match asked["card_number"].as_str() {
+        _ if !authorised => (401, "{}"),
+        Some("4111111111111111") => (200, r#"{"key6":"482913"}"#),
+        Some("5555555555554444") => (404, "{}"),
+        _ => (500, "{}"),
+    }
+}
+
 async fn issuer() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/key6", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        loop {
-            let (stream, _) = listener.accept().await.unwrap();
-            tokio::spawn(async move {
-                let service = service_fn(
-                    |request: hyper::Request<hyper::body::Incoming>| async move {
-                        let authorised = request
-                            .headers()
-                            .get(http::header::AUTHORIZATION)
-                            .is_some_and(|v| v == "Bearer issuer-key");
-                        let body = request.into_body().collect().await.unwrap().to_bytes();
-                        let asked: serde_json::Value = serde_json::from_slice(&body).unwrap();
-                        let (status, answer) = match asked["card_number"].as_str() {
-                            _ if !authorised => (401, "{}"),
-                            Some("4111111111111111") => (200, r#"{"key6":"482913"}"#),
-                            Some("5555555555554444") => (404, "{}"),
-                            _ => (500, "{}"),
-                        };
-                        let mut response = hyper::Response::new(Full::new(Bytes::from(answer)));
-                        *response.status_mut() = http::StatusCode::from_u16(status).unwrap();
-                        Ok::<_, std::convert::Infallible>(response)
-                    },
-                );
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
-    url
+    format!("{}/key6", common::stand_in(key6_service).await)
 }
 
 fn card(number: &str) -> CardNumber {

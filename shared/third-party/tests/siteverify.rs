@@ -2,10 +2,8 @@
 //! reached from here): it must send the secret and the token as a form, and believe only
 //! a successful verdict.
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+mod common;
+
 use varco_domain::captcha::{CaptchaVerifier, Challenge};
 use varco_domain::clock::Timestamp;
 use varco_domain::Error;
@@ -13,51 +11,22 @@ use varco_third_party::Recaptcha;
 
 /// Answers like Google: success for the token `good`, and a score of 0.3 for `bot`, if the
 /// form carries the secret `s3cret+/`.
+fn google(_headers: &http::HeaderMap, body: &[u8]) -> (u16, &'static str) {
+    let form = String::from_utf8_lossy(body);
+    let secret_ok = form.split('&').any(|p| p == "secret=s3cret%2B%2F");
+    let verdict = match form.split('&').find_map(|p| p.strip_prefix("response=")) {
+        Some("good") if secret_ok => r#"{"success":true,"score":0.9,"hostname":"portal.example"}"#,
+        Some("bot") if secret_ok => r#"{"success":true,"score":0.3}"#,
+        _ => r#"{"success":false,"error-codes":["invalid-input-response"]}"#,
+    };
+    (200, verdict)
+}
+
 async fn siteverify() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!(
-        "http://{}/recaptcha/api/siteverify",
-        listener.local_addr().unwrap()
-    );
-    tokio::spawn(async move {
-        loop {
-            let (stream, _) = listener.accept().await.unwrap();
-            tokio::spawn(async move {
-                let service = service_fn(
-                    |request: hyper::Request<hyper::body::Incoming>| async move {
-                        let form = String::from_utf8(
-                            request
-                                .into_body()
-                                .collect()
-                                .await
-                                .unwrap()
-                                .to_bytes()
-                                .to_vec(),
-                        )
-                        .unwrap();
-                        let secret_ok = form.split('&').any(|p| p == "secret=s3cret%2B%2F");
-                        let verdict = match form
-                            .split('&')
-                            .find_map(|p| p.strip_prefix("response="))
-                        {
-                            Some("good") if secret_ok => {
-                                r#"{"success":true,"score":0.9,"hostname":"portal.example"}"#
-                            }
-                            Some("bot") if secret_ok => r#"{"success":true,"score":0.3}"#,
-                            _ => r#"{"success":false,"error-codes":["invalid-input-response"]}"#,
-                        };
-                        Ok::<_, std::convert::Infallible>(hyper::Response::new(Full::new(
-                            Bytes::from(verdict),
-                        )))
-                    },
-                );
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
-    url
+    format!(
+        "{}/recaptcha/api/siteverify",
+        common::stand_in(google).await
+    )
 }
 
 #[tokio::test]
