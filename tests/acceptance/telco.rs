@@ -196,15 +196,13 @@ async fn w1_user_admin_and_employees_hold_the_profile_roles(app: TestApp) {
         me.body["memberships"],
         json!([{ "company_id": "nord", "company_name": "Officine Nord Srl", "role": "user_admin" }])
     );
-    let started = app
-        .start_line_registration(
+    let employee = app
+        .register_line(
             varco_functions::demo::LINE_LUCA.number,
             "luca@officinenord.example",
+            "Onda-Lunga-2024",
         )
         .await;
-    let code = varco_tests::code_in(&app.the_sms().await);
-    let body = json!({ "code": code, "new_password": "Onda-Lunga-2024" });
-    let employee = app.line_step(&started.text("flow_id"), "code", body).await;
     let me = app.me(&employee.text("access_token")).await;
     assert_eq!(me.body["memberships"][0]["role"], "employee");
     assert_eq!(me.body["memberships"][0]["company_id"], "nord");
@@ -507,17 +505,8 @@ mod lines {
 
     /// Luca registers his line (W7).
     async fn registered_luca(app: &TestApp) {
-        let started = app
-            .start_line_registration(LINE_LUCA.number, "luca.neri@officinenord.example")
-            .await;
-        let code = code_in(&app.the_sms().await);
-        let flow = started.text("flow_id");
         let session = app
-            .line_step(
-                &flow,
-                "code",
-                json!({ "code": code, "new_password": PASSWORD }),
-            )
+            .register_line(LINE_LUCA.number, "luca.neri@officinenord.example", PASSWORD)
             .await;
         assert_eq!(session.status, 201, "{}", session.body);
     }
@@ -718,17 +707,14 @@ mod lines {
             assert_eq!(answer.code(), code, "{line}: {}", answer.body);
         }
         // Sara registers her own line first: it is hers.
-        let started = app
-            .start_line_registration(LINE_SARA.number, "sara@officinenord.example")
+        let sara = app
+            .register_line(
+                LINE_SARA.number,
+                "sara@officinenord.example",
+                "Sara-Password-2024",
+            )
             .await;
-        let code = code_in(&app.the_sms().await);
-        let body = json!({ "code": code, "new_password": "Sara-Password-2024" });
-        assert_eq!(
-            app.line_step(&started.text("flow_id"), "code", body)
-                .await
-                .status,
-            201
-        );
+        assert_eq!(sara.status, 201);
         let taken = associate(
             &app,
             &token,
@@ -742,13 +728,8 @@ mod lines {
     /// account gets it.
     async fn w11_concurrent_associations_of_one_sim_give_it_to_one_account(app: TestApp) {
         let luca = luca_token(&app).await;
-        let started = app
-            .start_line_registration(LINE_SARA.number, "sara@officinenord.example")
-            .await;
-        let code = code_in(&app.the_sms().await);
-        let body = json!({ "code": code, "new_password": PASSWORD });
         let sara = app
-            .line_step(&started.text("flow_id"), "code", body)
+            .register_line(LINE_SARA.number, "sara@officinenord.example", PASSWORD)
             .await
             .text("access_token");
         let mut confirmations = Vec::new();
@@ -915,17 +896,10 @@ mod resets {
     }
 
     async fn w8_employee_resets_the_password_by_line_number(app: TestApp) {
-        let started = app
-            .start_line_registration(LINE_LUCA.number, "luca.neri@officinenord.example")
+        let luca = app
+            .register_line(LINE_LUCA.number, "luca.neri@officinenord.example", OLD)
             .await;
-        let code = code_in(&app.the_sms().await);
-        let body = json!({ "code": code, "new_password": OLD });
-        assert_eq!(
-            app.line_step(&started.text("flow_id"), "code", body)
-                .await
-                .status,
-            201
-        );
+        assert_eq!(luca.status, 201);
 
         let flow = start(&app, "347 555 0211").await;
         let sent = step(

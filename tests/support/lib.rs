@@ -479,6 +479,15 @@ impl TestApp {
             .await
     }
 
+    /// W7 from start to end for a voice line: the start, the SMS's code and the password;
+    /// the last answer (a session, when it went through).
+    pub async fn register_line(&self, line: &str, email: &str, password: &str) -> Answer {
+        let started = self.start_line_registration(line, email).await;
+        let code = code_in(&self.the_sms().await);
+        let body = json!({ "code": code, "new_password": password });
+        self.line_step(&started.text("flow_id"), "code", body).await
+    }
+
     /// Login with a username or a line number.
     pub async fn login_as(&self, username: &str, password: &str) -> Answer {
         self.post(

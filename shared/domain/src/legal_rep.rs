@@ -167,13 +167,22 @@ fn link(
     };
     let link = format!("{}?flow={}&token={token}", settings.activation_url, flow.id);
     [
-        username_email(deps, &account.email, username, Some(link), lang, now),
+        username_email(
+            deps,
+            settings,
+            &account.email,
+            username,
+            Some(link),
+            lang,
+            now,
+        ),
         crate::flows::create(&flow.id, &flow, flow.expires_at),
     ]
 }
 
 fn username_email(
     deps: &Deps,
+    settings: &LegalRepRegistrationSettings,
     email: &str,
     username: &str,
     link: Option<String>,
@@ -189,11 +198,7 @@ fn username_email(
         Template::Username {
             username: username.to_string(),
             link,
-            valid_hours: deps
-                .profile
-                .legal_rep_registration
-                .as_ref()
-                .map_or(0, |s| s.link_hours),
+            valid_hours: settings.link_hours,
         },
         lang,
         now,
@@ -243,6 +248,7 @@ pub async fn resend_username(
         )),
         (Some(account), None) => writes.push(username_email(
             deps,
+            settings,
             &account.email,
             username.as_str(),
             None,
