@@ -7,6 +7,7 @@ use crate::routes::Step;
 use http::StatusCode;
 use serde::Deserialize;
 use varco_domain::accounts::LoginName;
+use varco_domain::invitations::{self, Acceptance, NewInvitation};
 use varco_domain::line_registration::{self, StartLineRegistration};
 use varco_domain::messages::Lang;
 use varco_domain::migration::{self, StartMigration};
@@ -68,6 +69,12 @@ pub async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply,
         Step::CompleteFirstAccess => complete_first_access(deps, parse(request)?).await,
         Step::StartLineAssociation => start_line_association(deps, parse(request)?).await,
         Step::ConfirmLineAssociation => confirm_change(deps, "LINE", parse(request)?).await,
+        Step::CreateInvitation => create_invitation(deps, parse(request)?).await,
+        Step::SendInvitation => send_invitation(deps, parse(request)?).await,
+        Step::RevokeInvitation => revoke_invitation(deps, parse(request)?).await,
+        Step::ListCompanyUsers => list_company_users(deps, parse(request)?).await,
+        Step::AcceptInvitation => accept_invitation(deps, parse(request)?).await,
+        Step::JoinCompany => join_company(deps, parse(request)?).await,
     }
 }
 
@@ -1110,4 +1117,203 @@ async fn send_reset_code(deps: &Deps, input: SendResetCodeInput) -> Result<Reply
 async fn complete_password_reset(deps: &Deps, input: CodeAndPasswordInput) -> Result<Reply, Error> {
     password_reset::complete(deps, &input.flow_id, &input.code, &input.new_password).await?;
     Ok(Reply::no_content())
+}
+
+/// A company id from the path. One that cannot be a company's is one the caller does not
+/// administer.
+fn company_id(request: &ApiRequest) -> Result<String, Error> {
+    let id = request.param("company_id")?;
+    if id.is_empty()
+        || id.len() > 64
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(Error::NotCompanyAdmin);
+    }
+    Ok(id.to_string())
+}
+
+/// A company's id and, for the steps on one invitation, the invitation's id.
+pub struct CompanyInput {
+    token: String,
+    company_id: String,
+    invitation_id: Option<String>,
+}
+
+impl FromRequest for CompanyInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        let token = bearer(request)?;
+        let company_id = company_id(request)?;
+        let invitation_id = match request.param("invitation_id") {
+            Ok(id) if id.len() <= 16 && id.chars().all(|c| c.is_ascii_alphanumeric()) => {
+                Some(id.to_string())
+            }
+            Ok(_) => return Err(Error::InvitationNotFound),
+            Err(_) => None,
+        };
+        Ok(CompanyInput {
+            token,
+            company_id,
+            invitation_id,
+        })
+    }
+}
+
+impl CompanyInput {
+    fn invitation_id(&self) -> Result<&str, Error> {
+        self.invitation_id.as_deref().ok_or(Error::RouteNotFound)
+    }
+}
+
+pub struct CreateInvitationInput {
+    company: CompanyInput,
+    new: NewInvitation,
+    lang: Lang,
+}
+
+impl FromRequest for CreateInvitationInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            email: String,
+            display_name: String,
+            role: String,
+            #[serde(default)]
+            mobile: Option<String>,
+            #[serde(default = "yes")]
+            send: bool,
+        }
+        fn yes() -> bool {
+            true
+        }
+        let company = CompanyInput::from_request(request)?;
+        let body: Body = request.json()?;
+        if body.role.is_empty() || body.role.len() > 64 {
+            return Err(Error::UnknownRole);
+        }
+        Ok(CreateInvitationInput {
+            company,
+            new: NewInvitation {
+                email: Email::parse(&body.email).map_err(Error::field("email"))?,
+                display_name: person_name("display_name", body.display_name)?,
+                role: body.role,
+                mobile: body
+                    .mobile
+                    .map(|m| PhoneNumber::parse(&m).map_err(Error::field("mobile")))
+                    .transpose()?,
+                send: body.send,
+            },
+            lang: request.lang(),
+        })
+    }
+}
+
+async fn create_invitation(deps: &Deps, input: CreateInvitationInput) -> Result<Reply, Error> {
+    let created = invitations::invite(
+        deps,
+        &input.company.token,
+        &input.company.company_id,
+        input.new,
+        input.lang,
+    )
+    .await?;
+    Ok(Reply::json(StatusCode::CREATED, &created))
+}
+
+async fn send_invitation(deps: &Deps, input: CompanyInput) -> Result<Reply, Error> {
+    let sent = invitations::send(
+        deps,
+        &input.token,
+        &input.company_id,
+        input.invitation_id()?,
+    )
+    .await?;
+    Ok(Reply::json(StatusCode::OK, &sent))
+}
+
+async fn revoke_invitation(deps: &Deps, input: CompanyInput) -> Result<Reply, Error> {
+    invitations::revoke(
+        deps,
+        &input.token,
+        &input.company_id,
+        input.invitation_id()?,
+    )
+    .await?;
+    Ok(Reply::no_content())
+}
+
+async fn list_company_users(deps: &Deps, input: CompanyInput) -> Result<Reply, Error> {
+    let users = invitations::list_users(deps, &input.token, &input.company_id).await?;
+    Ok(Reply::json(StatusCode::OK, &users))
+}
+
+/// An invitation code as typed (its shape is checked by the domain).
+fn invitation_code(code: String) -> Result<String, Error> {
+    if code.trim().is_empty() {
+        return Err(Error::field("code")(ParseError::Empty));
+    }
+    if code.len() > 128 {
+        return Err(Error::InvitationNotFound);
+    }
+    Ok(code)
+}
+
+pub struct AcceptInvitationInput {
+    acceptance: Acceptance,
+}
+
+impl FromRequest for AcceptInvitationInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            code: String,
+            email: String,
+            password: String,
+            #[serde(default)]
+            temporary_password: Option<String>,
+        }
+        let body: Body = request.json()?;
+        Ok(AcceptInvitationInput {
+            acceptance: Acceptance {
+                code: invitation_code(body.code)?,
+                email: Email::parse(&body.email).map_err(Error::field("email"))?,
+                password: Password::parse(&body.password).map_err(Error::WeakPassword)?,
+                temporary_password: body
+                    .temporary_password
+                    .map(|p| typed_password("temporary_password", &p))
+                    .transpose()?,
+            },
+        })
+    }
+}
+
+async fn accept_invitation(deps: &Deps, input: AcceptInvitationInput) -> Result<Reply, Error> {
+    let session = invitations::accept(deps, input.acceptance).await?;
+    Ok(Reply::json(StatusCode::CREATED, &session))
+}
+
+pub struct JoinCompanyInput {
+    token: String,
+    code: String,
+}
+
+impl FromRequest for JoinCompanyInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            code: String,
+        }
+        let token = bearer(request)?;
+        let body: Body = request.json()?;
+        Ok(JoinCompanyInput {
+            token,
+            code: invitation_code(body.code)?,
+        })
+    }
+}
+
+async fn join_company(deps: &Deps, input: JoinCompanyInput) -> Result<Reply, Error> {
+    let joined = invitations::join(deps, &input.token, &input.code).await?;
+    Ok(Reply::json(StatusCode::OK, &joined))
 }

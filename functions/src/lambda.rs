@@ -112,6 +112,57 @@ pub async fn serve_outbox_stream() -> Result<(), Error> {
     .await
 }
 
+/// A scheduled job (X2), run by its schedule: each invocation works until the job is
+/// finished or `JOB_PAGES` queries are spent (the next run goes on from there); answers the
+/// job's report.
+pub async fn serve_job(job: Job) -> Result<(), Error> {
+    crate::logging::init_json();
+    let deps = Arc::new(crate::app::aws_app().await?.deps);
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |_: lambda_runtime::LambdaEvent<Value>| {
+            let deps = deps.clone();
+            async move { run_job(&deps, job).await }
+        },
+    ))
+    .await
+}
+
+/// The scheduled jobs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Job {
+    ExpireInvitations,
+}
+
+impl Job {
+    pub const ALL: [Job; 1] = [Job::ExpireInvitations];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Job::ExpireInvitations => "expire-invitations",
+        }
+    }
+}
+
+/// Items per page, and pages per run, of a job.
+const JOB_PAGE: usize = 25;
+const JOB_PAGES: usize = 200;
+
+/// Runs `job` once: what the job binaries, the local gateway's timer and tests call.
+pub async fn run_job(deps: &Deps, job: Job) -> Result<Value, Error> {
+    let report = match job {
+        Job::ExpireInvitations => {
+            varco_domain::invitations::expire_due(deps, JOB_PAGE, JOB_PAGES).await?
+        }
+    };
+    tracing::info!(
+        job = job.name(),
+        changed = report.changed,
+        finished = report.finished,
+        "job"
+    );
+    Ok(serde_json::to_value(report)?)
+}
+
 /// The import step (X7): invoked directly (`aws lambda invoke`) with `{"jsonl": "<rows>"}`;
 /// answers the import report.
 pub async fn serve_import() -> Result<(), Error> {

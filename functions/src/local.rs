@@ -163,6 +163,19 @@ pub async fn run(options: LocalOptions) -> Result<(), BoxError> {
             }
         }
     });
+    let jobs = deps.clone();
+    tokio::spawn(async move {
+        // The local stand-in for the jobs' schedules: every job, every minute.
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            for job in crate::lambda::Job::ALL {
+                if let Err(e) = crate::lambda::run_job(&jobs, job).await {
+                    tracing::error!(job = job.name(), error = %e, "job failed");
+                }
+            }
+        }
+    });
     tokio::select! {
         _ = crate::gateway::serve(listener, deps) => {}
         _ = tokio::signal::ctrl_c() => println!("\nstopped"),

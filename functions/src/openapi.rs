@@ -623,7 +623,81 @@ fn doc(step: Step) -> StepDoc {
                 errors
             },
         },
+        CreateInvitation => StepDoc {
+            summary: "N5, C1, T3, W3: invite a person to the company with a role the caller may grant. `send: false` saves it without sending (T3 \"add\"); otherwise the email with the code goes now, and where the portal says so a temporary password by SMS (which needs `mobile`).",
+            request: Some(object(&["email", "display_name", "role"], json!({
+                "email": email(), "display_name": person_name(),
+                "role": { "type": "string", "minLength": 1, "maxLength": 64, "description": "A role id of the portal profile." },
+                "mobile": phone(), "send": { "type": "boolean", "default": true }
+            }))),
+            success: (201, "The invitation.", Some(invitation())),
+            errors: company_errors([invalid("email"), invalid("display_name"), invalid("mobile"), Error::UnknownRole, Error::RoleNotGrantable, Error::TooManyInvitations, Error::Conflict]),
+        },
+        SendInvitation => StepDoc {
+            summary: "T3, C1: send an invitation saved earlier, or send one again (reactivate): a new code and expiry; the old code stops working.",
+            request: None,
+            success: (200, "The invitation, sent.", Some(invitation())),
+            errors: company_errors([Error::InvitationNotFound, Error::InvitationUsed, Error::RoleNotGrantable, Error::TooManyInvitations, Error::Conflict]),
+        },
+        RevokeInvitation => StepDoc {
+            summary: "Revoke an invitation not yet accepted: its code stops working.",
+            request: None,
+            success: (204, "Revoked.", None),
+            errors: company_errors([Error::InvitationNotFound, Error::InvitationUsed, Error::RoleNotGrantable, Error::Conflict]),
+        },
+        ListCompanyUsers => StepDoc {
+            summary: "The company's users: members with their roles, and invitations added, sent or expired.",
+            request: None,
+            success: (200, "The users.", Some(object(&["members", "invitations"], json!({
+                "members": { "type": "array", "items": object(&["account_id", "display_name", "email", "role", "since"], json!({ "account_id": string(), "display_name": string(), "email": string(), "role": string(), "since": { "type": "integer" } })) },
+                "invitations": { "type": "array", "items": invitation() }
+            })))),
+            errors: company_errors([]),
+        },
+        AcceptInvitation => StepDoc {
+            summary: "N5, C1, T3: accept an invitation with a new account: the code, the invited email, the password to use from now on (and, where the portal sends one, the temporary password of the SMS). Opens a session.",
+            request: Some(object(&["code", "email", "password"], json!({
+                "code": invitation_code(), "email": email(),
+                "password": { "type": "string", "minLength": 8, "maxLength": 128 },
+                "temporary_password": { "type": "string", "minLength": 1, "maxLength": 128 }
+            }))),
+            success: (201, "The account is created; its session.", Some(session())),
+            errors: vec![Error::MalformedBody(String::new()), invalid("code"), invalid("email"), Error::WeakPassword(ParseError::Common), Error::InvitationNotFound, Error::InvitationUsed, Error::InvitationExpired, Error::InvitationEmailMismatch, Error::TemporaryPasswordNotCorrect, Error::AccountExists, Error::Conflict],
+        },
+        JoinCompany => StepDoc {
+            summary: "C2: a logged-in person whose login email is the invited one accepts an invitation: the company is added to the account.",
+            request: Some(object(&["code"], json!({ "code": invitation_code() }))),
+            success: (200, "The company added.", Some(object(&["company_id", "company_name", "role"], json!({ "company_id": string(), "company_name": string(), "role": string() })))),
+            errors: vec![Error::MalformedBody(String::new()), invalid("code"), Error::Unauthenticated, Error::PasswordChangeRequired, Error::InvitationNotFound, Error::InvitationUsed, Error::InvitationExpired, Error::InvitationEmailMismatch, Error::AlreadyMember, Error::Conflict],
+        },
     }
+}
+
+fn invitation() -> Value {
+    object(
+        &["invitation_id", "email", "display_name", "role", "state"],
+        json!({
+            "invitation_id": string(), "email": string(), "display_name": string(), "role": string(),
+            "state": { "enum": ["added", "sent", "accepted", "revoked", "expired"] },
+            "expires_at": { "type": "integer", "description": "Until when the code works (Unix seconds); absent until sent." }
+        }),
+    )
+}
+
+fn invitation_code() -> Value {
+    json!({ "type": "string", "minLength": 1, "maxLength": 128, "description": "`<company>.<invitation>.<secret>`, as in the email." })
+}
+
+/// The errors of a step an administrator takes on their company.
+fn company_errors<const N: usize>(extra: [Error; N]) -> Vec<Error> {
+    let mut errors = vec![
+        Error::MalformedBody(String::new()),
+        Error::Unauthenticated,
+        Error::PasswordChangeRequired,
+        Error::NotCompanyAdmin,
+    ];
+    errors.extend(extra);
+    errors
 }
 
 fn person_name() -> Value {
@@ -734,7 +808,8 @@ mod tests {
                 operation["responses"]["500"]["content"]["application/problem+json"].is_object()
             );
             if ![http::Method::GET, http::Method::DELETE].contains(&route.method)
-                && ![Step::IssueCaptcha, Step::Autologin].contains(&route.step)
+                && ![Step::IssueCaptcha, Step::Autologin, Step::SendInvitation]
+                    .contains(&route.step)
             {
                 assert!(
                     operation["requestBody"].is_object(),

@@ -46,6 +46,12 @@ pub enum Step {
     SendFirstAccessCode,
     CompleteFirstAccess,
     ViewKey6,
+    CreateInvitation,
+    SendInvitation,
+    RevokeInvitation,
+    ListCompanyUsers,
+    AcceptInvitation,
+    JoinCompany,
 }
 
 pub struct Route {
@@ -55,7 +61,7 @@ pub struct Route {
     pub step: Step,
 }
 
-pub fn routes() -> [Route; 39] {
+pub fn routes() -> [Route; 45] {
     use Step::*;
     let route = |method, path, step| Route { method, path, step };
     [
@@ -155,6 +161,28 @@ pub fn routes() -> [Route; 39] {
             "/first-accesses/{flow_id}/password",
             CompleteFirstAccess,
         ),
+        route(
+            Method::POST,
+            "/companies/{company_id}/invitations",
+            CreateInvitation,
+        ),
+        route(
+            Method::POST,
+            "/companies/{company_id}/invitations/{invitation_id}/send",
+            SendInvitation,
+        ),
+        route(
+            Method::DELETE,
+            "/companies/{company_id}/invitations/{invitation_id}",
+            RevokeInvitation,
+        ),
+        route(
+            Method::GET,
+            "/companies/{company_id}/users",
+            ListCompanyUsers,
+        ),
+        route(Method::POST, "/invitations/accept", AcceptInvitation),
+        route(Method::POST, "/me/invitations", JoinCompany),
         route(Method::POST, "/password-resets", StartPasswordReset),
         route(
             Method::POST,
@@ -213,6 +241,12 @@ impl Step {
             SendFirstAccessCode => "send-first-access-code",
             CompleteFirstAccess => "complete-first-access",
             ViewKey6 => "view-key6",
+            CreateInvitation => "create-invitation",
+            SendInvitation => "send-invitation",
+            RevokeInvitation => "revoke-invitation",
+            ListCompanyUsers => "list-company-users",
+            AcceptInvitation => "accept-invitation",
+            JoinCompany => "join-company",
         }
     }
 
@@ -245,6 +279,8 @@ impl Step {
             ResendUsername | SendFirstAccessCode | CompleteFirstAccess => {
                 Some(Flow::LegalRepRegistration)
             }
+            CreateInvitation | SendInvitation | RevokeInvitation | ListCompanyUsers
+            | AcceptInvitation | JoinCompany => Some(Flow::Invitations),
             IssueCaptcha | Login | GetAccount | ChangePassword | RefreshSession | Logout
             | StartMobileChange | ConfirmMobileChange | StartEmailChange | ConfirmEmailChange
             | DeleteAccount => None,
@@ -267,6 +303,11 @@ impl Step {
                 | DeleteAccount
                 | Logout
                 | ViewKey6
+                | CreateInvitation
+                | SendInvitation
+                | RevokeInvitation
+                | ListCompanyUsers
+                | JoinCompany
         )
     }
 
@@ -338,7 +379,12 @@ mod tests {
     fn every_route_resolves_to_its_step_and_names_are_unique() {
         let mut names = std::collections::HashSet::new();
         for route in routes() {
-            let path = route.path.replace("{flow_id}", "abc");
+            let path = route
+                .path
+                .split('/')
+                .map(|s| if s.starts_with('{') { "abc" } else { s })
+                .collect::<Vec<_>>()
+                .join("/");
             assert!(
                 matches!(resolve(&route.method, &path), Resolved::Found(step, _) if step == route.step)
             );

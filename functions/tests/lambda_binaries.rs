@@ -755,6 +755,77 @@ async fn the_registration_and_migration_step_binaries_work() {
     .await;
     assert_eq!(status, 201, "{session}");
 
+    // N5 through its binaries: the Administrator adds an invitation (T3: nothing sent), lists
+    // and revokes it; the hourly job runs.
+    let as_sara = |mut event: Value| {
+        bearer(&mut event, &session);
+        event
+    };
+    let body = json!({ "email": "paolo.neri@acme.example", "display_name": "Paolo Neri", "role": "supervisor", "mobile": "+393475550202", "send": false });
+    let route = "/companies/{company_id}/invitations";
+    let (status, invited) = invoke(
+        env!("CARGO_BIN_EXE_create-invitation"),
+        &emulator,
+        &table,
+        &env,
+        as_sara(api_event(
+            "POST",
+            route,
+            "/companies/acme/invitations",
+            None,
+            body,
+        )),
+    )
+    .await;
+    assert_eq!(
+        (status, invited["state"].as_str()),
+        (201, Some("added")),
+        "{invited}"
+    );
+    let route = "/companies/{company_id}/users";
+    let (status, users) = invoke(
+        env!("CARGO_BIN_EXE_list-company-users"),
+        &emulator,
+        &table,
+        &env,
+        as_sara(api_event(
+            "GET",
+            route,
+            "/companies/acme/users",
+            None,
+            Value::Null,
+        )),
+    )
+    .await;
+    assert_eq!(
+        (status, users["invitations"][0]["state"].as_str()),
+        (200, Some("added")),
+        "{users}"
+    );
+    let path = format!(
+        "/companies/acme/invitations/{}",
+        invited["invitation_id"].as_str().unwrap()
+    );
+    let route = "/companies/{company_id}/invitations/{invitation_id}";
+    let (status, revoked) = invoke(
+        env!("CARGO_BIN_EXE_revoke-invitation"),
+        &emulator,
+        &table,
+        &env,
+        as_sara(api_event("DELETE", route, &path, None, Value::Null)),
+    )
+    .await;
+    assert_eq!(status, 204, "{revoked}");
+    let report = invoke_raw(
+        env!("CARGO_BIN_EXE_expire-invitations"),
+        &emulator,
+        &table,
+        &env,
+        json!({ "version": "0", "detail-type": "Scheduled Event", "source": "aws.scheduler" }),
+    )
+    .await;
+    assert_eq!(report, json!({ "changed": 0, "finished": true }));
+
     // N2 through its binaries: start, resend, the code with the new password.
     let user = &varco_functions::demo::FRANCA;
     let phone = "+393480001177";
@@ -1089,7 +1160,7 @@ async fn the_telco_step_binaries_work() {
         },
     );
     store
-        .write(employee.create().unwrap().to_vec())
+        .write(employee.create(varco_domain::clock::Timestamp(0)).unwrap())
         .await
         .unwrap();
     let key = STANDARD.encode(secrets().gateway_key.unwrap());

@@ -4,6 +4,7 @@
 
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
+use varco_domain::outbox::Channel;
 use varco_functions::demo::{ANNA, LUCA, MARIO};
 use varco_tests::{temporary_password_in, TestApp};
 
@@ -187,6 +188,105 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
             .await
     );
     assert_eq!(migrated.status, 201, "{}", migrated.body);
+
+    // N5, C2, X2: invitations, on Sara's company.
+    let sara = app
+        .session("sara.conti@acme.example", "Girasole-Viola-31")
+        .await
+        .text("access_token");
+    app.deliver_messages().await;
+    app.take_dynamodb_operations();
+    let body = json!({ "email": "paolo.neri@acme.example", "display_name": "Paolo Neri", "role": "supervisor", "mobile": "+393475550202", "send": false });
+    let added = count!(
+        "create-invitation",
+        app.post_as(&sara, "/companies/acme/invitations", body)
+            .await
+    );
+    assert_eq!(added.status, 201, "{}", added.body);
+    let path = format!(
+        "/companies/acme/invitations/{}",
+        added.text("invitation_id")
+    );
+    let sent = count!(
+        "send-invitation",
+        app.post_as(&sara, &format!("{path}/send"), json!({})).await
+    );
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    let messages = app.deliver_messages().await;
+    let by = |channel| messages.iter().find(|m| m.channel == channel).unwrap();
+    let code = varco_tests::invitation_code_in(by(Channel::Email));
+    let temporary = temporary_password_in(by(Channel::Sms));
+    app.take_dynamodb_operations();
+    let body = json!({ "code": code, "email": "paolo.neri@acme.example", "temporary_password": temporary, "password": "Ponte-Levatoio-88" });
+    let accepted = count!(
+        "accept-invitation",
+        app.post("/invitations/accept", body).await
+    );
+    assert_eq!(accepted.status, 201, "{}", accepted.body);
+    let body = json!({ "email": MARIO.email, "display_name": "Mario Rossi", "role": "monitoring", "mobile": "+393401234544" });
+    let for_mario = count!(
+        "create-invitation",
+        app.post_as(&sara, "/companies/acme/invitations", body)
+            .await
+    );
+    assert_eq!(for_mario.status, 201, "{}", for_mario.body);
+    let messages = app.deliver_messages().await;
+    let email = messages.iter().find(|m| m.channel == Channel::Email);
+    let code = varco_tests::invitation_code_in(email.unwrap());
+    let mario = app
+        .session(MARIO.email, "Nuova-Password-Sicura-1")
+        .await
+        .text("access_token");
+    app.take_dynamodb_operations();
+    let joined = count!(
+        "join-company",
+        app.post_as(&mario, "/me/invitations", json!({ "code": code }))
+            .await
+    );
+    assert_eq!(joined.status, 200, "{}", joined.body);
+    let body = json!({ "email": "ivo@acme.example", "display_name": "Ivo Gallo", "role": "monitoring", "mobile": "+393475550404" });
+    let for_ivo = count!(
+        "create-invitation",
+        app.post_as(&sara, "/companies/acme/invitations", body)
+            .await
+    );
+    let path = format!(
+        "/companies/acme/invitations/{}",
+        for_ivo.text("invitation_id")
+    );
+    let listed = count!(
+        "list-company-users",
+        app.as_user(reqwest::Method::GET, &sara, "/companies/acme/users")
+            .await
+    );
+    assert_eq!(
+        listed.body["members"].as_array().unwrap().len(),
+        3,
+        "{}",
+        listed.body
+    );
+    let revoked = count!(
+        "revoke-invitation",
+        app.as_user(reqwest::Method::DELETE, &sara, &path).await
+    );
+    assert_eq!(revoked.status, 204, "{}", revoked.body);
+    // The expiry job is paginated: its actions are checked, not its round trips.
+    let body = json!({ "email": "ugo@acme.example", "display_name": "Ugo", "role": "monitoring", "mobile": "+393475550505" });
+    app.post_as(&sara, "/companies/acme/invitations", body)
+        .await;
+    app.clock.advance(8 * 24 * 3600);
+    app.take_dynamodb_operations();
+    let report = varco_functions::lambda::run_job(
+        &app.deps,
+        varco_functions::lambda::Job::ExpireInvitations,
+    )
+    .await
+    .unwrap();
+    assert_eq!(report["changed"], 1, "{report}");
+    used.entry("expire-invitations".to_string())
+        .or_default()
+        .extend(app.take_dynamodb_operations());
+    app.deliver_messages().await;
 
     // N7, C5, W10: self-service, on Sara's new account.
     let session = app

@@ -4,6 +4,7 @@
 mod budget;
 mod import;
 mod infra;
+mod invitations;
 mod lambda;
 mod legal_rep;
 mod logs;

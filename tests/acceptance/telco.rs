@@ -944,7 +944,7 @@ mod resets {
         );
         app.deps
             .store
-            .write(manager.create().unwrap().to_vec())
+            .write(manager.create(app.deps.clock.now()).unwrap())
             .await
             .unwrap();
         assert_eq!(app.login_as("ElenaR", OLD).await.status, 201);

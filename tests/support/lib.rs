@@ -328,6 +328,39 @@ impl TestApp {
         .await
     }
 
+    /// A request without a body, with the session's bearer token.
+    pub async fn as_user(&self, method: reqwest::Method, token: &str, path: &str) -> Answer {
+        self.request(
+            method,
+            path,
+            None,
+            &[("authorization", &format!("Bearer {token}"))],
+        )
+        .await
+    }
+
+    /// N4 end to end: registers the holder of a demo company card as its Administrator,
+    /// with `phone`, `email` and `password`; answers the session's access token.
+    pub async fn register_administrator(
+        &self,
+        card: &varco_functions::demo::DemoCompanyCard,
+        phone: &str,
+        email: &str,
+        password: &str,
+    ) -> String {
+        let started = self
+            .start_registration(card, card.registration_code, phone)
+            .await;
+        assert_eq!(started.status, 201, "{}", started.body);
+        let flow = started.text("flow_id");
+        let code = code_in(&self.the_sms().await);
+        let confirmed = self.registration_code(&flow, &code).await;
+        assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+        let session = self.registration_credentials(&flow, email, password).await;
+        assert_eq!(session.status, 201, "{}", session.body);
+        session.text("access_token")
+    }
+
     pub async fn refresh(&self, refresh_token: &str) -> Answer {
         self.post(
             "/sessions/refresh",
@@ -636,4 +669,15 @@ macro_rules! on_both_stores {
     ($($name:ident),* $(,)?) => {
         $crate::on_both_stores!(profile = "card-issuer"; $($name),*);
     };
+}
+
+/// The invitation code an email carries (`<company>.<invitation>.<secret>`).
+pub fn invitation_code_in(message: &Outgoing) -> String {
+    message
+        .body
+        .split_whitespace()
+        .find_map(|word| word.split_once("?code="))
+        .unwrap_or_else(|| panic!("no invitation link in {:?}", message.body))
+        .1
+        .to_string()
 }

@@ -172,16 +172,21 @@ impl Account {
         }
     }
 
-    /// The writes that create the account, findable and claimed by its login name; the
-    /// claim (the second write) fails if another account has the name.
-    pub fn create(&self) -> Result<[Write; 2], Error> {
+    /// The writes that create the account, findable and claimed by its login name, and
+    /// listed among the members of its companies; the claim (the second write) fails if
+    /// another account has the name.
+    pub fn create(&self, now: crate::clock::Timestamp) -> Result<Vec<Write>, Error> {
         let login_key = self.login_key()?;
-        Ok([
+        let mut writes = vec![
             Write::create(
                 Item::new(keys::account(&self.id), self).with_gsi1(keys::login_index(&login_key)),
             ),
             claim_login(&login_key, &self.id),
-        ])
+        ];
+        for membership in &self.memberships {
+            writes.push(crate::invitations::member_write(self, membership, now));
+        }
+        Ok(writes)
     }
 
     /// The account's login name in the login index and its claim (see `LoginName::key`).

@@ -98,6 +98,28 @@ pub enum Error {
     PukRequired,
     #[error("the account holds the most lines it may")]
     TooManyLines,
+    #[error("the account does not administer this company")]
+    NotCompanyAdmin,
+    #[error("the role may not be granted or changed by this administrator")]
+    RoleNotGrantable,
+    #[error("no such role in this portal")]
+    UnknownRole,
+    #[error("the company has the most pending invitations it may")]
+    TooManyInvitations,
+    #[error("no such invitation, or the code is not its current one")]
+    InvitationNotFound,
+    #[error("the invitation was accepted already")]
+    InvitationUsed,
+    #[error("the invitation has expired")]
+    InvitationExpired,
+    #[error("the invitation is for another email")]
+    InvitationEmailMismatch,
+    #[error("the temporary password is not the one sent")]
+    TemporaryPasswordNotCorrect,
+    #[error("the login name has an account already")]
+    AccountExists,
+    #[error("the account has access to the company already")]
+    AlreadyMember,
     #[error("the role may not reset its own password")]
     PasswordResetNotAllowed,
     #[error("no route for this path")]
@@ -177,6 +199,17 @@ impl Error {
             Key6Unavailable => d(422, "key6_unavailable", "Il codice Key6 di questa carta non è disponibile qui: contatta il Servizio Clienti.", "This card's Key6 is not available here: contact customer service."),
             PukRequired => d(422, "puk_required", "È una SIM solo dati: inserisci il PUK, lo trovi sulla card della SIM.", "This is a data-only SIM: type its PUK, which is on the SIM's card."),
             TooManyLines => d(409, "too_many_lines", "Al tuo account è già associato il numero massimo di SIM.", "Your account already has the most SIMs it may hold."),
+            NotCompanyAdmin => d(403, "not_company_admin", "Non sei amministratore di questa azienda.", "You are not an administrator of this company."),
+            RoleNotGrantable => d(403, "role_not_grantable", "Il tuo profilo non può assegnare o modificare questo ruolo.", "Your profile cannot grant or change this role."),
+            UnknownRole => d(422, "unknown_role", "Ruolo sconosciuto per questo portale.", "Unknown role for this portal."),
+            TooManyInvitations => d(409, "too_many_invitations", "La tua azienda ha già il numero massimo di inviti in attesa: revocane qualcuno o attendi che scadano.", "Your company has the most pending invitations it may: revoke some or wait for them to expire."),
+            InvitationNotFound => d(404, "invitation_not_found", "Codice di invito non valido: controlla il codice o chiedine uno nuovo all'amministratore.", "The invitation code is not valid: check it or ask your administrator for a new one."),
+            InvitationUsed => d(410, "invitation_used", "Codice già utilizzato: accedi al portale con le tue credenziali.", "This code has been used already: log in with your credentials."),
+            InvitationExpired => d(410, "invitation_expired", "L'invito è scaduto: chiedi all'amministratore di riattivarlo.", "The invitation has expired: ask your administrator to reactivate it."),
+            InvitationEmailMismatch => d(403, "invitation_email_mismatch", "L'invito è stato inviato a un altro indirizzo email.", "The invitation was sent to another email address."),
+            TemporaryPasswordNotCorrect => d(422, "temporary_password_not_correct", "La password provvisoria non è quella ricevuta via SMS.", "The temporary password is not the one sent by SMS."),
+            AccountExists => d(409, "account_exists", "Hai già un account con questo indirizzo: accedi e inserisci il codice di invito.", "You already have an account with this address: log in and enter the invitation code."),
+            AlreadyMember => d(409, "already_member", "Hai già accesso a questa azienda.", "You already have access to this company."),
             PasswordResetNotAllowed => d(403, "password_reset_not_allowed", "Il tuo profilo non può reimpostare la password: chiedi all'amministratore della tua azienda di cancellare e ricreare la tua utenza.", "Your profile cannot reset its password: ask your company's administrator to delete and recreate your account."),
             RouteNotFound => d(404, "not_found", "Risorsa non trovata.", "Not found."),
             MethodNotAllowed => d(405, "method_not_allowed", "Metodo non consentito.", "Method not allowed."),

@@ -73,6 +73,51 @@ pub fn company(id: &str) -> Key {
     Key::new(format!("COMPANY#{id}"), "COMPANY")
 }
 
+/// A person with access to a company: listed by the company's administrators, beside the
+/// invitations (both under `USERS_PREFIX`, so that one query lists them together).
+pub fn member(company_id: &str, account_id: &str) -> Key {
+    Key::new(
+        format!("COMPANY#{company_id}"),
+        format!("{USERS_PREFIX}MEMBER#{account_id}"),
+    )
+}
+
+/// An invitation to a company (N5, C1, T3), beside its members.
+pub fn invitation(company_id: &str, invitation_id: &str) -> Key {
+    Key::new(
+        format!("COMPANY#{company_id}"),
+        format!("{USERS_PREFIX}INVITE#{invitation_id}"),
+    )
+}
+
+pub const USERS_PREFIX: &str = "USER#";
+
+/// The company's invitations that count against its limit (`max_pending`).
+pub fn pending_invitations(company_id: &str) -> Key {
+    Key::new(format!("COMPANY#{company_id}"), "INVITES")
+}
+
+/// Gsi1: sent invitations by the hour they expire in (`jobs::bucket`), for the expiry job.
+pub fn invitations_due(bucket: i64) -> String {
+    format!("INVITES#DUE#{bucket}")
+}
+
+/// Where a scheduled job keeps how far it got (`jobs`).
+pub fn job_cursor(job: &str) -> Key {
+    Key::new(format!("JOB#{job}"), "CURSOR")
+}
+
+/// An event of a company's audit trail, newest last in sort order: `<time>#<id>`.
+pub fn audit_event(company_id: &str, at: i64, id: &str) -> Key {
+    Key::new(
+        format!("{AUDIT_PREFIX}{company_id}"),
+        format!("{at:012}#{id}"),
+    )
+}
+
+/// The audit trail's partition of events that concern no company (the operator's).
+pub const AUDIT_PREFIX: &str = "AUDIT#";
+
 /// A company's registered Administrator (one per company).
 pub fn company_administrator(company_id: &str) -> Key {
     Key::new(format!("COMPANY#{company_id}"), "ADMINISTRATOR")

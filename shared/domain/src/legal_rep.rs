@@ -80,7 +80,7 @@ fn settings(deps: &Deps) -> Result<&LegalRepRegistrationSettings, Error> {
 }
 
 /// The username the operator gives a legal representative: the contract's email.
-pub fn username_for(email: &Email) -> Result<Username, Error> {
+pub(crate) fn username_for(email: &Email) -> Result<Username, Error> {
     Username::parse(&email.as_str().to_lowercase()).map_err(Error::field("email"))
 }
 
@@ -120,7 +120,7 @@ pub fn register(
             username: username.as_str().to_string(),
         },
     );
-    let mut writes = account.create()?.to_vec();
+    let mut writes = account.create(now)?;
     writes.push(Write::put(
         Item::new(
             keys::first_access(&account.id),

@@ -3,6 +3,7 @@
 //! HTTP, no async runtime: adapters and functions depend on this crate, never the reverse.
 
 pub mod accounts;
+pub mod audit;
 pub mod autologin;
 pub mod captcha;
 pub mod clock;
@@ -13,7 +14,9 @@ pub mod deps;
 pub mod error;
 pub mod flows;
 pub mod import;
+pub mod invitations;
 pub mod issuer;
+pub mod jobs;
 pub mod keys;
 pub mod legal_rep;
 pub mod line_registration;

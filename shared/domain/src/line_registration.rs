@@ -247,7 +247,7 @@ pub async fn complete(
     flow.state = State::Completed;
     let (session, session_write) = sessions::open(deps, &account, now);
     let mut writes = vec![Write::replace(&item, &flow)];
-    writes.extend(account.create()?);
+    writes.extend(account.create(now)?);
     writes.push(session_write);
     deps.store.write(writes).await.map_err(|e| match e {
         StoreError::ConditionFailed { index: Some(2) } => Error::LineTaken,

@@ -72,6 +72,16 @@ pub enum Template {
         link: Option<String>,
         valid_hours: i64,
     },
+    /// N5, C1, T3: an invitation to a company with a role, its code and link.
+    Invitation {
+        company: String,
+        role: String,
+        link: String,
+        code: String,
+        valid_days: i64,
+        /// N5: a temporary password follows by SMS.
+        temporary_password_by_sms: bool,
+    },
 }
 
 impl std::fmt::Debug for Template {
@@ -88,6 +98,7 @@ impl Template {
             Template::VerificationCode { .. } => "verification_code",
             Template::ActivationLink { .. } => "activation_link",
             Template::Username { .. } => "username",
+            Template::Invitation { .. } => "invitation",
         }
     }
 
@@ -133,6 +144,14 @@ impl Template {
             (Template::Username { username, link: None, .. }, Lang::En) => (
                 format!("{portal}: your username"),
                 format!("{portal}: your username is {username}. If you do not remember the password, use \"Recover password\"."),
+            ),
+            (Template::Invitation { company, role, link, code, valid_days, temporary_password_by_sms }, Lang::It) => (
+                format!("{portal}: sei stato invitato in {company}"),
+                format!("{portal}: sei stato invitato ad accedere per {company} con il profilo {role}. Apri {link} oppure inserisci il codice {code} (valido {valid_days} giorni).{}", if *temporary_password_by_sms { " Riceverai via SMS una password provvisoria: ti servirà con il codice, poi sceglierai la tua password." } else { "" }),
+            ),
+            (Template::Invitation { company, role, link, code, valid_days, temporary_password_by_sms }, Lang::En) => (
+                format!("{portal}: you are invited to {company}"),
+                format!("{portal}: you are invited to act for {company} as {role}. Open {link} or enter the code {code} (valid {valid_days} days).{}", if *temporary_password_by_sms { " A temporary password follows by SMS: you will need it with the code, then you choose your password." } else { "" }),
             ),
             (Template::VerificationCode { code, valid_minutes }, Lang::It) => (
                 format!("{portal}: codice di verifica"),

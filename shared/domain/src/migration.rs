@@ -270,7 +270,7 @@ pub async fn complete(
         Write::replace(&item, &flow),
         Write::replace(&legacy_as_read, &migrated),
     ];
-    writes.extend(account.create()?);
+    writes.extend(account.create(now)?);
     writes.push(session_write);
     if let Some(card_lookup) = &flow.legacy.card_lookup {
         writes.push(link_card_role(card_lookup, &account.id, company_id));

@@ -34,6 +34,8 @@ pub struct Profile {
     /// T1, T2: the import registers a contract's legal representative, who activates the
     /// account from the emailed link.
     pub legal_rep_registration: Option<LegalRepRegistrationSettings>,
+    /// N5, C1, C2, T3, W3: company administrators invite people with a role.
+    pub invitations: Option<InvitationSettings>,
     #[serde(default)]
     pub security_questions: Vec<SecurityQuestion>,
 }
@@ -48,6 +50,37 @@ pub enum Flow {
     PasswordReset,
     Autologin,
     LegalRepRegistration,
+    Invitations,
+}
+
+/// Invitations to a company (or property), and what they send.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvitationSettings {
+    /// An invitation works this long from when it is sent (at most 30 days).
+    pub valid_days: i64,
+    /// Invitations added or sent, not yet accepted, expired or revoked, per company.
+    pub max_pending: usize,
+    /// N5: the invitee also gets a temporary password by SMS (so the invitation needs a
+    /// mobile), typed with the emailed code when accepting.
+    #[serde(default)]
+    pub temporary_password_by_sms: bool,
+    /// The invitee's account logs in with a username, the invited email in lower case
+    /// (T3); otherwise with the email.
+    #[serde(default)]
+    pub username_from_email: bool,
+    /// The portal's page for accepting: the email links to it with `?code=<code>`.
+    pub accept_url: String,
+}
+
+/// What a role's holders may do in their company beyond using the portal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Capability {
+    /// Invite people, change their roles and remove their access (within `grants`).
+    ManageUsers,
+    /// Read the company's audit trail.
+    ReadAudit,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -162,6 +195,18 @@ pub struct Role {
     /// Whether the role's holders may reset their own password (W6: not a Telco Manager).
     #[serde(default = "yes")]
     pub resets_own_password: bool,
+    /// What the role's holders may do in their company.
+    #[serde(default)]
+    pub can: Vec<Capability>,
+    /// The roles its holders may grant, change and revoke; absent: every role ranked below.
+    #[serde(default)]
+    pub grants: Option<Vec<String>>,
+}
+
+impl Role {
+    pub fn can(&self, capability: Capability) -> bool {
+        self.can.contains(&capability)
+    }
 }
 
 fn yes() -> bool {
@@ -272,6 +317,15 @@ impl Profile {
         if profile.registration.is_none() && profile.roles.iter().any(|r| r.needs_valid_card) {
             return invalid("a role needs a valid card: [registration] sets its grace period");
         }
+        let granted = profile.roles.iter().flat_map(|r| r.grants.iter().flatten());
+        if granted.clone().any(|role| profile.role(role).is_none()) {
+            return invalid("a role's `grants` names no role of `roles`");
+        }
+        if let Some(invitations) = &profile.invitations {
+            if !(1..=30).contains(&invitations.valid_days) {
+                return invalid("[invitations] valid_days is 1 to 30");
+            }
+        }
         if profile.recovery.is_some() && profile.security_questions.is_empty() {
             return invalid("[recovery] needs at least one security question");
         }
@@ -288,6 +342,7 @@ impl Profile {
             Flow::PasswordReset => self.password_reset.is_some(),
             Flow::Autologin => self.autologin.is_some(),
             Flow::LegalRepRegistration => self.legal_rep_registration.is_some(),
+            Flow::Invitations => self.invitations.is_some(),
         }
     }
 
@@ -306,6 +361,19 @@ impl Profile {
 
     pub fn role(&self, id: &str) -> Option<&Role> {
         self.roles.iter().find(|r| r.id == id)
+    }
+
+    /// Whether a holder of `actor` may grant, change or revoke `target`: the actor's role
+    /// manages users, and lists `target` in its grants or (without a list) ranks above it.
+    pub fn may_grant(&self, actor: &str, target: &str) -> bool {
+        let (Some(actor), Some(target)) = (self.role(actor), self.role(target)) else {
+            return false;
+        };
+        actor.can(Capability::ManageUsers)
+            && match &actor.grants {
+                Some(grants) => grants.contains(&target.id),
+                None => target.rank < actor.rank,
+            }
     }
 
     pub fn question(&self, id: &str) -> Option<&SecurityQuestion> {

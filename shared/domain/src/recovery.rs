@@ -401,7 +401,7 @@ pub async fn verify_password(
     conclude_method(deps, &item, flow, Method::Password, ok, Vec::new()).await
 }
 
-const TEMPORARY_PASSWORD_ALPHABET: &[u8] =
+pub(crate) const TEMPORARY_PASSWORD_ALPHABET: &[u8] =
     b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
 
 /// R6: the whole phone number, which must be one on file; then one SMS with a temporary

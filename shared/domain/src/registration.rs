@@ -266,7 +266,7 @@ pub async fn complete(
             &administrator,
         )),
     ];
-    writes.extend(account.create()?);
+    writes.extend(account.create(now)?);
     writes.extend([
         session_write,
         link_card_role(&flow.card_lookup, &account.id, &flow.company_id),

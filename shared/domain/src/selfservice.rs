@@ -475,6 +475,13 @@ pub async fn delete_account(deps: &Deps, token: &str, password: &str) -> Result<
     for seat in account.memberships.iter().filter_map(|m| m.seat.clone()) {
         writes.push(Write::delete(seat, Condition::None));
     }
+    // Its companies no longer list it.
+    for membership in &account.memberships {
+        writes.push(Write::delete(
+            keys::member(&membership.company_id, &account.id),
+            Condition::None,
+        ));
+    }
     deps.store.write(writes).await?;
     Ok(())
 }

@@ -236,7 +236,7 @@ pub async fn activate(deps: &Deps, flow_id: &str, input: Activation) -> Result<S
             .with_gsi2(keys::vat_index(&flow.vat_number)),
         ),
     ];
-    writes.extend(account.create()?);
+    writes.extend(account.create(now)?);
     writes.push(session_write);
     deps.store.write(writes).await.map_err(|e| match e {
         StoreError::ConditionFailed { index: Some(1) } => Error::UserAdminExists,

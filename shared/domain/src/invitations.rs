@@ -1,0 +1,823 @@
+//! Invitations to a company (N5, C1, C2, T3, W3) and the company's list of users.
+//!
+//! A company administrator (a role that `can` manage users) invites a person with a role the
+//! profile lets them grant. An invitation is an item beside the company's members: "added"
+//! (saved, nothing sent: T3's "add"), "sent" (the email with its code; where the profile says
+//! so, a temporary password by SMS too: N5), then accepted, expired or revoked. Sending again
+//! (reactivating) gives the same invitation a new code and expiry; the old code stops working.
+//!
+//! The code is `<company>.<invitation>.<secret>`: it names its item, and only the secret's
+//! argon2 hash is stored. It is bound to the invited email (compared canonically, C6): a
+//! person without an account accepts it with that email and a password, and gets an account;
+//! a person with one logs in and accepts it there, and the company is added (C2). Accepting
+//! rewrites the invitation on its version, so of many racing accepts one wins.
+//!
+//! The company's pending invitations (added or sent and not expired) are counted in one item,
+//! so that inviting reads what it needs with the session in one request.
+
+use crate::accounts::{phone_on_file, Account, Login, Membership};
+use crate::audit::{self, Event, Source};
+use crate::clock::{Timestamp, DAY};
+use crate::deps::Deps;
+use crate::error::Error;
+use crate::keys;
+use crate::messages::{Lang, Template};
+use crate::outbox::{self, Channel};
+use crate::profile::{Capability, InvitationSettings, Profile};
+use crate::random::{new_id, random_string};
+use crate::sessions::{self, authenticate, Authenticated, Session};
+use crate::store::{parse_opt, Item, StoreError, Write};
+use crate::tokens::Scope;
+use crate::types::{Email, Password, PhoneNumber};
+use serde::{Deserialize, Serialize};
+
+/// Accepted, revoked and expired invitations are kept this long (to answer "already used",
+/// and to be reactivated), then the store's TTL removes them.
+const FINISHED_KEEP_SECONDS: i64 = 90 * DAY;
+
+const ID_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// Saved, nothing sent (T3 "add").
+    Added,
+    Sent,
+    Accepted,
+    Revoked,
+    Expired,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Invitation {
+    pub id: String,
+    pub company_id: String,
+    pub company_name: String,
+    /// The invited email, as typed by the administrator.
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    /// N5: where the temporary password goes (E.164), until the invitation is finished.
+    #[serde(default)]
+    pub mobile: Option<String>,
+    pub state: State,
+    #[serde(default)]
+    pub secret_hash: Option<String>,
+    #[serde(default)]
+    pub temporary_password_hash: Option<String>,
+    #[serde(default)]
+    pub expires_at: Option<i64>,
+    pub created_at: i64,
+    pub invited_by: String,
+    pub lang: Lang,
+    /// The account that accepted it.
+    #[serde(default)]
+    pub account_id: Option<String>,
+}
+
+impl Invitation {
+    /// The state as of `now`: a sent invitation past its expiry is expired, whether or not
+    /// the job has marked it yet.
+    pub fn state_at(&self, now: Timestamp) -> State {
+        match (self.state, self.expires_at) {
+            (State::Sent, Some(at)) if at <= now.0 => State::Expired,
+            (state, _) => state,
+        }
+    }
+
+    /// Whether it counts against the company's limit at `now`.
+    fn pending_at(&self, now: Timestamp) -> bool {
+        matches!(self.state_at(now), State::Added | State::Sent)
+    }
+
+    /// The item: a sent invitation is in its expiry day's partition of the job's index; a
+    /// finished one expires from the store.
+    fn item(&self, previous: Option<&Item>, now: Timestamp) -> Write {
+        let mut item = Item::new(keys::invitation(&self.company_id, &self.id), self);
+        match self.state {
+            State::Sent => {
+                let due = crate::jobs::bucket(self.expires_at.unwrap_or(now.0));
+                item = item.with_gsi1(keys::invitations_due(due));
+            }
+            State::Added => {}
+            State::Accepted | State::Revoked | State::Expired => {
+                item = item.expiring_at(now.0 + FINISHED_KEEP_SECONDS);
+            }
+        }
+        Write::upsert(previous, item)
+    }
+
+    /// Ends it (accepted, revoked, expired): no code, no mobile kept.
+    fn finish(&mut self, state: State) {
+        self.state = state;
+        self.secret_hash = None;
+        self.temporary_password_hash = None;
+        self.mobile = None;
+    }
+}
+
+/// A person with access to a company, as its administrators see them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Member {
+    pub account_id: String,
+    pub display_name: String,
+    pub email: String,
+    pub role: String,
+    pub since: i64,
+}
+
+/// The write that lists `account` among the members of the company of `membership`.
+pub fn member_write(account: &Account, membership: &Membership, now: Timestamp) -> Write {
+    Write::put(Item::new(
+        keys::member(&membership.company_id, &account.id),
+        &Member {
+            account_id: account.id.clone(),
+            display_name: account.display_name.clone(),
+            email: account.email.clone(),
+            role: membership.role.clone(),
+            since: now.0,
+        },
+    ))
+}
+
+/// The invitations that count against a company's limit, with their expiry.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Pending {
+    entries: Vec<PendingEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PendingEntry {
+    id: String,
+    expires_at: Option<i64>,
+}
+
+impl Pending {
+    fn read(item: Option<&Item>) -> Result<Pending, Error> {
+        Ok(item.map(Item::parse).transpose()?.unwrap_or_default())
+    }
+
+    /// Forgets the expired entries and `id`'s.
+    fn without(mut self, id: &str, now: Timestamp) -> Pending {
+        self.entries
+            .retain(|e| e.id != id && e.expires_at.is_none_or(|at| at > now.0));
+        self
+    }
+
+    fn with(mut self, invitation: &Invitation, now: Timestamp) -> Pending {
+        self = self.without(&invitation.id, now);
+        if invitation.pending_at(now) {
+            self.entries.push(PendingEntry {
+                id: invitation.id.clone(),
+                expires_at: invitation.expires_at,
+            });
+        }
+        self
+    }
+
+    fn write(&self, company_id: &str, previous: Option<&Item>) -> Write {
+        Write::upsert(
+            previous,
+            Item::new(keys::pending_invitations(company_id), self),
+        )
+    }
+}
+
+/// An invitation as its company's administrators see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct InvitationView {
+    pub invitation_id: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub state: State,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
+}
+
+impl InvitationView {
+    fn of(invitation: &Invitation, now: Timestamp) -> InvitationView {
+        InvitationView {
+            invitation_id: invitation.id.clone(),
+            email: invitation.email.clone(),
+            display_name: invitation.display_name.clone(),
+            role: invitation.role.clone(),
+            state: invitation.state_at(now),
+            expires_at: invitation.expires_at,
+        }
+    }
+}
+
+/// The membership through which the token's holder manages `company_id`: a usable one whose
+/// role manages users. Anything else (another company, a role that does not manage) is
+/// refused alike.
+fn manager<'a>(
+    deps: &Deps,
+    found: &'a Authenticated,
+    company_id: &str,
+    now: Timestamp,
+) -> Result<&'a Membership, Error> {
+    if found.claims.scope != Scope::Account {
+        return Err(Error::PasswordChangeRequired);
+    }
+    found
+        .account
+        .memberships
+        .iter()
+        .find(|m| m.company_id == company_id)
+        .filter(|m| m.usable(&deps.profile, now.0))
+        .filter(|m| {
+            deps.profile
+                .role(&m.role)
+                .is_some_and(|r| r.can(Capability::ManageUsers))
+        })
+        .ok_or(Error::NotCompanyAdmin)
+}
+
+/// Refuses unless a holder of `actor_role` may grant `role`.
+fn may_grant(deps: &Deps, actor_role: &str, role: &str) -> Result<(), Error> {
+    if deps.profile.role(role).is_none() {
+        return Err(Error::UnknownRole);
+    }
+    if !deps.profile.may_grant(actor_role, role) {
+        return Err(Error::RoleNotGrantable);
+    }
+    Ok(())
+}
+
+/// An invitation as an administrator fills it in.
+pub struct NewInvitation {
+    pub email: Email,
+    pub display_name: String,
+    pub role: String,
+    pub mobile: Option<PhoneNumber>,
+    /// "Add and register" (send now), or "add" (T3).
+    pub send: bool,
+}
+
+fn settings(deps: &Deps) -> Result<&InvitationSettings, Error> {
+    Profile::section(&deps.profile.invitations)
+}
+
+/// Invites a person to `company_id`. One read (session, account, the pending count), one
+/// write (the invitation, the count, its messages, the audit event).
+pub async fn invite(
+    deps: &Deps,
+    token: &str,
+    company_id: &str,
+    new: NewInvitation,
+    lang: Lang,
+) -> Result<InvitationView, Error> {
+    let settings = settings(deps)?;
+    let now = deps.clock.now();
+    let found = authenticate(deps, token, |_| vec![keys::pending_invitations(company_id)]).await?;
+    let actor = manager(deps, &found, company_id, now)?;
+    may_grant(deps, &actor.role, &new.role)?;
+    if settings.temporary_password_by_sms && new.mobile.is_none() {
+        return Err(Error::InvalidField {
+            field: "mobile",
+            reason: crate::types::ParseError::Empty,
+        });
+    }
+    let pending_item = found.extra[0].as_ref();
+    let pending = Pending::read(pending_item)?.without("", now);
+    if pending.entries.len() >= settings.max_pending {
+        return Err(Error::TooManyInvitations);
+    }
+    let mut invitation = Invitation {
+        id: random_string(deps.random.as_ref(), ID_ALPHABET, 10),
+        company_id: company_id.to_string(),
+        company_name: actor.company_name.clone(),
+        email: new.email.as_str().to_string(),
+        display_name: new.display_name,
+        role: new.role,
+        mobile: new.mobile.map(|m| m.e164().to_string()),
+        state: State::Added,
+        secret_hash: None,
+        temporary_password_hash: None,
+        expires_at: None,
+        created_at: now.0,
+        invited_by: found.account.id.clone(),
+        lang,
+        account_id: None,
+    };
+    let mut writes = if new.send {
+        send_now(deps, settings, &mut invitation, now)?
+    } else {
+        Vec::new()
+    };
+    writes.push(invitation.item(None, now));
+    writes.push(
+        pending
+            .with(&invitation, now)
+            .write(company_id, pending_item),
+    );
+    writes.push(audit::record(
+        deps,
+        Event {
+            action: if new.send {
+                "invitation_sent"
+            } else {
+                "invitation_added"
+            },
+            actor: Some(&found.account.id),
+            subject: Some(&invitation.id),
+            company_id,
+            source: Source::Api,
+        },
+        now,
+    ));
+    deps.store.write(writes).await?;
+    Ok(InvitationView::of(&invitation, now))
+}
+
+/// Gives `invitation` a new code (and temporary password, N5) and expiry, and the writes of
+/// its messages.
+fn send_now(
+    deps: &Deps,
+    settings: &InvitationSettings,
+    invitation: &mut Invitation,
+    now: Timestamp,
+) -> Result<Vec<Write>, Error> {
+    let random = deps.random.as_ref();
+    let secret = random_string(random, ID_ALPHABET, 12);
+    let code = format!("{}.{}.{secret}", invitation.company_id, invitation.id);
+    invitation.secret_hash = Some(deps.hasher.hash(&secret, random));
+    invitation.state = State::Sent;
+    invitation.expires_at = Some(now.0 + settings.valid_days * DAY);
+    let lang = invitation.lang;
+    let role =
+        deps.profile
+            .role(&invitation.role)
+            .map_or(invitation.role.clone(), |r| match lang {
+                Lang::It => r.it.clone(),
+                Lang::En => r.en.clone(),
+            });
+    let email = Email::parse(&invitation.email).map_err(Error::field("email"))?;
+    let mut writes = vec![outbox::enqueue(
+        new_id(random),
+        Channel::Email,
+        email.as_str().to_string(),
+        email.hint(),
+        Template::Invitation {
+            company: invitation.company_name.clone(),
+            role,
+            link: format!("{}?code={code}", settings.accept_url),
+            code,
+            valid_days: settings.valid_days,
+            temporary_password_by_sms: settings.temporary_password_by_sms,
+        },
+        lang,
+        now,
+    )];
+    if settings.temporary_password_by_sms {
+        let mobile = invitation
+            .mobile
+            .as_deref()
+            .map(PhoneNumber::parse)
+            .transpose()
+            .map_err(Error::field("mobile"))?
+            .ok_or(Error::InvalidField {
+                field: "mobile",
+                reason: crate::types::ParseError::Empty,
+            })?;
+        let password = random_string(random, crate::recovery::TEMPORARY_PASSWORD_ALPHABET, 12);
+        invitation.temporary_password_hash = Some(deps.hasher.hash(&password, random));
+        writes.push(outbox::enqueue(
+            new_id(random),
+            Channel::Sms,
+            mobile.e164().to_string(),
+            mobile.hint(),
+            Template::TemporaryPassword {
+                password,
+                valid_hours: settings.valid_days * 24,
+            },
+            lang,
+            now,
+        ));
+    }
+    Ok(writes)
+}
+
+/// The invitation `invitation_id` of a company its administrator acts on, with the pending
+/// count, read with the session.
+struct Managed {
+    found: Authenticated,
+    invitation: Invitation,
+}
+
+async fn managed(
+    deps: &Deps,
+    token: &str,
+    company_id: &str,
+    invitation_id: &str,
+    now: Timestamp,
+) -> Result<Managed, Error> {
+    let found = authenticate(deps, token, |_| {
+        vec![
+            keys::invitation(company_id, invitation_id),
+            keys::pending_invitations(company_id),
+        ]
+    })
+    .await?;
+    let actor_role = manager(deps, &found, company_id, now)?.role.clone();
+    let invitation: Invitation = parse_opt(&found.extra[0])?.ok_or(Error::InvitationNotFound)?;
+    match invitation.state {
+        State::Accepted => return Err(Error::InvitationUsed),
+        State::Revoked => return Err(Error::InvitationNotFound),
+        State::Added | State::Sent | State::Expired => {}
+    }
+    may_grant(deps, &actor_role, &invitation.role)?;
+    Ok(Managed { found, invitation })
+}
+
+/// Sends an invitation saved earlier (T3), or sends one again (C1: reactivation): a new code
+/// and a new expiry; the old code stops working.
+pub async fn send(
+    deps: &Deps,
+    token: &str,
+    company_id: &str,
+    invitation_id: &str,
+) -> Result<InvitationView, Error> {
+    let settings = settings(deps)?;
+    let now = deps.clock.now();
+    let Managed {
+        found,
+        mut invitation,
+    } = managed(deps, token, company_id, invitation_id, now).await?;
+    let pending_item = found.extra[1].as_ref();
+    let pending = Pending::read(pending_item)?.without(&invitation.id, now);
+    if pending.entries.len() >= settings.max_pending {
+        return Err(Error::TooManyInvitations);
+    }
+    let action = match invitation.state {
+        State::Added => "invitation_sent",
+        _ => "invitation_reactivated",
+    };
+    let mut writes = send_now(deps, settings, &mut invitation, now)?;
+    writes.push(invitation.item(found.extra[0].as_ref(), now));
+    writes.push(
+        pending
+            .with(&invitation, now)
+            .write(company_id, pending_item),
+    );
+    writes.push(audit::record(
+        deps,
+        Event {
+            action,
+            actor: Some(&found.account.id),
+            subject: Some(&invitation.id),
+            company_id,
+            source: Source::Api,
+        },
+        now,
+    ));
+    deps.store.write(writes).await?;
+    Ok(InvitationView::of(&invitation, now))
+}
+
+/// Revokes an invitation not yet accepted: its code stops working.
+pub async fn revoke(
+    deps: &Deps,
+    token: &str,
+    company_id: &str,
+    invitation_id: &str,
+) -> Result<(), Error> {
+    settings(deps)?;
+    let now = deps.clock.now();
+    let Managed {
+        found,
+        mut invitation,
+    } = managed(deps, token, company_id, invitation_id, now).await?;
+    let pending_item = found.extra[1].as_ref();
+    let pending = Pending::read(pending_item)?.without(&invitation.id, now);
+    invitation.finish(State::Revoked);
+    deps.store
+        .write(vec![
+            invitation.item(found.extra[0].as_ref(), now),
+            pending.write(company_id, pending_item),
+            audit::record(
+                deps,
+                Event {
+                    action: "invitation_revoked",
+                    actor: Some(&found.account.id),
+                    subject: Some(&invitation.id),
+                    company_id,
+                    source: Source::Api,
+                },
+                now,
+            ),
+        ])
+        .await?;
+    Ok(())
+}
+
+/// An invitation code as typed: company, invitation and secret.
+struct Code<'a> {
+    company_id: &'a str,
+    invitation_id: &'a str,
+    secret: &'a str,
+}
+
+fn parse_code(code: &str) -> Result<Code<'_>, Error> {
+    let mut parts = code.trim().split('.');
+    let (Some(company_id), Some(invitation_id), Some(secret), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(Error::InvitationNotFound);
+    };
+    let sane = |s: &str, max: usize| {
+        !s.is_empty()
+            && s.len() <= max
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
+    if !(sane(company_id, 64) && sane(invitation_id, 16) && sane(secret, 16)) {
+        return Err(Error::InvitationNotFound);
+    }
+    Ok(Code {
+        company_id,
+        invitation_id,
+        secret,
+    })
+}
+
+/// The invitation a code names, if the code is its current one and it can be accepted now.
+fn acceptable(
+    deps: &Deps,
+    item: Option<&Item>,
+    code: &Code<'_>,
+    now: Timestamp,
+) -> Result<Invitation, Error> {
+    let invitation: Option<Invitation> = item.map(Item::parse).transpose()?;
+    let stored = invitation.as_ref().and_then(|i| i.secret_hash.as_deref());
+    // An unknown invitation costs the argon2 work of a known one.
+    let fits = deps.hasher.verify(code.secret, stored);
+    match invitation {
+        Some(i) if i.state == State::Accepted => Err(Error::InvitationUsed),
+        Some(i) if fits => match i.state_at(now) {
+            State::Sent => Ok(i),
+            State::Expired => Err(Error::InvitationExpired),
+            _ => Err(Error::InvitationNotFound),
+        },
+        _ => Err(Error::InvitationNotFound),
+    }
+}
+
+/// Whether `email` is the invited one (canonically, C6).
+fn bound_to(invitation: &Invitation, email: &str) -> Result<(), Error> {
+    let canonical = |e: &str| Email::parse(e).map(|e| e.canonical().to_string()).ok();
+    match (canonical(&invitation.email), canonical(email)) {
+        (Some(a), Some(b)) if a == b => Ok(()),
+        _ => Err(Error::InvitationEmailMismatch),
+    }
+}
+
+/// What a person without an account gives to accept an invitation.
+pub struct Acceptance {
+    pub code: String,
+    pub email: Email,
+    pub password: Password,
+    /// N5: the temporary password of the SMS, where the profile sends one.
+    pub temporary_password: Option<String>,
+}
+
+/// Accepts an invitation with a new account (its login: the invited email, or a username
+/// made of it where the profile says so) and opens a session. One read (the invitation, the
+/// pending count, the login name's claim), one write.
+pub async fn accept(deps: &Deps, acceptance: Acceptance) -> Result<Session, Error> {
+    let settings = settings(deps)?;
+    let now = deps.clock.now();
+    let code = parse_code(&acceptance.code)?;
+    let login = if settings.username_from_email {
+        Login::Username {
+            username: crate::legal_rep::username_for(&acceptance.email)?
+                .as_str()
+                .to_string(),
+        }
+    } else {
+        Login::Email
+    };
+    let login_key = match &login {
+        Login::Username { username } => crate::accounts::username_login_key(username),
+        _ => acceptance.email.canonical().to_string(),
+    };
+    let items = deps
+        .store
+        .get_many(&[
+            keys::invitation(code.company_id, code.invitation_id),
+            keys::pending_invitations(code.company_id),
+            keys::login_claim(&login_key),
+        ])
+        .await?;
+    let mut invitation = acceptable(deps, items[0].as_ref(), &code, now)?;
+    bound_to(&invitation, acceptance.email.as_str())?;
+    if let Some(hash) = &invitation.temporary_password_hash {
+        let typed = acceptance.temporary_password.as_deref().unwrap_or("");
+        if !deps.hasher.verify(typed, Some(hash)) {
+            return Err(Error::TemporaryPasswordNotCorrect);
+        }
+    }
+    if items[2].is_some() {
+        return Err(Error::AccountExists);
+    }
+    let mobile = invitation
+        .mobile
+        .as_deref()
+        .filter(|_| invitation.temporary_password_hash.is_some())
+        .and_then(|m| PhoneNumber::parse(m).ok())
+        .map(|m| phone_on_file(deps, &m));
+    let account = Account::for_portal(
+        deps,
+        acceptance.email.as_str().to_string(),
+        invitation.display_name.clone(),
+        &acceptance.password,
+        mobile,
+        Membership {
+            company_id: invitation.company_id.clone(),
+            company_name: invitation.company_name.clone(),
+            role: invitation.role.clone(),
+            card: None,
+            seat: None,
+        },
+        login,
+    );
+    let pending = Pending::read(items[1].as_ref())?.without(&invitation.id, now);
+    invitation.finish(State::Accepted);
+    invitation.account_id = Some(account.id.clone());
+    let (session, session_write) = sessions::open(deps, &account, now);
+    let mut writes = vec![invitation.item(items[0].as_ref(), now)];
+    writes.extend(account.create(now)?);
+    writes.push(pending.write(code.company_id, items[1].as_ref()));
+    writes.push(session_write);
+    writes.push(accepted_event(deps, &invitation, &account.id, now));
+    match deps.store.write(writes).await {
+        Ok(()) => Ok(session),
+        // The invitation (the first write) changed since it was read: accepted meanwhile.
+        Err(StoreError::ConditionFailed { index: Some(0) }) => Err(Error::InvitationUsed),
+        Err(StoreError::ConditionFailed { .. }) => Err(Error::Conflict),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn accepted_event(deps: &Deps, invitation: &Invitation, account_id: &str, now: Timestamp) -> Write {
+    audit::record(
+        deps,
+        Event {
+            action: "invitation_accepted",
+            actor: Some(account_id),
+            subject: Some(&invitation.id),
+            company_id: &invitation.company_id,
+            source: Source::Api,
+        },
+        now,
+    )
+}
+
+/// The company an invitation added to an account.
+#[derive(Debug, Clone, Serialize)]
+pub struct Joined {
+    pub company_id: String,
+    pub company_name: String,
+    pub role: String,
+}
+
+/// C2: a logged-in person whose login email is the invited one accepts an invitation; the
+/// company is added to their account. One read, one write.
+pub async fn join(deps: &Deps, token: &str, code: &str) -> Result<Joined, Error> {
+    settings(deps)?;
+    let now = deps.clock.now();
+    let code = parse_code(code)?;
+    let found = authenticate(deps, token, |_| {
+        vec![
+            keys::invitation(code.company_id, code.invitation_id),
+            keys::pending_invitations(code.company_id),
+        ]
+    })
+    .await?;
+    if found.claims.scope != Scope::Account {
+        return Err(Error::PasswordChangeRequired);
+    }
+    let mut invitation = acceptable(deps, found.extra[0].as_ref(), &code, now)?;
+    let mut account = found.account.clone();
+    bound_to(&invitation, &account.email)?;
+    if account
+        .memberships
+        .iter()
+        .any(|m| m.company_id == invitation.company_id)
+    {
+        return Err(Error::AlreadyMember);
+    }
+    let membership = Membership {
+        company_id: invitation.company_id.clone(),
+        company_name: invitation.company_name.clone(),
+        role: invitation.role.clone(),
+        card: None,
+        seat: None,
+    };
+    account.memberships.push(membership.clone());
+    let pending = Pending::read(found.extra[1].as_ref())?.without(&invitation.id, now);
+    invitation.finish(State::Accepted);
+    invitation.account_id = Some(account.id.clone());
+    let writes = vec![
+        invitation.item(found.extra[0].as_ref(), now),
+        Write::replace(&found.item, &account),
+        member_write(&account, &membership, now),
+        pending.write(code.company_id, found.extra[1].as_ref()),
+        accepted_event(deps, &invitation, &account.id, now),
+    ];
+    match deps.store.write(writes).await {
+        Ok(()) => Ok(Joined {
+            company_id: membership.company_id,
+            company_name: membership.company_name,
+            role: membership.role,
+        }),
+        Err(StoreError::ConditionFailed { index: Some(0) }) => Err(Error::InvitationUsed),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A company's users as its administrators see them: members, and invitations not yet
+/// accepted or revoked.
+#[derive(Debug, Clone, Serialize)]
+pub struct Users {
+    pub members: Vec<Member>,
+    pub invitations: Vec<InvitationView>,
+}
+
+/// Most users listed at once.
+const MAX_LISTED: usize = 1000;
+
+/// Lists a company's users. One read (the session), one query (the company's users).
+pub async fn list_users(deps: &Deps, token: &str, company_id: &str) -> Result<Users, Error> {
+    let now = deps.clock.now();
+    let found = authenticate(deps, token, |_| Vec::new()).await?;
+    manager(deps, &found, company_id, now)?;
+    let prefix = keys::member(company_id, "").sk;
+    let users_prefix = keys::USERS_PREFIX;
+    let items = deps
+        .store
+        .query(&keys::company(company_id).pk, users_prefix, MAX_LISTED)
+        .await?;
+    let mut users = Users {
+        members: Vec::new(),
+        invitations: Vec::new(),
+    };
+    for item in &items {
+        if item.key.sk.starts_with(&prefix) {
+            users.members.push(item.parse()?);
+        } else {
+            let invitation: Invitation = item.parse()?;
+            if matches!(
+                invitation.state_at(now),
+                State::Added | State::Sent | State::Expired
+            ) {
+                users.invitations.push(InvitationView::of(&invitation, now));
+            }
+        }
+    }
+    Ok(users)
+}
+
+/// X2: marks sent invitations past their expiry as expired, a page at a time, from the
+/// hour the last run finished to the last full hour. Safe to run twice (the second finds nothing) and to
+/// interrupt (the next run starts where the cursor says, and expired invitations have left
+/// the index). Returns what it changed and whether it finished.
+pub async fn expire_due(
+    deps: &Deps,
+    page_size: usize,
+    max_pages: usize,
+) -> Result<crate::jobs::JobReport, Error> {
+    crate::jobs::by_bucket(
+        deps,
+        "expire-invitations",
+        page_size,
+        max_pages,
+        keys::invitations_due,
+        |deps, item, now| {
+            let invitation: Invitation = item.parse()?;
+            if invitation.state_at(now) != State::Expired || invitation.state != State::Sent {
+                return Ok(None);
+            }
+            let mut expired = invitation.clone();
+            expired.finish(State::Expired);
+            // Keeps what a reactivation needs: the mobile of N5.
+            expired.mobile = invitation.mobile.clone();
+            Ok(Some(vec![
+                expired.item(Some(item), now),
+                audit::record(
+                    deps,
+                    Event {
+                        action: "invitation_expired",
+                        actor: None,
+                        subject: Some(&invitation.id),
+                        company_id: &invitation.company_id,
+                        source: Source::Job,
+                    },
+                    now,
+                ),
+            ]))
+        },
+    )
+    .await
+}

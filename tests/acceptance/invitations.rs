@@ -1,0 +1,492 @@
+//! Invitations (N5, C1, C2, T3, W3) and the job that expires them (X2): an administrator
+//! invites a person with a role the profile lets them grant; the person accepts with a new
+//! account, or with the account they have.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+use varco_domain::clock::{DAY, HOUR};
+use varco_domain::outbox::Channel;
+use varco_functions::demo::{ACME_CARD, MARIO};
+use varco_functions::lambda::{run_job, Job};
+use varco_tests::{invitation_code_in, on_both_stores, temporary_password_in, TestApp};
+
+const SARA_EMAIL: &str = "sara.conti@acme.example";
+const SARA_PASSWORD: &str = "Girasole-Viola-31";
+const PAOLO_EMAIL: &str = "paolo.neri@acme.example";
+const PAOLO_MOBILE: &str = "+39 347 555 0202";
+const PAOLO_PASSWORD: &str = "Ponte-Levatoio-88";
+
+/// Sara, Acme's Administrator (N4): her access token.
+async fn sara(app: &TestApp) -> String {
+    app.register_administrator(&ACME_CARD, "+39 347 555 0101", SARA_EMAIL, SARA_PASSWORD)
+        .await
+}
+
+async fn invite(app: &TestApp, token: &str, company: &str, body: Value) -> varco_tests::Answer {
+    app.post_as(token, &format!("/companies/{company}/invitations"), body)
+        .await
+}
+
+fn paolo_as(role: &str) -> Value {
+    json!({ "email": PAOLO_EMAIL, "display_name": "Paolo Neri", "role": role, "mobile": PAOLO_MOBILE })
+}
+
+/// The invitation's email and SMS, delivered now: the code and the temporary password.
+async fn delivered_invitation(app: &TestApp) -> (String, String) {
+    let sent = app.deliver_messages().await;
+    let email = sent
+        .iter()
+        .find(|m| m.channel == Channel::Email)
+        .unwrap_or_else(|| panic!("no email in {sent:?}"));
+    let sms = sent
+        .iter()
+        .find(|m| m.channel == Channel::Sms)
+        .unwrap_or_else(|| panic!("no SMS in {sent:?}"));
+    assert_eq!(email.to, PAOLO_EMAIL);
+    assert_eq!(sms.to, "+393475550202");
+    (invitation_code_in(email), temporary_password_in(sms))
+}
+
+fn acceptance(code: &str, temporary: &str, password: &str) -> Value {
+    json!({ "code": code, "email": PAOLO_EMAIL, "temporary_password": temporary, "password": password })
+}
+
+async fn users(app: &TestApp, token: &str, company: &str) -> varco_tests::Answer {
+    app.as_user(Method::GET, token, &format!("/companies/{company}/users"))
+        .await
+}
+
+async fn n5_an_invited_supervisor_gets_the_code_by_email_and_a_temporary_password_by_sms(
+    app: TestApp,
+) {
+    let sara = sara(&app).await;
+    let invited = invite(&app, &sara, "acme", paolo_as("supervisor")).await;
+    assert_eq!(invited.status, 201, "{}", invited.body);
+    assert_eq!(
+        (
+            invited.text("state").as_str(),
+            invited.body["expires_at"].as_i64()
+        ),
+        ("sent", Some(app.deps.clock.now().0 + 7 * DAY)),
+        "an invitation works 7 days"
+    );
+    let (code, temporary) = delivered_invitation(&app).await;
+
+    let without = app
+        .post("/invitations/accept", acceptance(&code, "", PAOLO_PASSWORD))
+        .await;
+    assert_eq!(
+        (without.status, without.code()),
+        (400, "invalid_field"),
+        "{}",
+        without.body
+    );
+    let wrong = app
+        .post(
+            "/invitations/accept",
+            acceptance(&code, "Sbagliata-1", PAOLO_PASSWORD),
+        )
+        .await;
+    assert_eq!(
+        (wrong.status, wrong.code()),
+        (422, "temporary_password_not_correct")
+    );
+    let weak = app
+        .post(
+            "/invitations/accept",
+            acceptance(&code, &temporary, "password"),
+        )
+        .await;
+    assert_eq!((weak.status, weak.code()), (422, "weak_password"));
+    let other = app
+        .post(
+            "/invitations/accept",
+            json!({ "code": code, "email": "altro@acme.example", "temporary_password": temporary, "password": PAOLO_PASSWORD }),
+        )
+        .await;
+    assert_eq!(
+        (other.status, other.code()),
+        (403, "invitation_email_mismatch"),
+        "the code is bound to the invited email"
+    );
+
+    let session = app
+        .post(
+            "/invitations/accept",
+            acceptance(&code, &temporary, PAOLO_PASSWORD),
+        )
+        .await;
+    assert_eq!(session.status, 201, "{}", session.body);
+    assert_eq!(session.body["scope"], "account");
+    let me = app.me(&session.text("access_token")).await;
+    assert_eq!(
+        (&me.body["memberships"], &me.body["mobile"]),
+        (
+            &json!([{ "company_id": "acme", "company_name": "Acme Forniture Srl", "role": "supervisor" }]),
+            &json!("+39 347****02")
+        ),
+        "{}",
+        me.body
+    );
+    assert_eq!(
+        app.login(PAOLO_EMAIL, PAOLO_PASSWORD).await.status,
+        201,
+        "the password chosen logs in"
+    );
+    assert_eq!(
+        app.login(PAOLO_EMAIL, &temporary).await.status,
+        401,
+        "the temporary password does not"
+    );
+    let again = app
+        .post(
+            "/invitations/accept",
+            acceptance(&code, &temporary, PAOLO_PASSWORD),
+        )
+        .await;
+    assert_eq!(
+        (again.status, again.code()),
+        (410, "invitation_used"),
+        "a used code answers so and points to login"
+    );
+
+    let listed = users(&app, &sara, "acme").await;
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    let members: Vec<(&str, &str)> = listed.body["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["email"].as_str().unwrap(), m["role"].as_str().unwrap()))
+        .collect();
+    assert_eq!(members.len(), 2, "Sara and Paolo: {}", listed.body);
+    assert!(members.contains(&(PAOLO_EMAIL, "supervisor")));
+    assert!(members.contains(&(SARA_EMAIL, "administrator")));
+    assert_eq!(listed.body["invitations"], json!([]), "nothing pending");
+}
+
+async fn n5_an_administrator_grants_only_roles_below_their_own_and_only_in_their_company(
+    app: TestApp,
+) {
+    let sara = sara(&app).await;
+    for (role, status, code) in [
+        ("administrator", 403, "role_not_grantable"),
+        ("support", 403, "role_not_grantable"),
+        ("user", 403, "role_not_grantable"),
+        ("capo", 422, "unknown_role"),
+    ] {
+        let answer = invite(&app, &sara, "acme", paolo_as(role)).await;
+        assert_eq!((answer.status, answer.code()), (status, code), "{role}");
+    }
+    let elsewhere = invite(&app, &sara, "duna", paolo_as("monitoring")).await;
+    assert_eq!(
+        (elsewhere.status, elsewhere.code()),
+        (403, "not_company_admin")
+    );
+    let listed = users(&app, &sara, "duna").await;
+    assert_eq!((listed.status, listed.code()), (403, "not_company_admin"));
+    let odd = users(&app, &sara, "acme%23COMPANY").await;
+    assert_eq!((odd.status, odd.code()), (403, "not_company_admin"));
+    let no_mobile = invite(
+        &app,
+        &sara,
+        "acme",
+        json!({ "email": PAOLO_EMAIL, "display_name": "Paolo Neri", "role": "monitoring" }),
+    )
+    .await;
+    assert_eq!(
+        (
+            no_mobile.status,
+            no_mobile.code(),
+            no_mobile.body["field"].as_str()
+        ),
+        (400, "invalid_field", Some("mobile")),
+        "the temporary password needs a mobile"
+    );
+    let anonymous = app
+        .post("/companies/acme/invitations", paolo_as("monitoring"))
+        .await;
+    assert_eq!(anonymous.status, 401);
+
+    // A Supervisor uses the portal but manages nobody.
+    assert_eq!(
+        invite(&app, &sara, "acme", paolo_as("supervisor"))
+            .await
+            .status,
+        201
+    );
+    let (code, temporary) = delivered_invitation(&app).await;
+    let paolo = app
+        .post(
+            "/invitations/accept",
+            acceptance(&code, &temporary, PAOLO_PASSWORD),
+        )
+        .await
+        .text("access_token");
+    let by_supervisor = invite(
+        &app,
+        &paolo,
+        "acme",
+        json!({ "email": "anna@acme.example", "display_name": "Anna", "role": "monitoring", "mobile": "+39 347 555 0303" }),
+    )
+    .await;
+    assert_eq!(
+        (by_supervisor.status, by_supervisor.code()),
+        (403, "not_company_admin")
+    );
+    // N6: the Administrator may appoint an interim Administrator (the profile says so).
+    let interim = invite(
+        &app,
+        &sara,
+        "acme",
+        json!({ "email": "ivo@acme.example", "display_name": "Ivo Gallo", "role": "interim_administrator", "mobile": "+39 347 555 0404" }),
+    )
+    .await;
+    assert_eq!(interim.status, 201, "{}", interim.body);
+}
+
+async fn n5_an_expired_invitation_is_reactivated_with_a_new_code_and_the_old_one_stops_working(
+    app: TestApp,
+) {
+    let sara = sara(&app).await;
+    let invited = invite(&app, &sara, "acme", paolo_as("monitoring")).await;
+    let id = invited.text("invitation_id");
+    let (old_code, old_temporary) = delivered_invitation(&app).await;
+    app.clock.advance(7 * DAY);
+    let sara = app
+        .session(SARA_EMAIL, SARA_PASSWORD)
+        .await
+        .text("access_token");
+    let late = app
+        .post(
+            "/invitations/accept",
+            acceptance(&old_code, &old_temporary, PAOLO_PASSWORD),
+        )
+        .await;
+    assert_eq!((late.status, late.code()), (410, "invitation_expired"));
+    let listed = users(&app, &sara, "acme").await;
+    assert_eq!(
+        listed.body["invitations"][0]["state"], "expired",
+        "{}",
+        listed.body
+    );
+
+    let path = format!("/companies/acme/invitations/{id}/send");
+    let again = app.post_as(&sara, &path, json!({})).await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(again.text("state"), "sent");
+    let (code, temporary) = delivered_invitation(&app).await;
+    assert_ne!(code, old_code);
+    let old = app
+        .post(
+            "/invitations/accept",
+            acceptance(&old_code, &temporary, PAOLO_PASSWORD),
+        )
+        .await;
+    assert_eq!(
+        (old.status, old.code()),
+        (404, "invitation_not_found"),
+        "the old code is dead"
+    );
+    let accepted = app
+        .post(
+            "/invitations/accept",
+            acceptance(&code, &temporary, PAOLO_PASSWORD),
+        )
+        .await;
+    assert_eq!(accepted.status, 201, "{}", accepted.body);
+    let used = app.post_as(&sara, &path, json!({})).await;
+    assert_eq!((used.status, used.code()), (410, "invitation_used"));
+}
+
+async fn n5_a_revoked_invitation_no_longer_works(app: TestApp) {
+    let sara = sara(&app).await;
+    let id = invite(&app, &sara, "acme", paolo_as("monitoring"))
+        .await
+        .text("invitation_id");
+    let (code, temporary) = delivered_invitation(&app).await;
+    let path = format!("/companies/acme/invitations/{id}");
+    assert_eq!(app.as_user(Method::DELETE, &sara, &path).await.status, 204);
+    let accepted = app
+        .post(
+            "/invitations/accept",
+            acceptance(&code, &temporary, PAOLO_PASSWORD),
+        )
+        .await;
+    assert_eq!(
+        (accepted.status, accepted.code()),
+        (404, "invitation_not_found")
+    );
+    let again = app.as_user(Method::DELETE, &sara, &path).await;
+    assert_eq!((again.status, again.code()), (404, "invitation_not_found"));
+    assert_eq!(
+        users(&app, &sara, "acme").await.body["invitations"],
+        json!([])
+    );
+}
+
+async fn n5_a_person_with_an_account_accepts_the_invitation_logged_in(app: TestApp) {
+    let sara = sara(&app).await;
+    let body = json!({ "email": MARIO.email.to_uppercase(), "display_name": "Mario Rossi", "role": "monitoring", "mobile": "+39 340 123 4544" });
+    assert_eq!(invite(&app, &sara, "acme", body).await.status, 201);
+    let sent = app.deliver_messages().await;
+    let email = sent.iter().find(|m| m.channel == Channel::Email).unwrap();
+    let sms = sent.iter().find(|m| m.channel == Channel::Sms).unwrap();
+    let code = invitation_code_in(email);
+    let new_account = app
+        .post(
+            "/invitations/accept",
+            json!({ "code": code, "email": MARIO.email, "temporary_password": temporary_password_in(sms), "password": PAOLO_PASSWORD }),
+        )
+        .await;
+    assert_eq!(
+        (new_account.status, new_account.code()),
+        (409, "account_exists"),
+        "log in and accept there"
+    );
+    let mario = app
+        .session(MARIO.email, MARIO.password)
+        .await
+        .text("access_token");
+    let joined = app
+        .post_as(&mario, "/me/invitations", json!({ "code": code }))
+        .await;
+    assert_eq!(joined.status, 200, "{}", joined.body);
+    assert_eq!(
+        joined.body,
+        json!({ "company_id": "acme", "company_name": "Acme Forniture Srl", "role": "monitoring" })
+    );
+    let me = app.me(&mario).await;
+    assert_eq!(
+        me.body["memberships"][0]["company_id"], "acme",
+        "{}",
+        me.body
+    );
+    let again = app
+        .post_as(&mario, "/me/invitations", json!({ "code": code }))
+        .await;
+    assert_eq!((again.status, again.code()), (410, "invitation_used"));
+    // Someone else's login cannot take it.
+    let sara_takes = app
+        .post_as(&sara, "/me/invitations", json!({ "code": code }))
+        .await;
+    assert_eq!(sara_takes.status, 410);
+}
+
+async fn n5_fifty_concurrent_accepts_of_one_invitation_succeed_once(app: TestApp) {
+    let sara = sara(&app).await;
+    assert_eq!(
+        invite(&app, &sara, "acme", paolo_as("monitoring"))
+            .await
+            .status,
+        201
+    );
+    let (code, temporary) = delivered_invitation(&app).await;
+    let body = acceptance(&code, &temporary, PAOLO_PASSWORD);
+    let app = std::sync::Arc::new(app);
+    let mut racers = tokio::task::JoinSet::new();
+    for _ in 0..50 {
+        let (app, body) = (app.clone(), body.clone());
+        racers.spawn(async move { app.post("/invitations/accept", body).await });
+    }
+    let answers: Vec<varco_tests::Answer> = racers.join_all().await;
+    let created = answers.iter().filter(|a| a.status == 201).count();
+    assert_eq!(
+        created,
+        1,
+        "{:?}",
+        answers
+            .iter()
+            .map(|a| (a.status, a.code()))
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        answers
+            .iter()
+            .filter(|a| a.status != 201)
+            .all(|a| [409, 410].contains(&a.status)),
+        "the others are told it was used (or raced): {:?}",
+        answers
+            .iter()
+            .map(|a| (a.status, a.code()))
+            .collect::<Vec<_>>()
+    );
+    let listed = users(&app, &sara, "acme").await;
+    assert_eq!(
+        listed.body["members"].as_array().unwrap().len(),
+        2,
+        "{}",
+        listed.body
+    );
+}
+
+async fn x2_the_expiry_job_marks_expired_invitations_once_and_finishes_after_an_interruption(
+    app: TestApp,
+) {
+    let sara = sara(&app).await;
+    for n in 0..3 {
+        let body = json!({ "email": format!("persona{n}@acme.example"), "display_name": format!("Persona {n}"), "role": "monitoring", "mobile": "+39 347 555 0202" });
+        assert_eq!(invite(&app, &sara, "acme", body).await.status, 201);
+    }
+    let kept = json!({ "email": "dopo@acme.example", "display_name": "Dopo", "role": "monitoring", "mobile": "+39 347 555 0202", "send": false });
+    assert_eq!(
+        invite(&app, &sara, "acme", kept).await.text("state"),
+        "added"
+    );
+    app.clock.advance(7 * DAY + HOUR);
+    let sara = app
+        .session(SARA_EMAIL, SARA_PASSWORD)
+        .await
+        .text("access_token");
+
+    // Stopped after two pages of one item: two done, and it says it did not finish.
+    let first = varco_domain::invitations::expire_due(&app.deps, 1, 2)
+        .await
+        .unwrap();
+    assert_eq!((first.changed, first.finished), (2, false));
+    let rest = run_job(&app.deps, Job::ExpireInvitations).await.unwrap();
+    assert_eq!(rest, json!({ "changed": 1, "finished": true }));
+    let again = run_job(&app.deps, Job::ExpireInvitations).await.unwrap();
+    assert_eq!(
+        again,
+        json!({ "changed": 0, "finished": true }),
+        "nothing left the second time"
+    );
+
+    let listed = users(&app, &sara, "acme").await;
+    let mut states: Vec<&str> = listed.body["invitations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["state"].as_str().unwrap())
+        .collect();
+    states.sort();
+    assert_eq!(
+        states,
+        ["added", "expired", "expired", "expired"],
+        "{}",
+        listed.body
+    );
+}
+
+async fn n5_at_most_the_profile_s_pending_invitations_per_company(app: TestApp) {
+    let sara = sara(&app).await;
+    let max = app.deps.profile.invitations.as_ref().unwrap().max_pending;
+    for n in 0..max {
+        let body = json!({ "email": format!("p{n}@acme.example"), "display_name": "P", "role": "monitoring", "mobile": "+39 347 555 0202", "send": false });
+        let answer = invite(&app, &sara, "acme", body).await;
+        assert_eq!(answer.status, 201, "{n}: {}", answer.body);
+    }
+    let over = invite(&app, &sara, "acme", paolo_as("monitoring")).await;
+    assert_eq!((over.status, over.code()), (409, "too_many_invitations"));
+}
+
+on_both_stores!(
+    n5_an_invited_supervisor_gets_the_code_by_email_and_a_temporary_password_by_sms,
+    n5_an_administrator_grants_only_roles_below_their_own_and_only_in_their_company,
+    n5_an_expired_invitation_is_reactivated_with_a_new_code_and_the_old_one_stops_working,
+    n5_a_revoked_invitation_no_longer_works,
+    n5_a_person_with_an_account_accepts_the_invitation_logged_in,
+    n5_fifty_concurrent_accepts_of_one_invitation_succeed_once,
+    x2_the_expiry_job_marks_expired_invitations_once_and_finishes_after_an_interruption,
+    n5_at_most_the_profile_s_pending_invitations_per_company,
+);
