@@ -164,6 +164,39 @@ pub async fn query_returns_one_partition_by_prefix_in_order(s: &dyn Store) {
     assert!(s.query("Q", "", 10).await.unwrap().is_empty());
 }
 
+pub async fn query_pages_go_either_way_from_where_the_last_ended(s: &dyn Store) {
+    let writes = ["EV#1", "EV#2", "EV#3", "EV#4", "EV#5", "OTHER#9"]
+        .iter()
+        .enumerate()
+        .map(|(n, sk)| Write::create(item("P", sk, n as i64)));
+    s.write(writes.collect()).await.unwrap();
+    s.write(vec![Write::create(item("Q", "EV#0", 9))])
+        .await
+        .unwrap();
+    let page = |after, descending| crate::store::Page {
+        sk_prefix: "EV#",
+        after,
+        descending,
+        limit: 2,
+    };
+    let sks = |items: Vec<Item>| items.into_iter().map(|i| i.key.sk).collect::<Vec<_>>();
+    let newest = sks(s.query_page("P", &page(None, true)).await.unwrap());
+    assert_eq!(newest, ["EV#5", "EV#4"]);
+    let next = sks(s.query_page("P", &page(Some("EV#4"), true)).await.unwrap());
+    assert_eq!(next, ["EV#3", "EV#2"]);
+    let last = sks(s.query_page("P", &page(Some("EV#2"), true)).await.unwrap());
+    assert_eq!(last, ["EV#1"]);
+    assert!(s
+        .query_page("P", &page(Some("EV#1"), true))
+        .await
+        .unwrap()
+        .is_empty());
+    let oldest = sks(s.query_page("P", &page(Some("EV#2"), false)).await.unwrap());
+    assert_eq!(oldest, ["EV#3", "EV#4"], "ascending, after a key");
+    let from_gap = sks(s.query_page("P", &page(Some("EV#35"), true)).await.unwrap());
+    assert_eq!(from_gap, ["EV#3", "EV#2"], "after a key nobody stored");
+}
+
 pub async fn query_index_finds_items_by_index_value(s: &dyn Store) {
     s.write(vec![
         Write::create(item("A", "1", 1).with_gsi1("LOGIN#x")),
@@ -255,6 +288,7 @@ macro_rules! store_conformance_tests {
             delete_honours_its_condition,
             get_many_keeps_the_order_of_the_keys,
             query_returns_one_partition_by_prefix_in_order,
+            query_pages_go_either_way_from_where_the_last_ended,
             query_index_finds_items_by_index_value,
             an_index_value_follows_rewrites_and_deletes,
             of_racing_replaces_exactly_one_wins,

@@ -1,7 +1,7 @@
 //! An in-memory store for the domain's own unit tests. It passes the same conformance suite
 //! as the real backends, but it proves nothing about them.
 
-use crate::store::{Condition, Index, Item, Key, Store, StoreError, Write};
+use crate::store::{Condition, Index, Item, Key, Page, Store, StoreError, Write};
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -37,18 +37,21 @@ impl Store for MemoryStore {
         Ok(keys.iter().map(|k| items.get(k).cloned()).collect())
     }
 
-    async fn query(
-        &self,
-        pk: &str,
-        sk_prefix: &str,
-        limit: usize,
-    ) -> Result<Vec<Item>, StoreError> {
+    async fn query_page(&self, pk: &str, page: &Page<'_>) -> Result<Vec<Item>, StoreError> {
         let items = self.items.lock().expect("poisoned");
-        Ok(items
-            .range(Key::new(pk, sk_prefix)..)
-            .take_while(|(k, _)| k.pk == pk && k.sk.starts_with(sk_prefix))
-            .take(limit)
-            .map(|(_, i)| i.clone())
+        let partition = items
+            .range(Key::new(pk, page.sk_prefix)..)
+            .take_while(|(k, _)| k.pk == pk && k.sk.starts_with(page.sk_prefix))
+            .map(|(_, i)| i);
+        let mut ordered: Vec<&Item> = partition.collect();
+        if page.descending {
+            ordered.reverse();
+        }
+        Ok(ordered
+            .into_iter()
+            .filter(|i| page.admits(&i.key.sk))
+            .take(page.limit)
+            .cloned()
             .collect())
     }
 

@@ -199,6 +199,31 @@ pub enum StoreError {
 /// Most items in one atomic write (DynamoDB's transaction limit).
 pub const MAX_WRITES: usize = 100;
 
+/// Which page of a partition `Store::query_page` reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Page<'a> {
+    pub sk_prefix: &'a str,
+    /// The sort key the previous page ended with.
+    pub after: Option<&'a str>,
+    /// Highest sort key first (newest first, for time-ordered keys).
+    pub descending: bool,
+    pub limit: usize,
+}
+
+impl Page<'_> {
+    /// Whether a sort key of the partition belongs to the page (before the limit).
+    pub fn admits(&self, sk: &str) -> bool {
+        sk.starts_with(self.sk_prefix)
+            && self.after.is_none_or(|after| {
+                if self.descending {
+                    sk < after
+                } else {
+                    sk > after
+                }
+            })
+    }
+}
+
 #[async_trait]
 pub trait Store: Send + Sync {
     /// The item at `key`, read strongly consistently; `None` when there is none.
@@ -210,8 +235,28 @@ pub trait Store: Send + Sync {
 
     /// Items of partition `pk` whose sort key starts with `sk_prefix`, in sort-key order,
     /// at most `limit`.
-    async fn query(&self, pk: &str, sk_prefix: &str, limit: usize)
-        -> Result<Vec<Item>, StoreError>;
+    async fn query(
+        &self,
+        pk: &str,
+        sk_prefix: &str,
+        limit: usize,
+    ) -> Result<Vec<Item>, StoreError> {
+        self.query_page(
+            pk,
+            &Page {
+                sk_prefix,
+                after: None,
+                descending: false,
+                limit,
+            },
+        )
+        .await
+    }
+
+    /// One page of a partition's items whose sort key starts with `page.sk_prefix`: in
+    /// sort-key order (or the reverse), those after the sort key `page.after` in that order,
+    /// at most `page.limit`. The last item's sort key is where the next page starts.
+    async fn query_page(&self, pk: &str, page: &Page<'_>) -> Result<Vec<Item>, StoreError>;
 
     /// Items whose value in `index` is `value`, at most `limit`, in no set order. Indexes
     /// may lag behind writes on some backends (DynamoDB's are eventually consistent).

@@ -19,7 +19,7 @@ use aws_sdk_dynamodb::Client;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
-use varco_domain::store::{Condition, Index, Item, Key, Store, StoreError, Write, MAX_WRITES};
+use varco_domain::store::{Condition, Index, Item, Key, Page, Store, StoreError, Write, MAX_WRITES};
 
 pub const TTL_ATTRIBUTE: &str = "ttl";
 
@@ -266,11 +266,11 @@ impl DynamoStore {
         &self,
         build: impl Fn() -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
         on: &str,
+        mut start: Option<Attrs>,
         limit: usize,
     ) -> Result<Vec<Item>, StoreError> {
         self.used("Query", on);
         let mut out = Vec::new();
-        let mut start: Option<Attrs> = None;
         loop {
             self.count();
             let page = build()
@@ -378,31 +378,29 @@ impl Store for DynamoStore {
         Ok(keys.iter().map(|k| found.get(k).cloned()).collect())
     }
 
-    async fn query(
-        &self,
-        pk: &str,
-        sk_prefix: &str,
-        limit: usize,
-    ) -> Result<Vec<Item>, StoreError> {
+    async fn query_page(&self, pk: &str, page: &Page<'_>) -> Result<Vec<Item>, StoreError> {
         let build = || {
             let query = self
                 .client
                 .query()
                 .table_name(&self.table)
                 .consistent_read(true)
+                .scan_index_forward(!page.descending)
                 .expression_attribute_values(":pk", AttributeValue::S(pk.to_string()));
-            if sk_prefix.is_empty() {
+            if page.sk_prefix.is_empty() {
                 query.key_condition_expression("pk = :pk")
             } else {
                 query
                     .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
                     .expression_attribute_values(
                         ":prefix",
-                        AttributeValue::S(sk_prefix.to_string()),
+                        AttributeValue::S(page.sk_prefix.to_string()),
                     )
             }
         };
-        self.query_pages(build, "table", limit).await
+        // DynamoDB starts after any key of the partition, stored or not.
+        let start = page.after.map(|after| key_attrs(&Key::new(pk, after)));
+        self.query_pages(build, "table", start, page.limit).await
     }
 
     async fn query_index(
@@ -420,7 +418,7 @@ impl Store for DynamoStore {
                 .expression_attribute_names("#k", index_attribute(index))
                 .expression_attribute_values(":v", AttributeValue::S(value.to_string()))
         };
-        self.query_pages(build, &format!("index/{}", index.name()), limit)
+        self.query_pages(build, &format!("index/{}", index.name()), None, limit)
             .await
     }
 

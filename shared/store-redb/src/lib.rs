@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use std::path::Path;
 use varco_domain::memory::condition_holds;
-use varco_domain::store::{Index, Item, Key, Store, StoreError, Write};
+use varco_domain::store::{Index, Item, Key, Page, Store, StoreError, Write};
 
 const ITEMS: TableDefinition<&str, &[u8]> = TableDefinition::new("items");
 const INDEXES: TableDefinition<&str, &str> = TableDefinition::new("indexes");
@@ -93,22 +93,41 @@ impl Store for RedbStore {
         self.read_items(keys)
     }
 
-    async fn query(
-        &self,
-        pk: &str,
-        sk_prefix: &str,
-        limit: usize,
-    ) -> Result<Vec<Item>, StoreError> {
+    async fn query_page(&self, pk: &str, page: &Page<'_>) -> Result<Vec<Item>, StoreError> {
         let tx = self.db.begin_read().map_err(backend)?;
         let table = tx.open_table(ITEMS).map_err(backend)?;
-        let start = format!("{pk}{SEP}{sk_prefix}");
+        let partition = format!("{pk}{SEP}");
+        let start = format!("{partition}{}", page.sk_prefix);
+        // Past every key with the prefix: no sort key holds this character.
+        let end = format!("{start}{}", char::MAX);
+        // Narrowed to what comes after `page.after` in the page's order.
+        let after = page.after.map(|a| format!("{partition}{a}"));
+        let (low, high) = match (&after, page.descending) {
+            (Some(a), false) => (a.clone().max(start.clone()), end.clone()),
+            (Some(a), true) => (start.clone(), a.clone().min(end.clone())),
+            (None, _) => (start.clone(), end.clone()),
+        };
+        if low >= high {
+            return Ok(Vec::new());
+        }
+        let range = table
+            .range(low.as_str()..high.as_str())
+            .map_err(backend)?;
+        let entries: Box<dyn Iterator<Item = _>> = if page.descending {
+            Box::new(range.rev())
+        } else {
+            Box::new(range)
+        };
         let mut out = Vec::new();
-        for entry in table.range(start.as_str()..).map_err(backend)? {
-            let (key, value) = entry.map_err(backend)?;
-            if !key.value().starts_with(&start) || out.len() >= limit {
+        for entry in entries {
+            if out.len() >= page.limit {
                 break;
             }
-            out.push(decode(value.value())?);
+            let (key, value) = entry.map_err(backend)?;
+            let sk = &key.value()[partition.len()..];
+            if page.admits(sk) {
+                out.push(decode(value.value())?);
+            }
         }
         Ok(out)
     }
