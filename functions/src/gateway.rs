@@ -85,6 +85,7 @@ async fn route(deps: &Deps, request: hyper::Request<Incoming>) -> http::Response
         deps,
         step,
         ApiRequest {
+            query: parts.uri.query().map(str::to_string),
             params,
             headers: parts.headers,
             body,

@@ -18,7 +18,9 @@ use varco_domain::types::{
     RegistrationCode, SecurityAnswer, Username, VatNumber,
 };
 use varco_domain::vat_registration::{self, Activation, StartVatRegistration};
-use varco_domain::{accounts, autologin, codes, legal_rep, password_reset, selfservice, sessions};
+use varco_domain::{
+    accounts, autologin, codes, legal_rep, members, password_reset, selfservice, sessions,
+};
 use varco_domain::{Deps, Error};
 
 pub async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply, Error> {
@@ -75,6 +77,9 @@ pub async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply,
         Step::ListCompanyUsers => list_company_users(deps, parse(request)?).await,
         Step::AcceptInvitation => accept_invitation(deps, parse(request)?).await,
         Step::JoinCompany => join_company(deps, parse(request)?).await,
+        Step::ChangeRole => change_role(deps, parse(request)?).await,
+        Step::RemoveAccess => remove_access(deps, parse(request)?).await,
+        Step::ReadAuditTrail => read_audit_trail(deps, parse(request)?).await,
     }
 }
 
@@ -1134,11 +1139,12 @@ fn company_id(request: &ApiRequest) -> Result<String, Error> {
     Ok(id.to_string())
 }
 
-/// A company's id and, for the steps on one invitation, the invitation's id.
+/// A company's id and, for the steps on one invitation or member, its id.
 pub struct CompanyInput {
     token: String,
     company_id: String,
     invitation_id: Option<String>,
+    account_id: Option<String>,
 }
 
 impl FromRequest for CompanyInput {
@@ -1152,10 +1158,23 @@ impl FromRequest for CompanyInput {
             Ok(_) => return Err(Error::InvitationNotFound),
             Err(_) => None,
         };
+        let account_id = match request.param("account_id") {
+            Ok(id)
+                if id.len() <= 64
+                    && id
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+            {
+                Some(id.to_string())
+            }
+            Ok(_) => return Err(Error::MemberNotFound),
+            Err(_) => None,
+        };
         Ok(CompanyInput {
             token,
             company_id,
             invitation_id,
+            account_id,
         })
     }
 }
@@ -1163,6 +1182,10 @@ impl FromRequest for CompanyInput {
 impl CompanyInput {
     fn invitation_id(&self) -> Result<&str, Error> {
         self.invitation_id.as_deref().ok_or(Error::RouteNotFound)
+    }
+
+    fn account_id(&self) -> Result<&str, Error> {
+        self.account_id.as_deref().ok_or(Error::RouteNotFound)
     }
 }
 
@@ -1244,7 +1267,7 @@ async fn revoke_invitation(deps: &Deps, input: CompanyInput) -> Result<Reply, Er
 }
 
 async fn list_company_users(deps: &Deps, input: CompanyInput) -> Result<Reply, Error> {
-    let users = invitations::list_users(deps, &input.token, &input.company_id).await?;
+    let users = members::list_users(deps, &input.token, &input.company_id).await?;
     Ok(Reply::json(StatusCode::OK, &users))
 }
 
@@ -1316,4 +1339,93 @@ impl FromRequest for JoinCompanyInput {
 async fn join_company(deps: &Deps, input: JoinCompanyInput) -> Result<Reply, Error> {
     let joined = invitations::join(deps, &input.token, &input.code).await?;
     Ok(Reply::json(StatusCode::OK, &joined))
+}
+
+pub struct ChangeRoleInput {
+    company: CompanyInput,
+    role: String,
+}
+
+impl FromRequest for ChangeRoleInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            role: String,
+        }
+        let company = CompanyInput::from_request(request)?;
+        let body: Body = request.json()?;
+        if body.role.is_empty() || body.role.len() > 64 {
+            return Err(Error::UnknownRole);
+        }
+        Ok(ChangeRoleInput {
+            company,
+            role: body.role,
+        })
+    }
+}
+
+async fn change_role(deps: &Deps, input: ChangeRoleInput) -> Result<Reply, Error> {
+    let company = &input.company;
+    let changed = members::change_role(
+        deps,
+        &company.token,
+        &company.company_id,
+        company.account_id()?,
+        &input.role,
+    )
+    .await?;
+    Ok(Reply::json(StatusCode::OK, &changed))
+}
+
+async fn remove_access(deps: &Deps, input: CompanyInput) -> Result<Reply, Error> {
+    members::remove_access(deps, &input.token, &input.company_id, input.account_id()?).await?;
+    Ok(Reply::no_content())
+}
+
+pub struct AuditTrailInput {
+    company: CompanyInput,
+    before: Option<String>,
+    limit: usize,
+}
+
+impl FromRequest for AuditTrailInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        let company = CompanyInput::from_request(request)?;
+        let before = match request.query_param("before") {
+            Some(b)
+                if b.len() <= 64
+                    && b.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')) =>
+            {
+                Some(b.to_string())
+            }
+            Some(_) => return Err(Error::field("before")(ParseError::Format)),
+            None => None,
+        };
+        let limit = match request.query_param("limit") {
+            Some(l) => l
+                .parse::<usize>()
+                .ok()
+                .filter(|l| (1..=members::MAX_AUDIT_PAGE).contains(l))
+                .ok_or(Error::field("limit")(ParseError::Format))?,
+            None => 50,
+        };
+        Ok(AuditTrailInput {
+            company,
+            before,
+            limit,
+        })
+    }
+}
+
+async fn read_audit_trail(deps: &Deps, input: AuditTrailInput) -> Result<Reply, Error> {
+    let page = members::audit_trail(
+        deps,
+        &input.company.token,
+        &input.company.company_id,
+        input.before.as_deref(),
+        input.limit,
+    )
+    .await?;
+    Ok(Reply::json(StatusCode::OK, &page))
 }

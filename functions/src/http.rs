@@ -23,6 +23,8 @@ pub struct ApiRequest {
     pub headers: HeaderMap,
     pub body: Bytes,
     pub request_id: String,
+    /// The query string, without its `?`.
+    pub query: Option<String>,
 }
 
 impl ApiRequest {
@@ -34,6 +36,16 @@ impl ApiRequest {
             &self.body
         };
         serde_json::from_slice(body).map_err(|e| Error::MalformedBody(e.to_string()))
+    }
+
+    /// A query parameter's value (the first, as sent: the steps' parameters are URL-safe).
+    pub fn query_param(&self, name: &str) -> Option<&str> {
+        self.query
+            .as_deref()?
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v)
     }
 
     pub fn param(&self, name: &str) -> Result<&str, Error> {

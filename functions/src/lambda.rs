@@ -46,6 +46,7 @@ pub async fn handle_event(
         deps,
         step,
         ApiRequest {
+            query: parts.uri.query().map(str::to_string),
             params,
             headers: parts.headers,
             body,

@@ -670,6 +670,30 @@ fn doc(step: Step) -> StepDoc {
             success: (200, "The company added.", Some(object(&["company_id", "company_name", "role"], json!({ "company_id": string(), "company_name": string(), "role": string() })))),
             errors: vec![Error::MalformedBody(String::new()), invalid("code"), Error::Unauthenticated, Error::PasswordChangeRequired, Error::InvitationNotFound, Error::InvitationUsed, Error::InvitationExpired, Error::InvitationEmailMismatch, Error::AlreadyMember, Error::Conflict],
         },
+        ChangeRole => StepDoc {
+            summary: "Give a member another role; the member's role and the new one must both be roles the caller may grant.",
+            request: Some(object(&["role"], json!({ "role": { "type": "string", "minLength": 1, "maxLength": 64, "description": "A role id of the portal profile." } }))),
+            success: (200, "The member's new role.", Some(object(&["account_id", "role"], json!({ "account_id": string(), "role": string() })))),
+            errors: company_errors([Error::NotOnYourself, Error::MemberNotFound, Error::UnknownRole, Error::RoleNotGrantable, Error::Conflict]),
+        },
+        RemoveAccess => StepDoc {
+            summary: "C4: end a member's access to the company; the account and its password stay (W6: a role the portal marks so is deleted with its last company, to be recreated).",
+            request: None,
+            success: (204, "Access removed.", None),
+            errors: company_errors([Error::NotOnYourself, Error::MemberNotFound, Error::RoleNotGrantable, Error::Conflict]),
+        },
+        ReadAuditTrail => StepDoc {
+            summary: "X8: the company's audit trail, newest first, a page at a time (`?limit=1..100`, `?before=<next of the previous page>`), for a role that can read it.",
+            request: None,
+            success: (200, "A page of events.", Some(object(&["events"], json!({
+                "events": { "type": "array", "items": object(&["id", "at", "action", "company_id", "source", "outcome"], json!({
+                    "id": string(), "at": { "type": "integer" }, "action": string(), "actor": string(), "subject": string(),
+                    "company_id": string(), "source": { "enum": ["api", "job"] }, "outcome": string()
+                })) },
+                "next": { "type": "string", "description": "Where the next page starts; absent on the last page." }
+            })))),
+            errors: company_errors([invalid("before"), invalid("limit")]),
+        },
     }
 }
 

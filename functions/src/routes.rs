@@ -52,6 +52,9 @@ pub enum Step {
     ListCompanyUsers,
     AcceptInvitation,
     JoinCompany,
+    ChangeRole,
+    RemoveAccess,
+    ReadAuditTrail,
 }
 
 pub struct Route {
@@ -61,7 +64,7 @@ pub struct Route {
     pub step: Step,
 }
 
-pub fn routes() -> [Route; 45] {
+pub fn routes() -> [Route; 48] {
     use Step::*;
     let route = |method, path, step| Route { method, path, step };
     [
@@ -181,6 +184,21 @@ pub fn routes() -> [Route; 45] {
             "/companies/{company_id}/users",
             ListCompanyUsers,
         ),
+        route(
+            Method::PUT,
+            "/companies/{company_id}/users/{account_id}/role",
+            ChangeRole,
+        ),
+        route(
+            Method::DELETE,
+            "/companies/{company_id}/users/{account_id}",
+            RemoveAccess,
+        ),
+        route(
+            Method::GET,
+            "/companies/{company_id}/audit-events",
+            ReadAuditTrail,
+        ),
         route(Method::POST, "/invitations/accept", AcceptInvitation),
         route(Method::POST, "/me/invitations", JoinCompany),
         route(Method::POST, "/password-resets", StartPasswordReset),
@@ -247,6 +265,9 @@ impl Step {
             ListCompanyUsers => "list-company-users",
             AcceptInvitation => "accept-invitation",
             JoinCompany => "join-company",
+            ChangeRole => "change-role",
+            RemoveAccess => "remove-access",
+            ReadAuditTrail => "read-audit-trail",
         }
     }
 
@@ -280,10 +301,10 @@ impl Step {
                 Some(Flow::LegalRepRegistration)
             }
             CreateInvitation | SendInvitation | RevokeInvitation | ListCompanyUsers
-            | AcceptInvitation | JoinCompany => Some(Flow::Invitations),
-            IssueCaptcha | Login | GetAccount | ChangePassword | RefreshSession | Logout
-            | StartMobileChange | ConfirmMobileChange | StartEmailChange | ConfirmEmailChange
-            | DeleteAccount => None,
+            | AcceptInvitation | JoinCompany | ChangeRole | RemoveAccess => Some(Flow::Invitations),
+            IssueCaptcha | ReadAuditTrail | Login | GetAccount | ChangePassword
+            | RefreshSession | Logout | StartMobileChange | ConfirmMobileChange
+            | StartEmailChange | ConfirmEmailChange | DeleteAccount => None,
         }
     }
 
@@ -308,6 +329,9 @@ impl Step {
                 | RevokeInvitation
                 | ListCompanyUsers
                 | JoinCompany
+                | ChangeRole
+                | RemoveAccess
+                | ReadAuditTrail
         )
     }
 

@@ -816,6 +816,72 @@ async fn the_registration_and_migration_step_binaries_work() {
     )
     .await;
     assert_eq!(status, 204, "{revoked}");
+    let route = "/companies/{company_id}/audit-events";
+    let (status, trail) = invoke(
+        env!("CARGO_BIN_EXE_read-audit-trail"),
+        &emulator,
+        &table,
+        &env,
+        as_sara(api_event(
+            "GET",
+            route,
+            "/companies/acme/audit-events",
+            None,
+            Value::Null,
+        )),
+    )
+    .await;
+    // Both in the same second: the trail orders by second only.
+    let mut actions: Vec<&str> = trail["events"]
+        .as_array()
+        .map(|events| events.iter().filter_map(|e| e["action"].as_str()).collect())
+        .unwrap_or_default();
+    actions.sort();
+    assert_eq!(
+        (status, actions),
+        (200, vec!["invitation_added", "invitation_revoked"]),
+        "{trail}"
+    );
+    let route = "/companies/{company_id}/users/{account_id}";
+    let (status, nobody) = invoke(
+        env!("CARGO_BIN_EXE_remove-access"),
+        &emulator,
+        &table,
+        &env,
+        as_sara(api_event(
+            "DELETE",
+            route,
+            "/companies/acme/users/nobody",
+            None,
+            Value::Null,
+        )),
+    )
+    .await;
+    assert_eq!(
+        (status, nobody["code"].as_str()),
+        (404, Some("member_not_found")),
+        "{nobody}"
+    );
+    let route = "/companies/{company_id}/users/{account_id}/role";
+    let (status, nobody) = invoke(
+        env!("CARGO_BIN_EXE_change-role"),
+        &emulator,
+        &table,
+        &env,
+        as_sara(api_event(
+            "PUT",
+            route,
+            "/companies/acme/users/nobody/role",
+            None,
+            json!({ "role": "monitoring" }),
+        )),
+    )
+    .await;
+    assert_eq!(
+        (status, nobody["code"].as_str()),
+        (404, Some("member_not_found")),
+        "{nobody}"
+    );
     let report = invoke_raw(
         env!("CARGO_BIN_EXE_expire-invitations"),
         &emulator,

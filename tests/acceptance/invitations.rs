@@ -480,7 +480,112 @@ async fn n5_at_most_the_profile_s_pending_invitations_per_company(app: TestApp) 
     assert_eq!((over.status, over.code()), (409, "too_many_invitations"));
 }
 
+async fn x8_company_events_are_recorded_and_read_newest_first_by_the_administrator(app: TestApp) {
+    let sara = sara(&app).await;
+    let invited = invite(&app, &sara, "acme", paolo_as("supervisor")).await;
+    let invitation_id = invited.text("invitation_id");
+    let (code, temporary) = delivered_invitation(&app).await;
+    // Events are ordered by their time (seconds): each of these happens a second later.
+    app.clock.advance(1);
+    let paolo = app
+        .post(
+            "/invitations/accept",
+            acceptance(&code, &temporary, PAOLO_PASSWORD),
+        )
+        .await
+        .text("access_token");
+    let paolo_id = app.me(&paolo).await.text("id");
+    let sara_id = app.me(&sara).await.text("id");
+    // C4's rule, here for a Supervisor: removing access keeps the account and its password.
+    app.clock.advance(1);
+    let removed = app
+        .as_user(
+            Method::DELETE,
+            &sara,
+            &format!("/companies/acme/users/{paolo_id}"),
+        )
+        .await;
+    assert_eq!(removed.status, 204, "{}", removed.body);
+    let paolo = app
+        .session(PAOLO_EMAIL, PAOLO_PASSWORD)
+        .await
+        .text("access_token");
+    assert_eq!(app.me(&paolo).await.body["memberships"], json!([]));
+
+    let page = |query: &str| {
+        let path = format!("/companies/acme/audit-events{query}");
+        let app = &app;
+        let sara = sara.clone();
+        async move { app.as_user(Method::GET, &sara, &path).await }
+    };
+    let first = page("?limit=2").await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    let actions = |answer: &varco_tests::Answer| -> Vec<(String, String)> {
+        answer.body["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["action"].as_str().unwrap().to_string(),
+                    e["subject"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        actions(&first),
+        [
+            ("access_removed".to_string(), paolo_id.clone()),
+            ("invitation_accepted".to_string(), invitation_id.clone())
+        ]
+    );
+    assert_eq!(first.body["events"][0]["actor"], sara_id.as_str());
+    assert_eq!(first.body["events"][1]["actor"], paolo_id.as_str());
+    let next = first.text("next");
+    let second = page(&format!("?limit=2&before={next}")).await;
+    assert_eq!(
+        actions(&second),
+        [("invitation_sent".to_string(), invitation_id.clone())]
+    );
+    assert!(
+        second.body.get("next").is_none(),
+        "the last page: {}",
+        second.body
+    );
+    let all = page("").await.body.to_string();
+    for secret in [
+        code.as_str(),
+        temporary.as_str(),
+        PAOLO_MOBILE,
+        "+393475550202",
+    ] {
+        assert!(
+            !all.contains(secret),
+            "no secret or number in the trail: {all}"
+        );
+    }
+
+    let by_paolo = app
+        .as_user(Method::GET, &paolo, "/companies/acme/audit-events")
+        .await;
+    assert_eq!(
+        (by_paolo.status, by_paolo.code()),
+        (403, "not_company_admin")
+    );
+    let bad = page("?limit=0").await;
+    assert_eq!(
+        (bad.status, bad.body["field"].as_str()),
+        (400, Some("limit"))
+    );
+    let elsewhere = app
+        .as_user(Method::GET, &sara, "/companies/duna/audit-events")
+        .await;
+    assert_eq!(elsewhere.status, 403);
+}
+
 on_both_stores!(
+    x8_company_events_are_recorded_and_read_newest_first_by_the_administrator,
     n5_an_invited_supervisor_gets_the_code_by_email_and_a_temporary_password_by_sms,
     n5_an_administrator_grants_only_roles_below_their_own_and_only_in_their_company,
     n5_an_expired_invitation_is_reactivated_with_a_new_code_and_the_old_one_stops_working,

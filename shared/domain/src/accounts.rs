@@ -184,7 +184,7 @@ impl Account {
             claim_login(&login_key, &self.id),
         ];
         for membership in &self.memberships {
-            writes.push(crate::invitations::member_write(self, membership, now));
+            writes.push(crate::members::member_write(self, membership, now));
         }
         Ok(writes)
     }

@@ -21,9 +21,10 @@ use crate::clock::{Timestamp, DAY};
 use crate::deps::Deps;
 use crate::error::Error;
 use crate::keys;
+use crate::members::{manager, may_grant, member_write};
 use crate::messages::{Lang, Template};
 use crate::outbox::{self, Channel};
-use crate::profile::{Capability, InvitationSettings, Profile};
+use crate::profile::{InvitationSettings, Profile};
 use crate::random::{new_id, random_string};
 use crate::sessions::{self, authenticate, Authenticated, Session};
 use crate::store::{parse_opt, Item, StoreError, Write};
@@ -116,30 +117,6 @@ impl Invitation {
     }
 }
 
-/// A person with access to a company, as its administrators see them.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Member {
-    pub account_id: String,
-    pub display_name: String,
-    pub email: String,
-    pub role: String,
-    pub since: i64,
-}
-
-/// The write that lists `account` among the members of the company of `membership`.
-pub fn member_write(account: &Account, membership: &Membership, now: Timestamp) -> Write {
-    Write::put(Item::new(
-        keys::member(&membership.company_id, &account.id),
-        &Member {
-            account_id: account.id.clone(),
-            display_name: account.display_name.clone(),
-            email: account.email.clone(),
-            role: membership.role.clone(),
-            since: now.0,
-        },
-    ))
-}
-
 /// The invitations that count against a company's limit, with their expiry.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Pending {
@@ -196,7 +173,7 @@ pub struct InvitationView {
 }
 
 impl InvitationView {
-    fn of(invitation: &Invitation, now: Timestamp) -> InvitationView {
+    pub(crate) fn of(invitation: &Invitation, now: Timestamp) -> InvitationView {
         InvitationView {
             invitation_id: invitation.id.clone(),
             email: invitation.email.clone(),
@@ -206,43 +183,6 @@ impl InvitationView {
             expires_at: invitation.expires_at,
         }
     }
-}
-
-/// The membership through which the token's holder manages `company_id`: a usable one whose
-/// role manages users. Anything else (another company, a role that does not manage) is
-/// refused alike.
-fn manager<'a>(
-    deps: &Deps,
-    found: &'a Authenticated,
-    company_id: &str,
-    now: Timestamp,
-) -> Result<&'a Membership, Error> {
-    if found.claims.scope != Scope::Account {
-        return Err(Error::PasswordChangeRequired);
-    }
-    found
-        .account
-        .memberships
-        .iter()
-        .find(|m| m.company_id == company_id)
-        .filter(|m| m.usable(&deps.profile, now.0))
-        .filter(|m| {
-            deps.profile
-                .role(&m.role)
-                .is_some_and(|r| r.can(Capability::ManageUsers))
-        })
-        .ok_or(Error::NotCompanyAdmin)
-}
-
-/// Refuses unless a holder of `actor_role` may grant `role`.
-fn may_grant(deps: &Deps, actor_role: &str, role: &str) -> Result<(), Error> {
-    if deps.profile.role(role).is_none() {
-        return Err(Error::UnknownRole);
-    }
-    if !deps.profile.may_grant(actor_role, role) {
-        return Err(Error::RoleNotGrantable);
-    }
-    Ok(())
 }
 
 /// An invitation as an administrator fills it in.
@@ -735,48 +675,6 @@ pub async fn join(deps: &Deps, token: &str, code: &str) -> Result<Joined, Error>
         Err(StoreError::ConditionFailed { index: Some(0) }) => Err(Error::InvitationUsed),
         Err(e) => Err(e.into()),
     }
-}
-
-/// A company's users as its administrators see them: members, and invitations not yet
-/// accepted or revoked.
-#[derive(Debug, Clone, Serialize)]
-pub struct Users {
-    pub members: Vec<Member>,
-    pub invitations: Vec<InvitationView>,
-}
-
-/// Most users listed at once.
-const MAX_LISTED: usize = 1000;
-
-/// Lists a company's users. One read (the session), one query (the company's users).
-pub async fn list_users(deps: &Deps, token: &str, company_id: &str) -> Result<Users, Error> {
-    let now = deps.clock.now();
-    let found = authenticate(deps, token, |_| Vec::new()).await?;
-    manager(deps, &found, company_id, now)?;
-    let prefix = keys::member(company_id, "").sk;
-    let users_prefix = keys::USERS_PREFIX;
-    let items = deps
-        .store
-        .query(&keys::company(company_id).pk, users_prefix, MAX_LISTED)
-        .await?;
-    let mut users = Users {
-        members: Vec::new(),
-        invitations: Vec::new(),
-    };
-    for item in &items {
-        if item.key.sk.starts_with(&prefix) {
-            users.members.push(item.parse()?);
-        } else {
-            let invitation: Invitation = item.parse()?;
-            if matches!(
-                invitation.state_at(now),
-                State::Added | State::Sent | State::Expired
-            ) {
-                users.invitations.push(InvitationView::of(&invitation, now));
-            }
-        }
-    }
-    Ok(users)
 }
 
 /// X2: marks sent invitations past their expiry as expired, a page at a time, from the

@@ -21,6 +21,7 @@ pub mod keys;
 pub mod legal_rep;
 pub mod line_registration;
 pub mod login_delay;
+pub mod members;
 pub mod memory;
 pub mod messages;
 pub mod migration;

@@ -201,6 +201,10 @@ pub struct Role {
     /// The roles its holders may grant, change and revoke; absent: every role ranked below.
     #[serde(default)]
     pub grants: Option<Vec<String>>,
+    /// W6: removing a holder's access deletes their account when no company is left, so
+    /// that the administrator can create it again.
+    #[serde(default)]
+    pub removal_deletes_account: bool,
 }
 
 impl Role {

@@ -19,7 +19,9 @@ use aws_sdk_dynamodb::Client;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
-use varco_domain::store::{Condition, Index, Item, Key, Page, Store, StoreError, Write, MAX_WRITES};
+use varco_domain::store::{
+    Condition, Index, Item, Key, Page, Store, StoreError, Write, MAX_WRITES,
+};
 
 pub const TTL_ATTRIBUTE: &str = "ttl";
 

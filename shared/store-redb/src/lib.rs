@@ -110,9 +110,7 @@ impl Store for RedbStore {
         if low >= high {
             return Ok(Vec::new());
         }
-        let range = table
-            .range(low.as_str()..high.as_str())
-            .map_err(backend)?;
+        let range = table.range(low.as_str()..high.as_str()).map_err(backend)?;
         let entries: Box<dyn Iterator<Item = _>> = if page.descending {
             Box::new(range.rev())
         } else {
