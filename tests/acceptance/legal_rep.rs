@@ -1,6 +1,7 @@
 //! The `telco-legal-rep` profile: importing a company's first contract registers its legal
 //! representative and emails the username with a link (T1); the link opens a code by SMS, or
-//! by a second email when no mobile is on file, and then the password is chosen (T2).
+//! by a second email when no mobile is on file, and then the password is chosen (T2). The
+//! legal representative adds employees, now or later (T3), and sends a lost email again (T5).
 
 use serde_json::json;
 use varco_domain::clock::HOUR;
@@ -202,8 +203,174 @@ async fn t2_concurrent_first_accesses_set_one_password(app: TestApp) {
     assert_eq!(app.login_as(NORD.email, PASSWORD).await.status, 201);
 }
 
+/// Marco Bianchi, Officine Nord's legal representative, after his first access: his token.
+async fn marco(app: &TestApp) -> String {
+    let (flow, token) = link_in(&welcome(app, NORD.email).await);
+    assert_eq!(code_step(app, &flow, &token).await.status, 202);
+    let code = code_in(&app.the_sms().await);
+    let session = password_step(app, &flow, &code).await;
+    assert_eq!(session.status, 201, "{}", session.body);
+    session.text("access_token")
+}
+
+fn employee(email: &str, role: &str, send: bool) -> serde_json::Value {
+    json!({ "email": email, "display_name": "Piero Gatti", "role": role, "mobile": "+39 347 555 0909", "send": send })
+}
+
+async fn t3_the_legal_representative_adds_employees_now_or_later(app: TestApp) {
+    let marco = marco(&app).await;
+    let invitations = "/companies/nord/invitations";
+    let later = app
+        .post_as(
+            &marco,
+            invitations,
+            employee("giulia.verdi@officinenord.example", "user", false),
+        )
+        .await;
+    assert_eq!(
+        (later.status, later.text("state").as_str()),
+        (201, "added"),
+        "{}",
+        later.body
+    );
+    assert!(
+        app.deliver_messages().await.is_empty(),
+        "\"add\" sends nothing"
+    );
+    let now = app
+        .post_as(
+            &marco,
+            invitations,
+            employee(
+                "Piero.Gatti@OfficineNord.example",
+                "administrator_light",
+                true,
+            ),
+        )
+        .await;
+    assert_eq!((now.status, now.text("state").as_str()), (201, "sent"));
+    let email = app.the_email().await;
+    assert_eq!(email.to, "Piero.Gatti@officinenord.example");
+    assert!(
+        email
+            .body
+            .contains("username sarà piero.gatti@officinenord.example"),
+        "the username suggested is the email: {}",
+        email.body
+    );
+    let code = varco_tests::invitation_code_in(&email);
+    let accepted = app
+        .post(
+            "/invitations/accept",
+            json!({ "code": code, "email": "piero.gatti@officinenord.example", "password": "Colline-Verdi-62" }),
+        )
+        .await;
+    assert_eq!(accepted.status, 201, "{}", accepted.body);
+    assert_eq!(
+        app.login_as("piero.gatti@officinenord.example", "Colline-Verdi-62")
+            .await
+            .status,
+        201
+    );
+
+    let users = app
+        .as_user(reqwest::Method::GET, &marco, "/companies/nord/users")
+        .await;
+    let roles: Vec<(&str, &str)> = users.body["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["display_name"].as_str().unwrap(),
+                m["role"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        roles.contains(&("Piero Gatti", "administrator_light")),
+        "{}",
+        users.body
+    );
+    assert_eq!(
+        users.body["invitations"][0]["state"], "added",
+        "{}",
+        users.body
+    );
+
+    let piero = accepted.text("access_token");
+    let by_light = app
+        .post_as(
+            &piero,
+            invitations,
+            employee("altro@officinenord.example", "user", true),
+        )
+        .await;
+    assert_eq!(
+        (by_light.status, by_light.code()),
+        (403, "not_company_admin")
+    );
+    let rep = app
+        .post_as(
+            &marco,
+            invitations,
+            employee("altro@officinenord.example", "legal_representative", true),
+        )
+        .await;
+    assert_eq!((rep.status, rep.code()), (403, "role_not_grantable"));
+    // The employee added earlier is registered now.
+    let path = format!("{invitations}/{}/send", later.text("invitation_id"));
+    let sent = app.post_as(&marco, &path, json!({})).await;
+    assert_eq!((sent.status, sent.text("state").as_str()), (200, "sent"));
+    assert_eq!(
+        app.the_email().await.to,
+        "giulia.verdi@officinenord.example"
+    );
+}
+
+async fn t5_the_legal_representative_sends_a_lost_username_email_again(app: TestApp) {
+    let marco = marco(&app).await;
+    let invitations = "/companies/nord/invitations";
+    let sent = app
+        .post_as(
+            &marco,
+            invitations,
+            employee("giulia.verdi@officinenord.example", "user", true),
+        )
+        .await;
+    let lost = varco_tests::invitation_code_in(&app.the_email().await);
+    let path = format!("{invitations}/{}/send", sent.text("invitation_id"));
+    let again = app.post_as(&marco, &path, json!({})).await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    let email = app.the_email().await;
+    assert!(
+        email.body.contains("giulia.verdi@officinenord.example"),
+        "{}",
+        email.body
+    );
+    let code = varco_tests::invitation_code_in(&email);
+    let accept = |code: String| {
+        let app = &app;
+        async move {
+            app.post(
+                "/invitations/accept",
+                json!({ "code": code, "email": "giulia.verdi@officinenord.example", "password": "Colline-Verdi-62" }),
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        accept(lost).await.status,
+        404,
+        "the lost email's code no longer works"
+    );
+    assert_eq!(accept(code).await.status, 201);
+}
+
 on_both_stores!(
     profile = "telco-legal-rep";
+    t3_the_legal_representative_adds_employees_now_or_later,
+    t5_the_legal_representative_sends_a_lost_username_email_again,
     t2_concurrent_first_accesses_set_one_password,
     t1_importing_the_first_contract_registers_the_legal_representative,
     t1_the_username_email_is_sent_again_on_request,

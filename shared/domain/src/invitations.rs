@@ -306,6 +306,11 @@ fn send_now(
             code,
             valid_days: settings.valid_days,
             temporary_password_by_sms: settings.temporary_password_by_sms,
+            username: settings
+                .username_from_email
+                .then(|| crate::legal_rep::username_for(&email))
+                .transpose()?
+                .map(|u| u.as_str().to_string()),
         },
         lang,
         now,

@@ -81,6 +81,9 @@ pub enum Template {
         valid_days: i64,
         /// N5: a temporary password follows by SMS.
         temporary_password_by_sms: bool,
+        /// T3: the username the account will log in with, where it is not the email.
+        #[serde(default)]
+        username: Option<String>,
     },
 }
 
@@ -145,13 +148,17 @@ impl Template {
                 format!("{portal}: your username"),
                 format!("{portal}: your username is {username}. If you do not remember the password, use \"Recover password\"."),
             ),
-            (Template::Invitation { company, role, link, code, valid_days, temporary_password_by_sms }, Lang::It) => (
+            (Template::Invitation { company, role, link, code, valid_days, temporary_password_by_sms, username }, Lang::It) => (
                 format!("{portal}: sei stato invitato in {company}"),
-                format!("{portal}: sei stato invitato ad accedere per {company} con il profilo {role}. Apri {link} oppure inserisci il codice {code} (valido {valid_days} giorni).{}", if *temporary_password_by_sms { " Riceverai via SMS una password provvisoria: ti servirà con il codice, poi sceglierai la tua password." } else { "" }),
+                format!("{portal}: sei stato invitato ad accedere per {company} con il profilo {role}. Apri {link} oppure inserisci il codice {code} (valido {valid_days} giorni).{}{}",
+                    username.as_ref().map(|u| format!(" La tua username sarà {u}.")).unwrap_or_default(),
+                    if *temporary_password_by_sms { " Riceverai via SMS una password provvisoria: ti servirà con il codice, poi sceglierai la tua password." } else { "" }),
             ),
-            (Template::Invitation { company, role, link, code, valid_days, temporary_password_by_sms }, Lang::En) => (
+            (Template::Invitation { company, role, link, code, valid_days, temporary_password_by_sms, username }, Lang::En) => (
                 format!("{portal}: you are invited to {company}"),
-                format!("{portal}: you are invited to act for {company} as {role}. Open {link} or enter the code {code} (valid {valid_days} days).{}", if *temporary_password_by_sms { " A temporary password follows by SMS: you will need it with the code, then you choose your password." } else { "" }),
+                format!("{portal}: you are invited to act for {company} as {role}. Open {link} or enter the code {code} (valid {valid_days} days).{}{}",
+                    username.as_ref().map(|u| format!(" Your username will be {u}.")).unwrap_or_default(),
+                    if *temporary_password_by_sms { " A temporary password follows by SMS: you will need it with the code, then you choose your password." } else { "" }),
             ),
             (Template::VerificationCode { code, valid_minutes }, Lang::It) => (
                 format!("{portal}: codice di verifica"),
