@@ -132,14 +132,16 @@ pub async fn serve_job(job: Job) -> Result<(), Error> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Job {
     ExpireInvitations,
+    RevokeLapsedAdministrators,
 }
 
 impl Job {
-    pub const ALL: [Job; 1] = [Job::ExpireInvitations];
+    pub const ALL: [Job; 2] = [Job::ExpireInvitations, Job::RevokeLapsedAdministrators];
 
     pub fn name(self) -> &'static str {
         match self {
             Job::ExpireInvitations => "expire-invitations",
+            Job::RevokeLapsedAdministrators => "revoke-lapsed-administrators",
         }
     }
 }
@@ -153,6 +155,9 @@ pub async fn run_job(deps: &Deps, job: Job) -> Result<Value, Error> {
     let report = match job {
         Job::ExpireInvitations => {
             varco_domain::invitations::expire_due(deps, JOB_PAGE, JOB_PAGES).await?
+        }
+        Job::RevokeLapsedAdministrators => {
+            varco_domain::jobs::revoke_lapsed_administrators(deps, JOB_PAGE, JOB_PAGES).await?
         }
     };
     tracing::info!(

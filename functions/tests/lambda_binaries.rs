@@ -756,7 +756,7 @@ async fn the_registration_and_migration_step_binaries_work() {
     assert_eq!(status, 201, "{session}");
 
     // N5 through its binaries: the Administrator adds an invitation (T3: nothing sent), lists
-    // and revokes it; the hourly job runs.
+    // and revokes it; the hourly and the daily job run.
     let as_sara = |mut event: Value| {
         bearer(&mut event, &session);
         event
@@ -884,6 +884,15 @@ async fn the_registration_and_migration_step_binaries_work() {
     );
     let report = invoke_raw(
         env!("CARGO_BIN_EXE_expire-invitations"),
+        &emulator,
+        &table,
+        &env,
+        json!({ "version": "0", "detail-type": "Scheduled Event", "source": "aws.scheduler" }),
+    )
+    .await;
+    assert_eq!(report, json!({ "changed": 0, "finished": true }));
+    let report = invoke_raw(
+        env!("CARGO_BIN_EXE_revoke-lapsed-administrators"),
         &emulator,
         &table,
         &env,

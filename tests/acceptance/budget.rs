@@ -398,6 +398,42 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
         .or_default()
         .extend(app.take_dynamodb_operations());
 
+    // N3's daily job, on an Administrator whose card was blocked over 90 days ago. A batch
+    // job too: its actions are checked.
+    app.deliver_messages().await;
+    let duna = &varco_functions::demo::DUNA_CARD;
+    app.register_administrator(
+        duna,
+        "+393475550188",
+        "marco.villa@duna.example",
+        "Duna-Energia-Viva-4",
+    )
+    .await;
+    let row = json!({ "type": "company_card", "company_id": "duna", "number": duna.number, "holder_name": duna.holder_name, "valid_until": "2029-12-31", "blocked_on": "2026-11-01", "registration_code": duna.registration_code });
+    varco_functions::lambda::import_event(&app.deps, &json!({ "jsonl": row.to_string() }))
+        .await
+        .unwrap();
+    let lapsed = 1_793_491_200 + 91 * 24 * 3600;
+    app.clock.advance(lapsed - app.deps.clock.now().0);
+    app.take_dynamodb_operations();
+    let mut revoked = 0;
+    loop {
+        let report = varco_functions::lambda::run_job(
+            &app.deps,
+            varco_functions::lambda::Job::RevokeLapsedAdministrators,
+        )
+        .await
+        .unwrap();
+        revoked += report["changed"].as_u64().unwrap();
+        if report["finished"] == true {
+            break;
+        }
+    }
+    assert_eq!(revoked, 1);
+    used.entry("revoke-lapsed-administrators".to_string())
+        .or_default()
+        .extend(app.take_dynamodb_operations());
+
     let granted = crate::infra::dynamodb_grants();
     let expected: Vec<_> = granted
         .keys()

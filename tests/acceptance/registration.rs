@@ -389,7 +389,69 @@ async fn n3_a_registered_administrator_keeps_access_ninety_days_past_the_card(ap
     );
 }
 
+/// The operator's data for Acme's card: blocked on 2026-11-01, or not.
+async fn import_acme_card(app: &TestApp, blocked_on: Option<&str>) {
+    let row = json!({ "type": "company_card", "company_id": "acme", "number": ACME_CARD.number, "holder_name": "Sara Conti", "valid_until": "2029-12-31", "blocked_on": blocked_on, "registration_code": ACME_CARD.registration_code });
+    let report =
+        varco_functions::lambda::import_event(&app.deps, &json!({ "jsonl": row.to_string() }))
+            .await
+            .unwrap();
+    assert_eq!(report["failed"], 0, "{report}");
+}
+
+async fn n3_the_daily_job_revokes_an_administrator_past_the_grace_period_and_frees_the_seat(
+    app: TestApp,
+) {
+    use varco_functions::lambda::{run_job, Job};
+    let flow = confirmed(&app, &ACME_CARD, SARA_PHONE).await;
+    let session = app
+        .registration_credentials(&flow, SARA_EMAIL, SARA_PASSWORD)
+        .await;
+    assert_eq!(session.status, 201);
+    import_acme_card(&app, Some("2026-11-01")).await;
+    // Runs the job as its daily schedule would over the days the clock moved: until done.
+    let revoke = || async {
+        let mut changed = 0;
+        loop {
+            let report = run_job(&app.deps, Job::RevokeLapsedAdministrators)
+                .await
+                .unwrap();
+            changed += report["changed"].as_u64().unwrap();
+            if report["finished"] == true {
+                return json!(changed);
+            }
+        }
+    };
+    assert_eq!(revoke().await, 0, "within the grace period");
+
+    // 2026-11-01 + 90 days, and the day the daily job waits for (it handles full days).
+    let grace_ends = 1_793_491_200 + 90 * DAY;
+    app.clock.advance(grace_ends + DAY - app.deps.clock.now().0);
+    assert_eq!(revoke().await, 1);
+    assert_eq!(revoke().await, 0, "once");
+    let told = app.the_email().await;
+    assert_eq!(told.to, SARA_EMAIL);
+    assert!(told.body.contains("Acme Forniture Srl"), "{}", told.body);
+    let login = app.login(SARA_EMAIL, SARA_PASSWORD).await;
+    assert_eq!((login.status, login.code()), (422, "valid_card_required"));
+
+    // A renewed card: a new Administrator registers (the seat is free); Sara stays revoked.
+    import_acme_card(&app, None).await;
+    let flow = confirmed(&app, &ACME_CARD, "+39 347 555 0999").await;
+    let renewed = app
+        .registration_credentials(
+            &flow,
+            "nuova.amministratrice@acme.example",
+            "Nuvola-Bianca-27",
+        )
+        .await;
+    assert_eq!(renewed.status, 201, "{}", renewed.body);
+    let login = app.login(SARA_EMAIL, SARA_PASSWORD).await;
+    assert_eq!(login.code(), "valid_card_required", "the revocation stands");
+}
+
 on_both_stores!(
+    n3_the_daily_job_revokes_an_administrator_past_the_grace_period_and_frees_the_seat,
     n3_a_registered_administrator_keeps_access_ninety_days_past_the_card,
     n4_administrator_registers_with_card_registration_code_and_mobile,
     n4_a_wrong_registration_code_or_unknown_card_is_data_not_correct,

@@ -249,15 +249,43 @@ pub struct CardRole {
     pub company_id: String,
 }
 
-/// The write that links `account_id` to the company card `card_lookup`.
-pub fn link_card_role(card_lookup: &str, account_id: &str, company_id: &str) -> Write {
-    Write::put(Item::new(
+/// The write that links `account` to the company card `card_lookup` its role in
+/// `company_id` rests on. The link is in the N3 job's index under the hour the card's grace
+/// period ends (`jobs::Buckets`), and moves when the card's validity changes.
+pub fn link_card_role(
+    deps: &Deps,
+    card_lookup: &str,
+    account: &Account,
+    company_id: &str,
+) -> Write {
+    let validity = account
+        .memberships
+        .iter()
+        .find(|m| m.company_id == company_id)
+        .and_then(|m| m.card);
+    card_role_item(deps, card_lookup, &account.id, company_id, validity)
+}
+
+/// The link of an account to a company card, filed under when the card's grace period ends.
+pub(crate) fn card_role_item(
+    deps: &Deps,
+    card_lookup: &str,
+    account_id: &str,
+    company_id: &str,
+    validity: Option<CardValidity>,
+) -> Write {
+    let mut item = Item::new(
         keys::card_holder_role(card_lookup, account_id),
         &CardRole {
             account_id: account_id.to_string(),
             company_id: company_id.to_string(),
         },
-    ))
+    );
+    if let Some(validity) = validity {
+        let lapses = validity.ends_at() + deps.profile.card_grace_seconds();
+        item = item.with_gsi1(keys::card_roles_due(crate::jobs::Buckets::Days.of(lapses)));
+    }
+    Write::put(item)
 }
 
 impl Membership {

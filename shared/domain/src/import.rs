@@ -608,8 +608,16 @@ async fn update_card_roles(
                 membership.card = Some(validity);
             }
         }
+        // The link moves to the hour the new grace period ends.
+        let link = crate::accounts::card_role_item(
+            deps,
+            card_lookup,
+            &role.account_id,
+            &role.company_id,
+            Some(validity),
+        );
         deps.store
-            .write(vec![Write::replace(&item, &account)])
+            .write(vec![Write::replace(&item, &account), link])
             .await?;
     }
     Ok(())

@@ -97,7 +97,7 @@ impl Invitation {
         let mut item = Item::new(keys::invitation(&self.company_id, &self.id), self);
         match self.state {
             State::Sent => {
-                let due = crate::jobs::bucket(self.expires_at.unwrap_or(now.0));
+                let due = crate::jobs::Buckets::Hours.of(self.expires_at.unwrap_or(now.0));
                 item = item.with_gsi1(keys::invitations_due(due));
             }
             State::Added => {}
@@ -694,32 +694,35 @@ pub async fn expire_due(
     crate::jobs::by_bucket(
         deps,
         "expire-invitations",
+        crate::jobs::Buckets::Hours,
         page_size,
         max_pages,
         keys::invitations_due,
         |deps, item, now| {
-            let invitation: Invitation = item.parse()?;
-            if invitation.state_at(now) != State::Expired || invitation.state != State::Sent {
-                return Ok(None);
-            }
-            let mut expired = invitation.clone();
-            expired.finish(State::Expired);
-            // Keeps what a reactivation needs: the mobile of N5.
-            expired.mobile = invitation.mobile.clone();
-            Ok(Some(vec![
-                expired.item(Some(item), now),
-                audit::record(
-                    deps,
-                    Event {
-                        action: "invitation_expired",
-                        actor: None,
-                        subject: Some(&invitation.id),
-                        company_id: &invitation.company_id,
-                        source: Source::Job,
-                    },
-                    now,
-                ),
-            ]))
+            Box::pin(async move {
+                let invitation: Invitation = item.parse()?;
+                if invitation.state_at(now) != State::Expired || invitation.state != State::Sent {
+                    return Ok(None);
+                }
+                let mut expired = invitation.clone();
+                expired.finish(State::Expired);
+                // Keeps what a reactivation needs: the mobile of N5.
+                expired.mobile = invitation.mobile.clone();
+                Ok(Some(vec![
+                    expired.item(Some(item), now),
+                    audit::record(
+                        deps,
+                        Event {
+                            action: "invitation_expired",
+                            actor: None,
+                            subject: Some(&invitation.id),
+                            company_id: &invitation.company_id,
+                            source: Source::Job,
+                        },
+                        now,
+                    ),
+                ]))
+            })
         },
     )
     .await

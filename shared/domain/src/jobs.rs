@@ -6,7 +6,7 @@
 //! the index. So a job run twice changes nothing the second time, and a job stopped halfway
 //! (a page limit, a timeout) is finished by the next run.
 
-use crate::clock::{Timestamp, HOUR};
+use crate::clock::{Timestamp, DAY, HOUR};
 use crate::deps::Deps;
 use crate::error::Error;
 use crate::keys;
@@ -22,9 +22,29 @@ pub struct JobReport {
     pub finished: bool,
 }
 
-/// The hour bucket a time falls in.
-pub fn bucket(at: i64) -> i64 {
-    at.div_euclid(HOUR)
+/// What a job does to one item: the writes that handle it (none: nothing to do), found
+/// perhaps with reads of its own.
+pub type Change<'a> = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<Option<Vec<Write>>, Error>> + Send + 'a>,
+>;
+
+/// How finely a job's items are filed by when they fall due.
+#[derive(Debug, Clone, Copy)]
+pub enum Buckets {
+    /// For an hourly job.
+    Hours,
+    /// For a daily job.
+    Days,
+}
+
+impl Buckets {
+    /// The bucket a time falls in.
+    pub fn of(self, at: i64) -> i64 {
+        at.div_euclid(match self {
+            Buckets::Hours => HOUR,
+            Buckets::Days => DAY,
+        })
+    }
 }
 
 /// How far a job got: every bucket before this one is done.
@@ -33,8 +53,8 @@ struct Cursor {
     next_bucket: i64,
 }
 
-/// A job's first run looks back this many hours.
-const FIRST_RUN_LOOKBACK_HOURS: i64 = 24;
+/// A job's first run looks back this many buckets.
+const FIRST_RUN_LOOKBACK: i64 = 24;
 
 /// Most buckets one run looks at (60 days of hours): a job far behind catches up over
 /// several runs.
@@ -46,19 +66,20 @@ const MAX_BUCKETS_PER_RUN: i64 = 60 * 24;
 pub async fn by_bucket(
     deps: &Deps,
     job: &str,
+    buckets: Buckets,
     page_size: usize,
     max_pages: usize,
     partition: impl Fn(i64) -> String,
-    change: impl Fn(&Deps, &Item, Timestamp) -> Result<Option<Vec<Write>>, Error>,
+    change: impl for<'a> Fn(&'a Deps, &'a Item, Timestamp) -> Change<'a>,
 ) -> Result<JobReport, Error> {
     let now = deps.clock.now();
     // Only full hours: every item of an earlier bucket is due.
-    let current = bucket(now.0);
+    let current = buckets.of(now.0);
     let cursor_key = keys::job_cursor(job);
     let cursor_item = deps.store.get(&cursor_key).await?;
     let start = match &cursor_item {
         Some(item) => item.parse::<Cursor>()?.next_bucket,
-        None => current - FIRST_RUN_LOOKBACK_HOURS,
+        None => current - FIRST_RUN_LOOKBACK,
     };
     let mut report = JobReport {
         changed: 0,
@@ -81,7 +102,7 @@ pub async fn by_bucket(
             }
             let mut progressed = false;
             for item in &items {
-                let Some(writes) = change(deps, item, now)? else {
+                let Some(writes) = change(deps, item, now).await? else {
                     continue;
                 };
                 match deps.store.write(writes).await {
@@ -112,4 +133,101 @@ pub async fn by_bucket(
         }
     }
     Ok(report)
+}
+
+/// N3: revokes the Administrators whose company card's grace period has ended, a day's
+/// buckets at a time: their company's Administrator seat is freed (a new Administrator can
+/// register), the company's list no longer shows them, and they are told by email. The
+/// membership stays on the account with its lapsed card, so login keeps answering
+/// `valid_card_required`.
+pub async fn revoke_lapsed_administrators(
+    deps: &Deps,
+    page_size: usize,
+    max_pages: usize,
+) -> Result<JobReport, Error> {
+    by_bucket(
+        deps,
+        "revoke-lapsed-administrators",
+        Buckets::Days,
+        page_size,
+        max_pages,
+        keys::card_roles_due,
+        |deps, item, now| Box::pin(revoke_lapsed(deps, item, now)),
+    )
+    .await
+}
+
+async fn revoke_lapsed(
+    deps: &Deps,
+    link_item: &Item,
+    now: Timestamp,
+) -> Result<Option<Vec<Write>>, Error> {
+    use crate::accounts::{Account, CardRole};
+    use crate::store::Condition;
+    let link: CardRole = link_item.parse()?;
+    let unlink = Write::delete(link_item.key.clone(), Condition::Version(link_item.version));
+    let seat_key = keys::company_administrator(&link.company_id);
+    let items = deps
+        .store
+        .get_many(&[keys::account(&link.account_id), seat_key.clone()])
+        .await?;
+    let Some(account_item) = &items[0] else {
+        return Ok(Some(vec![unlink]));
+    };
+    let mut account: Account = account_item.parse()?;
+    let Some(membership) = account
+        .memberships
+        .iter_mut()
+        .find(|m| m.company_id == link.company_id)
+    else {
+        return Ok(Some(vec![unlink]));
+    };
+    let needs_card = deps
+        .profile
+        .role(&membership.role)
+        .is_some_and(|r| r.needs_valid_card);
+    if !needs_card || membership.usable(&deps.profile, now.0) {
+        return Ok(None);
+    }
+    let company = membership.company_name.clone();
+    let mut writes = vec![
+        unlink,
+        Write::delete(keys::member(&link.company_id, &account.id), Condition::None),
+    ];
+    // The seat, if this account holds it: freed, and no longer the account's to free.
+    if membership.seat.take().is_some() {
+        if let Some(seat) = &items[1] {
+            let holder: crate::companies::CompanyAdministrator = seat.parse()?;
+            if holder.account_id == account.id {
+                writes.push(Write::delete(seat_key, Condition::Version(seat.version)));
+            }
+        }
+    }
+    writes.push(Write::replace(account_item, &account));
+    writes.push(crate::audit::record(
+        deps,
+        crate::audit::Event {
+            action: "administrator_revoked",
+            actor: None,
+            subject: Some(&account.id),
+            company_id: &link.company_id,
+            source: crate::audit::Source::Job,
+        },
+        now,
+    ));
+    let email =
+        crate::types::Email::parse(&account.email).map_err(|e| Error::Internal(Box::new(e)))?;
+    writes.push(crate::outbox::enqueue(
+        crate::random::new_id(deps.random.as_ref()),
+        crate::outbox::Channel::Email,
+        email.as_str().to_string(),
+        email.hint(),
+        crate::messages::Template::AdministratorRevoked {
+            company,
+            grace_days: deps.profile.card_grace_seconds() / crate::clock::DAY,
+        },
+        crate::messages::Lang::It,
+        now,
+    ));
+    Ok(Some(writes))
 }

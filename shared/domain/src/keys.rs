@@ -97,9 +97,15 @@ pub fn pending_invitations(company_id: &str) -> Key {
     Key::new(format!("COMPANY#{company_id}"), "INVITES")
 }
 
-/// Gsi1: sent invitations by the hour they expire in (`jobs::bucket`), for the expiry job.
+/// Gsi1: sent invitations by the hour they expire in (`jobs::Buckets`), for the expiry job.
 pub fn invitations_due(bucket: i64) -> String {
     format!("INVITES#DUE#{bucket}")
+}
+
+/// Gsi1: links of accounts to company cards (`card_holder_role`) by the hour the card's
+/// grace period ends (N3; by day, `jobs::Buckets`), for the job that revokes lapsed administrators.
+pub fn card_roles_due(bucket: i64) -> String {
+    format!("CARDROLES#DUE#{bucket}")
 }
 
 /// Where a scheduled job keeps how far it got (`jobs`).

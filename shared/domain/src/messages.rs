@@ -72,6 +72,11 @@ pub enum Template {
         link: Option<String>,
         valid_hours: i64,
     },
+    /// N3: an Administrator's access ended with the company card's grace period.
+    AdministratorRevoked {
+        company: String,
+        grace_days: i64,
+    },
     /// N5, C1, T3: an invitation to a company with a role, its code and link.
     Invitation {
         company: String,
@@ -102,6 +107,7 @@ impl Template {
             Template::ActivationLink { .. } => "activation_link",
             Template::Username { .. } => "username",
             Template::Invitation { .. } => "invitation",
+            Template::AdministratorRevoked { .. } => "administrator_revoked",
         }
     }
 
@@ -159,6 +165,14 @@ impl Template {
                 format!("{portal}: you are invited to act for {company} as {role}. Open {link} or enter the code {code} (valid {valid_days} days).{}{}",
                     username.as_ref().map(|u| format!(" Your username will be {u}.")).unwrap_or_default(),
                     if *temporary_password_by_sms { " A temporary password follows by SMS: you will need it with the code, then you choose your password." } else { "" }),
+            ),
+            (Template::AdministratorRevoked { company, grace_days }, Lang::It) => (
+                format!("{portal}: accesso da Amministratore terminato"),
+                format!("{portal}: la carta aziendale su cui si basava il tuo accesso da Amministratore per {company} è scaduta o bloccata da più di {grace_days} giorni, e l'accesso è terminato. Con una carta valida, un nuovo Amministratore può registrarsi per l'azienda."),
+            ),
+            (Template::AdministratorRevoked { company, grace_days }, Lang::En) => (
+                format!("{portal}: Administrator access ended"),
+                format!("{portal}: the company card your Administrator access for {company} rested on expired or was blocked more than {grace_days} days ago, and the access has ended. With a valid card, a new Administrator can register for the company."),
             ),
             (Template::VerificationCode { code, valid_minutes }, Lang::It) => (
                 format!("{portal}: codice di verifica"),

@@ -273,7 +273,7 @@ pub async fn complete(
     writes.extend(account.create(now)?);
     writes.push(session_write);
     if let Some(card_lookup) = &flow.legacy.card_lookup {
-        writes.push(link_card_role(card_lookup, &account.id, company_id));
+        writes.push(link_card_role(deps, card_lookup, &account, company_id));
     }
     let shown = if becomes_administrator {
         writes.push(Write::create(Item::new(

@@ -269,7 +269,7 @@ pub async fn complete(
     writes.extend(account.create(now)?);
     writes.extend([
         session_write,
-        link_card_role(&flow.card_lookup, &account.id, &flow.company_id),
+        link_card_role(deps, &flow.card_lookup, &account, &flow.company_id),
     ]);
     deps.store.write(writes).await.map_err(|e| match e {
         StoreError::ConditionFailed { index: Some(1) } => Error::CompanyAlreadyRegistered,
