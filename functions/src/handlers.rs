@@ -1266,8 +1266,16 @@ async fn revoke_invitation(deps: &Deps, input: CompanyInput) -> Result<Reply, Er
     Ok(Reply::no_content())
 }
 
-async fn list_company_users(deps: &Deps, input: CompanyInput) -> Result<Reply, Error> {
-    let users = members::list_users(deps, &input.token, &input.company_id).await?;
+async fn list_company_users(deps: &Deps, input: PageInput) -> Result<Reply, Error> {
+    let company = &input.company;
+    let users = members::list_users(
+        deps,
+        &company.token,
+        &company.company_id,
+        input.cursor.as_deref(),
+        input.limit,
+    )
+    .await?;
     Ok(Reply::json(StatusCode::OK, &users))
 }
 
@@ -1382,48 +1390,49 @@ async fn remove_access(deps: &Deps, input: CompanyInput) -> Result<Reply, Error>
     Ok(Reply::no_content())
 }
 
-pub struct AuditTrailInput {
+/// Which page of a list: `?cursor=<next of the previous page>&limit=<1..500>`.
+pub struct PageInput {
     company: CompanyInput,
-    before: Option<String>,
+    cursor: Option<String>,
     limit: usize,
 }
 
-impl FromRequest for AuditTrailInput {
+impl FromRequest for PageInput {
     fn from_request(request: &ApiRequest) -> Result<Self, Error> {
         let company = CompanyInput::from_request(request)?;
-        let before = match request.query_param("before") {
-            Some(b)
-                if b.len() <= 64
-                    && b.chars()
+        let cursor = match request.query_param("cursor") {
+            Some(c)
+                if c.len() <= 128
+                    && c.chars()
                         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')) =>
             {
-                Some(b.to_string())
+                Some(c.to_string())
             }
-            Some(_) => return Err(Error::field("before")(ParseError::Format)),
+            Some(_) => return Err(Error::field("cursor")(ParseError::Format)),
             None => None,
         };
         let limit = match request.query_param("limit") {
             Some(l) => l
                 .parse::<usize>()
                 .ok()
-                .filter(|l| (1..=members::MAX_AUDIT_PAGE).contains(l))
+                .filter(|l| (1..=members::MAX_PAGE).contains(l))
                 .ok_or(Error::field("limit")(ParseError::Format))?,
-            None => 50,
+            None => 100,
         };
-        Ok(AuditTrailInput {
+        Ok(PageInput {
             company,
-            before,
+            cursor,
             limit,
         })
     }
 }
 
-async fn read_audit_trail(deps: &Deps, input: AuditTrailInput) -> Result<Reply, Error> {
+async fn read_audit_trail(deps: &Deps, input: PageInput) -> Result<Reply, Error> {
     let page = members::audit_trail(
         deps,
         &input.company.token,
         &input.company.company_id,
-        input.before.as_deref(),
+        input.cursor.as_deref(),
         input.limit,
     )
     .await?;

@@ -646,13 +646,14 @@ fn doc(step: Step) -> StepDoc {
             errors: company_errors([Error::InvitationNotFound, Error::InvitationUsed, Error::RoleNotGrantable, Error::Conflict]),
         },
         ListCompanyUsers => StepDoc {
-            summary: "The company's users: members with their roles, and invitations added, sent or expired.",
+            summary: "The company's users, a page at a time (`?limit=1..500`, default 100; `?cursor=<next>`): members with their roles, and invitations added, sent or expired.",
             request: None,
             success: (200, "The users.", Some(object(&["members", "invitations"], json!({
                 "members": { "type": "array", "items": object(&["account_id", "display_name", "email", "role", "since"], json!({ "account_id": string(), "display_name": string(), "email": string(), "role": string(), "since": { "type": "integer" } })) },
-                "invitations": { "type": "array", "items": invitation() }
+                "invitations": { "type": "array", "items": invitation() },
+                "next": { "type": "string", "description": "Where the next page starts; absent on the last page." }
             })))),
-            errors: company_errors([]),
+            errors: company_errors([invalid("cursor"), invalid("limit")]),
         },
         AcceptInvitation => StepDoc {
             summary: "N5, C1, T3: accept an invitation with a new account: the code, the invited email, the password to use from now on (and, where the portal sends one, the temporary password of the SMS). Opens a session.",
@@ -683,7 +684,7 @@ fn doc(step: Step) -> StepDoc {
             errors: company_errors([Error::NotOnYourself, Error::MemberNotFound, Error::RoleNotGrantable, Error::Conflict]),
         },
         ReadAuditTrail => StepDoc {
-            summary: "X8: the company's audit trail, newest first, a page at a time (`?limit=1..100`, `?before=<next of the previous page>`), for a role that can read it.",
+            summary: "X8: the company's audit trail, newest first, a page at a time (`?limit=1..500`, default 100; `?cursor=<next>`), for a role that can read it.",
             request: None,
             success: (200, "A page of events.", Some(object(&["events"], json!({
                 "events": { "type": "array", "items": object(&["id", "at", "action", "company_id", "source", "outcome"], json!({
@@ -692,7 +693,7 @@ fn doc(step: Step) -> StepDoc {
                 })) },
                 "next": { "type": "string", "description": "Where the next page starts; absent on the last page." }
             })))),
-            errors: company_errors([invalid("before"), invalid("limit")]),
+            errors: company_errors([invalid("cursor"), invalid("limit")]),
         },
     }
 }

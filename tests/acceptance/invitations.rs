@@ -478,6 +478,33 @@ async fn n5_at_most_the_profile_s_pending_invitations_per_company(app: TestApp) 
     }
     let over = invite(&app, &sara, "acme", paolo_as("monitoring")).await;
     assert_eq!((over.status, over.code()), (409, "too_many_invitations"));
+
+    // The list comes a page at a time: Sara and the 100 invitations.
+    let first = app
+        .as_user(Method::GET, &sara, "/companies/acme/users?limit=60")
+        .await;
+    let count = |a: &varco_tests::Answer| {
+        a.body["members"].as_array().unwrap().len()
+            + a.body["invitations"].as_array().unwrap().len()
+    };
+    assert_eq!(count(&first), 60, "{}", first.body);
+    let next = first.text("next");
+    let second = app
+        .as_user(
+            Method::GET,
+            &sara,
+            &format!("/companies/acme/users?limit=60&cursor={next}"),
+        )
+        .await;
+    assert_eq!(count(&second), 41, "{}", second.body);
+    assert!(second.body.get("next").is_none());
+    let bad = app
+        .as_user(Method::GET, &sara, "/companies/acme/users?cursor=%23x")
+        .await;
+    assert_eq!(
+        (bad.status, bad.body["field"].as_str()),
+        (400, Some("cursor"))
+    );
 }
 
 async fn x8_company_events_are_recorded_and_read_newest_first_by_the_administrator(app: TestApp) {
@@ -543,7 +570,7 @@ async fn x8_company_events_are_recorded_and_read_newest_first_by_the_administrat
     assert_eq!(first.body["events"][0]["actor"], sara_id.as_str());
     assert_eq!(first.body["events"][1]["actor"], paolo_id.as_str());
     let next = first.text("next");
-    let second = page(&format!("?limit=2&before={next}")).await;
+    let second = page(&format!("?limit=2&cursor={next}")).await;
     assert_eq!(
         actions(&second),
         [("invitation_sent".to_string(), invitation_id.clone())]

@@ -96,25 +96,57 @@ pub(crate) fn may_grant(deps: &Deps, actor_role: &str, role: &str) -> Result<(),
 pub struct Users {
     pub members: Vec<Member>,
     pub invitations: Vec<InvitationView>,
+    /// Where the next page starts (`cursor`); absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
 }
 
-/// Most users listed at once.
-const MAX_LISTED: usize = 1000;
+/// A page cursor is the last item's sort key with `.` for `#`, so that it travels in a URL
+/// as it is.
+fn cursor_of(sk: &str) -> String {
+    sk.replace('#', ".")
+}
 
-/// Lists a company's users. One read (the session), one query (the company's users).
-pub async fn list_users(deps: &Deps, token: &str, company_id: &str) -> Result<Users, Error> {
+fn sort_key_of(cursor: &str) -> String {
+    cursor.replace('.', "#")
+}
+
+/// Most items on a page.
+pub const MAX_PAGE: usize = 500;
+
+/// Lists a company's users, a page at a time in the order of their keys (members, then
+/// invitations): `cursor` is the previous page's `next`. One read (the session), one query.
+pub async fn list_users(
+    deps: &Deps,
+    token: &str,
+    company_id: &str,
+    cursor: Option<&str>,
+    limit: usize,
+) -> Result<Users, Error> {
     let now = deps.clock.now();
     let found = authenticate(deps, token, |_| Vec::new()).await?;
     manager(deps, &found, company_id, now)?;
     let prefix = keys::member(company_id, "").sk;
-    let users_prefix = keys::USERS_PREFIX;
+    let after = cursor.map(sort_key_of);
+    let limit = limit.clamp(1, MAX_PAGE);
     let items = deps
         .store
-        .query(&keys::company(company_id).pk, users_prefix, MAX_LISTED)
+        .query_page(
+            &keys::company(company_id).pk,
+            &Page {
+                sk_prefix: keys::USERS_PREFIX,
+                after: after.as_deref(),
+                descending: false,
+                limit,
+            },
+        )
         .await?;
     let mut users = Users {
         members: Vec::new(),
         invitations: Vec::new(),
+        next: (items.len() == limit)
+            .then(|| items.last().map(|i| cursor_of(&i.key.sk)))
+            .flatten(),
     };
     for item in &items {
         if item.key.sk.starts_with(&prefix) {
@@ -326,24 +358,20 @@ pub struct AuditPage {
     pub next: Option<String>,
 }
 
-/// Most events on a page.
-pub const MAX_AUDIT_PAGE: usize = 100;
-
-/// X8: a page of the company's audit trail, for a role that can read it. `before` is the
-/// `next` of the previous page.
+/// X8: a page of the company's audit trail, newest first, for a role that can read it.
+/// `cursor` is the `next` of the previous page.
 pub async fn audit_trail(
     deps: &Deps,
     token: &str,
     company_id: &str,
-    before: Option<&str>,
+    cursor: Option<&str>,
     limit: usize,
 ) -> Result<AuditPage, Error> {
     let now = deps.clock.now();
     let found = authenticate(deps, token, |_| Vec::new()).await?;
     acting_for(deps, &found, company_id, Capability::ReadAudit, now)?;
-    // A cursor is the last event's sort key, `<time>#<id>`, with `.` for `#` (URL-safe).
-    let after = before.map(|b| b.replace('.', "#"));
-    let limit = limit.clamp(1, MAX_AUDIT_PAGE);
+    let after = cursor.map(sort_key_of);
+    let limit = limit.clamp(1, MAX_PAGE);
     let items = deps
         .store
         .query_page(
@@ -357,7 +385,7 @@ pub async fn audit_trail(
         )
         .await?;
     let next = (items.len() == limit)
-        .then(|| items.last().map(|i| i.key.sk.replace('#', ".")))
+        .then(|| items.last().map(|i| cursor_of(&i.key.sk)))
         .flatten();
     Ok(AuditPage {
         events: items.iter().map(Item::parse).collect::<Result<_, _>>()?,
