@@ -92,18 +92,38 @@ fn parse<T: FromRequest>(request: &ApiRequest) -> Result<T, Error> {
     T::from_request(request)
 }
 
+/// Whether `value` is an id of up to `max` characters: letters, digits, `-`, `_` and, where
+/// `dots`, `.` (ids, flow ids and page cursors are URL-safe as they are).
+fn is_id(value: &str, max: usize, dots: bool) -> bool {
+    !value.is_empty()
+        && value.len() <= max
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || (dots && c == '.'))
+}
+
 /// A flow id from the path: URL-safe base64, perhaps with a `.` and the id of the company
 /// it concerns; anything else names no flow.
 fn flow_id(request: &ApiRequest) -> Result<String, Error> {
     let id = request.param("flow_id")?;
-    if id.len() > 128
-        || !id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
-    {
+    if !is_id(id, 128, true) {
         return Err(Error::FlowNotFound);
     }
     Ok(id.to_string())
+}
+
+/// An optional id path parameter: absent, valid, or answered with `unknown`.
+fn id_param(
+    request: &ApiRequest,
+    name: &str,
+    max: usize,
+    unknown: Error,
+) -> Result<Option<String>, Error> {
+    match request.param(name) {
+        Ok(id) if is_id(id, max, false) => Ok(Some(id.to_string())),
+        Ok(_) => Err(unknown),
+        Err(_) => Ok(None),
+    }
 }
 
 async fn issue_captcha(deps: &Deps) -> Result<Reply, Error> {
@@ -1127,16 +1147,7 @@ async fn complete_password_reset(deps: &Deps, input: CodeAndPasswordInput) -> Re
 /// A company id from the path. One that cannot be a company's is one the caller does not
 /// administer.
 fn company_id(request: &ApiRequest) -> Result<String, Error> {
-    let id = request.param("company_id")?;
-    if id.is_empty()
-        || id.len() > 64
-        || !id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        return Err(Error::NotCompanyAdmin);
-    }
-    Ok(id.to_string())
+    id_param(request, "company_id", 64, Error::NotCompanyAdmin)?.ok_or(Error::RouteNotFound)
 }
 
 /// A company's id and, for the steps on one invitation or member, its id.
@@ -1151,25 +1162,8 @@ impl FromRequest for CompanyInput {
     fn from_request(request: &ApiRequest) -> Result<Self, Error> {
         let token = bearer(request)?;
         let company_id = company_id(request)?;
-        let invitation_id = match request.param("invitation_id") {
-            Ok(id) if id.len() <= 16 && id.chars().all(|c| c.is_ascii_alphanumeric()) => {
-                Some(id.to_string())
-            }
-            Ok(_) => return Err(Error::InvitationNotFound),
-            Err(_) => None,
-        };
-        let account_id = match request.param("account_id") {
-            Ok(id)
-                if id.len() <= 64
-                    && id
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
-            {
-                Some(id.to_string())
-            }
-            Ok(_) => return Err(Error::MemberNotFound),
-            Err(_) => None,
-        };
+        let invitation_id = id_param(request, "invitation_id", 16, Error::InvitationNotFound)?;
+        let account_id = id_param(request, "account_id", 64, Error::MemberNotFound)?;
         Ok(CompanyInput {
             token,
             company_id,
@@ -1401,13 +1395,7 @@ impl FromRequest for PageInput {
     fn from_request(request: &ApiRequest) -> Result<Self, Error> {
         let company = CompanyInput::from_request(request)?;
         let cursor = match request.query_param("cursor") {
-            Some(c)
-                if c.len() <= 128
-                    && c.chars()
-                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')) =>
-            {
-                Some(c.to_string())
-            }
+            Some(c) if is_id(c, 128, true) => Some(c.to_string()),
             Some(_) => return Err(Error::field("cursor")(ParseError::Format)),
             None => None,
         };

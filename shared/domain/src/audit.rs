@@ -49,6 +49,24 @@ pub struct Event<'a> {
     pub source: Source,
 }
 
+impl<'a> Event<'a> {
+    /// What a person did through the API to `subject` in `company_id`.
+    pub fn api(
+        action: &'a str,
+        actor: &'a str,
+        subject: &'a str,
+        company_id: &'a str,
+    ) -> Event<'a> {
+        Event {
+            action,
+            actor: Some(actor),
+            subject: Some(subject),
+            company_id,
+            source: Source::Api,
+        }
+    }
+}
+
 /// The write that records a successful `event` at `now`.
 pub fn record(deps: &Deps, event: Event<'_>, now: Timestamp) -> Write {
     let id = new_id(deps.random.as_ref());

@@ -254,17 +254,16 @@ pub async fn invite(
     );
     writes.push(audit::record(
         deps,
-        Event {
-            action: if new.send {
+        Event::api(
+            if new.send {
                 "invitation_sent"
             } else {
                 "invitation_added"
             },
-            actor: Some(&found.account.id),
-            subject: Some(&invitation.id),
+            &found.account.id,
+            &invitation.id,
             company_id,
-            source: Source::Api,
-        },
+        ),
         now,
     ));
     deps.store.write(writes).await?;
@@ -408,13 +407,7 @@ pub async fn send(
     );
     writes.push(audit::record(
         deps,
-        Event {
-            action,
-            actor: Some(&found.account.id),
-            subject: Some(&invitation.id),
-            company_id,
-            source: Source::Api,
-        },
+        Event::api(action, &found.account.id, &invitation.id, company_id),
         now,
     ));
     deps.store.write(writes).await?;
@@ -443,13 +436,12 @@ pub async fn revoke(
             pending.write(company_id, pending_item),
             audit::record(
                 deps,
-                Event {
-                    action: "invitation_revoked",
-                    actor: Some(&found.account.id),
-                    subject: Some(&invitation.id),
+                Event::api(
+                    "invitation_revoked",
+                    &found.account.id,
+                    &invitation.id,
                     company_id,
-                    source: Source::Api,
-                },
+                ),
                 now,
             ),
         ])
@@ -608,13 +600,12 @@ pub async fn accept(deps: &Deps, acceptance: Acceptance) -> Result<Session, Erro
 fn accepted_event(deps: &Deps, invitation: &Invitation, account_id: &str, now: Timestamp) -> Write {
     audit::record(
         deps,
-        Event {
-            action: "invitation_accepted",
-            actor: Some(account_id),
-            subject: Some(&invitation.id),
-            company_id: &invitation.company_id,
-            source: Source::Api,
-        },
+        Event::api(
+            "invitation_accepted",
+            account_id,
+            &invitation.id,
+            &invitation.company_id,
+        ),
         now,
     )
 }

@@ -6,7 +6,7 @@
 //! event.
 
 use crate::accounts::{Account, Membership};
-use crate::audit::{self, AuditEvent, Event, Source};
+use crate::audit::{self, AuditEvent, Event};
 use crate::clock::Timestamp;
 use crate::deps::Deps;
 use crate::error::Error;
@@ -223,21 +223,6 @@ async fn target(
     })
 }
 
-fn event<'a>(
-    action: &'a str,
-    found: &'a Authenticated,
-    subject: &'a str,
-    company_id: &'a str,
-) -> Event<'a> {
-    Event {
-        action,
-        actor: Some(&found.account.id),
-        subject: Some(subject),
-        company_id,
-        source: Source::Api,
-    }
-}
-
 /// Gives a member another role, both within what the administrator may grant.
 pub async fn change_role(
     deps: &Deps,
@@ -280,7 +265,7 @@ pub async fn change_role(
             Write::put(Item::new(keys::member(company_id, &account.id), &member)),
             audit::record(
                 deps,
-                event("role_changed", &found, &account.id, company_id),
+                Event::api("role_changed", &found.account.id, &account.id, company_id),
                 now,
             ),
         ])
@@ -313,7 +298,7 @@ pub async fn remove_access(
         Write::delete(keys::member(company_id, &account.id), Condition::None),
         audit::record(
             deps,
-            event("access_removed", &found, &account.id, company_id),
+            Event::api("access_removed", &found.account.id, &account.id, company_id),
             now,
         ),
     ];
