@@ -160,12 +160,16 @@ pub async fn run_job(deps: &Deps, job: Job) -> Result<Value, Error> {
             varco_domain::jobs::revoke_lapsed_administrators(deps, JOB_PAGE, JOB_PAGES).await?
         }
     };
-    tracing::info!(
-        job = job.name(),
-        changed = report.changed,
-        finished = report.finished,
-        "job"
-    );
+    if report.changed > 0 || !report.finished {
+        tracing::info!(
+            job = job.name(),
+            changed = report.changed,
+            finished = report.finished,
+            "job"
+        );
+    } else {
+        tracing::debug!(job = job.name(), "job: nothing to do");
+    }
     Ok(serde_json::to_value(report)?)
 }
 

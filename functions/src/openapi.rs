@@ -698,6 +698,14 @@ fn doc(step: Step) -> StepDoc {
     }
 }
 
+/// The query parameters of a list read a page at a time.
+fn page_params() -> [Value; 2] {
+    [
+        json!({ "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": 500, "default": 100 } }),
+        json!({ "name": "cursor", "in": "query", "required": false, "description": "The `next` of the previous page.", "schema": { "type": "string", "pattern": "^[A-Za-z0-9._-]{1,128}$" } }),
+    ]
+}
+
 fn invitation() -> Value {
     object(
         &["invitation_id", "email", "display_name", "role", "state"],
@@ -777,12 +785,15 @@ pub fn document() -> Value {
             entry["description"] = json!(joined);
         }
         let mut operation = json!({ "operationId": route.step.name(), "summary": d.summary, "responses": responses });
-        let params: Vec<Value> = route
+        let mut params: Vec<Value> = route
             .path
             .split('/')
             .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
             .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": string() }))
             .collect();
+        if [Step::ListCompanyUsers, Step::ReadAuditTrail].contains(&route.step) {
+            params.extend(page_params());
+        }
         if !params.is_empty() {
             operation["parameters"] = json!(params);
         }
