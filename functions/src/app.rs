@@ -45,6 +45,10 @@ pub fn deps(
             .as_ref()
             .map(|key| base64::engine::general_purpose::STANDARD.encode(key)),
         issuer: Arc::new(varco_domain::issuer::NoIssuer),
+        operator_key: secrets
+            .operator_key
+            .as_ref()
+            .map(|key| base64::engine::general_purpose::STANDARD.encode(key)),
     }
 }
 

@@ -17,6 +17,8 @@ pub struct Secrets {
     pub gateway_key: Option<Vec<u8>>,
     /// R8: the token the card issuer's Key6 service expects; optional.
     pub issuer_key: Option<String>,
+    /// N6: the key the operator's back office presents; optional (no key: no back office).
+    pub operator_key: Option<Vec<u8>>,
 }
 
 pub const MIN_SECRET_BYTES: usize = 32;
@@ -35,7 +37,7 @@ pub fn decode_secret(name: &str, value: &str) -> Result<Vec<u8>, String> {
 
 impl Secrets {
     /// The keys from a JSON object with `pepper`, `token_key` and `captcha_key` (and,
-    /// optionally, `gateway_key`) in base64: the Secrets Manager secret and the local
+    /// optionally, `gateway_key` and `operator_key`) in base64: the Secrets Manager secret and the local
     /// secrets file.
     pub fn from_json(source: &str, text: &str) -> Result<Secrets, String> {
         let value: serde_json::Value =
@@ -55,6 +57,10 @@ impl Secrets {
                 None => None,
             },
             issuer_key: value["issuer_key"].as_str().map(str::to_string),
+            operator_key: match value["operator_key"].as_str() {
+                Some(_) => Some(key("operator_key")?),
+                None => None,
+            },
         })
     }
 }
@@ -158,6 +164,9 @@ impl AwsConfig {
                     .optional("VARCO_GATEWAY_KEY")
                     .map(|_| r.secret("VARCO_GATEWAY_KEY")),
                 issuer_key: r.optional("VARCO_ISSUER_KEY"),
+                operator_key: r
+                    .optional("VARCO_OPERATOR_KEY")
+                    .map(|_| r.secret("VARCO_OPERATOR_KEY")),
             }),
         };
         let sms_country_codes = r.optional("VARCO_SMS_COUNTRY_CODES").and_then(|list| {

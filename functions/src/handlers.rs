@@ -19,7 +19,7 @@ use varco_domain::types::{
 };
 use varco_domain::vat_registration::{self, Activation, StartVatRegistration};
 use varco_domain::{
-    accounts, autologin, codes, legal_rep, members, password_reset, selfservice, sessions,
+    accounts, autologin, codes, legal_rep, members, operator, password_reset, selfservice, sessions,
 };
 use varco_domain::{Deps, Error};
 
@@ -80,6 +80,8 @@ pub async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply,
         Step::ChangeRole => change_role(deps, parse(request)?).await,
         Step::RemoveAccess => remove_access(deps, parse(request)?).await,
         Step::ReadAuditTrail => read_audit_trail(deps, parse(request)?).await,
+        Step::RevokeCompanyRegistration => revoke_company_registration(deps, parse(request)?).await,
+        Step::ReadCompanyAuditTrail => read_company_audit_trail(deps, parse(request)?).await,
     }
 }
 
@@ -1394,19 +1396,7 @@ pub struct PageInput {
 impl FromRequest for PageInput {
     fn from_request(request: &ApiRequest) -> Result<Self, Error> {
         let company = CompanyInput::from_request(request)?;
-        let cursor = match request.query_param("cursor") {
-            Some(c) if is_id(c, 128, true) => Some(c.to_string()),
-            Some(_) => return Err(Error::field("cursor")(ParseError::Format)),
-            None => None,
-        };
-        let limit = match request.query_param("limit") {
-            Some(l) => l
-                .parse::<usize>()
-                .ok()
-                .filter(|l| (1..=members::MAX_PAGE).contains(l))
-                .ok_or(Error::field("limit")(ParseError::Format))?,
-            None => 100,
-        };
+        let (cursor, limit) = page_of(request)?;
         Ok(PageInput {
             company,
             cursor,
@@ -1415,11 +1405,79 @@ impl FromRequest for PageInput {
     }
 }
 
+/// The page a list's query asks for: `cursor` and `limit` (default 100).
+fn page_of(request: &ApiRequest) -> Result<(Option<String>, usize), Error> {
+    let cursor = match request.query_param("cursor") {
+        Some(c) if is_id(c, 128, true) => Some(c.to_string()),
+        Some(_) => return Err(Error::field("cursor")(ParseError::Format)),
+        None => None,
+    };
+    let limit = match request.query_param("limit") {
+        Some(l) => l
+            .parse::<usize>()
+            .ok()
+            .filter(|l| (1..=members::MAX_PAGE).contains(l))
+            .ok_or(Error::field("limit")(ParseError::Format))?,
+        None => 100,
+    };
+    Ok((cursor, limit))
+}
+
 async fn read_audit_trail(deps: &Deps, input: PageInput) -> Result<Reply, Error> {
     let page = members::audit_trail(
         deps,
         &input.company.token,
         &input.company.company_id,
+        input.cursor.as_deref(),
+        input.limit,
+    )
+    .await?;
+    Ok(Reply::json(StatusCode::OK, &page))
+}
+
+/// A back-office request (N6): the operator's key, checked first, and the company.
+pub struct OperatorInput {
+    key: Option<String>,
+    company_id: String,
+    cursor: Option<String>,
+    limit: usize,
+}
+
+/// The header the operator's back office puts its key in.
+pub const OPERATOR_KEY_HEADER: &str = "x-varco-operator-key";
+
+impl FromRequest for OperatorInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        let key = request
+            .headers
+            .get(OPERATOR_KEY_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        if key.is_none() {
+            return Err(Error::OperatorOnly);
+        }
+        let company_id = id_param(request, "company_id", 64, Error::NoAdministrator)?
+            .ok_or(Error::RouteNotFound)?;
+        let (cursor, limit) = page_of(request)?;
+        Ok(OperatorInput {
+            key,
+            company_id,
+            cursor,
+            limit,
+        })
+    }
+}
+
+async fn revoke_company_registration(deps: &Deps, input: OperatorInput) -> Result<Reply, Error> {
+    operator::revoke_registration(deps, input.key.as_deref(), &input.company_id).await?;
+    Ok(Reply::no_content())
+}
+
+async fn read_company_audit_trail(deps: &Deps, input: OperatorInput) -> Result<Reply, Error> {
+    let page = operator::audit_trail(
+        deps,
+        input.key.as_deref(),
+        &input.company_id,
         input.cursor.as_deref(),
         input.limit,
     )

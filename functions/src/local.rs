@@ -29,7 +29,7 @@ pub struct LocalOptions {
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The secrets file in `dir`, created with fresh random keys the first time (a file of an
-/// earlier version gains a gateway key). Keeping it keeps the embedded store's look-up
+/// earlier version gains a gateway key and an operator key). Keeping it keeps the embedded store's look-up
 /// hashes valid across runs.
 pub fn local_secrets(dir: &Path) -> Result<Secrets, BoxError> {
     let path = dir.join("secrets.json");
@@ -42,11 +42,12 @@ pub fn local_secrets(dir: &Path) -> Result<Secrets, BoxError> {
         Ok(text) => {
             let secrets = Secrets::from_json(&path.display().to_string(), &text)
                 .map_err(|problem| format!("{problem} (delete the file to make a new one)"))?;
-            if secrets.gateway_key.is_some() {
+            if secrets.gateway_key.is_some() && secrets.operator_key.is_some() {
                 return Ok(secrets);
             }
             Secrets {
-                gateway_key: Some(fresh()),
+                gateway_key: secrets.gateway_key.clone().or_else(|| Some(fresh())),
+                operator_key: secrets.operator_key.clone().or_else(|| Some(fresh())),
                 ..secrets
             }
         }
@@ -56,6 +57,7 @@ pub fn local_secrets(dir: &Path) -> Result<Secrets, BoxError> {
             captcha_key: fresh(),
             gateway_key: Some(fresh()),
             issuer_key: None,
+            operator_key: Some(fresh()),
         },
     };
     std::fs::create_dir_all(dir)?;
@@ -64,6 +66,7 @@ pub fn local_secrets(dir: &Path) -> Result<Secrets, BoxError> {
         "token_key": STANDARD.encode(&secrets.token_key),
         "captcha_key": STANDARD.encode(&secrets.captcha_key),
         "gateway_key": secrets.gateway_key.as_ref().map(|k| STANDARD.encode(k)),
+        "operator_key": secrets.operator_key.as_ref().map(|k| STANDARD.encode(k)),
     });
     std::fs::write(&path, serde_json::to_string_pretty(&json)?)?;
     Ok(secrets)

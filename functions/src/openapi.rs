@@ -686,16 +686,35 @@ fn doc(step: Step) -> StepDoc {
         ReadAuditTrail => StepDoc {
             summary: "X8: the company's audit trail, newest first, a page at a time (`?limit=1..500`, default 100; `?cursor=<next>`), for a role that can read it.",
             request: None,
-            success: (200, "A page of events.", Some(object(&["events"], json!({
-                "events": { "type": "array", "items": object(&["id", "at", "action", "company_id", "source", "outcome"], json!({
-                    "id": string(), "at": { "type": "integer" }, "action": string(), "actor": string(), "subject": string(),
-                    "company_id": string(), "source": { "enum": ["api", "job"] }, "outcome": string()
-                })) },
-                "next": { "type": "string", "description": "Where the next page starts; absent on the last page." }
-            })))),
+            success: (200, "A page of events.", Some(audit_page())),
             errors: company_errors([invalid("cursor"), invalid("limit")]),
         },
+        RevokeCompanyRegistration => StepDoc {
+            summary: "N6 (operator's back office, with `x-varco-operator-key`): end the registration of the company's Administrator, so that a new one can register; the account stays without the company.",
+            request: None,
+            success: (204, "Revoked.", None),
+            errors: vec![Error::OperatorOnly, Error::NoAdministrator, Error::Conflict],
+        },
+        ReadCompanyAuditTrail => StepDoc {
+            summary: "X8 (operator's back office, with `x-varco-operator-key`): any company's audit trail, newest first, a page at a time.",
+            request: None,
+            success: (200, "A page of events.", Some(audit_page())),
+            errors: vec![Error::OperatorOnly, Error::NoAdministrator, invalid("cursor"), invalid("limit")],
+        },
     }
+}
+
+fn audit_page() -> Value {
+    object(
+        &["events"],
+        json!({
+            "events": { "type": "array", "items": object(&["id", "at", "action", "company_id", "source", "outcome"], json!({
+                "id": string(), "at": { "type": "integer" }, "action": string(), "actor": string(), "subject": string(),
+                "company_id": string(), "source": { "enum": ["api", "job"] }, "outcome": string()
+            })) },
+            "next": { "type": "string", "description": "Where the next page starts; absent on the last page." }
+        }),
+    )
 }
 
 /// The query parameters of a list read a page at a time.
@@ -791,7 +810,13 @@ pub fn document() -> Value {
             .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
             .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": string() }))
             .collect();
-        if [Step::ListCompanyUsers, Step::ReadAuditTrail].contains(&route.step) {
+        if [
+            Step::ListCompanyUsers,
+            Step::ReadAuditTrail,
+            Step::ReadCompanyAuditTrail,
+        ]
+        .contains(&route.step)
+        {
             params.extend(page_params());
         }
         if !params.is_empty() {

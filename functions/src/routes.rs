@@ -55,6 +55,8 @@ pub enum Step {
     ChangeRole,
     RemoveAccess,
     ReadAuditTrail,
+    RevokeCompanyRegistration,
+    ReadCompanyAuditTrail,
 }
 
 pub struct Route {
@@ -64,7 +66,7 @@ pub struct Route {
     pub step: Step,
 }
 
-pub fn routes() -> [Route; 48] {
+pub fn routes() -> [Route; 50] {
     use Step::*;
     let route = |method, path, step| Route { method, path, step };
     [
@@ -199,6 +201,16 @@ pub fn routes() -> [Route; 48] {
             "/companies/{company_id}/audit-events",
             ReadAuditTrail,
         ),
+        route(
+            Method::DELETE,
+            "/operator/companies/{company_id}/administrator",
+            RevokeCompanyRegistration,
+        ),
+        route(
+            Method::GET,
+            "/operator/companies/{company_id}/audit-events",
+            ReadCompanyAuditTrail,
+        ),
         route(Method::POST, "/invitations/accept", AcceptInvitation),
         route(Method::POST, "/me/invitations", JoinCompany),
         route(Method::POST, "/password-resets", StartPasswordReset),
@@ -268,6 +280,8 @@ impl Step {
             ChangeRole => "change-role",
             RemoveAccess => "remove-access",
             ReadAuditTrail => "read-audit-trail",
+            RevokeCompanyRegistration => "revoke-company-registration",
+            ReadCompanyAuditTrail => "read-company-audit-trail",
         }
     }
 
@@ -287,7 +301,8 @@ impl Step {
             | CompleteRegistration
             | StartMigration
             | CompleteMigration
-            | ResendMigrationCode => Some(Flow::CardRegistration),
+            | ResendMigrationCode
+            | RevokeCompanyRegistration => Some(Flow::CardRegistration),
             StartVatRegistration | ActivateVatRegistration => Some(Flow::VatRegistration),
             StartLineRegistration
             | VerifyLinePuk
@@ -302,9 +317,19 @@ impl Step {
             }
             CreateInvitation | SendInvitation | RevokeInvitation | ListCompanyUsers
             | AcceptInvitation | JoinCompany | ChangeRole | RemoveAccess => Some(Flow::Invitations),
-            IssueCaptcha | ReadAuditTrail | Login | GetAccount | ChangePassword
-            | RefreshSession | Logout | StartMobileChange | ConfirmMobileChange
-            | StartEmailChange | ConfirmEmailChange | DeleteAccount => None,
+            IssueCaptcha
+            | ReadAuditTrail
+            | ReadCompanyAuditTrail
+            | Login
+            | GetAccount
+            | ChangePassword
+            | RefreshSession
+            | Logout
+            | StartMobileChange
+            | ConfirmMobileChange
+            | StartEmailChange
+            | ConfirmEmailChange
+            | DeleteAccount => None,
         }
     }
 

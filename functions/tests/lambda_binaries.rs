@@ -106,6 +106,7 @@ fn secrets() -> Secrets {
         captcha_key: vec![13; 32],
         gateway_key: Some(vec![14; 32]),
         issuer_key: None,
+        operator_key: Some(vec![15; 32]),
     }
 }
 
@@ -178,6 +179,9 @@ fn start(binary: &str, emulator: &Emulator, table: &str, keys: &Keys) -> tokio::
                 .env("VARCO_CAPTCHA_KEY", STANDARD.encode(&s.captcha_key));
             if let Some(key) = &s.gateway_key {
                 command.env("VARCO_GATEWAY_KEY", STANDARD.encode(key));
+            }
+            if let Some(key) = &s.operator_key {
+                command.env("VARCO_OPERATOR_KEY", STANDARD.encode(key));
             }
         }
         Keys::SecretsManager { arn, endpoint } => {
@@ -882,6 +886,48 @@ async fn the_registration_and_migration_step_binaries_work() {
         (404, Some("member_not_found")),
         "{nobody}"
     );
+    // N6 through the back office's binaries, with the operator key.
+    let operator = |mut event: Value| {
+        event["headers"]["x-varco-operator-key"] =
+            json!(STANDARD.encode(secrets().operator_key.unwrap()));
+        event
+    };
+    let route = "/operator/companies/{company_id}/audit-events";
+    let (status, trail) = invoke(
+        env!("CARGO_BIN_EXE_read-company-audit-trail"),
+        &emulator,
+        &table,
+        &env,
+        operator(api_event(
+            "GET",
+            route,
+            "/operator/companies/acme/audit-events",
+            None,
+            Value::Null,
+        )),
+    )
+    .await;
+    assert_eq!(
+        (status, trail["events"].as_array().map(Vec::len)),
+        (200, Some(2)),
+        "{trail}"
+    );
+    let route = "/operator/companies/{company_id}/administrator";
+    let (status, revoked) = invoke(
+        env!("CARGO_BIN_EXE_revoke-company-registration"),
+        &emulator,
+        &table,
+        &env,
+        operator(api_event(
+            "DELETE",
+            route,
+            "/operator/companies/acme/administrator",
+            None,
+            Value::Null,
+        )),
+    )
+    .await;
+    assert_eq!(status, 204, "{revoked}");
     let report = invoke_raw(
         env!("CARGO_BIN_EXE_expire-invitations"),
         &emulator,

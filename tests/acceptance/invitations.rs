@@ -611,7 +611,49 @@ async fn x8_company_events_are_recorded_and_read_newest_first_by_the_administrat
     assert_eq!(elsewhere.status, 403);
 }
 
+async fn n6_the_administrator_appoints_an_interim_administrator_who_manages_users(app: TestApp) {
+    let sara = sara(&app).await;
+    let body = json!({ "email": PAOLO_EMAIL, "display_name": "Paolo Neri", "role": "interim_administrator", "mobile": PAOLO_MOBILE });
+    assert_eq!(invite(&app, &sara, "acme", body).await.status, 201);
+    let (code, temporary) = delivered_invitation(&app).await;
+    let paolo = app
+        .post(
+            "/invitations/accept",
+            acceptance(&code, &temporary, PAOLO_PASSWORD),
+        )
+        .await
+        .text("access_token");
+    let me = app.me(&paolo).await;
+    assert_eq!(me.body["memberships"][0]["role"], "interim_administrator");
+    let monitoring = json!({ "email": "anna@acme.example", "display_name": "Anna Neri", "role": "monitoring", "mobile": "+39 347 555 0303" });
+    assert_eq!(
+        invite(&app, &paolo, "acme", monitoring).await.status,
+        201,
+        "the interim Administrator invites"
+    );
+    let administrator = json!({ "email": "ivo@acme.example", "display_name": "Ivo", "role": "interim_administrator", "mobile": "+39 347 555 0404" });
+    let refused = invite(&app, &paolo, "acme", administrator).await;
+    assert_eq!(
+        (refused.status, refused.code()),
+        (403, "role_not_grantable"),
+        "but appoints no one at their rank"
+    );
+    let sara_id = app.me(&sara).await.text("id");
+    let remove_sara = app
+        .as_user(
+            Method::DELETE,
+            &paolo,
+            &format!("/companies/acme/users/{sara_id}"),
+        )
+        .await;
+    assert_eq!(
+        (remove_sara.status, remove_sara.code()),
+        (403, "role_not_grantable")
+    );
+}
+
 on_both_stores!(
+    n6_the_administrator_appoints_an_interim_administrator_who_manages_users,
     x8_company_events_are_recorded_and_read_newest_first_by_the_administrator,
     n5_an_invited_supervisor_gets_the_code_by_email_and_a_temporary_password_by_sms,
     n5_an_administrator_grants_only_roles_below_their_own_and_only_in_their_company,

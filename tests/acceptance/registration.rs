@@ -450,7 +450,72 @@ async fn n3_the_daily_job_revokes_an_administrator_past_the_grace_period_and_fre
     assert_eq!(login.code(), "valid_card_required", "the revocation stands");
 }
 
+async fn n6_the_back_office_revokes_a_registration_so_that_a_new_administrator_registers(
+    app: TestApp,
+) {
+    let sara = app
+        .register_administrator(&ACME_CARD, SARA_PHONE, SARA_EMAIL, SARA_PASSWORD)
+        .await;
+    let path = "/operator/companies/acme/administrator";
+    let key = varco_tests::test_operator_key();
+    let revoke = |headers: Vec<(&'static str, String)>| {
+        let app = &app;
+        async move {
+            let headers: Vec<(&str, &str)> =
+                headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            app.request(reqwest::Method::DELETE, path, None, &headers)
+                .await
+        }
+    };
+    for headers in [
+        vec![],
+        vec![("x-varco-operator-key", "c29tZXRoaW5nLWVsc2U=".to_string())],
+        vec![("authorization", format!("Bearer {sara}"))],
+    ] {
+        let refused = revoke(headers).await;
+        assert_eq!((refused.status, refused.code()), (401, "operator_only"));
+    }
+    let revoked = revoke(vec![("x-varco-operator-key", key.clone())]).await;
+    assert_eq!(revoked.status, 204, "{}", revoked.body);
+    let again = revoke(vec![("x-varco-operator-key", key.clone())]).await;
+    assert_eq!((again.status, again.code()), (404, "no_administrator"));
+
+    let flow = confirmed(&app, &ACME_CARD, "+39 347 555 0999").await;
+    let new_admin = app
+        .registration_credentials(
+            &flow,
+            "nuova.amministratrice@acme.example",
+            "Nuvola-Bianca-27",
+        )
+        .await;
+    assert_eq!(
+        new_admin.status, 201,
+        "a new Administrator registers: {}",
+        new_admin.body
+    );
+    let sara = app
+        .session(SARA_EMAIL, SARA_PASSWORD)
+        .await
+        .text("access_token");
+    assert_eq!(
+        app.me(&sara).await.body["memberships"],
+        json!([]),
+        "Sara's account and password stay, without the company"
+    );
+    let trail = app
+        .request(
+            reqwest::Method::GET,
+            "/operator/companies/acme/audit-events",
+            None,
+            &[("x-varco-operator-key", &key)],
+        )
+        .await;
+    assert_eq!(trail.status, 200, "{}", trail.body);
+    assert_eq!(trail.body["events"][0]["action"], "registration_revoked");
+}
+
 on_both_stores!(
+    n6_the_back_office_revokes_a_registration_so_that_a_new_administrator_registers,
     n3_the_daily_job_revokes_an_administrator_past_the_grace_period_and_frees_the_seat,
     n3_a_registered_administrator_keeps_access_ninety_days_past_the_card,
     n4_administrator_registers_with_card_registration_code_and_mobile,

@@ -111,7 +111,14 @@ pub fn test_secrets() -> Secrets {
         captcha_key: vec![3; 32],
         gateway_key: Some(vec![4; 32]),
         issuer_key: None,
+        operator_key: Some(vec![5; 32]),
     }
+}
+
+/// The operator key of `test_secrets`, as the back office sends it (N6).
+pub fn test_operator_key() -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode([5u8; 32])
 }
 
 /// The gateway key of `test_secrets`, as the operator's network gateway sends it (W9).

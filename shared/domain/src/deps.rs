@@ -27,4 +27,7 @@ pub struct Deps {
     pub gateway_key: Option<String>,
     /// R8: where a card's Key6 is asked for when its holder views it.
     pub issuer: Arc<dyn crate::issuer::CardIssuer>,
+    /// N6: the key the operator's back office presents (base64 text, as configured); `None`:
+    /// no back office.
+    pub operator_key: Option<String>,
 }

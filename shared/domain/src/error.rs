@@ -124,6 +124,10 @@ pub enum Error {
     NotOnYourself,
     #[error("no such member of the company")]
     MemberNotFound,
+    #[error("only the operator's back office may do this")]
+    OperatorOnly,
+    #[error("the company has no registered Administrator")]
+    NoAdministrator,
     #[error("the role may not reset its own password")]
     PasswordResetNotAllowed,
     #[error("no route for this path")]
@@ -214,6 +218,8 @@ impl Error {
             TemporaryPasswordNotCorrect => d(422, "temporary_password_not_correct", "La password provvisoria non è quella ricevuta via SMS.", "The temporary password is not the one sent by SMS."),
             AccountExists => d(409, "account_exists", "Hai già un account con questo indirizzo: accedi e inserisci il codice di invito.", "You already have an account with this address: log in and enter the invitation code."),
             NotOnYourself => d(403, "not_on_yourself", "Non puoi modificare il tuo stesso accesso: chiedilo a un altro amministratore.", "You cannot change your own access: ask another administrator."),
+            OperatorOnly => d(401, "operator_only", "Funzione riservata al back office dell'operatore.", "Reserved to the operator's back office."),
+            NoAdministrator => d(404, "no_administrator", "L'azienda non ha un Amministratore registrato.", "The company has no registered Administrator."),
             MemberNotFound => d(404, "member_not_found", "Questa persona non risulta tra gli utenti dell'azienda.", "This person is not a user of the company."),
             AlreadyMember => d(409, "already_member", "Hai già accesso a questa azienda.", "You already have access to this company."),
             PasswordResetNotAllowed => d(403, "password_reset_not_allowed", "Il tuo profilo non può reimpostare la password: chiedi all'amministratore della tua azienda di cancellare e ricreare la tua utenza.", "Your profile cannot reset its password: ask your company's administrator to delete and recreate your account."),

@@ -199,4 +199,5 @@ pub mod purpose {
     pub const IMPORT: &str = "import";
     pub const ACTIVATION: &str = "activation";
     pub const GATEWAY_KEY: &str = "gateway-key";
+    pub const OPERATOR_KEY: &str = "operator-key";
 }

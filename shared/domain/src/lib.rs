@@ -25,6 +25,7 @@ pub mod members;
 pub mod memory;
 pub mod messages;
 pub mod migration;
+pub mod operator;
 pub mod outbox;
 pub mod password_reset;
 pub mod profile;

@@ -355,6 +355,16 @@ pub async fn audit_trail(
     let now = deps.clock.now();
     let found = authenticate(deps, token, |_| Vec::new()).await?;
     acting_for(deps, &found, company_id, Capability::ReadAudit, now)?;
+    audit_page(deps, company_id, cursor, limit).await
+}
+
+/// A page of a company's audit trail, newest first, for whoever may read it.
+pub(crate) async fn audit_page(
+    deps: &Deps,
+    company_id: &str,
+    cursor: Option<&str>,
+    limit: usize,
+) -> Result<AuditPage, Error> {
     let after = cursor.map(sort_key_of);
     let limit = limit.clamp(1, MAX_PAGE);
     let items = deps

@@ -39,6 +39,7 @@ async fn fixture(question: bool, phones: &[&str]) -> Fixture {
         sms_country_codes: None,
         gateway_key: None,
         issuer: Arc::new(crate::issuer::NoIssuer),
+        operator_key: None,
     };
     let mut cards = vec![NewCard {
         number: CardNumber::parse(CARD).unwrap(),

@@ -1,0 +1,81 @@
+//! The operator's back office (N6): what only the operator may do, with its own key (the
+//! deployment's `operator_key`; on AWS the routes also need IAM credentials). It revokes a
+//! company's registration, so that a new Administrator can register, and reads any
+//! company's audit trail.
+
+use crate::accounts::Account;
+use crate::audit::{self, Event, Source};
+use crate::companies::CompanyAdministrator;
+use crate::deps::Deps;
+use crate::error::Error;
+use crate::keys::{self, purpose};
+use crate::members::{audit_page, AuditPage};
+use crate::store::{Condition, Write};
+
+/// Refuses unless `presented` is the deployment's operator key (compared by keyed hash, so
+/// that the comparison takes the same time wherever they differ).
+fn authorize(deps: &Deps, presented: Option<&str>) -> Result<(), Error> {
+    match (&deps.operator_key, presented) {
+        (Some(configured), Some(presented))
+            if deps.pepper.lookup(purpose::OPERATOR_KEY, presented)
+                == deps.pepper.lookup(purpose::OPERATOR_KEY, configured) =>
+        {
+            Ok(())
+        }
+        _ => Err(Error::OperatorOnly),
+    }
+}
+
+/// N6: ends the registration of `company_id`'s Administrator: the seat is free for a new
+/// registration; the account stays (its password too) without the company. Reads the seat,
+/// then the account it names, then one write.
+pub async fn revoke_registration(
+    deps: &Deps,
+    key: Option<&str>,
+    company_id: &str,
+) -> Result<(), Error> {
+    authorize(deps, key)?;
+    let now = deps.clock.now();
+    let seat_key = keys::company_administrator(company_id);
+    let seat_item = deps
+        .store
+        .get(&seat_key)
+        .await?
+        .ok_or(Error::NoAdministrator)?;
+    let seat: CompanyAdministrator = seat_item.parse()?;
+    let account_item = deps.store.get(&keys::account(&seat.account_id)).await?;
+    let mut writes = vec![
+        Write::delete(seat_key, Condition::Version(seat_item.version)),
+        Write::delete(keys::member(company_id, &seat.account_id), Condition::None),
+        audit::record(
+            deps,
+            Event {
+                action: "registration_revoked",
+                actor: None,
+                subject: Some(&seat.account_id),
+                company_id,
+                source: Source::Api,
+            },
+            now,
+        ),
+    ];
+    if let Some(item) = &account_item {
+        let mut account: Account = item.parse()?;
+        account.memberships.retain(|m| m.company_id != company_id);
+        writes.push(Write::replace(item, &account));
+    }
+    deps.store.write(writes).await?;
+    Ok(())
+}
+
+/// X8: a page of any company's audit trail, newest first, for the operator.
+pub async fn audit_trail(
+    deps: &Deps,
+    key: Option<&str>,
+    company_id: &str,
+    cursor: Option<&str>,
+    limit: usize,
+) -> Result<AuditPage, Error> {
+    authorize(deps, key)?;
+    audit_page(deps, company_id, cursor, limit).await
+}
