@@ -263,7 +263,13 @@ pub fn link_card_role(
         .iter()
         .find(|m| m.company_id == company_id)
         .and_then(|m| m.card);
-    card_role_item(deps, card_lookup, &account.id, company_id, validity)
+    Write::put(card_role_item(
+        deps,
+        card_lookup,
+        &account.id,
+        company_id,
+        validity,
+    ))
 }
 
 /// The link of an account to a company card, filed under when the card's grace period ends.
@@ -273,19 +279,25 @@ pub(crate) fn card_role_item(
     account_id: &str,
     company_id: &str,
     validity: Option<CardValidity>,
-) -> Write {
-    let mut item = Item::new(
-        keys::card_holder_role(card_lookup, account_id),
-        &CardRole {
-            account_id: account_id.to_string(),
-            company_id: company_id.to_string(),
-        },
-    );
-    if let Some(validity) = validity {
-        let lapses = validity.ends_at() + deps.profile.card_grace_seconds();
-        item = item.with_gsi1(keys::card_roles_due(crate::jobs::Buckets::Days.of(lapses)));
+) -> Item {
+    Item {
+        gsi1: card_role_due(deps, validity),
+        ..Item::new(
+            keys::card_holder_role(card_lookup, account_id),
+            &CardRole {
+                account_id: account_id.to_string(),
+                company_id: company_id.to_string(),
+            },
+        )
     }
-    Write::put(item)
+}
+
+/// Where a card link is filed for the N3 job: under the day the card's grace period ends.
+pub(crate) fn card_role_due(deps: &Deps, validity: Option<CardValidity>) -> Option<String> {
+    validity.map(|v| {
+        let lapses = v.ends_at() + deps.profile.card_grace_seconds();
+        keys::card_roles_due(crate::jobs::Buckets::Days.of(lapses))
+    })
 }
 
 impl Membership {

@@ -609,13 +609,13 @@ async fn update_card_roles(
             }
         }
         // The link moves to the hour the new grace period ends.
-        let link = crate::accounts::card_role_item(
+        let link = Write::put(crate::accounts::card_role_item(
             deps,
             card_lookup,
             &role.account_id,
             &role.company_id,
             Some(validity),
-        );
+        ));
         deps.store
             .write(vec![Write::replace(&item, &account), link])
             .await?;

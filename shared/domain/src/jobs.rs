@@ -187,7 +187,13 @@ async fn revoke_lapsed(
         .role(&membership.role)
         .is_some_and(|r| r.needs_valid_card);
     if !needs_card || membership.usable(&deps.profile, now.0) {
-        return Ok(None);
+        // Not due: filed again where it belongs (nowhere, for a role without a card), so
+        // that it does not hide the due ones behind it in this bucket.
+        let refiled = Item {
+            gsi1: crate::accounts::card_role_due(deps, membership.card.filter(|_| needs_card)),
+            ..link_item.clone()
+        };
+        return Ok(Some(vec![Write::upsert(Some(link_item), refiled)]));
     }
     let company = membership.company_name.clone();
     let mut writes = vec![
