@@ -51,6 +51,12 @@ fn acceptance(code: &str, temporary: &str, password: &str) -> Value {
     json!({ "code": code, "email": PAOLO_EMAIL, "temporary_password": temporary, "password": password })
 }
 
+/// Paolo accepts with `code`, the SMS's `temporary` password and his new `password`.
+async fn accept(app: &TestApp, code: &str, temporary: &str, password: &str) -> varco_tests::Answer {
+    app.post("/invitations/accept", acceptance(code, temporary, password))
+        .await
+}
+
 async fn users(app: &TestApp, token: &str, company: &str) -> varco_tests::Answer {
     app.as_user(Method::GET, token, &format!("/companies/{company}/users"))
         .await
@@ -72,31 +78,19 @@ async fn n5_an_invited_supervisor_gets_the_code_by_email_and_a_temporary_passwor
     );
     let (code, temporary) = delivered_invitation(&app).await;
 
-    let without = app
-        .post("/invitations/accept", acceptance(&code, "", PAOLO_PASSWORD))
-        .await;
+    let without = accept(&app, &code, "", PAOLO_PASSWORD).await;
     assert_eq!(
         (without.status, without.code()),
         (400, "invalid_field"),
         "{}",
         without.body
     );
-    let wrong = app
-        .post(
-            "/invitations/accept",
-            acceptance(&code, "Sbagliata-1", PAOLO_PASSWORD),
-        )
-        .await;
+    let wrong = accept(&app, &code, "Sbagliata-1", PAOLO_PASSWORD).await;
     assert_eq!(
         (wrong.status, wrong.code()),
         (422, "temporary_password_not_correct")
     );
-    let weak = app
-        .post(
-            "/invitations/accept",
-            acceptance(&code, &temporary, "password"),
-        )
-        .await;
+    let weak = accept(&app, &code, &temporary, "password").await;
     assert_eq!((weak.status, weak.code()), (422, "weak_password"));
     let other = app
         .post(
@@ -110,12 +104,7 @@ async fn n5_an_invited_supervisor_gets_the_code_by_email_and_a_temporary_passwor
         "the code is bound to the invited email"
     );
 
-    let session = app
-        .post(
-            "/invitations/accept",
-            acceptance(&code, &temporary, PAOLO_PASSWORD),
-        )
-        .await;
+    let session = accept(&app, &code, &temporary, PAOLO_PASSWORD).await;
     assert_eq!(session.status, 201, "{}", session.body);
     assert_eq!(session.body["scope"], "account");
     let me = app.me(&session.text("access_token")).await;
@@ -138,12 +127,7 @@ async fn n5_an_invited_supervisor_gets_the_code_by_email_and_a_temporary_passwor
         401,
         "the temporary password does not"
     );
-    let again = app
-        .post(
-            "/invitations/accept",
-            acceptance(&code, &temporary, PAOLO_PASSWORD),
-        )
-        .await;
+    let again = accept(&app, &code, &temporary, PAOLO_PASSWORD).await;
     assert_eq!(
         (again.status, again.code()),
         (410, "invitation_used"),
@@ -215,11 +199,7 @@ async fn n5_an_administrator_grants_only_roles_below_their_own_and_only_in_their
         201
     );
     let (code, temporary) = delivered_invitation(&app).await;
-    let paolo = app
-        .post(
-            "/invitations/accept",
-            acceptance(&code, &temporary, PAOLO_PASSWORD),
-        )
+    let paolo = accept(&app, &code, &temporary, PAOLO_PASSWORD)
         .await
         .text("access_token");
     let by_supervisor = invite(
@@ -256,12 +236,7 @@ async fn n5_an_expired_invitation_is_reactivated_with_a_new_code_and_the_old_one
         .session(SARA_EMAIL, SARA_PASSWORD)
         .await
         .text("access_token");
-    let late = app
-        .post(
-            "/invitations/accept",
-            acceptance(&old_code, &old_temporary, PAOLO_PASSWORD),
-        )
-        .await;
+    let late = accept(&app, &old_code, &old_temporary, PAOLO_PASSWORD).await;
     assert_eq!((late.status, late.code()), (410, "invitation_expired"));
     let listed = users(&app, &sara, "acme").await;
     assert_eq!(
@@ -276,23 +251,13 @@ async fn n5_an_expired_invitation_is_reactivated_with_a_new_code_and_the_old_one
     assert_eq!(again.text("state"), "sent");
     let (code, temporary) = delivered_invitation(&app).await;
     assert_ne!(code, old_code);
-    let old = app
-        .post(
-            "/invitations/accept",
-            acceptance(&old_code, &temporary, PAOLO_PASSWORD),
-        )
-        .await;
+    let old = accept(&app, &old_code, &temporary, PAOLO_PASSWORD).await;
     assert_eq!(
         (old.status, old.code()),
         (404, "invitation_not_found"),
         "the old code is dead"
     );
-    let accepted = app
-        .post(
-            "/invitations/accept",
-            acceptance(&code, &temporary, PAOLO_PASSWORD),
-        )
-        .await;
+    let accepted = accept(&app, &code, &temporary, PAOLO_PASSWORD).await;
     assert_eq!(accepted.status, 201, "{}", accepted.body);
     let used = app.post_as(&sara, &path, json!({})).await;
     assert_eq!((used.status, used.code()), (410, "invitation_used"));
@@ -306,12 +271,7 @@ async fn n5_a_revoked_invitation_no_longer_works(app: TestApp) {
     let (code, temporary) = delivered_invitation(&app).await;
     let path = format!("/companies/acme/invitations/{id}");
     assert_eq!(app.as_user(Method::DELETE, &sara, &path).await.status, 204);
-    let accepted = app
-        .post(
-            "/invitations/accept",
-            acceptance(&code, &temporary, PAOLO_PASSWORD),
-        )
-        .await;
+    let accepted = accept(&app, &code, &temporary, PAOLO_PASSWORD).await;
     assert_eq!(
         (accepted.status, accepted.code()),
         (404, "invitation_not_found")
@@ -514,11 +474,7 @@ async fn x8_company_events_are_recorded_and_read_newest_first_by_the_administrat
     let (code, temporary) = delivered_invitation(&app).await;
     // Events are ordered by their time (seconds): each of these happens a second later.
     app.clock.advance(1);
-    let paolo = app
-        .post(
-            "/invitations/accept",
-            acceptance(&code, &temporary, PAOLO_PASSWORD),
-        )
+    let paolo = accept(&app, &code, &temporary, PAOLO_PASSWORD)
         .await
         .text("access_token");
     let paolo_id = app.me(&paolo).await.text("id");
@@ -616,11 +572,7 @@ async fn n6_the_administrator_appoints_an_interim_administrator_who_manages_user
     let body = json!({ "email": PAOLO_EMAIL, "display_name": "Paolo Neri", "role": "interim_administrator", "mobile": PAOLO_MOBILE });
     assert_eq!(invite(&app, &sara, "acme", body).await.status, 201);
     let (code, temporary) = delivered_invitation(&app).await;
-    let paolo = app
-        .post(
-            "/invitations/accept",
-            acceptance(&code, &temporary, PAOLO_PASSWORD),
-        )
+    let paolo = accept(&app, &code, &temporary, PAOLO_PASSWORD)
         .await
         .text("access_token");
     let me = app.me(&paolo).await;
