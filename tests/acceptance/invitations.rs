@@ -231,7 +231,10 @@ async fn n5_an_expired_invitation_is_reactivated_with_a_new_code_and_the_old_one
     let invited = invite(&app, &sara, "acme", paolo_as("monitoring")).await;
     let id = invited.text("invitation_id");
     let (old_code, old_temporary) = delivered_invitation(&app).await;
-    app.clock.advance(7 * DAY);
+    // A week and an hour: the hourly job has marked it.
+    app.clock.advance(7 * DAY + HOUR);
+    let marked = run_job(&app.deps, Job::ExpireInvitations).await.unwrap();
+    assert_eq!(marked["changed"], 1, "{marked}");
     let sara = app
         .session(SARA_EMAIL, SARA_PASSWORD)
         .await

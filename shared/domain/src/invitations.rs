@@ -695,10 +695,10 @@ pub async fn expire_due(
                 if invitation.state_at(now) != State::Expired || invitation.state != State::Sent {
                     return Ok(None);
                 }
+                // Its code stays known, so that whoever holds it is told "expired, ask for
+                // a reactivation" (which replaces it), and so does N5's mobile.
                 let mut expired = invitation.clone();
-                expired.finish(State::Expired);
-                // Keeps what a reactivation needs: the mobile of N5.
-                expired.mobile = invitation.mobile.clone();
+                expired.state = State::Expired;
                 Ok(Some(vec![
                     expired.item(Some(item), now),
                     audit::record(
