@@ -443,19 +443,9 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
     let lapsed = 1_793_491_200 + 91 * 24 * 3600;
     app.clock.advance(lapsed - app.deps.clock.now().0);
     app.take_dynamodb_operations();
-    let mut revoked = 0;
-    loop {
-        let report = varco_functions::lambda::run_job(
-            &app.deps,
-            varco_functions::lambda::Job::RevokeLapsedAdministrators,
-        )
-        .await
-        .unwrap();
-        revoked += report["changed"].as_u64().unwrap();
-        if report["finished"] == true {
-            break;
-        }
-    }
+    let revoked = app
+        .run_job_until_finished(varco_functions::lambda::Job::RevokeLapsedAdministrators)
+        .await;
     assert_eq!(revoked, 1);
     used.entry("revoke-lapsed-administrators".to_string())
         .or_default()

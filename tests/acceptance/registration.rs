@@ -402,7 +402,7 @@ async fn import_acme_card(app: &TestApp, blocked_on: Option<&str>) {
 async fn n3_the_daily_job_revokes_an_administrator_past_the_grace_period_and_frees_the_seat(
     app: TestApp,
 ) {
-    use varco_functions::lambda::{run_job, Job};
+    use varco_functions::lambda::Job;
     let flow = confirmed(&app, &ACME_CARD, SARA_PHONE).await;
     let session = app
         .registration_credentials(&flow, SARA_EMAIL, SARA_PASSWORD)
@@ -410,18 +410,7 @@ async fn n3_the_daily_job_revokes_an_administrator_past_the_grace_period_and_fre
     assert_eq!(session.status, 201);
     import_acme_card(&app, Some("2026-11-01")).await;
     // Runs the job as its daily schedule would over the days the clock moved: until done.
-    let revoke = || async {
-        let mut changed = 0;
-        loop {
-            let report = run_job(&app.deps, Job::RevokeLapsedAdministrators)
-                .await
-                .unwrap();
-            changed += report["changed"].as_u64().unwrap();
-            if report["finished"] == true {
-                return json!(changed);
-            }
-        }
-    };
+    let revoke = || app.run_job_until_finished(Job::RevokeLapsedAdministrators);
     assert_eq!(revoke().await, 0, "within the grace period");
 
     // 2026-11-01 + 90 days, and the day the daily job waits for (it handles full days).

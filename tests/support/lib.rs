@@ -368,6 +368,21 @@ impl TestApp {
         session.text("access_token")
     }
 
+    /// Runs a scheduled job as its schedule would over the time the clock moved: until it
+    /// says it finished. Answers the items it changed.
+    pub async fn run_job_until_finished(&self, job: varco_functions::lambda::Job) -> u64 {
+        let mut changed = 0;
+        loop {
+            let report = varco_functions::lambda::run_job(&self.deps, job)
+                .await
+                .unwrap();
+            changed += report["changed"].as_u64().unwrap();
+            if report["finished"] == true {
+                return changed;
+            }
+        }
+    }
+
     pub async fn refresh(&self, refresh_token: &str) -> Answer {
         self.post(
             "/sessions/refresh",

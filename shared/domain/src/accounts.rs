@@ -189,6 +189,23 @@ impl Account {
         Ok(writes)
     }
 
+    /// The writes that free the account's login name and the SIMs associated with it (W11)
+    /// for another account, when the account goes.
+    pub fn release_login_names(&self) -> Result<Vec<Write>, Error> {
+        let login_key = self.login_key()?;
+        let mut writes = vec![Write::delete(
+            keys::login_claim(&login_key),
+            Condition::None,
+        )];
+        for line in &self.lines {
+            let key = line_login_key(&line.lookup);
+            if key != login_key {
+                writes.push(Write::delete(keys::login_claim(&key), Condition::None));
+            }
+        }
+        Ok(writes)
+    }
+
     /// The account's login name in the login index and its claim (see `LoginName::key`).
     pub fn login_key(&self) -> Result<String, Error> {
         Ok(match &self.login {

@@ -29,13 +29,11 @@ pub async fn autologin(deps: &Deps, request: AutologinRequest<'_>) -> Result<Ses
     let Some(line) = request.line.filter(|l| !l.trim().is_empty()) else {
         return Err(Error::AutologinUnavailable);
     };
-    let vouched = match (&deps.gateway_key, request.key) {
-        (Some(configured), Some(presented)) => {
-            deps.pepper.lookup(purpose::GATEWAY_KEY, presented)
-                == deps.pepper.lookup(purpose::GATEWAY_KEY, configured)
-        }
-        _ => false,
-    };
+    let vouched = deps.pepper.same_key(
+        purpose::GATEWAY_KEY,
+        deps.gateway_key.as_deref(),
+        request.key,
+    );
     if !vouched {
         tracing::warn!(
             event = "autologin_header_ignored",

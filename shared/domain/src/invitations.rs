@@ -15,7 +15,7 @@
 //! The company's pending invitations (added or sent and not expired) are counted in one item,
 //! so that inviting reads what it needs with the session in one request.
 
-use crate::accounts::{phone_on_file, Account, Login, Membership};
+use crate::accounts::{phone_on_file, Account, Login, LoginName, Membership};
 use crate::audit::{self, Event, Source};
 use crate::clock::{Timestamp, DAY};
 use crate::deps::Deps;
@@ -134,11 +134,17 @@ impl Pending {
         Ok(item.map(Item::parse).transpose()?.unwrap_or_default())
     }
 
+    /// Forgets the entries expired by `now`.
+    fn live(mut self, now: Timestamp) -> Pending {
+        self.entries
+            .retain(|e| e.expires_at.is_none_or(|at| at > now.0));
+        self
+    }
+
     /// Forgets the expired entries and `id`'s.
     fn without(mut self, id: &str, now: Timestamp) -> Pending {
-        self.entries
-            .retain(|e| e.id != id && e.expires_at.is_none_or(|at| at > now.0));
-        self
+        self.entries.retain(|e| e.id != id);
+        self.live(now)
     }
 
     fn with(mut self, invitation: &Invitation, now: Timestamp) -> Pending {
@@ -220,7 +226,7 @@ pub async fn invite(
         });
     }
     let pending_item = found.extra[0].as_ref();
-    let pending = Pending::read(pending_item)?.without("", now);
+    let pending = Pending::read(pending_item)?.live(now);
     if pending.entries.len() >= settings.max_pending {
         return Err(Error::TooManyInvitations);
     }
@@ -526,18 +532,17 @@ pub async fn accept(deps: &Deps, acceptance: Acceptance) -> Result<Session, Erro
     let settings = settings(deps)?;
     let now = deps.clock.now();
     let code = parse_code(&acceptance.code)?;
-    let login = if settings.username_from_email {
-        Login::Username {
-            username: crate::legal_rep::username_for(&acceptance.email)?
-                .as_str()
-                .to_string(),
-        }
+    let name = if settings.username_from_email {
+        LoginName::Username(crate::legal_rep::username_for(&acceptance.email)?)
     } else {
-        Login::Email
+        LoginName::Email(acceptance.email.clone())
     };
-    let login_key = match &login {
-        Login::Username { username } => crate::accounts::username_login_key(username),
-        _ => acceptance.email.canonical().to_string(),
+    let login_key = name.key(deps);
+    let login = match name {
+        LoginName::Username(username) => Login::Username {
+            username: username.as_str().to_string(),
+        },
+        _ => Login::Email,
     };
     let items = deps
         .store

@@ -317,17 +317,7 @@ pub async fn remove_access(
             item.key.clone(),
             Condition::Version(item.version),
         ));
-        let login_key = account.login_key()?;
-        writes.push(Write::delete(
-            keys::login_claim(&login_key),
-            Condition::None,
-        ));
-        for line in &account.lines {
-            let key = crate::accounts::line_login_key(&line.lookup);
-            if key != login_key {
-                writes.push(Write::delete(keys::login_claim(&key), Condition::None));
-            }
-        }
+        writes.extend(account.release_login_names()?);
     } else {
         writes.push(Write::replace(&item, &account));
     }

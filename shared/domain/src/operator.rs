@@ -12,17 +12,16 @@ use crate::keys::{self, purpose};
 use crate::members::{audit_page, AuditPage};
 use crate::store::{Condition, Write};
 
-/// Refuses unless `presented` is the deployment's operator key (compared by keyed hash, so
-/// that the comparison takes the same time wherever they differ).
+/// Refuses unless `presented` is the deployment's operator key.
 fn authorize(deps: &Deps, presented: Option<&str>) -> Result<(), Error> {
-    match (&deps.operator_key, presented) {
-        (Some(configured), Some(presented))
-            if deps.pepper.lookup(purpose::OPERATOR_KEY, presented)
-                == deps.pepper.lookup(purpose::OPERATOR_KEY, configured) =>
-        {
-            Ok(())
-        }
-        _ => Err(Error::OperatorOnly),
+    if deps.pepper.same_key(
+        purpose::OPERATOR_KEY,
+        deps.operator_key.as_deref(),
+        presented,
+    ) {
+        Ok(())
+    } else {
+        Err(Error::OperatorOnly)
     }
 }
 

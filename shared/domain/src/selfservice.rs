@@ -458,18 +458,7 @@ pub async fn delete_account(deps: &Deps, token: &str, password: &str) -> Result<
         .iter()
         .map(|i| Write::delete(i.key.clone(), Condition::Version(i.version)))
         .collect();
-    let login_key = account.login_key()?;
-    writes.push(Write::delete(
-        keys::login_claim(&login_key),
-        Condition::None,
-    ));
-    // The SIMs associated with it (W11) are free for another account.
-    for line in &account.lines {
-        let key = line_login_key(&line.lookup);
-        if key != login_key {
-            writes.push(Write::delete(keys::login_claim(&key), Condition::None));
-        }
-    }
+    writes.extend(account.release_login_names()?);
     // A seat the account held (a company's Administrator, a VAT's User Admin) is free for
     // a new registration.
     for seat in account.memberships.iter().filter_map(|m| m.seat.clone()) {
