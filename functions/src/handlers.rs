@@ -14,12 +14,13 @@ use varco_domain::migration::{self, StartMigration};
 use varco_domain::recovery::{self, RecoveryKind, StartRecovery};
 use varco_domain::registration::{self, Credentials, StartRegistration};
 use varco_domain::types::{
-    BirthDate, CardNumber, Email, FiscalCode, Key6, OneTimeCode, ParseError, Password, PhoneNumber,
-    RegistrationCode, SecurityAnswer, Username, VatNumber,
+    is_id, BirthDate, CardNumber, Email, FiscalCode, Key6, OneTimeCode, ParseError, Password,
+    PhoneNumber, RegistrationCode, SecurityAnswer, Username, VatNumber,
 };
 use varco_domain::vat_registration::{self, Activation, StartVatRegistration};
 use varco_domain::{
-    accounts, autologin, codes, legal_rep, members, operator, password_reset, selfservice, sessions,
+    accounts, autologin, codes, legal_rep, members, operator, password_reset, selfservice,
+    sessions, units,
 };
 use varco_domain::{Deps, Error};
 
@@ -40,6 +41,7 @@ pub async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply,
         Step::VerifyRecoveryPhone => verify_recovery_phone(deps, parse(request)?).await,
         Step::Login => login(deps, parse(request)?).await,
         Step::GetAccount => get_account(deps, parse(request)?).await,
+        Step::ListMyUnits => list_my_units(deps, parse(request)?).await,
         Step::ChangePassword => change_password(deps, parse(request)?).await,
         Step::RefreshSession => refresh_session(deps, parse(request)?).await,
         Step::Logout => logout(deps, parse(request)?).await,
@@ -96,14 +98,6 @@ fn parse<T: FromRequest>(request: &ApiRequest) -> Result<T, Error> {
 
 /// Whether `value` is an id of up to `max` characters: letters, digits, `-`, `_` and, where
 /// `dots`, `.` (ids, flow ids and page cursors are URL-safe as they are).
-fn is_id(value: &str, max: usize, dots: bool) -> bool {
-    !value.is_empty()
-        && value.len() <= max
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || (dots && c == '.'))
-}
-
 /// A flow id from the path: URL-safe base64, perhaps with a `.` and the id of the company
 /// it concerns; anything else names no flow.
 fn flow_id(request: &ApiRequest) -> Result<String, Error> {
@@ -321,7 +315,7 @@ async fn verify_recovery_phone(
 
 /// Login by `email`, or by `username`: a username, or a line number for employees.
 pub struct LoginInput {
-    name: Result<LoginName, String>,
+    name: TypedLoginName,
     password: String,
 }
 
@@ -334,32 +328,45 @@ impl FromRequest for LoginInput {
             password: String,
         }
         let body: Body = request.json()?;
-        let name = match (body.email, body.username) {
-            (Some(email), None) => Ok(LoginName::Email(
-                Email::parse(&email).map_err(Error::field("email"))?,
-            )),
-            // A username is read with the profile's settings, in the handler.
-            (None, Some(username)) => Err(username),
-            _ => {
-                return Err(Error::MalformedBody(
-                    "give either `email` or `username`".into(),
-                ))
-            }
-        };
         Ok(LoginInput {
-            name,
+            name: TypedLoginName::of(body.email, body.username)?,
             password: typed_password("password", &body.password)?,
         })
     }
 }
 
-async fn login(deps: &Deps, input: LoginInput) -> Result<Reply, Error> {
-    let name = match input.name {
-        Ok(name) => name,
-        Err(username) => {
-            LoginName::parse_username(deps, &username).map_err(Error::field("username"))?
+/// A login name as typed: an `email`, or a `username` (read with the profile's settings in
+/// the handler, `LoginName::parse_username`).
+enum TypedLoginName {
+    Email(Email),
+    Username(String),
+}
+
+impl TypedLoginName {
+    fn of(email: Option<String>, username: Option<String>) -> Result<TypedLoginName, Error> {
+        match (email, username) {
+            (Some(email), None) => Ok(TypedLoginName::Email(
+                Email::parse(&email).map_err(Error::field("email"))?,
+            )),
+            (None, Some(username)) => Ok(TypedLoginName::Username(username)),
+            _ => Err(Error::MalformedBody(
+                "give either `email` or `username`".into(),
+            )),
         }
-    };
+    }
+
+    fn read(self, deps: &Deps) -> Result<LoginName, Error> {
+        match self {
+            TypedLoginName::Email(email) => Ok(LoginName::Email(email)),
+            TypedLoginName::Username(username) => {
+                LoginName::parse_username(deps, &username).map_err(Error::field("username"))
+            }
+        }
+    }
+}
+
+async fn login(deps: &Deps, input: LoginInput) -> Result<Reply, Error> {
+    let name = input.name.read(deps)?;
     let session = accounts::login(deps, &name, &input.password).await?;
     Ok(Reply::json(StatusCode::CREATED, &session))
 }
@@ -408,6 +415,11 @@ impl FromRequest for BearerInput {
 async fn get_account(deps: &Deps, input: BearerInput) -> Result<Reply, Error> {
     let view = accounts::get_account(deps, &input.token).await?;
     Ok(Reply::json(StatusCode::OK, &view))
+}
+
+async fn list_my_units(deps: &Deps, input: BearerInput) -> Result<Reply, Error> {
+    let units = units::my_units(deps, &input.token).await?;
+    Ok(Reply::json(StatusCode::OK, &units))
 }
 
 pub struct ChangePasswordInput {
@@ -1076,8 +1088,7 @@ async fn complete_first_access(deps: &Deps, input: CodeAndPasswordInput) -> Resu
 }
 
 pub struct StartPasswordResetInput {
-    /// Read with the profile's settings in the handler (`LoginName::parse_username`).
-    username: String,
+    name: TypedLoginName,
     captcha: String,
     lang: Lang,
 }
@@ -1086,12 +1097,13 @@ impl FromRequest for StartPasswordResetInput {
     fn from_request(request: &ApiRequest) -> Result<Self, Error> {
         #[derive(Deserialize)]
         struct Body {
-            username: String,
+            email: Option<String>,
+            username: Option<String>,
             captcha: String,
         }
         let body: Body = request.json()?;
         Ok(StartPasswordResetInput {
-            username: body.username,
+            name: TypedLoginName::of(body.email, body.username)?,
             captcha: body.captcha,
             lang: request.lang(),
         })
@@ -1099,8 +1111,7 @@ impl FromRequest for StartPasswordResetInput {
 }
 
 async fn start_password_reset(deps: &Deps, input: StartPasswordResetInput) -> Result<Reply, Error> {
-    let name =
-        LoginName::parse_username(deps, &input.username).map_err(Error::field("username"))?;
+    let name = input.name.read(deps)?;
     let started = password_reset::start(deps, &name, &input.captcha, input.lang).await?;
     Ok(Reply::json(StatusCode::CREATED, &started))
 }
@@ -1202,6 +1213,8 @@ impl FromRequest for CreateInvitationInput {
             mobile: Option<String>,
             #[serde(default = "yes")]
             send: bool,
+            #[serde(default)]
+            unit_contract: Option<String>,
         }
         fn yes() -> bool {
             true
@@ -1210,6 +1223,13 @@ impl FromRequest for CreateInvitationInput {
         let body: Body = request.json()?;
         if body.role.is_empty() || body.role.len() > 64 {
             return Err(Error::UnknownRole);
+        }
+        if body
+            .unit_contract
+            .as_deref()
+            .is_some_and(|c| !is_id(c, 40, false))
+        {
+            return Err(Error::UnitContractNotFound);
         }
         Ok(CreateInvitationInput {
             company,
@@ -1222,6 +1242,7 @@ impl FromRequest for CreateInvitationInput {
                     .map(|m| PhoneNumber::parse(&m).map_err(Error::field("mobile")))
                     .transpose()?,
                 send: body.send,
+                unit_contract: body.unit_contract,
             },
             lang: request.lang(),
         })

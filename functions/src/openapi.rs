@@ -580,13 +580,17 @@ fn doc(step: Step) -> StepDoc {
             },
         },
         StartPasswordReset => StepDoc {
-            summary: "W5, W8: a forgotten password: the username (or the line number, for employees). Answers alike whether the name exists (X6).",
-            request: Some(object(&["username", "captcha"], json!({ "username": { "type": "string", "minLength": 1, "maxLength": 64 }, "captcha": captcha() }))),
+            summary: "W5, W8: a forgotten password: the username (or the line number, for employees), or the login email (`property-management`); one of the two. Answers alike whether the name exists (X6).",
+            request: Some({
+                let mut body = object(&["captcha"], json!({ "email": email(), "username": { "type": "string", "minLength": 1, "maxLength": 64 }, "captcha": captcha() }));
+                body["oneOf"] = json!([{ "required": ["email"] }, { "required": ["username"] }]);
+                body
+            }),
             success: (201, "Started: next, choose where the code goes.", Some(object(
                 &["flow_id", "next", "expires_at"],
                 json!({ "flow_id": string(), "next": { "const": "channel" }, "expires_at": { "type": "integer" } }),
             ))),
-            errors: vec![Error::MalformedBody(String::new()), invalid("username"), Error::CaptchaInvalid],
+            errors: vec![Error::MalformedBody(String::new()), invalid("email"), invalid("username"), Error::CaptchaInvalid],
         },
         SendResetCode => StepDoc {
             summary: "W5, W8: send the code by SMS (to the mobile on file, typed again) or by email (to the address on file); again sends a new one.",
@@ -628,10 +632,11 @@ fn doc(step: Step) -> StepDoc {
             request: Some(object(&["email", "display_name", "role"], json!({
                 "email": email(), "display_name": person_name(),
                 "role": { "type": "string", "minLength": 1, "maxLength": 64, "description": "A role id of the portal profile." },
-                "mobile": phone(), "send": { "type": "boolean", "default": true }
+                "mobile": phone(), "send": { "type": "boolean", "default": true },
+                "unit_contract": unit_contract()
             }))),
             success: (201, "The invitation.", Some(invitation())),
-            errors: company_errors([invalid("email"), invalid("display_name"), invalid("mobile"), Error::UnknownRole, Error::RoleNotGrantable, Error::TooManyInvitations, Error::Conflict]),
+            errors: company_errors([invalid("email"), invalid("display_name"), invalid("mobile"), Error::UnknownRole, Error::RoleNotGrantable, Error::UnitContractNotFound, Error::TooManyInvitations, Error::Conflict]),
         },
         SendInvitation => StepDoc {
             summary: "T3, C1: send an invitation saved earlier, or send one again (reactivate): a new code and expiry; the old code stops working.",
@@ -665,8 +670,21 @@ fn doc(step: Step) -> StepDoc {
             success: (201, "The account is created; its session.", Some(session())),
             errors: vec![Error::MalformedBody(String::new()), invalid("code"), invalid("email"), Error::WeakPassword(ParseError::Common), Error::InvitationNotFound, Error::InvitationUsed, Error::InvitationExpired, Error::InvitationEmailMismatch, Error::TemporaryPasswordNotCorrect, Error::AccountExists, Error::Conflict],
         },
+        ListMyUnits => StepDoc {
+            summary: "C3 (`property-management`): the units of the session's person whose contract is active, and the contracts not started yet (their property and start date only; an ended contract shows nothing).",
+            request: None,
+            success: (200, "The units.", Some(object(&["units", "upcoming"], json!({
+                "units": { "type": "array", "items": object(&["property_id", "property_name", "unit_id", "unit_name", "contract_id", "role", "starts_on"], json!({
+                    "property_id": string(), "property_name": string(), "unit_id": string(), "unit_name": string(), "contract_id": string(),
+                    "role": { "type": "string", "description": "The role the contract gives (owner, tenant)." },
+                    "starts_on": { "type": "string", "format": "date" }, "ends_on": { "type": "string", "format": "date" }
+                })) },
+                "upcoming": { "type": "array", "items": object(&["property_id", "property_name", "starts_on"], json!({ "property_id": string(), "property_name": string(), "starts_on": { "type": "string", "format": "date" } })) }
+            })))),
+            errors: vec![Error::Unauthenticated, Error::PasswordChangeRequired],
+        },
         JoinCompany => StepDoc {
-            summary: "C2: a logged-in person whose login email is the invited one accepts an invitation: the company is added to the account.",
+            summary: "C2: a logged-in person whose login email is the invited one accepts an invitation: the company is added to the account (C3: or the unit's contract to the access the person has to the property).",
             request: Some(object(&["code"], json!({ "code": invitation_code() }))),
             success: (200, "The company added.", Some(object(&["company_id", "company_name", "role"], json!({ "company_id": string(), "company_name": string(), "role": string() })))),
             errors: vec![Error::MalformedBody(String::new()), invalid("code"), Error::Unauthenticated, Error::PasswordChangeRequired, Error::InvitationNotFound, Error::InvitationUsed, Error::InvitationExpired, Error::InvitationEmailMismatch, Error::AlreadyMember, Error::Conflict],
@@ -725,13 +743,18 @@ fn page_params() -> [Value; 2] {
     ]
 }
 
+fn unit_contract() -> Value {
+    json!({ "type": "string", "pattern": "^[A-Za-z0-9_-]{1,40}$", "description": "C3 (`property-management`): the contract of a unit of the property whose contact is invited; accepting gives access to the unit while the contract is active." })
+}
+
 fn invitation() -> Value {
     object(
         &["invitation_id", "email", "display_name", "role", "state"],
         json!({
             "invitation_id": string(), "email": string(), "display_name": string(), "role": string(),
             "state": { "enum": ["added", "sent", "accepted", "revoked", "expired"] },
-            "expires_at": { "type": "integer", "description": "Until when the code works (Unix seconds); absent until sent." }
+            "expires_at": { "type": "integer", "description": "Until when the code works (Unix seconds); absent until sent." },
+            "unit_contract": unit_contract()
         }),
     )
 }

@@ -55,6 +55,7 @@ pub enum Step {
     ChangeRole,
     RemoveAccess,
     ReadAuditTrail,
+    ListMyUnits,
     RevokeCompanyRegistration,
     ReadCompanyAuditTrail,
 }
@@ -66,7 +67,7 @@ pub struct Route {
     pub step: Step,
 }
 
-pub fn routes() -> [Route; 50] {
+pub fn routes() -> [Route; 51] {
     use Step::*;
     let route = |method, path, step| Route { method, path, step };
     [
@@ -213,6 +214,7 @@ pub fn routes() -> [Route; 50] {
         ),
         route(Method::POST, "/invitations/accept", AcceptInvitation),
         route(Method::POST, "/me/invitations", JoinCompany),
+        route(Method::GET, "/me/units", ListMyUnits),
         route(Method::POST, "/password-resets", StartPasswordReset),
         route(
             Method::POST,
@@ -282,6 +284,7 @@ impl Step {
             ReadAuditTrail => "read-audit-trail",
             RevokeCompanyRegistration => "revoke-company-registration",
             ReadCompanyAuditTrail => "read-company-audit-trail",
+            ListMyUnits => "list-my-units",
         }
     }
 
@@ -317,6 +320,7 @@ impl Step {
             }
             CreateInvitation | SendInvitation | RevokeInvitation | ListCompanyUsers
             | AcceptInvitation | JoinCompany | ChangeRole | RemoveAccess => Some(Flow::Invitations),
+            ListMyUnits => Some(Flow::Units),
             IssueCaptcha
             | ReadAuditTrail
             | ReadCompanyAuditTrail
@@ -357,6 +361,7 @@ impl Step {
                 | ChangeRole
                 | RemoveAccess
                 | ReadAuditTrail
+                | ListMyUnits
         )
     }
 

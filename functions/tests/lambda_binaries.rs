@@ -1275,6 +1275,7 @@ async fn the_telco_step_binaries_work() {
             role: "employee".into(),
             card: None,
             seat: None,
+            contracts: Vec::new(),
         },
         Login::Line {
             line: phone_on_file(&deps, &line),

@@ -9,6 +9,7 @@ mod lambda;
 mod legal_rep;
 mod logs;
 mod migration;
+mod property;
 mod recovery;
 mod registration;
 mod selfservice;

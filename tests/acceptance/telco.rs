@@ -937,6 +937,7 @@ mod resets {
                 role: "telco_manager".into(),
                 card: None,
                 seat: None,
+                contracts: Vec::new(),
             },
             Login::Username {
                 username: "ElenaR".into(),

@@ -232,6 +232,9 @@ pub struct Membership {
     /// Admin): the item that holds the seat, freed when the account is deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seat: Option<crate::store::Key>,
+    /// C3: the contracts of the property's units (`units`) that the holder is the contact of.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contracts: Vec<String>,
 }
 
 /// A company card's validity: when it expires, and when it was blocked.

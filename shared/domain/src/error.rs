@@ -124,6 +124,8 @@ pub enum Error {
     NotOnYourself,
     #[error("no such member of the company")]
     MemberNotFound,
+    #[error("no such contract of a unit of the property")]
+    UnitContractNotFound,
     #[error("only the operator's back office may do this")]
     OperatorOnly,
     #[error("the company has no registered Administrator")]
@@ -221,6 +223,7 @@ impl Error {
             OperatorOnly => d(401, "operator_only", "Funzione riservata al back office dell'operatore.", "Reserved to the operator's back office."),
             NoAdministrator => d(404, "no_administrator", "L'azienda non ha un Amministratore registrato.", "The company has no registered Administrator."),
             MemberNotFound => d(404, "member_not_found", "Questa persona non risulta tra gli utenti dell'azienda.", "This person is not a user of the company."),
+            UnitContractNotFound => d(404, "unit_contract_not_found", "Nessun contratto con questo codice tra le unità dell'immobile.", "No contract with this id among the property's units."),
             AlreadyMember => d(409, "already_member", "Hai già accesso a questa azienda.", "You already have access to this company."),
             PasswordResetNotAllowed => d(403, "password_reset_not_allowed", "Il tuo profilo non può reimpostare la password: chiedi all'amministratore della tua azienda di cancellare e ricreare la tua utenza.", "Your profile cannot reset its password: ask your company's administrator to delete and recreate your account."),
             RouteNotFound => d(404, "not_found", "Risorsa non trovata.", "Not found."),

@@ -1,5 +1,6 @@
 //! X7: the operator's master data, imported from JSON Lines: companies, company cards,
-//! contracts with their legal representative, mobile lines, and the users of the old portal.
+//! contracts with their legal representative, mobile lines, the users of the old portal, and
+//! (`property-management`, where a property is a company) units and their contracts.
 //!
 //! One object per line, with a `type`:
 //!
@@ -8,6 +9,8 @@
 //! {"type":"company_card","company_id":"acme","number":"4000056655665556","holder_name":"Sara Conti","valid_until":"2029-12-31","blocked_on":null,"registration_code":"ACME-7K2Q-9XPL"}
 //! {"type":"contract","company_id":"acme","contract_id":"C-1","legal_representative":{"name":"Sara","surname":"Conti","birth_date":"1984-02-11","fiscal_code":"CNTSRA84B51F205X","email":"sara@acme.example","mobile":"+393475550101"}}
 //! {"type":"line","company_id":"acme","number":"+393470000001","puk":"12345678","data_only":false,"referent":"Sara Conti"}
+//! {"type":"unit","company_id":"villa-rosa","unit_id":"A1","name":"Scala A, interno 1"}
+//! {"type":"unit_contract","company_id":"villa-rosa","contract_id":"P-A1","unit_id":"A1","role":"owner","contact":{"name":"Roberto Sala","email":"roberto.sala@example.it"},"starts_on":"2020-01-01","ends_on":null}
 //! {"type":"legacy_account","company_id":"acme","username":"s.conti","password_hash":"pbkdf2_sha256$...","name":"Sara Conti","role":"administrator","card_number":"4000056655665556"}
 //! ```
 //!
@@ -27,10 +30,12 @@ use crate::deps::Deps;
 use crate::error::Error;
 use crate::keys::{self, purpose};
 use crate::migration::{legacy_key, LegacyAccount};
+use crate::profile::Profile;
 use crate::store::{parse_opt, Condition, Item, Key, Write};
 use crate::types::{
     BirthDate, CardNumber, Email, FiscalCode, ParseError, PhoneNumber, RegistrationCode, VatNumber,
 };
+use crate::units::{Contact, Unit, UnitContract};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -61,6 +66,22 @@ enum Row {
         puk: Option<String>,
         data_only: bool,
         referent: Option<String>,
+    },
+    /// C3: a unit of a property (`property-management`).
+    Unit {
+        company_id: String,
+        unit_id: String,
+        name: String,
+    },
+    /// C3: a contract of a unit, naming its contact and the role it gives.
+    UnitContract {
+        company_id: String,
+        contract_id: String,
+        unit_id: String,
+        role: String,
+        contact: Contact,
+        starts_on: String,
+        ends_on: Option<String>,
     },
     LegacyAccount {
         company_id: String,
@@ -290,17 +311,14 @@ async fn read_with_company(
     Ok((existing, company))
 }
 
-fn company_id(id: &str) -> Result<String, RowError> {
-    let ok = (1..=40).contains(&id.len())
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if ok {
+/// An id that goes into keys and paths: a company's, a unit's, a unit contract's.
+fn identifier(field: &'static str, id: &str) -> Result<String, RowError> {
+    if crate::types::is_id(id, 40, false) {
         Ok(id.to_string())
     } else {
         Err(RowError::new(
             "invalid_field",
-            "company_id: 1 to 40 letters, digits, `-` or `_`",
+            format!("{field}: 1 to 40 letters, digits, `-` or `_`"),
         ))
     }
 }
@@ -327,7 +345,7 @@ async fn apply(deps: &Deps, row: Row, digest: String) -> Result<Outcome, RowErro
             name,
             vat_number,
         } => {
-            let id = company_id(&id)?;
+            let id = identifier("id", &id)?;
             let vat_number = vat_number
                 .map(|v| VatNumber::parse(&v).map_err(RowError::field("vat_number")))
                 .transpose()?;
@@ -502,6 +520,99 @@ async fn apply(deps: &Deps, row: Row, digest: String) -> Result<Outcome, RowErro
                 import_digest: Some(digest),
             };
             store_row(deps, key, &existing, &line).await
+        }
+        Row::Unit {
+            company_id: property,
+            unit_id,
+            name,
+        } => {
+            Profile::section(&deps.profile.units)?;
+            let unit_id = identifier("unit_id", &unit_id)?;
+            if name.trim().is_empty() || name.len() > 200 {
+                return Err(RowError::new("invalid_field", "name: 1 to 200 characters"));
+            }
+            let key = keys::unit(&property, &unit_id);
+            let (existing, property) = read_with_company(deps, &key, &property).await?;
+            if same_row(&existing, &digest) {
+                return Ok(Outcome::Unchanged);
+            }
+            let unit = Unit {
+                property_id: property.id,
+                unit_id,
+                name,
+                import_digest: Some(digest),
+            };
+            store_row(deps, key, &existing, &unit).await
+        }
+        Row::UnitContract {
+            company_id: property,
+            contract_id,
+            unit_id,
+            role,
+            contact,
+            starts_on,
+            ends_on,
+        } => {
+            let settings = Profile::section(&deps.profile.units)?;
+            let contract_id = identifier("contract_id", &contract_id)?;
+            if !settings.contract_roles.contains(&role) {
+                return Err(RowError::new(
+                    "unknown_role",
+                    format!("role: one of {:?}", settings.contract_roles),
+                ));
+            }
+            let email = Email::parse(&contact.email).map_err(RowError::field("contact.email"))?;
+            if contact.name.trim().is_empty() || contact.name.len() > 200 {
+                return Err(RowError::new(
+                    "invalid_field",
+                    "contact.name: 1 to 200 characters",
+                ));
+            }
+            let starts = date("starts_on", &starts_on)?;
+            let ends = ends_on.as_deref().map(|d| date("ends_on", d)).transpose()?;
+            if ends.is_some_and(|end| end < starts) {
+                return Err(RowError::new(
+                    "invalid_field",
+                    "ends_on: on or after starts_on",
+                ));
+            }
+            let key = keys::unit_contract(&property, &contract_id);
+            let mut items = deps
+                .store
+                .get_many(&[
+                    key.clone(),
+                    keys::company(&property),
+                    keys::unit(&property, &unit_id),
+                ])
+                .await?
+                .into_iter();
+            let existing = items.next().flatten();
+            let property = known_company(&items.next().flatten(), &property)?;
+            if items.next().flatten().is_none() {
+                return Err(RowError::new(
+                    "unknown_unit",
+                    format!("unit_id: no unit `{unit_id}`: import its `unit` row first"),
+                ));
+            }
+            if same_row(&existing, &digest) {
+                return Ok(Outcome::Unchanged);
+            }
+            let contract = UnitContract {
+                property_id: property.id,
+                contract_id,
+                unit_id,
+                role,
+                contact: Contact {
+                    name: contact.name,
+                    email: email.as_str().to_string(),
+                },
+                starts_on: starts.to_string(),
+                ends_on: ends.map(|e| e.to_string()),
+                starts_at: starts.days_since_epoch() * DAY,
+                ends_at: ends.map(BirthDate::end_of_day_utc),
+                import_digest: Some(digest),
+            };
+            store_row(deps, key, &existing, &contract).await
         }
         Row::LegacyAccount {
             company_id: company,

@@ -74,6 +74,9 @@ pub struct Invitation {
     /// The account that accepted it.
     #[serde(default)]
     pub account_id: Option<String>,
+    /// C3: the contract of a unit of the property whose contact is invited (`units`).
+    #[serde(default)]
+    pub unit_contract: Option<String>,
 }
 
 impl Invitation {
@@ -176,6 +179,8 @@ pub struct InvitationView {
     pub state: State,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit_contract: Option<String>,
 }
 
 impl InvitationView {
@@ -187,6 +192,7 @@ impl InvitationView {
             role: invitation.role.clone(),
             state: invitation.state_at(now),
             expires_at: invitation.expires_at,
+            unit_contract: invitation.unit_contract.clone(),
         }
     }
 }
@@ -199,14 +205,17 @@ pub struct NewInvitation {
     pub mobile: Option<PhoneNumber>,
     /// "Add and register" (send now), or "add" (T3).
     pub send: bool,
+    /// C3: the contract of a unit whose contact this is (a profile with `units`).
+    pub unit_contract: Option<String>,
 }
 
 fn settings(deps: &Deps) -> Result<&InvitationSettings, Error> {
     Profile::section(&deps.profile.invitations)
 }
 
-/// Invites a person to `company_id`. One read (session, account, the pending count), one
-/// write (the invitation, the count, its messages, the audit event).
+/// Invites a person to `company_id`. One read (session, account, the pending count, the
+/// unit's contract it names), one write (the invitation, the count, its messages, the audit
+/// event).
 pub async fn invite(
     deps: &Deps,
     token: &str,
@@ -216,9 +225,24 @@ pub async fn invite(
 ) -> Result<InvitationView, Error> {
     let settings = settings(deps)?;
     let now = deps.clock.now();
-    let found = authenticate(deps, token, |_| vec![keys::pending_invitations(company_id)]).await?;
+    if new.unit_contract.is_some() {
+        Profile::section(&deps.profile.units)?;
+    }
+    let found = authenticate(deps, token, |_| {
+        let mut wanted = vec![keys::pending_invitations(company_id)];
+        wanted.extend(
+            new.unit_contract
+                .as_deref()
+                .map(|c| keys::unit_contract(company_id, c)),
+        );
+        wanted
+    })
+    .await?;
     let actor = manager(deps, &found, company_id, now)?;
     may_grant(deps, &actor.role, &new.role)?;
+    if new.unit_contract.is_some() && found.extra[1].is_none() {
+        return Err(Error::UnitContractNotFound);
+    }
     if settings.temporary_password_by_sms && new.mobile.is_none() {
         return Err(Error::InvalidField {
             field: "mobile",
@@ -246,6 +270,7 @@ pub async fn invite(
         invited_by: found.account.id.clone(),
         lang,
         account_id: None,
+        unit_contract: new.unit_contract,
     };
     let mut writes = if new.send {
         send_now(deps, settings, &mut invitation, now)?
@@ -581,6 +606,7 @@ pub async fn accept(deps: &Deps, acceptance: Acceptance) -> Result<Session, Erro
             role: invitation.role.clone(),
             card: None,
             seat: None,
+            contracts: invitation.unit_contract.iter().cloned().collect(),
         },
         login,
     );
@@ -624,7 +650,8 @@ pub struct Joined {
 }
 
 /// C2: a logged-in person whose login email is the invited one accepts an invitation; the
-/// company is added to their account. One read, one write.
+/// company is added to their account (or, C3, the unit's contract to their access to the
+/// property). One read, one write.
 pub async fn join(deps: &Deps, token: &str, code: &str) -> Result<Joined, Error> {
     settings(deps)?;
     let now = deps.clock.now();
@@ -642,31 +669,43 @@ pub async fn join(deps: &Deps, token: &str, code: &str) -> Result<Joined, Error>
     let mut invitation = acceptable(deps, found.extra[0].as_ref(), &code, now)?;
     let mut account = found.account.clone();
     bound_to(&invitation, &account.email)?;
-    if account
+    let contracts: Vec<String> = invitation.unit_contract.iter().cloned().collect();
+    let held = account
         .memberships
-        .iter()
-        .any(|m| m.company_id == invitation.company_id)
-    {
-        return Err(Error::AlreadyMember);
-    }
-    let membership = Membership {
-        company_id: invitation.company_id.clone(),
-        company_name: invitation.company_name.clone(),
-        role: invitation.role.clone(),
-        card: None,
-        seat: None,
+        .iter_mut()
+        .find(|m| m.company_id == invitation.company_id);
+    let (membership, new_member) = match held {
+        // C3: another unit of a property the person has access to joins that access.
+        Some(m) if contracts.iter().any(|c| !m.contracts.contains(c)) => {
+            m.contracts.extend(contracts);
+            (m.clone(), false)
+        }
+        Some(_) => return Err(Error::AlreadyMember),
+        None => {
+            let membership = Membership {
+                company_id: invitation.company_id.clone(),
+                company_name: invitation.company_name.clone(),
+                role: invitation.role.clone(),
+                card: None,
+                seat: None,
+                contracts,
+            };
+            account.memberships.push(membership.clone());
+            (membership, true)
+        }
     };
-    account.memberships.push(membership.clone());
     let pending = Pending::read(found.extra[1].as_ref())?.without(&invitation.id, now);
     invitation.finish(State::Accepted);
     invitation.account_id = Some(account.id.clone());
-    let writes = vec![
+    let mut writes = vec![
         invitation.item(found.extra[0].as_ref(), now),
         Write::replace(&found.item, &account),
-        member_write(&account, &membership, now),
-        pending.write(code.company_id, found.extra[1].as_ref()),
-        accepted_event(deps, &invitation, &account.id, now),
     ];
+    if new_member {
+        writes.push(member_write(&account, &membership, now));
+    }
+    writes.push(pending.write(code.company_id, found.extra[1].as_ref()));
+    writes.push(accepted_event(deps, &invitation, &account.id, now));
     match deps.store.write(writes).await {
         Ok(()) => Ok(Joined {
             company_id: membership.company_id,

@@ -59,6 +59,19 @@ pub fn contract(company_id: &str, contract_id: &str) -> Key {
     )
 }
 
+/// C3: a unit of a property (a company of the import).
+pub fn unit(property_id: &str, unit_id: &str) -> Key {
+    Key::new(format!("COMPANY#{property_id}"), format!("UNIT#{unit_id}"))
+}
+
+/// C3: a contract of a unit (owner or tenant, start and end), by its id within the property.
+pub fn unit_contract(property_id: &str, contract_id: &str) -> Key {
+    Key::new(
+        format!("COMPANY#{property_id}"),
+        format!("UNITCONTRACT#{contract_id}"),
+    )
+}
+
 /// Wrong PUKs typed to associate a data-only SIM with an account (W11), beside the line.
 pub fn line_puk_misses(phone_lookup: &str) -> Key {
     Key::new(format!("LINE#{phone_lookup}"), "PUK_MISSES")

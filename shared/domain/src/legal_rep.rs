@@ -115,6 +115,7 @@ pub fn register(
             role: settings.role.clone(),
             card: None,
             seat: None,
+            contracts: Vec::new(),
         },
         Login::Username {
             username: username.as_str().to_string(),

@@ -38,6 +38,7 @@ pub mod sms;
 pub mod store;
 pub mod tokens;
 pub mod types;
+pub mod units;
 pub mod vat_registration;
 
 #[cfg(feature = "conformance")]

@@ -239,6 +239,7 @@ pub async fn complete(
             role: settings.role.clone(),
             card: None,
             seat: None,
+            contracts: Vec::new(),
         },
         Login::Line {
             line: flow.line.clone(),

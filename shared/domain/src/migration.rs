@@ -254,6 +254,7 @@ pub async fn complete(
             role: flow.legacy.role.clone(),
             card: flow.legacy.card,
             seat: becomes_administrator.then(|| keys::company_administrator(company_id)),
+            contracts: Vec::new(),
         },
         Login::Email,
     );

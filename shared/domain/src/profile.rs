@@ -36,6 +36,8 @@ pub struct Profile {
     pub legal_rep_registration: Option<LegalRepRegistrationSettings>,
     /// N5, C1, C2, T3, W3: company administrators invite people with a role.
     pub invitations: Option<InvitationSettings>,
+    /// C3: a property's units, with contracts that give their contacts access.
+    pub units: Option<UnitSettings>,
     #[serde(default)]
     pub security_questions: Vec<SecurityQuestion>,
 }
@@ -51,6 +53,15 @@ pub enum Flow {
     Autologin,
     LegalRepRegistration,
     Invitations,
+    Units,
+}
+
+/// C3: properties' units and their contracts.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitSettings {
+    /// The roles (ids of `roles`) a unit's contract may give its contact.
+    pub contract_roles: Vec<String>,
 }
 
 /// Invitations to a company (or property), and what they send.
@@ -272,6 +283,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "telco-legal-rep",
         include_str!("../../../profiles/telco-legal-rep.toml"),
     ),
+    (
+        "property-management",
+        include_str!("../../../profiles/property-management.toml"),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -311,12 +326,14 @@ impl Profile {
             profile.line_registration.as_ref().map(|r| &r.role),
             profile.legal_rep_registration.as_ref().map(|r| &r.role),
         ];
+        let contract_roles = profile.units.iter().flat_map(|u| &u.contract_roles);
         if roles_named
             .into_iter()
             .flatten()
+            .chain(contract_roles)
             .any(|role| profile.role(role).is_none())
         {
-            return invalid("a registration section names no role of `roles`");
+            return invalid("a registration or [units] section names no role of `roles`");
         }
         if profile.registration.is_none() && profile.roles.iter().any(|r| r.needs_valid_card) {
             return invalid("a role needs a valid card: [registration] sets its grace period");
@@ -347,6 +364,7 @@ impl Profile {
             Flow::Autologin => self.autologin.is_some(),
             Flow::LegalRepRegistration => self.legal_rep_registration.is_some(),
             Flow::Invitations => self.invitations.is_some(),
+            Flow::Units => self.units.is_some(),
         }
     }
 

@@ -249,6 +249,7 @@ pub async fn complete(
                 .clone(),
             card: Some(flow.card),
             seat: Some(keys::company_administrator(&flow.company_id)),
+            contracts: Vec::new(),
         },
         Login::Email,
     );

@@ -221,6 +221,7 @@ pub async fn activate(deps: &Deps, flow_id: &str, input: Activation) -> Result<S
             role: settings.role.clone(),
             card: None,
             seat: Some(seat.clone()),
+            contracts: Vec::new(),
         },
         login,
     );

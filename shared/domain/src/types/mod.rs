@@ -27,6 +27,16 @@ pub use security_answer::SecurityAnswer;
 pub use username::Username;
 pub use vat_number::VatNumber;
 
+/// Whether `value` may be an id in keys and paths: 1 to `max` ASCII letters, digits, `-`,
+/// `_` (and `.`, with `dots`).
+pub fn is_id(value: &str, max: usize, dots: bool) -> bool {
+    !value.is_empty()
+        && value.len() <= max
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || (dots && c == '.'))
+}
+
 /// Why a value did not parse. `code()` is stable: clients receive it as `reason`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {
