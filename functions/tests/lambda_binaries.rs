@@ -1438,3 +1438,70 @@ async fn the_legal_rep_step_binaries_work() {
         "{asked}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_property_step_binary_works() {
+    use varco_domain::accounts::{Account, Login, Membership};
+    use varco_functions::demo::{OWNER_A1, TENANT_A2, VILLA_ROSA};
+    let table = format!("smoke-property-{}", std::process::id());
+    let client = local_client(&test_endpoint());
+    DynamoStore::create_table(&client, &table).await.unwrap();
+    let store = Arc::new(DynamoStore::new(client, &table));
+    let profile = varco_domain::profile::Profile::builtin("property-management").unwrap();
+    let deps =
+        varco_functions::app::deps(store.clone(), Arc::new(SystemClock), profile, &secrets(), 0);
+    varco_functions::demo::seed(&deps).await.unwrap();
+    let mut emulator = emulator().await;
+    emulator.profile = "property-management";
+
+    // C3: an owner of one unit whose lease of another has not started.
+    let owner = Account::for_portal(
+        &deps,
+        OWNER_A1.contact_email.into(),
+        OWNER_A1.contact_name.into(),
+        &varco_domain::types::Password::parse("Glicine-Fiorito-48").unwrap(),
+        None,
+        Membership {
+            company_id: VILLA_ROSA.company_id.into(),
+            company_name: VILLA_ROSA.company_name.into(),
+            role: "owner".into(),
+            card: None,
+            seat: None,
+            contracts: vec![OWNER_A1.contract_id.into(), TENANT_A2.contract_id.into()],
+        },
+        Login::Email,
+    );
+    store
+        .write(owner.create(deps.clock.now()).unwrap())
+        .await
+        .unwrap();
+    let body = json!({ "email": OWNER_A1.contact_email, "password": "Glicine-Fiorito-48" });
+    let (status, session) = invoke(
+        env!("CARGO_BIN_EXE_login"),
+        &emulator,
+        &table,
+        &Keys::Environment,
+        api_event("POST", "/sessions", "/sessions", None, body),
+    )
+    .await;
+    assert_eq!(status, 201, "{session}");
+    let mut event = api_event("GET", "/me/units", "/me/units", None, json!({}));
+    bearer(&mut event, &session);
+    let (status, units) = invoke(
+        env!("CARGO_BIN_EXE_list-my-units"),
+        &emulator,
+        &table,
+        &Keys::Environment,
+        event,
+    )
+    .await;
+    assert_eq!(status, 200, "{units}");
+    assert_eq!(
+        (
+            &units["units"][0]["unit_name"],
+            &units["upcoming"][0]["starts_on"]
+        ),
+        (&json!(OWNER_A1.unit_name), &json!(TENANT_A2.starts_on)),
+        "{units}"
+    );
+}

@@ -670,11 +670,96 @@ async fn legal_rep_steps_make_at_most_two_dynamodb_round_trips_with_the_actions_
     within_budget_and_grants(&counted, &used);
 }
 
-/// Two round trips, but for the back office's revocation (N6): it reads the company's seat,
-/// then the account the seat names, then writes.
+/// The steps of the `property-management` profile, counted by the test below.
+const PROPERTY_STEPS: &[&str] = &[
+    "accept-invitation",
+    "create-invitation",
+    "join-company",
+    "list-my-units",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn property_steps_make_at_most_two_dynamodb_round_trips_with_the_actions_they_are_granted() {
+    use varco_functions::demo::{OWNER_A1, TENANT_A2, VILLA_ROSA};
+    let app = TestApp::spawn_profile(varco_tests::Backend::DynamoDb, "property-management").await;
+    let mut counted: Vec<(&str, u64)> = Vec::new();
+    let mut used: BTreeMap<String, BTreeSet<(String, String)>> = BTreeMap::new();
+    macro_rules! count {
+        ($step:expr, $call:expr) => {
+            counting!(app, counted, used, $step, $call)
+        };
+    }
+    // The administrator's first access (counted by the legal-rep test).
+    let welcome = app.deliver_messages().await;
+    let welcome = welcome.iter().find(|m| m.to == VILLA_ROSA.email).unwrap();
+    let (flow, token) = varco_tests::link_in(welcome);
+    let path = format!("/first-accesses/{flow}");
+    app.post(&format!("{path}/code"), json!({ "token": token }))
+        .await;
+    let code = varco_tests::code_in(&app.the_sms().await);
+    let body = json!({ "code": code, "new_password": "Registro-Condominio-27" });
+    let elena = app.post(&format!("{path}/password"), body).await;
+    let elena = elena.text("access_token");
+
+    let mut invite = |contract: &varco_functions::demo::DemoUnitContract| json!({ "email": contract.contact_email, "display_name": contract.contact_name, "role": contract.role, "unit_contract": contract.contract_id });
+    let invited = count!(
+        "create-invitation",
+        app.post_as(
+            &elena,
+            "/companies/villa-rosa/invitations",
+            invite(&OWNER_A1)
+        )
+        .await
+    );
+    assert_eq!(invited.status, 201, "{}", invited.body);
+    let code = varco_tests::invitation_code_in(&app.the_email().await);
+    let body =
+        json!({ "code": code, "email": OWNER_A1.contact_email, "password": "Glicine-Fiorito-48" });
+    let roberto = count!(
+        "accept-invitation",
+        app.post("/invitations/accept", body).await
+    );
+    assert_eq!(roberto.status, 201, "{}", roberto.body);
+    let roberto = roberto.text("access_token");
+    // A second unit's contract for the same person joins the access they have.
+    let second = json!({ "email": OWNER_A1.contact_email, "display_name": "Roberto Sala", "role": TENANT_A2.role, "unit_contract": TENANT_A2.contract_id });
+    app.post_as(&elena, "/companies/villa-rosa/invitations", second)
+        .await;
+    let code = varco_tests::invitation_code_in(&app.the_email().await);
+    let joined = count!(
+        "join-company",
+        app.post_as(&roberto, "/me/invitations", json!({ "code": code }))
+            .await
+    );
+    assert_eq!(joined.status, 200, "{}", joined.body);
+    let units = count!(
+        "list-my-units",
+        app.as_user(reqwest::Method::GET, &roberto, "/me/units")
+            .await
+    );
+    assert_eq!(
+        (
+            units.body["units"].as_array().unwrap().len(),
+            units.body["upcoming"].as_array().unwrap().len()
+        ),
+        (1, 1),
+        "{}",
+        units.body
+    );
+    assert_eq!(
+        used.keys().map(String::as_str).collect::<Vec<_>>(),
+        PROPERTY_STEPS,
+        "every property step was exercised"
+    );
+    within_budget_and_grants(&counted, &used);
+}
+
+/// Two round trips, but for the back office's revocation (N6), which reads the company's seat,
+/// then the account the seat names, then writes; and C3's list of units, which reads the
+/// session, then the contracts its memberships name, then the units of the active ones.
 fn allowed_round_trips(step: &str) -> u64 {
     match step {
-        "revoke-company-registration" => 3,
+        "revoke-company-registration" | "list-my-units" => 3,
         _ => 2,
     }
 }
