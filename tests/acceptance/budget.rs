@@ -706,7 +706,7 @@ async fn property_steps_make_at_most_two_dynamodb_round_trips_with_the_actions_t
     let elena = app.post(&format!("{path}/password"), body).await;
     let elena = elena.text("access_token");
 
-    let mut invite = |contract: &varco_functions::demo::DemoUnitContract| json!({ "email": contract.contact_email, "display_name": contract.contact_name, "role": contract.role, "unit_contract": contract.contract_id });
+    let invite = |contract: &varco_functions::demo::DemoUnitContract| json!({ "email": contract.contact_email, "display_name": contract.contact_name, "role": contract.role, "unit_contract": contract.contract_id });
     let invited = count!(
         "create-invitation",
         app.post_as(
