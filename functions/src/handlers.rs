@@ -84,6 +84,7 @@ pub async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply,
         Step::ReadAuditTrail => read_audit_trail(deps, parse(request)?).await,
         Step::RevokeCompanyRegistration => revoke_company_registration(deps, parse(request)?).await,
         Step::ReadCompanyAuditTrail => read_company_audit_trail(deps, parse(request)?).await,
+        Step::ReadAuditLog => read_audit_log(deps, parse(request)?).await,
     }
 }
 
@@ -96,8 +97,6 @@ fn parse<T: FromRequest>(request: &ApiRequest) -> Result<T, Error> {
     T::from_request(request)
 }
 
-/// Whether `value` is an id of up to `max` characters: letters, digits, `-`, `_` and, where
-/// `dots`, `.` (ids, flow ids and page cursors are URL-safe as they are).
 /// A flow id from the path: URL-safe base64, perhaps with a `.` and the id of the company
 /// it concerns; anything else names no flow.
 fn flow_id(request: &ApiRequest) -> Result<String, Error> {
@@ -1459,7 +1458,10 @@ async fn read_audit_trail(deps: &Deps, input: PageInput) -> Result<Reply, Error>
 /// A back-office request (N6): the operator's key, checked first, and the company.
 pub struct OperatorInput {
     key: Option<String>,
-    company_id: String,
+    /// The company of the path; none on the routes of every company.
+    company_id: Option<String>,
+    /// `?day=YYYY-MM-DD` of the operator's trail of every event.
+    day: Option<BirthDate>,
     cursor: Option<String>,
     limit: usize,
 }
@@ -1477,12 +1479,16 @@ impl FromRequest for OperatorInput {
         if key.is_none() {
             return Err(Error::OperatorOnly);
         }
-        let company_id = id_param(request, "company_id", 64, Error::NoAdministrator)?
-            .ok_or(Error::RouteNotFound)?;
+        let company_id = id_param(request, "company_id", 64, Error::NoAdministrator)?;
+        let day = request
+            .query_param("day")
+            .map(|d| BirthDate::parse(d).map_err(Error::field("day")))
+            .transpose()?;
         let (cursor, limit) = page_of(request)?;
         Ok(OperatorInput {
             key,
             company_id,
+            day,
             cursor,
             limit,
         })
@@ -1490,7 +1496,8 @@ impl FromRequest for OperatorInput {
 }
 
 async fn revoke_company_registration(deps: &Deps, input: OperatorInput) -> Result<Reply, Error> {
-    operator::revoke_registration(deps, input.key.as_deref(), &input.company_id).await?;
+    let company_id = input.company_id.ok_or(Error::RouteNotFound)?;
+    operator::revoke_registration(deps, input.key.as_deref(), &company_id).await?;
     Ok(Reply::no_content())
 }
 
@@ -1498,7 +1505,19 @@ async fn read_company_audit_trail(deps: &Deps, input: OperatorInput) -> Result<R
     let page = operator::audit_trail(
         deps,
         input.key.as_deref(),
-        &input.company_id,
+        &input.company_id.ok_or(Error::RouteNotFound)?,
+        input.cursor.as_deref(),
+        input.limit,
+    )
+    .await?;
+    Ok(Reply::json(StatusCode::OK, &page))
+}
+
+async fn read_audit_log(deps: &Deps, input: OperatorInput) -> Result<Reply, Error> {
+    let page = operator::audit_log(
+        deps,
+        input.key.as_deref(),
+        input.day,
         input.cursor.as_deref(),
         input.limit,
     )

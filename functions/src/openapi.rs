@@ -713,6 +713,12 @@ fn doc(step: Step) -> StepDoc {
             success: (204, "Revoked.", None),
             errors: vec![Error::OperatorOnly, Error::NoAdministrator, Error::Conflict],
         },
+        ReadAuditLog => StepDoc {
+            summary: "X8 (operator's back office, with `x-varco-operator-key`): every event of a day (`?day=YYYY-MM-DD`, UTC; default today), of every company and of no company (logins, recovery steps, imports), newest first, a page at a time.",
+            request: None,
+            success: (200, "A page of events.", Some(audit_page())),
+            errors: vec![Error::OperatorOnly, invalid("day"), invalid("cursor"), invalid("limit")],
+        },
         ReadCompanyAuditTrail => StepDoc {
             summary: "X8 (operator's back office, with `x-varco-operator-key`): any company's audit trail, newest first, a page at a time.",
             request: None,
@@ -726,9 +732,9 @@ fn audit_page() -> Value {
     object(
         &["events"],
         json!({
-            "events": { "type": "array", "items": object(&["id", "at", "action", "company_id", "source", "outcome"], json!({
+            "events": { "type": "array", "items": object(&["id", "at", "action", "source", "outcome"], json!({
                 "id": string(), "at": { "type": "integer" }, "action": string(), "actor": string(), "subject": string(),
-                "company_id": string(), "source": { "enum": ["api", "job"] }, "outcome": string()
+                "company_id": string(), "source": { "enum": ["api", "job", "import"] }, "outcome": string()
             })) },
             "next": { "type": "string", "description": "Where the next page starts; absent on the last page." }
         }),
@@ -837,10 +843,14 @@ pub fn document() -> Value {
             Step::ListCompanyUsers,
             Step::ReadAuditTrail,
             Step::ReadCompanyAuditTrail,
+            Step::ReadAuditLog,
         ]
         .contains(&route.step)
         {
             params.extend(page_params());
+        }
+        if route.step == Step::ReadAuditLog {
+            params.push(json!({ "name": "day", "in": "query", "required": false, "schema": { "type": "string", "format": "date" } }));
         }
         if !params.is_empty() {
             operation["parameters"] = json!(params);

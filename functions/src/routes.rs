@@ -56,6 +56,7 @@ pub enum Step {
     RemoveAccess,
     ReadAuditTrail,
     ListMyUnits,
+    ReadAuditLog,
     RevokeCompanyRegistration,
     ReadCompanyAuditTrail,
 }
@@ -67,7 +68,7 @@ pub struct Route {
     pub step: Step,
 }
 
-pub fn routes() -> [Route; 51] {
+pub fn routes() -> [Route; 52] {
     use Step::*;
     let route = |method, path, step| Route { method, path, step };
     [
@@ -212,6 +213,7 @@ pub fn routes() -> [Route; 51] {
             "/operator/companies/{company_id}/audit-events",
             ReadCompanyAuditTrail,
         ),
+        route(Method::GET, "/operator/audit-events", ReadAuditLog),
         route(Method::POST, "/invitations/accept", AcceptInvitation),
         route(Method::POST, "/me/invitations", JoinCompany),
         route(Method::GET, "/me/units", ListMyUnits),
@@ -285,6 +287,7 @@ impl Step {
             RevokeCompanyRegistration => "revoke-company-registration",
             ReadCompanyAuditTrail => "read-company-audit-trail",
             ListMyUnits => "list-my-units",
+            ReadAuditLog => "read-audit-log",
         }
     }
 
@@ -324,6 +327,7 @@ impl Step {
             IssueCaptcha
             | ReadAuditTrail
             | ReadCompanyAuditTrail
+            | ReadAuditLog
             | Login
             | GetAccount
             | ChangePassword

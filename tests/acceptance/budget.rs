@@ -341,6 +341,17 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
         .await
     );
     assert_eq!(trail.status, 200, "{}", trail.body);
+    let log = count!(
+        "read-audit-log",
+        app.request(
+            reqwest::Method::GET,
+            "/operator/audit-events?limit=5",
+            None,
+            &operator
+        )
+        .await
+    );
+    assert_eq!(log.status, 200, "{}", log.body);
     let revoked = count!(
         "revoke-company-registration",
         app.request(

@@ -1,6 +1,7 @@
 //! Accounts and cards as stored, their provisioning, login with a password or a temporary
 //! password, and changing the password.
 
+use crate::audit::{self, Event};
 use crate::deps::Deps;
 use crate::error::Error;
 use crate::keys::{self, purpose};
@@ -494,6 +495,11 @@ pub async fn login(deps: &Deps, name: &LoginName, password: &str) -> Result<Sess
             may_log_in(deps, &account, now)?;
             let (session, write) = sessions::open(deps, &account, now);
             writes.push(write);
+            writes.extend(audit::record(
+                deps,
+                Event::personal("login", Some(&account), "ok"),
+                now,
+            ));
             session
         }
         Some(account) => match find(keys::temporary_password("")) {
@@ -503,15 +509,20 @@ pub async fn login(deps: &Deps, name: &LoginName, password: &str) -> Result<Sess
                     item.key.clone(),
                     Condition::Version(item.version),
                 ));
+                writes.extend(audit::record(
+                    deps,
+                    Event::personal("login_temporary_password", Some(&account), "ok"),
+                    now,
+                ));
                 deps.store
                     .write(writes)
                     .await
                     .map_err(|_| Error::InvalidCredentials)?;
                 return Ok(sessions::password_change_only(deps, &account, now));
             }
-            _ => return Err(failed(deps, &login_key, failures_item, now).await),
+            _ => return Err(failed(deps, &login_key, failures_item, Some(&account), now).await),
         },
-        None => return Err(failed(deps, &login_key, failures_item, now).await),
+        None => return Err(failed(deps, &login_key, failures_item, None, now).await),
     };
     deps.store.write(writes).await?;
     Ok(session)
@@ -549,19 +560,27 @@ fn temporary_password_fits(
         && deps.hasher.verify(password, Some(&temporary.hash)))
 }
 
-/// Records a failed login with `login_key` and gives the answer: wrong credentials. A
-/// failure that cannot be recorded (a concurrent one was) answers the same.
+/// Records a failed login with `login_key` (for the login delay, and in the audit trail of
+/// `account`'s companies) and gives the answer: wrong credentials. A failure that cannot be
+/// recorded (a concurrent one was) answers the same.
 async fn failed(
     deps: &Deps,
     login_key: &str,
     failures_item: Option<&Item>,
+    account: Option<&Account>,
     now: crate::clock::Timestamp,
 ) -> Error {
-    let write = login_delay::record_failure(login_key, failures_item, now);
-    if let Err(e) = deps.store.write(vec![write]).await {
+    let error = Error::InvalidCredentials;
+    let mut writes = vec![login_delay::record_failure(login_key, failures_item, now)];
+    writes.extend(audit::record(
+        deps,
+        Event::personal("login_failed", account, error.describe().code),
+        now,
+    ));
+    if let Err(e) = deps.store.write(writes).await {
         tracing::warn!(event = "login_failure_not_counted", error = %e, "a failed login was not counted");
     }
-    Error::InvalidCredentials
+    error
 }
 
 /// The write that claims a login name (`LoginName::key`) for an account; fails (when

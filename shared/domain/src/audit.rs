@@ -1,9 +1,16 @@
-//! The audit trail (X8): security events of a company, each written in the same atomic
-//! write as the change it records, so that no change goes unrecorded and no event records a
-//! change that did not happen. Events hold ids and masked hints, never secrets.
+//! The audit trail (X8): security events, each written in the same atomic write as the
+//! change it records, so that no change goes unrecorded and no event records a change that
+//! did not happen. Events hold ids and outcome codes, never secrets or what was typed.
+//!
+//! An event is stored once in the trail of each company it concerns (read by the company's
+//! administrators) and once in the operator's trail of its day (every event, read by the
+//! back office a day at a time): each trail is one partition, newest last in sort order,
+//! read newest first a page at a time.
 
+use crate::accounts::Account;
 use crate::clock::{Timestamp, DAY};
 use crate::deps::Deps;
+use crate::error::Error;
 use crate::keys;
 use crate::random::new_id;
 use crate::store::{Item, Write};
@@ -20,21 +27,26 @@ pub enum Source {
     Api,
     /// A scheduled job.
     Job,
+    /// The import of the operator's data (X7).
+    Import,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEvent {
     pub id: String,
     pub at: i64,
-    /// What happened: `invitation_sent`, `invitation_accepted`, ...
+    /// What happened: `invitation_sent`, `login`, `login_failed`, `recovery_step`, ...
     pub action: String,
     /// The account that acted; none for a job or an anonymous request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
-    /// What it was done to: an account id, or an invitation id.
+    /// What it was done to: an account id, an invitation id, an import's counts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
-    pub company_id: String,
+    /// The company whose trail holds it; in the operator's trail, the company it concerns
+    /// when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company_id: Option<String>,
     pub source: Source,
     /// `ok`, or the error code the attempt was refused with.
     pub outcome: String,
@@ -45,8 +57,10 @@ pub struct Event<'a> {
     pub action: &'a str,
     pub actor: Option<&'a str>,
     pub subject: Option<&'a str>,
-    pub company_id: &'a str,
+    /// The companies whose trails show it (the operator's trail shows every event).
+    pub companies: Vec<&'a str>,
     pub source: Source,
+    pub outcome: &'a str,
 }
 
 impl<'a> Event<'a> {
@@ -61,27 +75,97 @@ impl<'a> Event<'a> {
             action,
             actor: Some(actor),
             subject: Some(subject),
-            company_id,
+            companies: vec![company_id],
             source: Source::Api,
+            outcome: "ok",
+        }
+    }
+
+    /// What a scheduled job did to `subject` in `company_id`.
+    pub fn job(action: &'a str, subject: &'a str, company_id: &'a str) -> Event<'a> {
+        Event {
+            action,
+            actor: None,
+            subject: Some(subject),
+            companies: vec![company_id],
+            source: Source::Job,
+            outcome: "ok",
+        }
+    }
+
+    /// What happened to the account `account_id` through the API (a recovery step), for
+    /// the operator's trail; `None` when the data typed matched nobody.
+    pub fn person(action: &'a str, account_id: Option<&'a str>, outcome: &'a str) -> Event<'a> {
+        Event {
+            action,
+            actor: account_id,
+            subject: account_id,
+            companies: Vec::new(),
+            source: Source::Api,
+            outcome,
+        }
+    }
+
+    /// What happened to `account` through the API (a login), shown in the trails of the
+    /// account's companies too.
+    pub fn personal(action: &'a str, account: Option<&'a Account>, outcome: &'a str) -> Event<'a> {
+        Event {
+            companies: account
+                .map(|a| {
+                    a.memberships
+                        .iter()
+                        .map(|m| m.company_id.as_str())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            ..Event::person(action, account.map(|a| a.id.as_str()), outcome)
         }
     }
 }
 
-/// The write that records a successful `event` at `now`.
-pub fn record(deps: &Deps, event: Event<'_>, now: Timestamp) -> Write {
+/// The outcome an event records for an attempt `result` answers: `ok`, or the stable code of
+/// the error that refused it.
+pub fn outcome<T>(result: &Result<T, Error>) -> &'static str {
+    match result {
+        Ok(_) => "ok",
+        Err(e) => e.describe().code,
+    }
+}
+
+/// The writes that record `event` at `now`: one in the trail of each company it concerns,
+/// one in the operator's trail of the day.
+pub fn record(deps: &Deps, event: Event<'_>, now: Timestamp) -> Vec<Write> {
     let id = new_id(deps.random.as_ref());
-    let stored = AuditEvent {
+    let stored = |company_id: Option<&str>| AuditEvent {
         id: id.clone(),
         at: now.0,
         action: event.action.to_string(),
         actor: event.actor.map(str::to_string),
         subject: event.subject.map(str::to_string),
-        company_id: event.company_id.to_string(),
+        company_id: company_id.map(str::to_string),
         source: event.source,
-        outcome: "ok".to_string(),
+        outcome: event.outcome.to_string(),
     };
-    Write::create(
-        Item::new(keys::audit_event(event.company_id, now.0, &id), &stored)
-            .expiring_at(now.0 + KEEP_SECONDS),
-    )
+    let write = |key, event: AuditEvent| {
+        Write::create(Item::new(key, &event).expiring_at(now.0 + KEEP_SECONDS))
+    };
+    let mut writes: Vec<Write> = event
+        .companies
+        .iter()
+        .map(|company| {
+            write(
+                keys::audit_event(company, now.0, &id),
+                stored(Some(company)),
+            )
+        })
+        .collect();
+    let concerned = match event.companies.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    };
+    writes.push(write(
+        keys::audit_log_event(now.0.div_euclid(DAY), now.0, &id),
+        stored(concerned),
+    ));
+    writes
 }

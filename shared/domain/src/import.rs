@@ -24,6 +24,7 @@
 
 use crate::accounts::{phone_on_file, username_login_key, Account, Card};
 use crate::accounts::{CardRole, CardValidity, CompanyCard, PhoneOnFile};
+use crate::audit::{self, Event, Source};
 use crate::clock::DAY;
 use crate::companies::Company;
 use crate::deps::Deps;
@@ -234,6 +235,26 @@ pub async fn import(deps: &Deps, text: &str) -> ImportReport {
                 detail,
             });
         }
+    }
+    let counts = format!(
+        "created={} updated={} unchanged={} failed={}",
+        report.created, report.updated, report.unchanged, report.failed
+    );
+    let event = Event {
+        action: "import",
+        actor: None,
+        subject: Some(&counts),
+        companies: Vec::new(),
+        source: Source::Import,
+        outcome: if report.failed == 0 {
+            "ok"
+        } else {
+            "rows_failed"
+        },
+    };
+    let now = deps.clock.now();
+    if let Err(e) = deps.store.write(audit::record(deps, event, now)).await {
+        tracing::warn!(event = "import_not_audited", error = %e, "an import was not recorded in the audit trail");
     }
     report
 }

@@ -16,7 +16,7 @@
 //! so that inviting reads what it needs with the session in one request.
 
 use crate::accounts::{phone_on_file, Account, Login, LoginName, Membership};
-use crate::audit::{self, Event, Source};
+use crate::audit::{self, Event};
 use crate::clock::{Timestamp, DAY};
 use crate::deps::Deps;
 use crate::error::Error;
@@ -283,7 +283,7 @@ pub async fn invite(
             .with(&invitation, now)
             .write(company_id, pending_item),
     );
-    writes.push(audit::record(
+    writes.extend(audit::record(
         deps,
         Event::api(
             if new.send {
@@ -436,7 +436,7 @@ pub async fn send(
             .with(&invitation, now)
             .write(company_id, pending_item),
     );
-    writes.push(audit::record(
+    writes.extend(audit::record(
         deps,
         Event::api(action, &found.account.id, &invitation.id, company_id),
         now,
@@ -461,22 +461,21 @@ pub async fn revoke(
     let pending_item = found.extra[1].as_ref();
     let pending = Pending::read(pending_item)?.without(&invitation.id, now);
     invitation.finish(State::Revoked);
-    deps.store
-        .write(vec![
-            invitation.item(found.extra[0].as_ref(), now),
-            pending.write(company_id, pending_item),
-            audit::record(
-                deps,
-                Event::api(
-                    "invitation_revoked",
-                    &found.account.id,
-                    &invitation.id,
-                    company_id,
-                ),
-                now,
-            ),
-        ])
-        .await?;
+    let mut writes = vec![
+        invitation.item(found.extra[0].as_ref(), now),
+        pending.write(company_id, pending_item),
+    ];
+    writes.extend(audit::record(
+        deps,
+        Event::api(
+            "invitation_revoked",
+            &found.account.id,
+            &invitation.id,
+            company_id,
+        ),
+        now,
+    ));
+    deps.store.write(writes).await?;
     Ok(())
 }
 
@@ -618,7 +617,7 @@ pub async fn accept(deps: &Deps, acceptance: Acceptance) -> Result<Session, Erro
     writes.extend(account.create(now)?);
     writes.push(pending.write(code.company_id, items[1].as_ref()));
     writes.push(session_write);
-    writes.push(accepted_event(deps, &invitation, &account.id, now));
+    writes.extend(accepted_event(deps, &invitation, &account.id, now));
     match deps.store.write(writes).await {
         Ok(()) => Ok(session),
         // The invitation (the first write) changed since it was read: accepted meanwhile.
@@ -628,7 +627,12 @@ pub async fn accept(deps: &Deps, acceptance: Acceptance) -> Result<Session, Erro
     }
 }
 
-fn accepted_event(deps: &Deps, invitation: &Invitation, account_id: &str, now: Timestamp) -> Write {
+fn accepted_event(
+    deps: &Deps,
+    invitation: &Invitation,
+    account_id: &str,
+    now: Timestamp,
+) -> Vec<Write> {
     audit::record(
         deps,
         Event::api(
@@ -705,7 +709,7 @@ pub async fn join(deps: &Deps, token: &str, code: &str) -> Result<Joined, Error>
         writes.push(member_write(&account, &membership, now));
     }
     writes.push(pending.write(code.company_id, found.extra[1].as_ref()));
-    writes.push(accepted_event(deps, &invitation, &account.id, now));
+    writes.extend(accepted_event(deps, &invitation, &account.id, now));
     match deps.store.write(writes).await {
         Ok(()) => Ok(Joined {
             company_id: membership.company_id,
@@ -743,20 +747,13 @@ pub async fn expire_due(
                 // a reactivation" (which replaces it), and so does N5's mobile.
                 let mut expired = invitation.clone();
                 expired.state = State::Expired;
-                Ok(Some(vec![
-                    expired.item(Some(item), now),
-                    audit::record(
-                        deps,
-                        Event {
-                            action: "invitation_expired",
-                            actor: None,
-                            subject: Some(&invitation.id),
-                            company_id: &invitation.company_id,
-                            source: Source::Job,
-                        },
-                        now,
-                    ),
-                ]))
+                let mut writes = vec![expired.item(Some(item), now)];
+                writes.extend(audit::record(
+                    deps,
+                    Event::job("invitation_expired", &invitation.id, &invitation.company_id),
+                    now,
+                ));
+                Ok(Some(writes))
             })
         },
     )

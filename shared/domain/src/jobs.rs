@@ -210,15 +210,9 @@ async fn revoke_lapsed(
         }
     }
     writes.push(Write::replace(account_item, &account));
-    writes.push(crate::audit::record(
+    writes.extend(crate::audit::record(
         deps,
-        crate::audit::Event {
-            action: "administrator_revoked",
-            actor: None,
-            subject: Some(&account.id),
-            company_id: &link.company_id,
-            source: crate::audit::Source::Job,
-        },
+        crate::audit::Event::job("administrator_revoked", &account.id, &link.company_id),
         now,
     ));
     let email =

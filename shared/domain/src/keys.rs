@@ -128,14 +128,14 @@ pub fn job_cursor(job: &str) -> Key {
 
 /// An event of a company's audit trail, newest last in sort order: `<time>#<id>`.
 pub fn audit_event(company_id: &str, at: i64, id: &str) -> Key {
-    Key::new(
-        format!("{AUDIT_PREFIX}{company_id}"),
-        format!("{at:012}#{id}"),
-    )
+    Key::new(format!("AUDIT#{company_id}"), format!("{at:012}#{id}"))
 }
 
-/// The audit trail's partition of events that concern no company (the operator's).
-pub const AUDIT_PREFIX: &str = "AUDIT#";
+/// An event of the operator's audit trail of every event, by the day (UTC, days since
+/// 1970-01-01) it happened: `<time>#<id>`.
+pub fn audit_log_event(day: i64, at: i64, id: &str) -> Key {
+    Key::new(format!("AUDITLOG#{day}"), format!("{at:012}#{id}"))
+}
 
 /// A company's registered Administrator (one per company).
 pub fn company_administrator(company_id: &str) -> Key {

@@ -259,17 +259,16 @@ pub async fn change_role(
         role: role.to_string(),
         since,
     };
-    deps.store
-        .write(vec![
-            Write::replace(&item, &account),
-            Write::put(Item::new(keys::member(company_id, &account.id), &member)),
-            audit::record(
-                deps,
-                Event::api("role_changed", &found.account.id, &account.id, company_id),
-                now,
-            ),
-        ])
-        .await?;
+    let mut writes = vec![
+        Write::replace(&item, &account),
+        Write::put(Item::new(keys::member(company_id, &account.id), &member)),
+    ];
+    writes.extend(audit::record(
+        deps,
+        Event::api("role_changed", &found.account.id, &account.id, company_id),
+        now,
+    ));
+    deps.store.write(writes).await?;
     Ok(MemberView {
         account_id: account.id,
         role: role.to_string(),
@@ -294,14 +293,15 @@ pub async fn remove_access(
         ..
     } = target(deps, token, company_id, account_id, now).await?;
     account.memberships.retain(|m| m.company_id != company_id);
-    let mut writes = vec![
-        Write::delete(keys::member(company_id, &account.id), Condition::None),
-        audit::record(
-            deps,
-            Event::api("access_removed", &found.account.id, &account.id, company_id),
-            now,
-        ),
-    ];
+    let mut writes = vec![Write::delete(
+        keys::member(company_id, &account.id),
+        Condition::None,
+    )];
+    writes.extend(audit::record(
+        deps,
+        Event::api("access_removed", &found.account.id, &account.id, company_id),
+        now,
+    ));
     if let Some(seat) = &membership.seat {
         writes.push(Write::delete(seat.clone(), Condition::None));
     }
@@ -345,13 +345,20 @@ pub async fn audit_trail(
     let now = deps.clock.now();
     let found = authenticate(deps, token, |_| Vec::new()).await?;
     acting_for(deps, &found, company_id, Capability::ReadAudit, now)?;
-    audit_page(deps, company_id, cursor, limit).await
+    audit_page(
+        deps,
+        &keys::audit_event(company_id, 0, "").pk,
+        cursor,
+        limit,
+    )
+    .await
 }
 
-/// A page of a company's audit trail, newest first, for whoever may read it.
+/// A page of an audit trail (the partition `trail`: a company's, or the operator's of a
+/// day), newest first, for whoever may read it.
 pub(crate) async fn audit_page(
     deps: &Deps,
-    company_id: &str,
+    trail: &str,
     cursor: Option<&str>,
     limit: usize,
 ) -> Result<AuditPage, Error> {
@@ -360,7 +367,7 @@ pub(crate) async fn audit_page(
     let items = deps
         .store
         .query_page(
-            &keys::audit_event(company_id, 0, "").pk,
+            trail,
             &Page {
                 sk_prefix: "",
                 after: after.as_deref(),

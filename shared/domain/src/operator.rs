@@ -1,16 +1,18 @@
 //! The operator's back office (N6): what only the operator may do, with its own key (the
 //! deployment's `operator_key`; on AWS the routes also need IAM credentials). It revokes a
 //! company's registration, so that a new Administrator can register, and reads any
-//! company's audit trail.
+//! company's audit trail, or every event of a day.
 
 use crate::accounts::Account;
 use crate::audit::{self, Event, Source};
+use crate::clock::DAY;
 use crate::companies::CompanyAdministrator;
 use crate::deps::Deps;
 use crate::error::Error;
 use crate::keys::{self, purpose};
 use crate::members::{audit_page, AuditPage};
 use crate::store::{Condition, Write};
+use crate::types::BirthDate;
 
 /// Refuses unless `presented` is the deployment's operator key.
 fn authorize(deps: &Deps, presented: Option<&str>) -> Result<(), Error> {
@@ -46,18 +48,19 @@ pub async fn revoke_registration(
     let mut writes = vec![
         Write::delete(seat_key, Condition::Version(seat_item.version)),
         Write::delete(keys::member(company_id, &seat.account_id), Condition::None),
-        audit::record(
-            deps,
-            Event {
-                action: "registration_revoked",
-                actor: None,
-                subject: Some(&seat.account_id),
-                company_id,
-                source: Source::Api,
-            },
-            now,
-        ),
     ];
+    writes.extend(audit::record(
+        deps,
+        Event {
+            action: "registration_revoked",
+            actor: None,
+            subject: Some(&seat.account_id),
+            companies: vec![company_id],
+            source: Source::Api,
+            outcome: "ok",
+        },
+        now,
+    ));
     if let Some(item) = &account_item {
         let mut account: Account = item.parse()?;
         account.memberships.retain(|m| m.company_id != company_id);
@@ -76,5 +79,24 @@ pub async fn audit_trail(
     limit: usize,
 ) -> Result<AuditPage, Error> {
     authorize(deps, key)?;
-    audit_page(deps, company_id, cursor, limit).await
+    let trail = keys::audit_event(company_id, 0, "").pk;
+    audit_page(deps, &trail, cursor, limit).await
+}
+
+/// X8: a page of the operator's trail of every event of `day` (today, UTC, when none),
+/// newest first: logins and recovery steps of anyone, imports, and every company's events.
+pub async fn audit_log(
+    deps: &Deps,
+    key: Option<&str>,
+    day: Option<BirthDate>,
+    cursor: Option<&str>,
+    limit: usize,
+) -> Result<AuditPage, Error> {
+    authorize(deps, key)?;
+    let day = day.map_or_else(
+        || deps.clock.now().0.div_euclid(DAY),
+        |d| d.days_since_epoch(),
+    );
+    let trail = keys::audit_log_event(day, 0, "").pk;
+    audit_page(deps, &trail, cursor, limit).await
 }

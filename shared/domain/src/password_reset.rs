@@ -17,6 +17,7 @@
 //! reads the flow and the account in one request: each step is one read and one write.
 
 use crate::accounts::{Account, LoginName, PhoneOnFile};
+use crate::audit::{self, Event};
 use crate::captcha;
 use crate::clock::{Timestamp, MINUTE};
 use crate::codes::{self, PendingCode};
@@ -66,6 +67,16 @@ pub struct PasswordResetFlow {
 }
 
 impl PasswordResetFlow {
+    /// The audit writes of a step of this flow: about its account, when the name typed
+    /// matched one (the flow id carries the account's id).
+    fn event(&self, action: &str, outcome: &str, now: Timestamp, deps: &Deps) -> Vec<Write> {
+        let account_id = self
+            .subject
+            .as_ref()
+            .and_then(|_| crate::flows::carried_id(&self.id).ok());
+        audit::record(deps, Event::person(action, account_id, outcome), now)
+    }
+
     fn live(&self, now: Timestamp) -> Result<(), Error> {
         if now.0 >= self.expires_at {
             return Err(Error::FlowExpired);
@@ -111,6 +122,7 @@ pub async fn start(
     let account_id = account
         .as_ref()
         .map_or_else(|| new_id(deps.random.as_ref()), |a| a.id.clone());
+    let known = account.is_some();
     let subject = account.map(|account| Subject {
         may_reset: account.memberships.iter().all(|m| {
             deps.profile
@@ -131,6 +143,15 @@ pub async fn start(
         expires_at: now.0 + settings.flow_minutes * MINUTE,
     };
     writes.push(crate::flows::create(&flow.id, &flow, flow.expires_at));
+    writes.extend(audit::record(
+        deps,
+        Event::person(
+            "password_reset_started",
+            known.then_some(account_id.as_str()),
+            "ok",
+        ),
+        now,
+    ));
     captcha::commit(deps.store.as_ref(), writes).await?;
     Ok(ResetStarted {
         flow_id: flow.id,
@@ -188,7 +209,9 @@ pub async fn send_code(
                 } else {
                     Error::PhoneNotMatching
                 };
-                deps.store.write(vec![Write::replace(&item, &flow)]).await?;
+                let mut writes = vec![Write::replace(&item, &flow)];
+                writes.extend(flow.event("code_sent", error.describe().code, now, deps));
+                deps.store.write(writes).await?;
                 return Err(error);
             }
             let record = sms::allow(
@@ -214,6 +237,7 @@ pub async fn send_code(
     flow.state = State::AwaitingCode;
     let mut writes = vec![Write::replace(&item, &flow)];
     writes.extend(message);
+    writes.extend(flow.event("code_sent", "ok", now, deps));
     deps.store.write(writes).await?;
     Ok(ResetCodeSent {
         next: "password",
@@ -263,7 +287,9 @@ pub async fn complete(
             ) {
                 flow.state = State::Ended;
             }
-            deps.store.write(vec![Write::replace(&item, &flow)]).await?;
+            let mut writes = vec![Write::replace(&item, &flow)];
+            writes.extend(flow.event("password_reset", error.describe().code, now, deps));
+            deps.store.write(writes).await?;
             return Err(error);
         }
     };
@@ -275,12 +301,16 @@ pub async fn complete(
     // A new password version: every token issued before stops working (sessions end).
     account.password_version += 1;
     flow.state = State::Completed;
-    deps.store
-        .write(vec![
-            Write::replace(&item, &flow),
-            Write::replace(&account_item, &account),
-            Write::delete(keys::temporary_password(&account.id), Condition::None),
-        ])
-        .await?;
+    let mut writes = vec![
+        Write::replace(&item, &flow),
+        Write::replace(&account_item, &account),
+        Write::delete(keys::temporary_password(&account.id), Condition::None),
+    ];
+    writes.extend(audit::record(
+        deps,
+        Event::personal("password_reset", Some(&account), "ok"),
+        now,
+    ));
+    deps.store.write(writes).await?;
     Ok(())
 }

@@ -17,6 +17,7 @@
 //! after the same argon2 work as a wrong answer: up to there, nothing tells the two apart.
 
 use crate::accounts::{Account, Card, PhoneOnFile, TemporaryPassword};
+use crate::audit::{self, Event};
 use crate::clock::{Timestamp, DAY, HOUR, MINUTE};
 use crate::deps::Deps;
 use crate::error::Error;
@@ -222,6 +223,12 @@ pub async fn start(deps: &Deps, input: StartRecovery, lang: Lang) -> Result<Star
     };
     let mut writes = captcha.spend(now);
     writes.push(crate::flows::create(&flow.id, &flow, flow.expires_at));
+    let account_id = flow.subject.as_ref().map(|s| s.account_id.as_str());
+    writes.extend(audit::record(
+        deps,
+        Event::person("recovery_started", account_id, "ok"),
+        now,
+    ));
     crate::captcha::commit(deps.store.as_ref(), writes).await?;
     let methods = flow
         .offered
@@ -315,6 +322,17 @@ async fn conclude_method(
     };
     let mut writes = vec![Write::replace(item, &flow)];
     writes.extend(extra);
+    let action = match method {
+        Method::Key6 => "recovery_key6",
+        Method::SecurityQuestion => "recovery_security_answer",
+        Method::Password => "recovery_password",
+    };
+    let account_id = flow.subject.as_ref().map(|s| s.account_id.as_str());
+    writes.extend(audit::record(
+        deps,
+        Event::person(action, account_id, audit::outcome(&result)),
+        deps.clock.now(),
+    ));
     deps.store.write(writes).await?;
     result
 }
@@ -425,12 +443,23 @@ pub async fn verify_phone(
     let subject = flow.subject.clone().ok_or(Error::WrongStep)?;
     if !subject.phones.iter().any(|p| p.lookup == lookup) {
         let error = flow.miss(deps.profile.card_recovery()?.max_misses_per_flow);
-        deps.store.write(vec![Write::replace(&item, &flow)]).await?;
-        return Err(if matches!(error, Error::DataNotCorrect) {
+        let error = if matches!(error, Error::DataNotCorrect) {
             Error::PhoneNotMatching
         } else {
             error
-        });
+        };
+        let mut writes = vec![Write::replace(&item, &flow)];
+        writes.extend(audit::record(
+            deps,
+            Event::person(
+                "recovery_phone",
+                Some(&subject.account_id),
+                error.describe().code,
+            ),
+            now,
+        ));
+        deps.store.write(writes).await?;
+        return Err(error);
     }
     let limit_item = items.next().flatten();
     let record_sms = sms::allow(deps, phone, &lookup, limit_item.as_ref(), now)?;
@@ -460,6 +489,11 @@ pub async fn verify_phone(
     };
     flow.state = State::Completed;
     writes.push(Write::replace(&item, &flow));
+    writes.extend(audit::record(
+        deps,
+        Event::person("recovery_completed", Some(&subject.account_id), "ok"),
+        now,
+    ));
     writes.push(record_sms);
     writes.push(outbox::enqueue(
         new_id(deps.random.as_ref()),
