@@ -647,8 +647,21 @@ pub fn legal_rep_jsonl() -> String {
         rows.push(serde_json::json!({ "type": "company", "id": c.company_id, "name": c.company_name, "vat_number": c.vat_number }));
         rows.push(serde_json::json!({ "type": "contract", "company_id": c.company_id, "contract_id": c.contract_id, "legal_representative": { "name": c.name, "surname": c.surname, "birth_date": c.birth_date, "fiscal_code": c.fiscal_code, "email": c.email, "mobile": mobile } }));
     }
+    // T4: Officine Nord's lines, to associate with employees; Luca Neri is the contract's
+    // referent of his, which prefills his association.
+    for l in [&LINE_LUCA, &LINE_SARA, &LINE_DATA] {
+        let mut row = serde_json::json!({ "type": "line", "company_id": l.company_id, "number": l.number, "puk": l.puk, "data_only": l.data_only, "referent": l.referent });
+        if l.number == LINE_LUCA.number {
+            row["referent_email"] = serde_json::json!(LUCA_EMAIL);
+            row["referent_role"] = serde_json::json!("user");
+        }
+        rows.push(row);
+    }
     rows.iter().map(|r| format!("{r}\n")).collect()
 }
+
+/// T4: the email of Officine Nord's contract referent for Luca Neri's line.
+pub const LUCA_EMAIL: &str = "luca.neri@officinenord.example";
 
 fn describe_legal_rep() -> String {
     let mut out = String::from(
@@ -667,6 +680,10 @@ fn describe_legal_rep() -> String {
             c.company_name, c.name, c.surname, c.email, mobile
         ));
     }
+    out.push_str(&format!(
+        "\nOfficine Nord's lines (T4: GET /companies/nord/lines): {} (referent Luca Neri, {}), {}, {}.\n",
+        LINE_LUCA.number, LUCA_EMAIL, LINE_SARA.number, LINE_DATA.number
+    ));
     out
 }
 

@@ -19,8 +19,8 @@ use varco_domain::types::{
 };
 use varco_domain::vat_registration::{self, Activation, StartVatRegistration};
 use varco_domain::{
-    accounts, autologin, codes, legal_rep, members, operator, password_reset, selfservice,
-    sessions, units,
+    accounts, autologin, codes, company_lines, legal_rep, members, operator, password_reset,
+    selfservice, sessions, units,
 };
 use varco_domain::{Deps, Error};
 
@@ -42,6 +42,7 @@ pub async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply,
         Step::Login => login(deps, parse(request)?).await,
         Step::GetAccount => get_account(deps, parse(request)?).await,
         Step::ListMyUnits => list_my_units(deps, parse(request)?).await,
+        Step::ListCompanyLines => list_company_lines(deps, parse(request)?).await,
         Step::ChangePassword => change_password(deps, parse(request)?).await,
         Step::RefreshSession => refresh_session(deps, parse(request)?).await,
         Step::Logout => logout(deps, parse(request)?).await,
@@ -1214,6 +1215,8 @@ impl FromRequest for CreateInvitationInput {
             send: bool,
             #[serde(default)]
             unit_contract: Option<String>,
+            #[serde(default)]
+            line: Option<String>,
         }
         fn yes() -> bool {
             true
@@ -1242,6 +1245,10 @@ impl FromRequest for CreateInvitationInput {
                     .transpose()?,
                 send: body.send,
                 unit_contract: body.unit_contract,
+                line: body
+                    .line
+                    .map(|l| PhoneNumber::parse(&l).map_err(Error::field("line")))
+                    .transpose()?,
             },
             lang: request.lang(),
         })
@@ -1441,6 +1448,18 @@ fn page_of(request: &ApiRequest) -> Result<(Option<String>, usize), Error> {
         None => 100,
     };
     Ok((cursor, limit))
+}
+
+async fn list_company_lines(deps: &Deps, input: PageInput) -> Result<Reply, Error> {
+    let lines = company_lines::list_lines(
+        deps,
+        &input.company.token,
+        &input.company.company_id,
+        input.cursor.as_deref(),
+        input.limit,
+    )
+    .await?;
+    Ok(Reply::json(StatusCode::OK, &lines))
 }
 
 async fn read_audit_trail(deps: &Deps, input: PageInput) -> Result<Reply, Error> {

@@ -633,10 +633,11 @@ fn doc(step: Step) -> StepDoc {
                 "email": email(), "display_name": person_name(),
                 "role": { "type": "string", "minLength": 1, "maxLength": 64, "description": "A role id of the portal profile." },
                 "mobile": phone(), "send": { "type": "boolean", "default": true },
-                "unit_contract": unit_contract()
+                "unit_contract": unit_contract(),
+                "line": { "type": "string", "minLength": 1, "maxLength": 32, "description": "T4: a line of the company (`GET /companies/{company_id}/lines`) to associate with the invitee; its invitation is the line's: `line_taken` while another is pending or accepted." }
             }))),
             success: (201, "The invitation.", Some(invitation())),
-            errors: company_errors([invalid("email"), invalid("display_name"), invalid("mobile"), Error::UnknownRole, Error::RoleNotGrantable, Error::UnitContractNotFound, Error::TooManyInvitations, Error::Conflict]),
+            errors: company_errors([invalid("email"), invalid("display_name"), invalid("mobile"), Error::UnknownRole, Error::RoleNotGrantable, Error::UnitContractNotFound, invalid("line"), Error::LineNotEligible, Error::LineTaken, Error::TooManyInvitations, Error::Conflict]),
         },
         SendInvitation => StepDoc {
             summary: "T3, C1: send an invitation saved earlier, or send one again (reactivate): a new code and expiry; the old code stops working.",
@@ -669,6 +670,20 @@ fn doc(step: Step) -> StepDoc {
             }))),
             success: (201, "The account is created; its session.", Some(session())),
             errors: vec![Error::MalformedBody(String::new()), invalid("code"), invalid("email"), Error::WeakPassword(ParseError::Common), Error::InvitationNotFound, Error::InvitationUsed, Error::InvitationExpired, Error::InvitationEmailMismatch, Error::TemporaryPasswordNotCorrect, Error::AccountExists, Error::Conflict],
+        },
+        ListCompanyLines => StepDoc {
+            summary: "T4: the company's mobile lines with their registration state, a page at a time (`?limit=1..500`, default 100; `?cursor=<next>`), for a role that manages users. A line `to_register` is associated with an employee by an invitation naming it (`send: false`: `associated`), prefilled from its contract `referent`; sending it registers the line (`invited`, then `registered`).",
+            request: None,
+            success: (200, "The lines.", Some(object(&["lines"], json!({
+                "lines": { "type": "array", "items": object(&["number", "data_only", "state"], json!({
+                    "number": string(), "data_only": { "type": "boolean" },
+                    "state": { "enum": ["to_register", "associated", "invited", "expired", "registered"] },
+                    "referent": object(&["name"], json!({ "name": string(), "email": string(), "role": string() })),
+                    "invitation_id": string(), "email": string()
+                })) },
+                "next": { "type": "string", "description": "Where the next page starts; absent on the last page." }
+            })))),
+            errors: company_errors([invalid("cursor"), invalid("limit")]),
         },
         ListMyUnits => StepDoc {
             summary: "C3 (`property-management`): the units of the session's person whose contract is active, and the contracts not started yet (their property and start date only; an ended contract shows nothing).",
@@ -760,7 +775,8 @@ fn invitation() -> Value {
             "invitation_id": string(), "email": string(), "display_name": string(), "role": string(),
             "state": { "enum": ["added", "sent", "accepted", "revoked", "expired"] },
             "expires_at": { "type": "integer", "description": "Until when the code works (Unix seconds); absent until sent." },
-            "unit_contract": unit_contract()
+            "unit_contract": unit_contract(),
+            "line": { "type": "string", "description": "T4: the company's line it associates (E.164)." }
         }),
     )
 }
@@ -841,6 +857,7 @@ pub fn document() -> Value {
             .collect();
         if [
             Step::ListCompanyUsers,
+            Step::ListCompanyLines,
             Step::ReadAuditTrail,
             Step::ReadCompanyAuditTrail,
             Step::ReadAuditLog,

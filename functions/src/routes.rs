@@ -57,6 +57,7 @@ pub enum Step {
     ReadAuditTrail,
     ListMyUnits,
     ReadAuditLog,
+    ListCompanyLines,
     RevokeCompanyRegistration,
     ReadCompanyAuditTrail,
 }
@@ -68,7 +69,7 @@ pub struct Route {
     pub step: Step,
 }
 
-pub fn routes() -> [Route; 52] {
+pub fn routes() -> [Route; 53] {
     use Step::*;
     let route = |method, path, step| Route { method, path, step };
     [
@@ -189,6 +190,11 @@ pub fn routes() -> [Route; 52] {
             ListCompanyUsers,
         ),
         route(
+            Method::GET,
+            "/companies/{company_id}/lines",
+            ListCompanyLines,
+        ),
+        route(
             Method::PUT,
             "/companies/{company_id}/users/{account_id}/role",
             ChangeRole,
@@ -288,6 +294,7 @@ impl Step {
             ReadCompanyAuditTrail => "read-company-audit-trail",
             ListMyUnits => "list-my-units",
             ReadAuditLog => "read-audit-log",
+            ListCompanyLines => "list-company-lines",
         }
     }
 
@@ -322,7 +329,9 @@ impl Step {
                 Some(Flow::LegalRepRegistration)
             }
             CreateInvitation | SendInvitation | RevokeInvitation | ListCompanyUsers
-            | AcceptInvitation | JoinCompany | ChangeRole | RemoveAccess => Some(Flow::Invitations),
+            | ListCompanyLines | AcceptInvitation | JoinCompany | ChangeRole | RemoveAccess => {
+                Some(Flow::Invitations)
+            }
             ListMyUnits => Some(Flow::Units),
             IssueCaptcha
             | ReadAuditTrail
@@ -366,6 +375,7 @@ impl Step {
                 | RemoveAccess
                 | ReadAuditTrail
                 | ListMyUnits
+                | ListCompanyLines
         )
     }
 

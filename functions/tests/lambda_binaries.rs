@@ -1304,6 +1304,7 @@ async fn the_telco_step_binaries_work() {
             card: None,
             seat: None,
             contracts: Vec::new(),
+            line_invitation: None,
         },
         Login::Line {
             line: phone_on_file(&deps, &line),
@@ -1496,6 +1497,7 @@ async fn the_property_step_binary_works() {
             card: None,
             seat: None,
             contracts: vec![OWNER_A1.contract_id.into(), TENANT_A2.contract_id.into()],
+            line_invitation: None,
         },
         Login::Email,
     );

@@ -6,7 +6,7 @@
 use serde_json::json;
 use varco_domain::clock::HOUR;
 use varco_domain::outbox::{Channel, Outgoing};
-use varco_functions::demo::{LAGO, NORD};
+use varco_functions::demo::{LAGO, LINE_LAGO, LINE_LUCA, LINE_SARA, LUCA_EMAIL, NORD};
 use varco_tests::{code_in, link_in, on_both_stores, Answer, TestApp};
 
 const PASSWORD: &str = "Sorgente-Chiara-31";
@@ -65,7 +65,11 @@ async fn t1_importing_the_first_contract_registers_the_legal_representative(app:
     // same representative.
     let again =
         varco_domain::import::import(&app.deps, &varco_functions::demo::legal_rep_jsonl()).await;
-    assert_eq!((again.created, again.unchanged, again.failed), (0, 4, 0));
+    assert_eq!(
+        (again.created, again.unchanged, again.failed),
+        (0, 7, 0),
+        "two companies, two contracts, three lines"
+    );
     let second = json!({ "type": "contract", "company_id": NORD.company_id, "contract_id": "C-101", "legal_representative": { "name": NORD.name, "surname": NORD.surname, "birth_date": NORD.birth_date, "fiscal_code": NORD.fiscal_code, "email": NORD.email, "mobile": NORD.mobile } });
     let report = varco_domain::import::import(&app.deps, &second.to_string()).await;
     assert_eq!((report.created, report.failed), (1, 0), "{:?}", report.rows);
@@ -367,8 +371,120 @@ async fn t5_the_legal_representative_sends_a_lost_username_email_again(app: Test
     assert_eq!(accept(code).await.status, 201);
 }
 
+/// The state of each of Officine Nord's lines, by number.
+async fn line_states(app: &TestApp, token: &str) -> Vec<(String, String)> {
+    let listed = app
+        .as_user(reqwest::Method::GET, token, "/companies/nord/lines")
+        .await;
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    listed.body["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["number"].as_str().unwrap().to_string(),
+                l["state"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn state_of(states: &[(String, String)], number: &str) -> String {
+    states
+        .iter()
+        .find(|(n, _)| n == number)
+        .map(|(_, s)| s.clone())
+        .unwrap_or_else(|| panic!("no line {number} in {states:?}"))
+}
+
+async fn t4_the_company_s_lines_are_associated_with_employees_then_registered(app: TestApp) {
+    let marco = marco(&app).await;
+    let listed = app
+        .as_user(reqwest::Method::GET, &marco, "/companies/nord/lines")
+        .await;
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    let lines = listed.body["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 3, "{}", listed.body);
+    assert!(
+        lines.iter().all(|l| l["state"] == "to_register"),
+        "{}",
+        listed.body
+    );
+    let luca = lines
+        .iter()
+        .find(|l| l["number"] == LINE_LUCA.number)
+        .unwrap();
+    assert_eq!(
+        luca["referent"],
+        json!({ "name": "Luca Neri", "email": LUCA_EMAIL, "role": "user" }),
+        "the contract's referent prefills the association"
+    );
+
+    // "Aggiorna": the line is associated with Luca, saved without sending.
+    let invitations = "/companies/nord/invitations";
+    let body = json!({ "email": LUCA_EMAIL, "display_name": "Luca Neri", "role": "user", "line": LINE_LUCA.number, "send": false });
+    let associated = app.post_as(&marco, invitations, body).await;
+    assert_eq!(
+        (associated.status, associated.text("state").as_str()),
+        (201, "added"),
+        "{}",
+        associated.body
+    );
+    assert!(app.deliver_messages().await.is_empty(), "nothing sent yet");
+    let states = line_states(&app, &marco).await;
+    assert_eq!(state_of(&states, LINE_LUCA.number), "associated");
+    assert_eq!(state_of(&states, LINE_SARA.number), "to_register");
+    let again = json!({ "email": "altro@officinenord.example", "display_name": "Altro Nome", "role": "user", "line": LINE_LUCA.number });
+    let taken = app.post_as(&marco, invitations, again).await;
+    assert_eq!((taken.status, taken.code()), (409, "line_taken"));
+    let elsewhere = json!({ "email": "altro@officinenord.example", "display_name": "Altro Nome", "role": "user", "line": LINE_LAGO.number });
+    let not_ours = app.post_as(&marco, invitations, elsewhere).await;
+    assert_eq!(
+        (not_ours.status, not_ours.code()),
+        (422, "line_not_eligible")
+    );
+
+    // "Registra": the email with the username goes; the employee accepts.
+    let path = format!("{invitations}/{}/send", associated.text("invitation_id"));
+    assert_eq!(app.post_as(&marco, &path, json!({})).await.status, 200);
+    assert_eq!(
+        state_of(&line_states(&app, &marco).await, LINE_LUCA.number),
+        "invited"
+    );
+    let code = varco_tests::invitation_code_in(&app.the_email().await);
+    let session = app
+        .post(
+            "/invitations/accept",
+            json!({ "code": code, "email": LUCA_EMAIL, "password": "Onda-Lunga-2024" }),
+        )
+        .await;
+    assert_eq!(session.status, 201, "{}", session.body);
+    assert_eq!(
+        state_of(&line_states(&app, &marco).await, LINE_LUCA.number),
+        "registered"
+    );
+
+    // Removing Luca's access frees the line for someone else.
+    let luca_id = app.me(&session.text("access_token")).await.text("id");
+    let removed = app
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/companies/nord/users/{luca_id}"),
+            None,
+            &[("authorization", &format!("Bearer {marco}"))],
+        )
+        .await;
+    assert_eq!(removed.status, 204, "{}", removed.body);
+    assert_eq!(
+        state_of(&line_states(&app, &marco).await, LINE_LUCA.number),
+        "to_register"
+    );
+}
+
 on_both_stores!(
     profile = "telco-legal-rep";
+    t4_the_company_s_lines_are_associated_with_employees_then_registered,
     t3_the_legal_representative_adds_employees_now_or_later,
     t5_the_legal_representative_sends_a_lost_username_email_again,
     t2_concurrent_first_accesses_set_one_password,

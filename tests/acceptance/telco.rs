@@ -938,6 +938,7 @@ mod resets {
                 card: None,
                 seat: None,
                 contracts: Vec::new(),
+                line_invitation: None,
             },
             Login::Username {
                 username: "ElenaR".into(),

@@ -236,6 +236,10 @@ pub struct Membership {
     /// C3: the contracts of the property's units (`units`) that the holder is the contact of.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contracts: Vec<String>,
+    /// T4: the invitation that associated the holder with a line of the company; removing
+    /// the holder's access frees the line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_invitation: Option<String>,
 }
 
 /// A company card's validity: when it expires, and when it was blocked.

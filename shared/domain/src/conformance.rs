@@ -140,6 +140,28 @@ pub async fn get_many_keeps_the_order_of_the_keys(s: &dyn Store) {
     assert_eq!(ns, vec![Some(2), None, Some(1)]);
 }
 
+/// More keys than one DynamoDB BatchGetItem takes (100): all read, in order.
+pub async fn get_many_reads_any_number_of_keys(s: &dyn Store) {
+    for chunk in (0..150).collect::<Vec<i64>>().chunks(50) {
+        let writes = chunk
+            .iter()
+            .map(|n| Write::create(item("MANY", &format!("{n:03}"), *n)))
+            .collect();
+        s.write(writes).await.unwrap();
+    }
+    let keys: Vec<Key> = (0..160)
+        .rev()
+        .map(|n| Key::new("MANY", format!("{n:03}")))
+        .collect();
+    let got = s.get_many(&keys).await.unwrap();
+    let ns: Vec<Option<i64>> = got
+        .iter()
+        .map(|i| i.as_ref().and_then(|i| i.doc["n"].as_i64()))
+        .collect();
+    let expected: Vec<Option<i64>> = (0..160).rev().map(|n| (n < 150).then_some(n)).collect();
+    assert_eq!(ns, expected);
+}
+
 pub async fn query_returns_one_partition_by_prefix_in_order(s: &dyn Store) {
     let writes = ["MSG#2", "MSG#1", "OTHER", "MSG#3"]
         .iter()
@@ -287,6 +309,7 @@ macro_rules! store_conformance_tests {
             a_batch_is_all_or_nothing,
             delete_honours_its_condition,
             get_many_keeps_the_order_of_the_keys,
+            get_many_reads_any_number_of_keys,
             query_returns_one_partition_by_prefix_in_order,
             query_pages_go_either_way_from_where_the_last_ended,
             query_index_finds_items_by_index_value,

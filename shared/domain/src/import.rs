@@ -8,7 +8,7 @@
 //! {"type":"company","id":"acme","name":"Acme Forniture Srl","vat_number":"00743110157"}
 //! {"type":"company_card","company_id":"acme","number":"4000056655665556","holder_name":"Sara Conti","valid_until":"2029-12-31","blocked_on":null,"registration_code":"ACME-7K2Q-9XPL"}
 //! {"type":"contract","company_id":"acme","contract_id":"C-1","legal_representative":{"name":"Sara","surname":"Conti","birth_date":"1984-02-11","fiscal_code":"CNTSRA84B51F205X","email":"sara@acme.example","mobile":"+393475550101"}}
-//! {"type":"line","company_id":"acme","number":"+393470000001","puk":"12345678","data_only":false,"referent":"Sara Conti"}
+//! {"type":"line","company_id":"acme","number":"+393470000001","puk":"12345678","data_only":false,"referent":"Sara Conti","referent_email":"sara@acme.example","referent_role":"user"}
 //! {"type":"unit","company_id":"villa-rosa","unit_id":"A1","name":"Scala A, interno 1"}
 //! {"type":"unit_contract","company_id":"villa-rosa","contract_id":"P-A1","unit_id":"A1","role":"owner","contact":{"name":"Roberto Sala","email":"roberto.sala@example.it"},"starts_on":"2020-01-01","ends_on":null}
 //! {"type":"legacy_account","company_id":"acme","username":"s.conti","password_hash":"pbkdf2_sha256$...","name":"Sara Conti","role":"administrator","card_number":"4000056655665556"}
@@ -27,6 +27,7 @@ use crate::accounts::{CardRole, CardValidity, CompanyCard, PhoneOnFile};
 use crate::audit::{self, Event, Source};
 use crate::clock::DAY;
 use crate::companies::Company;
+use crate::company_lines::{CompanyLine, Referent};
 use crate::deps::Deps;
 use crate::error::Error;
 use crate::keys::{self, purpose};
@@ -67,6 +68,11 @@ enum Row {
         puk: Option<String>,
         data_only: bool,
         referent: Option<String>,
+        /// T4: what prefills the referent's association: their email and role.
+        #[serde(default)]
+        referent_email: Option<String>,
+        #[serde(default)]
+        referent_role: Option<String>,
     },
     /// C3: a unit of a property (`property-management`).
     Unit {
@@ -518,6 +524,8 @@ async fn apply(deps: &Deps, row: Row, digest: String) -> Result<Outcome, RowErro
             puk,
             data_only,
             referent,
+            referent_email,
+            referent_role,
         } => {
             let number = PhoneNumber::parse(&number).map_err(RowError::field("number"))?;
             if let Some(puk) = &puk {
@@ -525,10 +533,58 @@ async fn apply(deps: &Deps, row: Row, digest: String) -> Result<Outcome, RowErro
                     return Err(RowError::new("invalid_field", "puk: 4 to 16 digits"));
                 }
             }
-            let key = keys::line(&deps.pepper.lookup(purpose::PHONE, number.e164()));
-            let (existing, company) = read_with_company(deps, &key, &company).await?;
-            if same_row(&existing, &digest) {
+            let referent_email = referent_email
+                .map(|e| Email::parse(&e).map_err(RowError::field("referent_email")))
+                .transpose()?;
+            if let Some(role) = &referent_role {
+                if deps.profile.role(role).is_none() {
+                    return Err(RowError::new(
+                        "unknown_role",
+                        format!("referent_role: the profile has no role `{role}`"),
+                    ));
+                }
+            }
+            let lookup = deps.pepper.lookup(purpose::PHONE, number.e164());
+            let key = keys::line(&lookup);
+            let company_line_key = keys::company_line(&company, &lookup);
+            let mut items = deps
+                .store
+                .get_many(&[
+                    key.clone(),
+                    keys::company(&company),
+                    company_line_key.clone(),
+                ])
+                .await?
+                .into_iter();
+            let existing = items.next().flatten();
+            let company = known_company(&items.next().flatten(), &company)?;
+            let company_line = items.next().flatten();
+            // (A line imported before the company's list of lines existed gets its entry.)
+            if same_row(&existing, &digest) && company_line.is_some() {
                 return Ok(Outcome::Unchanged);
+            }
+            let mut also = vec![Write::upsert(
+                company_line.as_ref(),
+                Item::new(
+                    company_line_key,
+                    &CompanyLine {
+                        number: number.e164().to_string(),
+                        data_only,
+                        referent: referent.clone().map(|name| Referent {
+                            name,
+                            email: referent_email.map(|e| e.as_str().to_string()),
+                            role: referent_role,
+                        }),
+                    },
+                ),
+            )];
+            // A line moved to another company leaves the first one's list.
+            let previous: Option<Line> = parse_opt(&existing)?;
+            if let Some(previous) = previous.filter(|p| p.company_id != company.id) {
+                also.push(Write::delete(
+                    keys::company_line(&previous.company_id, &lookup),
+                    Condition::None,
+                ));
             }
             let line = Line {
                 company_id: company.id,
@@ -540,7 +596,7 @@ async fn apply(deps: &Deps, row: Row, digest: String) -> Result<Outcome, RowErro
                 referent,
                 import_digest: Some(digest),
             };
-            store_row(deps, key, &existing, &line).await
+            store_indexed_row(deps, key, &existing, &line, |_| {}, also).await
         }
         Row::Unit {
             company_id: property,

@@ -18,6 +18,7 @@
 use crate::accounts::{phone_on_file, Account, Login, LoginName, Membership};
 use crate::audit::{self, Event};
 use crate::clock::{Timestamp, DAY};
+use crate::company_lines;
 use crate::deps::Deps;
 use crate::error::Error;
 use crate::keys;
@@ -36,7 +37,7 @@ use serde::{Deserialize, Serialize};
 /// and to be reactivated), then the store's TTL removes them.
 const FINISHED_KEEP_SECONDS: i64 = 90 * DAY;
 
-const ID_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+pub(crate) const ID_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -77,6 +78,9 @@ pub struct Invitation {
     /// C3: the contract of a unit of the property whose contact is invited (`units`).
     #[serde(default)]
     pub unit_contract: Option<String>,
+    /// T4: the company's line (E.164) the invitation associates with the invitee.
+    #[serde(default)]
+    pub line: Option<String>,
 }
 
 impl Invitation {
@@ -104,6 +108,9 @@ impl Invitation {
                 item = item.with_gsi1(keys::invitations_due(due));
             }
             State::Added => {}
+            // T4: a line's accepted invitation is what says the line is registered, kept
+            // while its employee has access.
+            State::Accepted if self.line.is_some() => {}
             State::Accepted | State::Revoked | State::Expired => {
                 item = item.expiring_at(now.0 + FINISHED_KEEP_SECONDS);
             }
@@ -181,6 +188,8 @@ pub struct InvitationView {
     pub expires_at: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_contract: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<String>,
 }
 
 impl InvitationView {
@@ -193,6 +202,7 @@ impl InvitationView {
             state: invitation.state_at(now),
             expires_at: invitation.expires_at,
             unit_contract: invitation.unit_contract.clone(),
+            line: invitation.line.clone(),
         }
     }
 }
@@ -207,6 +217,8 @@ pub struct NewInvitation {
     pub send: bool,
     /// C3: the contract of a unit whose contact this is (a profile with `units`).
     pub unit_contract: Option<String>,
+    /// T4: a line of the company to associate with the invitee (and send its SMS to).
+    pub line: Option<PhoneNumber>,
 }
 
 fn settings(deps: &Deps) -> Result<&InvitationSettings, Error> {
@@ -228,12 +240,18 @@ pub async fn invite(
     if new.unit_contract.is_some() {
         Profile::section(&deps.profile.units)?;
     }
+    let line = new.line.as_ref().map(|l| l.e164().to_string());
     let found = authenticate(deps, token, |_| {
         let mut wanted = vec![keys::pending_invitations(company_id)];
         wanted.extend(
             new.unit_contract
                 .as_deref()
                 .map(|c| keys::unit_contract(company_id, c)),
+        );
+        // T4: the line, its invitation and its login claim, last.
+        wanted.extend(
+            line.iter()
+                .flat_map(|l| company_lines::keys_of(deps, company_id, l)),
         );
         wanted
     })
@@ -243,6 +261,14 @@ pub async fn invite(
     if new.unit_contract.is_some() && found.extra[1].is_none() {
         return Err(Error::UnitContractNotFound);
     }
+    let (id, previous) = match &line {
+        Some(line) => {
+            let read = &found.extra[found.extra.len() - 3..];
+            company_lines::check_free(read, now)?;
+            (company_lines::invitation_id(deps, line), read[1].as_ref())
+        }
+        None => (random_string(deps.random.as_ref(), ID_ALPHABET, 10), None),
+    };
     if settings.temporary_password_by_sms && new.mobile.is_none() {
         return Err(Error::InvalidField {
             field: "mobile",
@@ -255,13 +281,13 @@ pub async fn invite(
         return Err(Error::TooManyInvitations);
     }
     let mut invitation = Invitation {
-        id: random_string(deps.random.as_ref(), ID_ALPHABET, 10),
+        id,
         company_id: company_id.to_string(),
         company_name: actor.company_name.clone(),
         email: new.email.as_str().to_string(),
         display_name: new.display_name,
         role: new.role,
-        mobile: new.mobile.map(|m| m.e164().to_string()),
+        mobile: line.clone().or(new.mobile.map(|m| m.e164().to_string())),
         state: State::Added,
         secret_hash: None,
         temporary_password_hash: None,
@@ -271,13 +297,15 @@ pub async fn invite(
         lang,
         account_id: None,
         unit_contract: new.unit_contract,
+        line,
     };
     let mut writes = if new.send {
         send_now(deps, settings, &mut invitation, now)?
     } else {
         Vec::new()
     };
-    writes.push(invitation.item(None, now));
+    // A line's invitation replaces the line's revoked or expired one.
+    writes.push(invitation.item(previous, now));
     writes.push(
         pending
             .with(&invitation, now)
@@ -606,6 +634,7 @@ pub async fn accept(deps: &Deps, acceptance: Acceptance) -> Result<Session, Erro
             card: None,
             seat: None,
             contracts: invitation.unit_contract.iter().cloned().collect(),
+            line_invitation: invitation.line.as_ref().map(|_| invitation.id.clone()),
         },
         login,
     );
@@ -693,6 +722,7 @@ pub async fn join(deps: &Deps, token: &str, code: &str) -> Result<Joined, Error>
                 card: None,
                 seat: None,
                 contracts,
+                line_invitation: invitation.line.as_ref().map(|_| invitation.id.clone()),
             };
             account.memberships.push(membership.clone());
             (membership, true)

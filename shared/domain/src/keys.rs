@@ -59,6 +59,16 @@ pub fn contract(company_id: &str, contract_id: &str) -> Key {
     )
 }
 
+/// T4: a mobile line of a company, beside the company (by the keyed hash of its number).
+pub fn company_line(company_id: &str, phone_lookup: &str) -> Key {
+    Key::new(
+        format!("COMPANY#{company_id}"),
+        format!("{COMPANY_LINE_PREFIX}{phone_lookup}"),
+    )
+}
+
+pub const COMPANY_LINE_PREFIX: &str = "LINE#";
+
 /// C3: a unit of a property (a company of the import).
 pub fn unit(property_id: &str, unit_id: &str) -> Key {
     Key::new(format!("COMPANY#{property_id}"), format!("UNIT#{unit_id}"))
@@ -213,4 +223,5 @@ pub mod purpose {
     pub const ACTIVATION: &str = "activation";
     pub const GATEWAY_KEY: &str = "gateway-key";
     pub const OPERATOR_KEY: &str = "operator-key";
+    pub const LINE_INVITATION: &str = "line-invitation";
 }

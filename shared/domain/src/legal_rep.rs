@@ -116,6 +116,7 @@ pub fn register(
             card: None,
             seat: None,
             contracts: Vec::new(),
+            line_invitation: None,
         },
         Login::Username {
             username: username.as_str().to_string(),

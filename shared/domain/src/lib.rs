@@ -9,6 +9,7 @@ pub mod captcha;
 pub mod clock;
 pub mod codes;
 pub mod companies;
+pub mod company_lines;
 pub mod crypto;
 pub mod deps;
 pub mod error;

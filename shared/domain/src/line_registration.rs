@@ -240,6 +240,7 @@ pub async fn complete(
             card: None,
             seat: None,
             contracts: Vec::new(),
+            line_invitation: None,
         },
         Login::Line {
             line: flow.line.clone(),

@@ -103,11 +103,11 @@ pub struct Users {
 
 /// A page cursor is the last item's sort key with `.` for `#`, so that it travels in a URL
 /// as it is.
-fn cursor_of(sk: &str) -> String {
+pub(crate) fn cursor_of(sk: &str) -> String {
     sk.replace('#', ".")
 }
 
-fn sort_key_of(cursor: &str) -> String {
+pub(crate) fn sort_key_of(cursor: &str) -> String {
     cursor.replace('.', "#")
 }
 
@@ -304,6 +304,13 @@ pub async fn remove_access(
     ));
     if let Some(seat) = &membership.seat {
         writes.push(Write::delete(seat.clone(), Condition::None));
+    }
+    // T4: the line the person was registered with is free to associate again.
+    if let Some(id) = &membership.line_invitation {
+        writes.push(Write::delete(
+            keys::invitation(company_id, id),
+            Condition::None,
+        ));
     }
     let deletes_account = account.memberships.is_empty()
         && deps

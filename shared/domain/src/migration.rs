@@ -255,6 +255,7 @@ pub async fn complete(
             card: flow.legacy.card,
             seat: becomes_administrator.then(|| keys::company_administrator(company_id)),
             contracts: Vec::new(),
+            line_invitation: None,
         },
         Login::Email,
     );

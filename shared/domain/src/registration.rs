@@ -250,6 +250,7 @@ pub async fn complete(
             card: Some(flow.card),
             seat: Some(keys::company_administrator(&flow.company_id)),
             contracts: Vec::new(),
+            line_invitation: None,
         },
         Login::Email,
     );

@@ -222,6 +222,7 @@ pub async fn activate(deps: &Deps, flow_id: &str, input: Activation) -> Result<S
             card: None,
             seat: Some(seat.clone()),
             contracts: Vec::new(),
+            line_invitation: None,
         },
         login,
     );

@@ -345,37 +345,40 @@ impl Store for DynamoStore {
         unique.sort();
         unique.dedup();
         let mut found: HashMap<Key, Item> = HashMap::new();
-        let mut pending: Vec<Attrs> = unique.iter().map(|k| key_attrs(k)).collect();
         self.used("BatchGetItem", "table");
-        while !pending.is_empty() {
-            self.count();
-            let request = KeysAndAttributes::builder()
-                .set_keys(Some(pending))
-                .consistent_read(true)
-                .build()
-                .map_err(backend)?;
-            let out = self
-                .client
-                .batch_get_item()
-                .request_items(&self.table, request)
-                .send()
-                .await
-                .map_err(failure)?;
-            for attrs in out
-                .responses()
-                .and_then(|r| r.get(&self.table))
-                .into_iter()
-                .flatten()
-            {
-                let item = from_attrs(attrs)?;
-                found.insert(item.key.clone(), item);
+        // BatchGetItem takes at most 100 keys a request.
+        for chunk in unique.chunks(100) {
+            let mut pending: Vec<Attrs> = chunk.iter().map(|k| key_attrs(k)).collect();
+            while !pending.is_empty() {
+                self.count();
+                let request = KeysAndAttributes::builder()
+                    .set_keys(Some(pending))
+                    .consistent_read(true)
+                    .build()
+                    .map_err(backend)?;
+                let out = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, request)
+                    .send()
+                    .await
+                    .map_err(failure)?;
+                for attrs in out
+                    .responses()
+                    .and_then(|r| r.get(&self.table))
+                    .into_iter()
+                    .flatten()
+                {
+                    let item = from_attrs(attrs)?;
+                    found.insert(item.key.clone(), item);
+                }
+                // Keys DynamoDB did not get to (throughput): asked again, as its docs require.
+                pending = out
+                    .unprocessed_keys()
+                    .and_then(|u| u.get(&self.table))
+                    .map(|k| k.keys().to_vec())
+                    .unwrap_or_default();
             }
-            // Keys DynamoDB did not get to (throughput): asked again, as its docs require.
-            pending = out
-                .unprocessed_keys()
-                .and_then(|u| u.get(&self.table))
-                .map(|k| k.keys().to_vec())
-                .unwrap_or_default();
         }
         Ok(keys.iter().map(|k| found.get(k).cloned()).collect())
     }
