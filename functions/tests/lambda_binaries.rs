@@ -1466,6 +1466,61 @@ async fn the_legal_rep_step_binaries_work() {
         (202, Some("check_email")),
         "{asked}"
     );
+
+    // T4: an administrator of the company lists its lines.
+    use varco_domain::accounts::{Account, Login, Membership};
+    let admin = Account::for_portal(
+        &deps,
+        "amministrazione@officinenord.example".into(),
+        "Anna Amministrazione".into(),
+        &varco_domain::types::Password::parse("Registro-Linee-2026").unwrap(),
+        None,
+        Membership {
+            company_id: "nord".into(),
+            company_name: "Officine Nord Srl".into(),
+            role: "administrator_full".into(),
+            card: None,
+            seat: None,
+            contracts: Vec::new(),
+            line_invitation: None,
+        },
+        Login::Email,
+    );
+    store
+        .write(admin.create(deps.clock.now()).unwrap())
+        .await
+        .unwrap();
+    let body = json!({ "email": "amministrazione@officinenord.example", "password": "Registro-Linee-2026" });
+    let (status, session) = invoke(
+        env!("CARGO_BIN_EXE_login"),
+        &emulator,
+        &table,
+        &Keys::Environment,
+        api_event("POST", "/sessions", "/sessions", None, body),
+    )
+    .await;
+    assert_eq!(status, 201, "{session}");
+    let mut event = api_event(
+        "GET",
+        "/companies/{company_id}/lines",
+        "/companies/nord/lines",
+        None,
+        Value::Null,
+    );
+    bearer(&mut event, &session);
+    let (status, lines) = invoke(
+        env!("CARGO_BIN_EXE_list-company-lines"),
+        &emulator,
+        &table,
+        &Keys::Environment,
+        event,
+    )
+    .await;
+    assert_eq!(
+        (status, lines["lines"].as_array().map(Vec::len)),
+        (200, Some(3)),
+        "{lines}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

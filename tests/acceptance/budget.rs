@@ -635,6 +635,7 @@ async fn telco_steps_make_at_most_two_dynamodb_round_trips_with_the_actions_they
 /// The steps of the `telco-legal-rep` profile, counted by the test below.
 const LEGAL_REP_STEPS: &[&str] = &[
     "complete-first-access",
+    "list-company-lines",
     "resend-username",
     "send-first-access-code",
 ];
@@ -675,6 +676,19 @@ async fn legal_rep_steps_make_at_most_two_dynamodb_round_trips_with_the_actions_
         app.post(&format!("{path}/password"), body).await
     );
     assert_eq!(done.status, 201, "{}", done.body);
+    // T4: the company's lines, with the state of each.
+    let marco = done.text("access_token");
+    let lines = count!(
+        "list-company-lines",
+        app.as_user(reqwest::Method::GET, &marco, "/companies/nord/lines")
+            .await
+    );
+    assert_eq!(
+        lines.body["lines"].as_array().map(Vec::len),
+        Some(3),
+        "{}",
+        lines.body
+    );
     assert_eq!(
         used.keys().map(String::as_str).collect::<Vec<_>>(),
         LEGAL_REP_STEPS,
@@ -771,11 +785,13 @@ async fn property_steps_make_at_most_two_dynamodb_round_trips_with_the_actions_t
 }
 
 /// Two round trips, but for the back office's revocation (N6), which reads the company's seat,
-/// then the account the seat names, then writes; and C3's list of units, which reads the
-/// session, then the contracts its memberships name, then the units of the active ones.
+/// then the account the seat names, then writes; C3's list of units, which reads the
+/// session, then the contracts its memberships name, then the units of the active ones; and
+/// T4's list of lines, which reads the session, a page of lines, then their invitations and
+/// login claims.
 fn allowed_round_trips(step: &str) -> u64 {
     match step {
-        "revoke-company-registration" | "list-my-units" => 3,
+        "revoke-company-registration" | "list-my-units" | "list-company-lines" => 3,
         _ => 2,
     }
 }
