@@ -78,19 +78,24 @@ fn store_path(options: &LocalOptions) -> std::path::PathBuf {
 }
 
 /// The store, keys and profile `cargo run` uses, with the demo data in; returns how many
-/// demo records were added now.
-async fn local_deps(options: &LocalOptions) -> Result<(Arc<varco_domain::Deps>, usize), BoxError> {
+/// demo records were added now, and the embedded store when it is the one (to purge).
+async fn local_deps(
+    options: &LocalOptions,
+) -> Result<(Arc<varco_domain::Deps>, usize, Option<Arc<RedbStore>>), BoxError> {
     let profile = Profile::builtin(&options.profile)?;
     let secrets = local_secrets(&options.data_dir)?;
-    let store: Arc<dyn Store> = match &options.dynamodb {
+    let (store, embedded): (Arc<dyn Store>, _) = match &options.dynamodb {
         Some(endpoint) => {
             let client = varco_store_dynamodb::local_client(endpoint);
             if DynamoStore::create_table(&client, "varco").await.is_err() {
                 eprintln!("(table `varco` exists already on {endpoint}: using it)");
             }
-            Arc::new(DynamoStore::new(client, "varco"))
+            (Arc::new(DynamoStore::new(client, "varco")), None)
         }
-        None => Arc::new(RedbStore::open(&store_path(options))?),
+        None => {
+            let store = Arc::new(RedbStore::open(&store_path(options))?);
+            (store.clone(), Some(store))
+        }
     };
     let mut deps = crate::app::deps(
         store,
@@ -103,7 +108,7 @@ async fn local_deps(options: &LocalOptions) -> Result<(Arc<varco_domain::Deps>, 
     deps.issuer = Arc::new(crate::demo::DemoIssuer);
     let deps = Arc::new(deps);
     let added = crate::demo::seed(&deps).await?;
-    Ok((deps, added))
+    Ok((deps, added, embedded))
 }
 
 /// `varco import FILE`: imports the operator's data (JSON Lines, `varco_domain::import`)
@@ -113,7 +118,7 @@ pub async fn import_file(options: LocalOptions, path: &Path) -> Result<(), BoxEr
     crate::logging::init_text();
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let (deps, _) = local_deps(&options).await?;
+    let (deps, _, _) = local_deps(&options).await?;
     let report = varco_domain::import::import(&deps, &text).await;
     for row in &report.rows {
         println!("{}", serde_json::to_string(row)?);
@@ -134,7 +139,7 @@ pub async fn import_file(options: LocalOptions, path: &Path) -> Result<(), BoxEr
 
 pub async fn run(options: LocalOptions) -> Result<(), BoxError> {
     crate::logging::init_text();
-    let (deps, added) = local_deps(&options).await?;
+    let (deps, added, embedded) = local_deps(&options).await?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port)).await?;
     let address = listener.local_addr()?;
     println!("{}", crate::demo::describe(&deps.profile.name));
@@ -175,6 +180,16 @@ pub async fn run(options: LocalOptions) -> Result<(), BoxError> {
             for job in crate::lambda::Job::ALL {
                 if let Err(e) = crate::lambda::run_job(&jobs, job).await {
                     tracing::error!(job = job.name(), error = %e, "job failed");
+                }
+            }
+            // X2: finished flows, used codes, finished invitations and old events expire
+            // (`ttl`): DynamoDB's TTL deletes them on AWS; here, this does.
+            if let Some(store) = &embedded {
+                let now = jobs.clock.now().0;
+                match store.purge_expired(now, 1000).await {
+                    Ok(0) => {}
+                    Ok(purged) => tracing::info!(event = "expired_items_purged", purged),
+                    Err(e) => tracing::error!(error = %e, "purging expired items failed"),
                 }
             }
         }

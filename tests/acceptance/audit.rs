@@ -52,6 +52,7 @@ async fn x8_logins_ok_and_failed_are_in_the_company_s_trail_and_the_operator_s(a
         .register_administrator(&ACME_CARD, "+39 347 555 0101", SARA_EMAIL, SARA_PASSWORD)
         .await;
     let sara_id = app.me(&sara).await.text("id");
+    app.clock.advance(1);
     assert_eq!(
         app.login(SARA_EMAIL, "Sbagliata-Davvero-1").await.status,
         401
@@ -136,6 +137,19 @@ async fn x8_each_recovery_step_and_its_sms_are_in_the_operator_s_trail(app: Test
         !log.body.to_string().contains("482913"),
         "no Key6 in the trail"
     );
+    // The SMS, once sent, with what it was and the masked number only.
+    app.clock.advance(1);
+    let sms = app.the_sms().await;
+    let log = operator_log(&app, "?limit=1").await;
+    assert_eq!(
+        summary(&log.body),
+        [event(
+            "sms_sent",
+            "ok",
+            Some("temporary_password to +39 340****44")
+        )]
+    );
+    assert!(!log.body.to_string().contains(&sms.body));
 
     // A day at a time: yesterday had nothing; a day that is no date is refused.
     let now = varco_domain::clock::Clock::now(&app.clock).0;
@@ -194,7 +208,30 @@ async fn x8_an_import_is_in_the_operator_s_trail_with_its_counts(app: TestApp) {
     );
 }
 
+async fn x8_a_deleted_account_is_in_the_operator_s_trail(app: TestApp) {
+    let mario = app.session(MARIO.email, MARIO.password).await;
+    let id = app.me(&mario.text("access_token")).await.text("id");
+    app.clock.advance(1);
+    let deleted = app
+        .post_as(
+            &mario.text("access_token"),
+            "/me/deletion",
+            json!({ "password": MARIO.password }),
+        )
+        .await;
+    assert_eq!(deleted.status, 204, "{}", deleted.body);
+    let log = operator_log(&app, "?limit=2").await;
+    assert_eq!(
+        summary(&log.body),
+        [
+            event("account_deleted", "ok", Some(&id)),
+            event("login", "ok", Some(&id)),
+        ]
+    );
+}
+
 on_both_stores!(
+    x8_a_deleted_account_is_in_the_operator_s_trail,
     x8_logins_ok_and_failed_are_in_the_company_s_trail_and_the_operator_s,
     x8_each_recovery_step_and_its_sms_are_in_the_operator_s_trail,
     x8_an_import_is_in_the_operator_s_trail_with_its_counts,

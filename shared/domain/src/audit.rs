@@ -135,7 +135,12 @@ pub fn outcome<T>(result: &Result<T, Error>) -> &'static str {
 /// The writes that record `event` at `now`: one in the trail of each company it concerns,
 /// one in the operator's trail of the day.
 pub fn record(deps: &Deps, event: Event<'_>, now: Timestamp) -> Vec<Write> {
-    let id = new_id(deps.random.as_ref());
+    record_as(&new_id(deps.random.as_ref()), event, now)
+}
+
+/// `record`, with the event's id given (unique: a message's id for its delivery).
+pub fn record_as(id: &str, event: Event<'_>, now: Timestamp) -> Vec<Write> {
+    let id = id.to_string();
     let stored = |company_id: Option<&str>| AuditEvent {
         id: id.clone(),
         at: now.0,

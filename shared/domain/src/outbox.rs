@@ -202,12 +202,31 @@ pub async fn deliver_item(
             (Delivery::WillRetry, claimed.next(&message))
         }
     };
-    store
-        .write(vec![Write::Put {
-            item: next,
-            condition: Condition::Version(claimed.version),
-        }])
-        .await?;
+    let mut writes = vec![Write::Put {
+        item: next,
+        condition: Condition::Version(claimed.version),
+    }];
+    // X8: a code, temporary password or invitation sent (or given up), to a masked address.
+    let what = format!("{} to {}", content.name(), message.to_hint);
+    let event = |outcome| crate::audit::Event {
+        action: match message.channel {
+            Channel::Sms => "sms_sent",
+            Channel::Email => "email_sent",
+        },
+        actor: None,
+        subject: Some(&what),
+        companies: Vec::new(),
+        source: crate::audit::Source::Job,
+        outcome,
+    };
+    match outcome {
+        Delivery::Sent => writes.extend(crate::audit::record_as(&message.id, event("ok"), now)),
+        Delivery::GaveUp => {
+            writes.extend(crate::audit::record_as(&message.id, event("gave_up"), now))
+        }
+        _ => {}
+    }
+    store.write(writes).await?;
     Ok(outcome)
 }
 

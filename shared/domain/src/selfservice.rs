@@ -471,6 +471,11 @@ pub async fn delete_account(deps: &Deps, token: &str, password: &str) -> Result<
             Condition::None,
         ));
     }
+    writes.extend(crate::audit::record(
+        deps,
+        crate::audit::Event::personal("account_deleted", Some(&account), "ok"),
+        now,
+    ));
     deps.store.write(writes).await?;
     Ok(())
 }

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use std::path::Path;
 use varco_domain::memory::condition_holds;
-use varco_domain::store::{Index, Item, Key, Page, Store, StoreError, Write};
+use varco_domain::store::{Condition, Index, Item, Key, Page, Store, StoreError, Write};
 
 const ITEMS: TableDefinition<&str, &[u8]> = TableDefinition::new("items");
 const INDEXES: TableDefinition<&str, &str> = TableDefinition::new("indexes");
@@ -67,6 +67,35 @@ impl RedbStore {
         let mut store = RedbStore::open(&dir.path().join("store.redb"))?;
         store._temporary = Some(dir);
         Ok(store)
+    }
+
+    /// What DynamoDB's TTL does on AWS: deletes up to `limit` items whose expiry (`ttl`) is
+    /// before `now`, and answers how many. An item rewritten meanwhile stays.
+    pub async fn purge_expired(&self, now: i64, limit: usize) -> Result<usize, StoreError> {
+        let expired: Vec<Write> = {
+            let tx = self.db.begin_read().map_err(backend)?;
+            let table = tx.open_table(ITEMS).map_err(backend)?;
+            let mut expired = Vec::new();
+            for entry in table.iter().map_err(backend)? {
+                if expired.len() >= limit {
+                    break;
+                }
+                let (_, value) = entry.map_err(backend)?;
+                let item = decode(value.value())?;
+                if item.expires_at.is_some_and(|at| at < now) {
+                    expired.push(Write::delete(item.key, Condition::Version(item.version)));
+                }
+            }
+            expired
+        };
+        let count = expired.len();
+        for delete in expired {
+            match self.write(vec![delete]).await {
+                Ok(()) | Err(StoreError::ConditionFailed { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(count)
     }
 
     fn read_items(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, StoreError> {
@@ -199,4 +228,49 @@ impl Store for RedbStore {
 #[cfg(test)]
 mod conformance {
     varco_domain::store_conformance_tests!(async { super::RedbStore::temporary().unwrap() });
+}
+
+#[cfg(test)]
+mod purge {
+    use super::*;
+
+    fn item(sk: &str, expires_at: Option<i64>) -> Item {
+        let mut item =
+            Item::new(Key::new("P", sk), &serde_json::json!({ "sk": sk })).with_gsi1("G");
+        item.expires_at = expires_at;
+        item
+    }
+
+    #[tokio::test]
+    async fn expired_items_are_purged_a_batch_at_a_time_with_their_index_entries() {
+        let store = RedbStore::temporary().unwrap();
+        let writes = [
+            item("a", Some(100)),
+            item("b", None),
+            item("c", Some(150)),
+            item("d", Some(300)),
+        ]
+        .into_iter()
+        .map(Write::create)
+        .collect();
+        store.write(writes).await.unwrap();
+        assert_eq!(store.purge_expired(200, 1).await.unwrap(), 1);
+        assert_eq!(store.purge_expired(200, 10).await.unwrap(), 1);
+        assert_eq!(
+            store.purge_expired(200, 10).await.unwrap(),
+            0,
+            "nothing left"
+        );
+        let left: Vec<String> = store
+            .query_index(Index::Gsi1, "G", 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|i| i.key.sk)
+            .collect();
+        assert_eq!(left, ["b", "d"]);
+        let keys = [Key::new("P", "a"), Key::new("P", "d")];
+        let read = store.get_many(&keys).await.unwrap();
+        assert_eq!((read[0].is_none(), read[1].is_some()), (true, true));
+    }
 }
