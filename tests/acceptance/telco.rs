@@ -558,6 +558,25 @@ mod lines {
             assert!(
                 app.refresh(&session.text("refresh_token")).await.body["access_token"].is_string()
             );
+            // X8: in the company's trail, as a login of its own kind.
+            let trail = app
+                .request(
+                    reqwest::Method::GET,
+                    "/operator/companies/nord/audit-events?limit=1",
+                    None,
+                    &[("x-varco-operator-key", &varco_tests::test_operator_key())],
+                )
+                .await;
+            assert_eq!(
+                (
+                    &trail.body["events"][0]["action"],
+                    &trail.body["events"][0]["subject"]
+                ),
+                (&json!("autologin"), &me.body["id"]),
+                "{}",
+                trail.body
+            );
+            app.clock.advance(1);
         }
         // A line of the company that has no account yet, and no line at all: the login form.
         for line in [Some(LINE_SARA.number), None, Some("not a number")] {

@@ -72,6 +72,12 @@ pub async fn autologin(deps: &Deps, request: AutologinRequest<'_>) -> Result<Ses
     }
     accounts::may_log_in(deps, &account, now)?;
     let (session, write) = sessions::open(deps, &account, now);
-    deps.store.write(vec![write]).await?;
+    let mut writes = vec![write];
+    writes.extend(crate::audit::record(
+        deps,
+        crate::audit::Event::personal("autologin", Some(&account), "ok"),
+        now,
+    ));
+    deps.store.write(writes).await?;
     Ok(session)
 }
