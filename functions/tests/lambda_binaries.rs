@@ -128,6 +128,63 @@ fn api_event(method: &str, route: &str, path: &str, flow_id: Option<&str>, body:
     event
 }
 
+/// A table on DynamoDB Local with `profile`'s demo data, and an emulator running it.
+struct Seeded {
+    table: String,
+    store: Arc<DynamoStore>,
+    deps: varco_domain::Deps,
+    emulator: Emulator,
+}
+
+async fn seeded(name: &str, profile: &'static str) -> Seeded {
+    let table = format!("smoke-{name}-{}", std::process::id());
+    let client = local_client(&test_endpoint());
+    DynamoStore::create_table(&client, &table).await.unwrap();
+    let store = Arc::new(DynamoStore::new(client, &table));
+    let deps = varco_functions::app::deps(
+        store.clone(),
+        Arc::new(SystemClock),
+        varco_domain::profile::Profile::builtin(profile).unwrap(),
+        &secrets(),
+        0,
+    );
+    varco_functions::demo::seed(&deps).await.unwrap();
+    let mut emulator = emulator().await;
+    emulator.profile = profile;
+    Seeded {
+        table,
+        store,
+        deps,
+        emulator,
+    }
+}
+
+/// `account` (logging in by email with `password`) stored, and logged in through the
+/// `login` binary: its session.
+async fn logged_in(
+    seeded: &Seeded,
+    account: varco_domain::accounts::Account,
+    password: &str,
+) -> Value {
+    let email = account.email.clone();
+    seeded
+        .store
+        .write(account.create(seeded.deps.clock.now()).unwrap())
+        .await
+        .unwrap();
+    let body = json!({ "email": email, "password": password });
+    let (status, session) = invoke(
+        env!("CARGO_BIN_EXE_login"),
+        &seeded.emulator,
+        &seeded.table,
+        &Keys::Environment,
+        api_event("POST", "/sessions", "/sessions", None, body),
+    )
+    .await;
+    assert_eq!(status, 201, "{session}");
+    session
+}
+
 /// How a binary gets its keys: from its environment, or from a Secrets Manager secret.
 enum Keys {
     Environment,
@@ -1117,16 +1174,13 @@ async fn the_import_binary_and_the_local_import_command_report_each_row() {
 
 #[tokio::test]
 async fn the_telco_step_binaries_work() {
-    let table = format!("smoke-telco-{}", std::process::id());
-    let client = local_client(&test_endpoint());
-    DynamoStore::create_table(&client, &table).await.unwrap();
-    let store = Arc::new(DynamoStore::new(client, &table));
-    let profile = varco_domain::profile::Profile::builtin("telco-sme").unwrap();
-    let deps =
-        varco_functions::app::deps(store.clone(), Arc::new(SystemClock), profile, &secrets(), 0);
-    varco_functions::demo::seed(&deps).await.unwrap();
-    let mut emulator = emulator().await;
-    emulator.profile = "telco-sme";
+    let setup = seeded("telco", "telco-sme").await;
+    let Seeded {
+        table,
+        store,
+        deps,
+        emulator,
+    } = &setup;
 
     // W2: the VAT registration, then the activation from the emailed link.
     let nord = &varco_functions::demo::NORD;
@@ -1138,8 +1192,8 @@ async fn the_telco_step_binaries_work() {
     });
     let (status, started) = invoke(
         env!("CARGO_BIN_EXE_start-vat-registration"),
-        &emulator,
-        &table,
+        emulator,
+        table,
         &Keys::Environment,
         api_event(
             "POST",
@@ -1167,8 +1221,8 @@ async fn the_telco_step_binaries_work() {
     let flow = started["flow_id"].as_str().unwrap();
     let (status, session) = flow_step(
         env!("CARGO_BIN_EXE_activate-vat-registration"),
-        &emulator,
-        &table,
+        emulator,
+        table,
         ("user-admin-registrations", flow),
         "activation",
         json!({ "token": token, "username": "MarcoB", "password": "Scogliera-Blu-44" }),
@@ -1186,8 +1240,8 @@ async fn the_telco_step_binaries_work() {
     let body = json!({ "line": luca, "email": "luca@officinenord.example", "captcha": captcha });
     let (status, started) = invoke(
         env!("CARGO_BIN_EXE_start-line-registration"),
-        &emulator,
-        &table,
+        emulator,
+        table,
         &Keys::Environment,
         api_event(
             "POST",
@@ -1202,8 +1256,8 @@ async fn the_telco_step_binaries_work() {
     let flow = started["flow_id"].as_str().unwrap();
     let (status, resent) = flow_step(
         env!("CARGO_BIN_EXE_resend-line-code"),
-        &emulator,
-        &table,
+        emulator,
+        table,
         ("line-registrations", flow),
         "code/resend",
         json!({ "phone": luca }),
@@ -1212,8 +1266,8 @@ async fn the_telco_step_binaries_work() {
     assert_eq!(status, 202, "{resent}");
     let (status, wrong) = flow_step(
         env!("CARGO_BIN_EXE_complete-line-registration"),
-        &emulator,
-        &table,
+        emulator,
+        table,
         ("line-registrations", flow),
         "code",
         json!({ "code": "000000", "new_password": "Onda-Lunga-2024" }),
@@ -1232,13 +1286,13 @@ async fn the_telco_step_binaries_work() {
         captcha,
     };
     let started =
-        varco_domain::line_registration::start(&deps, input, varco_domain::messages::Lang::It)
+        varco_domain::line_registration::start(deps, input, varco_domain::messages::Lang::It)
             .await
             .unwrap();
     let (status, sent) = flow_step(
         env!("CARGO_BIN_EXE_verify-line-puk"),
-        &emulator,
-        &table,
+        emulator,
+        table,
         ("line-registrations", &started.flow_id),
         "puk",
         json!({ "puk": data.puk }),
@@ -1255,8 +1309,8 @@ async fn the_telco_step_binaries_work() {
     let body = json!({ "username": "MarcoB", "captcha": captcha });
     let (status, started) = invoke(
         env!("CARGO_BIN_EXE_start-password-reset"),
-        &emulator,
-        &table,
+        emulator,
+        table,
         &Keys::Environment,
         api_event("POST", "/password-resets", "/password-resets", None, body),
     )
@@ -1265,8 +1319,8 @@ async fn the_telco_step_binaries_work() {
     let flow = started["flow_id"].as_str().unwrap();
     let (status, sent) = flow_step(
         env!("CARGO_BIN_EXE_send-reset-code"),
-        &emulator,
-        &table,
+        emulator,
+        table,
         ("password-resets", flow),
         "code",
         json!({ "channel": "email" }),
@@ -1275,8 +1329,8 @@ async fn the_telco_step_binaries_work() {
     assert_eq!(status, 202, "{sent}");
     let (status, wrong) = flow_step(
         env!("CARGO_BIN_EXE_complete-password-reset"),
-        &emulator,
-        &table,
+        emulator,
+        table,
         ("password-resets", flow),
         "password",
         json!({ "code": "000000", "new_password": "Marea-Alta-2025" }),
@@ -1292,7 +1346,7 @@ async fn the_telco_step_binaries_work() {
     use varco_domain::accounts::{phone_on_file, Account, Login, Membership};
     let line = varco_domain::types::PhoneNumber::parse(luca).unwrap();
     let employee = Account::for_portal(
-        &deps,
+        deps,
         "luca@officinenord.example".into(),
         "Luca Neri".into(),
         &varco_domain::types::Password::parse("Onda-Lunga-2024").unwrap(),
@@ -1307,7 +1361,7 @@ async fn the_telco_step_binaries_work() {
             line_invitation: None,
         },
         Login::Line {
-            line: phone_on_file(&deps, &line),
+            line: phone_on_file(deps, &line),
         },
     );
     store
@@ -1330,8 +1384,8 @@ async fn the_telco_step_binaries_work() {
         }
         let (status, answer) = invoke(
             env!("CARGO_BIN_EXE_autologin"),
-            &emulator,
-            &table,
+            emulator,
+            table,
             &Keys::Environment,
             event,
         )
@@ -1352,8 +1406,8 @@ async fn the_telco_step_binaries_work() {
     };
     let (status, started) = invoke(
         env!("CARGO_BIN_EXE_start-line-association"),
-        &emulator,
-        &table,
+        emulator,
+        table,
         &Keys::Environment,
         authorised(
             "/me/lines",
@@ -1368,8 +1422,8 @@ async fn the_telco_step_binaries_work() {
     );
     let (status, wrong) = invoke(
         env!("CARGO_BIN_EXE_confirm-line-association"),
-        &emulator,
-        &table,
+        emulator,
+        table,
         &Keys::Environment,
         authorised("/me/lines/code", json!({ "code": "000000" })),
     )
@@ -1385,16 +1439,13 @@ async fn the_telco_step_binaries_work() {
 /// SMS), a wrong code is refused, and the username email is asked for again.
 #[tokio::test]
 async fn the_legal_rep_step_binaries_work() {
-    let table = format!("smoke-legal-rep-{}", std::process::id());
-    let client = local_client(&test_endpoint());
-    DynamoStore::create_table(&client, &table).await.unwrap();
-    let store = Arc::new(DynamoStore::new(client, &table));
-    let profile = varco_domain::profile::Profile::builtin("telco-legal-rep").unwrap();
-    let deps =
-        varco_functions::app::deps(store.clone(), Arc::new(SystemClock), profile, &secrets(), 0);
-    varco_functions::demo::seed(&deps).await.unwrap();
-    let mut emulator = emulator().await;
-    emulator.profile = "telco-legal-rep";
+    let setup = seeded("legal-rep", "telco-legal-rep").await;
+    let Seeded {
+        table,
+        store,
+        deps,
+        emulator,
+    } = &setup;
 
     let pending = store
         .query_index(Index::Gsi1, keys::OUTBOX_PENDING, 10)
@@ -1419,8 +1470,8 @@ async fn the_legal_rep_step_binaries_work() {
     let token = word(link.split("&token=").nth(1).unwrap());
     let (status, sent) = flow_step(
         env!("CARGO_BIN_EXE_send-first-access-code"),
-        &emulator,
-        &table,
+        emulator,
+        table,
         ("first-accesses", &flow),
         "code",
         json!({ "token": token }),
@@ -1433,8 +1484,8 @@ async fn the_legal_rep_step_binaries_work() {
     );
     let (status, wrong) = flow_step(
         env!("CARGO_BIN_EXE_complete-first-access"),
-        &emulator,
-        &table,
+        emulator,
+        table,
         ("first-accesses", &flow),
         "password",
         json!({ "code": "000000", "new_password": "Sorgente-Chiara-31" }),
@@ -1449,8 +1500,8 @@ async fn the_legal_rep_step_binaries_work() {
     let body = json!({ "email": varco_functions::demo::NORD.email, "captcha": captcha });
     let (status, asked) = invoke(
         env!("CARGO_BIN_EXE_resend-username"),
-        &emulator,
-        &table,
+        emulator,
+        table,
         &Keys::Environment,
         api_event(
             "POST",
@@ -1470,7 +1521,7 @@ async fn the_legal_rep_step_binaries_work() {
     // T4: an administrator of the company lists its lines.
     use varco_domain::accounts::{Account, Login, Membership};
     let admin = Account::for_portal(
-        &deps,
+        deps,
         "amministrazione@officinenord.example".into(),
         "Anna Amministrazione".into(),
         &varco_domain::types::Password::parse("Registro-Linee-2026").unwrap(),
@@ -1486,20 +1537,7 @@ async fn the_legal_rep_step_binaries_work() {
         },
         Login::Email,
     );
-    store
-        .write(admin.create(deps.clock.now()).unwrap())
-        .await
-        .unwrap();
-    let body = json!({ "email": "amministrazione@officinenord.example", "password": "Registro-Linee-2026" });
-    let (status, session) = invoke(
-        env!("CARGO_BIN_EXE_login"),
-        &emulator,
-        &table,
-        &Keys::Environment,
-        api_event("POST", "/sessions", "/sessions", None, body),
-    )
-    .await;
-    assert_eq!(status, 201, "{session}");
+    let session = logged_in(&setup, admin, "Registro-Linee-2026").await;
     let mut event = api_event(
         "GET",
         "/companies/{company_id}/lines",
@@ -1510,8 +1548,8 @@ async fn the_legal_rep_step_binaries_work() {
     bearer(&mut event, &session);
     let (status, lines) = invoke(
         env!("CARGO_BIN_EXE_list-company-lines"),
-        &emulator,
-        &table,
+        emulator,
+        table,
         &Keys::Environment,
         event,
     )
@@ -1527,20 +1565,17 @@ async fn the_legal_rep_step_binaries_work() {
 async fn the_property_step_binary_works() {
     use varco_domain::accounts::{Account, Login, Membership};
     use varco_functions::demo::{OWNER_A1, TENANT_A2, VILLA_ROSA};
-    let table = format!("smoke-property-{}", std::process::id());
-    let client = local_client(&test_endpoint());
-    DynamoStore::create_table(&client, &table).await.unwrap();
-    let store = Arc::new(DynamoStore::new(client, &table));
-    let profile = varco_domain::profile::Profile::builtin("property-management").unwrap();
-    let deps =
-        varco_functions::app::deps(store.clone(), Arc::new(SystemClock), profile, &secrets(), 0);
-    varco_functions::demo::seed(&deps).await.unwrap();
-    let mut emulator = emulator().await;
-    emulator.profile = "property-management";
+    let setup = seeded("property", "property-management").await;
+    let Seeded {
+        table,
+        deps,
+        emulator,
+        ..
+    } = &setup;
 
     // C3: an owner of one unit whose lease of another has not started.
     let owner = Account::for_portal(
-        &deps,
+        deps,
         OWNER_A1.contact_email.into(),
         OWNER_A1.contact_name.into(),
         &varco_domain::types::Password::parse("Glicine-Fiorito-48").unwrap(),
@@ -1556,26 +1591,13 @@ async fn the_property_step_binary_works() {
         },
         Login::Email,
     );
-    store
-        .write(owner.create(deps.clock.now()).unwrap())
-        .await
-        .unwrap();
-    let body = json!({ "email": OWNER_A1.contact_email, "password": "Glicine-Fiorito-48" });
-    let (status, session) = invoke(
-        env!("CARGO_BIN_EXE_login"),
-        &emulator,
-        &table,
-        &Keys::Environment,
-        api_event("POST", "/sessions", "/sessions", None, body),
-    )
-    .await;
-    assert_eq!(status, 201, "{session}");
+    let session = logged_in(&setup, owner, "Glicine-Fiorito-48").await;
     let mut event = api_event("GET", "/me/units", "/me/units", None, json!({}));
     bearer(&mut event, &session);
     let (status, units) = invoke(
         env!("CARGO_BIN_EXE_list-my-units"),
-        &emulator,
-        &table,
+        emulator,
+        table,
         &Keys::Environment,
         event,
     )

@@ -467,14 +467,8 @@ async fn t4_the_company_s_lines_are_associated_with_employees_then_registered(ap
 
     // Removing Luca's access frees the line for someone else.
     let luca_id = app.me(&session.text("access_token")).await.text("id");
-    let removed = app
-        .request(
-            reqwest::Method::DELETE,
-            &format!("/companies/nord/users/{luca_id}"),
-            None,
-            &[("authorization", &format!("Bearer {marco}"))],
-        )
-        .await;
+    let path = format!("/companies/nord/users/{luca_id}");
+    let removed = app.as_user(reqwest::Method::DELETE, &marco, &path).await;
     assert_eq!(removed.status, 204, "{}", removed.body);
     assert_eq!(
         state_of(&line_states(&app, &marco).await, LINE_LUCA.number),

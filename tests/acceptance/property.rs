@@ -278,14 +278,7 @@ async fn c4_removing_portal_access_keeps_the_account_and_its_password(app: TestA
     let roberto = registered(&app, &elena, &OWNER_A1, OWNER_A1.contact_email).await;
     let account_id = app.me(&roberto).await.text("id");
     let path = format!("/companies/villa-rosa/users/{account_id}");
-    let removed = app
-        .request(
-            reqwest::Method::DELETE,
-            &path,
-            None,
-            &[("authorization", &format!("Bearer {elena}"))],
-        )
-        .await;
+    let removed = app.as_user(reqwest::Method::DELETE, &elena, &path).await;
     assert_eq!(removed.status, 204, "{}", removed.body);
 
     let roberto = app.login(OWNER_A1.contact_email, PASSWORD).await;
