@@ -672,7 +672,7 @@ fn doc(step: Step) -> StepDoc {
             errors: vec![Error::MalformedBody(String::new()), invalid("code"), invalid("email"), Error::WeakPassword(ParseError::Common), Error::InvitationNotFound, Error::InvitationUsed, Error::InvitationExpired, Error::InvitationEmailMismatch, Error::TemporaryPasswordNotCorrect, Error::AccountExists, Error::Conflict],
         },
         ListCompanyLines => StepDoc {
-            summary: "T4: the company's mobile lines with their registration state, a page at a time (`?limit=1..500`, default 100; `?cursor=<next>`), for a role that manages users. A line `to_register` is associated with an employee by an invitation naming it (`send: false`: `associated`), prefilled from its contract `referent`; sending it registers the line (`invited`, then `registered`).",
+            summary: "T4: the company's mobile lines with their registration state, a page at a time (`?cursor=<next>`; at most 33 a page, fewer with `?limit=`), for a role that manages users. A line `to_register` is associated with an employee by an invitation naming it (`send: false`: `associated`), prefilled from its contract `referent`; sending it registers the line (`invited`, then `registered`).",
             request: None,
             success: (200, "The lines.", Some(object(&["lines"], json!({
                 "lines": { "type": "array", "items": object(&["number", "data_only", "state"], json!({

@@ -474,6 +474,35 @@ async fn t4_the_company_s_lines_are_associated_with_employees_then_registered(ap
         state_of(&line_states(&app, &marco).await, LINE_LUCA.number),
         "to_register"
     );
+
+    // Associated and registered at once with someone else, whose account deletion (W10)
+    // frees it too.
+    let body = json!({ "email": "piero.gatti@officinenord.example", "display_name": "Piero Gatti", "role": "user", "line": LINE_LUCA.number });
+    assert_eq!(app.post_as(&marco, invitations, body).await.status, 201);
+    let code = varco_tests::invitation_code_in(&app.the_email().await);
+    let piero = app
+        .post(
+            "/invitations/accept",
+            json!({ "code": code, "email": "piero.gatti@officinenord.example", "password": "Onda-Lunga-2024" }),
+        )
+        .await;
+    assert_eq!(piero.status, 201, "{}", piero.body);
+    assert_eq!(
+        state_of(&line_states(&app, &marco).await, LINE_LUCA.number),
+        "registered"
+    );
+    let deleted = app
+        .post_as(
+            &piero.text("access_token"),
+            "/me/deletion",
+            json!({ "password": "Onda-Lunga-2024" }),
+        )
+        .await;
+    assert_eq!(deleted.status, 204, "{}", deleted.body);
+    assert_eq!(
+        state_of(&line_states(&app, &marco).await, LINE_LUCA.number),
+        "to_register"
+    );
 }
 
 on_both_stores!(

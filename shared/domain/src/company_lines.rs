@@ -15,7 +15,7 @@ use crate::deps::Deps;
 use crate::error::Error;
 use crate::invitations::{Invitation, State as InvitationState};
 use crate::keys::{self, purpose};
-use crate::members::{cursor_of, manager, sort_key_of, MAX_PAGE};
+use crate::members::{cursor_of, manager, sort_key_of};
 use crate::sessions::authenticate;
 use crate::store::{Item, Page};
 use serde::{Deserialize, Serialize};
@@ -103,8 +103,13 @@ pub(crate) fn state_of(invitation: Option<&Invitation>, now: crate::clock::Times
     }
 }
 
-/// T4: a page of the company's lines with their state, for a role that manages users.
-/// Three reads: the session, the page of lines, their invitations and login claims.
+/// Most lines on a page: their invitations and login claims are one DynamoDB batch read
+/// (100 keys).
+pub const MAX_LINES_PAGE: usize = 33;
+
+/// T4: a page of the company's lines with their state (at most `MAX_LINES_PAGE`), for a
+/// role that manages users. Three reads: the session, the page of lines, their invitations
+/// and login claims.
 pub async fn list_lines(
     deps: &Deps,
     token: &str,
@@ -115,7 +120,7 @@ pub async fn list_lines(
     let now = deps.clock.now();
     let found = authenticate(deps, token, |_| Vec::new()).await?;
     manager(deps, &found, company_id, now)?;
-    let limit = limit.clamp(1, MAX_PAGE);
+    let limit = limit.clamp(1, MAX_LINES_PAGE);
     let after = cursor.map(sort_key_of);
     let items = deps
         .store

@@ -464,12 +464,18 @@ pub async fn delete_account(deps: &Deps, token: &str, password: &str) -> Result<
     for seat in account.memberships.iter().filter_map(|m| m.seat.clone()) {
         writes.push(Write::delete(seat, Condition::None));
     }
-    // Its companies no longer list it.
+    // Its companies no longer list it, and the line it was registered with (T4) is free.
     for membership in &account.memberships {
         writes.push(Write::delete(
             keys::member(&membership.company_id, &account.id),
             Condition::None,
         ));
+        if let Some(id) = &membership.line_invitation {
+            writes.push(Write::delete(
+                keys::invitation(&membership.company_id, id),
+                Condition::None,
+            ));
+        }
     }
     writes.extend(crate::audit::record(
         deps,
