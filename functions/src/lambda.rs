@@ -133,15 +133,21 @@ pub async fn serve_job(job: Job) -> Result<(), Error> {
 pub enum Job {
     ExpireInvitations,
     RevokeLapsedAdministrators,
+    PurgeFlows,
 }
 
 impl Job {
-    pub const ALL: [Job; 2] = [Job::ExpireInvitations, Job::RevokeLapsedAdministrators];
+    pub const ALL: [Job; 3] = [
+        Job::ExpireInvitations,
+        Job::RevokeLapsedAdministrators,
+        Job::PurgeFlows,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Job::ExpireInvitations => "expire-invitations",
             Job::RevokeLapsedAdministrators => "revoke-lapsed-administrators",
+            Job::PurgeFlows => "purge-flows",
         }
     }
 }
@@ -159,6 +165,7 @@ pub async fn run_job(deps: &Deps, job: Job) -> Result<Value, Error> {
         Job::RevokeLapsedAdministrators => {
             varco_domain::jobs::revoke_lapsed_administrators(deps, JOB_PAGE, JOB_PAGES).await?
         }
+        Job::PurgeFlows => varco_domain::flows::purge_finished(deps, JOB_PAGE, JOB_PAGES).await?,
     };
     if report.changed > 0 || !report.finished {
         tracing::info!(

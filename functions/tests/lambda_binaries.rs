@@ -1023,6 +1023,15 @@ async fn the_registration_and_migration_step_binaries_work() {
     .await;
     assert_eq!(report, json!({ "changed": 0, "finished": true }));
     let report = invoke_raw(
+        env!("CARGO_BIN_EXE_purge-flows"),
+        &emulator,
+        &table,
+        &env,
+        json!({ "version": "0", "detail-type": "Scheduled Event", "source": "aws.scheduler" }),
+    )
+    .await;
+    assert_eq!(report, json!({ "changed": 0, "finished": true }));
+    let report = invoke_raw(
         env!("CARGO_BIN_EXE_revoke-lapsed-administrators"),
         &emulator,
         &table,

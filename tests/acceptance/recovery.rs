@@ -72,6 +72,22 @@ async fn r1_a_flow_expires_after_fifteen_minutes(app: TestApp) {
     assert_eq!((unknown.status, unknown.code()), (404, "flow_not_found"));
 }
 
+async fn x2_the_hourly_job_purges_flows_a_day_past_their_end(app: TestApp) {
+    let flow = app.flow("password", &MARIO).await;
+    let purge = || app.run_job_until_finished(varco_functions::lambda::Job::PurgeFlows);
+    // Expired, it still answers so for a day.
+    app.clock.advance(15 * MINUTE + 23 * 60 * MINUTE);
+    assert_eq!(purge().await, 0);
+    let late = app.key6(&flow, MARIO_CARD, MARIO_KEY6).await;
+    assert_eq!(late.code(), "flow_expired");
+    // Then the job deletes it, once.
+    app.clock.advance(2 * 60 * MINUTE);
+    assert_eq!(purge().await, 1);
+    assert_eq!(purge().await, 0, "a second run finds nothing");
+    let gone = app.key6(&flow, MARIO_CARD, MARIO_KEY6).await;
+    assert_eq!((gone.status, gone.code()), (404, "flow_not_found"));
+}
+
 async fn r2_methods_offered_are_those_the_person_enabled(app: TestApp) {
     let mario = app.start_recovery("password", &MARIO).await;
     assert_eq!(methods(&mario), ["key6", "security_question"]);
@@ -529,6 +545,7 @@ async fn x6_unknown_people_get_the_same_answers_and_cost_the_same(app: TestApp) 
 }
 
 on_both_stores!(
+    x2_the_hourly_job_purges_flows_a_day_past_their_end,
     r1_recovery_starts_with_fiscal_code_birth_date_and_captcha,
     r1_a_flow_expires_after_fifteen_minutes,
     r2_methods_offered_are_those_the_person_enabled,

@@ -131,6 +131,12 @@ pub fn card_roles_due(bucket: i64) -> String {
     format!("CARDROLES#DUE#{bucket}")
 }
 
+/// Gsi1: flows by the hour they are finished with (a day past their end), for the job
+/// that purges them.
+pub fn flows_due(bucket: i64) -> String {
+    format!("FLOWS#DUE#{bucket}")
+}
+
 /// Where a scheduled job keeps how far it got (`jobs`).
 pub fn job_cursor(job: &str) -> Key {
     Key::new(format!("JOB#{job}"), "CURSOR")
