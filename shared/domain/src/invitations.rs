@@ -226,8 +226,8 @@ fn settings(deps: &Deps) -> Result<&InvitationSettings, Error> {
 }
 
 /// Invites a person to `company_id`. One read (session, account, the pending count, the
-/// unit's contract it names), one write (the invitation, the count, its messages, the audit
-/// event).
+/// unit's contract or the line it names: C3, T4), one write (the invitation, the count, its
+/// messages, the audit event).
 pub async fn invite(
     deps: &Deps,
     token: &str,
