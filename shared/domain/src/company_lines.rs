@@ -15,9 +15,9 @@ use crate::deps::Deps;
 use crate::error::Error;
 use crate::invitations::{Invitation, State as InvitationState};
 use crate::keys::{self, purpose};
-use crate::members::{cursor_of, manager, sort_key_of};
+use crate::members::{manager, read_page};
 use crate::sessions::authenticate;
-use crate::store::{Item, Page};
+use crate::store::Item;
 use serde::{Deserialize, Serialize};
 
 /// The contract's referent of a line: who the administrator may associate it with.
@@ -120,33 +120,21 @@ pub async fn list_lines(
     let now = deps.clock.now();
     let found = authenticate(deps, token, |_| Vec::new()).await?;
     manager(deps, &found, company_id, now)?;
-    let limit = limit.clamp(1, MAX_LINES_PAGE);
-    let after = cursor.map(sort_key_of);
-    let items = deps
-        .store
-        .query_page(
-            &keys::company(company_id).pk,
-            &Page {
-                sk_prefix: keys::COMPANY_LINE_PREFIX,
-                after: after.as_deref(),
-                descending: false,
-                limit,
-            },
-        )
-        .await?;
-    let next = (items.len() == limit)
-        .then(|| items.last().map(|i| cursor_of(&i.key.sk)))
-        .flatten();
+    let (items, next) = read_page(
+        deps,
+        &keys::company(company_id).pk,
+        keys::COMPANY_LINE_PREFIX,
+        false,
+        cursor,
+        limit.clamp(1, MAX_LINES_PAGE),
+    )
+    .await?;
     let lines: Vec<CompanyLine> = items.iter().map(Item::parse).collect::<Result<_, _>>()?;
     let wanted: Vec<_> = lines
         .iter()
         .flat_map(|line| keys_of(deps, company_id, &line.number))
         .collect();
-    let read = if wanted.is_empty() {
-        Vec::new()
-    } else {
-        deps.store.get_many(&wanted).await?
-    };
+    let read = deps.store.get_many(&wanted).await?;
     let mut views = Vec::new();
     for (line, read) in lines.into_iter().zip(read.chunks(3)) {
         let invitation: Option<Invitation> = read[1].as_ref().map(Item::parse).transpose()?;

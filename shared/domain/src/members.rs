@@ -103,12 +103,42 @@ pub struct Users {
 
 /// A page cursor is the last item's sort key with `.` for `#`, so that it travels in a URL
 /// as it is.
-pub(crate) fn cursor_of(sk: &str) -> String {
+fn cursor_of(sk: &str) -> String {
     sk.replace('#', ".")
 }
 
-pub(crate) fn sort_key_of(cursor: &str) -> String {
+fn sort_key_of(cursor: &str) -> String {
     cursor.replace('.', "#")
+}
+
+/// One page of the items of partition `pk` whose sort key starts with `sk_prefix`, from
+/// where `cursor` (the previous page's `next`) says: at most `limit`, and the `next` cursor
+/// when the page is full.
+pub(crate) async fn read_page(
+    deps: &Deps,
+    pk: &str,
+    sk_prefix: &str,
+    descending: bool,
+    cursor: Option<&str>,
+    limit: usize,
+) -> Result<(Vec<Item>, Option<String>), Error> {
+    let after = cursor.map(sort_key_of);
+    let items = deps
+        .store
+        .query_page(
+            pk,
+            &Page {
+                sk_prefix,
+                after: after.as_deref(),
+                descending,
+                limit,
+            },
+        )
+        .await?;
+    let next = (items.len() == limit)
+        .then(|| items.last().map(|i| cursor_of(&i.key.sk)))
+        .flatten();
+    Ok((items, next))
 }
 
 /// Most items on a page.
@@ -127,26 +157,19 @@ pub async fn list_users(
     let found = authenticate(deps, token, |_| Vec::new()).await?;
     manager(deps, &found, company_id, now)?;
     let prefix = keys::member(company_id, "").sk;
-    let after = cursor.map(sort_key_of);
-    let limit = limit.clamp(1, MAX_PAGE);
-    let items = deps
-        .store
-        .query_page(
-            &keys::company(company_id).pk,
-            &Page {
-                sk_prefix: keys::USERS_PREFIX,
-                after: after.as_deref(),
-                descending: false,
-                limit,
-            },
-        )
-        .await?;
+    let (items, next) = read_page(
+        deps,
+        &keys::company(company_id).pk,
+        keys::USERS_PREFIX,
+        false,
+        cursor,
+        limit.clamp(1, MAX_PAGE),
+    )
+    .await?;
     let mut users = Users {
         members: Vec::new(),
         invitations: Vec::new(),
-        next: (items.len() == limit)
-            .then(|| items.last().map(|i| cursor_of(&i.key.sk)))
-            .flatten(),
+        next,
     };
     for item in &items {
         if item.key.sk.starts_with(&prefix) {
@@ -369,23 +392,7 @@ pub(crate) async fn audit_page(
     cursor: Option<&str>,
     limit: usize,
 ) -> Result<AuditPage, Error> {
-    let after = cursor.map(sort_key_of);
-    let limit = limit.clamp(1, MAX_PAGE);
-    let items = deps
-        .store
-        .query_page(
-            trail,
-            &Page {
-                sk_prefix: "",
-                after: after.as_deref(),
-                descending: true,
-                limit,
-            },
-        )
-        .await?;
-    let next = (items.len() == limit)
-        .then(|| items.last().map(|i| cursor_of(&i.key.sk)))
-        .flatten();
+    let (items, next) = read_page(deps, trail, "", true, cursor, limit.clamp(1, MAX_PAGE)).await?;
     Ok(AuditPage {
         events: items.iter().map(Item::parse).collect::<Result<_, _>>()?,
         next,

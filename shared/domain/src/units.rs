@@ -171,14 +171,11 @@ pub async fn my_units(deps: &Deps, token: &str) -> Result<MyUnits, Error> {
     Ok(MyUnits { units, upcoming })
 }
 
-/// The items at `keys` that exist, parsed (no read when there is nothing to read).
+/// The items at `keys` that exist, parsed (no keys: no request).
 async fn read_all<T: serde::de::DeserializeOwned>(
     deps: &Deps,
     keys: Vec<Key>,
 ) -> Result<Vec<T>, Error> {
-    if keys.is_empty() {
-        return Ok(Vec::new());
-    }
     let items = deps.store.get_many(&keys).await?;
     Ok(items
         .iter()

@@ -345,9 +345,9 @@ impl Store for DynamoStore {
         unique.sort();
         unique.dedup();
         let mut found: HashMap<Key, Item> = HashMap::new();
-        self.used("BatchGetItem", "table");
-        // BatchGetItem takes at most 100 keys a request.
+        // BatchGetItem takes at most 100 keys a request (and no keys, no request).
         for chunk in unique.chunks(100) {
+            self.used("BatchGetItem", "table");
             let mut pending: Vec<Attrs> = chunk.iter().map(|k| key_attrs(k)).collect();
             while !pending.is_empty() {
                 self.count();
