@@ -1,6 +1,7 @@
 //! Black-box acceptance tests: each scenario of `SCENARIOS.md` through the HTTP API, named
 //! after its ID, on the embedded store and on DynamoDB Local.
 
+mod attempts;
 mod audit;
 mod budget;
 mod import;

@@ -194,9 +194,10 @@ impl TestApp {
             .unwrap_or_default()
     }
 
-    /// DynamoDB requests made so far (DynamoDB backend only).
-    pub fn dynamodb_calls(&self) -> Option<u64> {
-        self.dynamo.as_ref().map(|d| d.calls())
+    /// DynamoDB round trips made so far: requests one after another, those sent together
+    /// counted once (DynamoDB backend only).
+    pub fn dynamodb_round_trips(&self) -> Option<u64> {
+        self.dynamo.as_ref().map(|d| d.round_trips())
     }
 
     pub async fn request(

@@ -1,6 +1,7 @@
 //! Accounts and cards as stored, their provisioning, login with a password or a temporary
 //! password, and changing the password.
 
+use crate::attempts::{self, Limit, Subject};
 use crate::audit::{self, Event};
 use crate::deps::Deps;
 use crate::error::Error;
@@ -344,9 +345,6 @@ pub struct Card {
     pub account_id: Option<String>,
     pub last4: String,
     pub key6_hash: Option<String>,
-    /// Times of wrong Key6 codes within the window (R3 lock).
-    #[serde(default)]
-    pub key6_misses: Vec<i64>,
     /// For a company card: its company, validity and registration code (N3, N4).
     #[serde(default)]
     pub company: Option<CompanyCard>,
@@ -360,9 +358,6 @@ pub struct CompanyCard {
     #[serde(flatten)]
     pub validity: CardValidity,
     pub registration_code_hash: Option<String>,
-    /// Times of wrong registration codes within the window (N4 lock).
-    #[serde(default)]
-    pub registration_misses: Vec<i64>,
     /// Keyed hash of the row it was imported from (`import`).
     #[serde(default)]
     pub import_digest: Option<String>,
@@ -454,7 +449,6 @@ pub fn provision_cardholder(deps: &Deps, new: &NewCardholder) -> Vec<Write> {
                 .key6
                 .as_ref()
                 .map(|k| deps.hasher.hash(k.expose(), random)),
-            key6_misses: Vec::new(),
             company: None,
         };
         writes.push(Write::create(Item::new(
@@ -468,11 +462,15 @@ pub fn provision_cardholder(deps: &Deps, new: &NewCardholder) -> Vec<Write> {
 /// Login by login name (email, username or line) and password, or by login name and a
 /// temporary password from recovery (which opens a session that can only change the
 /// password, and is then used up). An unknown name costs the same argon2 work as a known one
-/// and answers the same; repeated failures with one name delay its next attempts
-/// (`login_delay`). One query, the password check, and one write.
+/// and answers the same; every attempt with one name is counted before the password is
+/// checked (`login_delay`), and costs two argon2 checks, the password's and a temporary
+/// password's (a dummy one when none is pending), so that the time of an answer tells
+/// nothing. One counting update, one query, the checks, and one write.
 pub async fn login(deps: &Deps, name: &LoginName, password: &str) -> Result<Session, Error> {
     let now = deps.clock.now();
     let login_key = name.key(deps);
+    let limits = login_delay::limits(deps, &login_key, now);
+    crate::attempts::count(deps, &limits, None).await?;
     let items = deps
         .store
         .query_index(
@@ -482,18 +480,16 @@ pub async fn login(deps: &Deps, name: &LoginName, password: &str) -> Result<Sess
         )
         .await?;
     let find = |key: crate::store::Key| items.iter().find(|i| i.key.sk == key.sk);
-    let failures_item = find(keys::login_failures(&login_key));
-    login_delay::Failures::from_item(failures_item, now)?.check(now)?;
     let account = find(keys::account(""))
         .map(|item| item.parse::<Account>())
         .transpose()?;
-    let verified = match &account {
-        Some(account) => deps
-            .hasher
-            .verify(password, account.password_hash.as_deref()),
-        None => deps.hasher.verify(password, None),
-    };
-    let mut writes: Vec<Write> = login_delay::clear(failures_item).into_iter().collect();
+    let verified = deps.hasher.verify(
+        password,
+        account.as_ref().and_then(|a| a.password_hash.as_deref()),
+    );
+    let temporary = find(keys::temporary_password(""));
+    let temporary_fits = temporary_password_fits(deps, temporary, account.as_ref(), password, now)?;
+    let mut writes: Vec<Write> = Vec::new();
     let session = match account {
         Some(account) if verified => {
             may_log_in(deps, &account, now)?;
@@ -506,8 +502,8 @@ pub async fn login(deps: &Deps, name: &LoginName, password: &str) -> Result<Sess
             ));
             session
         }
-        Some(account) => match find(keys::temporary_password("")) {
-            Some(item) if temporary_password_fits(deps, item, &account, password, now)? => {
+        Some(account) => match temporary {
+            Some(item) if temporary_fits => {
                 // Single use: of two logins racing with one temporary password, one wins.
                 writes.push(Write::delete(
                     item.key.clone(),
@@ -518,18 +514,51 @@ pub async fn login(deps: &Deps, name: &LoginName, password: &str) -> Result<Sess
                     Event::personal("login_temporary_password", Some(&account), "ok"),
                     now,
                 ));
-                deps.store
-                    .write(writes)
-                    .await
-                    .map_err(|_| Error::InvalidCredentials)?;
+                let (written, _) =
+                    futures_util::join!(deps.store.write(writes), forgive(deps, &limits));
+                written.map_err(|_| Error::InvalidCredentials)?;
                 return Ok(sessions::password_change_only(deps, &account, now));
             }
-            _ => return Err(failed(deps, &login_key, failures_item, Some(&account), now).await),
+            _ => return Err(failed(deps, Some(&account), now).await),
         },
-        None => return Err(failed(deps, &login_key, failures_item, None, now).await),
+        None => return Err(failed(deps, None, now).await),
     };
-    deps.store.write(writes).await?;
+    let (written, _) = futures_util::join!(deps.store.write(writes), forgive(deps, &limits));
+    written?;
     Ok(session)
+}
+
+/// The owner's successful login does not spend the name's limits (sent with the session's
+/// write: no round trip of its own). A failure to take it back only leaves the count high.
+async fn forgive(deps: &Deps, limits: &[crate::attempts::Limit]) {
+    if let Err(e) = crate::attempts::forgive(deps, limits).await {
+        tracing::warn!(event = "login_not_forgiven", error = %e, "a successful login stayed counted");
+    }
+}
+
+/// The account's password, typed again by one of its sessions before a sensitive change:
+/// counted against the account's daily budget before it is checked, so that a stolen
+/// access token cannot guess it for as long as its session lives.
+pub(crate) async fn password_typed_again(
+    deps: &Deps,
+    account: &Account,
+    typed: &str,
+) -> Result<(), Error> {
+    let now = deps.clock.now();
+    let limits = [Limit::per_day(deps, Subject::Account(&account.id), now)];
+    let guess = attempts::guess(
+        deps,
+        &limits,
+        Some(&account.id),
+        typed,
+        account.password_hash.as_deref(),
+    )
+    .await?;
+    if guess.right {
+        Ok(())
+    } else {
+        Err(Error::CurrentPasswordWrong)
+    }
 }
 
 /// Whether the account has anything to log in to. N3: a company role whose card is past its
@@ -550,39 +579,36 @@ pub(crate) fn may_log_in(
     Ok(())
 }
 
-/// Whether `password` is the account's unexpired temporary password (`item`).
+/// Whether `password` is the account's unexpired temporary password (`item`): one argon2
+/// check whatever there is (a dummy one without a pending temporary password).
 fn temporary_password_fits(
     deps: &Deps,
-    item: &Item,
-    account: &Account,
+    item: Option<&Item>,
+    account: Option<&Account>,
     password: &str,
     now: crate::clock::Timestamp,
 ) -> Result<bool, Error> {
-    let temporary: TemporaryPassword = item.parse()?;
-    Ok(temporary.account_id == account.id
-        && temporary.expires_at > now.0
-        && deps.hasher.verify(password, Some(&temporary.hash)))
+    let temporary: Option<TemporaryPassword> = item.map(Item::parse).transpose()?;
+    let usable =
+        temporary.filter(|t| account.is_some_and(|a| a.id == t.account_id) && t.expires_at > now.0);
+    let fits = deps
+        .hasher
+        .verify(password, usable.as_ref().map(|t| t.hash.as_str()));
+    Ok(usable.is_some() && fits)
 }
 
-/// Records a failed login with `login_key` (for the login delay, and in the audit trail of
-/// `account`'s companies) and gives the answer: wrong credentials. A failure that cannot be
-/// recorded (a concurrent one was) answers the same.
-async fn failed(
-    deps: &Deps,
-    login_key: &str,
-    failures_item: Option<&Item>,
-    account: Option<&Account>,
-    now: crate::clock::Timestamp,
-) -> Error {
+/// Records a failed login in the audit trail of `account`'s companies and gives the
+/// answer: wrong credentials (the attempt was counted before the check). A failure that
+/// cannot be recorded answers the same.
+async fn failed(deps: &Deps, account: Option<&Account>, now: crate::clock::Timestamp) -> Error {
     let error = Error::InvalidCredentials;
-    let mut writes = vec![login_delay::record_failure(login_key, failures_item, now)];
-    writes.extend(audit::record(
+    let writes = audit::record(
         deps,
         Event::personal("login_failed", account, error.describe().code),
         now,
-    ));
+    );
     if let Err(e) = deps.store.write(writes).await {
-        tracing::warn!(event = "login_failure_not_counted", error = %e, "a failed login was not counted");
+        tracing::warn!(event = "login_failure_not_recorded", error = %e, "a failed login was not recorded");
     }
     error
 }
@@ -664,12 +690,7 @@ pub async fn change_password(
     let (claims, item, mut account) = sessions::authenticated(deps, token).await?;
     if claims.scope == Scope::Account {
         let current = current.ok_or(Error::CurrentPasswordWrong)?;
-        if !deps
-            .hasher
-            .verify(current, account.password_hash.as_deref())
-        {
-            return Err(Error::CurrentPasswordWrong);
-        }
+        password_typed_again(deps, &account, current).await?;
     }
     account.password_hash = Some(deps.hasher.hash(new.expose(), deps.random.as_ref()));
     account.password_version += 1;

@@ -1,8 +1,10 @@
 //! One-time codes, sent by SMS or email to prove a phone or an address: six digits, valid
 //! `codes.valid_minutes` (10), single use, `codes.max_tries` (5) tries, stored only as an
-//! argon2id hash inside the flow that sent them.
+//! argon2id hash inside the flow that sent them. Tries are counted (`attempts`) before the
+//! code is checked: per code, and per subject across flows.
 
 use crate::accounts::PhoneOnFile;
+use crate::attempts::{self, Limit, Subject};
 use crate::clock::{Timestamp, MINUTE};
 use crate::deps::Deps;
 use crate::error::Error;
@@ -20,7 +22,9 @@ use serde::{Deserialize, Serialize};
 pub struct PendingCode {
     hash: String,
     pub expires_at: i64,
-    misses: u32,
+    /// Names the code among the flow's codes: its tries are counted apart.
+    #[serde(default)]
+    round: String,
 }
 
 /// A new code and what the flow keeps of it; the code itself goes only into the message.
@@ -29,28 +33,39 @@ pub fn issue(deps: &Deps, now: Timestamp) -> (String, PendingCode) {
     let pending = PendingCode {
         hash: deps.hasher.hash(&code, deps.random.as_ref()),
         expires_at: now.0 + deps.profile.codes.valid_minutes * MINUTE,
-        misses: 0,
+        round: new_id(deps.random.as_ref()),
     };
     (code, pending)
 }
 
 impl PendingCode {
-    /// Checks a typed code. A wrong one counts a try: `CodeNotCorrect` while tries remain,
-    /// `TooManyAttempts` at the last (the flow then ends). The caller stores the change.
-    pub fn check(&mut self, deps: &Deps, typed: &OneTimeCode, now: Timestamp) -> Result<(), Error> {
-        if self.misses >= deps.profile.codes.max_tries {
-            return Err(Error::TooManyAttempts);
-        }
+    /// Checks a typed code for the flow `flow_id`, after counting the try under the code's
+    /// own limit and the `subject`'s daily budget: `TooManyAttempts` when the code's tries
+    /// are spent (and, after a wrong last try, `exhausted` is true: the flow should end),
+    /// `CodeNotCorrect` for another wrong one, `CodeExpired` (not counted) once it expired.
+    /// Single use: the caller moves the flow on with a conditional write.
+    pub async fn check(
+        &self,
+        deps: &Deps,
+        flow_id: &str,
+        subject: Option<Subject<'_>>,
+        typed: &OneTimeCode,
+    ) -> Result<(), Error> {
+        let now = deps.clock.now();
         if now.0 >= self.expires_at {
             return Err(Error::CodeExpired);
         }
+        let mut limits = vec![Limit::per_flow(
+            flow_id,
+            &self.round,
+            deps.profile.codes.max_tries,
+            self.expires_at,
+        )];
+        limits.extend(subject.map(|s| Limit::per_day(deps, s, now)));
+        let counted = attempts::count(deps, &limits, None).await?;
         if deps.hasher.verify(typed.expose(), Some(&self.hash)) {
-            // Single use: the flow moves on, and no later check can match.
-            self.misses = deps.profile.codes.max_tries;
-            return Ok(());
-        }
-        self.misses += 1;
-        if self.misses >= deps.profile.codes.max_tries {
+            Ok(())
+        } else if counted.last(&limits, 0) {
             Err(Error::TooManyAttempts)
         } else {
             Err(Error::CodeNotCorrect)
@@ -171,6 +186,8 @@ pub struct CodeSent {
 
 /// A stored flow that confirms a phone with a code sent by SMS.
 pub trait CodeFlow: Serialize + DeserializeOwned {
+    /// Whose budget of tries a code counts against, beside the code's own limit.
+    fn subject(&self) -> Subject<'_>;
     /// Refuses unless the flow is live and waiting for the code.
     fn awaiting_code(&self, now: Timestamp) -> Result<(), Error>;
     /// The phone being confirmed; `WrongStep` when no code was sent yet.
@@ -239,27 +256,33 @@ pub async fn resend<F: CodeFlow>(
     })
 }
 
-/// Checks a typed code against a flow waiting for one: on a miss the flow keeps the count
-/// (and ends at the last try), and is written back; on success the caller moves the flow on
-/// and writes it with whatever the step commits.
+/// Checks a typed code against a flow waiting for one (`PendingCode::check`); when the
+/// code's tries are spent the flow ends (`on_exhausted`), written back unless a concurrent
+/// step wrote it first. On success the caller moves the flow on and writes it, on its
+/// version, with whatever the step commits.
 pub async fn check<F: CodeFlow>(
     deps: &Deps,
+    flow_id: &str,
     item: &Item,
     flow: &mut F,
     typed: &OneTimeCode,
     on_exhausted: impl FnOnce(&mut F),
 ) -> Result<(), Error> {
-    let now = deps.clock.now();
-    flow.awaiting_code(now)?;
-    match flow.phone_check()?.code.check(deps, typed, now) {
-        Ok(()) => Ok(()),
-        Err(error @ (Error::CodeNotCorrect | Error::TooManyAttempts)) => {
-            if matches!(error, Error::TooManyAttempts) {
-                on_exhausted(flow);
-            }
-            deps.store.write(vec![Write::replace(item, &*flow)]).await?;
-            Err(error)
-        }
-        Err(other) => Err(other),
+    flow.awaiting_code(deps.clock.now())?;
+    let code = flow.phone_check()?.code.clone();
+    let result = code.check(deps, flow_id, Some(flow.subject()), typed).await;
+    if matches!(result, Err(Error::TooManyAttempts)) {
+        on_exhausted(flow);
+        end(deps, Write::replace(item, &*flow)).await?;
+    }
+    result
+}
+
+/// Writes a flow's end after its tries were spent. Of several steps ending it at once, one
+/// writes it; the others find it written (their answer stays `TooManyAttempts`).
+pub async fn end(deps: &Deps, write: Write) -> Result<(), Error> {
+    match deps.store.write(vec![write]).await {
+        Ok(()) | Err(crate::store::StoreError::ConditionFailed { .. }) => Ok(()),
+        Err(e) => Err(e.into()),
     }
 }

@@ -57,7 +57,6 @@ pub fn provision_company_card(deps: &Deps, new: &NewCompanyCard, with_company: b
         account_id: None,
         last4: new.number.last4().to_string(),
         key6_hash: None,
-        key6_misses: Vec::new(),
         company: Some(CompanyCard {
             company_id: new.company_id.clone(),
             company_name: new.company_name.clone(),
@@ -67,7 +66,6 @@ pub fn provision_company_card(deps: &Deps, new: &NewCompanyCard, with_company: b
                 .registration_code
                 .as_ref()
                 .map(|c| deps.hasher.hash(c.expose(), deps.random.as_ref())),
-            registration_misses: Vec::new(),
             import_digest: None,
         }),
     };

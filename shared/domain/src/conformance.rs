@@ -2,7 +2,7 @@
 //! the `Store` port's contract. `store_conformance_tests!(future)` turns them into tests of
 //! the backend that `future` builds (a fresh, empty store each time).
 
-use crate::store::{Condition, Index, Item, Key, Store, StoreError, Write};
+use crate::store::{Condition, Count, Counter, Index, Item, Key, Store, StoreError, Write};
 use serde_json::json;
 
 fn item(pk: &str, sk: &str, n: i64) -> Item {
@@ -296,6 +296,86 @@ pub async fn of_racing_replaces_exactly_one_wins(s: &dyn Store) {
     assert_eq!(wins, 1);
 }
 
+fn counter(sk: &str, ceiling: u64) -> Counter {
+    Counter {
+        key: Key::new("COUNTER", sk),
+        ceiling,
+        expires_at: 1_900_000_000,
+    }
+}
+
+pub async fn a_counter_counts_up_to_its_ceiling_and_no_further(s: &dyn Store) {
+    let c = counter("A", 3);
+    let mut answers = Vec::new();
+    for _ in 0..4 {
+        answers.push(s.count(std::slice::from_ref(&c)).await.unwrap());
+    }
+    assert_eq!(
+        answers,
+        [
+            Count::Counted(vec![1]),
+            Count::Counted(vec![2]),
+            Count::Counted(vec![3]),
+            Count::AtCeiling(0)
+        ]
+    );
+    let stored = s.get(&c.key).await.unwrap().unwrap();
+    assert_eq!((stored.version, stored.expires_at), (3, Some(c.expires_at)));
+}
+
+pub async fn a_counter_at_its_ceiling_does_not_stop_the_others(s: &dyn Store) {
+    let counters = [counter("A", 5), counter("B", 1), counter("C", 5)];
+    assert_eq!(
+        s.count(&counters).await.unwrap(),
+        Count::Counted(vec![1, 1, 1])
+    );
+    assert_eq!(s.count(&counters).await.unwrap(), Count::AtCeiling(1));
+    let keys: Vec<Key> = counters.iter().map(|c| c.key.clone()).collect();
+    let versions: Vec<u64> = s
+        .get_many(&keys)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.unwrap().version)
+        .collect();
+    assert_eq!(versions, [2, 1, 2], "counted but the one at its ceiling");
+}
+
+/// 50 attempts at once: exactly the ceiling's worth are counted, each with its own count.
+pub async fn a_parallel_burst_is_counted_exactly_up_to_the_ceiling(s: &dyn Store) {
+    for (sk, ceiling, expected) in [("FIVE", 5, 5u64), ("HUNDRED", 100, 50)] {
+        let c = [counter(sk, ceiling)];
+        let burst = (0..50).map(|_| s.count(&c));
+        let answers = futures_util::future::join_all(burst).await;
+        let mut counts: Vec<u64> = answers
+            .into_iter()
+            .filter_map(|a| match a.unwrap() {
+                Count::Counted(counts) => Some(counts[0]),
+                Count::AtCeiling(_) => None,
+            })
+            .collect();
+        counts.sort_unstable();
+        assert_eq!(counts, (1..=expected).collect::<Vec<_>>(), "{sk}");
+        assert_eq!(s.get(&c[0].key).await.unwrap().unwrap().version, expected);
+    }
+}
+
+pub async fn a_discount_takes_one_attempt_back_down_to_zero(s: &dyn Store) {
+    let c = [counter("A", 2)];
+    s.count(&c).await.unwrap();
+    s.count(&c).await.unwrap();
+    assert_eq!(s.count(&c).await.unwrap(), Count::AtCeiling(0));
+    let keys = [c[0].key.clone(), Key::new("COUNTER", "NEVER")];
+    s.discount(&keys).await.unwrap();
+    assert_eq!(s.count(&c).await.unwrap(), Count::Counted(vec![2]));
+    for _ in 0..3 {
+        s.discount(&keys).await.unwrap();
+    }
+    assert_eq!(s.get(&c[0].key).await.unwrap().unwrap().version, 0);
+    assert_eq!(s.get(&keys[1]).await.unwrap(), None, "nothing made up");
+    assert_eq!(s.count(&c).await.unwrap(), Count::Counted(vec![1]));
+}
+
 /// Generates one `#[tokio::test]` per guarantee for the store that `$make` builds.
 #[macro_export]
 macro_rules! store_conformance_tests {
@@ -315,6 +395,10 @@ macro_rules! store_conformance_tests {
             query_index_finds_items_by_index_value,
             an_index_value_follows_rewrites_and_deletes,
             of_racing_replaces_exactly_one_wins,
+            a_counter_counts_up_to_its_ceiling_and_no_further,
+            a_counter_at_its_ceiling_does_not_stop_the_others,
+            a_parallel_burst_is_counted_exactly_up_to_the_ceiling,
+            a_discount_takes_one_attempt_back_down_to_zero,
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {

@@ -32,6 +32,8 @@ pub enum Error {
     Key6Locked,
     #[error("too many wrong attempts: the flow has ended")]
     TooManyAttempts,
+    #[error("too many attempts for this subject today")]
+    AttemptsExhausted,
     #[error("too many SMS to this number")]
     SmsLimit,
     #[error("SMS are not sent to this country")]
@@ -176,6 +178,7 @@ impl Error {
             PhoneNotMatching => d(422, "phone_not_matching", "Il numero di cellulare non risulta valido. Riprova o contatta il Servizio Clienti.", "The mobile number is not valid. Try again or contact customer service."),
             Key6Locked => d(429, "key6_locked", "Troppi tentativi con il codice Key6 per questa carta: riprova tra 24 ore.", "Too many Key6 attempts for this card: try again in 24 hours."),
             TooManyAttempts => d(429, "too_many_attempts", "Troppi tentativi errati: ricomincia la procedura.", "Too many wrong attempts: start again."),
+            AttemptsExhausted => d(429, "attempts_exhausted", "Troppi tentativi per oggi: per continuare contatta il Servizio Clienti.", "Too many attempts for today: contact customer service to go on."),
             SmsLimit => d(429, "sms_limit", "Troppi SMS inviati a questo numero: riprova più tardi.", "Too many SMS sent to this number: try again later."),
             SmsCountryNotAllowed => d(422, "sms_country_not_allowed", "Non possiamo inviare SMS a numeri di questo paese: contatta il Servizio Clienti.", "We cannot send SMS to numbers of this country: contact customer service."),
             FlowNotFound => d(404, "flow_not_found", "Procedura non trovata: ricomincia.", "Procedure not found: start again."),

@@ -434,7 +434,6 @@ async fn apply(deps: &Deps, row: Row, digest: String) -> Result<Outcome, RowErro
                 account_id: card.as_ref().and_then(|c| c.account_id.clone()),
                 last4: number.last4().to_string(),
                 key6_hash: card.as_ref().and_then(|c| c.key6_hash.clone()),
-                key6_misses: card.map(|c| c.key6_misses).unwrap_or_default(),
                 company: Some(CompanyCard {
                     company_id: company.id.clone(),
                     company_name: company.name.clone(),
@@ -442,9 +441,6 @@ async fn apply(deps: &Deps, row: Row, digest: String) -> Result<Outcome, RowErro
                     validity,
                     registration_code_hash: registration_code
                         .map(|c| deps.hasher.hash(c.expose(), random)),
-                    registration_misses: previous
-                        .map(|p| p.registration_misses)
-                        .unwrap_or_default(),
                     import_digest: Some(digest),
                 }),
             };

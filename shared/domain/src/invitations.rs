@@ -16,6 +16,7 @@
 //! so that inviting reads what it needs with the session in one request.
 
 use crate::accounts::{phone_on_file, Account, Login, LoginName, Membership};
+use crate::attempts::{self, Limit, Subject};
 use crate::audit::{self, Event};
 use crate::clock::{Timestamp, DAY};
 use crate::company_lines;
@@ -118,10 +119,13 @@ impl Invitation {
         Write::upsert(previous, item)
     }
 
-    /// Ends it (accepted, revoked, expired): no code, no mobile kept.
+    /// Ends it (accepted, revoked, expired): no mobile kept, and no code but an accepted
+    /// one's, so that `invitation_used` is told only to whoever holds that code.
     fn finish(&mut self, state: State) {
         self.state = state;
-        self.secret_hash = None;
+        if state != State::Accepted {
+            self.secret_hash = None;
+        }
         self.temporary_password_hash = None;
         self.mobile = None;
     }
@@ -537,8 +541,16 @@ fn parse_code(code: &str) -> Result<Code<'_>, Error> {
     })
 }
 
+/// The attempts at one invitation's secrets (the code's and the SMS's temporary password),
+/// known invitation or not.
+fn invitation_limit(deps: &Deps, code: &Code<'_>, now: Timestamp) -> Limit {
+    let subject = format!("{}.{}", code.company_id, code.invitation_id);
+    Limit::per_day(deps, Subject::Invitation(&subject), now)
+}
+
 /// The invitation a code names, if the code is its current one and it can be accepted now.
-fn acceptable(
+/// The attempt is counted first (`invitation_limit`).
+async fn acceptable(
     deps: &Deps,
     item: Option<&Item>,
     code: &Code<'_>,
@@ -547,10 +559,13 @@ fn acceptable(
     let invitation: Option<Invitation> = item.map(Item::parse).transpose()?;
     let stored = invitation.as_ref().and_then(|i| i.secret_hash.as_deref());
     // An unknown invitation costs the argon2 work of a known one.
-    let fits = deps.hasher.verify(code.secret, stored);
+    let limits = [invitation_limit(deps, code, now)];
+    let fits = attempts::guess(deps, &limits, None, code.secret, stored)
+        .await?
+        .right;
     match invitation {
-        Some(i) if i.state == State::Accepted => Err(Error::InvitationUsed),
         Some(i) if fits => match i.state_at(now) {
+            State::Accepted => Err(Error::InvitationUsed),
             State::Sent => Ok(i),
             State::Expired => Err(Error::InvitationExpired),
             _ => Err(Error::InvitationNotFound),
@@ -604,11 +619,15 @@ pub async fn accept(deps: &Deps, acceptance: Acceptance) -> Result<Session, Erro
             keys::login_claim(&login_key),
         ])
         .await?;
-    let mut invitation = acceptable(deps, items[0].as_ref(), &code, now)?;
+    let mut invitation = acceptable(deps, items[0].as_ref(), &code, now).await?;
     bound_to(&invitation, acceptance.email.as_str())?;
     if let Some(hash) = &invitation.temporary_password_hash {
         let typed = acceptance.temporary_password.as_deref().unwrap_or("");
-        if !deps.hasher.verify(typed, Some(hash)) {
+        let limits = [invitation_limit(deps, &code, now)];
+        if !attempts::guess(deps, &limits, None, typed, Some(hash))
+            .await?
+            .right
+        {
             return Err(Error::TemporaryPasswordNotCorrect);
         }
     }
@@ -699,7 +718,7 @@ pub async fn join(deps: &Deps, token: &str, code: &str) -> Result<Joined, Error>
     if found.claims.scope != Scope::Account {
         return Err(Error::PasswordChangeRequired);
     }
-    let mut invitation = acceptable(deps, found.extra[0].as_ref(), &code, now)?;
+    let mut invitation = acceptable(deps, found.extra[0].as_ref(), &code, now).await?;
     let mut account = found.account.clone();
     bound_to(&invitation, &account.email)?;
     let contracts: Vec<String> = invitation.unit_contract.iter().cloned().collect();

@@ -82,11 +82,6 @@ pub fn unit_contract(property_id: &str, contract_id: &str) -> Key {
     )
 }
 
-/// Wrong PUKs typed to associate a data-only SIM with an account (W11), beside the line.
-pub fn line_puk_misses(phone_lookup: &str) -> Key {
-    Key::new(format!("LINE#{phone_lookup}"), "PUK_MISSES")
-}
-
 /// A mobile line, by keyed hash of its number.
 pub fn line(phone_lookup: &str) -> Key {
     Key::new(format!("LINE#{phone_lookup}"), "LINE")
@@ -163,12 +158,6 @@ pub fn company_administrator(company_id: &str) -> Key {
 /// registrations of one name cannot both succeed.
 pub fn login_claim(login_key: &str) -> Key {
     Key::new(format!("LOGIN#{login_key}"), "CLAIM")
-}
-
-/// Failed logins with a login name (`login_delay`): beside its claim, and in the name's
-/// login-index partition so that login reads them with the account.
-pub fn login_failures(login_key: &str) -> Key {
-    Key::new(format!("LOGIN#{login_key}"), "FAILURES")
 }
 
 /// W2: the User Admin of a VAT number (one per VAT), in the VAT's index partition.

@@ -355,17 +355,18 @@ pub async fn complete(
         // Activated from another link already.
         return Err(Error::FlowEnded);
     }
-    let code = flow.code.as_mut().ok_or(Error::WrongStep)?;
-    if let Err(error) = code.check(deps, typed, now) {
-        if matches!(error, Error::CodeNotCorrect | Error::TooManyAttempts) {
-            if matches!(error, Error::TooManyAttempts) {
-                flow.state = State::Ended;
-            }
-            deps.store.write(vec![Write::replace(&item, &flow)]).await?;
+    let code = flow.code.clone().ok_or(Error::WrongStep)?;
+    // Hashed whatever the code: a right code costs what a wrong one does.
+    let password_hash = deps.hasher.hash(password.expose(), deps.random.as_ref());
+    let subject = Some(crate::attempts::Subject::Account(account_id));
+    if let Err(error) = code.check(deps, flow_id, subject, typed).await {
+        if matches!(error, Error::TooManyAttempts) {
+            flow.state = State::Ended;
+            codes::end(deps, Write::replace(&item, &flow)).await?;
         }
         return Err(error);
     }
-    account.password_hash = Some(deps.hasher.hash(password.expose(), deps.random.as_ref()));
+    account.password_hash = Some(password_hash);
     account.password_version += 1;
     flow.state = State::Completed;
     let (session, session_write) = sessions::open(deps, &account, now);

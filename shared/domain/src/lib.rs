@@ -3,6 +3,7 @@
 //! HTTP, no async runtime: adapters and functions depend on this crate, never the reverse.
 
 pub mod accounts;
+pub mod attempts;
 pub mod audit;
 pub mod autologin;
 pub mod captcha;

@@ -14,6 +14,7 @@
 //! the line's login name only if nobody has.
 
 use crate::accounts::{phone_on_file, Account, Login, Membership, PhoneOnFile};
+use crate::attempts::{self, Limit, Subject};
 use crate::captcha;
 use crate::clock::{Timestamp, MINUTE};
 use crate::codes::{self, CodeFlow, CodeSent, PhoneCheck};
@@ -66,6 +67,9 @@ impl LineRegistrationFlow {
 }
 
 impl CodeFlow for LineRegistrationFlow {
+    fn subject(&self) -> Subject<'_> {
+        Subject::Sim(&self.line.lookup)
+    }
     fn awaiting_code(&self, now: Timestamp) -> Result<(), Error> {
         self.at(now, State::AwaitingCode)
     }
@@ -182,16 +186,23 @@ pub async fn verify_puk(deps: &Deps, flow_id: &str, puk: &str) -> Result<CodeSen
     let now = deps.clock.now();
     let (item, mut flow): (_, LineRegistrationFlow) = crate::flows::read(deps, flow_id).await?;
     flow.at(now, State::AwaitingPuk)?;
-    if !deps.hasher.verify(puk, flow.puk_hash.as_deref()) {
-        flow.puk_misses += 1;
-        let error = if flow.puk_misses >= settings.puk_misses_per_flow {
-            flow.state = State::Ended;
-            Error::TooManyAttempts
-        } else {
-            Error::PukNotCorrect
-        };
-        deps.store.write(vec![Write::replace(&item, &flow)]).await?;
-        return Err(error);
+    let limits = [
+        Limit::per_flow(
+            flow_id,
+            "PUK",
+            settings.puk_misses_per_flow,
+            flow.expires_at,
+        ),
+        Limit::per_day(deps, Subject::Sim(&flow.line.lookup), now),
+    ];
+    let guess = attempts::guess(deps, &limits, None, puk, flow.puk_hash.as_deref()).await?;
+    if !guess.right {
+        if !guess.last {
+            return Err(Error::PukNotCorrect);
+        }
+        flow.state = State::Ended;
+        codes::end(deps, Write::replace(&item, &flow)).await?;
+        return Err(Error::TooManyAttempts);
     }
     let (check, message) =
         codes::check_phone_by_email(deps, flow.line.clone(), &flow.email, flow.lang, now)?;
@@ -223,7 +234,10 @@ pub async fn complete(
     let settings = settings(deps)?;
     let now = deps.clock.now();
     let (item, mut flow): (_, LineRegistrationFlow) = crate::flows::read(deps, flow_id).await?;
-    codes::check(deps, &item, &mut flow, code, |f| f.state = State::Ended).await?;
+    codes::check(deps, flow_id, &item, &mut flow, code, |f| {
+        f.state = State::Ended
+    })
+    .await?;
     let account = Account::for_portal(
         deps,
         flow.email.clone(),

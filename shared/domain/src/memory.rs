@@ -1,7 +1,7 @@
 //! An in-memory store for the domain's own unit tests. It passes the same conformance suite
 //! as the real backends, but it proves nothing about them.
 
-use crate::store::{Condition, Index, Item, Key, Page, Store, StoreError, Write};
+use crate::store::{Condition, Count, Counter, Index, Item, Key, Page, Store, StoreError, Write};
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -15,6 +15,21 @@ impl MemoryStore {
     pub fn new() -> MemoryStore {
         MemoryStore::default()
     }
+}
+
+/// One attempt more on `current` (a counter item, or nothing yet), unless it is at the
+/// counter's ceiling: shared by the backends that count in code.
+pub fn counted(counter: &Counter, current: Option<&Item>) -> Option<Item> {
+    let count = current.map_or(0, |item| item.version);
+    (count < counter.ceiling).then(|| match current {
+        Some(item) => Item {
+            version: count + 1,
+            ..item.clone()
+        },
+        None => {
+            Item::new(counter.key.clone(), &serde_json::json!({})).expiring_at(counter.expires_at)
+        }
+    })
 }
 
 /// Whether `condition` holds for `current`: shared by the backends that check in code.
@@ -88,6 +103,34 @@ impl Store for MemoryStore {
                 Write::Delete { key, .. } => {
                     items.remove(&key);
                 }
+            }
+        }
+        Ok(())
+    }
+
+    async fn count(&self, counters: &[Counter]) -> Result<Count, StoreError> {
+        let mut items = self.items.lock().expect("poisoned");
+        let mut counts = Vec::with_capacity(counters.len());
+        let mut refused = None;
+        for (index, counter) in counters.iter().enumerate() {
+            match counted(counter, items.get(&counter.key)) {
+                Some(next) => {
+                    counts.push(next.version);
+                    items.insert(next.key.clone(), next);
+                }
+                None => {
+                    refused.get_or_insert(index);
+                }
+            }
+        }
+        Ok(refused.map_or(Count::Counted(counts), Count::AtCeiling))
+    }
+
+    async fn discount(&self, keys: &[Key]) -> Result<(), StoreError> {
+        let mut items = self.items.lock().expect("poisoned");
+        for key in keys {
+            if let Some(item) = items.get_mut(key).filter(|i| i.version > 0) {
+                item.version -= 1;
             }
         }
         Ok(())

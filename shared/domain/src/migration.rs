@@ -13,6 +13,7 @@
 //! company's registered Administrator (shown to whoever migrates, N8) in one request.
 
 use crate::accounts::{link_card_role, Account, CardValidity, Login, Membership};
+use crate::attempts::{self, Limit, Subject};
 use crate::captcha;
 use crate::clock::{Timestamp, MINUTE};
 use crate::codes::{self, CodeFlow, CodeSent, PhoneCheck};
@@ -82,6 +83,9 @@ pub struct MigrationFlow {
     pub legacy: LegacyAccount,
     pub legacy_version: u64,
     pub email: String,
+    /// The old username's keyed hash: its budget of attempts (`attempts`).
+    #[serde(default)]
+    pub username_lookup: String,
     /// The mobile being confirmed.
     pub phone_check: PhoneCheck,
     pub created_at: i64,
@@ -89,6 +93,9 @@ pub struct MigrationFlow {
 }
 
 impl CodeFlow for MigrationFlow {
+    fn subject(&self) -> Subject<'_> {
+        Subject::OldUsername(&self.username_lookup)
+    }
     fn awaiting_code(&self, now: Timestamp) -> Result<(), Error> {
         crate::flows::at(
             now,
@@ -142,10 +149,22 @@ pub async fn start(deps: &Deps, input: StartMigration, lang: Lang) -> Result<Cod
     let mut writes = deps.captcha.verify(&input.captcha, now).await?.spend(now);
     let phone_lookup = deps.pepper.lookup(purpose::PHONE, input.phone.e164());
     let canonical = input.email.canonical().to_string();
+    let username_lookup = deps.pepper.lookup(purpose::USERNAME, &input.username);
+    // Counted before anything is read, known username or not.
+    attempts::count(
+        deps,
+        &[Limit::per_day(
+            deps,
+            Subject::OldUsername(&username_lookup),
+            now,
+        )],
+        None,
+    )
+    .await?;
     let mut items = deps
         .store
         .get_many(&[
-            legacy_key(deps, &input.username),
+            keys::legacy_account(&username_lookup),
             keys::sms_limit(&phone_lookup),
             keys::login_claim(&canonical),
         ])
@@ -191,6 +210,7 @@ pub async fn start(deps: &Deps, input: StartMigration, lang: Lang) -> Result<Cod
         legacy_version: legacy_item.version,
         legacy,
         email: input.email.as_str().to_string(),
+        username_lookup,
         phone_check,
         created_at: now.0,
         expires_at: now.0 + deps.profile.card_registration()?.flow_minutes * MINUTE,
@@ -234,7 +254,10 @@ pub async fn complete(
         .into_iter();
     let (item, mut flow): (_, MigrationFlow) = crate::flows::found(items.next().flatten())?;
     let administrator: Option<CompanyAdministrator> = parse_opt(&items.next().flatten())?;
-    codes::check(deps, &item, &mut flow, code, |f| f.state = State::Ended).await?;
+    codes::check(deps, flow_id, &item, &mut flow, code, |f| {
+        f.state = State::Ended
+    })
+    .await?;
     // The card may have passed its grace period since the start.
     admissible(deps, &flow.legacy, now)?;
     let becomes_administrator =

@@ -17,6 +17,7 @@
 //! reads the flow and the account in one request: each step is one read and one write.
 
 use crate::accounts::{Account, LoginName, PhoneOnFile};
+use crate::attempts::{self, Limit, Subject};
 use crate::audit::{self, Event};
 use crate::captcha;
 use crate::clock::{Timestamp, MINUTE};
@@ -43,7 +44,7 @@ pub enum State {
 
 /// What the steps need of the account, copied at start; `None` for an unknown name.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Subject {
+pub struct Reset {
     pub mobile: Option<PhoneOnFile>,
     pub email: String,
     /// W6: whether the account's roles may reset their own password.
@@ -54,7 +55,11 @@ pub struct Subject {
 pub struct PasswordResetFlow {
     pub id: String,
     pub state: State,
-    pub subject: Option<Subject>,
+    pub subject: Option<Reset>,
+    /// The login name typed (`LoginName::key`), known or not: its daily budget of codes sent
+    /// and typed counts across flows (`attempts`).
+    #[serde(default)]
+    pub login_key: String,
     pub code: Option<PendingCode>,
     /// Codes sent in this flow (their limit, beside the SMS limits per number).
     pub sent: usize,
@@ -123,7 +128,7 @@ pub async fn start(
         .as_ref()
         .map_or_else(|| new_id(deps.random.as_ref()), |a| a.id.clone());
     let known = account.is_some();
-    let subject = account.map(|account| Subject {
+    let subject = account.map(|account| Reset {
         may_reset: account.memberships.iter().all(|m| {
             deps.profile
                 .role(&m.role)
@@ -136,6 +141,7 @@ pub async fn start(
         id: format!("{}.{account_id}", new_id(deps.random.as_ref())),
         state: State::AwaitingChannel,
         subject,
+        login_key: name.key(deps),
         code: None,
         sent: 0,
         phone_misses: 0,
@@ -198,6 +204,17 @@ pub async fn send_code(
     if flow.sent >= deps.profile.sms.per_number_per_10_minutes {
         return Err(Error::SmsLimit);
     }
+    // A code sent spends the name's budget like a code typed: 20 flows cannot mail 60.
+    attempts::count(
+        deps,
+        &[Limit::per_day(
+            deps,
+            Subject::LoginName(&flow.login_key),
+            now,
+        )],
+        None,
+    )
+    .await?;
     let (code, message, sent_to) = match (channel, &flow.subject) {
         (Channel::Sms(phone), subject) => {
             let on_file = subject.as_ref().and_then(|s| s.mobile.as_ref());
@@ -266,10 +283,21 @@ pub async fn complete(
     if flow.state != State::AwaitingCode {
         return Err(Error::WrongStep);
     }
-    let Some(code) = flow.code.as_mut() else {
+    let Some(code) = flow.code.clone() else {
         return Err(Error::WrongStep);
     };
-    let checked = code.check(deps, typed, now);
+    // Hashed whatever the code: a right code costs what a wrong one does.
+    let password_hash = deps
+        .hasher
+        .hash(new_password.expose(), deps.random.as_ref());
+    let checked = code
+        .check(
+            deps,
+            flow_id,
+            Some(Subject::LoginName(&flow.login_key)),
+            typed,
+        )
+        .await;
     let outcome = match (checked, &flow.subject, account_item) {
         (Err(error @ (Error::CodeNotCorrect | Error::TooManyAttempts)), ..) => Err(error),
         (Err(other), ..) => return Err(other),
@@ -281,23 +309,20 @@ pub async fn complete(
     let account_item = match outcome {
         Ok(account_item) => account_item,
         Err(error) => {
+            let event = flow.event("password_reset", error.describe().code, now, deps);
+            deps.store.write(event).await?;
             if matches!(
                 error,
                 Error::TooManyAttempts | Error::PasswordResetNotAllowed
             ) {
                 flow.state = State::Ended;
+                codes::end(deps, Write::replace(&item, &flow)).await?;
             }
-            let mut writes = vec![Write::replace(&item, &flow)];
-            writes.extend(flow.event("password_reset", error.describe().code, now, deps));
-            deps.store.write(writes).await?;
             return Err(error);
         }
     };
     let mut account: Account = account_item.parse()?;
-    account.password_hash = Some(
-        deps.hasher
-            .hash(new_password.expose(), deps.random.as_ref()),
-    );
+    account.password_hash = Some(password_hash);
     // A new password version: every token issued before stops working (sessions end).
     account.password_version += 1;
     flow.state = State::Completed;

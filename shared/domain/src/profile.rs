@@ -16,6 +16,9 @@ pub struct Profile {
     pub codes: CodeSettings,
     #[serde(default)]
     pub login: LoginSettings,
+    /// X5: budgets of guesses per subject across flows (`attempts`).
+    #[serde(default)]
+    pub attempts: AttemptBudgets,
     pub roles: Vec<Role>,
     /// The flows a portal offers are the sections it has: a step of a flow whose section is
     /// missing answers 404 `not_offered` (`Profile::offers`).
@@ -94,6 +97,55 @@ pub enum Capability {
     ReadAudit,
 }
 
+/// X5: how many secrets may be typed a day for one subject, across all its flows, whatever
+/// their outcome (`attempts::Limit::per_day`). At the budget the person is sent to customer
+/// service (`attempts_exhausted`). None may exceed `MAX_ATTEMPTS_PER_DAY`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AttemptBudgets {
+    /// Codes sent to an account's phone or mailbox (password resets, first accesses, mobile
+    /// and email changes) and passwords typed again by its sessions.
+    pub per_account: u32,
+    /// Security answers and passwords of card-issuer recovery, per fiscal code.
+    pub per_person: u32,
+    /// Key6 codes per card and registration codes per company card (beside the windowed
+    /// locks of `[recovery]` and `[registration]`).
+    pub per_card: u32,
+    /// Codes of password resets started with one login name.
+    pub per_login_name: u32,
+    /// Old passwords and codes of migrations (N2), per old username.
+    pub per_old_username: u32,
+    /// PUKs and codes per SIM (W7, W11).
+    pub per_sim: u32,
+    /// Secrets and temporary passwords typed for one invitation.
+    pub per_invitation: u32,
+    /// Logins with one login name in `login_window_minutes` before the next waits for the
+    /// window's end (`login_delayed`), and in a day (then until the day's end).
+    pub logins_per_window: u32,
+    pub login_window_minutes: i64,
+    pub logins_per_day: u32,
+}
+
+/// NIST SP 800-63B's bound on wrong guesses at one subject.
+pub const MAX_ATTEMPTS_PER_DAY: u32 = 100;
+
+impl Default for AttemptBudgets {
+    fn default() -> AttemptBudgets {
+        AttemptBudgets {
+            per_account: 30,
+            per_person: 10,
+            per_card: 10,
+            per_login_name: 20,
+            per_old_username: 10,
+            per_sim: 10,
+            per_invitation: 10,
+            logins_per_window: 10,
+            login_window_minutes: 15,
+            logins_per_day: 100,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LoginSettings {
@@ -170,7 +222,7 @@ pub struct RegistrationSettings {
     pub flow_minutes: i64,
     /// Wrong registration codes per card within `code_window_hours` before registration
     /// with that card locks.
-    pub code_misses_per_card: usize,
+    pub code_misses_per_card: u32,
     pub code_window_hours: i64,
     /// The role (an id of `roles`) of whoever registers with a company card.
     pub card_registration_role: String,
@@ -233,7 +285,7 @@ fn yes() -> bool {
 pub struct RecoveryLimits {
     pub flow_minutes: i64,
     pub max_misses_per_flow: u32,
-    pub key6_misses_per_card: usize,
+    pub key6_misses_per_card: u32,
     pub key6_window_hours: i64,
     pub temporary_password_hours: i64,
 }
@@ -346,6 +398,24 @@ impl Profile {
             if !(1..=30).contains(&invitations.valid_days) {
                 return invalid("[invitations] valid_days is 1 to 30");
             }
+        }
+        let a = &profile.attempts;
+        let budgets = [
+            a.per_account,
+            a.per_person,
+            a.per_card,
+            a.per_login_name,
+            a.per_old_username,
+            a.per_sim,
+            a.per_invitation,
+            a.logins_per_window,
+            a.logins_per_day,
+        ];
+        if budgets.iter().any(|&b| b == 0 || b > MAX_ATTEMPTS_PER_DAY)
+            || a.logins_per_window > a.logins_per_day
+            || !(1..=24 * 60).contains(&a.login_window_minutes)
+        {
+            return invalid("[attempts] budgets are 1 to 100 a day, logins_per_window at most logins_per_day, login_window_minutes 1 to 1440");
         }
         if profile.recovery.is_some() && profile.security_questions.is_empty() {
             return invalid("[recovery] needs at least one security question");

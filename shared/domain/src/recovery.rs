@@ -17,6 +17,7 @@
 //! after the same argon2 work as a wrong answer: up to there, nothing tells the two apart.
 
 use crate::accounts::{Account, Card, PhoneOnFile, TemporaryPassword};
+use crate::attempts::{self, Limit, Refusal, Subject as Budget};
 use crate::audit::{self, Event};
 use crate::clock::{Timestamp, DAY, HOUR, MINUTE};
 use crate::deps::Deps;
@@ -85,6 +86,9 @@ pub struct RecoveryFlow {
     pub question_id: Option<String>,
     /// `None` when the data given matched nobody.
     pub subject: Option<Subject>,
+    /// The fiscal code's keyed hash, known or not: the person's budget of attempts.
+    #[serde(default)]
+    pub person: String,
     pub misses: u32,
     pub created_at: i64,
     pub expires_at: i64,
@@ -217,6 +221,7 @@ pub async fn start(deps: &Deps, input: StartRecovery, lang: Lang) -> Result<Star
         offered,
         question_id,
         subject,
+        person: lookup,
         misses: 0,
         created_at: now.0,
         expires_at: now.0 + deps.profile.card_recovery()?.flow_minutes * MINUTE,
@@ -291,17 +296,32 @@ fn decoy(deps: &Deps, kind: RecoveryKind, input: &str) -> (Vec<Method>, Option<S
     (methods, question)
 }
 
-/// Ends a method step: on success the flow moves to the phone step (or ends, without a
-/// certified phone: R7); on failure it counts a miss. Commits the flow with `extra` writes.
+/// The limits a method step counts its attempt under before checking it: the flow's
+/// (`max_misses_per_flow`, first) and the person's daily budget, known person or not.
+fn method_limits(deps: &Deps, flow_id: &str, flow: &RecoveryFlow) -> Result<Vec<Limit>, Error> {
+    let now = deps.clock.now();
+    Ok(vec![
+        Limit::per_flow(
+            flow_id,
+            "METHOD",
+            deps.profile.card_recovery()?.max_misses_per_flow,
+            flow.expires_at,
+        ),
+        Limit::per_day(deps, Budget::Person(&flow.person), now),
+    ])
+}
+
+/// Ends a method step after its counted guess: right, the flow moves to the phone step (or
+/// ends, without a certified phone: R7), on its version; wrong, `data_not_correct`, and the
+/// flow ends at the last attempt (`too_many_attempts`).
 async fn conclude_method(
     deps: &Deps,
     item: &Item,
     mut flow: RecoveryFlow,
     method: Method,
-    ok: bool,
-    extra: Vec<Write>,
+    guess: attempts::Guess,
 ) -> Result<PhonePrompt, Error> {
-    let result = match (&flow.subject, ok) {
+    let result = match (&flow.subject, guess.right) {
         (Some(subject), true) if subject.phones.is_empty() => {
             flow.state = State::Ended {
                 reason: EndReason::NoCertifiedPhone,
@@ -318,28 +338,43 @@ async fn conclude_method(
             flow.state = State::AwaitingPhone { method };
             Ok(prompt)
         }
-        _ => Err(flow.miss(deps.profile.card_recovery()?.max_misses_per_flow)),
+        _ if guess.last => {
+            flow.state = State::Ended {
+                reason: EndReason::TooManyMisses,
+            };
+            Err(Error::TooManyAttempts)
+        }
+        _ => Err(Error::DataNotCorrect),
     };
-    let mut writes = vec![Write::replace(item, &flow)];
-    writes.extend(extra);
     let action = match method {
         Method::Key6 => "recovery_key6",
         Method::SecurityQuestion => "recovery_security_answer",
         Method::Password => "recovery_password",
     };
     let account_id = flow.subject.as_ref().map(|s| s.account_id.as_str());
-    writes.extend(audit::record(
+    let event = audit::record(
         deps,
         Event::person(action, account_id, audit::outcome(&result)),
         deps.clock.now(),
-    ));
-    deps.store.write(writes).await?;
+    );
+    match &result {
+        Err(Error::DataNotCorrect) => deps.store.write(event).await?,
+        Err(Error::TooManyAttempts) => {
+            deps.store.write(event).await?;
+            crate::codes::end(deps, Write::replace(item, &flow)).await?;
+        }
+        _ => {
+            let mut writes = vec![Write::replace(item, &flow)];
+            writes.extend(event);
+            deps.store.write(writes).await?;
+        }
+    }
     result
 }
 
 /// R3: the card number and its Key6 in one step (the client shows them on two pages).
-/// Wrong codes count per flow and per card: `key6_misses_per_card` within the window lock
-/// Key6 recovery for that card.
+/// Attempts count per flow, per person and per card typed (known or not):
+/// `key6_misses_per_card` within the window lock Key6 recovery for that card number.
 pub async fn verify_key6(
     deps: &Deps,
     flow_id: &str,
@@ -347,43 +382,44 @@ pub async fn verify_key6(
     key6: &Key6,
 ) -> Result<PhonePrompt, Error> {
     let now = deps.clock.now();
-    let card_key = keys::card(&deps.pepper.lookup(purpose::CARD, card.digits()));
+    let card_lookup = deps.pepper.lookup(purpose::CARD, card.digits());
     let mut items = deps
         .store
-        .get_many(&[keys::flow(flow_id), card_key])
+        .get_many(&[keys::flow(flow_id), keys::card(&card_lookup)])
         .await?
         .into_iter();
     let (item, flow): (_, RecoveryFlow) = crate::flows::found(items.next().flatten())?;
     flow.check(now, |s| *s == State::AwaitingMethod)?;
     flow.offers(Method::Key6)?;
     let card_item = items.next().flatten();
-    let limits = deps.profile.card_recovery()?;
-    let mut owned: Option<(Item, Card)> = None;
+    let settings = deps.profile.card_recovery()?;
+    let mut key6_hash = None;
     if let (Some(subject), Some(card_item)) = (&flow.subject, card_item) {
         let card: Card = card_item.parse()?;
-        if card.account_id.as_deref() == Some(subject.account_id.as_str())
-            && card.key6_hash.is_some()
-        {
-            owned = Some((card_item, card));
+        if card.account_id.as_deref() == Some(subject.account_id.as_str()) {
+            key6_hash = card.key6_hash;
         }
     }
-    if let Some((_, card)) = &mut owned {
-        let window_start = now.0 - limits.key6_window_hours * HOUR;
-        card.key6_misses.retain(|&t| t > window_start);
-        if card.key6_misses.len() >= limits.key6_misses_per_card {
-            return Err(Error::Key6Locked);
-        }
-    }
-    let ok = deps.hasher.verify(
-        key6.expose(),
-        owned.as_ref().and_then(|(_, c)| c.key6_hash.as_deref()),
+    let mut limits = method_limits(deps, flow_id, &flow)?;
+    limits.push(
+        Limit::per_window(
+            Budget::Card(&card_lookup),
+            settings.key6_misses_per_card,
+            settings.key6_window_hours * HOUR,
+            now,
+        )
+        .refused_with(Refusal::Locked(|| Error::Key6Locked)),
     );
-    let mut extra = Vec::new();
-    if let (false, Some((card_item, mut card))) = (ok, owned) {
-        card.key6_misses.push(now.0);
-        extra.push(Write::replace(&card_item, &card));
-    }
-    conclude_method(deps, &item, flow, Method::Key6, ok, extra).await
+    let account_id = flow.subject.as_ref().map(|s| s.account_id.as_str());
+    let guess = attempts::guess(
+        deps,
+        &limits,
+        account_id,
+        key6.expose(),
+        key6_hash.as_deref(),
+    )
+    .await?;
+    conclude_method(deps, &item, flow, Method::Key6, guess).await
 }
 
 /// R4: the answer to the question chosen at registration.
@@ -397,8 +433,10 @@ pub async fn verify_security_answer(
     flow.check(now, |s| *s == State::AwaitingMethod)?;
     flow.offers(Method::SecurityQuestion)?;
     let stored = flow.subject.as_ref().and_then(|s| s.answer_hash.as_deref());
-    let ok = deps.hasher.verify(answer.expose(), stored);
-    conclude_method(deps, &item, flow, Method::SecurityQuestion, ok, Vec::new()).await
+    let limits = method_limits(deps, flow_id, &flow)?;
+    let account_id = flow.subject.as_ref().map(|s| s.account_id.as_str());
+    let guess = attempts::guess(deps, &limits, account_id, answer.expose(), stored).await?;
+    conclude_method(deps, &item, flow, Method::SecurityQuestion, guess).await
 }
 
 /// R5: the password, for email recovery only.
@@ -415,8 +453,10 @@ pub async fn verify_password(
         .subject
         .as_ref()
         .and_then(|s| s.password_hash.as_deref());
-    let ok = deps.hasher.verify(password, stored);
-    conclude_method(deps, &item, flow, Method::Password, ok, Vec::new()).await
+    let limits = method_limits(deps, flow_id, &flow)?;
+    let account_id = flow.subject.as_ref().map(|s| s.account_id.as_str());
+    let guess = attempts::guess(deps, &limits, account_id, password, stored).await?;
+    conclude_method(deps, &item, flow, Method::Password, guess).await
 }
 
 pub(crate) const TEMPORARY_PASSWORD_ALPHABET: &[u8] =

@@ -15,6 +15,7 @@
 //! steps before it cannot read the company without a third round trip).
 
 use crate::accounts::{link_card_role, Account, Card, CardValidity, Login, Membership};
+use crate::attempts::{self, Limit, Refusal, Subject};
 use crate::captcha;
 use crate::clock::{Timestamp, HOUR, MINUTE};
 use crate::codes::{self, CodeFlow, CodeSent, PhoneCheck};
@@ -101,47 +102,41 @@ pub async fn start(deps: &Deps, input: StartRegistration, lang: Lang) -> Result<
         }
     }
     let settings = deps.profile.card_registration()?;
-    if let Some(company_card) = card.as_mut().and_then(|(_, c)| c.company.as_mut()) {
-        let window_start = now.0 - settings.code_window_hours * HOUR;
-        company_card
-            .registration_misses
-            .retain(|&t| t > window_start);
-        if company_card.registration_misses.len() >= settings.code_misses_per_card {
-            return Err(Error::RegistrationCodeLocked);
-        }
-    }
+    // Counted per card typed, known or not, before the code is checked: the window's lock
+    // (`registration_code_locked`) and the day's budget.
+    let limits = [
+        Limit::per_window(
+            Subject::CompanyCard(&card_lookup),
+            settings.code_misses_per_card,
+            settings.code_window_hours * HOUR,
+            now,
+        )
+        .refused_with(Refusal::Locked(|| Error::RegistrationCodeLocked)),
+        Limit::per_day(deps, Subject::CompanyCard(&card_lookup), now),
+    ];
     let stored = card
         .as_ref()
         .and_then(|(_, c)| c.company.as_ref())
         .and_then(|c| c.registration_code_hash.as_deref());
     // An unknown card costs the same argon2 work as a wrong code.
-    let ok = deps.hasher.verify(input.registration_code.expose(), stored);
-    let (card_item, mut card) = match card {
-        Some(found) if ok => found,
-        found => {
-            if let Some((card_item, mut card)) = found {
-                if let Some(company_card) = card.company.as_mut() {
-                    company_card.registration_misses.push(now.0);
-                }
-                writes.push(Write::replace(&card_item, &card));
-            }
-            if !writes.is_empty() {
-                captcha::commit(deps.store.as_ref(), writes).await?;
-            }
+    let guess = attempts::guess(
+        deps,
+        &limits,
+        None,
+        input.registration_code.expose(),
+        stored,
+    )
+    .await?;
+    let (_, mut card) = match card {
+        Some(found) if guess.right => found,
+        _ => {
+            captcha::commit(deps.store.as_ref(), writes).await?;
             return Err(Error::DataNotCorrect);
         }
     };
     let company_card = card.company.take().ok_or(Error::DataNotCorrect)?;
     if !company_card.validity.valid_at(now.0) {
         return Err(Error::ValidCardRequired);
-    }
-    if !company_card.registration_misses.is_empty() {
-        // A right code clears the misses before it.
-        card.company = Some(crate::accounts::CompanyCard {
-            registration_misses: Vec::new(),
-            ..company_card.clone()
-        });
-        writes.push(Write::replace(&card_item, &card));
     }
     writes.push(sms::allow(
         deps,
@@ -189,7 +184,10 @@ pub async fn confirm_code(
     code: &OneTimeCode,
 ) -> Result<CodeConfirmed, Error> {
     let (item, mut flow): (_, RegistrationFlow) = crate::flows::read(deps, flow_id).await?;
-    codes::check(deps, &item, &mut flow, code, |f| f.state = State::Ended).await?;
+    codes::check(deps, flow_id, &item, &mut flow, code, |f| {
+        f.state = State::Ended
+    })
+    .await?;
     flow.state = State::AwaitingCredentials;
     deps.store.write(vec![Write::replace(&item, &flow)]).await?;
     Ok(CodeConfirmed {
@@ -199,6 +197,9 @@ pub async fn confirm_code(
 }
 
 impl CodeFlow for RegistrationFlow {
+    fn subject(&self) -> Subject<'_> {
+        Subject::CompanyCard(&self.card_lookup)
+    }
     fn awaiting_code(&self, now: Timestamp) -> Result<(), Error> {
         self.check(now, State::AwaitingCode)
     }

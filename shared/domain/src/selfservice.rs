@@ -9,6 +9,7 @@
 //! for a new registration.
 
 use crate::accounts::{claim_login, line_login_key, phone_on_file, Account, Login, PhoneOnFile};
+use crate::attempts::{self, Limit, Refusal, Subject};
 use crate::clock::{DAY, MINUTE};
 use crate::codes::{self, PendingCode};
 use crate::deps::Deps;
@@ -49,17 +50,11 @@ pub struct ChangeStarted {
 }
 
 /// A full session (not a password-change one) and the password typed again.
-fn reauthenticated(deps: &Deps, found: &Authenticated, password: &str) -> Result<(), Error> {
+async fn reauthenticated(deps: &Deps, found: &Authenticated, password: &str) -> Result<(), Error> {
     if found.claims.scope != Scope::Account {
         return Err(Error::PasswordChangeRequired);
     }
-    if !deps
-        .hasher
-        .verify(password, found.account.password_hash.as_deref())
-    {
-        return Err(Error::CurrentPasswordWrong);
-    }
-    Ok(())
+    crate::accounts::password_typed_again(deps, &found.account, password).await
 }
 
 fn pending_write(account_id: &str, kind: &str, pending: &PendingChange) -> Write {
@@ -79,7 +74,7 @@ pub async fn start_mobile_change(
 ) -> Result<ChangeStarted, Error> {
     let lookup = deps.pepper.lookup(purpose::PHONE, phone.e164());
     let found = authenticate(deps, token, |_| vec![keys::sms_limit(&lookup)]).await?;
-    reauthenticated(deps, &found, password)?;
+    reauthenticated(deps, &found, password).await?;
     let sms_log = found.extra[0].as_ref();
     let change = |phone| Change::Mobile { phone };
     let sms = (phone, lookup.as_str(), sms_log);
@@ -129,7 +124,7 @@ pub async fn start_email_change(
 ) -> Result<ChangeStarted, Error> {
     let now = deps.clock.now();
     let found = authenticate(deps, token, |_| vec![keys::login_claim(email.canonical())]).await?;
-    reauthenticated(deps, &found, password)?;
+    reauthenticated(deps, &found, password).await?;
     // An account that logs in with a username or a line keeps its email as a contact only.
     if found.extra[0].is_some() && found.account.login == Login::Email {
         return Err(Error::EmailTaken);
@@ -174,25 +169,22 @@ pub async fn confirm_change(
     kind: &str,
     code: &OneTimeCode,
 ) -> Result<(), Error> {
-    let now = deps.clock.now();
     let found = authenticate(deps, token, |id| vec![keys::pending_change(id, kind)]).await?;
     if found.claims.scope != Scope::Account {
         return Err(Error::PasswordChangeRequired);
     }
     let pending_item = found.extra[0].clone().ok_or(Error::NoPendingChange)?;
-    let mut pending: PendingChange = pending_item.parse()?;
-    if let Err(error) = pending.code.check(deps, code, now) {
-        if !matches!(error, Error::CodeExpired) {
-            // The try counts; at the last one the change is dropped.
-            let write = if matches!(error, Error::TooManyAttempts) {
-                Write::delete(
-                    pending_item.key.clone(),
-                    Condition::Version(pending_item.version),
-                )
-            } else {
-                Write::replace(&pending_item, &pending)
-            };
-            deps.store.write(vec![write]).await?;
+    let pending: PendingChange = pending_item.parse()?;
+    let round = format!("{}.{kind}", found.account.id);
+    let subject = Some(Subject::Account(&found.account.id));
+    if let Err(error) = pending.code.check(deps, &round, subject, code).await {
+        if matches!(error, Error::TooManyAttempts) {
+            // The tries are spent: the change is dropped.
+            let drop = Write::delete(
+                pending_item.key.clone(),
+                Condition::Version(pending_item.version),
+            );
+            codes::end(deps, drop).await?;
         }
         return Err(error);
     }
@@ -273,7 +265,7 @@ pub async fn view_key6(
 ) -> Result<Key6View, Error> {
     let lookup = deps.pepper.lookup(purpose::CARD, card.digits());
     let found = authenticate(deps, token, |_| vec![keys::card(&lookup)]).await?;
-    reauthenticated(deps, &found, password)?;
+    reauthenticated(deps, &found, password).await?;
     let held: Option<crate::accounts::Card> =
         found.extra[0].as_ref().map(Item::parse).transpose()?;
     if held.and_then(|c| c.account_id).as_deref() != Some(found.account.id.as_str()) {
@@ -306,14 +298,6 @@ pub enum LineAssociationStarted {
     CodeSent(ChangeStarted),
     Associated { lines: Vec<String> },
 }
-
-/// Wrong PUKs typed for one SIM in self-service, across accounts (W11).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct PukMisses {
-    times: Vec<i64>,
-}
-
-const PUK_MISS_WINDOW: i64 = DAY;
 
 /// Whether the account has room for `line` (and does not hold it already).
 fn room_for_line(deps: &Deps, account: &Account, line: &PhoneOnFile) -> Result<(), Error> {
@@ -351,12 +335,11 @@ pub async fn start_line_association(
             keys::line(&lookup),
             keys::login_claim(&line_login_key(&lookup)),
             keys::sms_limit(&lookup),
-            keys::line_puk_misses(&lookup),
         ]
     })
     .await?;
-    reauthenticated(deps, &found, &input.password)?;
-    let [line_item, claim, sms_log, misses_item] = [0, 1, 2, 3].map(|i| found.extra[i].clone());
+    reauthenticated(deps, &found, &input.password).await?;
+    let [line_item, claim, sms_log] = [0, 1, 2].map(|i| found.extra[i].clone());
     let mut account = found.account.clone();
     let on_file = phone_on_file(deps, &input.line);
     room_for_line(deps, &account, &on_file)?;
@@ -384,30 +367,33 @@ pub async fn start_line_association(
     let Some(puk) = input.puk.as_deref() else {
         return Err(Error::PukRequired);
     };
-    let mut misses: PukMisses = misses_item
-        .as_ref()
-        .map(Item::parse)
-        .transpose()?
-        .unwrap_or_default();
-    misses.times.retain(|t| now.0 - t < PUK_MISS_WINDOW);
-    if misses.times.len() >= settings.puk_misses_per_flow as usize {
-        return Err(Error::TooManyAttempts);
-    }
-    if !deps.hasher.verify(puk, line.puk_hash.as_deref()) {
-        misses.times.push(now.0);
-        let item =
-            Item::new(keys::line_puk_misses(&lookup), &misses).expiring_at(now.0 + PUK_MISS_WINDOW);
-        deps.store
-            .write(vec![Write::upsert(misses_item.as_ref(), item)])
-            .await?;
+    // Counted per SIM, whoever types them: a few a day stop its association.
+    let limits = [
+        Limit::per_window(
+            Subject::Sim(&lookup),
+            settings.puk_misses_per_flow,
+            DAY,
+            now,
+        )
+        .refused_with(Refusal::Flow),
+        Limit::per_day(deps, Subject::Sim(&lookup), now),
+    ];
+    let guess = attempts::guess(
+        deps,
+        &limits,
+        Some(&account.id),
+        puk,
+        line.puk_hash.as_deref(),
+    )
+    .await?;
+    if !guess.right {
         return Err(Error::PukNotCorrect);
     }
     add_line(deps, &mut account, on_file.clone())?;
-    let mut writes = vec![
+    let writes = vec![
         Write::replace(&found.item, &account),
         claim_login(&line_login_key(&lookup), &account.id),
     ];
-    writes.extend(misses_item.map(|item| Write::delete(item.key, Condition::None)));
     deps.store.write(writes).await.map_err(|e| match e {
         StoreError::ConditionFailed { index: Some(1) } => Error::LineTaken,
         other => other.into(),
@@ -448,12 +434,7 @@ pub async fn delete_account(deps: &Deps, token: &str, password: &str) -> Result<
     if session.is_none() || claims.scope != Scope::Account {
         return Err(Error::Unauthenticated);
     }
-    if !deps
-        .hasher
-        .verify(password, account.password_hash.as_deref())
-    {
-        return Err(Error::CurrentPasswordWrong);
-    }
+    crate::accounts::password_typed_again(deps, &account, password).await?;
     let mut writes: Vec<Write> = items
         .iter()
         .map(|i| Write::delete(i.key.clone(), Condition::Version(i.version)))

@@ -152,26 +152,39 @@ pub async fn refresh(deps: &Deps, token: &str) -> Result<Session, Error> {
     if deps.pepper.lookup(purpose::REFRESH_TOKEN, secret) != stored.refresh_lookup {
         // A token of this session, but not its current one: an old token replayed. Whoever
         // holds the current one, the session is no longer safe.
-        deps.store
-            .write(vec![Write::delete(
-                key,
-                Condition::Version(session_item.version),
-            )])
-            .await
-            .ok();
-        tracing::warn!(
-            event = "refresh_token_reused",
-            "a used refresh token was presented again: session ended"
-        );
-        return Err(Error::Unauthenticated);
+        return Err(end_reused(deps, key).await);
     }
     let secret = new_id(deps.random.as_ref());
     stored.refresh_lookup = deps.pepper.lookup(purpose::REFRESH_TOKEN, &secret);
-    deps.store
+    match deps
+        .store
         .write(vec![Write::replace(&session_item, &stored)])
         .await
-        .map_err(|_| Error::Unauthenticated)?;
-    Ok(issue(deps, &account, sid, &stored, &secret, now))
+    {
+        Ok(()) => Ok(issue(deps, &account, sid, &stored, &secret, now)),
+        // Another refresh with the same token got there first: the token was presented
+        // twice at once, which only a copy of it can do. The winner's tokens end too.
+        Err(crate::store::StoreError::ConditionFailed { .. }) => Err(end_reused(deps, key).await),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Ends the session `key` whatever its version (RFC 9700 §4.14.2: a refresh token presented
+/// a second time, raced or not). The answer is `Unauthenticated`, or the store's failure:
+/// the session is never left alive behind an answer that says it ended.
+async fn end_reused(deps: &Deps, key: crate::store::Key) -> Error {
+    tracing::warn!(
+        event = "refresh_token_reused",
+        "a used refresh token was presented again: session ended"
+    );
+    match deps
+        .store
+        .write(vec![Write::delete(key, Condition::None)])
+        .await
+    {
+        Ok(()) => Error::Unauthenticated,
+        Err(e) => e.into(),
+    }
 }
 
 /// Ends the session an access token belongs to (nothing to end for a password-change one).

@@ -196,6 +196,27 @@ pub enum StoreError {
     Backend(String),
 }
 
+/// An attempt counter (`Store::count`): an item whose version is its count, which never
+/// grows past `ceiling`. Its expiry is set when it is created and kept: a counter's window
+/// (a flow, a day) belongs in its key, so that a counter the backend has not removed yet
+/// still counts only its own window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counter {
+    pub key: Key,
+    pub ceiling: u64,
+    pub expires_at: i64,
+}
+
+/// What `Store::count` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Count {
+    /// Every counter was counted: each one's count after this attempt, in order.
+    Counted(Vec<u64>),
+    /// The counter at this index (the first such) was at its ceiling already, and was not
+    /// counted; the others below their ceiling were.
+    AtCeiling(usize),
+}
+
 /// Most items in one atomic write (DynamoDB's transaction limit).
 pub const MAX_WRITES: usize = 100;
 
@@ -270,6 +291,22 @@ pub trait Store: Send + Sync {
     /// Applies all `writes` or none (at most `MAX_WRITES`, each key once). When a condition
     /// fails, or a concurrent write conflicts, returns `ConditionFailed` and writes nothing.
     async fn write(&self, writes: Vec<Write>) -> Result<(), StoreError>;
+
+    /// Counts one attempt on each of `counters`, each with one atomic increment that holds
+    /// whatever else runs at the same time: of any number of concurrent calls, exactly
+    /// `ceiling` minus the count before find a counter below its ceiling, and none is lost
+    /// or counted twice. A counter that does not exist starts at 0 (an item with an empty
+    /// document, `Item::version` being the count, expiring at `Counter::expires_at`). The
+    /// counters are independent (a backend may send them at once): a counter at its ceiling
+    /// (`Count::AtCeiling`, the first such) does not stop the others from counting, so an
+    /// attempt can be counted too often but never too rarely. Never answers
+    /// `ConditionFailed`.
+    async fn count(&self, counters: &[Counter]) -> Result<Count, StoreError>;
+
+    /// Takes one attempt back from each counter at `keys` (an attempt that turned out to be
+    /// the owner's: it should not spend the budget), atomically like `count`; a counter at
+    /// 0, or absent, stays as it is (and absent).
+    async fn discount(&self, keys: &[Key]) -> Result<(), StoreError>;
 }
 
 /// Parses an optional item's document.

@@ -4,11 +4,13 @@
 //! `gsi1pk` / `gsi2pk` (index values, absent when unset), `ttl` (expiry, epoch seconds).
 //! One atomic write is one `PutItem`/`DeleteItem` (a single write) or one
 //! `TransactWriteItems`; `get_many` is one strongly consistent `BatchGetItem`.
-//! Every request to DynamoDB is counted (`calls`), so tests can hold steps to their budget.
+//! Every request to DynamoDB is counted (`calls`), and so is every round trip (`round_trips`:
+//! requests sent together, as `count`'s, count once), so tests can hold steps to their budget.
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::ReturnValue;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, Delete, GlobalSecondaryIndex,
     KeySchemaElement, KeyType, KeysAndAttributes, Projection, ProjectionType, Put,
@@ -20,7 +22,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use varco_domain::store::{
-    Condition, Index, Item, Key, Page, Store, StoreError, Write, MAX_WRITES,
+    Condition, Count, Counter, Index, Item, Key, Page, Store, StoreError, Write, MAX_WRITES,
 };
 
 pub const TTL_ATTRIBUTE: &str = "ttl";
@@ -29,11 +31,22 @@ pub struct DynamoStore {
     client: Client,
     table: String,
     calls: AtomicU64,
+    round_trips: AtomicU64,
+    in_flight: std::sync::Arc<AtomicU64>,
     /// The IAM actions used so far, with what they act on (`table` or `index/gsi1`).
     operations: Mutex<BTreeSet<(String, String)>>,
 }
 
 type Attrs = HashMap<String, AttributeValue>;
+
+/// A request in flight (`DynamoStore::round_trips`).
+struct InFlight(std::sync::Arc<AtomicU64>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
 
 fn index_attribute(index: Index) -> &'static str {
     match index {
@@ -161,6 +174,8 @@ impl DynamoStore {
             client,
             table: table.into(),
             calls: AtomicU64::new(0),
+            round_trips: AtomicU64::new(0),
+            in_flight: Default::default(),
             operations: Mutex::new(BTreeSet::new()),
         }
     }
@@ -170,8 +185,19 @@ impl DynamoStore {
         self.calls.load(Ordering::SeqCst)
     }
 
-    fn count(&self) {
+    /// Round trips to DynamoDB so far: the times a request started while none was in
+    /// flight (requests sent together count once).
+    pub fn round_trips(&self) -> u64 {
+        self.round_trips.load(Ordering::SeqCst)
+    }
+
+    /// One request: counted, and in flight until the guard is dropped.
+    fn call_made(&self) -> InFlight {
         self.calls.fetch_add(1, Ordering::SeqCst);
+        if self.in_flight.fetch_add(1, Ordering::SeqCst) == 0 {
+            self.round_trips.fetch_add(1, Ordering::SeqCst);
+        }
+        InFlight(self.in_flight.clone())
     }
 
     fn used(&self, action: &str, on: &str) {
@@ -274,7 +300,7 @@ impl DynamoStore {
         self.used("Query", on);
         let mut out = Vec::new();
         loop {
-            self.count();
+            let _trip = self.call_made();
             let page = build()
                 .limit(i32::try_from(limit - out.len()).unwrap_or(i32::MAX))
                 .set_exclusive_start_key(start.take())
@@ -326,7 +352,7 @@ pub fn test_endpoint() -> String {
 #[async_trait]
 impl Store for DynamoStore {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
-        self.count();
+        let _trip = self.call_made();
         self.used("GetItem", "table");
         let out = self
             .client
@@ -350,7 +376,7 @@ impl Store for DynamoStore {
             self.used("BatchGetItem", "table");
             let mut pending: Vec<Attrs> = chunk.iter().map(|k| key_attrs(k)).collect();
             while !pending.is_empty() {
-                self.count();
+                let _trip = self.call_made();
                 let request = KeysAndAttributes::builder()
                     .set_keys(Some(pending))
                     .consistent_read(true)
@@ -437,7 +463,7 @@ impl Store for DynamoStore {
                 writes.len()
             )));
         }
-        self.count();
+        let _trip = self.call_made();
         for write in &writes {
             let action = match write {
                 Write::Put { .. } => "PutItem",
@@ -518,9 +544,96 @@ impl Store for DynamoStore {
             Err(e) => Err(failure(e)),
         }
     }
+
+    /// One `UpdateItem` per counter, all sent at once: one round trip. (A transaction of
+    /// them would return no counts, and any concurrent one touching the same counter could
+    /// cancel it.)
+    async fn count(&self, counters: &[Counter]) -> Result<Count, StoreError> {
+        let answers =
+            futures_util::future::join_all(counters.iter().map(|c| self.count_one(c))).await;
+        let mut counts = Vec::with_capacity(counters.len());
+        let mut refused = None;
+        for (index, answer) in answers.into_iter().enumerate() {
+            match answer? {
+                Some(count) => counts.push(count),
+                None => {
+                    refused.get_or_insert(index);
+                }
+            }
+        }
+        Ok(refused.map_or(Count::Counted(counts), Count::AtCeiling))
+    }
+
+    /// One conditional `UpdateItem` per counter, all sent at once: one round trip.
+    async fn discount(&self, keys: &[Key]) -> Result<(), StoreError> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let answers = futures_util::future::join_all(keys.iter().map(|key| async move {
+            let _trip = self.call_made();
+            self.used("UpdateItem", "table");
+            self.client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(key_attrs(key)))
+                .update_expression("ADD v :minus_one")
+                .condition_expression("v > :zero")
+                .expression_attribute_values(":minus_one", AttributeValue::N("-1".into()))
+                .expression_attribute_values(":zero", AttributeValue::N("0".into()))
+                .send()
+                .await
+        }))
+        .await;
+        for answer in answers {
+            match answer.map_err(failure) {
+                Ok(_) | Err(StoreError::ConditionFailed { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
 }
 
 impl DynamoStore {
+    /// One `UpdateItem`: DynamoDB applies updates of one item one at a time, so the
+    /// condition and the increment cannot interleave with another's. `None` at the ceiling.
+    async fn count_one(&self, counter: &Counter) -> Result<Option<u64>, StoreError> {
+        let _trip = self.call_made();
+        self.used("UpdateItem", "table");
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_attrs(&counter.key)))
+            .update_expression(
+                "SET doc = if_not_exists(doc, :empty), #ttl = if_not_exists(#ttl, :ttl) ADD v :one",
+            )
+            .condition_expression("attribute_not_exists(v) OR v < :ceiling")
+            .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
+            .expression_attribute_values(":empty", AttributeValue::S("{}".into()))
+            .expression_attribute_values(":ttl", AttributeValue::N(counter.expires_at.to_string()))
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(":ceiling", AttributeValue::N(counter.ceiling.to_string()))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await;
+        match result {
+            Ok(out) => {
+                let count = out
+                    .attributes()
+                    .and_then(|a| a.get("v"))
+                    .and_then(|v| v.as_n().ok())
+                    .and_then(|n| n.parse::<u64>().ok())
+                    .ok_or_else(|| StoreError::Corrupt("a counter without its count".into()))?;
+                Ok(Some(count))
+            }
+            Err(e) => match failure(e) {
+                StoreError::ConditionFailed { .. } => Ok(None),
+                other => Err(other),
+            },
+        }
+    }
+
     async fn write_one(&self, write: &Write) -> Result<(), StoreError> {
         match write {
             Write::Put { item, condition } => {

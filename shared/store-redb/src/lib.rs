@@ -8,8 +8,10 @@
 use async_trait::async_trait;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use std::path::Path;
-use varco_domain::memory::condition_holds;
-use varco_domain::store::{Condition, Index, Item, Key, Page, Store, StoreError, Write};
+use varco_domain::memory::{condition_holds, counted};
+use varco_domain::store::{
+    Condition, Count, Counter, Index, Item, Key, Page, Store, StoreError, Write,
+};
 
 const ITEMS: TableDefinition<&str, &[u8]> = TableDefinition::new("items");
 const INDEXES: TableDefinition<&str, &str> = TableDefinition::new("indexes");
@@ -218,6 +220,56 @@ impl Store for RedbStore {
                     Write::Delete { .. } => {
                         items.remove(key.as_str()).map_err(backend)?;
                     }
+                }
+            }
+        }
+        tx.commit().map_err(backend)
+    }
+
+    /// One write transaction: redb runs one at a time, so the increments cannot interleave.
+    async fn count(&self, counters: &[Counter]) -> Result<Count, StoreError> {
+        let tx = self.db.begin_write().map_err(backend)?;
+        let mut counts = Vec::with_capacity(counters.len());
+        let mut refused = None;
+        {
+            let mut items = tx.open_table(ITEMS).map_err(backend)?;
+            for (index, counter) in counters.iter().enumerate() {
+                let key = item_key(&counter.key);
+                let current = match items.get(key.as_str()).map_err(backend)? {
+                    Some(bytes) => Some(decode(bytes.value())?),
+                    None => None,
+                };
+                let Some(next) = counted(counter, current.as_ref()) else {
+                    refused.get_or_insert(index);
+                    continue;
+                };
+                let bytes = serde_json::to_vec(&next).map_err(backend)?;
+                items
+                    .insert(key.as_str(), bytes.as_slice())
+                    .map_err(backend)?;
+                counts.push(next.version);
+            }
+        }
+        tx.commit().map_err(backend)?;
+        Ok(refused.map_or(Count::Counted(counts), Count::AtCeiling))
+    }
+
+    async fn discount(&self, keys: &[Key]) -> Result<(), StoreError> {
+        let tx = self.db.begin_write().map_err(backend)?;
+        {
+            let mut items = tx.open_table(ITEMS).map_err(backend)?;
+            for key in keys {
+                let key = item_key(key);
+                let current = match items.get(key.as_str()).map_err(backend)? {
+                    Some(bytes) => Some(decode(bytes.value())?),
+                    None => None,
+                };
+                if let Some(mut item) = current.filter(|i| i.version > 0) {
+                    item.version -= 1;
+                    let bytes = serde_json::to_vec(&item).map_err(backend)?;
+                    items
+                        .insert(key.as_str(), bytes.as_slice())
+                        .map_err(backend)?;
                 }
             }
         }

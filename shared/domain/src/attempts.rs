@@ -1,0 +1,218 @@
+//! Guessing limits (X5): every secret a person types (one-time codes, Key6, security answers,
+//! registration codes, PUKs, invitation secrets, temporary, old and current passwords) is
+//! checked only after its attempt has been counted, with one atomic increment per limit
+//! (`Store::count`). Of any number of parallel guesses, at most the limit's worth are ever
+//! checked; the others are refused, right or wrong, before any secret is looked at.
+//!
+//! Two kinds of limit, counted together: **per flow** (a code's tries, a flow's misses) and
+//! **per subject across flows** (a card, a person, a login name, an old username, a SIM,
+//! an invitation, an account), by window of time (a day, unless the profile says
+//! otherwise). A subject is always what was typed (its keyed hash), known or not, so that a
+//! spent budget tells nothing about whether the subject exists. Attempts count whatever
+//! their outcome: a right one too, so that counting never waits for the check.
+
+use crate::audit::{self, Event};
+use crate::clock::{Timestamp, DAY};
+use crate::deps::Deps;
+use crate::error::Error;
+use crate::store::{Count, Counter, Key};
+
+/// What a person guesses at, for a subject's budget: the counter's partition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject<'a> {
+    /// An account, by id: codes to its phone or mailbox, passwords typed again.
+    Account(&'a str),
+    /// A person, by keyed hash of the fiscal code: security answers and passwords of
+    /// card-issuer recovery.
+    Person(&'a str),
+    /// A card, by keyed hash of its number: Key6 codes.
+    Card(&'a str),
+    /// A company card, by keyed hash of its number: registration codes (N4).
+    CompanyCard(&'a str),
+    /// A login name (`LoginName::key`): password resets by that name.
+    LoginName(&'a str),
+    /// A login name (`LoginName::key`): logins with it (`login_delay`).
+    Login(&'a str),
+    /// A user of the old portal, by keyed hash of the username (N2).
+    OldUsername(&'a str),
+    /// A SIM, by keyed hash of its number: PUKs and line codes (W7, W11).
+    Sim(&'a str),
+    /// An invitation, by company and id: its secret and temporary password.
+    Invitation(&'a str),
+}
+
+impl Subject<'_> {
+    fn partition(&self) -> String {
+        let (kind, id) = match self {
+            Subject::Account(id) => ("ACCOUNT", id),
+            Subject::Person(id) => ("PERSON", id),
+            Subject::Card(id) => ("CARD", id),
+            Subject::CompanyCard(id) => ("COMPANYCARD", id),
+            Subject::LoginName(id) => ("RESET", id),
+            Subject::Login(id) => ("LOGIN", id),
+            Subject::OldUsername(id) => ("LEGACY", id),
+            Subject::Sim(id) => ("SIM", id),
+            Subject::Invitation(id) => ("INVITATION", id),
+        };
+        format!("ATTEMPTS#{kind}#{id}")
+    }
+}
+
+/// What a refused attempt answers.
+#[derive(Debug, Clone, Copy)]
+pub enum Refusal {
+    /// The flow's tries are spent: `too_many_attempts`, start again.
+    Flow,
+    /// The subject's budget is spent: `attempts_exhausted`, ask customer service.
+    Budget,
+    /// A refusal of its own (`key6_locked`, `registration_code_locked`).
+    Locked(fn() -> Error),
+    /// Wait until the window ends (`login_delayed`).
+    Delayed,
+}
+
+/// One limit on attempts: a counter, its window's end and what a refusal answers.
+#[derive(Debug, Clone)]
+pub struct Limit {
+    counter: Counter,
+    window_ends_at: i64,
+    refusal: Refusal,
+}
+
+impl Limit {
+    /// At most `ceiling` attempts at one secret of the flow `flow_id` (`round` names it: a
+    /// code sent again is a new round), counted until `ends_at`.
+    pub fn per_flow(flow_id: &str, round: &str, ceiling: u32, ends_at: i64) -> Limit {
+        Limit {
+            counter: Counter {
+                key: Key::new(format!("FLOW#{flow_id}"), format!("ATTEMPTS#{round}")),
+                ceiling: ceiling.into(),
+                expires_at: ends_at + DAY,
+            },
+            window_ends_at: ends_at,
+            refusal: Refusal::Flow,
+        }
+    }
+
+    /// The profile's daily budget of attempts for `subject` across its flows.
+    pub fn per_day(deps: &Deps, subject: Subject, now: Timestamp) -> Limit {
+        let budgets = &deps.profile.attempts;
+        let ceiling = match subject {
+            Subject::Account(_) => budgets.per_account,
+            Subject::Person(_) => budgets.per_person,
+            Subject::Card(_) | Subject::CompanyCard(_) => budgets.per_card,
+            Subject::LoginName(_) => budgets.per_login_name,
+            Subject::Login(_) => budgets.logins_per_day,
+            Subject::OldUsername(_) => budgets.per_old_username,
+            Subject::Sim(_) => budgets.per_sim,
+            Subject::Invitation(_) => budgets.per_invitation,
+        };
+        Limit::per_window(subject, ceiling, DAY, now).refused_with(Refusal::Budget)
+    }
+
+    /// At most `ceiling` attempts for `subject` in each window of `window` seconds.
+    pub fn per_window(subject: Subject, ceiling: u32, window: i64, now: Timestamp) -> Limit {
+        let window = window.max(1);
+        let number = now.0.div_euclid(window);
+        let ends_at = (number + 1) * window;
+        Limit {
+            counter: Counter {
+                key: Key::new(subject.partition(), format!("W{window}#{number}")),
+                ceiling: ceiling.into(),
+                expires_at: ends_at + DAY,
+            },
+            window_ends_at: ends_at,
+            refusal: Refusal::Budget,
+        }
+    }
+
+    /// This limit, answering `refusal` when spent.
+    pub fn refused_with(mut self, refusal: Refusal) -> Limit {
+        self.refusal = refusal;
+        self
+    }
+
+    fn refuse(&self, now: Timestamp) -> Error {
+        match self.refusal {
+            Refusal::Flow => Error::TooManyAttempts,
+            Refusal::Budget => Error::AttemptsExhausted,
+            Refusal::Locked(error) => error(),
+            Refusal::Delayed => Error::LoginDelayed {
+                retry_after: (self.window_ends_at - now.0).max(1),
+            },
+        }
+    }
+}
+
+/// The attempt's number under each limit, counted.
+#[derive(Debug, Clone)]
+pub struct Counted(Vec<u64>);
+
+impl Counted {
+    /// Whether, under limit `index`, this attempt was the last one allowed: a miss now ends
+    /// the flow.
+    pub fn last(&self, limits: &[Limit], index: usize) -> bool {
+        self.0
+            .get(index)
+            .zip(limits.get(index))
+            .is_some_and(|(&count, limit)| count >= limit.counter.ceiling)
+    }
+}
+
+/// Counts one attempt under every limit (at once: one round trip), before anything is
+/// checked. A limit already spent refuses the attempt with its answer (the first such in
+/// `limits`' order; the others stay counted), and a spent subject budget is recorded in the audit trail (about `account_id`, when the
+/// caller knows the account).
+pub async fn count(
+    deps: &Deps,
+    limits: &[Limit],
+    account_id: Option<&str>,
+) -> Result<Counted, Error> {
+    let counters: Vec<Counter> = limits.iter().map(|l| l.counter.clone()).collect();
+    match deps.store.count(&counters).await? {
+        Count::Counted(counts) => Ok(Counted(counts)),
+        Count::AtCeiling(index) => {
+            let now = deps.clock.now();
+            let limit = &limits[index];
+            let error = limit.refuse(now);
+            if matches!(limit.refusal, Refusal::Budget) {
+                tracing::warn!(event = "attempts_budget_spent", counter = %limit.counter.key.sk);
+                let event =
+                    Event::person("attempts_budget_spent", account_id, error.describe().code);
+                deps.store.write(audit::record(deps, event, now)).await?;
+            }
+            Err(error)
+        }
+    }
+}
+
+/// Takes back the attempt just counted under `limits`: it was the owner's (a successful
+/// login), and should not spend what a trickle of others' failures may use.
+pub async fn forgive(deps: &Deps, limits: &[Limit]) -> Result<(), Error> {
+    let keys: Vec<Key> = limits.iter().map(|l| l.counter.key.clone()).collect();
+    Ok(deps.store.discount(&keys).await?)
+}
+
+/// What a counted guess found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Guess {
+    pub right: bool,
+    /// The attempt was the last the first limit allows: a wrong one ends the flow.
+    pub last: bool,
+}
+
+/// Counts the attempt (`count`), then checks `typed` against the argon2 hash `stored`
+/// (an absent one costs the same work and never matches).
+pub async fn guess(
+    deps: &Deps,
+    limits: &[Limit],
+    account_id: Option<&str>,
+    typed: &str,
+    stored: Option<&str>,
+) -> Result<Guess, Error> {
+    let counted = count(deps, limits, account_id).await?;
+    Ok(Guess {
+        right: deps.hasher.verify(typed, stored),
+        last: counted.last(limits, 0),
+    })
+}
