@@ -107,17 +107,24 @@ impl Limit {
             Subject::Sim(_) => budgets.per_sim,
             Subject::Invitation(_) => budgets.per_invitation,
         };
-        Limit::per_window(subject, ceiling, DAY, now).refused_with(Refusal::Budget)
+        Limit::per_window(subject, "DAY", ceiling, DAY, now)
     }
 
-    /// At most `ceiling` attempts for `subject` in each window of `window` seconds.
-    pub fn per_window(subject: Subject, ceiling: u32, window: i64, now: Timestamp) -> Limit {
+    /// At most `ceiling` attempts for `subject` in each window of `window` seconds, counted
+    /// apart from the subject's other limits by `label`.
+    pub fn per_window(
+        subject: Subject,
+        label: &str,
+        ceiling: u32,
+        window: i64,
+        now: Timestamp,
+    ) -> Limit {
         let window = window.max(1);
         let number = now.0.div_euclid(window);
         let ends_at = (number + 1) * window;
         Limit {
             counter: Counter {
-                key: Key::new(subject.partition(), format!("W{window}#{number}")),
+                key: Key::new(subject.partition(), format!("{label}#{window}#{number}")),
                 ceiling: ceiling.into(),
                 expires_at: ends_at + DAY,
             },
@@ -202,7 +209,8 @@ pub struct Guess {
 }
 
 /// Counts the attempt (`count`), then checks `typed` against the argon2 hash `stored`
-/// (an absent one costs the same work and never matches).
+/// (an absent one costs the same work and never matches). A right secret takes its
+/// attempt back (`forgive`): budgets bound wrong guesses, not the owner's use.
 pub async fn guess(
     deps: &Deps,
     limits: &[Limit],
@@ -211,8 +219,12 @@ pub async fn guess(
     stored: Option<&str>,
 ) -> Result<Guess, Error> {
     let counted = count(deps, limits, account_id).await?;
+    let right = deps.hasher.verify(typed, stored);
+    if right {
+        forgive(deps, limits).await?;
+    }
     Ok(Guess {
-        right: deps.hasher.verify(typed, stored),
+        right,
         last: counted.last(limits, 0),
     })
 }

@@ -64,7 +64,8 @@ impl PendingCode {
         limits.extend(subject.map(|s| Limit::per_day(deps, s, now)));
         let counted = attempts::count(deps, &limits, None).await?;
         if deps.hasher.verify(typed.expose(), Some(&self.hash)) {
-            Ok(())
+            // The subject's budget bounds wrong codes: a right one takes its attempt back.
+            attempts::forgive(deps, &limits[1..]).await
         } else if counted.last(&limits, 0) {
             Err(Error::TooManyAttempts)
         } else {

@@ -548,22 +548,24 @@ fn invitation_limit(deps: &Deps, code: &Code<'_>, now: Timestamp) -> Limit {
     Limit::per_day(deps, Subject::Invitation(&subject), now)
 }
 
-/// The invitation a code names, if the code is its current one and it can be accepted now.
-/// The attempt is counted first (`invitation_limit`).
+/// The invitation a code names, if the code is its current one and it can be accepted now,
+/// and (N5, accepting with a new account) `temporary` is the SMS's temporary password. The
+/// attempt is counted first (`invitation_limit`), once for both secrets, and taken back
+/// when both are right.
 async fn acceptable(
     deps: &Deps,
     item: Option<&Item>,
     code: &Code<'_>,
     now: Timestamp,
+    temporary: Option<&str>,
 ) -> Result<Invitation, Error> {
     let invitation: Option<Invitation> = item.map(Item::parse).transpose()?;
     let stored = invitation.as_ref().and_then(|i| i.secret_hash.as_deref());
-    // An unknown invitation costs the argon2 work of a known one.
     let limits = [invitation_limit(deps, code, now)];
-    let fits = attempts::guess(deps, &limits, None, code.secret, stored)
-        .await?
-        .right;
-    match invitation {
+    attempts::count(deps, &limits, None).await?;
+    // An unknown invitation costs the argon2 work of a known one.
+    let fits = deps.hasher.verify(code.secret, stored);
+    let invitation = match invitation {
         Some(i) if fits => match i.state_at(now) {
             State::Accepted => Err(Error::InvitationUsed),
             State::Sent => Ok(i),
@@ -571,7 +573,14 @@ async fn acceptable(
             _ => Err(Error::InvitationNotFound),
         },
         _ => Err(Error::InvitationNotFound),
+    }?;
+    if let (Some(typed), Some(hash)) = (temporary, &invitation.temporary_password_hash) {
+        if !deps.hasher.verify(typed, Some(hash)) {
+            return Err(Error::TemporaryPasswordNotCorrect);
+        }
     }
+    attempts::forgive(deps, &limits).await?;
+    Ok(invitation)
 }
 
 /// Whether `email` is the invited one (canonically, C6).
@@ -619,18 +628,9 @@ pub async fn accept(deps: &Deps, acceptance: Acceptance) -> Result<Session, Erro
             keys::login_claim(&login_key),
         ])
         .await?;
-    let mut invitation = acceptable(deps, items[0].as_ref(), &code, now).await?;
+    let typed = acceptance.temporary_password.as_deref().unwrap_or("");
+    let mut invitation = acceptable(deps, items[0].as_ref(), &code, now, Some(typed)).await?;
     bound_to(&invitation, acceptance.email.as_str())?;
-    if let Some(hash) = &invitation.temporary_password_hash {
-        let typed = acceptance.temporary_password.as_deref().unwrap_or("");
-        let limits = [invitation_limit(deps, &code, now)];
-        if !attempts::guess(deps, &limits, None, typed, Some(hash))
-            .await?
-            .right
-        {
-            return Err(Error::TemporaryPasswordNotCorrect);
-        }
-    }
     if items[2].is_some() {
         return Err(Error::AccountExists);
     }
@@ -718,7 +718,7 @@ pub async fn join(deps: &Deps, token: &str, code: &str) -> Result<Joined, Error>
     if found.claims.scope != Scope::Account {
         return Err(Error::PasswordChangeRequired);
     }
-    let mut invitation = acceptable(deps, found.extra[0].as_ref(), &code, now).await?;
+    let mut invitation = acceptable(deps, found.extra[0].as_ref(), &code, now, None).await?;
     let mut account = found.account.clone();
     bound_to(&invitation, &account.email)?;
     let contracts: Vec<String> = invitation.unit_contract.iter().cloned().collect();

@@ -22,11 +22,13 @@ pub(crate) fn limits(deps: &Deps, login_key: &str, now: Timestamp) -> [Limit; 2]
     [
         Limit::per_window(
             name,
+            "WINDOW",
             budgets.logins_per_window,
             budgets.login_window_minutes * MINUTE,
             now,
         )
         .refused_with(Refusal::Delayed),
-        Limit::per_window(name, budgets.logins_per_day, DAY, now).refused_with(Refusal::Delayed),
+        Limit::per_window(name, "DAY", budgets.logins_per_day, DAY, now)
+            .refused_with(Refusal::Delayed),
     ]
 }

@@ -404,6 +404,7 @@ pub async fn verify_key6(
     limits.push(
         Limit::per_window(
             Budget::Card(&card_lookup),
+            "LOCK",
             settings.key6_misses_per_card,
             settings.key6_window_hours * HOUR,
             now,

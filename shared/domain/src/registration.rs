@@ -107,6 +107,7 @@ pub async fn start(deps: &Deps, input: StartRegistration, lang: Lang) -> Result<
     let limits = [
         Limit::per_window(
             Subject::CompanyCard(&card_lookup),
+            "LOCK",
             settings.code_misses_per_card,
             settings.code_window_hours * HOUR,
             now,

@@ -371,6 +371,7 @@ pub async fn start_line_association(
     let limits = [
         Limit::per_window(
             Subject::Sim(&lookup),
+            "LOCK",
             settings.puk_misses_per_flow,
             DAY,
             now,
