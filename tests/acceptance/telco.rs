@@ -415,6 +415,43 @@ mod lines {
         assert_eq!(app.login_as(LINE_DATA.number, PASSWORD).await.status, 201);
     }
 
+    /// X5: fifty PUKs at once at one flow: three are checked, the rest refused before any
+    /// check, and the right PUK after them is refused too.
+    async fn x5_a_burst_of_wrong_puks_checks_at_most_the_flow_limit(app: TestApp) {
+        let started = app
+            .start_line_registration(LINE_DATA.number, "tablet@officinenord.example")
+            .await;
+        let flow = started.text("flow_id");
+        let app = std::sync::Arc::new(app);
+        let mut racers = tokio::task::JoinSet::new();
+        for n in 0..50 {
+            let (app, flow) = (app.clone(), flow.clone());
+            racers.spawn(async move {
+                let puk = format!("{:08}", 10_000_000 + n);
+                app.line_step(&flow, "puk", json!({ "puk": puk })).await
+            });
+        }
+        let answers: Vec<Answer> = racers.join_all().await;
+        let codes: Vec<&str> = answers.iter().map(|a| a.code()).collect();
+        let checked = codes.iter().filter(|c| **c == "puk_not_correct").count();
+        assert!(checked <= 2, "{codes:?}");
+        assert!(
+            codes
+                .iter()
+                .all(|c| ["puk_not_correct", "too_many_attempts", "flow_ended"].contains(c)),
+            "{codes:?}"
+        );
+        let right = app
+            .line_step(&flow, "puk", json!({ "puk": LINE_DATA.puk }))
+            .await;
+        assert!(
+            [(410, "flow_ended"), (429, "too_many_attempts")]
+                .contains(&(right.status, right.code())),
+            "{}",
+            right.body
+        );
+    }
+
     async fn w7_three_wrong_puks_end_the_flow(app: TestApp) {
         let started = app
             .start_line_registration(LINE_DATA.number, "tablet@officinenord.example")
@@ -793,6 +830,7 @@ mod lines {
         w7_employee_registers_a_line_with_a_code_by_sms,
         w7_a_data_only_sim_proves_its_puk_and_gets_the_code_by_email,
         w7_three_wrong_puks_end_the_flow,
+        x5_a_burst_of_wrong_puks_checks_at_most_the_flow_limit,
         w7_only_the_company_lines_register_and_codes_are_resent_within_limits,
         w7_concurrent_registrations_of_one_line_make_one_account,
         w8_employee_logs_in_with_the_line_number,
@@ -1074,8 +1112,57 @@ mod resets {
         );
     }
 
+    /// X5: new flows for one username do not start the count again. Each flow allows five
+    /// codes typed, but the name's day allows twenty codes sent or typed wrong, across
+    /// flows, known name or not; then `attempts_exhausted`, even for the right code.
+    async fn x5_password_reset_guesses_are_limited_per_name_across_new_flows(app: TestApp) {
+        super::registered_marco(&app).await;
+        app.deliver_messages().await;
+        let mut seen = Vec::new();
+        for username in ["MarcoB", "Nessuno"] {
+            let mut answers: Vec<String> = Vec::new();
+            for _ in 0..5 {
+                let flow = start(&app, username).await;
+                let sent = step(&app, &flow, "code", json!({ "channel": "email" })).await;
+                answers.push(sent.code().to_string());
+                if sent.status != 202 {
+                    break;
+                }
+                for _ in 0..5 {
+                    let body = json!({ "code": "000000", "new_password": NEW });
+                    answers.push(step(&app, &flow, "password", body).await.code().to_string());
+                }
+            }
+            seen.push(answers);
+        }
+        assert_eq!(seen[0], seen[1], "an unknown name answers alike");
+        let answers = &seen[0];
+        let wrong = answers.iter().filter(|a| *a == "code_not_correct").count()
+            + answers.iter().filter(|a| *a == "too_many_attempts").count();
+        let sent = answers.iter().filter(|a| a.is_empty()).count();
+        assert_eq!(sent + wrong, 20, "{answers:?}");
+        assert!(answers.ends_with(&["attempts_exhausted".to_string()]), "{answers:?}");
+        assert_eq!(
+            app.deliver_messages().await.len(),
+            sent,
+            "emails to the victim stop with the budget"
+        );
+        // A new flow for the name cannot even send a code today; tomorrow it can.
+        let flow = start(&app, "MarcoB").await;
+        let refused = step(&app, &flow, "code", json!({ "channel": "email" })).await;
+        assert_eq!((refused.status, refused.code()), (429, "attempts_exhausted"));
+        app.clock.advance(24 * 3600);
+        let flow = start(&app, "MarcoB").await;
+        let sent = step(&app, &flow, "code", json!({ "channel": "email" })).await;
+        assert_eq!(sent.status, 202, "{}", sent.body);
+        let code = code_in(&app.the_email().await);
+        let done = step(&app, &flow, "password", json!({ "code": code, "new_password": NEW })).await;
+        assert_eq!(done.status, 204, "{}", done.body);
+    }
+
     on_both_stores!(
         profile = "telco-sme";
+        x5_password_reset_guesses_are_limited_per_name_across_new_flows,
         w5_user_admin_resets_the_password_with_a_code_by_sms,
         w5_the_code_can_go_by_email,
         w8_employee_resets_the_password_by_line_number,
