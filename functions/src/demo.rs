@@ -354,6 +354,7 @@ impl DemoLegacyUser {
             }),
             card_lookup: None,
             migrated_to: None,
+            mobile: None,
             import_digest: None,
         }
     }

@@ -94,6 +94,7 @@ fn code_errors() -> Vec<Error> {
         Error::CodeNotCorrect,
         Error::CodeExpired,
         Error::TooManyAttempts,
+        Error::AttemptsExhausted,
     ]
 }
 
@@ -114,6 +115,7 @@ fn change_errors<const N: usize>(extra: [Error; N]) -> Vec<Error> {
         Error::Unauthenticated,
         Error::PasswordChangeRequired,
         Error::CurrentPasswordWrong,
+        Error::AttemptsExhausted,
     ];
     errors.extend(extra);
     errors
@@ -129,6 +131,7 @@ fn confirm_errors() -> Vec<Error> {
         Error::CodeNotCorrect,
         Error::CodeExpired,
         Error::TooManyAttempts,
+        Error::AttemptsExhausted,
         Error::Conflict,
     ]
 }
@@ -165,6 +168,7 @@ fn method_errors() -> Vec<Error> {
         Error::MethodNotOffered,
         Error::DataNotCorrect,
         Error::TooManyAttempts,
+        Error::AttemptsExhausted,
         Error::NoCertifiedPhone,
     ]
 }
@@ -250,6 +254,7 @@ fn doc(step: Step) -> StepDoc {
                 Error::Conflict,
                 Error::PhoneNotMatching,
                 Error::TooManyAttempts,
+                Error::AttemptsExhausted,
                 Error::SmsLimit,
             ],
         },
@@ -279,7 +284,7 @@ fn doc(step: Step) -> StepDoc {
             summary: "Set a new password (the current one is needed unless the session came from a temporary password).",
             request: Some(object(&["new_password"], json!({ "new_password": { "type": "string", "minLength": 8, "maxLength": 128 }, "current_password": { "type": "string", "minLength": 1, "maxLength": 1024 } }))),
             success: (204, "Changed; every earlier session ends.", None),
-            errors: vec![Error::MalformedBody(String::new()), Error::Unauthenticated, Error::CurrentPasswordWrong, Error::WeakPassword(ParseError::Common), Error::Conflict],
+            errors: vec![Error::MalformedBody(String::new()), Error::Unauthenticated, Error::CurrentPasswordWrong, Error::AttemptsExhausted, Error::WeakPassword(ParseError::Common), Error::Conflict],
         },
         RefreshSession => StepDoc {
             summary: "A new access token and refresh token for a refresh token, which is used up (a used one presented again ends the session).",
@@ -306,6 +311,7 @@ fn doc(step: Step) -> StepDoc {
                 Error::DataNotCorrect,
                 Error::ValidCardRequired,
                 Error::RegistrationCodeLocked,
+                Error::AttemptsExhausted,
                 Error::SmsLimit,
                 Error::SmsCountryNotAllowed,
             ],
@@ -361,6 +367,7 @@ fn doc(step: Step) -> StepDoc {
                 invalid("phone"),
                 Error::CaptchaInvalid,
                 Error::DataNotCorrect,
+                Error::AttemptsExhausted,
                 Error::AlreadyMigrated,
                 Error::NoPortalAccess,
                 Error::UseCardholderArea,
@@ -421,7 +428,7 @@ fn doc(step: Step) -> StepDoc {
                 &["flow_id", "next", "channel", "sent_to", "code_expires_at", "expires_at"],
                 json!({ "flow_id": string(), "next": { "const": "password" }, "channel": { "enum": ["sms", "email"] }, "sent_to": { "type": "string", "description": "The masked number or address." }, "code_expires_at": { "type": "integer" }, "expires_at": { "type": "integer" } }),
             ))),
-            errors: vec![Error::MalformedBody(String::new()), Error::FlowNotFound, Error::FlowExpired, Error::FlowEnded, Error::WrongStep, Error::TooManyAttempts, Error::Conflict],
+            errors: vec![Error::MalformedBody(String::new()), Error::FlowNotFound, Error::FlowExpired, Error::FlowEnded, Error::WrongStep, Error::TooManyAttempts, Error::AttemptsExhausted, Error::Conflict],
         },
         CompleteFirstAccess => StepDoc {
             summary: "T2: the code and the chosen password; the account can log in with its username, and a session opens.",
@@ -469,7 +476,7 @@ fn doc(step: Step) -> StepDoc {
             summary: "W10: delete the own account (the password again); sessions end, the login email is free for a new registration, customer data stays.",
             request: Some(object(&["password"], json!({ "password": { "type": "string", "minLength": 1, "maxLength": 1024 } }))),
             success: (204, "Deleted.", None),
-            errors: vec![Error::MalformedBody(String::new()), Error::Unauthenticated, Error::CurrentPasswordWrong, Error::Conflict],
+            errors: vec![Error::MalformedBody(String::new()), Error::Unauthenticated, Error::CurrentPasswordWrong, Error::AttemptsExhausted, Error::Conflict],
         },
         Logout => StepDoc {
             summary: "Log out: the session ends, its access and refresh tokens stop working.",
@@ -561,6 +568,7 @@ fn doc(step: Step) -> StepDoc {
                 Error::Conflict,
                 Error::PukNotCorrect,
                 Error::TooManyAttempts,
+                Error::AttemptsExhausted,
             ],
         },
         ResendLineCode => StepDoc {
@@ -613,6 +621,7 @@ fn doc(step: Step) -> StepDoc {
                 Error::Conflict,
                 Error::PhoneNotMatching,
                 Error::TooManyAttempts,
+                Error::AttemptsExhausted,
                 Error::SmsLimit,
                 Error::SmsCountryNotAllowed,
             ],
@@ -669,7 +678,7 @@ fn doc(step: Step) -> StepDoc {
                 "temporary_password": { "type": "string", "minLength": 1, "maxLength": 128 }
             }))),
             success: (201, "The account is created; its session.", Some(session())),
-            errors: vec![Error::MalformedBody(String::new()), invalid("code"), invalid("email"), Error::WeakPassword(ParseError::Common), Error::InvitationNotFound, Error::InvitationUsed, Error::InvitationExpired, Error::InvitationEmailMismatch, Error::TemporaryPasswordNotCorrect, Error::AccountExists, Error::Conflict],
+            errors: vec![Error::MalformedBody(String::new()), invalid("code"), invalid("email"), Error::WeakPassword(ParseError::Common), Error::InvitationNotFound, Error::AttemptsExhausted, Error::InvitationUsed, Error::InvitationExpired, Error::InvitationEmailMismatch, Error::TemporaryPasswordNotCorrect, Error::AccountExists, Error::Conflict],
         },
         ListCompanyLines => StepDoc {
             summary: "T4: the company's mobile lines with their registration state, a page at a time (`?cursor=<next>`; at most 33 a page, fewer with `?limit=`), for a role that manages users. A line `to_register` is associated with an employee by an invitation naming it (`send: false`: `associated`), prefilled from its contract `referent`; sending it registers the line (`invited`, then `registered`).",
@@ -702,7 +711,7 @@ fn doc(step: Step) -> StepDoc {
             summary: "C2: a logged-in person whose login email is the invited one accepts an invitation: the company is added to the account (C3: or the unit's contract to the access the person has to the property).",
             request: Some(object(&["code"], json!({ "code": invitation_code() }))),
             success: (200, "The company added.", Some(object(&["company_id", "company_name", "role"], json!({ "company_id": string(), "company_name": string(), "role": string() })))),
-            errors: vec![Error::MalformedBody(String::new()), invalid("code"), Error::Unauthenticated, Error::PasswordChangeRequired, Error::InvitationNotFound, Error::InvitationUsed, Error::InvitationExpired, Error::InvitationEmailMismatch, Error::AlreadyMember, Error::Conflict],
+            errors: vec![Error::MalformedBody(String::new()), invalid("code"), Error::Unauthenticated, Error::PasswordChangeRequired, Error::InvitationNotFound, Error::AttemptsExhausted, Error::InvitationUsed, Error::InvitationExpired, Error::InvitationEmailMismatch, Error::AlreadyMember, Error::Conflict],
         },
         ChangeRole => StepDoc {
             summary: "Give a member another role; the member's role and the new one must both be roles the caller may grant.",

@@ -816,18 +816,17 @@ async fn property_steps_make_at_most_two_dynamodb_round_trips_with_the_actions_t
 /// T4's list of lines, which reads the session, a page of lines, then their invitations and
 /// login claims.
 ///
-/// And, where a person types a secret (X5), one round trip more to count the attempt (one
-/// `UpdateItem` per limit, sent together) after the read and before the secret is checked:
-/// it cannot ride on the read (a `BatchGetItem`) nor on the write (it must precede the
-/// check). A right secret takes its attempt back (budgets bound wrong guesses), one more
-/// round trip (login sends it with its write). `start-line-association` checks two secrets,
-/// the password typed again and a data-only SIM's PUK.
+/// And three where a person types a secret (X5): the attempt is counted (one `UpdateItem`
+/// per limit, sent together) after the read and before the secret is checked. The count
+/// cannot ride on the read (a `BatchGetItem`) nor on the write (it must precede the
+/// check); a right secret takes its attempt back in the step's own write.
+/// `start-line-association` counts two secrets one after the other, the password typed
+/// again and a data-only SIM's PUK: four.
 fn allowed_round_trips(step: &str) -> u64 {
     match step {
         "revoke-company-registration" | "list-my-units" | "list-company-lines" => 3,
-        "login" | "start-migration" | "send-reset-code" => 3,
-        "start-line-association" => 6,
-        step if GUESSED.contains(&step) => 4,
+        "start-line-association" => 4,
+        step if GUESSED.contains(&step) => 3,
         _ => 2,
     }
 }

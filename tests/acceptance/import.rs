@@ -86,6 +86,41 @@ async fn x7_imported_data_serves_registration_and_migration(app: TestApp) {
     );
 }
 
+/// N2, X5: where the export carries the old user's mobile, the migration code goes there
+/// only: whoever guessed the old password cannot have it sent to a phone of their own.
+async fn n2_the_migration_code_goes_to_the_mobile_the_export_carries(app: TestApp) {
+    let text = rows().replace(
+        r#""card_number":"4242424242424242"}"#,
+        r#""card_number":"4242424242424242","mobile":"+39 347 555 0909"}"#,
+    );
+    let report = import(&app, &text).await;
+    assert_eq!(counts(&report), [5, 0, 0, 0], "{report}");
+    app.deliver_messages().await;
+    let guesser = app
+        .start_migration(
+            "o.neri",
+            OLGA_OLD_PASSWORD,
+            "+39 333 000 0001",
+            "x@example.com",
+        )
+        .await;
+    assert_eq!(
+        (guesser.status, guesser.code()),
+        (422, "phone_not_matching")
+    );
+    assert!(app.deliver_messages().await.is_empty(), "no SMS to anyone");
+    let olga = app
+        .start_migration(
+            "o.neri",
+            OLGA_OLD_PASSWORD,
+            "+39 3475550909",
+            "olga@olmo.example",
+        )
+        .await;
+    assert_eq!(olga.status, 201, "{}", olga.body);
+    assert_eq!(app.the_sms().await.to, "+393475550909");
+}
+
 /// The last second of a date, as the import reads `valid_until`.
 fn end_of(date: &str) -> i64 {
     varco_domain::types::BirthDate::parse(date)
@@ -261,4 +296,5 @@ on_both_stores!(
     x7_secrets_in_the_files_are_stored_hashed,
     n3_a_card_blocked_by_an_import_ends_the_administrators_access_after_the_grace,
     x7_an_event_without_rows_is_refused_clearly,
+    n2_the_migration_code_goes_to_the_mobile_the_export_carries,
 );

@@ -1141,7 +1141,10 @@ mod resets {
             + answers.iter().filter(|a| *a == "too_many_attempts").count();
         let sent = answers.iter().filter(|a| a.is_empty()).count();
         assert_eq!(sent + wrong, 20, "{answers:?}");
-        assert!(answers.ends_with(&["attempts_exhausted".to_string()]), "{answers:?}");
+        assert!(
+            answers.ends_with(&["attempts_exhausted".to_string()]),
+            "{answers:?}"
+        );
         assert_eq!(
             app.deliver_messages().await.len(),
             sent,
@@ -1150,13 +1153,22 @@ mod resets {
         // A new flow for the name cannot even send a code today; tomorrow it can.
         let flow = start(&app, "MarcoB").await;
         let refused = step(&app, &flow, "code", json!({ "channel": "email" })).await;
-        assert_eq!((refused.status, refused.code()), (429, "attempts_exhausted"));
+        assert_eq!(
+            (refused.status, refused.code()),
+            (429, "attempts_exhausted")
+        );
         app.clock.advance(24 * 3600);
         let flow = start(&app, "MarcoB").await;
         let sent = step(&app, &flow, "code", json!({ "channel": "email" })).await;
         assert_eq!(sent.status, 202, "{}", sent.body);
         let code = code_in(&app.the_email().await);
-        let done = step(&app, &flow, "password", json!({ "code": code, "new_password": NEW })).await;
+        let done = step(
+            &app,
+            &flow,
+            "password",
+            json!({ "code": code, "new_password": NEW }),
+        )
+        .await;
         assert_eq!(done.status, 204, "{}", done.body);
     }
 

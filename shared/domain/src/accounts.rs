@@ -495,6 +495,8 @@ pub async fn login(deps: &Deps, name: &LoginName, password: &str) -> Result<Sess
             may_log_in(deps, &account, now)?;
             let (session, write) = sessions::open(deps, &account, now);
             writes.push(write);
+            // The owner's login does not spend what others' failures may use.
+            writes.extend(crate::attempts::forgive(&limits));
             writes.extend(audit::record(
                 deps,
                 Event::personal("login", Some(&account), "ok"),
@@ -514,36 +516,30 @@ pub async fn login(deps: &Deps, name: &LoginName, password: &str) -> Result<Sess
                     Event::personal("login_temporary_password", Some(&account), "ok"),
                     now,
                 ));
-                let (written, _) =
-                    futures_util::join!(deps.store.write(writes), forgive(deps, &limits));
-                written.map_err(|_| Error::InvalidCredentials)?;
+                writes.extend(crate::attempts::forgive(&limits));
+                deps.store
+                    .write(writes)
+                    .await
+                    .map_err(|_| Error::InvalidCredentials)?;
                 return Ok(sessions::password_change_only(deps, &account, now));
             }
             _ => return Err(failed(deps, Some(&account), now).await),
         },
         None => return Err(failed(deps, None, now).await),
     };
-    let (written, _) = futures_util::join!(deps.store.write(writes), forgive(deps, &limits));
-    written?;
+    deps.store.write(writes).await?;
     Ok(session)
-}
-
-/// The owner's successful login does not spend the name's limits (sent with the session's
-/// write: no round trip of its own). A failure to take it back only leaves the count high.
-async fn forgive(deps: &Deps, limits: &[crate::attempts::Limit]) {
-    if let Err(e) = crate::attempts::forgive(deps, limits).await {
-        tracing::warn!(event = "login_not_forgiven", error = %e, "a successful login stayed counted");
-    }
 }
 
 /// The account's password, typed again by one of its sessions before a sensitive change:
 /// counted against the account's daily budget before it is checked, so that a stolen
 /// access token cannot guess it for as long as its session lives.
+/// Answers, when it is right, the writes that take the attempt back (for the step's write).
 pub(crate) async fn password_typed_again(
     deps: &Deps,
     account: &Account,
     typed: &str,
-) -> Result<(), Error> {
+) -> Result<Vec<Write>, Error> {
     let now = deps.clock.now();
     let limits = [Limit::per_day(deps, Subject::Account(&account.id), now)];
     let guess = attempts::guess(
@@ -555,7 +551,7 @@ pub(crate) async fn password_typed_again(
     )
     .await?;
     if guess.right {
-        Ok(())
+        Ok(guess.forgiven)
     } else {
         Err(Error::CurrentPasswordWrong)
     }
@@ -688,17 +684,18 @@ pub async fn change_password(
     new: &Password,
 ) -> Result<(), Error> {
     let (claims, item, mut account) = sessions::authenticated(deps, token).await?;
+    let mut forgiven = Vec::new();
     if claims.scope == Scope::Account {
         let current = current.ok_or(Error::CurrentPasswordWrong)?;
-        password_typed_again(deps, &account, current).await?;
+        forgiven = password_typed_again(deps, &account, current).await?;
     }
     account.password_hash = Some(deps.hasher.hash(new.expose(), deps.random.as_ref()));
     account.password_version += 1;
-    deps.store
-        .write(vec![
-            Write::replace(&item, &account),
-            Write::delete(keys::temporary_password(&account.id), Condition::None),
-        ])
-        .await?;
+    let mut writes = vec![
+        Write::replace(&item, &account),
+        Write::delete(keys::temporary_password(&account.id), Condition::None),
+    ];
+    writes.extend(forgiven);
+    deps.store.write(writes).await?;
     Ok(())
 }

@@ -15,7 +15,7 @@ use crate::audit::{self, Event};
 use crate::clock::{Timestamp, DAY};
 use crate::deps::Deps;
 use crate::error::Error;
-use crate::store::{Count, Counter, Key};
+use crate::store::{Count, Counter, Key, Write};
 
 /// What a person guesses at, for a subject's budget: the counter's partition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,24 +193,29 @@ pub async fn count(
     }
 }
 
-/// Takes back the attempt just counted under `limits`: it was the owner's (a successful
-/// login), and should not spend what a trickle of others' failures may use.
-pub async fn forgive(deps: &Deps, limits: &[Limit]) -> Result<(), Error> {
-    let keys: Vec<Key> = limits.iter().map(|l| l.counter.key.clone()).collect();
-    Ok(deps.store.discount(&keys).await?)
+/// The writes that take back the attempt just counted under `limits`, for the step's own
+/// write once the secret proved right: budgets bound wrong guesses, not the owner's use.
+/// Sent with that write, they cost no round trip; should that write fail, the attempt stays
+/// counted (too often, never too rarely).
+pub fn forgive(limits: &[Limit]) -> Vec<Write> {
+    limits
+        .iter()
+        .map(|l| Write::discount(l.counter.key.clone()))
+        .collect()
 }
 
 /// What a counted guess found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Guess {
     pub right: bool,
     /// The attempt was the last the first limit allows: a wrong one ends the flow.
     pub last: bool,
+    /// For a right guess, what takes its attempt back (`forgive`): for the step's write.
+    pub forgiven: Vec<Write>,
 }
 
 /// Counts the attempt (`count`), then checks `typed` against the argon2 hash `stored`
-/// (an absent one costs the same work and never matches). A right secret takes its
-/// attempt back (`forgive`): budgets bound wrong guesses, not the owner's use.
+/// (an absent one costs the same work and never matches).
 pub async fn guess(
     deps: &Deps,
     limits: &[Limit],
@@ -220,11 +225,9 @@ pub async fn guess(
 ) -> Result<Guess, Error> {
     let counted = count(deps, limits, account_id).await?;
     let right = deps.hasher.verify(typed, stored);
-    if right {
-        forgive(deps, limits).await?;
-    }
     Ok(Guess {
         right,
         last: counted.last(limits, 0),
+        forgiven: if right { forgive(limits) } else { Vec::new() },
     })
 }

@@ -43,14 +43,15 @@ impl PendingCode {
     /// own limit and the `subject`'s daily budget: `TooManyAttempts` when the code's tries
     /// are spent (and, after a wrong last try, `exhausted` is true: the flow should end),
     /// `CodeNotCorrect` for another wrong one, `CodeExpired` (not counted) once it expired.
-    /// Single use: the caller moves the flow on with a conditional write.
+    /// Single use: the caller moves the flow on with a conditional write, with the writes
+    /// a right code answers (they take its attempt back from the subject's budget).
     pub async fn check(
         &self,
         deps: &Deps,
         flow_id: &str,
         subject: Option<Subject<'_>>,
         typed: &OneTimeCode,
-    ) -> Result<(), Error> {
+    ) -> Result<Vec<Write>, Error> {
         let now = deps.clock.now();
         if now.0 >= self.expires_at {
             return Err(Error::CodeExpired);
@@ -65,7 +66,7 @@ impl PendingCode {
         let counted = attempts::count(deps, &limits, None).await?;
         if deps.hasher.verify(typed.expose(), Some(&self.hash)) {
             // The subject's budget bounds wrong codes: a right one takes its attempt back.
-            attempts::forgive(deps, &limits[1..]).await
+            Ok(attempts::forgive(&limits[1..]))
         } else if counted.last(&limits, 0) {
             Err(Error::TooManyAttempts)
         } else {
@@ -260,7 +261,7 @@ pub async fn resend<F: CodeFlow>(
 /// Checks a typed code against a flow waiting for one (`PendingCode::check`); when the
 /// code's tries are spent the flow ends (`on_exhausted`), written back unless a concurrent
 /// step wrote it first. On success the caller moves the flow on and writes it, on its
-/// version, with whatever the step commits.
+/// version, with whatever the step commits and the writes answered.
 pub async fn check<F: CodeFlow>(
     deps: &Deps,
     flow_id: &str,
@@ -268,7 +269,7 @@ pub async fn check<F: CodeFlow>(
     flow: &mut F,
     typed: &OneTimeCode,
     on_exhausted: impl FnOnce(&mut F),
-) -> Result<(), Error> {
+) -> Result<Vec<Write>, Error> {
     flow.awaiting_code(deps.clock.now())?;
     let code = flow.phone_check()?.code.clone();
     let result = code.check(deps, flow_id, Some(flow.subject()), typed).await;

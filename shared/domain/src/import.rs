@@ -97,6 +97,9 @@ enum Row {
         name: String,
         role: String,
         card_number: Option<String>,
+        /// The person's mobile: the migration code goes there (and only there).
+        #[serde(default)]
+        mobile: Option<String>,
     },
 }
 
@@ -694,7 +697,12 @@ async fn apply(deps: &Deps, row: Row, digest: String) -> Result<Outcome, RowErro
             name,
             role,
             card_number,
+            mobile,
         } => {
+            let mobile = mobile
+                .map(|m| PhoneNumber::parse(&m).map(|p| p.e164().to_string()))
+                .transpose()
+                .map_err(RowError::field("mobile"))?;
             if username.is_empty() || username.len() > 128 {
                 return Err(RowError::new(
                     "invalid_field",
@@ -764,6 +772,7 @@ async fn apply(deps: &Deps, row: Row, digest: String) -> Result<Outcome, RowErro
                 card_lookup,
                 migrated_to: None,
                 import_digest: Some(digest),
+                mobile,
             };
             store_row(deps, key, &existing, &legacy).await
         }

@@ -550,15 +550,15 @@ fn invitation_limit(deps: &Deps, code: &Code<'_>, now: Timestamp) -> Limit {
 
 /// The invitation a code names, if the code is its current one and it can be accepted now,
 /// and (N5, accepting with a new account) `temporary` is the SMS's temporary password. The
-/// attempt is counted first (`invitation_limit`), once for both secrets, and taken back
-/// when both are right.
+/// attempt is counted first (`invitation_limit`), once for both secrets; when both are
+/// right, the writes that take it back come with the invitation (for the step's write).
 async fn acceptable(
     deps: &Deps,
     item: Option<&Item>,
     code: &Code<'_>,
     now: Timestamp,
     temporary: Option<&str>,
-) -> Result<Invitation, Error> {
+) -> Result<(Invitation, Vec<Write>), Error> {
     let invitation: Option<Invitation> = item.map(Item::parse).transpose()?;
     let stored = invitation.as_ref().and_then(|i| i.secret_hash.as_deref());
     let limits = [invitation_limit(deps, code, now)];
@@ -579,8 +579,7 @@ async fn acceptable(
             return Err(Error::TemporaryPasswordNotCorrect);
         }
     }
-    attempts::forgive(deps, &limits).await?;
-    Ok(invitation)
+    Ok((invitation, attempts::forgive(&limits)))
 }
 
 /// Whether `email` is the invited one (canonically, C6).
@@ -629,7 +628,8 @@ pub async fn accept(deps: &Deps, acceptance: Acceptance) -> Result<Session, Erro
         ])
         .await?;
     let typed = acceptance.temporary_password.as_deref().unwrap_or("");
-    let mut invitation = acceptable(deps, items[0].as_ref(), &code, now, Some(typed)).await?;
+    let (mut invitation, forgiven) =
+        acceptable(deps, items[0].as_ref(), &code, now, Some(typed)).await?;
     bound_to(&invitation, acceptance.email.as_str())?;
     if items[2].is_some() {
         return Err(Error::AccountExists);
@@ -666,6 +666,7 @@ pub async fn accept(deps: &Deps, acceptance: Acceptance) -> Result<Session, Erro
     writes.push(pending.write(code.company_id, items[1].as_ref()));
     writes.push(session_write);
     writes.extend(accepted_event(deps, &invitation, &account.id, now));
+    writes.extend(forgiven);
     match deps.store.write(writes).await {
         Ok(()) => Ok(session),
         // The invitation (the first write) changed since it was read: accepted meanwhile.
@@ -718,7 +719,8 @@ pub async fn join(deps: &Deps, token: &str, code: &str) -> Result<Joined, Error>
     if found.claims.scope != Scope::Account {
         return Err(Error::PasswordChangeRequired);
     }
-    let mut invitation = acceptable(deps, found.extra[0].as_ref(), &code, now, None).await?;
+    let (mut invitation, forgiven) =
+        acceptable(deps, found.extra[0].as_ref(), &code, now, None).await?;
     let mut account = found.account.clone();
     bound_to(&invitation, &account.email)?;
     let contracts: Vec<String> = invitation.unit_contract.iter().cloned().collect();
@@ -758,6 +760,7 @@ pub async fn join(deps: &Deps, token: &str, code: &str) -> Result<Joined, Error>
         writes.push(member_write(&account, &membership, now));
     }
     writes.push(pending.write(code.company_id, found.extra[1].as_ref()));
+    writes.extend(forgiven);
     writes.extend(accepted_event(deps, &invitation, &account.id, now));
     match deps.store.write(writes).await {
         Ok(()) => Ok(Joined {

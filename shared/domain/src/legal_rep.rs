@@ -359,25 +359,28 @@ pub async fn complete(
     // Hashed whatever the code: a right code costs what a wrong one does.
     let password_hash = deps.hasher.hash(password.expose(), deps.random.as_ref());
     let subject = Some(crate::attempts::Subject::Account(account_id));
-    if let Err(error) = code.check(deps, flow_id, subject, typed).await {
-        if matches!(error, Error::TooManyAttempts) {
-            flow.state = State::Ended;
-            codes::end(deps, Write::replace(&item, &flow)).await?;
+    let forgiven = match code.check(deps, flow_id, subject, typed).await {
+        Ok(forgiven) => forgiven,
+        Err(error) => {
+            if matches!(error, Error::TooManyAttempts) {
+                flow.state = State::Ended;
+                codes::end(deps, Write::replace(&item, &flow)).await?;
+            }
+            return Err(error);
         }
-        return Err(error);
-    }
+    };
     account.password_hash = Some(password_hash);
     account.password_version += 1;
     flow.state = State::Completed;
     let (session, session_write) = sessions::open(deps, &account, now);
     let activation = activation.ok_or(Error::FlowEnded)?;
-    deps.store
-        .write(vec![
-            Write::replace(&item, &flow),
-            Write::replace(&account_item, &account),
-            Write::delete(activation.key, Condition::Version(activation.version)),
-            session_write,
-        ])
-        .await?;
+    let mut writes = vec![
+        Write::replace(&item, &flow),
+        Write::replace(&account_item, &account),
+        Write::delete(activation.key, Condition::Version(activation.version)),
+        session_write,
+    ];
+    writes.extend(forgiven);
+    deps.store.write(writes).await?;
     Ok(session)
 }

@@ -209,9 +209,9 @@ pub async fn verify_puk(deps: &Deps, flow_id: &str, puk: &str) -> Result<CodeSen
     let code_expires_at = check.code.expires_at;
     flow.phone_check = Some(check);
     flow.state = State::AwaitingCode;
-    deps.store
-        .write(vec![Write::replace(&item, &flow), message])
-        .await?;
+    let mut writes = vec![Write::replace(&item, &flow), message];
+    writes.extend(guess.forgiven);
+    deps.store.write(writes).await?;
     Ok(CodeSent {
         flow_id: flow.id,
         next: "code",
@@ -234,7 +234,7 @@ pub async fn complete(
     let settings = settings(deps)?;
     let now = deps.clock.now();
     let (item, mut flow): (_, LineRegistrationFlow) = crate::flows::read(deps, flow_id).await?;
-    codes::check(deps, flow_id, &item, &mut flow, code, |f| {
+    let forgiven = codes::check(deps, flow_id, &item, &mut flow, code, |f| {
         f.state = State::Ended
     })
     .await?;
@@ -265,6 +265,7 @@ pub async fn complete(
     let mut writes = vec![Write::replace(&item, &flow)];
     writes.extend(account.create(now)?);
     writes.push(session_write);
+    writes.extend(forgiven);
     deps.store.write(writes).await.map_err(|e| match e {
         StoreError::ConditionFailed { index: Some(2) } => Error::LineTaken,
         other => other.into(),

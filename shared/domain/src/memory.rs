@@ -88,10 +88,7 @@ impl Store for MemoryStore {
     async fn write(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         let mut items = self.items.lock().expect("poisoned");
         for (index, write) in writes.iter().enumerate() {
-            let condition = match write {
-                Write::Put { condition, .. } | Write::Delete { condition, .. } => *condition,
-            };
-            if !condition_holds(condition, items.get(write.key())) {
+            if !condition_holds(write.condition(), items.get(write.key())) {
                 return Err(StoreError::ConditionFailed { index: Some(index) });
             }
         }
@@ -102,6 +99,11 @@ impl Store for MemoryStore {
                 }
                 Write::Delete { key, .. } => {
                     items.remove(&key);
+                }
+                Write::Discount { key } => {
+                    if let Some(item) = items.get_mut(&key) {
+                        item.version = item.version.saturating_sub(1);
+                    }
                 }
             }
         }
@@ -124,16 +126,6 @@ impl Store for MemoryStore {
             }
         }
         Ok(refused.map_or(Count::Counted(counts), Count::AtCeiling))
-    }
-
-    async fn discount(&self, keys: &[Key]) -> Result<(), StoreError> {
-        let mut items = self.items.lock().expect("poisoned");
-        for key in keys {
-            if let Some(item) = items.get_mut(key).filter(|i| i.version > 0) {
-                item.version -= 1;
-            }
-        }
-        Ok(())
     }
 }
 

@@ -53,6 +53,10 @@ pub struct LegacyAccount {
     /// The account it became.
     #[serde(default)]
     pub migrated_to: Option<String>,
+    /// The person's mobile, where the operator's export carries it (E.164): the migration
+    /// code goes there, never to a number someone types.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<String>,
 }
 
 /// The key of a legacy account: by keyed hash of the username, which is compared exactly
@@ -195,6 +199,12 @@ pub async fn start(deps: &Deps, input: StartMigration, lang: Lang) -> Result<Cod
     if email_claimed {
         return Err(Error::EmailTaken);
     }
+    // Whoever guessed an old password must not choose where the code goes.
+    if let Some(on_file) = &legacy.mobile {
+        if on_file != input.phone.e164() {
+            return Err(Error::PhoneNotMatching);
+        }
+    }
     writes.push(sms::allow(
         deps,
         &input.phone,
@@ -254,7 +264,7 @@ pub async fn complete(
         .into_iter();
     let (item, mut flow): (_, MigrationFlow) = crate::flows::found(items.next().flatten())?;
     let administrator: Option<CompanyAdministrator> = parse_opt(&items.next().flatten())?;
-    codes::check(deps, flow_id, &item, &mut flow, code, |f| {
+    let forgiven = codes::check(deps, flow_id, &item, &mut flow, code, |f| {
         f.state = State::Ended
     })
     .await?;
@@ -313,6 +323,7 @@ pub async fn complete(
     } else {
         administrator.map(|a| a.display_name)
     };
+    writes.extend(forgiven);
     deps.store.write(writes).await.map_err(|e| match e {
         StoreError::ConditionFailed { index: Some(1) } => Error::AlreadyMigrated,
         StoreError::ConditionFailed { index: Some(3) } => Error::EmailTaken,

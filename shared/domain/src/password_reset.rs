@@ -301,13 +301,13 @@ pub async fn complete(
     let outcome = match (checked, &flow.subject, account_item) {
         (Err(error @ (Error::CodeNotCorrect | Error::TooManyAttempts)), ..) => Err(error),
         (Err(other), ..) => return Err(other),
-        (Ok(()), Some(subject), _) if !subject.may_reset => Err(Error::PasswordResetNotAllowed),
-        (Ok(()), Some(_), Some(account_item)) => Ok(account_item),
+        (Ok(_), Some(subject), _) if !subject.may_reset => Err(Error::PasswordResetNotAllowed),
+        (Ok(forgiven), Some(_), Some(account_item)) => Ok((account_item, forgiven)),
         // A decoy (or an account deleted since the start): nothing to reset.
-        (Ok(()), ..) => Err(Error::CodeNotCorrect),
+        (Ok(_), ..) => Err(Error::CodeNotCorrect),
     };
-    let account_item = match outcome {
-        Ok(account_item) => account_item,
+    let (account_item, forgiven) = match outcome {
+        Ok(found) => found,
         Err(error) => {
             let event = flow.event("password_reset", error.describe().code, now, deps);
             deps.store.write(event).await?;
@@ -336,6 +336,7 @@ pub async fn complete(
         Event::personal("password_reset", Some(&account), "ok"),
         now,
     ));
+    writes.extend(forgiven);
     deps.store.write(writes).await?;
     Ok(())
 }

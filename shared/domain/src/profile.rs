@@ -503,4 +503,31 @@ mod tests {
             Err(ProfileError::Unknown(..))
         ));
     }
+
+    #[test]
+    fn attempt_budgets_default_and_never_exceed_a_hundred_a_day() {
+        let text = BUILTIN.iter().find(|(n, _)| *n == "card-issuer").unwrap().1;
+        let p = Profile::from_toml("t", text).unwrap();
+        assert_eq!(
+            (p.attempts.per_person, p.attempts.logins_per_day),
+            (10, 100)
+        );
+        let partial = format!("{text}\n[attempts]\nper_person = 5\n");
+        let p = Profile::from_toml("t", &partial).unwrap();
+        assert_eq!((p.attempts.per_person, p.attempts.per_sim), (5, 10));
+        for too_many in [
+            "per_person = 101",
+            "logins_per_day = 0",
+            "logins_per_window = 200",
+        ] {
+            let text = format!("{text}\n[attempts]\n{too_many}\n");
+            assert!(
+                matches!(
+                    Profile::from_toml("t", &text),
+                    Err(ProfileError::Invalid(..))
+                ),
+                "{too_many}"
+            );
+        }
+    }
 }

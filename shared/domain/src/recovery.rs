@@ -366,6 +366,7 @@ async fn conclude_method(
         _ => {
             let mut writes = vec![Write::replace(item, &flow)];
             writes.extend(event);
+            writes.extend(guess.forgiven);
             deps.store.write(writes).await?;
         }
     }

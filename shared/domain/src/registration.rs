@@ -161,6 +161,7 @@ pub async fn start(deps: &Deps, input: StartRegistration, lang: Lang) -> Result<
         expires_at: now.0 + settings.flow_minutes * MINUTE,
     };
     writes.push(crate::flows::create(&flow.id, &flow, flow.expires_at));
+    writes.extend(guess.forgiven);
     captcha::commit(deps.store.as_ref(), writes).await?;
     Ok(CodeSent {
         flow_id: flow.id,
@@ -185,12 +186,14 @@ pub async fn confirm_code(
     code: &OneTimeCode,
 ) -> Result<CodeConfirmed, Error> {
     let (item, mut flow): (_, RegistrationFlow) = crate::flows::read(deps, flow_id).await?;
-    codes::check(deps, flow_id, &item, &mut flow, code, |f| {
+    let forgiven = codes::check(deps, flow_id, &item, &mut flow, code, |f| {
         f.state = State::Ended
     })
     .await?;
     flow.state = State::AwaitingCredentials;
-    deps.store.write(vec![Write::replace(&item, &flow)]).await?;
+    let mut writes = vec![Write::replace(&item, &flow)];
+    writes.extend(forgiven);
+    deps.store.write(writes).await?;
     Ok(CodeConfirmed {
         next: "credentials",
         company_name: flow.company_name,

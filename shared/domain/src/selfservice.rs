@@ -50,7 +50,12 @@ pub struct ChangeStarted {
 }
 
 /// A full session (not a password-change one) and the password typed again.
-async fn reauthenticated(deps: &Deps, found: &Authenticated, password: &str) -> Result<(), Error> {
+/// Answers the writes that take the attempt back, for the step's write.
+async fn reauthenticated(
+    deps: &Deps,
+    found: &Authenticated,
+    password: &str,
+) -> Result<Vec<Write>, Error> {
     if found.claims.scope != Scope::Account {
         return Err(Error::PasswordChangeRequired);
     }
@@ -74,18 +79,20 @@ pub async fn start_mobile_change(
 ) -> Result<ChangeStarted, Error> {
     let lookup = deps.pepper.lookup(purpose::PHONE, phone.e164());
     let found = authenticate(deps, token, |_| vec![keys::sms_limit(&lookup)]).await?;
-    reauthenticated(deps, &found, password).await?;
+    let forgiven = reauthenticated(deps, &found, password).await?;
     let sms_log = found.extra[0].as_ref();
     let change = |phone| Change::Mobile { phone };
     let sms = (phone, lookup.as_str(), sms_log);
-    send_code_by_sms(deps, &found.account.id, "MOBILE", change, sms, lang).await
+    let account_id = found.account.id.as_str();
+    send_code_by_sms(deps, (account_id, forgiven), "MOBILE", change, sms, lang).await
 }
 
 /// Sends a code by SMS to `phone` (within its SMS limits: its keyed hash and SMS log as read)
-/// and keeps the change of `kind` it confirms.
+/// and keeps the change of `kind` it confirms, for the account, writing with them what its
+/// password typed again answered.
 async fn send_code_by_sms(
     deps: &Deps,
-    account_id: &str,
+    (account_id, forgiven): (&str, Vec<Write>),
     kind: &str,
     change: impl FnOnce(PhoneOnFile) -> Change,
     (phone, lookup, sms_log): (&PhoneNumber, &str, Option<&Item>),
@@ -99,13 +106,9 @@ async fn send_code_by_sms(
         code: phone_check.code,
         expires_at: now.0 + deps.profile.codes.valid_minutes * MINUTE,
     };
-    deps.store
-        .write(vec![
-            pending_write(account_id, kind, &pending),
-            record,
-            message,
-        ])
-        .await?;
+    let mut writes = vec![pending_write(account_id, kind, &pending), record, message];
+    writes.extend(forgiven);
+    deps.store.write(writes).await?;
     Ok(ChangeStarted {
         next: "code",
         sent_to: phone.hint(),
@@ -124,7 +127,7 @@ pub async fn start_email_change(
 ) -> Result<ChangeStarted, Error> {
     let now = deps.clock.now();
     let found = authenticate(deps, token, |_| vec![keys::login_claim(email.canonical())]).await?;
-    reauthenticated(deps, &found, password).await?;
+    let forgiven = reauthenticated(deps, &found, password).await?;
     // An account that logs in with a username or a line keeps its email as a contact only.
     if found.extra[0].is_some() && found.account.login == Login::Email {
         return Err(Error::EmailTaken);
@@ -149,12 +152,9 @@ pub async fn start_email_change(
         code: pending_code,
         expires_at: now.0 + deps.profile.codes.valid_minutes * MINUTE,
     };
-    deps.store
-        .write(vec![
-            pending_write(&found.account.id, "EMAIL", &pending),
-            message,
-        ])
-        .await?;
+    let mut writes = vec![pending_write(&found.account.id, "EMAIL", &pending), message];
+    writes.extend(forgiven);
+    deps.store.write(writes).await?;
     Ok(ChangeStarted {
         next: "code",
         sent_to: email.hint(),
@@ -177,24 +177,27 @@ pub async fn confirm_change(
     let pending: PendingChange = pending_item.parse()?;
     let round = format!("{}.{kind}", found.account.id);
     let subject = Some(Subject::Account(&found.account.id));
-    if let Err(error) = pending.code.check(deps, &round, subject, code).await {
-        if matches!(error, Error::TooManyAttempts) {
-            // The tries are spent: the change is dropped.
-            let drop = Write::delete(
-                pending_item.key.clone(),
-                Condition::Version(pending_item.version),
-            );
-            codes::end(deps, drop).await?;
+    let forgiven = match pending.code.check(deps, &round, subject, code).await {
+        Ok(forgiven) => forgiven,
+        Err(error) => {
+            if matches!(error, Error::TooManyAttempts) {
+                // The tries are spent: the change is dropped.
+                let drop = Write::delete(
+                    pending_item.key.clone(),
+                    Condition::Version(pending_item.version),
+                );
+                codes::end(deps, drop).await?;
+            }
+            return Err(error);
         }
-        return Err(error);
-    }
+    };
     let mut account = found.account;
     let done = Write::delete(
         pending_item.key.clone(),
         Condition::Version(pending_item.version),
     );
     let mut taken = Error::EmailTaken;
-    let writes = match pending.change {
+    let mut writes = match pending.change {
         Change::Mobile { phone } => {
             account.mobile = Some(phone);
             vec![Write::replace(&found.item, &account), done]
@@ -240,6 +243,7 @@ pub async fn confirm_change(
             writes
         }
     };
+    writes.extend(forgiven);
     deps.store.write(writes).await.map_err(|e| match e {
         StoreError::ConditionFailed { index: Some(2) } => taken,
         other => other.into(),
@@ -256,7 +260,8 @@ pub struct Key6View {
 
 /// R8: the Key6 of one of the person's cards, asked of the card issuer after the password
 /// again (Varco keeps only its hash). A card that is not the person's answers like a wrong
-/// number. One read; nothing written.
+/// number. One read, the count, and the right password's attempt taken back while the
+/// issuer answers.
 pub async fn view_key6(
     deps: &Deps,
     token: &str,
@@ -265,17 +270,20 @@ pub async fn view_key6(
 ) -> Result<Key6View, Error> {
     let lookup = deps.pepper.lookup(purpose::CARD, card.digits());
     let found = authenticate(deps, token, |_| vec![keys::card(&lookup)]).await?;
-    reauthenticated(deps, &found, password).await?;
+    let forgiven = reauthenticated(deps, &found, password).await?;
     let held: Option<crate::accounts::Card> =
         found.extra[0].as_ref().map(Item::parse).transpose()?;
     if held.and_then(|c| c.account_id).as_deref() != Some(found.account.id.as_str()) {
         return Err(Error::DataNotCorrect);
     }
-    let key6 = deps
-        .issuer
-        .key6(card)
-        .await?
-        .ok_or(Error::Key6Unavailable)?;
+    let (key6, _) = futures_util::future::join(deps.issuer.key6(card), async {
+        // Only leaves the attempt counted should it fail: the answer does not wait on it.
+        if let Err(e) = deps.store.write(forgiven).await {
+            tracing::warn!(event = "attempt_not_forgiven", error = %e);
+        }
+    })
+    .await;
+    let key6 = key6?.ok_or(Error::Key6Unavailable)?;
     Ok(Key6View {
         last4: card.last4().to_string(),
         key6: key6.expose().to_string(),
@@ -338,7 +346,7 @@ pub async fn start_line_association(
         ]
     })
     .await?;
-    reauthenticated(deps, &found, &input.password).await?;
+    let mut forgiven = reauthenticated(deps, &found, &input.password).await?;
     let [line_item, claim, sms_log] = [0, 1, 2].map(|i| found.extra[i].clone());
     let mut account = found.account.clone();
     let on_file = phone_on_file(deps, &input.line);
@@ -360,7 +368,8 @@ pub async fn start_line_association(
     if !line.data_only {
         let change = |line| Change::Line { line };
         let sms = (&input.line, lookup.as_str(), sms_log.as_ref());
-        let sent = send_code_by_sms(deps, &account.id, "LINE", change, sms, lang).await?;
+        let forgiven = (account.id.as_str(), forgiven);
+        let sent = send_code_by_sms(deps, forgiven, "LINE", change, sms, lang).await?;
         return Ok(LineAssociationStarted::CodeSent(sent));
     }
     // A data-only SIM: its PUK proves the SIM is in the person's hands.
@@ -391,10 +400,12 @@ pub async fn start_line_association(
         return Err(Error::PukNotCorrect);
     }
     add_line(deps, &mut account, on_file.clone())?;
-    let writes = vec![
+    forgiven.extend(guess.forgiven);
+    let mut writes = vec![
         Write::replace(&found.item, &account),
         claim_login(&line_login_key(&lookup), &account.id),
     ];
+    writes.extend(forgiven);
     deps.store.write(writes).await.map_err(|e| match e {
         StoreError::ConditionFailed { index: Some(1) } => Error::LineTaken,
         other => other.into(),
@@ -435,6 +446,7 @@ pub async fn delete_account(deps: &Deps, token: &str, password: &str) -> Result<
     if session.is_none() || claims.scope != Scope::Account {
         return Err(Error::Unauthenticated);
     }
+    // The account goes with its budget: nothing to take back.
     crate::accounts::password_typed_again(deps, &account, password).await?;
     let mut writes: Vec<Write> = items
         .iter()

@@ -123,8 +123,20 @@ pub enum Condition {
 /// One write of an atomic batch.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Write {
-    Put { item: Item, condition: Condition },
-    Delete { key: Key, condition: Condition },
+    Put {
+        item: Item,
+        condition: Condition,
+    },
+    Delete {
+        key: Key,
+        condition: Condition,
+    },
+    /// Takes one attempt back from the counter at `key` (`Store::count`), which this request
+    /// counted (so it exists and is above 0): an attempt that turned out to be the owner's.
+    /// It has no condition and never fails its batch.
+    Discount {
+        key: Key,
+    },
 }
 
 impl Write {
@@ -171,10 +183,22 @@ impl Write {
         Write::Delete { key, condition }
     }
 
+    pub fn discount(key: Key) -> Write {
+        Write::Discount { key }
+    }
+
     pub fn key(&self) -> &Key {
         match self {
             Write::Put { item, .. } => &item.key,
-            Write::Delete { key, .. } => key,
+            Write::Delete { key, .. } | Write::Discount { key } => key,
+        }
+    }
+
+    /// What must hold for it to happen.
+    pub fn condition(&self) -> Condition {
+        match self {
+            Write::Put { condition, .. } | Write::Delete { condition, .. } => *condition,
+            Write::Discount { .. } => Condition::None,
         }
     }
 }
@@ -302,11 +326,6 @@ pub trait Store: Send + Sync {
     /// attempt can be counted too often but never too rarely. Never answers
     /// `ConditionFailed`.
     async fn count(&self, counters: &[Counter]) -> Result<Count, StoreError>;
-
-    /// Takes one attempt back from each counter at `keys` (an attempt that turned out to be
-    /// the owner's: it should not spend the budget), atomically like `count`; a counter at
-    /// 0, or absent, stays as it is (and absent).
-    async fn discount(&self, keys: &[Key]) -> Result<(), StoreError>;
 }
 
 /// Parses an optional item's document.

@@ -15,7 +15,7 @@ use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, Delete, GlobalSecondaryIndex,
     KeySchemaElement, KeyType, KeysAndAttributes, Projection, ProjectionType, Put,
     ScalarAttributeType, StreamSpecification, StreamViewType, TimeToLiveSpecification,
-    TransactWriteItem,
+    TransactWriteItem, Update,
 };
 use aws_sdk_dynamodb::Client;
 use std::collections::{BTreeSet, HashMap};
@@ -136,6 +136,21 @@ pub fn to_stream_image(item: &Item) -> serde_json::Value {
         })
         .collect();
     serde_json::Value::Object(fields)
+}
+
+/// `Write::Discount`: one attempt back, unconditionally (the counter was just counted).
+/// The document is kept readable should the counter somehow be gone.
+const DISCOUNT: (&str, [(&str, &str); 2]) = (
+    "SET doc = if_not_exists(doc, :empty) ADD v :minus_one",
+    [(":empty", "{}"), (":minus_one", "-1")],
+);
+
+fn discount_values(values: [(&str, &str); 2]) -> Attrs {
+    let [(empty, doc), (minus_one, n)] = values;
+    HashMap::from([
+        (empty.to_string(), AttributeValue::S(doc.to_string())),
+        (minus_one.to_string(), AttributeValue::N(n.to_string())),
+    ])
 }
 
 /// A condition as a DynamoDB expression and its values.
@@ -468,6 +483,7 @@ impl Store for DynamoStore {
             let action = match write {
                 Write::Put { .. } => "PutItem",
                 Write::Delete { .. } => "DeleteItem",
+                Write::Discount { .. } => "UpdateItem",
             };
             self.used(action, "table");
         }
@@ -500,6 +516,20 @@ impl Store for DynamoStore {
                                 .set_key(Some(key_attrs(key)))
                                 .set_condition_expression(expression)
                                 .set_expression_attribute_values(values.flatten())
+                                .build()
+                                .map_err(backend)?,
+                        )
+                        .build()
+                }
+                Write::Discount { key } => {
+                    let (expression, values) = DISCOUNT;
+                    TransactWriteItem::builder()
+                        .update(
+                            Update::builder()
+                                .table_name(&self.table)
+                                .set_key(Some(key_attrs(key)))
+                                .update_expression(expression)
+                                .set_expression_attribute_values(Some(discount_values(values)))
                                 .build()
                                 .map_err(backend)?,
                         )
@@ -563,35 +593,6 @@ impl Store for DynamoStore {
         }
         Ok(refused.map_or(Count::Counted(counts), Count::AtCeiling))
     }
-
-    /// One conditional `UpdateItem` per counter, all sent at once: one round trip.
-    async fn discount(&self, keys: &[Key]) -> Result<(), StoreError> {
-        if keys.is_empty() {
-            return Ok(());
-        }
-        let answers = futures_util::future::join_all(keys.iter().map(|key| async move {
-            let _trip = self.call_made();
-            self.used("UpdateItem", "table");
-            self.client
-                .update_item()
-                .table_name(&self.table)
-                .set_key(Some(key_attrs(key)))
-                .update_expression("ADD v :minus_one")
-                .condition_expression("v > :zero")
-                .expression_attribute_values(":minus_one", AttributeValue::N("-1".into()))
-                .expression_attribute_values(":zero", AttributeValue::N("0".into()))
-                .send()
-                .await
-        }))
-        .await;
-        for answer in answers {
-            match answer.map_err(failure) {
-                Ok(_) | Err(StoreError::ConditionFailed { .. }) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(())
-    }
 }
 
 impl DynamoStore {
@@ -644,6 +645,19 @@ impl DynamoStore {
                     .set_item(Some(to_attrs(item)))
                     .set_condition_expression(expression)
                     .set_expression_attribute_values(values.flatten())
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(failure)
+            }
+            Write::Discount { key } => {
+                let (expression, values) = DISCOUNT;
+                self.client
+                    .update_item()
+                    .table_name(&self.table)
+                    .set_key(Some(key_attrs(key)))
+                    .update_expression(expression)
+                    .set_expression_attribute_values(Some(discount_values(values)))
                     .send()
                     .await
                     .map(|_| ())

@@ -196,10 +196,7 @@ impl Store for RedbStore {
                     Some(bytes) => Some(decode(bytes.value())?),
                     None => None,
                 };
-                let condition = match &write {
-                    Write::Put { condition, .. } | Write::Delete { condition, .. } => *condition,
-                };
-                if !condition_holds(condition, current.as_ref()) {
+                if !condition_holds(write.condition(), current.as_ref()) {
                     return Err(StoreError::ConditionFailed { index: Some(n) });
                 }
                 for old in current.iter().flat_map(index_entries) {
@@ -219,6 +216,16 @@ impl Store for RedbStore {
                     }
                     Write::Delete { .. } => {
                         items.remove(key.as_str()).map_err(backend)?;
+                    }
+                    // A counter has no index entries: its item only changes its count.
+                    Write::Discount { .. } => {
+                        if let Some(mut counter) = current {
+                            counter.version = counter.version.saturating_sub(1);
+                            let bytes = serde_json::to_vec(&counter).map_err(backend)?;
+                            items
+                                .insert(key.as_str(), bytes.as_slice())
+                                .map_err(backend)?;
+                        }
                     }
                 }
             }
@@ -252,28 +259,6 @@ impl Store for RedbStore {
         }
         tx.commit().map_err(backend)?;
         Ok(refused.map_or(Count::Counted(counts), Count::AtCeiling))
-    }
-
-    async fn discount(&self, keys: &[Key]) -> Result<(), StoreError> {
-        let tx = self.db.begin_write().map_err(backend)?;
-        {
-            let mut items = tx.open_table(ITEMS).map_err(backend)?;
-            for key in keys {
-                let key = item_key(key);
-                let current = match items.get(key.as_str()).map_err(backend)? {
-                    Some(bytes) => Some(decode(bytes.value())?),
-                    None => None,
-                };
-                if let Some(mut item) = current.filter(|i| i.version > 0) {
-                    item.version -= 1;
-                    let bytes = serde_json::to_vec(&item).map_err(backend)?;
-                    items
-                        .insert(key.as_str(), bytes.as_slice())
-                        .map_err(backend)?;
-                }
-            }
-        }
-        tx.commit().map_err(backend)
     }
 }
 
