@@ -37,6 +37,24 @@ fn count(seen: &BTreeMap<(u16, String), usize>, status: u16, code: &str) -> usiz
     seen.get(&(status, code.to_string())).copied().unwrap_or(0)
 }
 
+/// After a burst, wrong guesses one at a time until one is not told `wrong` (at most
+/// `limit`): how many were. A burst may check fewer than the limit (an attempt refused while
+/// others were in flight gives back what it counted), never more: with these, exactly the
+/// limit's worth of wrong guesses are checked in all.
+async fn wrong_until_refused<F, Fut>(wrong: &str, limit: usize, guess: F) -> (usize, Answer)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Answer>,
+{
+    for told in 0..=limit {
+        let answer = guess().await;
+        if answer.code() != wrong {
+            return (told, answer);
+        }
+    }
+    panic!("more than {limit} wrong guesses told as such");
+}
+
 /// Every answer of a burst is one of `allowed` (never a conflict, never a 5xx).
 fn only(seen: &BTreeMap<(u16, String), usize>, allowed: &[(u16, &str)]) {
     for (status, code) in seen.keys() {
@@ -69,7 +87,13 @@ async fn x5_a_burst_of_wrong_key6_codes_checks_at_most_the_flow_limit(app: TestA
             (410, "flow_ended"),
         ],
     );
-    assert!(count(&seen, 422, "data_not_correct") <= 2, "{seen:?}");
+    let in_burst = count(&seen, 422, "data_not_correct");
+    assert!(in_burst <= 2, "{seen:?}");
+    let (after, _) = wrong_until_refused("data_not_correct", 2, || {
+        app.key6(&flow, MARIO_CARD, "000000")
+    })
+    .await;
+    assert!(in_burst + after <= 2, "{in_burst} + {after}");
     let right = app.key6(&flow, MARIO_CARD, MARIO_KEY6).await;
     assert!(
         [
@@ -79,6 +103,76 @@ async fn x5_a_burst_of_wrong_key6_codes_checks_at_most_the_flow_limit(app: TestA
         ]
         .contains(&(right.status, right.code())),
         "the right Key6 after the limit is refused like a wrong one: {:?}",
+        right.body
+    );
+}
+
+async fn x5_a_burst_of_wrong_security_answers_checks_at_most_the_flow_limit(app: TestApp) {
+    let app = Arc::new(app);
+    let flow = app.flow("email", &LUCA).await;
+    let seen = burst(&app, |app, n| {
+        let flow = flow.clone();
+        async move { app.security_answer(&flow, &format!("Citta {n}")).await }
+    })
+    .await;
+    only(
+        &seen,
+        &[
+            (422, "data_not_correct"),
+            (429, "too_many_attempts"),
+            (410, "flow_ended"),
+        ],
+    );
+    let in_burst = count(&seen, 422, "data_not_correct");
+    let (after, _) =
+        wrong_until_refused("data_not_correct", 2, || app.security_answer(&flow, "Roma")).await;
+    assert!(in_burst + after <= 2, "{in_burst} + {after}: {seen:?}");
+    let right = app.security_answer(&flow, "Bergamo").await;
+    assert!(
+        [(410, "flow_ended"), (429, "too_many_attempts")].contains(&(right.status, right.code())),
+        "{}",
+        right.body
+    );
+}
+
+async fn x5_a_burst_of_wrong_sms_codes_checks_at_most_five(app: TestApp) {
+    let started = app
+        .start_registration(&ACME_CARD, ACME_CARD.registration_code, "+39 347 000 0001")
+        .await;
+    assert_eq!(started.status, 201, "{}", started.body);
+    let flow = started.text("flow_id");
+    let code = varco_tests::code_in(&app.the_sms().await);
+    let app = Arc::new(app);
+    let seen = burst(&app, |app, n| {
+        let flow = flow.clone();
+        async move { app.registration_code(&flow, &format!("{:06}", n)).await }
+    })
+    .await;
+    // Five tries for the code, and the card's ten a day: each counts on its own.
+    only(
+        &seen,
+        &[
+            (422, "code_not_correct"),
+            (429, "too_many_attempts"),
+            (429, "attempts_exhausted"),
+            (410, "flow_ended"),
+        ],
+    );
+    let in_burst = count(&seen, 422, "code_not_correct");
+    let (after, _) = wrong_until_refused("code_not_correct", 4, || {
+        app.registration_code(&flow, "999999")
+    })
+    .await;
+    assert!(in_burst + after <= 4, "{in_burst} + {after}: {seen:?}");
+    let right = app.registration_code(&flow, &code).await;
+    let refusals = [
+        (410, "flow_ended"),
+        (429, "too_many_attempts"),
+        (429, "attempts_exhausted"),
+    ];
+    assert!(
+        refusals.contains(&(right.status, right.code())),
+        "the right code after the burst is refused: {}",
         right.body
     );
 }
@@ -190,7 +284,17 @@ async fn x5_a_burst_of_wrong_registration_codes_locks_the_card(app: TestApp) {
             (429, "attempts_exhausted"),
         ],
     );
-    assert!(count(&seen, 422, "data_not_correct") <= 5, "{seen:?}");
+    let in_burst = count(&seen, 422, "data_not_correct");
+    let (after, refused) = wrong_until_refused("data_not_correct", 5, || {
+        app.start_registration(&ACME_CARD, "ACME-7K2Q-ZZZZ", "+39 347 000 0001")
+    })
+    .await;
+    assert_eq!(
+        in_burst + after,
+        5,
+        "five wrong codes checked in all: {seen:?}"
+    );
+    assert_eq!(refused.code(), "registration_code_locked");
     let right = app
         .start_registration(&ACME_CARD, ACME_CARD.registration_code, "+39 347 000 0001")
         .await;
@@ -233,19 +337,22 @@ async fn x5_a_trickle_of_failed_logins_never_keeps_the_owner_out(app: TestApp) {
 }
 
 async fn x5_old_passwords_are_limited_per_old_username(app: TestApp) {
-    let mut answers = Vec::new();
-    for n in 0..10 {
-        let answer = app
-            .start_migration(
-                FRANCA.username,
-                &format!("Sbagliata-{n}"),
-                "+39 347 000 0002",
-                "franca.ricci@example.com",
-            )
-            .await;
-        answers.push(answer.code().to_string());
-    }
-    assert_eq!(answers, ["data_not_correct"; 10]);
+    let app = Arc::new(app);
+    let seen = burst(&app, |app, n| async move {
+        app.start_migration(
+            FRANCA.username,
+            &format!("Sbagliata-{n}"),
+            "+39 347 000 0002",
+            "franca.ricci@example.com",
+        )
+        .await
+    })
+    .await;
+    only(
+        &seen,
+        &[(422, "data_not_correct"), (429, "attempts_exhausted")],
+    );
+    assert_eq!(count(&seen, 422, "data_not_correct"), 10, "{seen:?}");
     let right = app
         .start_migration(
             FRANCA.username,
@@ -312,6 +419,8 @@ async fn x5_a_refresh_token_raced_or_replayed_ends_the_session(app: TestApp) {
 
 on_both_stores!(
     x5_a_burst_of_wrong_key6_codes_checks_at_most_the_flow_limit,
+    x5_a_burst_of_wrong_security_answers_checks_at_most_the_flow_limit,
+    x5_a_burst_of_wrong_sms_codes_checks_at_most_five,
     x5_key6_codes_are_limited_per_card_across_new_flows,
     x5_security_answers_are_limited_per_person_across_new_flows,
     x5_a_burst_of_wrong_registration_codes_locks_the_card,

@@ -608,7 +608,52 @@ async fn n6_the_administrator_appoints_an_interim_administrator_who_manages_user
     );
 }
 
+/// X5: fifty wrong secrets at once for one invitation: ten a day are checked, the rest
+/// refused before any check; then the right code and temporary password are refused too, and
+/// `invitation_used` or `invitation_expired` are never told to a wrong code.
+async fn x5_a_burst_of_wrong_invitation_codes_spends_the_invitations_budget(app: TestApp) {
+    let sara = sara(&app).await;
+    assert_eq!(
+        invite(&app, &sara, "acme", paolo_as("monitoring"))
+            .await
+            .status,
+        201
+    );
+    let (code, temporary) = delivered_invitation(&app).await;
+    let (prefix, _) = code.rsplit_once('.').unwrap();
+    let app = std::sync::Arc::new(app);
+    let mut racers = tokio::task::JoinSet::new();
+    for n in 0..50 {
+        let app = app.clone();
+        let body = acceptance(&format!("{prefix}.WRONG{n:07}"), &temporary, PAOLO_PASSWORD);
+        racers.spawn(async move { app.post("/invitations/accept", body).await });
+    }
+    let answers: Vec<varco_tests::Answer> = racers.join_all().await;
+    let mut seen = std::collections::BTreeMap::new();
+    for a in &answers {
+        *seen.entry((a.status, a.code().to_string())).or_insert(0) += 1;
+    }
+    assert_eq!(
+        seen.get(&(404, "invitation_not_found".to_string())),
+        Some(&10),
+        "{seen:?}"
+    );
+    assert_eq!(
+        seen.get(&(429, "attempts_exhausted".to_string())),
+        Some(&40),
+        "{seen:?}"
+    );
+    let right = app
+        .post(
+            "/invitations/accept",
+            acceptance(&code, &temporary, PAOLO_PASSWORD),
+        )
+        .await;
+    assert_eq!((right.status, right.code()), (429, "attempts_exhausted"));
+}
+
 on_both_stores!(
+    x5_a_burst_of_wrong_invitation_codes_spends_the_invitations_budget,
     n6_the_administrator_appoints_an_interim_administrator_who_manages_users,
     x8_company_events_are_recorded_and_read_newest_first_by_the_administrator,
     n5_an_invited_supervisor_gets_the_code_by_email_and_a_temporary_password_by_sms,

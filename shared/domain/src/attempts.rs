@@ -15,7 +15,7 @@ use crate::audit::{self, Event};
 use crate::clock::{Timestamp, DAY};
 use crate::deps::Deps;
 use crate::error::Error;
-use crate::store::{Count, Counter, Key, Write};
+use crate::store::{Counter, Key, Write};
 
 /// What a person guesses at, for a subject's budget: the counter's partition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,29 +168,36 @@ impl Counted {
 
 /// Counts one attempt under every limit (at once: one round trip), before anything is
 /// checked. A limit already spent refuses the attempt with its answer (the first such in
-/// `limits`' order; the others stay counted), and a spent subject budget is recorded in the audit trail (about `account_id`, when the
-/// caller knows the account).
+/// `limits`' order), and the refused attempt takes back what the other limits counted, so
+/// that guesses at a spent flow do not drain the subject's budget (while a burst is in
+/// flight, an attempt may meet a budget that others will give back). A spent subject
+/// budget is recorded in the audit trail (about `account_id`, when the caller knows it).
 pub async fn count(
     deps: &Deps,
     limits: &[Limit],
     account_id: Option<&str>,
 ) -> Result<Counted, Error> {
     let counters: Vec<Counter> = limits.iter().map(|l| l.counter.clone()).collect();
-    match deps.store.count(&counters).await? {
-        Count::Counted(counts) => Ok(Counted(counts)),
-        Count::AtCeiling(index) => {
-            let now = deps.clock.now();
-            let limit = &limits[index];
-            let error = limit.refuse(now);
-            if matches!(limit.refusal, Refusal::Budget) {
-                tracing::warn!(event = "attempts_budget_spent", counter = %limit.counter.key.sk);
-                let event =
-                    Event::person("attempts_budget_spent", account_id, error.describe().code);
-                deps.store.write(audit::record(deps, event, now)).await?;
-            }
-            Err(error)
-        }
+    let counts = deps.store.count(&counters).await?;
+    let Some(refused) = counts.iter().position(Option::is_none) else {
+        return Ok(Counted(counts.into_iter().flatten().collect()));
+    };
+    let now = deps.clock.now();
+    let limit = &limits[refused];
+    let error = limit.refuse(now);
+    let mut writes: Vec<Write> = limits
+        .iter()
+        .zip(&counts)
+        .filter(|(_, count)| count.is_some())
+        .map(|(l, _)| Write::discount(l.counter.key.clone()))
+        .collect();
+    if matches!(limit.refusal, Refusal::Budget) {
+        tracing::warn!(event = "attempts_budget_spent", counter = %limit.counter.key.sk);
+        let event = Event::person("attempts_budget_spent", account_id, error.describe().code);
+        writes.extend(audit::record(deps, event, now));
     }
+    deps.store.write(writes).await?;
+    Err(error)
 }
 
 /// The writes that take back the attempt just counted under `limits`, for the step's own

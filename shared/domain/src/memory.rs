@@ -113,19 +113,14 @@ impl Store for MemoryStore {
     async fn count(&self, counters: &[Counter]) -> Result<Count, StoreError> {
         let mut items = self.items.lock().expect("poisoned");
         let mut counts = Vec::with_capacity(counters.len());
-        let mut refused = None;
-        for (index, counter) in counters.iter().enumerate() {
-            match counted(counter, items.get(&counter.key)) {
-                Some(next) => {
-                    counts.push(next.version);
-                    items.insert(next.key.clone(), next);
-                }
-                None => {
-                    refused.get_or_insert(index);
-                }
+        for counter in counters {
+            let next = counted(counter, items.get(&counter.key));
+            counts.push(next.as_ref().map(|n| n.version));
+            if let Some(next) = next {
+                items.insert(next.key.clone(), next);
             }
         }
-        Ok(refused.map_or(Count::Counted(counts), Count::AtCeiling))
+        Ok(counts)
     }
 }
 

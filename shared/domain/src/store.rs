@@ -132,8 +132,9 @@ pub enum Write {
         condition: Condition,
     },
     /// Takes one attempt back from the counter at `key` (`Store::count`), which this request
-    /// counted (so it exists and is above 0): an attempt that turned out to be the owner's.
-    /// It has no condition and never fails its batch.
+    /// counted (so it exists and is above 0): an attempt whose secret was right, or that a
+    /// limit refused. It has no condition and never fails its batch; a backend may apply it
+    /// apart from the batch's other writes, whether they commit or not.
     Discount {
         key: Key,
     },
@@ -231,15 +232,9 @@ pub struct Counter {
     pub expires_at: i64,
 }
 
-/// What `Store::count` did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Count {
-    /// Every counter was counted: each one's count after this attempt, in order.
-    Counted(Vec<u64>),
-    /// The counter at this index (the first such) was at its ceiling already, and was not
-    /// counted; the others below their ceiling were.
-    AtCeiling(usize),
-}
+/// What `Store::count` did, for each counter in order: its count after this attempt, or
+/// `None` where it was at its ceiling already (and was not counted).
+pub type Count = Vec<Option<u64>>;
 
 /// Most items in one atomic write (DynamoDB's transaction limit).
 pub const MAX_WRITES: usize = 100;
@@ -321,10 +316,9 @@ pub trait Store: Send + Sync {
     /// `ceiling` minus the count before find a counter below its ceiling, and none is lost
     /// or counted twice. A counter that does not exist starts at 0 (an item with an empty
     /// document, `Item::version` being the count, expiring at `Counter::expires_at`). The
-    /// counters are independent (a backend may send them at once): a counter at its ceiling
-    /// (`Count::AtCeiling`, the first such) does not stop the others from counting, so an
-    /// attempt can be counted too often but never too rarely. Never answers
-    /// `ConditionFailed`.
+    /// counters are independent (a backend may send them at once): one at its ceiling does
+    /// not stop the others from counting; the caller takes back what it does not want
+    /// counted (`Write::Discount`). Never answers `ConditionFailed`.
     async fn count(&self, counters: &[Counter]) -> Result<Count, StoreError>;
 }
 

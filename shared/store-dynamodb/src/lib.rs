@@ -468,7 +468,37 @@ impl Store for DynamoStore {
             .await
     }
 
+    /// A batch's attempts taken back (`Write::Discount`) are sent beside it, each its own
+    /// `UpdateItem`, at the same time (one round trip): inside a transaction they would make
+    /// any attempt counted at that moment on the same counter fail (`TransactionConflict`).
+    /// They apply whether the batch commits or not: each takes back an attempt whose secret
+    /// was right. One that fails only leaves its attempt counted.
     async fn write(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+        let (discounts, batch): (Vec<Write>, Vec<Write>) = writes
+            .into_iter()
+            .partition(|w| matches!(w, Write::Discount { .. }));
+        let discounted = futures_util::future::join_all(discounts.iter().map(|discount| async {
+            let _trip = self.call_made();
+            self.used("UpdateItem", "table");
+            // Only leaves the attempt counted (too often, never too rarely).
+            let _ = self.write_one(discount).await;
+        }));
+        let (written, _) = futures_util::future::join(self.write_batch(batch), discounted).await;
+        written
+    }
+
+    /// One `UpdateItem` per counter, all sent at once: one round trip. (A transaction of
+    /// them would return no counts, and any concurrent one touching the same counter could
+    /// cancel it.)
+    async fn count(&self, counters: &[Counter]) -> Result<Count, StoreError> {
+        let answers =
+            futures_util::future::join_all(counters.iter().map(|c| self.count_one(c))).await;
+        answers.into_iter().collect()
+    }
+}
+
+impl DynamoStore {
+    async fn write_batch(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         if writes.is_empty() {
             return Ok(());
         }
@@ -574,25 +604,6 @@ impl Store for DynamoStore {
             Err(e) => Err(failure(e)),
         }
     }
-
-    /// One `UpdateItem` per counter, all sent at once: one round trip. (A transaction of
-    /// them would return no counts, and any concurrent one touching the same counter could
-    /// cancel it.)
-    async fn count(&self, counters: &[Counter]) -> Result<Count, StoreError> {
-        let answers =
-            futures_util::future::join_all(counters.iter().map(|c| self.count_one(c))).await;
-        let mut counts = Vec::with_capacity(counters.len());
-        let mut refused = None;
-        for (index, answer) in answers.into_iter().enumerate() {
-            match answer? {
-                Some(count) => counts.push(count),
-                None => {
-                    refused.get_or_insert(index);
-                }
-            }
-        }
-        Ok(refused.map_or(Count::Counted(counts), Count::AtCeiling))
-    }
 }
 
 impl DynamoStore {
@@ -629,7 +640,12 @@ impl DynamoStore {
                 Ok(Some(count))
             }
             Err(e) => match failure(e) {
-                StoreError::ConditionFailed { .. } => Ok(None),
+                StoreError::ConditionFailed { index: Some(_) } => Ok(None),
+                // A transaction was taking an attempt back from the counter at that moment:
+                // not counted, so the caller must not check (busy, not "at the ceiling").
+                StoreError::ConditionFailed { index: None } => Err(StoreError::Busy(
+                    "a counter was being written by a transaction".into(),
+                )),
                 other => Err(other),
             },
         }

@@ -237,28 +237,27 @@ impl Store for RedbStore {
     async fn count(&self, counters: &[Counter]) -> Result<Count, StoreError> {
         let tx = self.db.begin_write().map_err(backend)?;
         let mut counts = Vec::with_capacity(counters.len());
-        let mut refused = None;
         {
             let mut items = tx.open_table(ITEMS).map_err(backend)?;
-            for (index, counter) in counters.iter().enumerate() {
+            for counter in counters {
                 let key = item_key(&counter.key);
                 let current = match items.get(key.as_str()).map_err(backend)? {
                     Some(bytes) => Some(decode(bytes.value())?),
                     None => None,
                 };
                 let Some(next) = counted(counter, current.as_ref()) else {
-                    refused.get_or_insert(index);
+                    counts.push(None);
                     continue;
                 };
                 let bytes = serde_json::to_vec(&next).map_err(backend)?;
                 items
                     .insert(key.as_str(), bytes.as_slice())
                     .map_err(backend)?;
-                counts.push(next.version);
+                counts.push(Some(next.version));
             }
         }
         tx.commit().map_err(backend)?;
-        Ok(refused.map_or(Count::Counted(counts), Count::AtCeiling))
+        Ok(counts)
     }
 }
 
