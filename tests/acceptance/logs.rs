@@ -73,7 +73,7 @@ async fn logs_of_whole_recoveries_hold_no_secret(app: TestApp) {
 
 /// Whether `secret` stands in `text` as a whole token (not inside a longer run of letters
 /// and digits, as a random id may hold four letters of an answer by chance).
-fn holds_token(text: &str, secret: &str) -> bool {
+pub(crate) fn holds_token(text: &str, secret: &str) -> bool {
     text.match_indices(secret).any(|(at, _)| {
         let before = text[..at].chars().next_back();
         let after = text[at + secret.len()..].chars().next();

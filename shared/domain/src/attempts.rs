@@ -8,13 +8,15 @@
 //! **per subject across flows** (a card, a person, a login name, an old username, a SIM,
 //! an invitation, an account), by window of time (a day, unless the profile says
 //! otherwise). A subject is always what was typed (its keyed hash), known or not, so that a
-//! spent budget tells nothing about whether the subject exists. Attempts count whatever
-//! their outcome: a right one too, so that counting never waits for the check.
+//! spent budget tells nothing about whether the subject exists. Every attempt is counted
+//! before the check; a right one is taken back in the step's own write (`forgive`), and a
+//! refused one gives back what its other limits counted: budgets bound wrong guesses.
 
 use crate::audit::{self, Event};
 use crate::clock::{Timestamp, DAY};
 use crate::deps::Deps;
 use crate::error::Error;
+use crate::keys;
 use crate::store::{Counter, Key, Write};
 
 /// What a person guesses at, for a subject's budget: the counter's partition.
@@ -42,7 +44,7 @@ pub enum Subject<'a> {
 }
 
 impl Subject<'_> {
-    fn partition(&self) -> String {
+    fn key(&self, window: &str) -> Key {
         let (kind, id) = match self {
             Subject::Account(id) => ("ACCOUNT", id),
             Subject::Person(id) => ("PERSON", id),
@@ -54,7 +56,7 @@ impl Subject<'_> {
             Subject::Sim(id) => ("SIM", id),
             Subject::Invitation(id) => ("INVITATION", id),
         };
-        format!("ATTEMPTS#{kind}#{id}")
+        keys::attempts(kind, id, window)
     }
 }
 
@@ -85,7 +87,7 @@ impl Limit {
     pub fn per_flow(flow_id: &str, round: &str, ceiling: u32, ends_at: i64) -> Limit {
         Limit {
             counter: Counter {
-                key: Key::new(format!("FLOW#{flow_id}"), format!("ATTEMPTS#{round}")),
+                key: keys::flow_attempts(flow_id, round),
                 ceiling: ceiling.into(),
                 expires_at: ends_at + DAY,
             },
@@ -124,7 +126,7 @@ impl Limit {
         let ends_at = (number + 1) * window;
         Limit {
             counter: Counter {
-                key: Key::new(subject.partition(), format!("{label}#{window}#{number}")),
+                key: subject.key(&format!("{label}#{window}#{number}")),
                 ceiling: ceiling.into(),
                 expires_at: ends_at + DAY,
             },

@@ -180,6 +180,17 @@ pub fn flow(id: &str) -> Key {
     Key::new(format!("FLOW#{id}"), "FLOW")
 }
 
+/// Attempts at one secret of a flow (`attempts`): beside the flow, by its `round` (a code).
+pub fn flow_attempts(flow_id: &str, round: &str) -> Key {
+    Key::new(format!("FLOW#{flow_id}"), format!("ATTEMPTS#{round}"))
+}
+
+/// Attempts for one subject (`kind`: `CARD`, `PERSON`, ...; `id`: its keyed hash or id) in
+/// one window of one limit (`attempts::Limit`).
+pub fn attempts(kind: &str, id: &str, window: &str) -> Key {
+    Key::new(format!("ATTEMPTS#{kind}#{id}"), window.to_string())
+}
+
 /// A captcha challenge already used (single use).
 pub fn captcha_used(id: &str) -> Key {
     Key::new(format!("CAPTCHA#{id}"), "USED")
