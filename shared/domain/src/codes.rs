@@ -41,8 +41,8 @@ pub fn issue(deps: &Deps, now: Timestamp) -> (String, PendingCode) {
 impl PendingCode {
     /// Checks a typed code for the flow `flow_id`, after counting the try under the code's
     /// own limit and the `subject`'s daily budget: `TooManyAttempts` when the code's tries
-    /// are spent (and, after a wrong last try, `exhausted` is true: the flow should end),
-    /// `CodeNotCorrect` for another wrong one, `CodeExpired` (not counted) once it expired.
+    /// are spent (a wrong last try included: the flow should then end), `CodeNotCorrect`
+    /// for another wrong one, `CodeExpired` (not counted) once it expired.
     /// Single use: the caller moves the flow on with a conditional write, with the writes
     /// a right code answers (they take its attempt back from the subject's budget).
     pub async fn check(
