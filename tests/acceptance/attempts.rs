@@ -4,37 +4,21 @@
 //! so a burst checks at most the limit's worth and a conflict never lets one through.
 
 use serde_json::json;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use varco_functions::demo::{ACME_CARD, FRANCA, LUCA, MARIO};
-use varco_tests::{on_both_stores, Answer, TestApp};
+use varco_tests::{on_both_stores, seen_count as count, Answer, Seen, TestApp};
 
 const BURST: usize = 50;
 const MARIO_CARD: &str = "4111 1111 1111 1111";
 const MARIO_KEY6: &str = "482913";
 
-/// Fires `BURST` requests at once (each built by `request` from its number) and answers
-/// how many got each (status, code).
-async fn burst<F, Fut>(app: &Arc<TestApp>, request: F) -> BTreeMap<(u16, String), usize>
+/// `BURST` guesses at once (`varco_tests::burst`).
+async fn burst<F, Fut>(app: &Arc<TestApp>, request: F) -> Seen
 where
     F: Fn(Arc<TestApp>, usize) -> Fut,
     Fut: std::future::Future<Output = Answer> + Send + 'static,
 {
-    let mut racers = tokio::task::JoinSet::new();
-    for n in 0..BURST {
-        racers.spawn(request(app.clone(), n));
-    }
-    let mut seen = BTreeMap::new();
-    for answer in racers.join_all().await {
-        *seen
-            .entry((answer.status, answer.code().to_string()))
-            .or_insert(0) += 1;
-    }
-    seen
-}
-
-fn count(seen: &BTreeMap<(u16, String), usize>, status: u16, code: &str) -> usize {
-    seen.get(&(status, code.to_string())).copied().unwrap_or(0)
+    varco_tests::burst(app, BURST, request).await
 }
 
 /// After a burst, wrong guesses one at a time until one is not told `wrong` (at most
@@ -56,7 +40,7 @@ where
 }
 
 /// Every answer of a burst is one of `allowed` (never a conflict, never a 5xx).
-fn only(seen: &BTreeMap<(u16, String), usize>, allowed: &[(u16, &str)]) {
+fn only(seen: &Seen, allowed: &[(u16, &str)]) {
     for (status, code) in seen.keys() {
         assert!(
             allowed.contains(&(*status, code.as_str())),

@@ -622,17 +622,11 @@ async fn x5_a_burst_of_wrong_invitation_codes_spends_the_invitations_budget(app:
     let (code, temporary) = delivered_invitation(&app).await;
     let (prefix, _) = code.rsplit_once('.').unwrap();
     let app = std::sync::Arc::new(app);
-    let mut racers = tokio::task::JoinSet::new();
-    for n in 0..50 {
-        let app = app.clone();
+    let seen = varco_tests::burst(&app, 50, |app, n| {
         let body = acceptance(&format!("{prefix}.WRONG{n:07}"), &temporary, PAOLO_PASSWORD);
-        racers.spawn(async move { app.post("/invitations/accept", body).await });
-    }
-    let answers: Vec<varco_tests::Answer> = racers.join_all().await;
-    let mut seen = std::collections::BTreeMap::new();
-    for a in &answers {
-        *seen.entry((a.status, a.code().to_string())).or_insert(0) += 1;
-    }
+        async move { app.post("/invitations/accept", body).await }
+    })
+    .await;
     assert_eq!(
         seen.get(&(404, "invitation_not_found".to_string())),
         Some(&10),

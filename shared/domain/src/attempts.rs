@@ -32,7 +32,7 @@ pub enum Subject<'a> {
     /// A company card, by keyed hash of its number: registration codes (N4).
     CompanyCard(&'a str),
     /// A login name (`LoginName::key`): password resets by that name.
-    LoginName(&'a str),
+    ResetName(&'a str),
     /// A login name (`LoginName::key`): logins with it (`login_delay`).
     Login(&'a str),
     /// A user of the old portal, by keyed hash of the username (N2).
@@ -50,7 +50,7 @@ impl Subject<'_> {
             Subject::Person(id) => ("PERSON", id),
             Subject::Card(id) => ("CARD", id),
             Subject::CompanyCard(id) => ("COMPANYCARD", id),
-            Subject::LoginName(id) => ("RESET", id),
+            Subject::ResetName(id) => ("RESET", id),
             Subject::Login(id) => ("LOGIN", id),
             Subject::OldUsername(id) => ("LEGACY", id),
             Subject::Sim(id) => ("SIM", id),
@@ -103,7 +103,7 @@ impl Limit {
             Subject::Account(_) => budgets.per_account,
             Subject::Person(_) => budgets.per_person,
             Subject::Card(_) | Subject::CompanyCard(_) => budgets.per_card,
-            Subject::LoginName(_) => budgets.per_login_name,
+            Subject::ResetName(_) => budgets.per_login_name,
             Subject::Login(_) => budgets.logins_per_day,
             Subject::OldUsername(_) => budgets.per_old_username,
             Subject::Sim(_) => budgets.per_sim,

@@ -275,16 +275,7 @@ pub async fn check<F: CodeFlow>(
     let result = code.check(deps, flow_id, Some(flow.subject()), typed).await;
     if matches!(result, Err(Error::TooManyAttempts)) {
         on_exhausted(flow);
-        end(deps, Write::replace(item, &*flow)).await?;
+        crate::flows::end(deps, Write::replace(item, &*flow)).await?;
     }
     result
-}
-
-/// Writes a flow's end after its tries were spent. Of several steps ending it at once, one
-/// writes it; the others find it written (their answer stays `TooManyAttempts`).
-pub async fn end(deps: &Deps, write: Write) -> Result<(), Error> {
-    match deps.store.write(vec![write]).await {
-        Ok(()) | Err(crate::store::StoreError::ConditionFailed { .. }) => Ok(()),
-        Err(e) => Err(e.into()),
-    }
 }

@@ -76,6 +76,16 @@ pub fn carried_id(flow_id: &str) -> Result<&str, Error> {
         .ok_or(Error::FlowNotFound)
 }
 
+/// Writes a flow's end (or, for a pending change, its removal) after its tries were spent.
+/// Of several steps ending it at once, one writes it; the others find it written (their
+/// answer stays `TooManyAttempts`).
+pub async fn end(deps: &Deps, write: Write) -> Result<(), Error> {
+    match deps.store.write(vec![write]).await {
+        Ok(()) | Err(crate::store::StoreError::ConditionFailed { .. }) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// `FlowExpired`, `FlowEnded`, `WrongStep`, or fine.
 pub fn at<S: PartialEq>(
     now: Timestamp,

@@ -364,7 +364,7 @@ pub async fn complete(
         Err(error) => {
             if matches!(error, Error::TooManyAttempts) {
                 flow.state = State::Ended;
-                codes::end(deps, Write::replace(&item, &flow)).await?;
+                crate::flows::end(deps, Write::replace(&item, &flow)).await?;
             }
             return Err(error);
         }

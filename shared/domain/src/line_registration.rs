@@ -201,7 +201,7 @@ pub async fn verify_puk(deps: &Deps, flow_id: &str, puk: &str) -> Result<CodeSen
             return Err(Error::PukNotCorrect);
         }
         flow.state = State::Ended;
-        codes::end(deps, Write::replace(&item, &flow)).await?;
+        crate::flows::end(deps, Write::replace(&item, &flow)).await?;
         return Err(Error::TooManyAttempts);
     }
     let (check, message) =

@@ -209,7 +209,7 @@ pub async fn send_code(
         deps,
         &[Limit::per_day(
             deps,
-            Subject::LoginName(&flow.login_key),
+            Subject::ResetName(&flow.login_key),
             now,
         )],
         None,
@@ -294,7 +294,7 @@ pub async fn complete(
         .check(
             deps,
             flow_id,
-            Some(Subject::LoginName(&flow.login_key)),
+            Some(Subject::ResetName(&flow.login_key)),
             typed,
         )
         .await;
@@ -316,7 +316,7 @@ pub async fn complete(
                 Error::TooManyAttempts | Error::PasswordResetNotAllowed
             ) {
                 flow.state = State::Ended;
-                codes::end(deps, Write::replace(&item, &flow)).await?;
+                crate::flows::end(deps, Write::replace(&item, &flow)).await?;
             }
             return Err(error);
         }

@@ -361,7 +361,7 @@ async fn conclude_method(
         Err(Error::DataNotCorrect) => deps.store.write(event).await?,
         Err(Error::TooManyAttempts) => {
             deps.store.write(event).await?;
-            crate::codes::end(deps, Write::replace(item, &flow)).await?;
+            crate::flows::end(deps, Write::replace(item, &flow)).await?;
         }
         _ => {
             let mut writes = vec![Write::replace(item, &flow)];

@@ -186,7 +186,7 @@ pub async fn confirm_change(
                     pending_item.key.clone(),
                     Condition::Version(pending_item.version),
                 );
-                codes::end(deps, drop).await?;
+                crate::flows::end(deps, drop).await?;
             }
             return Err(error);
         }

@@ -15,7 +15,7 @@ use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, Delete, GlobalSecondaryIndex,
     KeySchemaElement, KeyType, KeysAndAttributes, Projection, ProjectionType, Put,
     ScalarAttributeType, StreamSpecification, StreamViewType, TimeToLiveSpecification,
-    TransactWriteItem, Update,
+    TransactWriteItem,
 };
 use aws_sdk_dynamodb::Client;
 use std::collections::{BTreeSet, HashMap};
@@ -136,21 +136,6 @@ pub fn to_stream_image(item: &Item) -> serde_json::Value {
         })
         .collect();
     serde_json::Value::Object(fields)
-}
-
-/// `Write::Discount`: one attempt back, unconditionally (the counter was just counted).
-/// The document is kept readable should the counter somehow be gone.
-const DISCOUNT: (&str, [(&str, &str); 2]) = (
-    "SET doc = if_not_exists(doc, :empty) ADD v :minus_one",
-    [(":empty", "{}"), (":minus_one", "-1")],
-);
-
-fn discount_values(values: [(&str, &str); 2]) -> Attrs {
-    let [(empty, doc), (minus_one, n)] = values;
-    HashMap::from([
-        (empty.to_string(), AttributeValue::S(doc.to_string())),
-        (minus_one.to_string(), AttributeValue::N(n.to_string())),
-    ])
 }
 
 /// A condition as a DynamoDB expression and its values.
@@ -551,19 +536,11 @@ impl DynamoStore {
                         )
                         .build()
                 }
-                Write::Discount { key } => {
-                    let (expression, values) = DISCOUNT;
-                    TransactWriteItem::builder()
-                        .update(
-                            Update::builder()
-                                .table_name(&self.table)
-                                .set_key(Some(key_attrs(key)))
-                                .update_expression(expression)
-                                .set_expression_attribute_values(Some(discount_values(values)))
-                                .build()
-                                .map_err(backend)?,
-                        )
-                        .build()
+                // `write` sends these beside the transaction, never in it.
+                Write::Discount { .. } => {
+                    return Err(StoreError::Backend(
+                        "an attempt taken back inside a transaction".into(),
+                    ))
                 }
             });
         }
@@ -666,19 +643,20 @@ impl DynamoStore {
                     .map(|_| ())
                     .map_err(failure)
             }
-            Write::Discount { key } => {
-                let (expression, values) = DISCOUNT;
-                self.client
-                    .update_item()
-                    .table_name(&self.table)
-                    .set_key(Some(key_attrs(key)))
-                    .update_expression(expression)
-                    .set_expression_attribute_values(Some(discount_values(values)))
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(failure)
-            }
+            // One attempt back, unconditionally (the counter was just counted); the document
+            // is kept readable should the counter somehow be gone.
+            Write::Discount { key } => self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(key_attrs(key)))
+                .update_expression("SET doc = if_not_exists(doc, :empty) ADD v :minus_one")
+                .expression_attribute_values(":empty", AttributeValue::S("{}".into()))
+                .expression_attribute_values(":minus_one", AttributeValue::N("-1".into()))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(failure),
             Write::Delete { key, condition } => {
                 let (expression, values) = condition_expression(*condition).unzip();
                 self.client
