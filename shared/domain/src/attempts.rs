@@ -1,7 +1,7 @@
 //! Guessing limits (X5): every secret a person types (one-time codes, Key6, security answers,
 //! registration codes, PUKs, invitation secrets, temporary, old and current passwords) is
 //! checked only after its attempt has been counted, with one atomic increment per limit
-//! (`Store::count`). Of any number of parallel guesses, at most the limit's worth are ever
+//! (`Store::count`): a flow's tries first, then the subjects' budgets. Of any number of parallel guesses, at most the limit's worth are ever
 //! checked; the others are refused, right or wrong, before any secret is looked at.
 //!
 //! Two kinds of limit, counted together: **per flow** (a code's tries, a flow's misses) and
@@ -168,21 +168,40 @@ impl Counted {
     }
 }
 
-/// Counts one attempt under every limit (at once: one round trip), before anything is
-/// checked. A limit already spent refuses the attempt with its answer (the first such in
-/// `limits`' order), and the refused attempt takes back what the other limits counted, so
-/// that guesses at a spent flow do not drain the subject's budget (while a burst is in
-/// flight, an attempt may meet a budget that others will give back). A spent subject
-/// budget is recorded in the audit trail (about `account_id`, when the caller knows it).
+/// Counts one attempt under every limit, before anything is checked: first the flow's
+/// tries (the limits refused with `Refusal::Flow`), then, for an attempt within them, the
+/// subjects' budgets (one round trip each, the limits of a group at once). So a burst at
+/// one flow reaches the budgets with at most the flow's tries, and never spends a budget
+/// for a moment to refuse the flow's own right guess. A limit already spent refuses the
+/// attempt with its answer (the first such in `limits`' order), and the refused attempt
+/// takes back what the other limits counted, so that guesses at a spent flow do not drain
+/// the subject's budget (while many flows' bursts are in flight, an attempt may meet a
+/// budget that others will give back). A spent subject budget is recorded in the audit
+/// trail (about `account_id`, when the caller knows it).
 pub async fn count(
     deps: &Deps,
     limits: &[Limit],
     account_id: Option<&str>,
 ) -> Result<Counted, Error> {
-    let counters: Vec<Counter> = limits.iter().map(|l| l.counter.clone()).collect();
-    let counts = deps.store.count(&counters).await?;
-    let Some(refused) = counts.iter().position(Option::is_none) else {
-        return Ok(Counted(counts.into_iter().flatten().collect()));
+    let is_flow = |l: &Limit| matches!(l.refusal, Refusal::Flow);
+    let mut counts: Vec<Option<Option<u64>>> = vec![None; limits.len()];
+    for group in [true, false] {
+        let indexes: Vec<usize> = (0..limits.len())
+            .filter(|&i| is_flow(&limits[i]) == group)
+            .collect();
+        if indexes.is_empty() {
+            continue;
+        }
+        let counters: Vec<Counter> = indexes.iter().map(|&i| limits[i].counter.clone()).collect();
+        for (i, count) in indexes.into_iter().zip(deps.store.count(&counters).await?) {
+            counts[i] = Some(count);
+        }
+        if counts.iter().any(|c| matches!(c, Some(None))) {
+            break;
+        }
+    }
+    let Some(refused) = counts.iter().position(|c| matches!(c, Some(None))) else {
+        return Ok(Counted(counts.into_iter().flatten().flatten().collect()));
     };
     let now = deps.clock.now();
     let limit = &limits[refused];
@@ -190,7 +209,7 @@ pub async fn count(
     let mut writes: Vec<Write> = limits
         .iter()
         .zip(&counts)
-        .filter(|(_, count)| count.is_some())
+        .filter(|(_, count)| matches!(count, Some(Some(_))))
         .map(|(l, _)| Write::discount(l.counter.key.clone()))
         .collect();
     if matches!(limit.refusal, Refusal::Budget) {
