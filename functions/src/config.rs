@@ -144,7 +144,9 @@ impl AwsConfig {
     /// `VARCO_GATEWAY_KEY` too, optional, for W9; and `VARCO_ISSUER_KEY`, optional, for R8).
     /// Optionally `VARCO_KEY6_URL`, the card issuer's Key6 service (R8).
     /// Optionally `VARCO_CAPTCHA_DIFFICULTY` (default 18), `VARCO_SMS_COUNTRY_CODES`
-    /// (`39,41`), `VARCO_SMS_SENDER_ID`, `VARCO_EMAIL_FROM`, and, to use Google
+    /// (`39,41`), `VARCO_SMS_PER_DAY` and `VARCO_SMS_PER_COUNTRY` (the deployment's and a
+    /// country's SMS a day, over the profile's `[sending]`), `VARCO_SMS_SENDER_ID`,
+    /// `VARCO_EMAIL_FROM`, and, to use Google
     /// reCAPTCHA instead of the proof of work, `VARCO_RECAPTCHA_SITE_KEY` with
     /// `VARCO_RECAPTCHA_SECRET` (and `VARCO_RECAPTCHA_MIN_SCORE` for v3).
     pub fn from_env(get: &dyn Fn(&str) -> Option<String>) -> Result<AwsConfig, ConfigError> {
@@ -228,13 +230,35 @@ impl AwsConfig {
                 None
             }
         };
-        let profile = if profile_name.is_empty() {
+        let sms_budgets = ["VARCO_SMS_PER_DAY", "VARCO_SMS_PER_COUNTRY"].map(|name| {
+            r.optional(name).and_then(|n| match n.parse::<u32>() {
+                Ok(n) if n > 0 => Some(n),
+                _ => {
+                    r.problems
+                        .push(format!("{name} must be a whole number above 0"));
+                    None
+                }
+            })
+        });
+        let mut profile = if profile_name.is_empty() {
             None
         } else {
             Profile::builtin(&profile_name)
                 .map_err(|e| r.problems.push(format!("VARCO_PROFILE: {e}")))
                 .ok()
         };
+        // The deployment's SMS budgets, from the template's parameters, over the profile's.
+        if let Some(profile) = &mut profile {
+            let sending = &mut profile.sending;
+            let [per_day, per_country] = sms_budgets;
+            sending.sms_per_day = per_day.unwrap_or(sending.sms_per_day);
+            sending.sms_per_country =
+                per_country.unwrap_or(sending.sms_per_country.min(sending.sms_per_day));
+            if sending.sms_per_country > sending.sms_per_day {
+                r.problems
+                    .push("VARCO_SMS_PER_COUNTRY must be at most VARCO_SMS_PER_DAY".into());
+            }
+        }
         match (r.problems.is_empty(), profile) {
             (true, Some(profile)) => Ok(AwsConfig {
                 table,
@@ -287,12 +311,19 @@ mod tests {
                 "arn:aws:secretsmanager:eu-south-1:1:secret:varco".to_string(),
             ),
             ("VARCO_SMS_COUNTRY_CODES", "39, +41".to_string()),
+            ("VARCO_SMS_PER_DAY", "500".to_string()),
         ]);
         let config = AwsConfig::from_env(&|k| env.get(k).cloned()).unwrap();
         assert!(
             matches!(config.secrets, SecretsSource::SecretsManager(ref arn) if arn.ends_with(":varco"))
         );
         assert_eq!(config.sms_country_codes, Some(vec![39, 41]));
+        let sending = &config.profile.sending;
+        assert_eq!((sending.sms_per_day, sending.sms_per_country), (500, 500));
+        let mut env = env;
+        env.insert("VARCO_SMS_PER_COUNTRY", "600".to_string());
+        let err = AwsConfig::from_env(&|k| env.get(k).cloned()).err().unwrap();
+        assert!(err.to_string().contains("VARCO_SMS_PER_COUNTRY"), "{err}");
     }
 
     #[test]

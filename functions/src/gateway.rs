@@ -8,6 +8,7 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::net::TcpListener;
@@ -17,7 +18,7 @@ use varco_domain::{Deps, Error};
 /// Serves requests on `listener` until the task is dropped.
 pub async fn serve(listener: TcpListener, deps: Arc<Deps>) {
     loop {
-        let Ok((stream, _)) = listener.accept().await else {
+        let Ok((stream, peer)) = listener.accept().await else {
             continue;
         };
         let deps = deps.clone();
@@ -25,7 +26,8 @@ pub async fn serve(listener: TcpListener, deps: Arc<Deps>) {
             let service = service_fn(move |request| {
                 let deps = deps.clone();
                 async move {
-                    Ok::<_, std::convert::Infallible>(route(&deps, request).await.map(Full::new))
+                    let response = route(&deps, request, peer.ip()).await;
+                    Ok::<_, std::convert::Infallible>(response.map(Full::new))
                 }
             });
             let _ = hyper::server::conn::http1::Builder::new()
@@ -35,7 +37,11 @@ pub async fn serve(listener: TcpListener, deps: Arc<Deps>) {
     }
 }
 
-async fn route(deps: &Deps, request: hyper::Request<Incoming>) -> http::Response<Bytes> {
+async fn route(
+    deps: &Deps,
+    request: hyper::Request<Incoming>,
+    source: IpAddr,
+) -> http::Response<Bytes> {
     let started = Instant::now();
     let (parts, body) = request.into_parts();
     let request_id = request_id(&parts.headers, || {
@@ -58,6 +64,7 @@ async fn route(deps: &Deps, request: hyper::Request<Incoming>) -> http::Response
             http::header::CONTENT_TYPE,
             http::HeaderValue::from_static("application/json"),
         );
+        crate::http::harden(response.headers_mut());
         return response;
     }
     let (step, params) = match resolve(&parts.method, parts.uri.path()) {
@@ -90,6 +97,7 @@ async fn route(deps: &Deps, request: hyper::Request<Incoming>) -> http::Response
             headers: parts.headers,
             body,
             request_id: request_id.clone(),
+            source,
         },
     )
     .await

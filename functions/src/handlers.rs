@@ -15,7 +15,7 @@ use varco_domain::recovery::{self, RecoveryKind, StartRecovery};
 use varco_domain::registration::{self, Credentials, StartRegistration};
 use varco_domain::types::{
     is_id, BirthDate, CardNumber, Email, FiscalCode, Key6, OneTimeCode, ParseError, Password,
-    PhoneNumber, RegistrationCode, SecurityAnswer, Username, VatNumber,
+    PhoneNumber, RegistrationCode, SecurityAnswer, TypedPhone, Username, VatNumber,
 };
 use varco_domain::vat_registration::{self, Activation, StartVatRegistration};
 use varco_domain::{
@@ -31,6 +31,9 @@ pub async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply,
             return Err(Error::Unauthenticated);
         }
         return Err(Error::NotOffered);
+    }
+    if step.sends_without_login() {
+        varco_domain::sending::admit_source(deps, request.source).await?;
     }
     match step {
         Step::IssueCaptcha => issue_captcha(deps).await,
@@ -269,13 +272,14 @@ async fn verify_recovery_password(
 
 pub struct VerifyRecoveryPhoneInput {
     flow_id: String,
-    phone: PhoneNumber,
+    phone: TypedPhone,
     lang: Lang,
 }
 
 impl FromRequest for VerifyRecoveryPhoneInput {
     fn from_request(request: &ApiRequest) -> Result<Self, Error> {
-        /// The whole number (`phone`), or an international prefix and the number typed apart.
+        /// The number (`phone`: whole, or national, read in the country of the number on
+        /// file), or an international prefix and the number typed apart.
         #[derive(Deserialize)]
         struct Body {
             phone: Option<String>,
@@ -286,11 +290,11 @@ impl FromRequest for VerifyRecoveryPhoneInput {
         let body: Body = request.json()?;
         let phone = match (body.phone, body.prefix, body.number) {
             (Some(phone), None, None) => {
-                PhoneNumber::parse(&phone).map_err(Error::field("phone"))?
+                TypedPhone::parse(&phone).map_err(Error::field("phone"))?
             }
-            (None, Some(prefix), Some(number)) => {
-                PhoneNumber::parse_parts(&prefix, &number).map_err(Error::field("number"))?
-            }
+            (None, Some(prefix), Some(number)) => TypedPhone::Whole(
+                PhoneNumber::parse_parts(&prefix, &number).map_err(Error::field("number"))?,
+            ),
             _ => {
                 return Err(Error::MalformedBody(
                     "give `phone`, or `prefix` and `number`".into(),

@@ -9,6 +9,7 @@ use http::{header, HeaderMap, HeaderValue, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
+use std::net::IpAddr;
 use std::time::Instant;
 use varco_domain::messages::Lang;
 use varco_domain::{Deps, Error};
@@ -25,6 +26,10 @@ pub struct ApiRequest {
     pub request_id: String,
     /// The query string, without its `?`.
     pub query: Option<String>,
+    /// The client's address as the entry point saw it: API Gateway's request context
+    /// (`requestContext.http.sourceIp`), the local gateway's socket peer; never a header a
+    /// client can set. Unspecified (`0.0.0.0`, all such counted together) when unknown.
+    pub source: IpAddr,
 }
 
 impl ApiRequest {
@@ -124,10 +129,24 @@ fn respond(
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    harden(headers);
     if let Ok(id) = HeaderValue::from_str(request_id) {
         headers.insert("x-request-id", id);
     }
     response
+}
+
+/// The headers every answer carries: HTTPS only for a year, subdomains too (HSTS, which
+/// browsers ignore over plain HTTP, as locally), and no content sniffing.
+pub fn harden(headers: &mut HeaderMap) {
+    headers.insert(
+        header::STRICT_TRANSPORT_SECURITY,
+        HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
 }
 
 /// An error as `application/problem+json`, in the client's language.
@@ -148,14 +167,16 @@ pub fn problem(error: &Error, lang: Lang, request_id: &str) -> Response<Bytes> {
         }
         Error::WeakPassword(reason) => body["reason"] = json!(reason.code()),
         Error::MalformedBody(detail) => body["detail"] = json!(detail),
-        Error::LoginDelayed { retry_after } => body["retry_after"] = json!(retry_after),
         _ => {}
     }
+    if let Some(retry_after) = error.retry_after() {
+        body["retry_after"] = json!(retry_after);
+    }
     let mut response = respond(status, "application/problem+json", Some(body), request_id);
-    if let Error::LoginDelayed { retry_after } = error {
+    if let Some(retry_after) = error.retry_after() {
         response
             .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+            .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
     }
     response
 }

@@ -6,6 +6,7 @@ use crate::routes::{match_path, Params, Step};
 use bytes::Bytes;
 use lambda_http::{Body, RequestExt};
 use serde_json::{json, Value};
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use varco_domain::outbox;
 use varco_domain::Deps;
@@ -24,6 +25,19 @@ pub async fn serve_step(step: Step) -> Result<(), Error> {
     .await
 }
 
+/// The client's address API Gateway saw (`requestContext.http.sourceIp`).
+fn source_ip(request: &lambda_http::Request) -> IpAddr {
+    match request.request_context_ref() {
+        Some(lambda_http::request::RequestContext::ApiGatewayV2(context)) => context
+            .http
+            .source_ip
+            .as_deref()
+            .and_then(|ip| ip.parse().ok()),
+        _ => None,
+    }
+    .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+}
+
 /// One API Gateway request for `step`: what the step binaries run, and what tests call.
 pub async fn handle_event(
     deps: &Deps,
@@ -32,6 +46,7 @@ pub async fn handle_event(
 ) -> lambda_http::Response<Body> {
     let params = path_params(step, &request);
     let context_id = request.lambda_context_ref().map(|c| c.request_id.clone());
+    let source = source_ip(&request);
     let (parts, body) = request.into_parts();
     let body = match body {
         Body::Empty => Bytes::new(),
@@ -51,6 +66,7 @@ pub async fn handle_event(
             headers: parts.headers,
             body,
             request_id,
+            source,
         },
     )
     .await;

@@ -379,6 +379,30 @@ impl Step {
         )
     }
 
+    /// Whether the step starts or continues, without a login, a flow that sends an SMS or
+    /// an email: counted per client address before it runs (`sending::admit_source`).
+    /// Logged-in steps that send are bounded per account and per company instead.
+    pub fn sends_without_login(self) -> bool {
+        use Step::*;
+        matches!(
+            self,
+            StartRecovery
+                | VerifyRecoveryPhone
+                | StartRegistration
+                | ResendRegistrationCode
+                | StartMigration
+                | ResendMigrationCode
+                | StartVatRegistration
+                | StartLineRegistration
+                | VerifyLinePuk
+                | ResendLineCode
+                | StartPasswordReset
+                | SendResetCode
+                | ResendUsername
+                | SendFirstAccessCode
+        )
+    }
+
     pub fn route(self) -> Route {
         routes()
             .into_iter()

@@ -12,6 +12,8 @@ pub struct Function {
     pub route: Option<(String, String)>,
     /// (action, resource): resources as `table`, `index/gsi1`, `secret`, `*`, or as written.
     pub grants: BTreeSet<(String, String)>,
+    /// (action, resource) taken out of the grants by `Deny` statements.
+    pub denials: BTreeSet<(String, String)>,
 }
 
 fn template() -> Value {
@@ -59,12 +61,16 @@ pub fn functions() -> Vec<Function> {
                     )
                 })
             });
-        let mut grants = BTreeSet::new();
+        let (mut grants, mut denials) = (BTreeSet::new(), BTreeSet::new());
         for policy in properties["Policies"].as_sequence().into_iter().flatten() {
             for statement in policy["Statement"].as_sequence().into_iter().flatten() {
-                assert_eq!(statement["Effect"].as_str(), Some("Allow"));
+                let into = match statement["Effect"].as_str() {
+                    Some("Allow") => &mut grants,
+                    Some("Deny") => &mut denials,
+                    other => panic!("{id:?}: a statement's effect is {other:?}"),
+                };
                 for action in statement["Action"].as_sequence().unwrap() {
-                    grants.insert((
+                    into.insert((
                         action.as_str().unwrap().to_string(),
                         resource(&statement["Resource"]),
                     ));
@@ -79,6 +85,7 @@ pub fn functions() -> Vec<Function> {
                 .to_string(),
             route,
             grants,
+            denials,
         });
     }
     out
@@ -178,4 +185,25 @@ fn only_the_outbox_sender_may_send_sms_or_email_and_every_function_reads_the_key
             function.logical_id
         );
     }
+}
+
+/// X5: SMS go to phone numbers only. A publish to a number has no resource ARN, so SNS can
+/// only be allowed on `*`; every topic and endpoint (all that has an ARN) is denied.
+#[test]
+fn x5_the_outbox_sender_publishes_to_phone_numbers_only() {
+    let sender = functions()
+        .into_iter()
+        .find(|f| f.binary == "deliver-messages")
+        .expect("the outbox sender");
+    let on_star: Vec<_> = sender.grants.iter().filter(|(_, on)| on == "*").collect();
+    assert_eq!(on_star, [&("sns:Publish".to_string(), "*".to_string())]);
+    assert!(
+        sender
+            .denials
+            .iter()
+            .any(|(action, on)| action == "sns:Publish"
+                && on.contains("arn:${AWS::Partition}:sns:*:*:*")),
+        "{:?}",
+        sender.denials
+    );
 }

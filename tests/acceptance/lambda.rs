@@ -5,42 +5,9 @@ use serde_json::{json, Value};
 use varco_functions::demo::MARIO;
 use varco_functions::lambda::{deliver_event, handle_event};
 use varco_functions::Step;
-use varco_tests::{on_both_stores, stream_insert, temporary_password_in, TestApp, CAPTCHA_BITS};
-
-/// An API Gateway HTTP API event for `step`, as AWS delivers it to the function.
-fn event(
-    step: Step,
-    path: &str,
-    flow_id: Option<&str>,
-    body: Value,
-    token: Option<&str>,
-) -> lambda_http::Request {
-    let route = step.route();
-    let mut headers =
-        json!({ "content-type": "application/json", "accept-language": "it-IT,it;q=0.9" });
-    if let Some(token) = token {
-        headers["authorization"] = json!(format!("Bearer {token}"));
-    }
-    let mut event = json!({
-        "version": "2.0",
-        "routeKey": format!("{} {}", route.method, route.path),
-        "rawPath": path,
-        "rawQueryString": "",
-        "headers": headers,
-        "requestContext": {
-            "accountId": "123456789012", "apiId": "varco", "domainName": "varco.example.com", "domainPrefix": "varco",
-            "http": { "method": route.method.as_str(), "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.7", "userAgent": "test" },
-            "requestId": "lambda-test", "routeKey": format!("{} {}", route.method, route.path), "stage": "$default",
-            "time": "23/Nov/2026:17:00:00 +0000", "timeEpoch": 1_795_000_000_000u64
-        },
-        "body": body.to_string(),
-        "isBase64Encoded": false
-    });
-    if let Some(id) = flow_id {
-        event["pathParameters"] = json!({ "flow_id": id });
-    }
-    lambda_http::request::from_str(&event.to_string()).expect("a valid API Gateway v2 event")
-}
+use varco_tests::{
+    api_gateway_event, on_both_stores, stream_insert, temporary_password_in, TestApp, CAPTCHA_BITS,
+};
 
 async fn call(
     app: &TestApp,
@@ -50,7 +17,12 @@ async fn call(
     body: Value,
     token: Option<&str>,
 ) -> (u16, Value) {
-    let response = handle_event(&app.deps, step, event(step, path, flow_id, body, token)).await;
+    let response = handle_event(
+        &app.deps,
+        step,
+        api_gateway_event(step, path, flow_id, body, token, "203.0.113.7"),
+    )
+    .await;
     let status = response.status().as_u16();
     let body = match response.body() {
         lambda_http::Body::Text(text) => serde_json::from_str(text).unwrap(),

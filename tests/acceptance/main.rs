@@ -15,6 +15,7 @@ mod property;
 mod recovery;
 mod registration;
 mod selfservice;
+mod sending;
 mod sessions;
 mod storage;
 mod telco;

@@ -150,6 +150,16 @@ impl TestApp {
 
     /// A gateway running the portal profile `profile`, with its demo data.
     pub async fn spawn_profile(backend: Backend, profile: &str) -> TestApp {
+        TestApp::spawn_tuned(backend, profile, |_| {}).await
+    }
+
+    /// A gateway running `profile` with its demo data, its settings changed by `tune`
+    /// first (`Arc::make_mut(&mut deps.profile)` to change the profile's).
+    pub async fn spawn_tuned(
+        backend: Backend,
+        profile: &str,
+        tune: impl FnOnce(&mut Deps),
+    ) -> TestApp {
         capture_logs();
         let (store, dynamo): (Arc<dyn Store>, Option<Arc<DynamoStore>>) = match backend {
             Backend::Embedded => (Arc::new(RedbStore::temporary().unwrap()), None),
@@ -168,6 +178,7 @@ impl TestApp {
             CAPTCHA_BITS,
         );
         deps.issuer = Arc::new(varco_functions::demo::DemoIssuer);
+        tune(&mut deps);
         let deps = Arc::new(deps);
         varco_functions::demo::seed(&deps).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -731,4 +742,41 @@ where
 /// How many answers of a burst were (`status`, `code`).
 pub fn seen_count(seen: &Seen, status: u16, code: &str) -> usize {
     seen.get(&(status, code.to_string())).copied().unwrap_or(0)
+}
+
+/// An API Gateway HTTP API (v2) event for `step`, as AWS delivers it to the function, from
+/// the client address `source_ip` (the request context's, which no client header sets).
+pub fn api_gateway_event(
+    step: varco_functions::Step,
+    path: &str,
+    flow_id: Option<&str>,
+    body: Value,
+    token: Option<&str>,
+    source_ip: &str,
+) -> lambda_http::Request {
+    let route = step.route();
+    let mut headers =
+        json!({ "content-type": "application/json", "accept-language": "it-IT,it;q=0.9" });
+    if let Some(token) = token {
+        headers["authorization"] = json!(format!("Bearer {token}"));
+    }
+    let mut event = json!({
+        "version": "2.0",
+        "routeKey": format!("{} {}", route.method, route.path),
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": headers,
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "varco", "domainName": "varco.example.com", "domainPrefix": "varco",
+            "http": { "method": route.method.as_str(), "path": path, "protocol": "HTTP/1.1", "sourceIp": source_ip, "userAgent": "test" },
+            "requestId": "lambda-test", "routeKey": format!("{} {}", route.method, route.path), "stage": "$default",
+            "time": "23/Nov/2026:17:00:00 +0000", "timeEpoch": 1_795_000_000_000u64
+        },
+        "body": body.to_string(),
+        "isBase64Encoded": false
+    });
+    if let Some(id) = flow_id {
+        event["pathParameters"] = json!({ "flow_id": id });
+    }
+    lambda_http::request::from_str(&event.to_string()).expect("a valid API Gateway v2 event")
 }

@@ -41,6 +41,15 @@ pub enum Subject<'a> {
     Sim(&'a str),
     /// An invitation, by company and id: its secret and temporary password.
     Invitation(&'a str),
+    /// What messages are sent to (`sending`): a phone number or an email address by keyed
+    /// hash, a company by id, a client address (`sending::source_key`), a country calling
+    /// code, and the whole deployment (by channel).
+    Phone(&'a str),
+    Address(&'a str),
+    Company(&'a str),
+    Source(&'a str),
+    Country(&'a str),
+    Deployment(&'a str),
 }
 
 impl Subject<'_> {
@@ -55,6 +64,12 @@ impl Subject<'_> {
             Subject::OldUsername(id) => ("LEGACY", id),
             Subject::Sim(id) => ("SIM", id),
             Subject::Invitation(id) => ("INVITATION", id),
+            Subject::Phone(id) => ("PHONE", id),
+            Subject::Address(id) => ("ADDRESS", id),
+            Subject::Company(id) => ("COMPANY", id),
+            Subject::Source(id) => ("SOURCE", id),
+            Subject::Country(id) => ("COUNTRY", id),
+            Subject::Deployment(id) => ("DEPLOYMENT", id),
         };
         keys::attempts(kind, id, window)
     }
@@ -69,8 +84,9 @@ pub enum Refusal {
     Budget,
     /// A refusal of its own (`key6_locked`, `registration_code_locked`).
     Locked(fn() -> Error),
-    /// Wait until the window ends (`login_delayed`).
-    Delayed,
+    /// Wait until the window ends: the error, given the seconds left (`login_delayed`,
+    /// `source_limit`, `sending_suspended`).
+    Until(fn(i64) -> Error),
 }
 
 /// One limit on attempts: a counter, its window's end and what a refusal answers.
@@ -96,9 +112,11 @@ impl Limit {
         }
     }
 
-    /// The profile's daily budget of attempts for `subject` across its flows.
+    /// The profile's daily budget for `subject`: of attempts across its flows for what a
+    /// person guesses at, of messages for what is sent to (`[sending]`).
     pub fn per_day(deps: &Deps, subject: Subject, now: Timestamp) -> Limit {
         let budgets = &deps.profile.attempts;
+        let sending = &deps.profile.sending;
         let ceiling = match subject {
             Subject::Account(_) => budgets.per_account,
             Subject::Person(_) => budgets.per_person,
@@ -108,6 +126,13 @@ impl Limit {
             Subject::OldUsername(_) => budgets.per_old_username,
             Subject::Sim(_) => budgets.per_sim,
             Subject::Invitation(_) => budgets.per_invitation,
+            Subject::Phone(_) => deps.profile.sms.per_number_per_day,
+            Subject::Address(_) => sending.per_address,
+            Subject::Company(_) => sending.per_company,
+            Subject::Source(_) => sending.per_source,
+            Subject::Country(_) => sending.sms_per_country,
+            Subject::Deployment("SMS") => sending.sms_per_day,
+            Subject::Deployment(_) => sending.emails_per_day,
         };
         Limit::per_window(subject, "DAY", ceiling, DAY, now)
     }
@@ -146,9 +171,7 @@ impl Limit {
             Refusal::Flow => Error::TooManyAttempts,
             Refusal::Budget => Error::AttemptsExhausted,
             Refusal::Locked(error) => error(),
-            Refusal::Delayed => Error::LoginDelayed {
-                retry_after: (self.window_ends_at - now.0).max(1),
-            },
+            Refusal::Until(error) => error((self.window_ends_at - now.0).max(1)),
         }
     }
 }

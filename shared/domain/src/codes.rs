@@ -8,11 +8,10 @@ use crate::attempts::{self, Limit, Subject};
 use crate::clock::{Timestamp, MINUTE};
 use crate::deps::Deps;
 use crate::error::Error;
-use crate::keys::{self, purpose};
+use crate::keys::purpose;
 use crate::messages::{Lang, Template};
-use crate::outbox::{self, Channel};
 use crate::random::{new_id, random_string};
-use crate::sms;
+use crate::sending::{self, About};
 use crate::store::{Item, Write};
 use crate::types::{OneTimeCode, PhoneNumber};
 use serde::de::DeserializeOwned;
@@ -91,14 +90,15 @@ pub struct PhoneCheck {
     pub resent: usize,
 }
 
-/// Sends a code to `phone`: what the flow keeps, and the write that sends the SMS.
-pub fn check_phone(
+/// Sends a code to `phone` through the gate (`sending`): what the flow keeps, and the
+/// write that sends the SMS.
+pub async fn check_phone(
     deps: &Deps,
     phone: &PhoneNumber,
+    about: About<'_>,
     lang: Lang,
-    now: Timestamp,
-) -> (PhoneCheck, Write) {
-    let (code, message) = send_by_sms(deps, phone, lang, now);
+) -> Result<(PhoneCheck, Write), Error> {
+    let (code, message) = send_by_sms(deps, phone, about, lang).await?;
     let check = PhoneCheck {
         phone: crate::accounts::phone_on_file(deps, phone),
         code,
@@ -106,19 +106,19 @@ pub fn check_phone(
         by_email: None,
         resent: 0,
     };
-    (check, message)
+    Ok((check, message))
 }
 
 /// Sends the code that confirms `phone` to `email` instead (the number cannot receive an
 /// SMS): what the flow keeps, and the write that sends the email.
-pub fn check_phone_by_email(
+pub async fn check_phone_by_email(
     deps: &Deps,
     phone: PhoneOnFile,
     email: &str,
+    about: About<'_>,
     lang: Lang,
-    now: Timestamp,
 ) -> Result<(PhoneCheck, Write), Error> {
-    let (code, message) = send_by_email(deps, email, lang, now)?;
+    let (code, message) = send_by_email(deps, email, about, lang).await?;
     let check = PhoneCheck {
         phone,
         code,
@@ -129,51 +129,53 @@ pub fn check_phone_by_email(
     Ok((check, message))
 }
 
-/// A new code, and the write that sends it by email through the outbox.
-pub fn send_by_email(
+/// A new code, and the write that sends it by email through the gate and the outbox.
+pub async fn send_by_email(
     deps: &Deps,
     email: &str,
+    about: About<'_>,
     lang: Lang,
-    now: Timestamp,
 ) -> Result<(PendingCode, Write), Error> {
     let address = crate::types::Email::parse(email).map_err(|e| Error::Internal(Box::new(e)))?;
-    let (code, pending) = issue(deps, now);
-    let message = outbox::enqueue(
-        new_id(deps.random.as_ref()),
-        Channel::Email,
-        address.as_str().to_string(),
-        address.hint(),
-        Template::VerificationCode {
-            code,
-            valid_minutes: deps.profile.codes.valid_minutes,
-        },
-        lang,
-        now,
-    );
+    let (code, pending) = issue(deps, deps.clock.now());
+    let content = Template::VerificationCode {
+        code,
+        valid_minutes: deps.profile.codes.valid_minutes,
+    };
+    let message = sending::email(deps, &address, about, content, lang).await?;
     Ok((pending, message))
 }
 
-/// A new code, and the write that sends it by SMS through the outbox.
-pub fn send_by_sms(
+/// A new code, and the write that sends it by SMS through the gate and the outbox.
+pub async fn send_by_sms(
     deps: &Deps,
     phone: &PhoneNumber,
+    about: About<'_>,
     lang: Lang,
-    now: Timestamp,
-) -> (PendingCode, Write) {
-    let (code, pending) = issue(deps, now);
-    let message = outbox::enqueue(
-        new_id(deps.random.as_ref()),
-        Channel::Sms,
-        phone.e164().to_string(),
-        phone.hint(),
-        Template::VerificationCode {
-            code,
-            valid_minutes: deps.profile.codes.valid_minutes,
-        },
-        lang,
-        now,
-    );
-    (pending, message)
+) -> Result<(PendingCode, Write), Error> {
+    let (code, pending) = issue(deps, deps.clock.now());
+    let content = Template::VerificationCode {
+        code,
+        valid_minutes: deps.profile.codes.valid_minutes,
+    };
+    let message = sending::sms(deps, phone, about, content, lang).await?;
+    Ok((pending, message))
+}
+
+/// The account and company a flow's messages concern, as the flow knows them.
+#[derive(Debug, Clone, Default)]
+pub struct Concerns {
+    pub account: Option<String>,
+    pub company: Option<String>,
+}
+
+impl Concerns {
+    pub fn about(&self) -> About<'_> {
+        About {
+            account: self.account.as_deref(),
+            company: self.company.as_deref(),
+        }
+    }
 }
 
 /// The answer of a step that sent a code.
@@ -190,6 +192,8 @@ pub struct CodeSent {
 pub trait CodeFlow: Serialize + DeserializeOwned {
     /// Whose budget of tries a code counts against, beside the code's own limit.
     fn subject(&self) -> Subject<'_>;
+    /// The account and company its messages concern (`sending`).
+    fn concerns(&self) -> Concerns;
     /// Refuses unless the flow is live and waiting for the code.
     fn awaiting_code(&self, now: Timestamp) -> Result<(), Error>;
     /// The phone being confirmed; `WrongStep` when no code was sent yet.
@@ -197,9 +201,9 @@ pub trait CodeFlow: Serialize + DeserializeOwned {
     fn expires_at(&self) -> i64;
 }
 
-/// A new code for a flow waiting for one (the previous code stops working), within the SMS
-/// limits of the number. The client gives the number again (it was typed on the page
-/// before), so that the step reads the flow and the number's SMS log together.
+/// A new code for a flow waiting for one (the previous code stops working), through the
+/// gate (`sending`). The client gives the number again (it was typed on the page before):
+/// it must be the flow's.
 pub async fn resend<F: CodeFlow>(
     deps: &Deps,
     flow_id: &str,
@@ -207,48 +211,36 @@ pub async fn resend<F: CodeFlow>(
 ) -> Result<CodeSent, Error> {
     let now = deps.clock.now();
     let phone_lookup = deps.pepper.lookup(purpose::PHONE, phone.e164());
-    let mut items = deps
-        .store
-        .get_many(&[keys::flow(flow_id), keys::sms_limit(&phone_lookup)])
-        .await?
-        .into_iter();
-    let (item, mut flow): (_, F) = crate::flows::found(items.next().flatten())?;
+    let (item, mut flow): (_, F) = crate::flows::read(deps, flow_id).await?;
     flow.awaiting_code(now)?;
+    let concerns = flow.concerns();
     let check = flow.phone_check()?;
     if check.phone.lookup != phone_lookup {
         return Err(Error::PhoneNotMatching);
     }
-    let mut writes = Vec::new();
     let (code, message, sent_to) = match check.by_email.clone() {
         Some(email) => {
             // An email code is sent again as often as an SMS may be within 10 minutes.
-            if check.resent >= deps.profile.sms.per_number_per_10_minutes {
+            if check.resent >= deps.profile.sms.per_number_per_10_minutes as usize {
                 return Err(Error::SmsLimit);
             }
             check.resent += 1;
-            let (code, message) = send_by_email(deps, &email, check.lang, now)?;
+            let (code, message) = send_by_email(deps, &email, concerns.about(), check.lang).await?;
             let hint = crate::types::Email::parse(&email)
                 .map(|e| e.hint())
                 .unwrap_or_default();
             (code, message, hint)
         }
         None => {
-            writes.push(sms::allow(
-                deps,
-                phone,
-                &phone_lookup,
-                items.next().flatten().as_ref(),
-                now,
-            )?);
-            let (code, message) = send_by_sms(deps, phone, check.lang, now);
+            let (code, message) = send_by_sms(deps, phone, concerns.about(), check.lang).await?;
             (code, message, phone.hint())
         }
     };
     let code_expires_at = code.expires_at;
     check.code = code;
-    writes.push(message);
-    writes.insert(0, Write::replace(&item, &flow));
-    deps.store.write(writes).await?;
+    deps.store
+        .write(vec![Write::replace(&item, &flow), message])
+        .await?;
     Ok(CodeSent {
         flow_id: flow_id.to_string(),
         next: "code",

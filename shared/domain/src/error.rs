@@ -38,6 +38,14 @@ pub enum Error {
     SmsLimit,
     #[error("SMS are not sent to this country")]
     SmsCountryNotAllowed,
+    #[error("the number cannot receive an SMS: not a mobile number")]
+    SmsNumberNotMobile,
+    #[error("too many messages today for this address, account or company")]
+    MessagesLimit,
+    #[error("too many requests that send messages from this address: wait {retry_after} s")]
+    SourceLimit { retry_after: i64 },
+    #[error("the deployment's daily budget of messages is spent: wait {retry_after} s")]
+    SendingSuspended { retry_after: i64 },
     #[error("no such flow")]
     FlowNotFound,
     #[error("the flow has expired")]
@@ -180,6 +188,10 @@ impl Error {
             TooManyAttempts => d(429, "too_many_attempts", "Troppi tentativi errati: ricomincia la procedura.", "Too many wrong attempts: start again."),
             AttemptsExhausted => d(429, "attempts_exhausted", "Troppi tentativi per oggi: per continuare contatta il Servizio Clienti.", "Too many attempts for today: contact customer service to go on."),
             SmsLimit => d(429, "sms_limit", "Troppi SMS inviati a questo numero: riprova più tardi.", "Too many SMS sent to this number: try again later."),
+            SmsNumberNotMobile => d(422, "sms_number_not_mobile", "Questo numero non può ricevere SMS: indica un numero di cellulare.", "This number cannot receive SMS: give a mobile number."),
+            MessagesLimit => d(429, "messages_limit", "Troppi messaggi inviati oggi: riprova domani o contatta il Servizio Clienti.", "Too many messages sent today: try again tomorrow or contact customer service."),
+            SourceLimit { .. } => d(429, "source_limit", "Troppe richieste da questa rete: riprova più tardi.", "Too many requests from this network: try again later."),
+            SendingSuspended { .. } => d(503, "sending_suspended", "L'invio di messaggi è sospeso per oggi: riprova più tardi o contatta il Servizio Clienti.", "Sending messages is suspended for today: try again later or contact customer service."),
             SmsCountryNotAllowed => d(422, "sms_country_not_allowed", "Non possiamo inviare SMS a numeri di questo paese: contatta il Servizio Clienti.", "We cannot send SMS to numbers of this country: contact customer service."),
             FlowNotFound => d(404, "flow_not_found", "Procedura non trovata: ricomincia.", "Procedure not found: start again."),
             FlowExpired => d(410, "flow_expired", "La procedura è scaduta: ricomincia.", "The procedure has expired: start again."),
@@ -234,6 +246,16 @@ impl Error {
             PayloadTooLarge => d(413, "payload_too_large", "La richiesta è troppo grande.", "The request is too large."),
             Unavailable(_) => d(503, "unavailable", "Servizio momentaneamente non disponibile: riprova tra poco.", "Service temporarily unavailable: try again shortly."),
             Internal(_) => d(500, "internal", "Errore interno: riprova più tardi.", "Internal error: try again later."),
+        }
+    }
+
+    /// How long a client should wait before trying again, in seconds, when it should.
+    pub fn retry_after(&self) -> Option<i64> {
+        match self {
+            Error::LoginDelayed { retry_after }
+            | Error::SourceLimit { retry_after }
+            | Error::SendingSuspended { retry_after } => Some(*retry_after),
+            _ => None,
         }
     }
 

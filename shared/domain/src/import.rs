@@ -508,7 +508,8 @@ async fn apply(deps: &Deps, row: Row, digest: String) -> Result<Outcome, RowErro
                         &contract.legal_representative,
                         claim.as_ref(),
                         deps.clock.now(),
-                    )?
+                    )
+                    .await?
                 }
                 None => Vec::new(),
             };

@@ -25,9 +25,9 @@ use crate::error::Error;
 use crate::keys;
 use crate::members::{manager, may_grant, member_write};
 use crate::messages::{Lang, Template};
-use crate::outbox::{self, Channel};
 use crate::profile::{InvitationSettings, Profile};
-use crate::random::{new_id, random_string};
+use crate::random::random_string;
+use crate::sending::{self, About};
 use crate::sessions::{self, authenticate, Authenticated, Session};
 use crate::store::{parse_opt, Item, StoreError, Write};
 use crate::tokens::Scope;
@@ -304,7 +304,7 @@ pub async fn invite(
         line,
     };
     let mut writes = if new.send {
-        send_now(deps, settings, &mut invitation, now)?
+        send_now(deps, settings, &mut invitation, now).await?
     } else {
         Vec::new()
     };
@@ -334,8 +334,8 @@ pub async fn invite(
 }
 
 /// Gives `invitation` a new code (and temporary password, N5) and expiry, and the writes of
-/// its messages.
-fn send_now(
+/// its messages, through the gate (`sending`: the company's budget among others).
+async fn send_now(
     deps: &Deps,
     settings: &InvitationSettings,
     invitation: &mut Invitation,
@@ -356,54 +356,45 @@ fn send_now(
                 Lang::En => r.en.clone(),
             });
     let email = Email::parse(&invitation.email).map_err(Error::field("email"))?;
-    let mut writes = vec![outbox::enqueue(
-        new_id(random),
-        Channel::Email,
-        email.as_str().to_string(),
-        email.hint(),
-        Template::Invitation {
-            company: invitation.company_name.clone(),
-            role,
-            link: format!("{}?code={code}", settings.accept_url),
-            code,
-            valid_days: settings.valid_days,
-            temporary_password_by_sms: settings.temporary_password_by_sms,
-            username: settings
-                .username_from_email
-                .then(|| crate::legal_rep::username_for(&email))
-                .transpose()?
-                .map(|u| u.as_str().to_string()),
-        },
-        lang,
-        now,
-    )];
-    if settings.temporary_password_by_sms {
-        let mobile = invitation
-            .mobile
-            .as_deref()
-            .map(PhoneNumber::parse)
-            .transpose()
-            .map_err(Error::field("mobile"))?
-            .ok_or(Error::InvalidField {
-                field: "mobile",
-                reason: crate::types::ParseError::Empty,
-            })?;
-        let password = random_string(random, crate::recovery::TEMPORARY_PASSWORD_ALPHABET, 12);
-        invitation.temporary_password_hash = Some(deps.hasher.hash(&password, random));
-        writes.push(outbox::enqueue(
-            new_id(random),
-            Channel::Sms,
-            mobile.e164().to_string(),
-            mobile.hint(),
-            Template::TemporaryPassword {
-                password,
-                valid_hours: settings.valid_days * 24,
-            },
-            lang,
-            now,
-        ));
+    let company_id = invitation.company_id.clone();
+    let about = About::company(&company_id);
+    let content = Template::Invitation {
+        company: invitation.company_name.clone(),
+        role,
+        link: format!("{}?code={code}", settings.accept_url),
+        code,
+        valid_days: settings.valid_days,
+        temporary_password_by_sms: settings.temporary_password_by_sms,
+        username: settings
+            .username_from_email
+            .then(|| crate::legal_rep::username_for(&email))
+            .transpose()?
+            .map(|u| u.as_str().to_string()),
+    };
+    let email = sending::email(deps, &email, about, content, lang);
+    if !settings.temporary_password_by_sms {
+        return Ok(vec![email.await?]);
     }
-    Ok(writes)
+    let mobile = invitation
+        .mobile
+        .as_deref()
+        .map(PhoneNumber::parse)
+        .transpose()
+        .map_err(Error::field("mobile"))?
+        .ok_or(Error::InvalidField {
+            field: "mobile",
+            reason: crate::types::ParseError::Empty,
+        })?;
+    let password = random_string(random, crate::recovery::TEMPORARY_PASSWORD_ALPHABET, 12);
+    invitation.temporary_password_hash = Some(deps.hasher.hash(&password, random));
+    let content = Template::TemporaryPassword {
+        password,
+        valid_hours: settings.valid_days * 24,
+    };
+    // Both through the gate at once: one round trip.
+    let sms = sending::sms(deps, &mobile, about, content, lang);
+    let (email, sms) = futures_util::try_join!(email, sms)?;
+    Ok(vec![email, sms])
 }
 
 /// The invitation `invitation_id` of a company its administrator acts on, with the pending
@@ -461,7 +452,7 @@ pub async fn send(
         State::Added => "invitation_sent",
         _ => "invitation_reactivated",
     };
-    let mut writes = send_now(deps, settings, &mut invitation, now)?;
+    let mut writes = send_now(deps, settings, &mut invitation, now).await?;
     writes.push(invitation.item(found.extra[0].as_ref(), now));
     writes.push(
         pending

@@ -217,17 +217,18 @@ async fn revoke_lapsed(
     ));
     let email =
         crate::types::Email::parse(&account.email).map_err(|e| Error::Internal(Box::new(e)))?;
-    writes.push(crate::outbox::enqueue(
-        crate::random::new_id(deps.random.as_ref()),
-        crate::outbox::Channel::Email,
-        email.as_str().to_string(),
-        email.hint(),
-        crate::messages::Template::AdministratorRevoked {
-            company,
-            grace_days: deps.profile.card_grace_seconds() / crate::clock::DAY,
-        },
-        crate::messages::Lang::It,
-        now,
-    ));
+    let content = crate::messages::Template::AdministratorRevoked {
+        company,
+        grace_days: deps.profile.card_grace_seconds() / crate::clock::DAY,
+    };
+    let about = crate::sending::About::account(&account.id);
+    match crate::sending::email(deps, &email, about, content, crate::messages::Lang::It).await {
+        Ok(message) => writes.push(message),
+        // The revocation stands without its notice when the gate refuses the email.
+        Err(refused) if refused.describe().status < 500 || refused.retry_after().is_some() => {
+            tracing::warn!(event = "notice_not_sent", code = refused.describe().code);
+        }
+        Err(error) => return Err(error),
+    }
     Ok(Some(writes))
 }

@@ -196,11 +196,6 @@ pub fn captcha_used(id: &str) -> Key {
     Key::new(format!("CAPTCHA#{id}"), "USED")
 }
 
-/// SMS sent to one number, by keyed hash of the number.
-pub fn sms_limit(phone_lookup: &str) -> Key {
-    Key::new(format!("LIMIT#SMS#{phone_lookup}"), "LIMIT")
-}
-
 pub fn message(id: &str) -> Key {
     Key::new(format!("MESSAGE#{id}"), "MESSAGE")
 }
@@ -223,6 +218,7 @@ pub mod purpose {
     pub const FISCAL_CODE: &str = "fiscal-code";
     pub const CARD: &str = "card";
     pub const PHONE: &str = "phone";
+    pub const EMAIL: &str = "email";
     pub const REFRESH_TOKEN: &str = "refresh-token";
     pub const USERNAME: &str = "username";
     pub const IMPORT: &str = "import";

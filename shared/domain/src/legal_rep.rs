@@ -23,9 +23,9 @@ use crate::error::Error;
 use crate::import::LegalRepresentative;
 use crate::keys::{self, purpose};
 use crate::messages::{Lang, Template};
-use crate::outbox::{self, Channel};
 use crate::profile::{LegalRepRegistrationSettings, Profile};
 use crate::random::new_id;
+use crate::sending::{self, About};
 use crate::sessions::{self, Session};
 use crate::store::{Condition, Index, Item, Write};
 use crate::types::{Email, OneTimeCode, Password, PhoneNumber, Username};
@@ -88,7 +88,7 @@ pub(crate) fn username_for(email: &Email) -> Result<Username, Error> {
 /// account, its login claim, the activation item, the first-access flow and the email), or
 /// nothing when the portal does not register them or the username is taken already.
 /// `claim` is the username's login claim as read.
-pub fn register(
+pub async fn register(
     deps: &Deps,
     company_id: &str,
     company_name: &str,
@@ -132,20 +132,23 @@ pub fn register(
         )
         .with_gsi1(keys::login_index(&username_login_key(username.as_str()))),
     ));
-    writes.extend(link(
-        deps,
-        settings,
-        &account,
-        username.as_str(),
-        rep.mobile.clone(),
-        Lang::It,
-        now,
-    ));
+    writes.extend(
+        link(
+            deps,
+            settings,
+            &account,
+            username.as_str(),
+            rep.mobile.clone(),
+            Lang::It,
+            now,
+        )
+        .await?,
+    );
     Ok(writes)
 }
 
 /// A new first-access flow for `account` and the email with the username and its link.
-fn link(
+async fn link(
     deps: &Deps,
     settings: &LegalRepRegistrationSettings,
     account: &Account,
@@ -153,7 +156,7 @@ fn link(
     mobile: Option<String>,
     lang: Lang,
     now: Timestamp,
-) -> [Write; 2] {
+) -> Result<[Write; 2], Error> {
     let token = new_id(deps.random.as_ref());
     let flow = FirstAccessFlow {
         id: format!("{}.{}", new_id(deps.random.as_ref()), account.id),
@@ -168,43 +171,38 @@ fn link(
         expires_at: now.0 + settings.link_hours * HOUR,
     };
     let link = format!("{}?flow={}&token={token}", settings.activation_url, flow.id);
-    [
-        username_email(
-            deps,
-            settings,
-            &account.email,
-            username,
-            Some(link),
-            lang,
-            now,
-        ),
+    let about = About::account(&account.id);
+    let email = username_email(
+        deps,
+        settings,
+        &account.email,
+        username,
+        Some(link),
+        about,
+        lang,
+    );
+    Ok([
+        email.await?,
         crate::flows::create(&flow.id, &flow, flow.expires_at),
-    ]
+    ])
 }
 
-fn username_email(
+async fn username_email(
     deps: &Deps,
     settings: &LegalRepRegistrationSettings,
     email: &str,
     username: &str,
     link: Option<String>,
+    about: About<'_>,
     lang: Lang,
-    now: Timestamp,
-) -> Write {
-    let hint = Email::parse(email).map(|e| e.hint()).unwrap_or_default();
-    outbox::enqueue(
-        new_id(deps.random.as_ref()),
-        Channel::Email,
-        email.to_string(),
-        hint,
-        Template::Username {
-            username: username.to_string(),
-            link,
-            valid_hours: settings.link_hours,
-        },
-        lang,
-        now,
-    )
+) -> Result<Write, Error> {
+    let address = Email::parse(email).map_err(|e| Error::Internal(Box::new(e)))?;
+    let content = Template::Username {
+        username: username.to_string(),
+        link,
+        valid_hours: settings.link_hours,
+    };
+    sending::email(deps, &address, about, content, lang).await
 }
 
 /// T1: the username email again, to the address of the contract: with a new link while the
@@ -239,25 +237,32 @@ pub async fn resend_username(
         .map(|i| i.parse::<Activation>())
         .transpose()?;
     match (account, activation) {
-        (Some(account), Some(activation)) => writes.extend(link(
-            deps,
-            settings,
-            &account,
-            username.as_str(),
-            activation.mobile,
-            lang,
-            now,
-        )),
-        (Some(account), None) => writes.push(username_email(
-            deps,
-            settings,
-            &account.email,
-            username.as_str(),
-            None,
-            lang,
-            now,
-        )),
-        (None, _) => {}
+        (Some(account), Some(activation)) => writes.extend(
+            link(
+                deps,
+                settings,
+                &account,
+                username.as_str(),
+                activation.mobile,
+                lang,
+                now,
+            )
+            .await?,
+        ),
+        (Some(account), None) => writes.push(
+            username_email(
+                deps,
+                settings,
+                &account.email,
+                username.as_str(),
+                None,
+                About::account(&account.id),
+                lang,
+            )
+            .await?,
+        ),
+        // Nobody has the address: counted as an email to it would be (X6).
+        (None, _) => sending::decoy_email(deps, &username_login_key(username.as_str())).await?,
     }
     crate::captcha::commit(deps.store.as_ref(), writes).await
 }
@@ -299,11 +304,13 @@ pub async fn send_code(
     let (code, message, channel, sent_to) = match &flow.mobile {
         Some(number) => {
             let phone = PhoneNumber::parse(number).map_err(|e| Error::Internal(Box::new(e)))?;
-            let (code, message) = codes::send_by_sms(deps, &phone, flow.lang, now);
+            let about = About::account(&flow.account_id);
+            let (code, message) = codes::send_by_sms(deps, &phone, about, flow.lang).await?;
             (code, message, "sms", phone.hint())
         }
         None => {
-            let (code, message) = codes::send_by_email(deps, &flow.email, flow.lang, now)?;
+            let about = About::account(&flow.account_id);
+            let (code, message) = codes::send_by_email(deps, &flow.email, about, flow.lang).await?;
             let hint = Email::parse(&flow.email)
                 .map(|e| e.hint())
                 .unwrap_or_default();

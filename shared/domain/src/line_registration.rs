@@ -25,8 +25,8 @@ use crate::keys::{self, purpose};
 use crate::messages::Lang;
 use crate::profile::{LineRegistrationSettings, Profile};
 use crate::random::new_id;
+use crate::sending::About;
 use crate::sessions::{self, Session};
-use crate::sms;
 use crate::store::{StoreError, Write};
 use crate::types::{Email, OneTimeCode, Password, PhoneNumber};
 use serde::{Deserialize, Serialize};
@@ -69,6 +69,12 @@ impl LineRegistrationFlow {
 impl CodeFlow for LineRegistrationFlow {
     fn subject(&self) -> Subject<'_> {
         Subject::Sim(&self.line.lookup)
+    }
+    fn concerns(&self) -> crate::codes::Concerns {
+        crate::codes::Concerns {
+            account: None,
+            company: Some(self.company_id.clone()),
+        }
     }
     fn awaiting_code(&self, now: Timestamp) -> Result<(), Error> {
         self.at(now, State::AwaitingCode)
@@ -118,18 +124,10 @@ pub async fn start(
     let login_key = crate::accounts::line_login_key(&lookup);
     let mut items = deps
         .store
-        .get_many(&[
-            keys::line(&lookup),
-            keys::login_claim(&login_key),
-            keys::sms_limit(&lookup),
-        ])
+        .get_many(&[keys::line(&lookup), keys::login_claim(&login_key)])
         .await?
         .into_iter();
-    let (line_item, claim, sms_log) = (
-        items.next().flatten(),
-        items.next().flatten(),
-        items.next().flatten(),
-    );
+    let (line_item, claim) = (items.next().flatten(), items.next().flatten());
     if line_item.is_none() || claim.is_some() {
         // The captcha is spent all the same.
         if !writes.is_empty() {
@@ -157,14 +155,8 @@ pub async fn start(
         expires_at: now.0 + settings.flow_minutes * MINUTE,
     };
     if !flow.data_only {
-        writes.push(sms::allow(
-            deps,
-            &input.line,
-            &lookup,
-            sms_log.as_ref(),
-            now,
-        )?);
-        let (check, message) = codes::check_phone(deps, &input.line, lang, now);
+        let about = About::company(&flow.company_id);
+        let (check, message) = codes::check_phone(deps, &input.line, about, lang).await?;
         writes.push(message);
         flow.phone_check = Some(check);
         flow.state = State::AwaitingCode;
@@ -204,8 +196,9 @@ pub async fn verify_puk(deps: &Deps, flow_id: &str, puk: &str) -> Result<CodeSen
         crate::flows::end(deps, Write::replace(&item, &flow)).await?;
         return Err(Error::TooManyAttempts);
     }
+    let about = About::company(&flow.company_id);
     let (check, message) =
-        codes::check_phone_by_email(deps, flow.line.clone(), &flow.email, flow.lang, now)?;
+        codes::check_phone_by_email(deps, flow.line.clone(), &flow.email, about, flow.lang).await?;
     let code_expires_at = check.code.expires_at;
     flow.phone_check = Some(check);
     flow.state = State::AwaitingCode;

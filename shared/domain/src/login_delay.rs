@@ -14,6 +14,7 @@
 use crate::attempts::{Limit, Refusal, Subject};
 use crate::clock::{Timestamp, DAY, MINUTE};
 use crate::deps::Deps;
+use crate::error::Error;
 
 /// The limits a login with `login_key` is counted under, narrowest first.
 pub(crate) fn limits(deps: &Deps, login_key: &str, now: Timestamp) -> [Limit; 2] {
@@ -27,8 +28,12 @@ pub(crate) fn limits(deps: &Deps, login_key: &str, now: Timestamp) -> [Limit; 2]
             budgets.login_window_minutes * MINUTE,
             now,
         )
-        .refused_with(Refusal::Delayed),
+        .refused_with(Refusal::Until(delayed)),
         Limit::per_window(name, "DAY", budgets.logins_per_day, DAY, now)
-            .refused_with(Refusal::Delayed),
+            .refused_with(Refusal::Until(delayed)),
     ]
+}
+
+fn delayed(retry_after: i64) -> Error {
+    Error::LoginDelayed { retry_after }
 }

@@ -25,8 +25,8 @@ use crate::keys::{self, purpose};
 use crate::messages::Lang;
 use crate::profile::Access;
 use crate::random::new_id;
+use crate::sending::About;
 use crate::sessions::{self, Session};
-use crate::sms;
 use crate::store::{parse_opt, Item, StoreError, Write};
 use crate::types::{Email, OneTimeCode, Password, PhoneNumber};
 use serde::{Deserialize, Serialize};
@@ -100,6 +100,12 @@ impl CodeFlow for MigrationFlow {
     fn subject(&self) -> Subject<'_> {
         Subject::OldUsername(&self.username_lookup)
     }
+    fn concerns(&self) -> crate::codes::Concerns {
+        crate::codes::Concerns {
+            account: None,
+            company: Some(self.legacy.company_id.clone()),
+        }
+    }
     fn awaiting_code(&self, now: Timestamp) -> Result<(), Error> {
         crate::flows::at(
             now,
@@ -151,7 +157,6 @@ fn admissible(deps: &Deps, legacy: &LegacyAccount, now: Timestamp) -> Result<(),
 pub async fn start(deps: &Deps, input: StartMigration, lang: Lang) -> Result<CodeSent, Error> {
     let now = deps.clock.now();
     let mut writes = deps.captcha.verify(&input.captcha, now).await?.spend(now);
-    let phone_lookup = deps.pepper.lookup(purpose::PHONE, input.phone.e164());
     let canonical = input.email.canonical().to_string();
     let username_lookup = deps.pepper.lookup(purpose::USERNAME, &input.username);
     // Counted before anything is read, known username or not.
@@ -169,13 +174,11 @@ pub async fn start(deps: &Deps, input: StartMigration, lang: Lang) -> Result<Cod
         .store
         .get_many(&[
             keys::legacy_account(&username_lookup),
-            keys::sms_limit(&phone_lookup),
             keys::login_claim(&canonical),
         ])
         .await?
         .into_iter();
     let legacy_item = items.next().flatten();
-    let sms_log = items.next().flatten();
     let email_claimed = items.next().flatten().is_some();
     let legacy: Option<LegacyAccount> = parse_opt(&legacy_item)?;
     // An unknown username costs the same work as a wrong password.
@@ -205,14 +208,8 @@ pub async fn start(deps: &Deps, input: StartMigration, lang: Lang) -> Result<Cod
             return Err(Error::PhoneNotMatching);
         }
     }
-    writes.push(sms::allow(
-        deps,
-        &input.phone,
-        &phone_lookup,
-        sms_log.as_ref(),
-        now,
-    )?);
-    let (phone_check, message) = codes::check_phone(deps, &input.phone, lang, now);
+    let about = About::company(&legacy.company_id);
+    let (phone_check, message) = codes::check_phone(deps, &input.phone, about, lang).await?;
     writes.push(message);
     let flow = MigrationFlow {
         id: format!("{}.{}", new_id(deps.random.as_ref()), legacy.company_id),

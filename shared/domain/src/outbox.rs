@@ -76,8 +76,9 @@ pub const MAX_ATTEMPTS: u32 = 8;
 /// How long a dispatcher owns a message it claimed before another may retry it.
 const CLAIM_SECONDS: i64 = MINUTE;
 
-/// The write that puts a new message in the outbox.
-pub fn enqueue(
+/// The write that puts a new message in the outbox: only for the gate (`sending`), which
+/// every message passes first.
+pub(crate) fn enqueue(
     id: String,
     channel: Channel,
     to: String,

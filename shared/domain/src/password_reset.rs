@@ -28,7 +28,7 @@ use crate::keys::{self, purpose};
 use crate::messages::Lang;
 use crate::profile::{PasswordResetSettings, Profile};
 use crate::random::new_id;
-use crate::sms;
+use crate::sending::{self, About};
 use crate::store::{Condition, Index, Write};
 use crate::types::{OneTimeCode, Password, PhoneNumber};
 use serde::{Deserialize, Serialize};
@@ -189,19 +189,13 @@ pub async fn send_code(
     channel: &Channel,
 ) -> Result<ResetCodeSent, Error> {
     let now = deps.clock.now();
-    let mut wanted = vec![keys::flow(flow_id)];
     let phone_lookup = match channel {
-        Channel::Sms(phone) => {
-            let lookup = deps.pepper.lookup(purpose::PHONE, phone.e164());
-            wanted.push(keys::sms_limit(&lookup));
-            Some(lookup)
-        }
+        Channel::Sms(phone) => Some(deps.pepper.lookup(purpose::PHONE, phone.e164())),
         Channel::Email => None,
     };
-    let mut items = deps.store.get_many(&wanted).await?.into_iter();
-    let (item, mut flow): (_, PasswordResetFlow) = crate::flows::found(items.next().flatten())?;
+    let (item, mut flow): (_, PasswordResetFlow) = crate::flows::read(deps, flow_id).await?;
     flow.live(now)?;
-    if flow.sent >= deps.profile.sms.per_number_per_10_minutes {
+    if flow.sent >= deps.profile.sms.per_number_per_10_minutes as usize {
         return Err(Error::SmsLimit);
     }
     // A code sent spends the name's budget like a code typed: 20 flows cannot mail 60.
@@ -231,22 +225,21 @@ pub async fn send_code(
                 deps.store.write(writes).await?;
                 return Err(error);
             }
-            let record = sms::allow(
-                deps,
-                phone,
-                phone_lookup.as_deref().unwrap_or_default(),
-                items.next().flatten().as_ref(),
-                now,
-            )?;
-            let (code, message) = codes::send_by_sms(deps, phone, flow.lang, now);
-            (code, vec![record, message], Some(phone.hint()))
+            let (code, message) =
+                codes::send_by_sms(deps, phone, About::nobody(), flow.lang).await?;
+            (code, vec![message], Some(phone.hint()))
         }
         (Channel::Email, Some(subject)) => {
-            let (code, message) = codes::send_by_email(deps, &subject.email, flow.lang, now)?;
+            let (code, message) =
+                codes::send_by_email(deps, &subject.email, About::nobody(), flow.lang).await?;
             (code, vec![message], None)
         }
-        // A decoy: a code nobody receives, so that the next step fails like a wrong code.
-        (Channel::Email, None) => (codes::issue(deps, now).1, Vec::new(), None),
+        // A decoy: a code nobody receives, so that the next step fails like a wrong code,
+        // counted as an email to the name would be (the same budgets, the same refusals).
+        (Channel::Email, None) => {
+            sending::decoy_email(deps, &flow.login_key).await?;
+            (codes::issue(deps, now).1, Vec::new(), None)
+        }
     };
     let code_expires_at = code.expires_at;
     flow.code = Some(code);

@@ -19,6 +19,9 @@ pub struct Profile {
     /// X5: budgets of guesses per subject across flows (`attempts`).
     #[serde(default)]
     pub attempts: AttemptBudgets,
+    /// X5: budgets of SMS and emails a day (`sending`).
+    #[serde(default)]
+    pub sending: SendingBudgets,
     pub roles: Vec<Role>,
     /// The flows a portal offers are the sections it has: a step of a flow whose section is
     /// missing answers 404 `not_offered` (`Profile::offers`).
@@ -124,6 +127,44 @@ pub struct AttemptBudgets {
     pub logins_per_window: u32,
     pub login_window_minutes: i64,
     pub logins_per_day: u32,
+}
+
+/// X5: how many SMS and emails may be sent a day (`sending`), against SMS pumping. The
+/// deployment's and the countries' budgets are circuit breakers (`sending_suspended`
+/// until the day ends); a deployment may set them from its template's parameters
+/// (`VARCO_SMS_PER_DAY`, `VARCO_SMS_PER_COUNTRY`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SendingBudgets {
+    /// SMS of the whole deployment.
+    pub sms_per_day: u32,
+    /// SMS to the numbers of one country calling code.
+    pub sms_per_country: u32,
+    /// Emails of the whole deployment.
+    pub emails_per_day: u32,
+    /// Emails to one address.
+    pub per_address: u32,
+    /// SMS and emails about one account (its codes, passwords and reminders).
+    pub per_account: u32,
+    /// SMS and emails about one company (registrations, invitations, line codes).
+    pub per_company: u32,
+    /// Requests, from one client address (an IPv6 client's /64), to the steps that may
+    /// send an SMS or email (`source_limit`).
+    pub per_source: u32,
+}
+
+impl Default for SendingBudgets {
+    fn default() -> SendingBudgets {
+        SendingBudgets {
+            sms_per_day: 2000,
+            sms_per_country: 1000,
+            emails_per_day: 20000,
+            per_address: 10,
+            per_account: 20,
+            per_company: 200,
+            per_source: 100,
+        }
+    }
 }
 
 /// NIST SP 800-63B's bound on wrong guesses at one subject.
@@ -293,8 +334,8 @@ pub struct RecoveryLimits {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SmsLimits {
-    pub per_number_per_10_minutes: usize,
-    pub per_number_per_day: usize,
+    pub per_number_per_10_minutes: u32,
+    pub per_number_per_day: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -416,6 +457,21 @@ impl Profile {
             || !(1..=24 * 60).contains(&a.login_window_minutes)
         {
             return invalid("[attempts] budgets are 1 to 100 a day, logins_per_window at most logins_per_day, login_window_minutes 1 to 1440");
+        }
+        let sending = &profile.sending;
+        let per_day = [
+            sending.sms_per_day,
+            sending.sms_per_country,
+            sending.emails_per_day,
+            sending.per_address,
+            sending.per_account,
+            sending.per_company,
+            sending.per_source,
+        ];
+        if per_day.contains(&0) || sending.sms_per_country > sending.sms_per_day {
+            return invalid(
+                "[sending] budgets are at least 1, sms_per_country at most sms_per_day",
+            );
         }
         if profile.recovery.is_some() && profile.security_questions.is_empty() {
             return invalid("[recovery] needs at least one security question");

@@ -24,11 +24,12 @@ use crate::deps::Deps;
 use crate::error::Error;
 use crate::keys::{self, purpose};
 use crate::messages::{Lang, Template};
-use crate::outbox::{self, Channel};
 use crate::random::{new_id, random_string};
-use crate::sms;
+use crate::sending::{self, About};
 use crate::store::{Index, Item, Write};
-use crate::types::{BirthDate, CardNumber, FiscalCode, Key6, PhoneNumber, SecurityAnswer};
+use crate::types::{
+    country_code_of_hint, BirthDate, CardNumber, FiscalCode, Key6, SecurityAnswer, TypedPhone,
+};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -464,26 +465,30 @@ pub async fn verify_password(
 pub(crate) const TEMPORARY_PASSWORD_ALPHABET: &[u8] =
     b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
 
-/// R6: the whole phone number, which must be one on file; then one SMS with a temporary
-/// password (password recovery) or the login email (email recovery), sent through the
-/// outbox in the same write that completes the flow.
+/// R6: the phone number, which must be one on file, typed whole or national (then read
+/// in the countries of the numbers on file); then one SMS, through the gate (`sending`),
+/// with a temporary password (password recovery) or the login email (email recovery),
+/// sent through the outbox in the same write that completes the flow.
 pub async fn verify_phone(
     deps: &Deps,
     flow_id: &str,
-    phone: &PhoneNumber,
+    typed: &TypedPhone,
     lang: Lang,
 ) -> Result<SmsSent, Error> {
     let now = deps.clock.now();
-    let lookup = deps.pepper.lookup(purpose::PHONE, phone.e164());
-    let mut items = deps
-        .store
-        .get_many(&[keys::flow(flow_id), keys::sms_limit(&lookup)])
-        .await?
-        .into_iter();
-    let (item, mut flow): (_, RecoveryFlow) = crate::flows::found(items.next().flatten())?;
+    let (item, mut flow): (_, RecoveryFlow) = crate::flows::read(deps, flow_id).await?;
     flow.check(now, |s| matches!(s, State::AwaitingPhone { .. }))?;
     let subject = flow.subject.clone().ok_or(Error::WrongStep)?;
-    if !subject.phones.iter().any(|p| p.lookup == lookup) {
+    let countries: Vec<u16> = subject
+        .phones
+        .iter()
+        .filter_map(|p| country_code_of_hint(&p.hint))
+        .collect();
+    let on_file = typed.candidates(&countries).into_iter().find(|phone| {
+        let lookup = deps.pepper.lookup(purpose::PHONE, phone.e164());
+        subject.phones.iter().any(|p| p.lookup == lookup)
+    });
+    let Some(phone) = on_file else {
         let error = flow.miss(deps.profile.card_recovery()?.max_misses_per_flow);
         let error = if matches!(error, Error::DataNotCorrect) {
             Error::PhoneNotMatching
@@ -502,9 +507,8 @@ pub async fn verify_phone(
         ));
         deps.store.write(writes).await?;
         return Err(error);
-    }
-    let limit_item = items.next().flatten();
-    let record_sms = sms::allow(deps, phone, &lookup, limit_item.as_ref(), now)?;
+    };
+    let phone = &phone;
     let mut writes = Vec::new();
     let content = match flow.kind {
         RecoveryKind::Password => {
@@ -536,16 +540,8 @@ pub async fn verify_phone(
         Event::person("recovery_completed", Some(&subject.account_id), "ok"),
         now,
     ));
-    writes.push(record_sms);
-    writes.push(outbox::enqueue(
-        new_id(deps.random.as_ref()),
-        Channel::Sms,
-        phone.e164().to_string(),
-        phone.hint(),
-        content,
-        lang,
-        now,
-    ));
+    let about = About::account(&subject.account_id);
+    writes.push(sending::sms(deps, phone, about, content, lang).await?);
     deps.store.write(writes).await?;
     Ok(SmsSent {
         sent_to: phone.hint(),

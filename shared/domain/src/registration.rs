@@ -18,15 +18,15 @@ use crate::accounts::{link_card_role, Account, Card, CardValidity, Login, Member
 use crate::attempts::{self, Limit, Refusal, Subject};
 use crate::captcha;
 use crate::clock::{Timestamp, HOUR, MINUTE};
-use crate::codes::{self, CodeFlow, CodeSent, PhoneCheck};
+use crate::codes::{self, CodeFlow, CodeSent, Concerns, PhoneCheck};
 use crate::companies::CompanyAdministrator;
 use crate::deps::Deps;
 use crate::error::Error;
 use crate::keys::{self, purpose};
 use crate::messages::Lang;
 use crate::random::new_id;
+use crate::sending::About;
 use crate::sessions::{self, Session};
-use crate::sms;
 use crate::store::{Item, StoreError, Write};
 use crate::types::{CardNumber, Email, OneTimeCode, Password, PhoneNumber, RegistrationCode};
 use serde::{Deserialize, Serialize};
@@ -86,14 +86,7 @@ pub async fn start(deps: &Deps, input: StartRegistration, lang: Lang) -> Result<
     let mut writes = deps.captcha.verify(&input.captcha, now).await?.spend(now);
     let card_lookup = deps.pepper.lookup(purpose::CARD, input.card.digits());
     let card_key = keys::card(&card_lookup);
-    let phone_lookup = deps.pepper.lookup(purpose::PHONE, input.phone.e164());
-    let mut items = deps
-        .store
-        .get_many(&[card_key, keys::sms_limit(&phone_lookup)])
-        .await?
-        .into_iter();
-    let card_item = items.next().flatten();
-    let sms_log = items.next().flatten();
+    let card_item = deps.store.get(&card_key).await?;
     let mut card: Option<(Item, Card)> = None;
     if let Some(item) = card_item {
         let doc: Card = item.parse()?;
@@ -139,14 +132,8 @@ pub async fn start(deps: &Deps, input: StartRegistration, lang: Lang) -> Result<
     if !company_card.validity.valid_at(now.0) {
         return Err(Error::ValidCardRequired);
     }
-    writes.push(sms::allow(
-        deps,
-        &input.phone,
-        &phone_lookup,
-        sms_log.as_ref(),
-        now,
-    )?);
-    let (phone_check, message) = codes::check_phone(deps, &input.phone, lang, now);
+    let about = About::company(&company_card.company_id);
+    let (phone_check, message) = codes::check_phone(deps, &input.phone, about, lang).await?;
     writes.push(message);
     let flow = RegistrationFlow {
         id: new_id(deps.random.as_ref()),
@@ -203,6 +190,12 @@ pub async fn confirm_code(
 impl CodeFlow for RegistrationFlow {
     fn subject(&self) -> Subject<'_> {
         Subject::CompanyCard(&self.card_lookup)
+    }
+    fn concerns(&self) -> Concerns {
+        Concerns {
+            account: None,
+            company: Some(self.company_id.clone()),
+        }
     }
     fn awaiting_code(&self, now: Timestamp) -> Result<(), Error> {
         self.check(now, State::AwaitingCode)

@@ -16,11 +16,9 @@ use crate::deps::Deps;
 use crate::error::Error;
 use crate::keys::{self, purpose};
 use crate::messages::{Lang, Template};
-use crate::outbox::{self, Channel};
 use crate::profile::Profile;
-use crate::random::new_id;
+use crate::sending::{self, About};
 use crate::sessions::{authenticate, still_good, Authenticated};
-use crate::sms;
 use crate::store::{Condition, Item, StoreError, Write};
 use crate::tokens::Scope;
 use crate::types::{CardNumber, Email, OneTimeCode, PhoneNumber};
@@ -77,36 +75,33 @@ pub async fn start_mobile_change(
     phone: &PhoneNumber,
     lang: Lang,
 ) -> Result<ChangeStarted, Error> {
-    let lookup = deps.pepper.lookup(purpose::PHONE, phone.e164());
-    let found = authenticate(deps, token, |_| vec![keys::sms_limit(&lookup)]).await?;
+    let found = authenticate(deps, token, |_| Vec::new()).await?;
     let forgiven = reauthenticated(deps, &found, password).await?;
-    let sms_log = found.extra[0].as_ref();
     let change = |phone| Change::Mobile { phone };
-    let sms = (phone, lookup.as_str(), sms_log);
     let account_id = found.account.id.as_str();
-    send_code_by_sms(deps, (account_id, forgiven), "MOBILE", change, sms, lang).await
+    send_code_by_sms(deps, (account_id, forgiven), "MOBILE", change, phone, lang).await
 }
 
-/// Sends a code by SMS to `phone` (within its SMS limits: its keyed hash and SMS log as read)
-/// and keeps the change of `kind` it confirms, for the account, writing with them what its
-/// password typed again answered.
+/// Sends a code by SMS to `phone` through the gate (`sending`: the number's, the
+/// account's and the deployment's budgets) and keeps the change of `kind` it confirms,
+/// for the account, writing with them what its password typed again answered.
 async fn send_code_by_sms(
     deps: &Deps,
     (account_id, forgiven): (&str, Vec<Write>),
     kind: &str,
     change: impl FnOnce(PhoneOnFile) -> Change,
-    (phone, lookup, sms_log): (&PhoneNumber, &str, Option<&Item>),
+    phone: &PhoneNumber,
     lang: Lang,
 ) -> Result<ChangeStarted, Error> {
     let now = deps.clock.now();
-    let record = sms::allow(deps, phone, lookup, sms_log, now)?;
-    let (phone_check, message) = codes::check_phone(deps, phone, lang, now);
+    let about = About::account(account_id);
+    let (phone_check, message) = codes::check_phone(deps, phone, about, lang).await?;
     let pending = PendingChange {
         change: change(phone_check.phone),
         code: phone_check.code,
         expires_at: now.0 + deps.profile.codes.valid_minutes * MINUTE,
     };
-    let mut writes = vec![pending_write(account_id, kind, &pending), record, message];
+    let mut writes = vec![pending_write(account_id, kind, &pending), message];
     writes.extend(forgiven);
     deps.store.write(writes).await?;
     Ok(ChangeStarted {
@@ -133,18 +128,12 @@ pub async fn start_email_change(
         return Err(Error::EmailTaken);
     }
     let (code, pending_code) = codes::issue(deps, now);
-    let message = outbox::enqueue(
-        new_id(deps.random.as_ref()),
-        Channel::Email,
-        email.as_str().to_string(),
-        email.hint(),
-        Template::VerificationCode {
-            code,
-            valid_minutes: deps.profile.codes.valid_minutes,
-        },
-        lang,
-        now,
-    );
+    let content = Template::VerificationCode {
+        code,
+        valid_minutes: deps.profile.codes.valid_minutes,
+    };
+    let about = About::account(&found.account.id);
+    let message = sending::email(deps, email, about, content, lang).await?;
     let pending = PendingChange {
         change: Change::Email {
             email: email.as_str().to_string(),
@@ -342,12 +331,11 @@ pub async fn start_line_association(
         vec![
             keys::line(&lookup),
             keys::login_claim(&line_login_key(&lookup)),
-            keys::sms_limit(&lookup),
         ]
     })
     .await?;
     let mut forgiven = reauthenticated(deps, &found, &input.password).await?;
-    let [line_item, claim, sms_log] = [0, 1, 2].map(|i| found.extra[i].clone());
+    let [line_item, claim] = [0, 1].map(|i| found.extra[i].clone());
     let mut account = found.account.clone();
     let on_file = phone_on_file(deps, &input.line);
     room_for_line(deps, &account, &on_file)?;
@@ -367,9 +355,8 @@ pub async fn start_line_association(
     }
     if !line.data_only {
         let change = |line| Change::Line { line };
-        let sms = (&input.line, lookup.as_str(), sms_log.as_ref());
         let forgiven = (account.id.as_str(), forgiven);
-        let sent = send_code_by_sms(deps, forgiven, "LINE", change, sms, lang).await?;
+        let sent = send_code_by_sms(deps, forgiven, "LINE", change, &input.line, lang).await?;
         return Ok(LineAssociationStarted::CodeSent(sent));
     }
     // A data-only SIM: its PUK proves the SIM is in the person's hands.

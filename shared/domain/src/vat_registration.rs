@@ -22,9 +22,9 @@ use crate::error::Error;
 use crate::import::Contract;
 use crate::keys::{self, purpose};
 use crate::messages::{Lang, Template};
-use crate::outbox::{self, Channel};
 use crate::profile::{Profile, VatRegistrationSettings};
 use crate::random::new_id;
+use crate::sending::{self, About};
 use crate::sessions::{self, Session};
 use crate::store::{Index, Item, StoreError, Write};
 use crate::types::{BirthDate, Email, FiscalCode, Password, PhoneNumber, Username, VatNumber};
@@ -157,18 +157,12 @@ pub async fn start(
         expires_at: now.0 + settings.activation_hours * HOUR,
     };
     let link = format!("{}?flow={}&token={token}", settings.activation_url, flow.id);
-    writes.push(outbox::enqueue(
-        new_id(deps.random.as_ref()),
-        Channel::Email,
-        input.email.as_str().to_string(),
-        input.email.hint(),
-        Template::ActivationLink {
-            link,
-            valid_hours: settings.activation_hours,
-        },
-        lang,
-        now,
-    ));
+    let content = Template::ActivationLink {
+        link,
+        valid_hours: settings.activation_hours,
+    };
+    let about = About::company(&flow.company_id);
+    writes.push(sending::email(deps, &input.email, about, content, lang).await?);
     writes.push(crate::flows::create(&flow.id, &flow, flow.expires_at));
     captcha::commit(deps.store.as_ref(), writes).await?;
     Ok(ActivationSent {

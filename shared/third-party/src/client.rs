@@ -15,6 +15,25 @@ pub(crate) struct HttpsClient {
     name: &'static str,
 }
 
+/// Refuses a URL that would send secrets in clear: HTTPS only, but for a loopback address
+/// (a test's or a local sidecar's).
+pub(crate) fn https_only(name: &str, url: &str) -> Result<(), std::io::Error> {
+    let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+        .iter()
+        .any(|prefix| {
+            url.strip_prefix(prefix)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
+        });
+    if url.starts_with("https://") || loopback {
+        Ok(())
+    } else {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("the URL of {name} must be https://"),
+        ))
+    }
+}
+
 impl HttpsClient {
     pub(crate) fn new(name: &'static str) -> Result<HttpsClient, std::io::Error> {
         let https = hyper_rustls::HttpsConnectorBuilder::new()

@@ -24,7 +24,9 @@ struct Answer {
 }
 
 impl HttpIssuer {
+    /// The issuer's service at `url`, which must be `https://` (loopback aside).
     pub fn new(url: String, key: String) -> Result<HttpIssuer, std::io::Error> {
+        crate::client::https_only("the card issuer", &url)?;
         Ok(HttpIssuer {
             client: HttpsClient::new("the card issuer")?,
             url,

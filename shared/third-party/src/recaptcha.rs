@@ -52,6 +52,7 @@ impl Recaptcha {
         verify_url: String,
         min_score: Option<f64>,
     ) -> Result<Recaptcha, std::io::Error> {
+        crate::client::https_only("reCAPTCHA", &verify_url)?;
         Ok(Recaptcha {
             client: HttpsClient::new("reCAPTCHA")?,
             site_key,

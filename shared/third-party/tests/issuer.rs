@@ -57,3 +57,26 @@ async fn the_issuer_tells_a_key6_no_key6_and_a_failure_apart() {
         Err(Error::Unavailable(_))
     ));
 }
+
+/// Card numbers and the issuer key never travel in clear: a plain `http://` URL is refused
+/// when the service is configured, but for a loopback address.
+#[test]
+fn a_plain_http_issuer_url_is_refused() {
+    for url in [
+        "http://issuer.example.com/key6",
+        "http://127.0.0.1.example.com/key6",
+        "ftp://issuer.example.com",
+    ] {
+        let refused = HttpIssuer::new(url.into(), "issuer-key".into());
+        assert!(refused.is_err(), "{url}");
+    }
+    for url in [
+        "https://issuer.example.com/key6",
+        "http://127.0.0.1:8443/key6",
+    ] {
+        assert!(
+            HttpIssuer::new(url.into(), "issuer-key".into()).is_ok(),
+            "{url}"
+        );
+    }
+}

@@ -9,7 +9,7 @@ use crate::profile::Profile;
 use crate::random::OsRandom;
 use crate::store::Store;
 use crate::tokens::TokenKey;
-use crate::types::{check_character, Email, Password};
+use crate::types::{check_character, Email, Password, PhoneNumber};
 use std::sync::Arc;
 
 const FC: &str = "RSSMRA80A01H501U";
@@ -160,25 +160,14 @@ async fn key6_then_phone_completes_with_one_sms_in_the_outbox() {
         (prompt.numbers_on_file, prompt.hint.as_deref()),
         (1, Some("+39 340****44"))
     );
-    let sent = verify_phone(
-        &f.deps,
-        &flow,
-        &PhoneNumber::parse(PHONE).unwrap(),
-        Lang::It,
-    )
-    .await
-    .unwrap();
+    let sent = verify_phone(&f.deps, &flow, &TypedPhone::parse(PHONE).unwrap(), Lang::It)
+        .await
+        .unwrap();
     assert_eq!(sent.sent_to, "+39 340****44");
     let outbox = f.outbox().await;
     assert_eq!(outbox.len(), 1);
     assert_eq!(outbox[0].to.as_deref(), Some(PHONE));
-    let replay = verify_phone(
-        &f.deps,
-        &flow,
-        &PhoneNumber::parse(PHONE).unwrap(),
-        Lang::It,
-    )
-    .await;
+    let replay = verify_phone(&f.deps, &flow, &TypedPhone::parse(PHONE).unwrap(), Lang::It).await;
     assert!(matches!(replay, Err(Error::WrongStep)), "{replay:?}");
     assert_eq!(f.outbox().await.len(), 1);
 }
@@ -309,7 +298,7 @@ async fn without_a_certified_phone_the_flow_ends_after_the_method() {
 #[tokio::test]
 async fn the_sms_limit_counts_per_number() {
     let f = fixture(false, &[PHONE]).await;
-    let phone = PhoneNumber::parse(PHONE).unwrap();
+    let phone = TypedPhone::parse(PHONE).unwrap();
     for n in 0..4 {
         let flow = f
             .start(RecoveryKind::Email, FC, "1980-01-01")
@@ -366,7 +355,7 @@ async fn no_sms_goes_to_a_country_the_deployment_does_not_allow() {
     let swiss = verify_phone(
         &f.deps,
         &flow,
-        &PhoneNumber::parse("+41791234567").unwrap(),
+        &TypedPhone::parse("+41791234567").unwrap(),
         Lang::It,
     )
     .await;

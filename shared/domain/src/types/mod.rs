@@ -20,7 +20,7 @@ pub use email::Email;
 pub use fiscal_code::{check_character, FiscalCode, Sex};
 pub use key6::{Key6, OneTimeCode};
 pub use password::Password;
-pub use phone::PhoneNumber;
+pub use phone::{country_code_of_hint, PhoneNumber, TypedPhone};
 pub use registration_code::RegistrationCode;
 pub use secret::Secret;
 pub use security_answer::SecurityAnswer;

@@ -1,0 +1,224 @@
+//! The one gate every SMS and every email passes before it is queued (X5, SMS pumping):
+//! whatever the flow, `sms` and `email` check the recipient and count the message under
+//! every budget at once (`attempts::count`, atomic), then give the outbox write.
+//!
+//! - SMS go only to the deployment's countries (`sms_country_codes`) and only to mobile
+//!   numbers: a premium-rate, shared-cost, toll-free or fixed-line number is refused before
+//!   anything is counted or queued (`sms_number_not_mobile`).
+//! - Budgets a day (`[sending]` in the profile, the deployment's and countries' from the
+//!   template's parameters too): per number (and per 10 minutes, `[sms]`) or address, per
+//!   account and per company the message concerns (`messages_limit`, `sms_limit`), per
+//!   country calling code and for the whole deployment. A spent country or deployment
+//!   budget stops sending until the day ends (UTC): a circuit breaker that answers
+//!   `sending_suspended` (503, `Retry-After`), writes an audit event and logs
+//!   `sending_suspended`, which the template's alarm watches.
+//! - Per source (the client's address), the steps that may send are counted before they
+//!   run, known person or not (`admit_source`).
+//!
+//! A message counted whose step then fails stays counted: too often, never too rarely.
+
+use crate::attempts::{self, Limit, Refusal, Subject};
+use crate::audit::{self, Event};
+use crate::clock::{DAY, MINUTE};
+use crate::deps::Deps;
+use crate::error::Error;
+use crate::keys::purpose;
+use crate::messages::{Lang, Template};
+use crate::outbox::{self, Channel};
+use crate::random::new_id;
+use crate::store::Write;
+use crate::types::{Email, PhoneNumber};
+use std::net::IpAddr;
+
+/// What a message concerns, for its budgets: the account and the company, when known.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct About<'a> {
+    pub account: Option<&'a str>,
+    pub company: Option<&'a str>,
+}
+
+impl<'a> About<'a> {
+    pub fn account(account: &'a str) -> About<'a> {
+        About {
+            account: Some(account),
+            company: None,
+        }
+    }
+
+    pub fn company(company: &'a str) -> About<'a> {
+        About {
+            account: None,
+            company: Some(company),
+        }
+    }
+
+    pub fn nobody() -> About<'a> {
+        About::default()
+    }
+}
+
+/// The outbox write of an SMS to `phone`, once the gate let it through.
+pub async fn sms(
+    deps: &Deps,
+    phone: &PhoneNumber,
+    about: About<'_>,
+    content: Template,
+    lang: Lang,
+) -> Result<Write, Error> {
+    if deps
+        .sms_country_codes
+        .as_ref()
+        .is_some_and(|allowed| !allowed.contains(&phone.country_code()))
+    {
+        return Err(Error::SmsCountryNotAllowed);
+    }
+    if !phone.is_mobile() {
+        return Err(Error::SmsNumberNotMobile);
+    }
+    let now = deps.clock.now();
+    let lookup = deps.pepper.lookup(purpose::PHONE, phone.e164());
+    let country = phone.country_code().to_string();
+    let number = Subject::Phone(&lookup);
+    let mut limits = vec![
+        Limit::per_day(deps, Subject::Deployment("SMS"), now).refused_with(BREAKER),
+        Limit::per_day(deps, Subject::Country(&country), now).refused_with(BREAKER),
+        Limit::per_window(
+            number,
+            "10MIN",
+            deps.profile.sms.per_number_per_10_minutes,
+            10 * MINUTE,
+            now,
+        )
+        .refused_with(Refusal::Locked(|| Error::SmsLimit)),
+        Limit::per_day(deps, number, now).refused_with(Refusal::Locked(|| Error::SmsLimit)),
+    ];
+    limits.extend(concerned(deps, about));
+    count(deps, &limits, about).await?;
+    Ok(outbox::enqueue(
+        new_id(deps.random.as_ref()),
+        Channel::Sms,
+        phone.e164().to_string(),
+        phone.hint(),
+        content,
+        lang,
+        now,
+    ))
+}
+
+/// The outbox write of an email to `email`, once the gate let it through.
+pub async fn email(
+    deps: &Deps,
+    email: &Email,
+    about: About<'_>,
+    content: Template,
+    lang: Lang,
+) -> Result<Write, Error> {
+    let lookup = deps.pepper.lookup(purpose::EMAIL, email.canonical());
+    count_email(deps, &lookup, about).await?;
+    Ok(outbox::enqueue(
+        new_id(deps.random.as_ref()),
+        Channel::Email,
+        email.as_str().to_string(),
+        email.hint(),
+        content,
+        lang,
+        deps.clock.now(),
+    ))
+}
+
+/// Counts an email that nobody will receive, to an address that stands for an unknown
+/// person (`stand_in`, a keyed hash of what was typed), under the budgets an email to a
+/// known person's address meets: the same refusals at the same counts, known or not.
+pub async fn decoy_email(deps: &Deps, stand_in: &str) -> Result<(), Error> {
+    count_email(deps, &format!("DECOY#{stand_in}"), About::nobody()).await
+}
+
+async fn count_email(deps: &Deps, address: &str, about: About<'_>) -> Result<(), Error> {
+    let now = deps.clock.now();
+    let mut limits = vec![
+        Limit::per_day(deps, Subject::Deployment("EMAIL"), now).refused_with(BREAKER),
+        Limit::per_day(deps, Subject::Address(address), now).refused_with(LIMITED),
+    ];
+    limits.extend(concerned(deps, about));
+    count(deps, &limits, about).await
+}
+
+/// A spent deployment or country budget: sending stops until the day ends.
+const BREAKER: Refusal = Refusal::Until(|retry_after| Error::SendingSuspended { retry_after });
+/// A spent budget of an address, account or company.
+const LIMITED: Refusal = Refusal::Locked(|| Error::MessagesLimit);
+
+/// The budgets of the account and the company a message concerns.
+fn concerned(deps: &Deps, about: About) -> Vec<Limit> {
+    let now = deps.clock.now();
+    let account = about.account.map(|id| {
+        let ceiling = deps.profile.sending.per_account;
+        Limit::per_window(Subject::Account(id), "SENT", ceiling, DAY, now).refused_with(LIMITED)
+    });
+    let company = about
+        .company
+        .map(|id| Limit::per_day(deps, Subject::Company(id), now).refused_with(LIMITED));
+    account.into_iter().chain(company).collect()
+}
+
+/// Counts a message under `limits`; a tripped breaker is written to the audit trail and
+/// logged for the alarm.
+async fn count(deps: &Deps, limits: &[Limit], about: About<'_>) -> Result<(), Error> {
+    match attempts::count(deps, limits, about.account).await {
+        Ok(_) => Ok(()),
+        Err(error @ Error::SendingSuspended { .. }) => {
+            tracing::error!(
+                event = "sending_suspended",
+                "a daily sending budget is spent: sending stops until the day ends"
+            );
+            let event = Event::person("sending_suspended", about.account, error.describe().code);
+            deps.store
+                .write(audit::record(deps, event, deps.clock.now()))
+                .await?;
+            Err(error)
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// The key a client's address is counted under: an IPv4 address, or an IPv6 address's /64
+/// (one subscriber's network: a client given a /64 has every address in it).
+pub fn source_key(address: IpAddr) -> String {
+    match address {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
+/// Counts one request of a step that may send an SMS or email from the client address
+/// `source`, before the step runs, known person or not: `source_limit` once the address's
+/// budget for the day (`[sending] per_source`) is spent.
+pub async fn admit_source(deps: &Deps, source: IpAddr) -> Result<(), Error> {
+    let key = source_key(source);
+    let limit = Limit::per_day(deps, Subject::Source(&key), deps.clock.now()).refused_with(
+        Refusal::Until(|retry_after| Error::SourceLimit { retry_after }),
+    );
+    attempts::count(deps, &[limit], None).await.map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ipv6_client_is_counted_by_its_64() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff:1:2:3".parse().unwrap();
+        assert_eq!(source_key(a), source_key(b));
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_ne!(source_key(a), source_key(other));
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().unwrap();
+        assert_eq!(source_key(mapped), "192.0.2.7");
+    }
+}
