@@ -389,7 +389,8 @@ async fn autologin(deps: &Deps, request: &ApiRequest) -> Result<Reply, Error> {
         deps,
         autologin::AutologinRequest {
             line: header(&settings.line_header),
-            key: header(&settings.key_header),
+            time: header(&settings.time_header),
+            proof: header(&settings.proof_header),
         },
     )
     .await?;

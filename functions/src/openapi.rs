@@ -269,7 +269,7 @@ fn doc(step: Step) -> StepDoc {
             errors: vec![Error::MalformedBody(String::new()), invalid("email"), invalid("username"), Error::InvalidCredentials, Error::LoginDelayed { retry_after: 30 }],
         },
         Autologin => StepDoc {
-            summary: "W9: an employee on the operator's mobile network, logged in by the line number the network gateway adds (header named by the profile's `[autologin] line_header`, with the gateway key in `key_header`). No body. Without the key the header is ignored.",
+            summary: "W9: an employee on the operator's mobile network, logged in by the line number the network gateway adds (header named by the profile's `[autologin] line_header`), with the gateway's proof for that line and moment (`time_header`: Unix seconds; `proof_header`: hex HMAC-SHA256 with the gateway key over the line, a newline and the time; good for 60 s, once). No body. Without a good proof the header is ignored. The session lasts one access token: no refresh token.",
             request: None,
             success: (201, "A session.", Some(session())),
             errors: vec![Error::AutologinUnavailable],

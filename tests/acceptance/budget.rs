@@ -580,8 +580,13 @@ async fn telco_steps_make_at_most_two_dynamodb_round_trips_with_the_actions_they
     );
     assert_eq!(registered.status, 201, "{}", registered.body);
     // W9: the same line, from the operator's network.
-    let key = varco_tests::test_gateway_key();
-    let headers = [("x-msisdn", luca), ("x-varco-gateway-key", key.as_str())];
+    let now = app.deps.clock.now().0;
+    let (time, proof) = (now.to_string(), varco_tests::gateway_proof(luca, now));
+    let headers = [
+        ("x-msisdn", luca),
+        ("x-varco-gateway-time", time.as_str()),
+        ("x-varco-gateway-proof", proof.as_str()),
+    ];
     let autologin = count!(
         "autologin",
         app.request(reqwest::Method::POST, "/sessions/autologin", None, &headers)
@@ -933,10 +938,18 @@ fn within_budget_and_grants(
         "the count must see the steps' requests: {counted:?}"
     );
     let granted = crate::infra::dynamodb_grants();
+    // What an import does depends on the profile (T1's registrations, in `telco-legal-rep`,
+    // send emails through the gate): its grant holds what every profile's import uses.
+    let fits = |binary: &str, actions: &BTreeSet<(String, String)>| match binary {
+        "import-data" => actions.is_subset(&granted[binary]),
+        _ => &granted[binary] == actions,
+    };
     let differ: Vec<_> = used
         .iter()
-        .filter(|(binary, actions)| &granted[*binary] != *actions)
-        .map(|(binary, actions)| format!("{binary}: granted {:?}, used {actions:?}", granted[binary]))
+        .filter(|(binary, actions)| !fits(binary, actions))
+        .map(|(binary, actions)| {
+            format!("{binary}: granted {:?}, used {actions:?}", granted[binary])
+        })
         .collect();
     assert!(differ.is_empty(), "{}", differ.join("\n"));
 }

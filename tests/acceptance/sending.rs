@@ -93,11 +93,7 @@ async fn x5_registration_sms_pass_the_gate(backend: Backend) {
     assert_eq!(first.status, 201, "{}", first.body);
     let queued = app.pending_messages().await.len();
     let second = app
-        .start_registration(
-            &DUNA_CARD,
-            DUNA_CARD.registration_code,
-            "+39 347 555 0102",
-        )
+        .start_registration(&DUNA_CARD, DUNA_CARD.registration_code, "+39 347 555 0102")
         .await;
     suspended(&app, &second, queued).await;
 }

@@ -292,7 +292,7 @@ mod lines {
     use varco_domain::clock::DAY;
     use varco_domain::outbox::Channel;
     use varco_functions::demo::{LINE_DATA, LINE_LAGO, LINE_LUCA, LINE_SARA, LINE_SPARE};
-    use varco_tests::{captured_logs, code_in, on_both_stores, test_gateway_key, Answer, TestApp};
+    use varco_tests::{captured_logs, code_in, gateway_proof, on_both_stores, Answer, TestApp};
 
     const PASSWORD: &str = "Onda-Lunga-2024";
 
@@ -573,26 +573,35 @@ mod lines {
         );
     }
 
-    /// A request through the operator's network gateway: the line header, and the key.
-    async fn autologin(app: &TestApp, line: Option<&str>, key: Option<&str>) -> Answer {
+    /// A request through the operator's network gateway: the line header, and the time and
+    /// proof headers.
+    async fn autologin(app: &TestApp, line: Option<&str>, proof: Option<(i64, &str)>) -> Answer {
+        let time = proof.map(|(time, _)| time.to_string());
         let mut headers = Vec::new();
         headers.extend(line.map(|line| ("x-msisdn", line)));
-        headers.extend(key.map(|key| ("x-varco-gateway-key", key)));
+        headers.extend(time.as_deref().map(|t| ("x-varco-gateway-time", t)));
+        headers.extend(proof.map(|(_, proof)| ("x-varco-gateway-proof", proof)));
         app.request(reqwest::Method::POST, "/sessions/autologin", None, &headers)
             .await
     }
 
+    /// The gateway's request for `line` now.
+    async fn vouched(app: &TestApp, line: &str) -> Answer {
+        let now = app.deps.clock.now().0;
+        autologin(app, Some(line), Some((now, &gateway_proof(line, now)))).await
+    }
+
     async fn w9_an_employee_on_the_operator_network_is_logged_in_by_the_line(app: TestApp) {
         registered_luca(&app).await;
-        let key = test_gateway_key();
         for sent in ["+393475550211", "393475550211"] {
-            let session = autologin(&app, Some(sent), Some(&key)).await;
+            let session = vouched(&app, sent).await;
             assert_eq!(session.status, 201, "{sent}: {}", session.body);
             assert_eq!(session.body["scope"], "account");
             let me = app.me(&session.text("access_token")).await;
             assert_eq!(me.text("display_name"), "Luca Neri");
             assert!(
-                app.refresh(&session.text("refresh_token")).await.body["access_token"].is_string()
+                session.body.get("refresh_token").is_none(),
+                "one access token's session: the gateway vouches again next time"
             );
             // X8: in the company's trail, as a login of its own kind.
             let trail = app
@@ -615,29 +624,65 @@ mod lines {
             app.clock.advance(1);
         }
         // A line of the company that has no account yet, and no line at all: the login form.
-        for line in [Some(LINE_SARA.number), None, Some("not a number")] {
-            let answer = autologin(&app, line, Some(&key)).await;
+        for line in [LINE_SARA.number, "not a number"] {
+            let answer = vouched(&app, line).await;
             assert_eq!(
                 (answer.status, answer.code()),
                 (401, "autologin_unavailable"),
                 "{line:?}"
             );
         }
+        let now = app.deps.clock.now().0;
+        let none = autologin(&app, None, Some((now, &gateway_proof("", now)))).await;
+        assert_eq!(none.code(), "autologin_unavailable");
+        // The session ends with its access token.
+        let session = vouched(&app, LINE_LUCA.number).await;
+        app.clock.advance(15 * 60);
+        assert_eq!(app.me(&session.text("access_token")).await.status, 401);
     }
 
-    async fn w9_a_line_header_without_the_gateway_key_is_ignored_and_logged(app: TestApp) {
+    async fn w9_a_line_header_without_the_gateways_proof_is_ignored_and_logged(app: TestApp) {
         registered_luca(&app).await;
-        let other_key = test_gateway_key().replace('B', "C");
-        for key in [None, Some(""), Some("BAQEBAQE"), Some(other_key.as_str())] {
-            let answer = autologin(&app, Some(LINE_LUCA.number), key).await;
+        let line = LINE_LUCA.number;
+        let now = app.deps.clock.now().0;
+        let right = gateway_proof(line, now);
+        let other_line = gateway_proof("393475550212", now);
+        let forged = right.replace('a', "b");
+        let refused: [(&str, Option<(i64, &str)>); 6] = [
+            ("no proof", None),
+            ("an empty proof", Some((now, ""))),
+            ("another line's proof", Some((now, &other_line))),
+            ("a forged proof", Some((now, &forged))),
+            ("a proof with another time", Some((now + 1, &right))),
+            (
+                "a proof made for later",
+                Some((now + 61, &gateway_proof(line, now + 61))),
+            ),
+        ];
+        for (what, proof) in refused {
+            let answer = autologin(&app, Some(line), proof).await;
             assert_eq!(
                 (answer.status, answer.code()),
                 (401, "autologin_unavailable"),
-                "{key:?}"
+                "{what}"
             );
         }
+        // A proof works once, within a minute; seen elsewhere and replayed, it opens nothing.
+        assert_eq!(
+            autologin(&app, Some(line), Some((now, &right)))
+                .await
+                .status,
+            201
+        );
+        app.clock.advance(30);
+        let replayed = autologin(&app, Some(line), Some((now, &right))).await;
+        assert_eq!(replayed.code(), "autologin_unavailable", "a replay");
+        app.clock.advance(31);
+        let stale = autologin(&app, Some(line), Some((now, &right))).await;
+        assert_eq!(stale.code(), "autologin_unavailable", "a stale proof");
         let logs = captured_logs();
         assert!(logs.contains("autologin_header_ignored"), "{logs}");
+        assert!(logs.contains("autologin_proof_replayed"), "{logs}");
         assert!(!logs.contains("3475550211"), "the line is never logged");
         // The header means nothing to the password login either.
         let headers = [("x-msisdn", LINE_LUCA.number)];
@@ -825,7 +870,7 @@ mod lines {
         w11_a_data_only_sim_is_associated_by_its_puk,
         w11_only_free_sims_of_the_company_are_associated,
         w9_an_employee_on_the_operator_network_is_logged_in_by_the_line,
-        w9_a_line_header_without_the_gateway_key_is_ignored_and_logged,
+        w9_a_line_header_without_the_gateways_proof_is_ignored_and_logged,
         w7_employee_registers_a_line_with_a_code_by_sms,
         w7_a_data_only_sim_proves_its_puk_and_gets_the_code_by_email,
         w7_three_wrong_puks_end_the_flow,

@@ -121,10 +121,10 @@ pub fn test_operator_key() -> String {
     base64::engine::general_purpose::STANDARD.encode([5u8; 32])
 }
 
-/// The gateway key of `test_secrets`, as the operator's network gateway sends it (W9).
-pub fn test_gateway_key() -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode([4u8; 32])
+/// The proof the operator's network gateway sends for `line` at `time` (W9), made with the
+/// gateway key of `test_secrets`.
+pub fn gateway_proof(line: &str, time: i64) -> String {
+    varco_domain::autologin::proof(&[4u8; 32], line, time)
 }
 
 /// A fresh DynamoDB Local table.

@@ -1,48 +1,101 @@
 //! W9: autologin. The operator's network gateway adds the line number of a mobile data
-//! session to the request (the header `[autologin] line_header` names) and proves itself with
-//! the deployment's gateway key (in `[autologin] key_header`). An employee whose line has an
-//! account is then logged in without a password. A line header that comes without the key
-//! (a client adding it itself) is ignored, and logged. The line is an MSISDN: international,
-//! with or without its `+`.
+//! session to the request (the header `[autologin] line_header` names) and proves, for that
+//! line and that moment, that it is the gateway: an HMAC-SHA256 with the deployment's
+//! gateway key over the line and the time (`proof_header`, `time_header`). A proof is good
+//! for `PROOF_SECONDS` either side of now and once only (its use is written with the
+//! session), so one seen elsewhere cannot be replayed, and the key itself never travels.
+//! An employee whose line has an account is then logged in without a password, for one
+//! access token's life: no refresh token (the gateway vouches again on the next visit).
+//! A line header that comes without a good proof (a client adding it itself) is ignored,
+//! and logged. The line is an MSISDN: international, with or without its `+`.
 //!
-//! One query (the line's login name) and one write (the session).
+//! One query (the line's login name) and one write (the session and the proof's use).
 
 use crate::accounts::{self, Account, Login, LoginName};
+use crate::clock::Timestamp;
 use crate::deps::Deps;
 use crate::error::Error;
 use crate::keys::{self, purpose};
 use crate::profile::Profile;
 use crate::sessions::{self, Session};
-use crate::store::Index;
+use crate::store::{Index, Item, Write};
 use crate::types::PhoneNumber;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 
-/// What the request carried: the line header's value and the key header's value.
+/// How far a proof's time may be from now, either way, in seconds.
+pub const PROOF_SECONDS: i64 = 60;
+
+/// What the request carried: the line header's, the time header's and the proof header's
+/// values.
 pub struct AutologinRequest<'a> {
     pub line: Option<&'a str>,
-    pub key: Option<&'a str>,
+    pub time: Option<&'a str>,
+    pub proof: Option<&'a str>,
+}
+
+/// The proof the gateway sends for `line` (the header's value as sent) at `time` (Unix
+/// seconds): lowercase hex of HMAC-SHA256 over `line`, a newline and `time`, keyed with the
+/// gateway key's bytes (the secret's `gateway_key`, base64-decoded).
+pub fn proof(key: &[u8], line: &str, time: i64) -> String {
+    hex::encode(mac(key, line, time).finalize().into_bytes())
+}
+
+fn mac(key: &[u8], line: &str, time: i64) -> Hmac<Sha256> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any size");
+    mac.update(format!("{line}\n{time}").as_bytes());
+    mac
+}
+
+/// Whether `request` carries a proof made with the deployment's gateway key for its line,
+/// at a time within `PROOF_SECONDS` of `now` (checked in constant time).
+fn vouched(deps: &Deps, request: &AutologinRequest, line: &str, now: Timestamp) -> bool {
+    let key = deps
+        .gateway_key
+        .as_deref()
+        .and_then(|k| base64::engine::general_purpose::STANDARD.decode(k).ok());
+    let (Some(key), Some(time), Some(proof)) = (key, request.time, request.proof) else {
+        return false;
+    };
+    let Ok(time) = time.trim().parse::<i64>() else {
+        return false;
+    };
+    let Ok(presented) = hex::decode(proof.trim()) else {
+        return false;
+    };
+    (now.0 - time).abs() <= PROOF_SECONDS && mac(&key, line, time).verify_slice(&presented).is_ok()
 }
 
 /// A session for the line the gateway vouches for, or `AutologinUnavailable`: no line, no
-/// key or a wrong one, a line no account logs in with. The client then shows the login form.
+/// proof or a wrong, stale or used one, a line no account logs in with. The client then
+/// shows the login form.
 pub async fn autologin(deps: &Deps, request: AutologinRequest<'_>) -> Result<Session, Error> {
     Profile::section(&deps.profile.autologin)?;
     let Some(line) = request.line.filter(|l| !l.trim().is_empty()) else {
         return Err(Error::AutologinUnavailable);
     };
-    let vouched = deps.pepper.same_key(
-        purpose::GATEWAY_KEY,
-        deps.gateway_key.as_deref(),
-        request.key,
-    );
-    if !vouched {
+    let now = deps.clock.now();
+    if !vouched(deps, &request, line, now) {
         tracing::warn!(
             event = "autologin_header_ignored",
-            key_present = request.key.is_some(),
+            proof_present = request.proof.is_some(),
             key_configured = deps.gateway_key.is_some(),
-            "a line header came without the gateway's key: ignored"
+            "a line header came without a good proof from the gateway: ignored"
         );
         return Err(Error::AutologinUnavailable);
     }
+    let proof_used = Write::create(
+        Item::new(
+            keys::autologin_proof(
+                &deps
+                    .pepper
+                    .lookup(purpose::GATEWAY_KEY, request.proof.unwrap_or_default()),
+            ),
+            &serde_json::json!({}),
+        )
+        .expiring_at(now.0 + 2 * PROOF_SECONDS),
+    );
     // An MSISDN, international, with or without its `+`.
     let line = line.trim();
     let international = match line.strip_prefix('+') {
@@ -56,7 +109,6 @@ pub async fn autologin(deps: &Deps, request: AutologinRequest<'_>) -> Result<Ses
         );
         return Err(Error::AutologinUnavailable);
     };
-    let now = deps.clock.now();
     let login_key = LoginName::Line(phone).key(deps);
     let items = deps
         .store
@@ -71,13 +123,20 @@ pub async fn autologin(deps: &Deps, request: AutologinRequest<'_>) -> Result<Ses
         return Err(Error::AutologinUnavailable);
     }
     accounts::may_log_in(deps, &account, now)?;
-    let (session, write) = sessions::open(deps, &account, now);
-    let mut writes = vec![write];
+    let (session, write) = sessions::open_for_one_token(deps, &account, now);
+    let mut writes = vec![write, proof_used];
     writes.extend(crate::audit::record(
         deps,
         crate::audit::Event::personal("autologin", Some(&account), "ok"),
         now,
     ));
-    deps.store.write(writes).await?;
-    Ok(session)
+    match deps.store.write(writes).await {
+        Ok(()) => Ok(session),
+        // The proof was used already: a replay.
+        Err(crate::store::StoreError::ConditionFailed { .. }) => {
+            tracing::warn!(event = "autologin_proof_replayed");
+            Err(Error::AutologinUnavailable)
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -196,6 +196,11 @@ pub fn captcha_used(id: &str) -> Key {
     Key::new(format!("CAPTCHA#{id}"), "USED")
 }
 
+/// W9: a gateway proof used (its keyed hash), until it could no longer be presented.
+pub fn autologin_proof(proof_lookup: &str) -> Key {
+    Key::new(format!("AUTOLOGIN#{proof_lookup}"), "USED")
+}
+
 pub fn message(id: &str) -> Key {
     Key::new(format!("MESSAGE#{id}"), "MESSAGE")
 }

@@ -238,8 +238,11 @@ pub struct LegalRepRegistrationSettings {
 pub struct AutologinSettings {
     /// The header with the line number of the mobile data session (`x-msisdn`).
     pub line_header: String,
-    /// The header with the gateway's key (the deployment's `gateway_key` secret).
-    pub key_header: String,
+    /// The header with the time of the gateway's proof, in Unix seconds.
+    pub time_header: String,
+    /// The header with the gateway's proof for the line and the time (`autologin::proof`,
+    /// keyed with the deployment's `gateway_key` secret).
+    pub proof_header: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

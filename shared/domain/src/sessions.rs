@@ -115,6 +115,39 @@ pub(crate) fn open(deps: &Deps, account: &Account, now: Timestamp) -> (Session, 
     (session, write)
 }
 
+/// Opens a session for `account` that lasts one access token (W9's autologin): stored, so
+/// that logout and a password change end it, but with no refresh token.
+pub(crate) fn open_for_one_token(
+    deps: &Deps,
+    account: &Account,
+    now: Timestamp,
+) -> (Session, Write) {
+    let sid = new_id(deps.random.as_ref());
+    let (access_token, expires_in) =
+        access_token(deps, account, Scope::Account, Some(sid.clone()), now);
+    let stored = StoredSession {
+        pwv: account.password_version,
+        // No refresh token matches it: a keyed hash of a secret nobody holds.
+        refresh_lookup: deps
+            .pepper
+            .lookup(purpose::REFRESH_TOKEN, &new_id(deps.random.as_ref())),
+        created_at: now.0,
+        expires_at: now.0 + expires_in,
+    };
+    let write = Write::create(
+        Item::new(keys::session(&account.id, &sid), &stored).expiring_at(stored.expires_at),
+    );
+    let session = Session {
+        access_token,
+        token_type: "Bearer",
+        expires_in,
+        scope: Scope::Account,
+        refresh_token: None,
+        refresh_expires_at: None,
+    };
+    (session, write)
+}
+
 /// A session that can only set a new password (after login with a temporary password):
 /// no refresh token, nothing stored.
 pub(crate) fn password_change_only(deps: &Deps, account: &Account, now: Timestamp) -> Session {
