@@ -1143,7 +1143,7 @@ impl FromRequest for SendResetCodeInput {
         let body: Body = request.json()?;
         let channel = match (body.channel, body.phone) {
             (ChannelName::Sms, Some(phone)) => password_reset::Channel::Sms(
-                PhoneNumber::parse(&phone).map_err(Error::field("phone"))?,
+                TypedPhone::parse(&phone).map_err(Error::field("phone"))?,
             ),
             (ChannelName::Sms, None) => return Err(Error::field("phone")(ParseError::Empty)),
             (ChannelName::Email, _) => password_reset::Channel::Email,

@@ -821,7 +821,7 @@ fn problem_schema() -> Value {
             "type": string(), "title": { "type": "string", "description": "In Italian, or English by `Accept-Language`." },
             "status": { "type": "integer" }, "code": { "type": "string", "description": "Stable machine code." },
             "request_id": string(), "field": string(), "reason": string(), "detail": string(),
-            "retry_after": { "type": "integer", "description": "`login_delayed`: seconds to wait (also in `Retry-After`)." }
+            "retry_after": { "type": "integer", "description": "`login_delayed`, `source_limit`, `sending_suspended`: seconds to wait (also in `Retry-After`)." }
         }),
     )
 }
@@ -844,7 +844,26 @@ pub fn document() -> Value {
         ];
         // A step of a flow the deployed profile lacks answers 404 `not_offered`.
         let not_offered = route.step.flow().map(|_| Error::NotOffered);
-        for error in d.errors.iter().chain(&not_offered).chain(&generic) {
+        // The sending gate's refusals (X5), and the client address's budget.
+        let mut sending = Vec::new();
+        if route.step.sends() {
+            sending.extend([
+                Error::SmsCountryNotAllowed,
+                Error::SmsNumberNotMobile,
+                Error::SmsLimit,
+                Error::MessagesLimit,
+                Error::SendingSuspended { retry_after: 1 },
+            ]);
+        }
+        if route.step.sends_without_login() {
+            sending.push(Error::SourceLimit { retry_after: 1 });
+        }
+        let errors = d.errors.iter().chain(&not_offered).chain(&sending);
+        let mut seen = std::collections::BTreeSet::new();
+        for error in errors.chain(&generic) {
+            if !seen.insert(error.describe().code) {
+                continue;
+            }
             let described = error.describe();
             let entry = responses.entry(described.status.to_string()).or_insert_with(|| {
                 json!({ "description": "", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } })

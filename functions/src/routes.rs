@@ -379,6 +379,32 @@ impl Step {
         )
     }
 
+    /// Whether the step queues an SMS or an email when it succeeds: through the sending gate
+    /// (`varco_domain::sending`), which may refuse it.
+    pub fn sends(self) -> bool {
+        use Step::*;
+        matches!(
+            self,
+            VerifyRecoveryPhone
+                | StartRegistration
+                | ResendRegistrationCode
+                | StartMigration
+                | ResendMigrationCode
+                | StartMobileChange
+                | StartEmailChange
+                | StartVatRegistration
+                | StartLineRegistration
+                | VerifyLinePuk
+                | ResendLineCode
+                | SendResetCode
+                | ResendUsername
+                | SendFirstAccessCode
+                | StartLineAssociation
+                | CreateInvitation
+                | SendInvitation
+        )
+    }
+
     /// Whether the step starts or continues, without a login, a flow that sends an SMS or
     /// an email: counted per client address before it runs (`sending::admit_source`).
     /// Logged-in steps that send are bounded per account and per company instead.

@@ -845,35 +845,17 @@ fn allowed_round_trips(step: &str) -> u64 {
         step if GUESSED.contains(&step) => 1,
         _ => 0,
     };
-    let sends = u64::from(SENDS.contains(&step));
-    let source = u64::from(
-        varco_functions::routes::routes()
-            .iter()
-            .any(|r| r.step.name() == step && r.step.sends_without_login()),
-    );
-    base + guessed + sends + source
+    let of_step = |what: fn(varco_functions::Step) -> bool| {
+        u64::from(
+            varco_functions::routes::routes()
+                .iter()
+                .any(|r| r.step.name() == step && what(r.step)),
+        )
+    };
+    base + guessed
+        + of_step(varco_functions::Step::sends)
+        + of_step(varco_functions::Step::sends_without_login)
 }
-
-/// The steps that queue an SMS or an email when they succeed.
-const SENDS: &[&str] = &[
-    "verify-recovery-phone",
-    "start-registration",
-    "resend-registration-code",
-    "start-migration",
-    "resend-migration-code",
-    "start-mobile-change",
-    "start-email-change",
-    "start-vat-registration",
-    "start-line-registration",
-    "verify-line-puk",
-    "resend-line-code",
-    "send-reset-code",
-    "resend-username",
-    "send-first-access-code",
-    "start-line-association",
-    "create-invitation",
-    "send-invitation",
-];
 
 /// The steps whose secret has a flow's few tries and a subject's budget.
 const TRIED_THEN_BUDGETED: &[&str] = &[

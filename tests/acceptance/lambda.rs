@@ -168,7 +168,55 @@ async fn bad_input_through_a_lambda_entrypoint_is_a_clear_4xx(app: TestApp) {
     assert_eq!(problem["title"], "Procedura non trovata: ricomincia.");
 }
 
+/// Every answer, success or problem, through either entry point, tells browsers to use
+/// HTTPS only and not to sniff its type, and nothing caches it.
+async fn x1_every_answer_is_https_only_unsniffed_and_uncached(app: TestApp) {
+    let expected = [
+        (
+            "strict-transport-security",
+            "max-age=31536000; includeSubDomains",
+        ),
+        ("x-content-type-options", "nosniff"),
+        ("cache-control", "no-store"),
+    ];
+    let client = reqwest::Client::new();
+    for (method, path) in [
+        (reqwest::Method::POST, "/captcha"),
+        (reqwest::Method::GET, "/me"),
+        (reqwest::Method::GET, "/nowhere"),
+        (reqwest::Method::GET, "/openapi.json"),
+    ] {
+        let response = client
+            .request(method, format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap();
+        for (name, value) in expected {
+            if path == "/openapi.json" && name == "cache-control" {
+                continue;
+            }
+            assert_eq!(
+                response.headers().get(name).and_then(|v| v.to_str().ok()),
+                Some(value),
+                "{path}: {name}"
+            );
+        }
+    }
+    for (step, path) in [(Step::IssueCaptcha, "/captcha"), (Step::GetAccount, "/me")] {
+        let event = api_gateway_event(step, path, None, json!({}), None, "203.0.113.7");
+        let response = handle_event(&app.deps, step, event).await;
+        for (name, value) in expected {
+            assert_eq!(
+                response.headers().get(name).and_then(|v| v.to_str().ok()),
+                Some(value),
+                "Lambda {path}: {name}"
+            );
+        }
+    }
+}
+
 on_both_stores!(
     r3_password_recovered_through_the_lambda_entrypoints,
-    bad_input_through_a_lambda_entrypoint_is_a_clear_4xx
+    bad_input_through_a_lambda_entrypoint_is_a_clear_4xx,
+    x1_every_answer_is_https_only_unsniffed_and_uncached,
 );

@@ -30,7 +30,7 @@ use crate::profile::{PasswordResetSettings, Profile};
 use crate::random::new_id;
 use crate::sending::{self, About};
 use crate::store::{Condition, Index, Write};
-use crate::types::{OneTimeCode, Password, PhoneNumber};
+use crate::types::{country_code_of_hint, OneTimeCode, Password, TypedPhone};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -166,10 +166,10 @@ pub async fn start(
     })
 }
 
-/// Where the code goes: by SMS to the mobile on file (typed again), or by email to the
-/// address on file.
+/// Where the code goes: by SMS to the mobile on file (typed again, whole or national: read
+/// in the country of the number on file), or by email to the address on file.
 pub enum Channel {
-    Sms(PhoneNumber),
+    Sms(TypedPhone),
     Email,
 }
 
@@ -189,10 +189,6 @@ pub async fn send_code(
     channel: &Channel,
 ) -> Result<ResetCodeSent, Error> {
     let now = deps.clock.now();
-    let phone_lookup = match channel {
-        Channel::Sms(phone) => Some(deps.pepper.lookup(purpose::PHONE, phone.e164())),
-        Channel::Email => None,
-    };
     let (item, mut flow): (_, PasswordResetFlow) = crate::flows::read(deps, flow_id).await?;
     flow.live(now)?;
     if flow.sent >= deps.profile.sms.per_number_per_10_minutes as usize {
@@ -210,9 +206,17 @@ pub async fn send_code(
     )
     .await?;
     let (code, message, sent_to) = match (channel, &flow.subject) {
-        (Channel::Sms(phone), subject) => {
+        (Channel::Sms(typed), subject) => {
             let on_file = subject.as_ref().and_then(|s| s.mobile.as_ref());
-            if on_file.map(|m| &m.lookup) != phone_lookup.as_ref() {
+            let countries: Vec<u16> = on_file
+                .and_then(|m| country_code_of_hint(&m.hint))
+                .into_iter()
+                .collect();
+            let matching = typed.candidates(&countries).into_iter().find(|phone| {
+                let lookup = deps.pepper.lookup(purpose::PHONE, phone.e164());
+                on_file.is_some_and(|m| m.lookup == lookup)
+            });
+            let Some(phone) = matching else {
                 flow.phone_misses += 1;
                 let error = if flow.phone_misses >= deps.profile.codes.max_tries {
                     flow.state = State::Ended;
@@ -224,9 +228,9 @@ pub async fn send_code(
                 writes.extend(flow.event("code_sent", error.describe().code, now, deps));
                 deps.store.write(writes).await?;
                 return Err(error);
-            }
+            };
             let (code, message) =
-                codes::send_by_sms(deps, phone, About::nobody(), flow.lang).await?;
+                codes::send_by_sms(deps, &phone, About::nobody(), flow.lang).await?;
             (code, vec![message], Some(phone.hint()))
         }
         (Channel::Email, Some(subject)) => {
