@@ -1361,9 +1361,9 @@ async fn the_telco_step_binaries_work() {
         .write(employee.create(varco_domain::clock::Timestamp(0)).unwrap())
         .await
         .unwrap();
-    let key = STANDARD.encode(secrets().gateway_key.unwrap());
+    let key = secrets().gateway_key.unwrap();
     let mut token = String::new();
-    for (key, expected) in [(None, 401), (Some(key.as_str()), 201)] {
+    for (vouched, expected) in [(false, 401), (true, 201)] {
         let mut event = api_event(
             "POST",
             "/sessions/autologin",
@@ -1371,9 +1371,17 @@ async fn the_telco_step_binaries_work() {
             None,
             json!({}),
         );
-        event["headers"]["x-msisdn"] = json!(luca.trim_start_matches('+'));
-        if let Some(key) = key {
-            event["headers"]["x-varco-gateway-key"] = json!(key);
+        let line = luca.trim_start_matches('+');
+        event["headers"]["x-msisdn"] = json!(line);
+        if vouched {
+            // The binary's clock is the system's: the gateway's proof is for now.
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs() as i64;
+            let proof = varco_domain::autologin::proof(&key, line, now);
+            event["headers"]["x-varco-gateway-time"] = json!(now.to_string());
+            event["headers"]["x-varco-gateway-proof"] = json!(proof);
         }
         let (status, answer) = invoke(
             env!("CARGO_BIN_EXE_autologin"),
