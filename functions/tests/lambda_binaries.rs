@@ -1356,7 +1356,8 @@ async fn the_telco_step_binaries_work() {
         Login::Line {
             line: phone_on_file(deps, &line),
         },
-    );
+    )
+    .unwrap();
     store
         .write(employee.create(varco_domain::clock::Timestamp(0)).unwrap())
         .await
@@ -1537,7 +1538,8 @@ async fn the_legal_rep_step_binaries_work() {
             line_invitation: None,
         },
         Login::Email,
-    );
+    )
+    .unwrap();
     let session = logged_in(&setup, admin, "Registro-Linee-2026").await;
     let mut event = api_event(
         "GET",
@@ -1591,7 +1593,8 @@ async fn the_property_step_binary_works() {
             line_invitation: None,
         },
         Login::Email,
-    );
+    )
+    .unwrap();
     let session = logged_in(&setup, owner, "Glicine-Fiorito-48").await;
     let mut event = api_event("GET", "/me/units", "/me/units", None, json!({}));
     bearer(&mut event, &session);

@@ -167,10 +167,27 @@ async fn r3_password_recovered_with_card_and_key6_then_phone(app: TestApp) {
         (blocked.status, blocked.code()),
         (403, "password_change_required")
     );
-    let weak = app
-        .change_password(&token, json!({ "new_password": "password123" }))
-        .await;
-    assert_eq!((weak.status, weak.code()), (422, "weak_password"));
+    // ASVS 5.0 6.2: among the most common (or as easily guessed), or made of his own name
+    // and address, a new password is refused with the reason.
+    for (weak, reason) in [
+        ("password123", "common_password"),
+        ("Qwerty123!", "common_password"),
+        ("Mario.Rossi-1980", "context"),
+        ("rossi.mario@example", "context"),
+    ] {
+        let refused = app
+            .change_password(&token, json!({ "new_password": weak }))
+            .await;
+        assert_eq!(
+            (
+                refused.status,
+                refused.code(),
+                refused.body["reason"].as_str()
+            ),
+            (422, "weak_password", Some(reason)),
+            "{weak}"
+        );
+    }
     assert_eq!(
         app.change_password(&token, json!({ "new_password": "Nuova-Password-Sicura-1" }))
             .await

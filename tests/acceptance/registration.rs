@@ -60,6 +60,15 @@ async fn n4_administrator_registers_with_card_registration_code_and_mobile(app: 
         .registration_credentials(&flow, SARA_EMAIL, "password")
         .await;
     assert_eq!((weak.status, weak.code()), (422, "weak_password"));
+    let own = app
+        .registration_credentials(&flow, SARA_EMAIL, "Sara.Conti-2024")
+        .await;
+    assert_eq!(
+        (own.status, own.body["reason"].as_str()),
+        (422, Some("context")),
+        "her own name and address: {}",
+        own.body
+    );
     let session = app
         .registration_credentials(&flow, SARA_EMAIL, SARA_PASSWORD)
         .await;

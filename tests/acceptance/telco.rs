@@ -1045,7 +1045,8 @@ mod resets {
             Login::Username {
                 username: "ElenaR".into(),
             },
-        );
+        )
+        .unwrap();
         app.deps
             .store
             .write(manager.create(app.deps.clock.now()).unwrap())

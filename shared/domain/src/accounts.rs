@@ -126,9 +126,22 @@ pub fn line_login_key(phone_lookup: &str) -> String {
     format!("LINE#{phone_lookup}")
 }
 
+/// Refuses a new password made of the person's own context (`context`: the account's, as
+/// `Account::password_context` gives it) or of the portal's name: `weak_password` with the
+/// reason `context` (ASVS 5.0 6.2, NIST SP 800-63B).
+pub fn new_password_outside<'a>(
+    deps: &'a Deps,
+    password: &Password,
+    mut context: Vec<&'a str>,
+) -> Result<(), Error> {
+    context.push(&deps.profile.display_name);
+    password.outside(&context).map_err(Error::WeakPassword)
+}
+
 impl Account {
-    /// A new account of a company portal (registration, migration, activation): a password,
-    /// perhaps a confirmed mobile, one membership, and what it logs in with.
+    /// A new account of a company portal (registration, migration, activation): a password
+    /// (not of the person's own context), perhaps a confirmed mobile, one membership, and
+    /// what it logs in with.
     pub fn for_portal(
         deps: &Deps,
         email: String,
@@ -137,11 +150,23 @@ impl Account {
         mobile: Option<PhoneOnFile>,
         membership: Membership,
         login: Login,
-    ) -> Account {
+    ) -> Result<Account, Error> {
         let mut account =
             Account::without_password(deps, email, display_name, mobile, membership, login);
+        new_password_outside(deps, password, account.password_context())?;
         account.password_hash = Some(deps.hasher.hash(password.expose(), deps.random.as_ref()));
-        account
+        Ok(account)
+    }
+
+    /// What a password of this account must not be made of: the email, the name, the
+    /// username, the companies' names.
+    pub fn password_context(&self) -> Vec<&str> {
+        let mut context = vec![self.email.as_str(), self.display_name.as_str()];
+        if let Login::Username { username } = &self.login {
+            context.push(username);
+        }
+        context.extend(self.memberships.iter().map(|m| m.company_name.as_str()));
+        context
     }
 
     /// A new account of a company portal that has no password yet (T1: the operator
@@ -689,6 +714,7 @@ pub async fn change_password(
         let current = current.ok_or(Error::CurrentPasswordWrong)?;
         forgiven = password_typed_again(deps, &account, current).await?;
     }
+    new_password_outside(deps, new, account.password_context())?;
     account.password_hash = Some(deps.hasher.hash(new.expose(), deps.random.as_ref()));
     account.password_version += 1;
     let mut writes = vec![

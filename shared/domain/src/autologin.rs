@@ -140,3 +140,16 @@ pub async fn autologin(deps: &Deps, request: AutologinRequest<'_>) -> Result<Ses
         Err(e) => Err(e.into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The proof as any HMAC-SHA256 makes it (this one by `openssl dgst -sha256 -mac HMAC`,
+    /// as README's walk-through does), so that a gateway can make it with what it has.
+    #[test]
+    fn the_proof_is_a_plain_hmac_sha256_of_line_newline_time() {
+        assert_eq!(
+            super::proof(&[4u8; 32], "393475550211", 1_795_000_000),
+            "886ca317a953df9f1e7020b62074c39e874b4aa3f89b28a160060d50cb49b44e"
+        );
+    }
+}

@@ -214,7 +214,7 @@ impl Error {
             Unauthenticated => d(401, "unauthenticated", "Accedi per continuare.", "Log in to continue."),
             PasswordChangeRequired => d(403, "password_change_required", "Prima di continuare devi impostare una nuova password.", "You must set a new password before anything else."),
             CurrentPasswordWrong => d(403, "current_password_wrong", "La password attuale non è corretta.", "The current password is wrong."),
-            WeakPassword(_) => d(422, "weak_password", "La nuova password non rispetta i requisiti: almeno 8 caratteri e non tra le più comuni.", "The new password does not meet the policy: at least 8 characters and not a common one."),
+            WeakPassword(_) => d(422, "weak_password", "La nuova password non rispetta i requisiti: almeno 8 caratteri, non tra le più comuni e non ricavata dal tuo nome, dalla tua email o dal nome del portale.", "The new password does not meet the policy: at least 8 characters, not a common one, and not made of your name, your email or the portal's name."),
             NotOffered => d(404, "not_offered", "Questa funzione non è disponibile su questo portale.", "This portal does not offer this function."),
             UserAdminExists => d(409, "user_admin_exists", "Per questa Partita IVA esiste già un amministratore registrato: contatta il Servizio Clienti.", "This VAT number already has a registered administrator: contact customer service."),
             UsernameTaken => d(409, "username_taken", "Questo username è già in uso: scegline un altro.", "This username is taken: choose another."),

@@ -393,7 +393,7 @@ async fn send_now(
     };
     // Both through the gate at once: one round trip.
     let sms = sending::sms(deps, &mobile, about, content, lang);
-    let (email, sms) = futures_util::try_join!(email, sms)?;
+    let (email, sms) = futures_util::future::try_join(email, sms).await?;
     Ok(vec![email, sms])
 }
 
@@ -647,7 +647,7 @@ pub async fn accept(deps: &Deps, acceptance: Acceptance) -> Result<Session, Erro
             line_invitation: invitation.line.as_ref().map(|_| invitation.id.clone()),
         },
         login,
-    );
+    )?;
     let pending = Pending::read(items[1].as_ref())?.without(&invitation.id, now);
     invitation.finish(State::Accepted);
     invitation.account_id = Some(account.id.clone());

@@ -376,6 +376,7 @@ pub async fn complete(
             return Err(error);
         }
     };
+    crate::accounts::new_password_outside(deps, password, account.password_context())?;
     account.password_hash = Some(password_hash);
     account.password_version += 1;
     flow.state = State::Completed;

@@ -252,7 +252,7 @@ pub async fn complete(
         Login::Line {
             line: flow.line.clone(),
         },
-    );
+    )?;
     flow.state = State::Completed;
     let (session, session_write) = sessions::open(deps, &account, now);
     let mut writes = vec![Write::replace(&item, &flow)];

@@ -288,7 +288,7 @@ pub async fn complete(
             line_invitation: None,
         },
         Login::Email,
-    );
+    )?;
     let mut migrated = flow.legacy.clone();
     migrated.password_hash = None;
     migrated.migrated_to = Some(account.id.clone());

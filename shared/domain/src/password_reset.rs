@@ -319,6 +319,7 @@ pub async fn complete(
         }
     };
     let mut account: Account = account_item.parse()?;
+    crate::accounts::new_password_outside(deps, new_password, account.password_context())?;
     account.password_hash = Some(password_hash);
     // A new password version: every token issued before stops working (sessions end).
     account.password_version += 1;

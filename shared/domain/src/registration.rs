@@ -251,7 +251,7 @@ pub async fn complete(
             line_invitation: None,
         },
         Login::Email,
-    );
+    )?;
     let administrator = CompanyAdministrator {
         account_id: account.id.clone(),
         display_name: account.display_name.clone(),

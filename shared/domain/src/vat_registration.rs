@@ -219,7 +219,7 @@ pub async fn activate(deps: &Deps, flow_id: &str, input: Activation) -> Result<S
             line_invitation: None,
         },
         login,
-    );
+    )?;
     flow.state = State::Completed;
     let (session, session_write) = sessions::open(deps, &account, now);
     let mut writes = vec![

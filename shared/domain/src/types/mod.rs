@@ -52,8 +52,10 @@ pub enum ParseError {
     Checksum,
     #[error("the date does not exist")]
     Date,
-    #[error("the value is one of the most common passwords")]
+    #[error("the value is one of the most common passwords, or as easily guessed")]
     Common,
+    #[error("the password is made of the person's own names, addresses or the portal's name")]
+    Context,
 }
 
 impl ParseError {
@@ -66,6 +68,7 @@ impl ParseError {
             ParseError::Checksum => "checksum",
             ParseError::Date => "date",
             ParseError::Common => "common_password",
+            ParseError::Context => "context",
         }
     }
 }
