@@ -77,12 +77,25 @@ impl PhoneNumber {
     /// A number as a person types it under a page that shows the prefix of the number
     /// on file: international (`+39 340...`, `0039 340...`) as it is, national
     /// (`340 123 4544`) in the country `country_code`.
+    /// A national number is read as the country's own people write it, trunk prefix and all
+    /// (`07400 123456` in the United Kingdom; Italy's leading 0 is part of the number).
     pub fn parse_in(country_code: u16, input: &str) -> Result<PhoneNumber, ParseError> {
         let trimmed = input.trim();
         if trimmed.starts_with('+') || trimmed.starts_with("00") {
-            PhoneNumber::parse(trimmed)
-        } else {
-            PhoneNumber::parse_parts(&country_code.to_string(), trimmed)
+            return PhoneNumber::parse(trimmed);
+        }
+        let regions = phonenumber::metadata::DATABASE
+            .region(&country_code)
+            .unwrap_or_default();
+        let national = regions
+            .iter()
+            .filter_map(|region| region.parse::<phonenumber::country::Id>().ok())
+            .filter_map(|region| phonenumber::parse(Some(region), trimmed).ok())
+            .find(|number| number.code().value() == country_code)
+            .map(|number| number.format().mode(Mode::E164).to_string());
+        match national {
+            Some(e164) => PhoneNumber::parse(&e164),
+            None => PhoneNumber::parse_parts(&country_code.to_string(), trimmed),
         }
     }
 
@@ -264,6 +277,11 @@ mod tests {
         assert_eq!(PhoneNumber::parse_in(44, "+39 3401234544").unwrap(), whole);
         assert_eq!(PhoneNumber::parse_in(39, "00393401234544").unwrap(), whole);
         assert!(PhoneNumber::parse_in(39, "12").is_err());
+        let rome = PhoneNumber::parse("+39 06 1234 5678").unwrap();
+        assert_eq!(PhoneNumber::parse_in(39, "06 1234 5678").unwrap(), rome);
+        let london = PhoneNumber::parse("+44 7400 123456").unwrap();
+        assert_eq!(PhoneNumber::parse_in(44, "07400 123456").unwrap(), london);
+        assert_eq!(PhoneNumber::parse_in(44, "7400 123456").unwrap(), london);
     }
 
     /// Every region's example numbers, of every kind, leading zeros and all: E.164 parses
