@@ -170,6 +170,16 @@ async fn n5_an_administrator_grants_only_roles_below_their_own_and_only_in_their
     assert_eq!((listed.status, listed.code()), (403, "not_company_admin"));
     let odd = users(&app, &sara, "acme%23COMPANY").await;
     assert_eq!((odd.status, odd.code()), (403, "not_company_admin"));
+    // A page cursor the API never handed out: the client's mistake, on every store.
+    let cursor = app
+        .as_user(Method::GET, &sara, "/companies/acme/users?cursor=Lq")
+        .await;
+    assert_eq!(
+        (cursor.status, cursor.code(), cursor.body["field"].as_str()),
+        (400, "invalid_field", Some("cursor")),
+        "{}",
+        cursor.body
+    );
     let no_mobile = invite(
         &app,
         &sara,

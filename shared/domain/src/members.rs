@@ -111,6 +111,20 @@ fn sort_key_of(cursor: &str) -> String {
     cursor.replace('.', "#")
 }
 
+/// The sort key a page starts after, from a `cursor` the API handed out for a page of keys
+/// starting with `sk_prefix`: another string is a client's mistake (400 `invalid_field`
+/// `cursor`), never a query the store would refuse.
+fn start_after(cursor: &str, sk_prefix: &str) -> Result<String, Error> {
+    let sort_key = sort_key_of(cursor);
+    if cursor.is_empty() || cursor.len() > 1024 || !sort_key.starts_with(sk_prefix) {
+        return Err(Error::InvalidField {
+            field: "cursor",
+            reason: crate::types::ParseError::Format,
+        });
+    }
+    Ok(sort_key)
+}
+
 /// One page of the items of partition `pk` whose sort key starts with `sk_prefix`, from
 /// where `cursor` (the previous page's `next`) says: at most `limit`, and the `next` cursor
 /// when the page is full.
@@ -122,7 +136,9 @@ pub(crate) async fn read_page(
     cursor: Option<&str>,
     limit: usize,
 ) -> Result<(Vec<Item>, Option<String>), Error> {
-    let after = cursor.map(sort_key_of);
+    let after = cursor
+        .map(|cursor| start_after(cursor, sk_prefix))
+        .transpose()?;
     let items = deps
         .store
         .query_page(
