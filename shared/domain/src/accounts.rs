@@ -420,6 +420,23 @@ pub fn phone_on_file(deps: &Deps, phone: &PhoneNumber) -> PhoneOnFile {
     }
 }
 
+/// Which of the numbers `on_file` the person typed (`typed`: whole, or national, read in
+/// the countries of the numbers on file), if any.
+pub fn typed_on_file(
+    deps: &Deps,
+    typed: &crate::types::TypedPhone,
+    on_file: &[PhoneOnFile],
+) -> Option<PhoneNumber> {
+    let countries: Vec<u16> = on_file
+        .iter()
+        .filter_map(|p| crate::types::country_code_of_hint(&p.hint))
+        .collect();
+    typed.candidates(&countries).into_iter().find(|phone| {
+        let lookup = deps.pepper.lookup(purpose::PHONE, phone.e164());
+        on_file.iter().any(|p| p.lookup == lookup)
+    })
+}
+
 /// The writes that create a cardholder's account and cards; fails with `Conflict` (when
 /// written) if the account or a card exists already.
 pub fn provision_cardholder(deps: &Deps, new: &NewCardholder) -> Vec<Write> {

@@ -24,13 +24,13 @@ use crate::clock::{Timestamp, MINUTE};
 use crate::codes::{self, PendingCode};
 use crate::deps::Deps;
 use crate::error::Error;
-use crate::keys::{self, purpose};
+use crate::keys;
 use crate::messages::Lang;
 use crate::profile::{PasswordResetSettings, Profile};
 use crate::random::new_id;
 use crate::sending::{self, About};
 use crate::store::{Condition, Index, Write};
-use crate::types::{country_code_of_hint, OneTimeCode, Password, TypedPhone};
+use crate::types::{OneTimeCode, Password, TypedPhone};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -208,15 +208,8 @@ pub async fn send_code(
     let (code, message, sent_to) = match (channel, &flow.subject) {
         (Channel::Sms(typed), subject) => {
             let on_file = subject.as_ref().and_then(|s| s.mobile.as_ref());
-            let countries: Vec<u16> = on_file
-                .and_then(|m| country_code_of_hint(&m.hint))
-                .into_iter()
-                .collect();
-            let matching = typed.candidates(&countries).into_iter().find(|phone| {
-                let lookup = deps.pepper.lookup(purpose::PHONE, phone.e164());
-                on_file.is_some_and(|m| m.lookup == lookup)
-            });
-            let Some(phone) = matching else {
+            let on_file = on_file.map(std::slice::from_ref).unwrap_or_default();
+            let Some(phone) = crate::accounts::typed_on_file(deps, typed, on_file) else {
                 flow.phone_misses += 1;
                 let error = if flow.phone_misses >= deps.profile.codes.max_tries {
                     flow.state = State::Ended;

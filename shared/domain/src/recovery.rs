@@ -27,9 +27,7 @@ use crate::messages::{Lang, Template};
 use crate::random::{new_id, random_string};
 use crate::sending::{self, About};
 use crate::store::{Index, Item, Write};
-use crate::types::{
-    country_code_of_hint, BirthDate, CardNumber, FiscalCode, Key6, SecurityAnswer, TypedPhone,
-};
+use crate::types::{BirthDate, CardNumber, FiscalCode, Key6, SecurityAnswer, TypedPhone};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -479,16 +477,7 @@ pub async fn verify_phone(
     let (item, mut flow): (_, RecoveryFlow) = crate::flows::read(deps, flow_id).await?;
     flow.check(now, |s| matches!(s, State::AwaitingPhone { .. }))?;
     let subject = flow.subject.clone().ok_or(Error::WrongStep)?;
-    let countries: Vec<u16> = subject
-        .phones
-        .iter()
-        .filter_map(|p| country_code_of_hint(&p.hint))
-        .collect();
-    let on_file = typed.candidates(&countries).into_iter().find(|phone| {
-        let lookup = deps.pepper.lookup(purpose::PHONE, phone.e164());
-        subject.phones.iter().any(|p| p.lookup == lookup)
-    });
-    let Some(phone) = on_file else {
+    let Some(phone) = crate::accounts::typed_on_file(deps, typed, &subject.phones) else {
         let error = flow.miss(deps.profile.card_recovery()?.max_misses_per_flow);
         let error = if matches!(error, Error::DataNotCorrect) {
             Error::PhoneNotMatching

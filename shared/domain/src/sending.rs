@@ -94,14 +94,13 @@ pub async fn sms(
     ];
     limits.extend(concerned(deps, about));
     count(deps, &limits, about).await?;
-    Ok(outbox::enqueue(
-        new_id(deps.random.as_ref()),
+    Ok(queue(
+        deps,
         Channel::Sms,
-        phone.e164().to_string(),
+        phone.e164(),
         phone.hint(),
         content,
         lang,
-        now,
     ))
 }
 
@@ -115,15 +114,35 @@ pub async fn email(
 ) -> Result<Write, Error> {
     let lookup = deps.pepper.lookup(purpose::EMAIL, email.canonical());
     count_email(deps, &lookup, about).await?;
-    Ok(outbox::enqueue(
-        new_id(deps.random.as_ref()),
+    Ok(queue(
+        deps,
         Channel::Email,
-        email.as_str().to_string(),
+        email.as_str(),
         email.hint(),
         content,
         lang,
-        deps.clock.now(),
     ))
+}
+
+/// The outbox write of a message the gate let through.
+fn queue(
+    deps: &Deps,
+    channel: Channel,
+    to: &str,
+    hint: String,
+    content: Template,
+    lang: Lang,
+) -> Write {
+    let id = new_id(deps.random.as_ref());
+    outbox::enqueue(
+        id,
+        channel,
+        to.to_string(),
+        hint,
+        content,
+        lang,
+        deps.clock.now(),
+    )
 }
 
 /// Counts an email that nobody will receive, to an address that stands for an unknown
