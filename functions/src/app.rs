@@ -63,7 +63,12 @@ pub struct AwsApp {
 
 pub async fn aws_app() -> Result<AwsApp, crate::lambda::Error> {
     let config = AwsConfig::from_env(&|name| std::env::var(name).ok())?;
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let patience = varco_store_dynamodb::Patience::AWS;
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .timeout_config(patience.timeouts())
+        .retry_config(patience.retries())
+        .load()
+        .await;
     let secrets = match &config.secrets {
         SecretsSource::Environment(secrets) => secrets.clone(),
         SecretsSource::SecretsManager(arn) => {

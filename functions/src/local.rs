@@ -86,7 +86,8 @@ async fn local_deps(
     let secrets = local_secrets(&options.data_dir)?;
     let (store, embedded): (Arc<dyn Store>, _) = match &options.dynamodb {
         Some(endpoint) => {
-            let client = varco_store_dynamodb::local_client(endpoint);
+            let client =
+                varco_store_dynamodb::local_client(endpoint, varco_store_dynamodb::Patience::AWS);
             if DynamoStore::create_table(&client, "varco").await.is_err() {
                 eprintln!("(table `varco` exists already on {endpoint}: using it)");
             }

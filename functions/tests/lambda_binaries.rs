@@ -18,7 +18,7 @@ use varco_domain::keys;
 use varco_domain::store::{Index, Store};
 use varco_functions::config::Secrets;
 use varco_functions::demo::MARIO;
-use varco_store_dynamodb::{local_client, test_endpoint, DynamoStore};
+use varco_store_dynamodb::{local_client, test_endpoint, DynamoStore, Patience};
 
 /// How long a binary may take to answer one event before the test fails (a bound, not a wait).
 const ANSWER_WITHIN: Duration = Duration::from_secs(30);
@@ -138,7 +138,7 @@ struct Seeded {
 
 async fn seeded(name: &str, profile: &'static str) -> Seeded {
     let table = format!("smoke-{name}-{}", std::process::id());
-    let client = local_client(&test_endpoint());
+    let client = local_client(&test_endpoint(), Patience::UNHURRIED);
     DynamoStore::create_table(&client, &table).await.unwrap();
     let store = Arc::new(DynamoStore::new(client, &table));
     let deps = varco_functions::app::deps(
@@ -493,7 +493,7 @@ async fn get_json(url: &str) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_step_binary_answers_under_the_lambda_runtime_against_dynamodb_local_and_moto() {
     let table = format!("smoke-{}", std::process::id());
-    let client = local_client(&test_endpoint());
+    let client = local_client(&test_endpoint(), Patience::UNHURRIED);
     DynamoStore::create_table(&client, &table).await.unwrap();
     let store = Arc::new(DynamoStore::new(client, &table));
     let profile = varco_domain::profile::Profile::builtin("card-issuer").unwrap();
@@ -755,7 +755,7 @@ async fn a_step_binary_without_its_configuration_names_what_is_missing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_registration_and_migration_step_binaries_work() {
     let table = format!("smoke-registration-{}", std::process::id());
-    let client = local_client(&test_endpoint());
+    let client = local_client(&test_endpoint(), Patience::UNHURRIED);
     DynamoStore::create_table(&client, &table).await.unwrap();
     let store = Arc::new(DynamoStore::new(client, &table));
     let profile = varco_domain::profile::Profile::builtin("card-issuer").unwrap();
@@ -1116,7 +1116,7 @@ async fn the_import_binary_and_the_local_import_command_report_each_row() {
     .join("\n");
 
     let table = format!("smoke-import-{}", std::process::id());
-    let client = local_client(&test_endpoint());
+    let client = local_client(&test_endpoint(), Patience::UNHURRIED);
     DynamoStore::create_table(&client, &table).await.unwrap();
     let emulator = emulator().await;
     let report = invoke_raw(

@@ -207,3 +207,30 @@ fn x5_the_outbox_sender_publishes_to_phone_numbers_only() {
         sender.denials
     );
 }
+
+/// A message claimed by a delivery is not claimed again while that delivery may still be
+/// running: the claim outlasts the sending function's timeout. And a step gives up on a
+/// dependency well inside its own timeout, even one that waits out two (the Key6 service,
+/// then DynamoDB), so the client gets `503`, not API Gateway's `504`.
+#[test]
+fn a_claimed_message_is_not_sent_twice_by_a_slow_delivery() {
+    let template = template();
+    let timeout = |function: &str| {
+        template["Resources"][function]["Properties"]["Timeout"]
+            .as_i64()
+            .or_else(|| template["Globals"]["Function"]["Timeout"].as_i64())
+            .unwrap_or_else(|| panic!("a timeout for {function}"))
+    };
+    let sending = timeout("DeliverMessagesFunction");
+    assert!(
+        varco_domain::outbox::CLAIM_SECONDS > sending,
+        "claim {} s, function {sending} s",
+        varco_domain::outbox::CLAIM_SECONDS
+    );
+    let step = timeout("LoginFunction");
+    let patience = varco_store_dynamodb::Patience::AWS.operation.as_secs() as i64;
+    assert!(
+        2 * patience < step,
+        "two calls given up after {patience} s each end inside the step's {step} s"
+    );
+}

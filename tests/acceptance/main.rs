@@ -4,6 +4,7 @@
 mod attempts;
 mod audit;
 mod budget;
+mod faults;
 mod import;
 mod infra;
 mod invitations;

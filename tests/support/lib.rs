@@ -15,6 +15,9 @@ use varco_functions::demo::DemoPerson;
 use varco_store_dynamodb::DynamoStore;
 use varco_store_redb::RedbStore;
 
+mod link;
+pub use link::FaultyLink;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Embedded,
@@ -131,7 +134,10 @@ pub fn gateway_proof(line: &str, time: i64) -> String {
 pub async fn dynamo_table() -> DynamoStore {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);
-    let client = varco_store_dynamodb::local_client(&varco_store_dynamodb::test_endpoint());
+    let client = varco_store_dynamodb::local_client(
+        &varco_store_dynamodb::test_endpoint(),
+        varco_store_dynamodb::Patience::UNHURRIED,
+    );
     let table = format!(
         "acceptance-{}-{}",
         std::process::id(),

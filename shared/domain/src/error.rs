@@ -154,6 +154,10 @@ pub enum Error {
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
+/// How long a client waits before trying again after `503 unavailable` (a dependency that
+/// failed or did not answer in time), in seconds.
+pub const UNAVAILABLE_RETRY_AFTER: i64 = 5;
+
 /// How an error reads to a client.
 pub struct Description {
     pub status: u16,
@@ -255,6 +259,7 @@ impl Error {
             Error::LoginDelayed { retry_after }
             | Error::SourceLimit { retry_after }
             | Error::SendingSuspended { retry_after } => Some(*retry_after),
+            Error::Unavailable(_) => Some(UNAVAILABLE_RETRY_AFTER),
             _ => None,
         }
     }
@@ -269,7 +274,9 @@ impl From<StoreError> for Error {
     fn from(e: StoreError) -> Error {
         match e {
             StoreError::ConditionFailed { .. } => Error::Conflict,
-            busy @ StoreError::Busy(_) => Error::Unavailable(Box::new(busy)),
+            down @ (StoreError::Busy(_) | StoreError::Unreachable(_)) => {
+                Error::Unavailable(Box::new(down))
+            }
             other => Error::Internal(Box::new(other)),
         }
     }

@@ -73,8 +73,10 @@ pub trait Sender: Send + Sync {
 }
 
 pub const MAX_ATTEMPTS: u32 = 8;
-/// How long a dispatcher owns a message it claimed before another may retry it.
-const CLAIM_SECONDS: i64 = MINUTE;
+/// How long a dispatcher owns a message it claimed before another may retry it: longer
+/// than the sending function may run (`Timeout` of `deliver-messages`, 60 s), so a claim
+/// lapses only once the dispatcher that holds it has finished or been stopped.
+pub const CLAIM_SECONDS: i64 = 3 * MINUTE;
 
 /// The write that puts a new message in the outbox: only for the gate (`sending`), which
 /// every message passes first.

@@ -213,6 +213,10 @@ pub enum StoreError {
     /// The backend refused the request because of its own limits (throughput, size).
     #[error("the store is busy: {0}")]
     Busy(String),
+    /// The backend did not answer in time, could not be reached, or failed on its side
+    /// (a 5xx): the request may or may not have been applied, never in part.
+    #[error("the store is unreachable: {0}")]
+    Unreachable(String),
     /// A stored document does not fit its type.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),

@@ -8,6 +8,8 @@
 //! requests sent together, as `count`'s, count once), so tests can hold steps to their budget.
 
 use async_trait::async_trait;
+use aws_sdk_dynamodb::config::retry::RetryConfig;
+use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::ReturnValue;
@@ -21,6 +23,7 @@ use aws_sdk_dynamodb::Client;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
+use std::time::Duration;
 use varco_domain::store::{
     Condition, Count, Counter, Index, Item, Key, Page, Store, StoreError, Write, MAX_WRITES,
 };
@@ -156,6 +159,13 @@ fn condition_expression(condition: Condition) -> Option<(String, Option<Attrs>)>
 fn failure<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
     e: SdkError<E>,
 ) -> StoreError {
+    let why = || DisplayErrorContext(&e).to_string();
+    if matches!(
+        e,
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_)
+    ) {
+        return StoreError::Unreachable(why());
+    }
     match e.code() {
         Some("ConditionalCheckFailedException") => StoreError::ConditionFailed { index: Some(0) },
         Some("TransactionConflictException") => StoreError::ConditionFailed { index: None },
@@ -163,8 +173,62 @@ fn failure<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
             "ProvisionedThroughputExceededException"
             | "ThrottlingException"
             | "RequestLimitExceeded",
-        ) => StoreError::Busy(DisplayErrorContext(&e).to_string()),
-        _ => StoreError::Backend(DisplayErrorContext(&e).to_string()),
+        ) => StoreError::Busy(why()),
+        Some("InternalServerError" | "ServiceUnavailable") => StoreError::Unreachable(why()),
+        _ if e
+            .raw_response()
+            .is_some_and(|r| r.status().is_server_error()) =>
+        {
+            StoreError::Unreachable(why())
+        }
+        _ => StoreError::Backend(why()),
+    }
+}
+
+/// How long Varco waits for an AWS service before it gives up, for every AWS client of a
+/// function (DynamoDB, SNS, SES, Secrets Manager). A service that is down, unreachable or
+/// hung answers `503 unavailable` within `operation` (plus the step's own work), well
+/// inside the functions' 10 s timeout; `docs/operations.md` has the bound as measured.
+#[derive(Clone, Copy, Debug)]
+pub struct Patience {
+    /// To open a connection (DNS, TCP, TLS).
+    pub connect: Duration,
+    /// For one attempt, sent to answered.
+    pub attempt: Duration,
+    /// For the whole call, retries and their backoff included.
+    pub operation: Duration,
+    /// Attempts of one call, the first included (the SDK's standard retry mode).
+    pub attempts: u32,
+}
+
+impl Patience {
+    /// On AWS, where DynamoDB answers in milliseconds: one retry after a failed attempt.
+    pub const AWS: Patience = Patience {
+        connect: Duration::from_millis(1000),
+        attempt: Duration::from_millis(1500),
+        operation: Duration::from_millis(3000),
+        attempts: 2,
+    };
+
+    /// For the test suite on a loaded 2-core machine, where DynamoDB Local may stall for
+    /// seconds under a hundred parallel tests: a guard against a hang, not a bound.
+    pub const UNHURRIED: Patience = Patience {
+        connect: Duration::from_secs(5),
+        attempt: Duration::from_secs(20),
+        operation: Duration::from_secs(45),
+        attempts: 3,
+    };
+
+    pub fn timeouts(&self) -> TimeoutConfig {
+        TimeoutConfig::builder()
+            .connect_timeout(self.connect)
+            .operation_attempt_timeout(self.attempt)
+            .operation_timeout(self.operation)
+            .build()
+    }
+
+    pub fn retries(&self) -> RetryConfig {
+        RetryConfig::standard().with_max_attempts(self.attempts)
     }
 }
 
@@ -178,6 +242,11 @@ impl DynamoStore {
             in_flight: Default::default(),
             operations: Mutex::new(BTreeSet::new()),
         }
+    }
+
+    /// The table's name.
+    pub fn table_name(&self) -> &str {
+        &self.table
     }
 
     /// Requests made to DynamoDB so far.
@@ -324,7 +393,7 @@ fn backend(e: impl std::fmt::Display) -> StoreError {
 
 /// A client for a DynamoDB-compatible endpoint on this machine (DynamoDB Local), with
 /// placeholder credentials: for the local gateway and tests, never for AWS.
-pub fn local_client(endpoint: &str) -> Client {
+pub fn local_client(endpoint: &str, patience: Patience) -> Client {
     use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
     let config = aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
@@ -337,6 +406,8 @@ pub fn local_client(endpoint: &str) -> Client {
             None,
             "varco-local",
         ))
+        .timeout_config(patience.timeouts())
+        .retry_config(patience.retries())
         .build();
     Client::from_conf(config)
 }
@@ -680,7 +751,7 @@ mod conformance {
 
     async fn fresh_table() -> DynamoStore {
         static NEXT: AtomicU64 = AtomicU64::new(0);
-        let client = local_client(&test_endpoint());
+        let client = local_client(&test_endpoint(), Patience::UNHURRIED);
         let table = format!(
             "conformance-{}-{}",
             std::process::id(),

@@ -7,7 +7,12 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use std::time::Duration;
 
-const TIMEOUT: Duration = Duration::from_secs(5);
+/// For a whole call, connection, request and answer's body: a third party that hangs
+/// answers `503 unavailable` well inside a function's 10 s timeout, as AWS services do
+/// (`Patience::AWS`). No retry: the person's client retries after `Retry-After`.
+const TIMEOUT: Duration = Duration::from_secs(3);
+/// To open a connection, TLS included.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 
 pub(crate) struct HttpsClient {
     client: Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>,
@@ -36,11 +41,14 @@ pub(crate) fn https_only(name: &str, url: &str) -> Result<(), std::io::Error> {
 
 impl HttpsClient {
     pub(crate) fn new(name: &'static str) -> Result<HttpsClient, std::io::Error> {
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_connect_timeout(Some(CONNECT_TIMEOUT));
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_native_roots()?
             .https_or_http()
             .enable_http1()
-            .build();
+            .wrap_connector(http);
         Ok(HttpsClient {
             client: Client::builder(TokioExecutor::new()).build(https),
             name,
@@ -62,17 +70,23 @@ impl HttpsClient {
         let request = request
             .body(Full::new(Bytes::from(body)))
             .map_err(|e| e.to_string())?;
-        let response = tokio::time::timeout(TIMEOUT, self.client.request(request))
+        let call = async {
+            let response = self
+                .client
+                .request(request)
+                .await
+                .map_err(|e| format!("{} unreachable: {e}", self.name))?;
+            let status = response.status();
+            let body = response
+                .into_body()
+                .collect()
+                .await
+                .map_err(|e| format!("{} broke off its answer: {e}", self.name))?
+                .to_bytes();
+            Ok((status, body))
+        };
+        tokio::time::timeout(TIMEOUT, call)
             .await
             .map_err(|_| format!("{} did not answer in time", self.name))?
-            .map_err(|e| format!("{} unreachable: {e}", self.name))?;
-        let status = response.status();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| e.to_string())?
-            .to_bytes();
-        Ok((status, body))
     }
 }

@@ -71,3 +71,23 @@ async fn an_unreachable_service_is_unavailable_not_a_pass() {
         Err(Error::Unavailable(_))
     ));
 }
+
+#[tokio::test]
+async fn a_service_that_never_answers_is_unavailable_not_a_hang() {
+    let hung = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/siteverify", hung.local_addr().unwrap());
+    let _held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((connection, _)) = hung.accept().await {
+            open.push(connection);
+        }
+    });
+    let recaptcha = Recaptcha::new("k".into(), "s".into(), url, None).unwrap();
+    let verdict = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        recaptcha.verify("good", Timestamp(0)),
+    )
+    .await
+    .expect("an answer, not a hang");
+    assert!(matches!(verdict, Err(Error::Unavailable(_))));
+}
