@@ -15,7 +15,7 @@ use varco_domain::recovery::{self, RecoveryKind, StartRecovery};
 use varco_domain::registration::{self, Credentials, StartRegistration};
 use varco_domain::types::{
     is_id, BirthDate, CardNumber, Email, FiscalCode, Key6, OneTimeCode, ParseError, Password,
-    PhoneNumber, RegistrationCode, SecurityAnswer, TypedPhone, Username, VatNumber,
+    PersonName, PhoneNumber, RegistrationCode, SecurityAnswer, TypedPhone, Username, VatNumber,
 };
 use varco_domain::vat_registration::{self, Activation, StartVatRegistration};
 use varco_domain::{
@@ -895,11 +895,9 @@ impl FromRequest for StartVatRegistrationInput {
 
 /// A name or surname as typed: 1 to 100 characters, not blank.
 fn person_name(field: &'static str, value: String) -> Result<String, Error> {
-    match value.trim().chars().count() {
-        0 => Err(Error::field(field)(ParseError::Empty)),
-        1..=100 => Ok(value.trim().to_string()),
-        _ => Err(Error::field(field)(ParseError::TooLong)),
-    }
+    PersonName::parse(&value)
+        .map(PersonName::into_string)
+        .map_err(Error::field(field))
 }
 
 async fn start_vat_registration(

@@ -63,6 +63,26 @@ async fn r1_recovery_starts_with_fiscal_code_birth_date_and_captcha(app: TestApp
     assert_eq!((bad_kind.status, bad_kind.code()), (400, "malformed_body"));
 }
 
+async fn r1_the_fiscal_code_as_people_write_it_and_no_birth_date_in_the_future(app: TestApp) {
+    let fc = MARIO.fiscal_code();
+    let grouped = format!("{} {} {} {}", &fc[..3], &fc[3..6], &fc[6..11], &fc[11..]);
+    let started = app
+        .start_recovery_with("password", &grouped.to_lowercase(), MARIO.birth_date)
+        .await;
+    assert_eq!(started.status, 201, "{grouped}: {}", started.body);
+
+    let future = app.start_recovery_with("password", &fc, "2080-01-01").await;
+    assert_eq!(
+        (
+            future.status,
+            future.code(),
+            future.text("field").as_str(),
+            future.text("reason").as_str()
+        ),
+        (400, "invalid_field", "birth_date", "future")
+    );
+}
+
 async fn r1_a_flow_expires_after_fifteen_minutes(app: TestApp) {
     let flow = app.flow("password", &MARIO).await;
     app.clock.advance(15 * MINUTE);
@@ -568,6 +588,7 @@ on_both_stores!(
     x2_the_hourly_job_purges_flows_a_day_past_their_end,
     r1_recovery_starts_with_fiscal_code_birth_date_and_captcha,
     r1_a_flow_expires_after_fifteen_minutes,
+    r1_the_fiscal_code_as_people_write_it_and_no_birth_date_in_the_future,
     r2_methods_offered_are_those_the_person_enabled,
     r3_password_recovered_with_card_and_key6_then_phone,
     r3_a_card_that_is_not_the_persons_is_data_not_correct,

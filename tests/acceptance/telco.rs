@@ -84,6 +84,33 @@ async fn w2_user_admin_registers_with_vat_and_legal_representative_data(app: Tes
     assert_eq!(login.status, 201, "{}", login.body);
 }
 
+async fn w2_names_that_hide_characters_and_births_to_come_are_refused(app: TestApp) {
+    for (field, value, reason) in [
+        ("name", "Mar\u{0}co", "characters"),
+        ("surname", "\u{202E}droN", "characters"),
+        ("name", "Marco\u{200B}", "characters"),
+        ("surname", "\u{3164}\u{200D}", "empty"),
+        ("name", "   ", "empty"),
+        ("birth_date", "2090-05-01", "future"),
+    ] {
+        let answer = app
+            .start_vat_registration(&NORD, Some((field, value)))
+            .await;
+        assert_eq!(
+            (
+                answer.status,
+                answer.code(),
+                answer.text("field").as_str(),
+                answer.text("reason").as_str()
+            ),
+            (400, "invalid_field", field, reason),
+            "{value:?}: {}",
+            answer.body
+        );
+    }
+    assert!(app.sent_messages().is_empty());
+}
+
 async fn w2_data_not_matching_the_contract_is_refused(app: TestApp) {
     for (field, value) in [
         ("vat_number", LAGO.vat_number),
@@ -277,6 +304,7 @@ on_both_stores!(
     w1_user_admin_and_employees_hold_the_profile_roles,
     w2_user_admin_registers_with_vat_and_legal_representative_data,
     w2_data_not_matching_the_contract_is_refused,
+    w2_names_that_hide_characters_and_births_to_come_are_refused,
     w2_a_second_user_admin_for_the_vat_is_refused,
     w2_concurrent_activations_make_one_user_admin,
     w2_the_activation_link_expires,

@@ -168,6 +168,10 @@ pub struct SmsSent {
 /// R1, R2: checks the captcha, finds the person, and starts a flow offering their methods.
 pub async fn start(deps: &Deps, input: StartRecovery, lang: Lang) -> Result<Started, Error> {
     let now = deps.clock.now();
+    input
+        .birth_date
+        .not_after(now.0)
+        .map_err(Error::field("birth_date"))?;
     if !input.fiscal_code.matches_birth_date(input.birth_date) {
         return Err(Error::BirthDateMismatch);
     }

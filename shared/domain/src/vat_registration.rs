@@ -95,6 +95,10 @@ pub async fn start(
 ) -> Result<ActivationSent, Error> {
     let settings = settings(deps)?;
     let now = deps.clock.now();
+    input
+        .birth_date
+        .not_after(now.0)
+        .map_err(Error::field("birth_date"))?;
     if !input.fiscal_code.matches_birth_date(input.birth_date) {
         return Err(Error::BirthDateMismatch);
     }

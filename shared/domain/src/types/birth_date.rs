@@ -38,6 +38,16 @@ impl BirthDate {
         Ok(BirthDate { year, month, day })
     }
 
+    /// The date itself when it is not after `today` (a person's birth has happened),
+    /// `today` given in Unix seconds; a day of slack for the time zones.
+    pub fn not_after(self, today: i64) -> Result<BirthDate, ParseError> {
+        if self.days_since_epoch() > today.div_euclid(86_400) + 1 {
+            Err(ParseError::Future)
+        } else {
+            Ok(self)
+        }
+    }
+
     /// Days from 1970-01-01 to this date (negative before it).
     pub fn days_since_epoch(self) -> i64 {
         // Howard Hinnant's days_from_civil.
@@ -92,6 +102,23 @@ impl fmt::Debug for BirthDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_birth_date_after_tomorrow_is_in_the_future() {
+        let today = BirthDate::parse("2026-11-30").unwrap().end_of_day_utc() - 3600;
+        for past in ["1980-01-01", "2026-11-30", "2026-12-01"] {
+            assert!(
+                BirthDate::parse(past).unwrap().not_after(today).is_ok(),
+                "{past}"
+            );
+        }
+        for future in ["2026-12-02", "2080-01-01"] {
+            assert_eq!(
+                BirthDate::parse(future).unwrap().not_after(today),
+                Err(ParseError::Future)
+            );
+        }
+    }
 
     #[test]
     fn days_since_epoch_and_end_of_day() {

@@ -26,7 +26,12 @@ pub enum Sex {
 
 impl FiscalCode {
     pub fn parse(input: &str) -> Result<FiscalCode, ParseError> {
-        let code: String = input.trim().to_uppercase();
+        // As people write it, in groups too: `RSS MRA 80A01 H501U`.
+        let code: String = input
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_uppercase();
         if code.is_empty() {
             return Err(ParseError::Empty);
         }
@@ -134,6 +139,20 @@ mod tests {
         assert_eq!(fc.sex(), Sex::Male);
         assert!(fc.matches_birth_date(BirthDate::parse("1980-01-01").unwrap()));
         assert!(!fc.matches_birth_date(BirthDate::parse("1980-01-02").unwrap()));
+    }
+
+    #[test]
+    fn a_code_written_in_groups_is_the_same_code() {
+        for typed in [
+            "RSS MRA 80A01 H501U",
+            " rss mra 80a01 h501u ",
+            "RSSMRA 80A01\tH501U",
+        ] {
+            assert_eq!(
+                FiscalCode::parse(typed).unwrap().as_str(),
+                "RSSMRA80A01H501U"
+            );
+        }
     }
 
     #[test]

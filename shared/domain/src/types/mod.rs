@@ -7,6 +7,7 @@ mod email;
 mod fiscal_code;
 mod key6;
 mod password;
+mod person_name;
 mod phone;
 mod registration_code;
 mod secret;
@@ -20,6 +21,7 @@ pub use email::Email;
 pub use fiscal_code::{check_character, FiscalCode, Sex};
 pub use key6::{Key6, OneTimeCode};
 pub use password::Password;
+pub use person_name::PersonName;
 pub use phone::{country_code_of_hint, PhoneNumber, TypedPhone};
 pub use registration_code::RegistrationCode;
 pub use secret::Secret;
@@ -56,6 +58,10 @@ pub enum ParseError {
     Common,
     #[error("the password is made of the person's own names, addresses or the portal's name")]
     Context,
+    #[error("the value holds control, direction-changing or zero-width characters")]
+    Characters,
+    #[error("the date is in the future")]
+    Future,
 }
 
 impl ParseError {
@@ -69,6 +75,8 @@ impl ParseError {
             ParseError::Date => "date",
             ParseError::Common => "common_password",
             ParseError::Context => "context",
+            ParseError::Characters => "characters",
+            ParseError::Future => "future",
         }
     }
 }
