@@ -839,6 +839,9 @@ pub fn document() -> Value {
         responses.insert(status.to_string(), ok);
         let generic = [
             Error::PayloadTooLarge,
+            Error::MalformedRequest,
+            Error::UriTooLong,
+            Error::HeadersTooLarge,
             Error::Unavailable("".into()),
             Error::Internal("".into()),
         ];

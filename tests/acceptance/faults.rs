@@ -93,3 +93,107 @@ async fn dynamodb_hung_mid_flow_answers_503_in_seconds_and_the_flow_goes_on() {
     let temporary = temporary_password_in(&sms);
     assert_eq!(app.login(MARIO.email, &temporary).await.status, 201);
 }
+
+/// What the local gateway's HTTP server refuses before any step runs answers in the problem
+/// format too, with a stable code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_the_http_server_refuses_answer_problems_with_a_code() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let client = reqwest::Client::new();
+    let problem = |response: reqwest::Response| async move {
+        let status = response.status().as_u16();
+        let kind = response.headers()[reqwest::header::CONTENT_TYPE].clone();
+        let body: serde_json::Value = response.json().await.expect("a JSON body");
+        assert_eq!(kind, "application/problem+json");
+        (
+            status,
+            body["code"].as_str().unwrap_or_default().to_string(),
+        )
+    };
+
+    let long_path = format!(
+        "GET /companies/{} HTTP/1.1\r\nHost: x\r\n\r\n",
+        "a".repeat(100_000)
+    );
+    let too_long = raw(&app.address, long_path.as_bytes()).await;
+    assert!(
+        too_long.starts_with("HTTP/1.1 414 "),
+        "{}",
+        &too_long[..too_long.len().min(300)]
+    );
+    assert!(
+        too_long.contains("content-type: application/problem+json"),
+        "{too_long}"
+    );
+    assert!(too_long.contains("\"code\":\"uri_too_long\""), "{too_long}");
+
+    let huge_header = client
+        .get(format!("{}/me", app.address))
+        .header("x-filler", "a".repeat(1_000_000))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        problem(huge_header).await,
+        (431, "headers_too_large".into())
+    );
+
+    let mut many = client.get(format!("{}/me", app.address));
+    for n in 0..200 {
+        many = many.header(format!("x-filler-{n}"), "a");
+    }
+    let many = many.send().await.unwrap();
+    assert_eq!(problem(many).await, (431, "headers_too_large".into()));
+
+    let not_http = raw(
+        &app.address,
+        b"GET /me HTTP/1.1\r\nHost: x\r\nbad header\r\n\r\n",
+    )
+    .await;
+    assert!(not_http.starts_with("HTTP/1.1 400 "), "{not_http}");
+    assert!(
+        not_http.contains("content-type: application/problem+json"),
+        "{not_http}"
+    );
+    assert!(
+        not_http.contains("\"code\":\"malformed_request\""),
+        "{not_http}"
+    );
+
+    let wrong_method = client
+        .delete(format!("{}/recoveries", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        problem(wrong_method).await,
+        (405, "method_not_allowed".into())
+    );
+    let nowhere = client
+        .get(format!("{}/nowhere", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(nowhere).await, (404, "not_found".into()));
+
+    // The server still answers after all that.
+    assert_eq!(
+        app.post("/captcha", serde_json::json!({})).await.status,
+        201
+    );
+}
+
+/// Sends `bytes` as they are and reads the answer until the server closes.
+async fn raw(address: &str, bytes: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(address.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    stream.write_all(bytes).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(FUNCTION_TIMEOUT, stream.read_to_end(&mut answer))
+        .await
+        .expect("the server closes")
+        .unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
+}

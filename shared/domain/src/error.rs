@@ -148,6 +148,12 @@ pub enum Error {
     MethodNotAllowed,
     #[error("the request body is too large")]
     PayloadTooLarge,
+    #[error("the request line or a header is not HTTP")]
+    MalformedRequest,
+    #[error("the request's URI is too long")]
+    UriTooLong,
+    #[error("the request's headers are too large or too many")]
+    HeadersTooLarge,
     #[error("a service Varco depends on is unavailable")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("internal error")]
@@ -248,6 +254,9 @@ impl Error {
             RouteNotFound => d(404, "not_found", "Risorsa non trovata.", "Not found."),
             MethodNotAllowed => d(405, "method_not_allowed", "Metodo non consentito.", "Method not allowed."),
             PayloadTooLarge => d(413, "payload_too_large", "La richiesta è troppo grande.", "The request is too large."),
+            MalformedRequest => d(400, "malformed_request", "Richiesta non valida.", "The request is not valid HTTP."),
+            UriTooLong => d(414, "uri_too_long", "L'indirizzo richiesto è troppo lungo.", "The request's URI is too long."),
+            HeadersTooLarge => d(431, "headers_too_large", "Le intestazioni della richiesta sono troppe o troppo grandi.", "The request's headers are too many or too large."),
             Unavailable(_) => d(503, "unavailable", "Servizio momentaneamente non disponibile: riprova tra poco.", "Service temporarily unavailable: try again shortly."),
             Internal(_) => d(500, "internal", "Errore interno: riprova più tardi.", "Internal error: try again later."),
         }
