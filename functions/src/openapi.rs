@@ -266,7 +266,7 @@ fn doc(step: Step) -> StepDoc {
                 body
             }),
             success: (201, "A session.", Some(session())),
-            errors: vec![Error::MalformedBody(String::new()), invalid("email"), invalid("username"), Error::InvalidCredentials, Error::LoginDelayed { retry_after: 30 }],
+            errors: vec![Error::MalformedBody(String::new()), invalid("email"), invalid("username"), Error::InvalidCredentials, Error::LoginDelayed { retry_after: 30 }, Error::ValidCardRequired],
         },
         Autologin => StepDoc {
             summary: "W9: an employee on the operator's mobile network, logged in by the line number the network gateway adds (header named by the profile's `[autologin] line_header`), with the gateway's proof for that line and moment (`time_header`: Unix seconds; `proof_header`: hex HMAC-SHA256 with the gateway key over the line, a newline and the time; good for 60 s, once). No body. Without a good proof the header is ignored. The session lasts one access token: no refresh token.",
@@ -371,6 +371,7 @@ fn doc(step: Step) -> StepDoc {
                 Error::AlreadyMigrated,
                 Error::NoPortalAccess,
                 Error::UseCardholderArea,
+                Error::PhoneNotMatching,
                 Error::ValidCardRequired,
                 Error::EmailTaken,
                 Error::SmsLimit,
@@ -443,7 +444,7 @@ fn doc(step: Step) -> StepDoc {
         StartLineAssociation => StepDoc {
             summary: "W11: associate another SIM of the company (up to the profile's most, two): the password again and the line; a voice SIM gets a code by SMS (202), a data-only SIM is associated at once by its `puk` (201).",
             request: Some(object(&["password", "line"], json!({ "password": { "type": "string", "minLength": 1, "maxLength": 1024 }, "line": phone(), "puk": { "type": "string", "pattern": "^\\s*[0-9]{4,16}\\s*$", "description": "Needed for a data-only SIM." } }))),
-            success: (202, "The code is on its way to the SIM; or 201 with `lines` when a data-only SIM was associated.", Some(json!({ "oneOf": [change_started(), object(&["lines"], json!({ "lines": { "type": "array", "items": string() } }))] }))),
+            success: (202, "The code is on its way to the SIM.", Some(change_started())),
             errors: change_errors([invalid("line"), invalid("puk"), Error::LineNotEligible, Error::LineTaken, Error::TooManyLines, Error::PukRequired, Error::PukNotCorrect, Error::TooManyAttempts, Error::SmsLimit, Error::SmsCountryNotAllowed, Error::Conflict]),
         },
         ConfirmLineAssociation => StepDoc {
@@ -837,6 +838,12 @@ pub fn document() -> Value {
             ok["content"] = json!({ "application/json": { "schema": schema } });
         }
         responses.insert(status.to_string(), ok);
+        if route.step == Step::StartLineAssociation {
+            responses.insert("201".into(), json!({
+                "description": "A data-only SIM was associated at once by its PUK: the account's lines now.",
+                "content": { "application/json": { "schema": object(&["lines"], json!({ "lines": { "type": "array", "items": string() } })) } }
+            }));
+        }
         let generic = [
             Error::PayloadTooLarge,
             Error::MalformedRequest,
@@ -869,7 +876,9 @@ pub fn document() -> Value {
             }
             let described = error.describe();
             let entry = responses.entry(described.status.to_string()).or_insert_with(|| {
-                json!({ "description": "", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } })
+                json!({ "description": "", "content": { "application/problem+json": { "schema": {
+                    "allOf": [{ "$ref": "#/components/schemas/Problem" }, { "properties": { "code": { "enum": [] } } }]
+                } } } })
             });
             let text = entry["description"].as_str().unwrap_or_default();
             let joined = if text.is_empty() {
@@ -878,6 +887,10 @@ pub fn document() -> Value {
                 format!("{text}, `{}`", described.code)
             };
             entry["description"] = json!(joined);
+            let schema = &mut entry["content"]["application/problem+json"]["schema"];
+            if let Some(codes) = schema["allOf"][1]["properties"]["code"]["enum"].as_array_mut() {
+                codes.push(json!(described.code));
+            }
         }
         let mut operation = json!({ "operationId": route.step.name(), "summary": d.summary, "responses": responses });
         let mut params: Vec<Value> = route

@@ -28,6 +28,7 @@ async fn call(
         lambda_http::Body::Text(text) => serde_json::from_str(text).unwrap(),
         _ => Value::Null,
     };
+    varco_tests::document::check_step(step, status, &body);
     (status, body)
 }
 

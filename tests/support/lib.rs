@@ -15,6 +15,7 @@ use varco_functions::demo::DemoPerson;
 use varco_store_dynamodb::DynamoStore;
 use varco_store_redb::RedbStore;
 
+pub mod document;
 mod link;
 pub use link::FaultyLink;
 
@@ -226,7 +227,7 @@ impl TestApp {
     ) -> Answer {
         let mut request = self
             .client
-            .request(method, format!("{}{path}", self.address));
+            .request(method.clone(), format!("{}{path}", self.address));
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
@@ -245,6 +246,7 @@ impl TestApp {
         } else {
             serde_json::from_str(&text).unwrap_or(Value::String(text))
         };
+        document::check(&method, path, status, &body);
         Answer {
             status,
             body,
