@@ -477,7 +477,7 @@ fn doc(step: Step) -> StepDoc {
             summary: "W10: delete the own account (the password again); sessions end, the login email is free for a new registration, customer data stays.",
             request: Some(object(&["password"], json!({ "password": { "type": "string", "minLength": 1, "maxLength": 1024 } }))),
             success: (204, "Deleted.", None),
-            errors: vec![Error::MalformedBody(String::new()), Error::Unauthenticated, Error::CurrentPasswordWrong, Error::AttemptsExhausted, Error::Conflict],
+            errors: vec![Error::MalformedBody(String::new()), invalid("password"), Error::Unauthenticated, Error::CurrentPasswordWrong, Error::AttemptsExhausted, Error::Conflict],
         },
         Logout => StepDoc {
             summary: "Log out: the session ends, its access and refresh tokens stop working.",
@@ -868,7 +868,14 @@ pub fn document() -> Value {
         if route.step.sends_without_login() {
             sending.push(Error::SourceLimit { retry_after: 1 });
         }
-        let errors = d.errors.iter().chain(&not_offered).chain(&sending);
+        // A field of the body that is not what its schema says answers `invalid_field`.
+        let invalid_body = d.request.as_ref().map(|_| invalid("any field"));
+        let errors = d
+            .errors
+            .iter()
+            .chain(&not_offered)
+            .chain(&sending)
+            .chain(&invalid_body);
         let mut seen = std::collections::BTreeSet::new();
         for error in errors.chain(&generic) {
             if !seen.insert(error.describe().code) {

@@ -14,25 +14,30 @@ const SARA_EMAIL: &str = "sara.conti@acme.example";
 const SARA_PASSWORD: &str = "Girasole-Viola-31";
 const PAOLO_EMAIL: &str = "paolo.neri@acme.example";
 const PAOLO_MOBILE: &str = "+39 347 555 0202";
-const PAOLO_PASSWORD: &str = "Ponte-Levatoio-88";
+pub(crate) const PAOLO_PASSWORD: &str = "Ponte-Levatoio-88";
 
 /// Sara, Acme's Administrator (N4): her access token.
-async fn sara(app: &TestApp) -> String {
+pub(crate) async fn sara(app: &TestApp) -> String {
     app.register_administrator(&ACME_CARD, "+39 347 555 0101", SARA_EMAIL, SARA_PASSWORD)
         .await
 }
 
-async fn invite(app: &TestApp, token: &str, company: &str, body: Value) -> varco_tests::Answer {
+pub(crate) async fn invite(
+    app: &TestApp,
+    token: &str,
+    company: &str,
+    body: Value,
+) -> varco_tests::Answer {
     app.post_as(token, &format!("/companies/{company}/invitations"), body)
         .await
 }
 
-fn paolo_as(role: &str) -> Value {
+pub(crate) fn paolo_as(role: &str) -> Value {
     json!({ "email": PAOLO_EMAIL, "display_name": "Paolo Neri", "role": role, "mobile": PAOLO_MOBILE })
 }
 
 /// The invitation's email and SMS, delivered now: the code and the temporary password.
-async fn delivered_invitation(app: &TestApp) -> (String, String) {
+pub(crate) async fn delivered_invitation(app: &TestApp) -> (String, String) {
     let sent = app.deliver_messages().await;
     let email = sent
         .iter()
@@ -52,7 +57,12 @@ fn acceptance(code: &str, temporary: &str, password: &str) -> Value {
 }
 
 /// Paolo accepts with `code`, the SMS's `temporary` password and his new `password`.
-async fn accept(app: &TestApp, code: &str, temporary: &str, password: &str) -> varco_tests::Answer {
+pub(crate) async fn accept(
+    app: &TestApp,
+    code: &str,
+    temporary: &str,
+    password: &str,
+) -> varco_tests::Answer {
     app.post("/invitations/accept", acceptance(code, temporary, password))
         .await
 }

@@ -210,7 +210,7 @@ async fn t2_concurrent_first_accesses_set_one_password(app: TestApp) {
 }
 
 /// Marco Bianchi, Officine Nord's legal representative, after his first access: his token.
-async fn marco(app: &TestApp) -> String {
+pub(crate) async fn marco(app: &TestApp) -> String {
     let (flow, token) = link_in(&welcome(app, NORD.email).await);
     assert_eq!(code_step(app, &flow, &token).await.status, 202);
     let code = code_in(&app.the_sms().await);

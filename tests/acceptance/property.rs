@@ -46,7 +46,7 @@ async fn administrator(app: &TestApp, welcomes: &[Outgoing], property: &DemoCont
 }
 
 /// Elena Galli, administrator of Condominio Villa Rosa, after her first access.
-async fn elena(app: &TestApp) -> String {
+pub(crate) async fn elena(app: &TestApp) -> String {
     administrator(app, &welcomes(app).await, &VILLA_ROSA).await
 }
 
@@ -71,7 +71,7 @@ async fn accept(app: &TestApp, code: &str, email: &str) -> Answer {
 }
 
 /// `contract`'s contact, invited at `email` and registered with the code: their token.
-async fn registered(
+pub(crate) async fn registered(
     app: &TestApp,
     admin: &str,
     contract: &DemoUnitContract,

@@ -16,7 +16,7 @@ async fn activation_link(app: &TestApp) -> (String, String) {
 }
 
 /// Marco, registered as Officine Nord's User Admin with username `MarcoB`: his session.
-async fn registered_marco(app: &TestApp) -> varco_tests::Answer {
+pub(crate) async fn registered_marco(app: &TestApp) -> varco_tests::Answer {
     let (flow, token) = activation_link(app).await;
     let session = app.activate(&flow, &token, "MarcoB", MARCO_PASSWORD).await;
     assert_eq!(session.status, 201, "{}", session.body);
@@ -313,7 +313,7 @@ on_both_stores!(
     card_issuer_flows_are_not_offered_here,
 );
 
-mod lines {
+pub(crate) mod lines {
     //! W7: employees register their line; W8: they log in with it.
 
     use serde_json::json;
@@ -722,7 +722,7 @@ mod lines {
     }
 
     /// Luca's session, after he registered his line.
-    async fn luca_token(app: &TestApp) -> String {
+    pub(crate) async fn luca_token(app: &TestApp) -> String {
         registered_luca(app).await;
         let session = app.login_as(LINE_LUCA.number, PASSWORD).await;
         assert_eq!(session.status, 201, "{}", session.body);
@@ -1259,7 +1259,7 @@ mod resets {
 
 /// W3, W6: the User Admin invites Telco Managers, who do everything else the User Admin does
 /// but create or delete Telco Managers; a Telco Manager's account is deleted and recreated.
-mod company {
+pub(crate) mod company {
     use reqwest::Method;
     use serde_json::json;
     use varco_tests::{invitation_code_in, on_both_stores, Answer, TestApp};
@@ -1288,7 +1288,7 @@ mod company {
 
     /// Marco (User Admin) and Tina (Telco Manager, invited by him): their access tokens,
     /// and Tina's account id.
-    async fn marco_and_tina(app: &TestApp) -> (String, String, String) {
+    pub(crate) async fn marco_and_tina(app: &TestApp) -> (String, String, String) {
         let marco = super::registered_marco(app).await.text("access_token");
         app.deliver_messages().await;
         let invited = invite(app, &marco, TINA, "telco_manager").await;

@@ -1,0 +1,175 @@
+//! Schemathesis against the gateway with a real session of a person of each role a test can
+//! reach through the flows (issue 14): every operation behind a token is generated as that
+//! person, in the company the person belongs to, and each answer is checked against the
+//! OpenAPI document (no 5xx, status, content type, schema, the codes of each status). The
+//! runs without a token are in `scripts/test`, against the `varco` binary.
+//!
+//! Not run with a token: `logout` and `delete-account`, which would end the session the
+//! rest of the run needs (the acceptance tests check their answers against the document).
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use varco_functions::demo::{ACME_CARD, MARIO, NORD, OWNER_A1, VILLA_ROSA};
+use varco_functions::routes::{resolve, routes, Resolved, Step};
+use varco_tests::{Backend, TestApp};
+
+/// `.tools/schemathesis/bin/st`, which `./scripts/test` installs and names here.
+fn schemathesis() -> String {
+    std::env::var("VARCO_TEST_SCHEMATHESIS").unwrap_or_else(|_| {
+        panic!("VARCO_TEST_SCHEMATHESIS is not set: run the tests with `./scripts/test`, which installs schemathesis")
+    })
+}
+
+/// Runs schemathesis on every operation behind a token as the holder of `token`, member of
+/// `company`; fails on any failure it reports. Answers how many 2xx each step got.
+async fn run_as(
+    app: &TestApp,
+    role: &str,
+    token: &str,
+    company: &str,
+) -> BTreeMap<&'static str, usize> {
+    let dir = std::env::temp_dir().join(format!(
+        "varco-st-{}-{role}-{}",
+        std::process::id(),
+        app.address.rsplit(':').next().unwrap()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("schemathesis.toml");
+    std::fs::write(
+        &config,
+        format!("[auth.openapi.bearer]\nbearer = \"{token}\"\n\n[parameters]\ncompany_id = \"{company}\"\n"),
+    )
+    .unwrap();
+    let har = dir.join("answers.har");
+    let mut args: Vec<String> = vec![
+        "--config-file".into(),
+        config.display().to_string(),
+        "run".into(),
+        format!("{}/openapi.json", app.address),
+        "--url".into(),
+        app.address.clone(),
+        "--checks".into(),
+        "all".into(),
+        "--exclude-checks".into(),
+        "positive_data_acceptance".into(),
+        "--max-examples".into(),
+        "20".into(),
+        "--seed".into(),
+        "1".into(),
+        "--no-color".into(),
+        "--generation-database".into(),
+        "none".into(),
+        "--report".into(),
+        "har".into(),
+        "--report-har-path".into(),
+        har.display().to_string(),
+    ];
+    for route in routes() {
+        if route.step.needs_bearer() && ![Step::Logout, Step::DeleteAccount].contains(&route.step) {
+            args.extend(["--include-operation-id".into(), route.step.name().into()]);
+        }
+    }
+    let program = schemathesis();
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(program)
+            .args(&args)
+            .current_dir(&dir)
+            .output()
+            .expect("schemathesis runs")
+    })
+    .await
+    .unwrap();
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "schemathesis as {role} found failures:\n{printed}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let answers: Value =
+        serde_json::from_str(&std::fs::read_to_string(&har).expect("the HAR report")).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut successes = BTreeMap::new();
+    for entry in answers["log"]["entries"].as_array().into_iter().flatten() {
+        let status = entry["response"]["status"].as_u64().unwrap_or_default();
+        let url = entry["request"]["url"].as_str().unwrap_or_default();
+        let path = url.strip_prefix(app.address.as_str()).unwrap_or(url);
+        let method = entry["request"]["method"].as_str().unwrap_or_default();
+        let method = http::Method::from_bytes(method.as_bytes()).unwrap();
+        if let Resolved::Found(step, _) = resolve(&method, path.split('?').next().unwrap()) {
+            if (200..300).contains(&status) {
+                *successes.entry(step.name()).or_default() += 1;
+            }
+        }
+    }
+    eprintln!("schemathesis as {role}: 2xx answers by step {successes:?}");
+    assert!(
+        successes.get("get-account").is_some_and(|n| *n > 0),
+        "the token of {role} was never accepted: {successes:?}"
+    );
+    successes
+}
+
+// In each profile the administrator's run comes last: it changes roles and removes access
+// of the company's people, the other runs' sessions included.
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_card_issuer_api_holds_to_its_document_for_each_role() {
+    use crate::invitations::{
+        accept, delivered_invitation, invite, paolo_as, sara, PAOLO_PASSWORD,
+    };
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let sara = sara(&app).await;
+    let invited = invite(&app, &sara, ACME_CARD.company_id, paolo_as("supervisor")).await;
+    assert_eq!(invited.status, 201, "{}", invited.body);
+    let (code, temporary) = delivered_invitation(&app).await;
+    let paolo = accept(&app, &code, &temporary, PAOLO_PASSWORD).await;
+    assert_eq!(paolo.status, 201, "{}", paolo.body);
+    let mario = app.session(MARIO.email, MARIO.password).await;
+    run_as(
+        &app,
+        "cardholder",
+        &mario.text("access_token"),
+        ACME_CARD.company_id,
+    )
+    .await;
+    run_as(
+        &app,
+        "supervisor",
+        &paolo.text("access_token"),
+        ACME_CARD.company_id,
+    )
+    .await;
+    run_as(&app, "administrator", &sara, ACME_CARD.company_id).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_telco_sme_api_holds_to_its_document_for_each_role() {
+    let app = TestApp::spawn_profile(Backend::Embedded, "telco-sme").await;
+    let (marco, tina, _) = crate::telco::company::marco_and_tina(&app).await;
+    let luca = crate::telco::lines::luca_token(&app).await;
+    run_as(&app, "employee", &luca, NORD.company_id).await;
+    run_as(&app, "telco_manager", &tina, NORD.company_id).await;
+    run_as(&app, "user_admin", &marco, NORD.company_id).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_legal_rep_api_holds_to_its_document_for_each_role() {
+    let app = TestApp::spawn_profile(Backend::Embedded, "telco-legal-rep").await;
+    let marco = crate::legal_rep::marco(&app).await;
+    run_as(&app, "legal_representative", &marco, NORD.company_id).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_property_api_holds_to_its_document_for_each_role() {
+    let app = TestApp::spawn_profile(Backend::Embedded, "property-management").await;
+    let elena = crate::property::elena(&app).await;
+    let owner = crate::property::registered(&app, &elena, &OWNER_A1, OWNER_A1.contact_email).await;
+    run_as(&app, "owner", &owner, VILLA_ROSA.company_id).await;
+    run_as(
+        &app,
+        "property_administrator",
+        &elena,
+        VILLA_ROSA.company_id,
+    )
+    .await;
+}
