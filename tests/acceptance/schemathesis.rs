@@ -70,10 +70,11 @@ async fn run_as(
         }
     }
     let program = schemathesis();
+    let workdir = dir.clone();
     let output = tokio::task::spawn_blocking(move || {
         std::process::Command::new(program)
             .args(&args)
-            .current_dir(&dir)
+            .current_dir(&workdir)
             .output()
             .expect("schemathesis runs")
     })
