@@ -827,6 +827,21 @@ fn problem_schema() -> Value {
     )
 }
 
+/// What Mario Rossi of the demo data (`cargo run`, profile `card-issuer`) sends to a step:
+/// an example a client developer can send to the local gateway as it is (with a live flow
+/// id), and the first request schemathesis sends.
+fn request_example(step: Step) -> Option<Value> {
+    let mario = &crate::demo::MARIO;
+    let card = mario.cards.first()?;
+    Some(match step {
+        Step::VerifyKey6 => json!({ "card_number": card.number, "key6": card.key6? }),
+        Step::VerifySecurityAnswer => json!({ "answer": mario.question?.1 }),
+        Step::VerifyRecoveryPassword => json!({ "password": mario.password }),
+        Step::VerifyRecoveryPhone => json!({ "phone": card.alert_phone? }),
+        _ => return None,
+    })
+}
+
 pub fn document() -> Value {
     let mut paths = Map::new();
     for route in routes() {
@@ -924,7 +939,12 @@ pub fn document() -> Value {
             operation["parameters"] = json!(params);
         }
         if let Some(schema) = d.request {
-            operation["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": schema } } });
+            let mut body = json!({ "schema": schema });
+            if let Some(example) = request_example(route.step) {
+                body["example"] = example;
+            }
+            operation["requestBody"] =
+                json!({ "required": true, "content": { "application/json": body } });
         }
         if route.step.needs_bearer() {
             operation["security"] = json!([{ "bearer": [] }]);

@@ -28,22 +28,40 @@ async fn run_as(
     token: &str,
     company: &str,
 ) -> BTreeMap<&'static str, usize> {
-    let dir = std::env::temp_dir().join(format!(
-        "varco-st-{}-{role}-{}",
-        std::process::id(),
-        app.address.rsplit(':').next().unwrap()
-    ));
+    let config = format!(
+        "[auth.openapi.bearer]\nbearer = \"{token}\"\n\n[parameters]\ncompany_id = \"{company}\"\n"
+    );
+    let steps: Vec<Step> = routes()
+        .into_iter()
+        .map(|route| route.step)
+        .filter(|step| step.needs_bearer() && ![Step::Logout, Step::DeleteAccount].contains(step))
+        .collect();
+    let successes = run(app, role, &config, &steps, &[]).await;
+    assert!(
+        successes.get("get-account").is_some_and(|n| *n > 0),
+        "the token of {role} was never accepted: {successes:?}"
+    );
+    successes
+}
+
+/// Runs schemathesis with `config` on `steps` (and `extra` arguments); fails on any failure
+/// it reports. Answers how many 2xx each step got, and prints them.
+async fn run(
+    app: &TestApp,
+    label: &str,
+    config: &str,
+    steps: &[Step],
+    extra: &[&str],
+) -> BTreeMap<&'static str, usize> {
+    let port = app.address.rsplit(':').next().unwrap();
+    let dir = std::env::temp_dir().join(format!("varco-st-{}-{port}-{label}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let config = dir.join("schemathesis.toml");
-    std::fs::write(
-        &config,
-        format!("[auth.openapi.bearer]\nbearer = \"{token}\"\n\n[parameters]\ncompany_id = \"{company}\"\n"),
-    )
-    .unwrap();
+    let config_file = dir.join("schemathesis.toml");
+    std::fs::write(&config_file, config).unwrap();
     let har = dir.join("answers.har");
     let mut args: Vec<String> = vec![
         "--config-file".into(),
-        config.display().to_string(),
+        config_file.display().to_string(),
         "run".into(),
         format!("{}/openapi.json", app.address),
         "--url".into(),
@@ -64,10 +82,9 @@ async fn run_as(
         "--report-har-path".into(),
         har.display().to_string(),
     ];
-    for route in routes() {
-        if route.step.needs_bearer() && ![Step::Logout, Step::DeleteAccount].contains(&route.step) {
-            args.extend(["--include-operation-id".into(), route.step.name().into()]);
-        }
+    args.extend(extra.iter().map(|a| a.to_string()));
+    for step in steps {
+        args.extend(["--include-operation-id".into(), step.name().into()]);
     }
     let program = schemathesis();
     let workdir = dir.clone();
@@ -83,7 +100,7 @@ async fn run_as(
     let printed = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
-        "schemathesis as {role} found failures:\n{printed}\n{}",
+        "schemathesis ({label}) found failures:\n{printed}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
     let answers: Value =
@@ -102,12 +119,57 @@ async fn run_as(
             }
         }
     }
-    eprintln!("schemathesis as {role}: 2xx answers by step {successes:?}");
-    assert!(
-        successes.get("get-account").is_some_and(|n| *n > 0),
-        "the token of {role} was never accepted: {successes:?}"
-    );
+    eprintln!("schemathesis ({label}): 2xx answers by step {successes:?}");
     successes
+}
+
+/// The recovery steps behind a flow id, each given a live flow at that step: schemathesis
+/// sends the document's example (Mario's own data) first, then what it generates; the
+/// example reaches the step's success answer, checked like every other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recovery_steps_reach_their_success_answers_under_schemathesis() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let past_key6 = app.flow("password", &MARIO).await;
+    let card = &MARIO.cards[0];
+    let key6 = app.key6(&past_key6, card.number, card.key6.unwrap()).await;
+    assert_eq!(key6.status, 200, "{}", key6.body);
+    let flows = [
+        (Step::VerifyKey6, app.flow("password", &MARIO).await),
+        (
+            Step::VerifySecurityAnswer,
+            app.flow("password", &MARIO).await,
+        ),
+        (
+            Step::VerifyRecoveryPassword,
+            app.flow("email", &MARIO).await,
+        ),
+        (Step::VerifyRecoveryPhone, past_key6),
+    ];
+    let config: String = flows
+        .iter()
+        .map(|(step, flow)| {
+            format!(
+                "[[operations]]\ninclude-operation-id = \"{}\"\nparameters = {{ flow_id = \"{flow}\" }}\n\n",
+                step.name()
+            )
+        })
+        .collect();
+    let steps: Vec<Step> = flows.iter().map(|(step, _)| *step).collect();
+    let successes = run(
+        &app,
+        "recovery",
+        &config,
+        &steps,
+        &["--phases", "examples,coverage,fuzzing", "--workers", "1"],
+    )
+    .await;
+    for step in steps {
+        assert!(
+            successes.get(step.name()).is_some_and(|n| *n > 0),
+            "{} never reached its success: {successes:?}",
+            step.name()
+        );
+    }
 }
 
 // In each profile the administrator's run comes last: it changes roles and removes access
