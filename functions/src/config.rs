@@ -66,6 +66,7 @@ impl Secrets {
 }
 
 /// Where the keys come from.
+#[derive(Clone)]
 pub enum SecretsSource {
     Environment(Secrets),
     /// The ARN of a Secrets Manager secret holding the keys as JSON (`Secrets::from_json`).
@@ -73,6 +74,7 @@ pub enum SecretsSource {
 }
 
 /// What a step needs on AWS.
+#[derive(Clone)]
 pub struct AwsConfig {
     pub table: String,
     pub profile: Profile,
@@ -88,6 +90,7 @@ pub struct AwsConfig {
     pub key6_url: Option<String>,
 }
 
+#[derive(Clone)]
 pub struct RecaptchaConfig {
     pub site_key: String,
     pub secret: String,

@@ -8,6 +8,7 @@ use lambda_http::{Body, RequestExt};
 use serde_json::{json, Value};
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
+use tokio::sync::OnceCell;
 use varco_domain::outbox;
 use varco_domain::Deps;
 use varco_senders_aws::{ByChannel, SesEmail, SnsSms};
@@ -15,14 +16,53 @@ use varco_senders_aws::{ByChannel, SesEmail, SnsSms};
 pub type Error = lambda_http::Error;
 
 /// Runs one step as a Lambda function behind API Gateway (HTTP API, payload v2).
+///
+/// A configuration that is wrong fails the start, naming what is missing. A service the
+/// start needs that cannot be reached (Secrets Manager) does not: the function answers
+/// `503 unavailable` with `Retry-After`, as any step does when a dependency is down, and
+/// tries again on the next request.
 pub async fn serve_step(step: Step) -> Result<(), Error> {
     crate::logging::init_json();
-    let deps = Arc::new(crate::app::aws_app().await?.deps);
+    let config = crate::config::AwsConfig::from_env(&|name| std::env::var(name).ok())?;
+    let started: Arc<OnceCell<Arc<Deps>>> = Arc::new(OnceCell::new());
+    let start = move |config: crate::config::AwsConfig| async move {
+        crate::app::aws_app_with(config)
+            .await
+            .map(|app| Arc::new(app.deps))
+            .inspect_err(|e| tracing::error!(error = %e, "the function could not start"))
+    };
+    if let Ok(deps) = start(config.clone()).await {
+        let _ = started.set(deps);
+    }
     lambda_http::run(lambda_http::service_fn(move |request| {
-        let deps = deps.clone();
-        async move { Ok::<_, std::convert::Infallible>(handle_event(&deps, step, request).await) }
+        let (started, config) = (started.clone(), config.clone());
+        async move {
+            let response = match started.get_or_try_init(|| start(config)).await {
+                Ok(deps) => handle_event(deps, step, request).await,
+                Err(e) => not_started(&request, e),
+            };
+            Ok::<_, std::convert::Infallible>(response)
+        }
     }))
     .await
+}
+
+/// The answer of a function that could not start: `503 unavailable`.
+fn not_started(request: &lambda_http::Request, why: Error) -> lambda_http::Response<Body> {
+    let context_id = request.lambda_context_ref().map(|c| c.request_id.clone());
+    let request_id = request_id(request.headers(), || context_id.unwrap_or_default());
+    let lang = varco_domain::messages::Lang::from_accept_language(
+        request
+            .headers()
+            .get(http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let error = varco_domain::Error::Unavailable(why);
+    let (parts, bytes) = crate::http::problem(&error, lang, &request_id).into_parts();
+    lambda_http::Response::from_parts(
+        parts,
+        Body::Text(String::from_utf8_lossy(&bytes).into_owned()),
+    )
 }
 
 /// The client's address API Gateway saw (`requestContext.http.sourceIp`).

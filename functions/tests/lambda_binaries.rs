@@ -728,6 +728,37 @@ async fn every_step_binary_answers_under_the_lambda_runtime_against_dynamodb_loc
     assert_eq!(status, 200, "{prompt}");
 }
 
+/// A step binary that cannot reach Secrets Manager when it starts answers `503 unavailable`
+/// with `Retry-After`, as any step whose dependency is down: not a failed start, which API
+/// Gateway would turn into a bare 500.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_step_binary_that_cannot_reach_secrets_manager_answers_503() {
+    let seeded = seeded("no-secrets", "card-issuer").await;
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let keys = Keys::SecretsManager {
+        arn: "arn:aws:secretsmanager:eu-south-1:000000000000:secret:varco-keys".into(),
+        endpoint,
+    };
+    let body = json!({ "email": MARIO.email, "password": MARIO.password });
+    let answer = invoke_raw(
+        env!("CARGO_BIN_EXE_login"),
+        &seeded.emulator,
+        &seeded.table,
+        &keys,
+        api_event("POST", "/sessions", "/sessions", None, body),
+    )
+    .await;
+    let problem: Value = serde_json::from_str(answer["body"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        (answer["statusCode"].as_u64(), problem["code"].as_str()),
+        (Some(503), Some("unavailable")),
+        "{answer}"
+    );
+    assert_eq!(answer["headers"]["retry-after"], "5", "{answer}");
+}
+
 #[tokio::test]
 async fn a_step_binary_without_its_configuration_names_what_is_missing() {
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_login"))
