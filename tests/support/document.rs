@@ -1,6 +1,7 @@
 //! Every answer the black-box tests receive, checked against the OpenAPI document the
 //! gateway serves: its status is listed for the operation, its body fits the schema listed
-//! for that status, and a problem's `code` is one the document lists for that status.
+//! for that status, and a problem's `code` is one the document lists for that status. And
+//! none is `500 internal`: the document lists it for every operation, no test may meet it.
 //!
 //! The check knows the JSON Schema keywords the document uses and refuses any other, so a
 //! keyword the document starts using is never silently ignored.
@@ -30,6 +31,12 @@ pub fn check(method: &reqwest::Method, path: &str, status: u16, body: &Value) {
 /// Panics, naming what differs, when `status` / `body` is not an answer of `step` that the
 /// document describes.
 pub fn check_step(step: Step, status: u16, body: &Value) {
+    assert_ne!(
+        status,
+        500,
+        "{} answered 500 internal, which no request should: {body}",
+        step.name()
+    );
     let route = routes()
         .into_iter()
         .find(|r| r.step == step)

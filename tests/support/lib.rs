@@ -197,7 +197,11 @@ impl TestApp {
             clock,
             deps,
             sent: CapturingSender::default(),
-            client: reqwest::Client::new(),
+            // A hang fails the test, not the whole run (generous: a loaded 2-core machine).
+            client: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(120))
+                .build()
+                .unwrap(),
             dynamo,
             server,
         }
