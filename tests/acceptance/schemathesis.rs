@@ -6,10 +6,11 @@
 //!
 //! Not run with a token: `logout` and `delete-account`, which would end the session the
 //! rest of the run needs (the acceptance tests check their answers against the document).
+//! Roles without a run yet: the legal representative's employees, property collaborators.
 
 use serde_json::Value;
 use std::collections::BTreeMap;
-use varco_functions::demo::{ACME_CARD, MARIO, NORD, OWNER_A1, VILLA_ROSA};
+use varco_functions::demo::{ACME_CARD, MARIO, NORD, OWNER_A1, TENANT_A2, VILLA_ROSA};
 use varco_functions::routes::{resolve, routes, Resolved, Step};
 use varco_tests::{Backend, TestApp};
 
@@ -175,18 +176,30 @@ async fn recovery_steps_reach_their_success_answers_under_schemathesis() {
 // In each profile the administrator's run comes last: it changes roles and removes access
 // of the company's people, the other runs' sessions included.
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_card_issuer_api_holds_to_its_document_for_each_role() {
+/// Sara, Acme's Administrator, and Paolo, whom she invited with `role`: their tokens.
+async fn sara_and_invited(app: &TestApp, role: &str) -> (String, String) {
     use crate::invitations::{
         accept, delivered_invitation, invite, paolo_as, sara, PAOLO_PASSWORD,
     };
-    let app = TestApp::spawn(Backend::Embedded).await;
-    let sara = sara(&app).await;
-    let invited = invite(&app, &sara, ACME_CARD.company_id, paolo_as("supervisor")).await;
+    let sara = sara(app).await;
+    let invited = invite(app, &sara, ACME_CARD.company_id, paolo_as(role)).await;
     assert_eq!(invited.status, 201, "{}", invited.body);
-    let (code, temporary) = delivered_invitation(&app).await;
-    let paolo = accept(&app, &code, &temporary, PAOLO_PASSWORD).await;
+    let (code, temporary) = delivered_invitation(app).await;
+    let paolo = accept(app, &code, &temporary, PAOLO_PASSWORD).await;
     assert_eq!(paolo.status, 201, "{}", paolo.body);
+    (sara, paolo.text("access_token"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_card_issuer_api_holds_to_its_document_for_each_role() {
+    // Support has no access to the portal, and a User's is Mario's, the cardholder's.
+    for role in ["monitoring", "interim_administrator"] {
+        let app = TestApp::spawn(Backend::Embedded).await;
+        let (_, invited) = sara_and_invited(&app, role).await;
+        run_as(&app, role, &invited, ACME_CARD.company_id).await;
+    }
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let (sara, paolo) = sara_and_invited(&app, "supervisor").await;
     let mario = app.session(MARIO.email, MARIO.password).await;
     run_as(
         &app,
@@ -195,13 +208,7 @@ async fn the_card_issuer_api_holds_to_its_document_for_each_role() {
         ACME_CARD.company_id,
     )
     .await;
-    run_as(
-        &app,
-        "supervisor",
-        &paolo.text("access_token"),
-        ACME_CARD.company_id,
-    )
-    .await;
+    run_as(&app, "supervisor", &paolo, ACME_CARD.company_id).await;
     run_as(&app, "administrator", &sara, ACME_CARD.company_id).await;
 }
 
@@ -227,7 +234,10 @@ async fn the_property_api_holds_to_its_document_for_each_role() {
     let app = TestApp::spawn_profile(Backend::Embedded, "property-management").await;
     let elena = crate::property::elena(&app).await;
     let owner = crate::property::registered(&app, &elena, &OWNER_A1, OWNER_A1.contact_email).await;
+    let tenant =
+        crate::property::registered(&app, &elena, &TENANT_A2, TENANT_A2.contact_email).await;
     run_as(&app, "owner", &owner, VILLA_ROSA.company_id).await;
+    run_as(&app, "tenant", &tenant, VILLA_ROSA.company_id).await;
     run_as(
         &app,
         "property_administrator",
