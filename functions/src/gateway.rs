@@ -133,13 +133,13 @@ impl<S, F: Fn() -> String> HyperRefusals<S, F> {
 
     /// The problem answer for hyper's own bare answer `head`, if it is one.
     fn rewrite(&self, head: &[u8]) -> Option<Vec<u8>> {
-        let text = std::str::from_utf8(head).ok()?;
-        let error = match text.get(..13)? {
-            "HTTP/1.1 400 " => Error::MalformedRequest,
-            "HTTP/1.1 414 " => Error::UriTooLong,
-            "HTTP/1.1 431 " => Error::HeadersTooLarge,
+        let error = match head.get(..13)? {
+            b"HTTP/1.1 400 " => Error::MalformedRequest,
+            b"HTTP/1.1 414 " => Error::UriTooLong,
+            b"HTTP/1.1 431 " => Error::HeadersTooLarge,
             _ => return None,
         };
+        let text = std::str::from_utf8(head).ok()?;
         if !text.ends_with("\r\n\r\n") || !text.contains("\r\ncontent-length: 0\r\n") {
             return None;
         }

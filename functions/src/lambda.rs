@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use tokio::sync::OnceCell;
+use varco_domain::error::UNAVAILABLE_RETRY_AFTER;
 use varco_domain::outbox;
 use varco_domain::Deps;
 use varco_senders_aws::{ByChannel, SesEmail, SnsSms};
@@ -20,24 +21,36 @@ pub type Error = lambda_http::Error;
 /// A configuration that is wrong fails the start, naming what is missing. A service the
 /// start needs that cannot be reached (Secrets Manager) does not: the function answers
 /// `503 unavailable` with `Retry-After`, as any step does when a dependency is down, and
-/// tries again on the next request.
+/// tries again on a request after that wait (answering the ones before it at once).
 pub async fn serve_step(step: Step) -> Result<(), Error> {
     crate::logging::init_json();
     let config = crate::config::AwsConfig::from_env(&|name| std::env::var(name).ok())?;
     let started: Arc<OnceCell<Arc<Deps>>> = Arc::new(OnceCell::new());
-    let start = move |config: crate::config::AwsConfig| async move {
-        crate::app::aws_app_with(config)
-            .await
-            .map(|app| Arc::new(app.deps))
-            .inspect_err(|e| tracing::error!(error = %e, "the function could not start"))
-    };
-    if let Ok(deps) = start(config.clone()).await {
+    let failed_at: Arc<std::sync::Mutex<Option<std::time::Instant>>> = Arc::default();
+    let start =
+        move |config: crate::config::AwsConfig,
+              failed_at: Arc<std::sync::Mutex<Option<std::time::Instant>>>| async move {
+            let wait = std::time::Duration::from_secs(UNAVAILABLE_RETRY_AFTER.unsigned_abs());
+            if let Some(failed) = *failed_at.lock().expect("poisoned") {
+                if failed.elapsed() < wait {
+                    return Err(Error::from("the last start failed moments ago"));
+                }
+            }
+            crate::app::aws_app_with(config)
+                .await
+                .map(|app| Arc::new(app.deps))
+                .inspect_err(|e| {
+                    tracing::error!(error = %e, "the function could not start");
+                    *failed_at.lock().expect("poisoned") = Some(std::time::Instant::now());
+                })
+        };
+    if let Ok(deps) = start(config.clone(), failed_at.clone()).await {
         let _ = started.set(deps);
     }
     lambda_http::run(lambda_http::service_fn(move |request| {
-        let (started, config) = (started.clone(), config.clone());
+        let (started, config, failed_at) = (started.clone(), config.clone(), failed_at.clone());
         async move {
-            let response = match started.get_or_try_init(|| start(config)).await {
+            let response = match started.get_or_try_init(|| start(config, failed_at)).await {
                 Ok(deps) => handle_event(deps, step, request).await,
                 Err(e) => not_started(&request, e),
             };

@@ -188,7 +188,8 @@ fn failure<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
 /// How long Varco waits for an AWS service before it gives up, for every AWS client of a
 /// function (DynamoDB, SNS, SES, Secrets Manager). A service that is down, unreachable or
 /// hung answers `503 unavailable` within `operation` (plus the step's own work), well
-/// inside the functions' 10 s timeout; `docs/operations.md` has the bound as measured.
+/// inside the functions' 10 s timeout (the README's "When a dependency fails" has the
+/// bound as measured).
 #[derive(Clone, Copy, Debug)]
 pub struct Patience {
     /// To open a connection (DNS, TCP, TLS).
