@@ -219,7 +219,7 @@ pub(crate) async fn marco(app: &TestApp) -> String {
     session.text("access_token")
 }
 
-fn employee(email: &str, role: &str, send: bool) -> serde_json::Value {
+pub(crate) fn employee(email: &str, role: &str, send: bool) -> serde_json::Value {
     json!({ "email": email, "display_name": "Piero Gatti", "role": role, "mobile": "+39 347 555 0909", "send": send })
 }
 

@@ -6,7 +6,7 @@
 //!
 //! Not run with a token: `logout` and `delete-account`, which would end the session the
 //! rest of the run needs (the acceptance tests check their answers against the document).
-//! Roles without a run yet: the legal representative's employees, property collaborators.
+//! Every role with access to the portal has a run; card-issuer's Support has none.
 
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -173,8 +173,9 @@ async fn recovery_steps_reach_their_success_answers_under_schemathesis() {
     }
 }
 
-// In each profile the administrator's run comes last: it changes roles and removes access
-// of the company's people, the other runs' sessions included.
+// In each profile the runs go from the least role to the most, the administrator's last:
+// those who manage users change roles and remove access of the company's people, the other
+// runs' sessions included, and their invitations queue emails.
 
 /// Sara, Acme's Administrator, and Paolo, whom she invited with `role`: their tokens.
 async fn sara_and_invited(app: &TestApp, role: &str) -> (String, String) {
@@ -222,10 +223,36 @@ async fn the_telco_sme_api_holds_to_its_document_for_each_role() {
     run_as(&app, "user_admin", &marco, NORD.company_id).await;
 }
 
+/// Someone `token`'s holder invites to `company` with `body` (sent at once), registered
+/// with the invitation's code and `email`: their token.
+async fn invited(app: &TestApp, token: &str, company: &str, email: &str, body: Value) -> String {
+    let path = format!("/companies/{company}/invitations");
+    let sent = app.post_as(token, &path, body).await;
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    let code = varco_tests::invitation_code_in(&app.the_email().await);
+    let accept =
+        serde_json::json!({ "code": code, "email": email, "password": "Colline-Verdi-62" });
+    let session = app.post("/invitations/accept", accept).await;
+    assert_eq!(session.status, 201, "{}", session.body);
+    session.text("access_token")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_legal_rep_api_holds_to_its_document_for_each_role() {
     let app = TestApp::spawn_profile(Backend::Embedded, "telco-legal-rep").await;
     let marco = crate::legal_rep::marco(&app).await;
+    let mut employees = Vec::new();
+    for role in ["user", "administrator_light", "administrator_full"] {
+        let email = format!("{role}@officinenord.example");
+        let body = crate::legal_rep::employee(&email, role, true);
+        employees.push((
+            role,
+            invited(&app, &marco, NORD.company_id, &email, body).await,
+        ));
+    }
+    for (role, token) in employees {
+        run_as(&app, role, &token, NORD.company_id).await;
+    }
     run_as(&app, "legal_representative", &marco, NORD.company_id).await;
 }
 
@@ -236,8 +263,13 @@ async fn the_property_api_holds_to_its_document_for_each_role() {
     let owner = crate::property::registered(&app, &elena, &OWNER_A1, OWNER_A1.contact_email).await;
     let tenant =
         crate::property::registered(&app, &elena, &TENANT_A2, TENANT_A2.contact_email).await;
+    let email = "collaboratore@villarosa.example";
+    let body =
+        serde_json::json!({ "email": email, "display_name": "Rita Sala", "role": "collaborator" });
+    let collaborator = invited(&app, &elena, VILLA_ROSA.company_id, email, body).await;
     run_as(&app, "owner", &owner, VILLA_ROSA.company_id).await;
     run_as(&app, "tenant", &tenant, VILLA_ROSA.company_id).await;
+    run_as(&app, "collaborator", &collaborator, VILLA_ROSA.company_id).await;
     run_as(
         &app,
         "property_administrator",
