@@ -1,7 +1,7 @@
 //! The local gateway: every step of the route table in one process, on 127.0.0.1, routed as
 //! API Gateway routes them. `cargo run` starts it; the black-box tests start it too.
 
-use crate::http::{handle, log_request, problem, request_id, ApiRequest, MAX_BODY_BYTES};
+use crate::http::{handle, lang_of, log_request, problem, request_id, ApiRequest, MAX_BODY_BYTES};
 use crate::routes::{resolve, Resolved};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -54,12 +54,7 @@ async fn route(
     let request_id = request_id(&parts.headers, || {
         varco_domain::random::new_id(deps.random.as_ref())
     });
-    let lang = Lang::from_accept_language(
-        parts
-            .headers
-            .get(http::header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    );
+    let lang = lang_of(&parts.headers);
     let refuse = |error: Error| {
         let response = problem(&error, lang, &request_id);
         log_request(None, &request_id, response.status(), Some(&error), started);

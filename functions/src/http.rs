@@ -66,7 +66,7 @@ impl ApiRequest {
     }
 
     pub fn lang(&self) -> Lang {
-        Lang::from_accept_language(self.header(header::ACCEPT_LANGUAGE))
+        lang_of(&self.headers)
     }
 
     /// The bearer token of the `Authorization` header, if any.
@@ -150,6 +150,15 @@ pub fn harden(headers: &mut HeaderMap) {
 }
 
 /// An error as `application/problem+json`, in the client's language.
+/// The language a request asks for (`Accept-Language`; Italian by default).
+pub fn lang_of(headers: &http::HeaderMap) -> Lang {
+    Lang::from_accept_language(
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    )
+}
+
 pub fn problem(error: &Error, lang: Lang, request_id: &str) -> Response<Bytes> {
     let d = error.describe();
     let status = StatusCode::from_u16(d.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -1,7 +1,7 @@
 //! The Lambda side: each step binary hands `serve_step` its step; the outbox sender runs on
 //! the table's stream (and on a schedule, for retries).
 
-use crate::http::{handle, request_id, ApiRequest};
+use crate::http::{handle, lang_of, log_request, request_id, ApiRequest};
 use crate::routes::{match_path, Params, Step};
 use bytes::Bytes;
 use lambda_http::{Body, RequestExt};
@@ -25,34 +25,18 @@ pub type Error = lambda_http::Error;
 pub async fn serve_step(step: Step) -> Result<(), Error> {
     crate::logging::init_json();
     let config = crate::config::AwsConfig::from_env(&|name| std::env::var(name).ok())?;
-    let started: Arc<OnceCell<Arc<Deps>>> = Arc::new(OnceCell::new());
-    let failed_at: Arc<std::sync::Mutex<Option<std::time::Instant>>> = Arc::default();
-    let start =
-        move |config: crate::config::AwsConfig,
-              failed_at: Arc<std::sync::Mutex<Option<std::time::Instant>>>| async move {
-            let wait = std::time::Duration::from_secs(UNAVAILABLE_RETRY_AFTER.unsigned_abs());
-            if let Some(failed) = *failed_at.lock().expect("poisoned") {
-                if failed.elapsed() < wait {
-                    return Err(Error::from("the last start failed moments ago"));
-                }
-            }
-            crate::app::aws_app_with(config)
-                .await
-                .map(|app| Arc::new(app.deps))
-                .inspect_err(|e| {
-                    tracing::error!(error = %e, "the function could not start");
-                    *failed_at.lock().expect("poisoned") = Some(std::time::Instant::now());
-                })
-        };
-    if let Ok(deps) = start(config.clone(), failed_at.clone()).await {
-        let _ = started.set(deps);
-    }
+    let starter = Arc::new(Starter {
+        config,
+        deps: OnceCell::new(),
+        failed_at: std::sync::Mutex::new(None),
+    });
+    let _ = starter.deps().await;
     lambda_http::run(lambda_http::service_fn(move |request| {
-        let (started, config, failed_at) = (started.clone(), config.clone(), failed_at.clone());
+        let starter = starter.clone();
         async move {
-            let response = match started.get_or_try_init(|| start(config, failed_at)).await {
+            let response = match starter.deps().await {
                 Ok(deps) => handle_event(deps, step, request).await,
-                Err(e) => not_started(&request, e),
+                Err(e) => not_started(step, &request, e),
             };
             Ok::<_, std::convert::Infallible>(response)
         }
@@ -60,22 +44,55 @@ pub async fn serve_step(step: Step) -> Result<(), Error> {
     .await
 }
 
-/// The answer of a function that could not start: `503 unavailable`.
-fn not_started(request: &lambda_http::Request, why: Error) -> lambda_http::Response<Body> {
+/// A step function's dependencies, built once they can be: at cold start, or on a request
+/// at least `UNAVAILABLE_RETRY_AFTER` seconds after the last try failed.
+struct Starter {
+    config: crate::config::AwsConfig,
+    deps: OnceCell<Deps>,
+    failed_at: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+impl Starter {
+    async fn deps(&self) -> Result<&Deps, Error> {
+        self.deps
+            .get_or_try_init(|| async {
+                let wait = std::time::Duration::from_secs(UNAVAILABLE_RETRY_AFTER.unsigned_abs());
+                let last = *self.failed_at.lock().expect("poisoned");
+                if last.is_some_and(|failed| failed.elapsed() < wait) {
+                    return Err(Error::from("the last start failed moments ago"));
+                }
+                crate::app::aws_app_with(self.config.clone())
+                    .await
+                    .map(|app| app.deps)
+                    .inspect_err(|e| {
+                        tracing::error!(error = %e, "the function could not start");
+                        *self.failed_at.lock().expect("poisoned") = Some(std::time::Instant::now());
+                    })
+            })
+            .await
+    }
+}
+
+/// The answer of a function that could not start: `503 unavailable`, logged as every
+/// answer is.
+fn not_started(
+    step: Step,
+    request: &lambda_http::Request,
+    why: Error,
+) -> lambda_http::Response<Body> {
+    let started = std::time::Instant::now();
     let context_id = request.lambda_context_ref().map(|c| c.request_id.clone());
     let request_id = request_id(request.headers(), || context_id.unwrap_or_default());
-    let lang = varco_domain::messages::Lang::from_accept_language(
-        request
-            .headers()
-            .get(http::header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    );
     let error = varco_domain::Error::Unavailable(why);
-    let (parts, bytes) = crate::http::problem(&error, lang, &request_id).into_parts();
-    lambda_http::Response::from_parts(
-        parts,
-        Body::Text(String::from_utf8_lossy(&bytes).into_owned()),
-    )
+    let response = crate::http::problem(&error, lang_of(request.headers()), &request_id);
+    log_request(
+        Some(step),
+        &request_id,
+        response.status(),
+        Some(&error),
+        started,
+    );
+    to_lambda(response)
 }
 
 /// The client's address API Gateway saw (`requestContext.http.sourceIp`).
@@ -123,6 +140,11 @@ pub async fn handle_event(
         },
     )
     .await;
+    to_lambda(response)
+}
+
+/// An answer as the Lambda runtime hands it to API Gateway.
+fn to_lambda(response: http::Response<Bytes>) -> lambda_http::Response<Body> {
     let (parts, bytes) = response.into_parts();
     let body = if bytes.is_empty() {
         Body::Empty

@@ -20,10 +20,9 @@ fn document() -> &'static Value {
 /// Panics, naming what differs, when the answer `status` / `body` to `method path` is not
 /// one the document describes. Paths no route serves (404 / 405 of the router) and the
 /// document itself are outside any operation and not checked.
-pub fn check(method: &reqwest::Method, path: &str, status: u16, body: &Value) {
+pub fn check(method: &http::Method, path: &str, status: u16, body: &Value) {
     let path = path.split('?').next().unwrap_or(path);
-    let method = http::Method::from_bytes(method.as_str().as_bytes()).expect("a method");
-    if let Resolved::Found(step, _) = resolve(&method, path) {
+    if let Resolved::Found(step, _) = resolve(method, path) {
         check_step(step, status, body);
     }
 }
