@@ -1,4 +1,5 @@
-//! Varco's functions: the route table, the HTTP glue, one handler per step, and the three
+//! Varco's functions: the route table (`routes`), the HTTP glue, the handlers by flow
+//! (`handlers/`), and the three
 //! ways they run: one Lambda binary per step (`src/bin/`), the local gateway (`cargo run`),
 //! and the black-box tests.
 

@@ -1,65 +1,28 @@
-//! The one route table. It drives the local gateway, the Lambda binaries (one per step,
-//! named as the step), and is checked against the infrastructure template and the OpenAPI
-//! document.
+//! The one route table: a line per step, with its method, path, flow, authentication,
+//! sending and handler. It drives the local gateway and the Lambda functions, and is checked
+//! against the infrastructure template and the OpenAPI document.
 
+use crate::handlers::{self, companies, legal_rep, operator, recovery, registration, selfservice};
+use crate::handlers::{sessions, telco};
+use crate::http::{ApiRequest, Reply};
 use http::Method;
 use varco_domain::profile::Flow;
+use varco_domain::{Deps, Error};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Step {
-    IssueCaptcha,
-    StartRecovery,
-    VerifyKey6,
-    VerifySecurityAnswer,
-    VerifyRecoveryPassword,
-    VerifyRecoveryPhone,
-    Login,
-    GetAccount,
-    ChangePassword,
-    RefreshSession,
-    Logout,
-    StartRegistration,
-    ConfirmRegistrationCode,
-    ResendRegistrationCode,
-    CompleteRegistration,
-    StartMigration,
-    CompleteMigration,
-    ResendMigrationCode,
-    StartMobileChange,
-    ConfirmMobileChange,
-    StartEmailChange,
-    ConfirmEmailChange,
-    DeleteAccount,
-    StartVatRegistration,
-    ActivateVatRegistration,
-    StartLineRegistration,
-    VerifyLinePuk,
-    ResendLineCode,
-    CompleteLineRegistration,
-    StartPasswordReset,
-    SendResetCode,
-    CompletePasswordReset,
-    Autologin,
-    StartLineAssociation,
-    ConfirmLineAssociation,
-    ResendUsername,
-    SendFirstAccessCode,
-    CompleteFirstAccess,
-    ViewKey6,
-    CreateInvitation,
-    SendInvitation,
-    RevokeInvitation,
-    ListCompanyUsers,
-    AcceptInvitation,
-    JoinCompany,
-    ChangeRole,
-    RemoveAccess,
-    ReadAuditTrail,
-    ListMyUnits,
-    ReadAuditLog,
-    ListCompanyLines,
-    RevokeCompanyRegistration,
-    ReadCompanyAuditTrail,
+/// What a step does about SMS and email.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sending {
+    /// Sends nothing.
+    Nothing,
+    /// Queues an SMS or an email when it succeeds, through the sending gate
+    /// (`varco_domain::sending`), which may refuse it; the person is logged in, and bounded
+    /// per account and per company.
+    Sends,
+    /// Starts, without a login, a flow that will send: counted per client address before it
+    /// runs (`sending::admit_source`).
+    Source,
+    /// Both: counted per client address, and sends.
+    SourceSends,
 }
 
 pub struct Route {
@@ -67,373 +30,198 @@ pub struct Route {
     /// Segments in braces are path parameters: `/recoveries/{flow_id}/key6`.
     pub path: &'static str,
     pub step: Step,
+    /// The step's name: its Lambda function in the template, its OpenAPI operation id.
+    pub name: &'static str,
+    /// The flow of the profile the step belongs to; `None` for steps every portal has.
+    pub flow: Option<Flow>,
+    /// Whether the step acts for a logged-in person: it needs `Authorization: Bearer`.
+    pub bearer: bool,
+    pub sending: Sending,
 }
 
-pub fn routes() -> [Route; 53] {
-    use Step::*;
-    let route = |method, path, step| Route { method, path, step };
-    [
-        route(Method::POST, "/captcha", IssueCaptcha),
-        route(Method::POST, "/recoveries", StartRecovery),
-        route(Method::POST, "/recoveries/{flow_id}/key6", VerifyKey6),
-        route(
-            Method::POST,
-            "/recoveries/{flow_id}/security-answer",
-            VerifySecurityAnswer,
-        ),
-        route(
-            Method::POST,
-            "/recoveries/{flow_id}/password",
-            VerifyRecoveryPassword,
-        ),
-        route(
-            Method::POST,
-            "/recoveries/{flow_id}/phone",
-            VerifyRecoveryPhone,
-        ),
-        route(Method::POST, "/sessions", Login),
-        route(Method::POST, "/sessions/autologin", Autologin),
-        route(Method::GET, "/me", GetAccount),
-        route(Method::PUT, "/me/password", ChangePassword),
-        route(Method::POST, "/sessions/refresh", RefreshSession),
-        route(Method::DELETE, "/sessions/current", Logout),
-        route(Method::POST, "/registrations", StartRegistration),
-        route(
-            Method::POST,
-            "/registrations/{flow_id}/code",
-            ConfirmRegistrationCode,
-        ),
-        route(
-            Method::POST,
-            "/registrations/{flow_id}/code/resend",
-            ResendRegistrationCode,
-        ),
-        route(
-            Method::POST,
-            "/registrations/{flow_id}/credentials",
-            CompleteRegistration,
-        ),
-        route(Method::POST, "/migrations", StartMigration),
-        route(
-            Method::POST,
-            "/migrations/{flow_id}/code",
-            CompleteMigration,
-        ),
-        route(
-            Method::POST,
-            "/migrations/{flow_id}/code/resend",
-            ResendMigrationCode,
-        ),
-        route(Method::POST, "/me/mobile", StartMobileChange),
-        route(Method::POST, "/me/mobile/code", ConfirmMobileChange),
-        route(Method::POST, "/me/email", StartEmailChange),
-        route(Method::POST, "/me/email/code", ConfirmEmailChange),
-        route(Method::POST, "/me/deletion", DeleteAccount),
-        route(Method::POST, "/me/cards/key6", ViewKey6),
-        route(Method::POST, "/me/lines", StartLineAssociation),
-        route(Method::POST, "/me/lines/code", ConfirmLineAssociation),
-        route(
-            Method::POST,
-            "/user-admin-registrations",
-            StartVatRegistration,
-        ),
-        route(
-            Method::POST,
-            "/user-admin-registrations/{flow_id}/activation",
-            ActivateVatRegistration,
-        ),
-        route(Method::POST, "/line-registrations", StartLineRegistration),
-        route(
-            Method::POST,
-            "/line-registrations/{flow_id}/puk",
-            VerifyLinePuk,
-        ),
-        route(
-            Method::POST,
-            "/line-registrations/{flow_id}/code/resend",
-            ResendLineCode,
-        ),
-        route(
-            Method::POST,
-            "/line-registrations/{flow_id}/code",
-            CompleteLineRegistration,
-        ),
-        route(Method::POST, "/username-reminders", ResendUsername),
-        route(
-            Method::POST,
-            "/first-accesses/{flow_id}/code",
-            SendFirstAccessCode,
-        ),
-        route(
-            Method::POST,
-            "/first-accesses/{flow_id}/password",
-            CompleteFirstAccess,
-        ),
-        route(
-            Method::POST,
-            "/companies/{company_id}/invitations",
-            CreateInvitation,
-        ),
-        route(
-            Method::POST,
-            "/companies/{company_id}/invitations/{invitation_id}/send",
-            SendInvitation,
-        ),
-        route(
-            Method::DELETE,
-            "/companies/{company_id}/invitations/{invitation_id}",
-            RevokeInvitation,
-        ),
-        route(
-            Method::GET,
-            "/companies/{company_id}/users",
-            ListCompanyUsers,
-        ),
-        route(
-            Method::GET,
-            "/companies/{company_id}/lines",
-            ListCompanyLines,
-        ),
-        route(
-            Method::PUT,
-            "/companies/{company_id}/users/{account_id}/role",
-            ChangeRole,
-        ),
-        route(
-            Method::DELETE,
-            "/companies/{company_id}/users/{account_id}",
-            RemoveAccess,
-        ),
-        route(
-            Method::GET,
-            "/companies/{company_id}/audit-events",
-            ReadAuditTrail,
-        ),
-        route(
-            Method::DELETE,
-            "/operator/companies/{company_id}/administrator",
-            RevokeCompanyRegistration,
-        ),
-        route(
-            Method::GET,
-            "/operator/companies/{company_id}/audit-events",
-            ReadCompanyAuditTrail,
-        ),
-        route(Method::GET, "/operator/audit-events", ReadAuditLog),
-        route(Method::POST, "/invitations/accept", AcceptInvitation),
-        route(Method::POST, "/me/invitations", JoinCompany),
-        route(Method::GET, "/me/units", ListMyUnits),
-        route(Method::POST, "/password-resets", StartPasswordReset),
-        route(
-            Method::POST,
-            "/password-resets/{flow_id}/code",
-            SendResetCode,
-        ),
-        route(
-            Method::POST,
-            "/password-resets/{flow_id}/password",
-            CompletePasswordReset,
-        ),
-    ]
+/// `verify_key6` -> `verify-key6`, at compile time.
+const fn kebab<const N: usize>(snake: &str) -> [u8; N] {
+    let bytes = snake.as_bytes();
+    let mut out = [0u8; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = if bytes[i] == b'_' { b'-' } else { bytes[i] };
+        i += 1;
+    }
+    out
+}
+
+macro_rules! flow {
+    (-) => {
+        None
+    };
+    ($flow:ident) => {
+        Some(Flow::$flow)
+    };
+}
+
+macro_rules! bearer {
+    (-) => {
+        false
+    };
+    (bearer) => {
+        true
+    };
+}
+
+macro_rules! sending {
+    (-) => {
+        Sending::Nothing
+    };
+    (sends) => {
+        Sending::Sends
+    };
+    (source) => {
+        Sending::Source
+    };
+    (source_sends) => {
+        Sending::SourceSends
+    };
+}
+
+macro_rules! steps {
+    ($($step:ident $method:ident $path:literal $flow:tt $auth:tt $sending:tt $module:ident :: $handler:ident;)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Step {
+            $($step,)*
+        }
+
+        /// Every route, in the order the gateway tries them.
+        pub const ROUTES: &[Route] = &[$(Route {
+            method: Method::$method,
+            path: $path,
+            step: Step::$step,
+            name: {
+                const NAME: [u8; stringify!($handler).len()] = kebab(stringify!($handler));
+                match std::str::from_utf8(&NAME) {
+                    Ok(name) => name,
+                    Err(_) => panic!("a handler's name is ASCII"),
+                }
+            },
+            flow: flow!($flow),
+            bearer: bearer!($auth),
+            sending: sending!($sending),
+        },)*];
+
+        impl Step {
+            /// Runs the step's handler on the request, parsed into the handler's input.
+            pub(crate) async fn call(self, deps: &Deps, request: &ApiRequest) -> Result<Reply, Error> {
+                match self {
+                    $(Step::$step => $module::$handler(deps, handlers::parse(request)?).await,)*
+                }
+            }
+        }
+    };
+}
+
+// flow: the profile's flow the step belongs to (`-`: every portal has it). auth: `bearer`
+// for a logged-in person. sending: see `Sending`.
+#[rustfmt::skip]
+steps! {
+    // step                   method path                                                       flow                 auth   sending      handler (its name names the step)
+    IssueCaptcha              POST   "/captcha"                                                 -                    -      -            sessions::issue_captcha;
+    StartRecovery             POST   "/recoveries"                                              CardRecovery         -      source       recovery::start_recovery;
+    VerifyKey6                POST   "/recoveries/{flow_id}/key6"                               CardRecovery         -      -            recovery::verify_key6;
+    VerifySecurityAnswer      POST   "/recoveries/{flow_id}/security-answer"                    CardRecovery         -      -            recovery::verify_security_answer;
+    VerifyRecoveryPassword    POST   "/recoveries/{flow_id}/password"                           CardRecovery         -      -            recovery::verify_recovery_password;
+    VerifyRecoveryPhone       POST   "/recoveries/{flow_id}/phone"                              CardRecovery         -      source_sends recovery::verify_recovery_phone;
+    Login                     POST   "/sessions"                                                -                    -      -            sessions::login;
+    Autologin                 POST   "/sessions/autologin"                                      Autologin            -      -            sessions::autologin;
+    GetAccount                GET    "/me"                                                      -                    bearer -            sessions::get_account;
+    ChangePassword            PUT    "/me/password"                                             -                    bearer -            sessions::change_password;
+    RefreshSession            POST   "/sessions/refresh"                                        -                    -      -            sessions::refresh_session;
+    Logout                    DELETE "/sessions/current"                                        -                    bearer -            sessions::logout;
+    StartRegistration         POST   "/registrations"                                           CardRegistration     -      source_sends registration::start_registration;
+    ConfirmRegistrationCode   POST   "/registrations/{flow_id}/code"                            CardRegistration     -      -            registration::confirm_registration_code;
+    ResendRegistrationCode    POST   "/registrations/{flow_id}/code/resend"                     CardRegistration     -      source_sends registration::resend_registration_code;
+    CompleteRegistration      POST   "/registrations/{flow_id}/credentials"                     CardRegistration     -      -            registration::complete_registration;
+    StartMigration            POST   "/migrations"                                              CardRegistration     -      source_sends registration::start_migration;
+    CompleteMigration         POST   "/migrations/{flow_id}/code"                               CardRegistration     -      -            registration::complete_migration;
+    ResendMigrationCode       POST   "/migrations/{flow_id}/code/resend"                        CardRegistration     -      source_sends registration::resend_migration_code;
+    StartMobileChange         POST   "/me/mobile"                                               -                    bearer sends        selfservice::start_mobile_change;
+    ConfirmMobileChange       POST   "/me/mobile/code"                                          -                    bearer -            selfservice::confirm_mobile_change;
+    StartEmailChange          POST   "/me/email"                                                -                    bearer sends        selfservice::start_email_change;
+    ConfirmEmailChange        POST   "/me/email/code"                                           -                    bearer -            selfservice::confirm_email_change;
+    DeleteAccount             POST   "/me/deletion"                                             -                    bearer -            selfservice::delete_account;
+    ViewKey6                  POST   "/me/cards/key6"                                           CardRecovery         bearer -            selfservice::view_key6;
+    StartLineAssociation      POST   "/me/lines"                                                LineRegistration     bearer sends        selfservice::start_line_association;
+    ConfirmLineAssociation    POST   "/me/lines/code"                                           LineRegistration     bearer -            selfservice::confirm_line_association;
+    StartVatRegistration      POST   "/user-admin-registrations"                                VatRegistration      -      source_sends telco::start_vat_registration;
+    ActivateVatRegistration   POST   "/user-admin-registrations/{flow_id}/activation"           VatRegistration      -      -            telco::activate_vat_registration;
+    StartLineRegistration     POST   "/line-registrations"                                      LineRegistration     -      source_sends telco::start_line_registration;
+    VerifyLinePuk             POST   "/line-registrations/{flow_id}/puk"                        LineRegistration     -      source_sends telco::verify_line_puk;
+    ResendLineCode            POST   "/line-registrations/{flow_id}/code/resend"                LineRegistration     -      source_sends telco::resend_line_code;
+    CompleteLineRegistration  POST   "/line-registrations/{flow_id}/code"                       LineRegistration     -      -            telco::complete_line_registration;
+    ResendUsername            POST   "/username-reminders"                                      LegalRepRegistration -      source_sends legal_rep::resend_username;
+    SendFirstAccessCode       POST   "/first-accesses/{flow_id}/code"                           LegalRepRegistration -      source_sends legal_rep::send_first_access_code;
+    CompleteFirstAccess       POST   "/first-accesses/{flow_id}/password"                       LegalRepRegistration -      -            legal_rep::complete_first_access;
+    CreateInvitation          POST   "/companies/{company_id}/invitations"                      Invitations          bearer sends        companies::create_invitation;
+    SendInvitation            POST   "/companies/{company_id}/invitations/{invitation_id}/send" Invitations          bearer sends        companies::send_invitation;
+    RevokeInvitation          DELETE "/companies/{company_id}/invitations/{invitation_id}"      Invitations          bearer -            companies::revoke_invitation;
+    ListCompanyUsers          GET    "/companies/{company_id}/users"                            Invitations          bearer -            companies::list_company_users;
+    ListCompanyLines          GET    "/companies/{company_id}/lines"                            Invitations          bearer -            companies::list_company_lines;
+    ChangeRole                PUT    "/companies/{company_id}/users/{account_id}/role"          Invitations          bearer -            companies::change_role;
+    RemoveAccess              DELETE "/companies/{company_id}/users/{account_id}"               Invitations          bearer -            companies::remove_access;
+    ReadAuditTrail            GET    "/companies/{company_id}/audit-events"                     -                    bearer -            companies::read_audit_trail;
+    RevokeCompanyRegistration DELETE "/operator/companies/{company_id}/administrator"           CardRegistration     -      -            operator::revoke_company_registration;
+    ReadCompanyAuditTrail     GET    "/operator/companies/{company_id}/audit-events"            -                    -      -            operator::read_company_audit_trail;
+    ReadAuditLog              GET    "/operator/audit-events"                                   -                    -      -            operator::read_audit_log;
+    AcceptInvitation          POST   "/invitations/accept"                                      Invitations          -      -            companies::accept_invitation;
+    JoinCompany               POST   "/me/invitations"                                          Invitations          bearer -            companies::join_company;
+    ListMyUnits               GET    "/me/units"                                                Units                bearer -            companies::list_my_units;
+    StartPasswordReset        POST   "/password-resets"                                         PasswordReset        -      source       telco::start_password_reset;
+    SendResetCode             POST   "/password-resets/{flow_id}/code"                          PasswordReset        -      source_sends telco::send_reset_code;
+    CompletePasswordReset     POST   "/password-resets/{flow_id}/password"                      PasswordReset        -      -            telco::complete_password_reset;
+}
+
+pub fn routes() -> &'static [Route] {
+    ROUTES
 }
 
 impl Step {
-    /// The step's name: its binary, its function in the template, its OpenAPI operation id.
+    pub fn route(self) -> &'static Route {
+        &ROUTES[self as usize]
+    }
+
+    /// The step's name: its Lambda function in the template, its OpenAPI operation id.
     pub fn name(self) -> &'static str {
-        use Step::*;
-        match self {
-            IssueCaptcha => "issue-captcha",
-            StartRecovery => "start-recovery",
-            VerifyKey6 => "verify-key6",
-            VerifySecurityAnswer => "verify-security-answer",
-            VerifyRecoveryPassword => "verify-recovery-password",
-            VerifyRecoveryPhone => "verify-recovery-phone",
-            Login => "login",
-            GetAccount => "get-account",
-            ChangePassword => "change-password",
-            RefreshSession => "refresh-session",
-            Logout => "logout",
-            StartRegistration => "start-registration",
-            ConfirmRegistrationCode => "confirm-registration-code",
-            ResendRegistrationCode => "resend-registration-code",
-            CompleteRegistration => "complete-registration",
-            StartMigration => "start-migration",
-            CompleteMigration => "complete-migration",
-            ResendMigrationCode => "resend-migration-code",
-            StartMobileChange => "start-mobile-change",
-            ConfirmMobileChange => "confirm-mobile-change",
-            StartEmailChange => "start-email-change",
-            ConfirmEmailChange => "confirm-email-change",
-            DeleteAccount => "delete-account",
-            StartVatRegistration => "start-vat-registration",
-            ActivateVatRegistration => "activate-vat-registration",
-            StartLineRegistration => "start-line-registration",
-            VerifyLinePuk => "verify-line-puk",
-            ResendLineCode => "resend-line-code",
-            CompleteLineRegistration => "complete-line-registration",
-            StartPasswordReset => "start-password-reset",
-            SendResetCode => "send-reset-code",
-            CompletePasswordReset => "complete-password-reset",
-            Autologin => "autologin",
-            StartLineAssociation => "start-line-association",
-            ConfirmLineAssociation => "confirm-line-association",
-            ResendUsername => "resend-username",
-            SendFirstAccessCode => "send-first-access-code",
-            CompleteFirstAccess => "complete-first-access",
-            ViewKey6 => "view-key6",
-            CreateInvitation => "create-invitation",
-            SendInvitation => "send-invitation",
-            RevokeInvitation => "revoke-invitation",
-            ListCompanyUsers => "list-company-users",
-            AcceptInvitation => "accept-invitation",
-            JoinCompany => "join-company",
-            ChangeRole => "change-role",
-            RemoveAccess => "remove-access",
-            ReadAuditTrail => "read-audit-trail",
-            RevokeCompanyRegistration => "revoke-company-registration",
-            ReadCompanyAuditTrail => "read-company-audit-trail",
-            ListMyUnits => "list-my-units",
-            ReadAuditLog => "read-audit-log",
-            ListCompanyLines => "list-company-lines",
-        }
+        self.route().name
     }
 
     /// The flow of the profile the step belongs to; `None` for steps every portal has.
     pub fn flow(self) -> Option<Flow> {
-        use Step::*;
-        match self {
-            StartRecovery
-            | VerifyKey6
-            | VerifySecurityAnswer
-            | VerifyRecoveryPassword
-            | VerifyRecoveryPhone
-            | ViewKey6 => Some(Flow::CardRecovery),
-            StartRegistration
-            | ConfirmRegistrationCode
-            | ResendRegistrationCode
-            | CompleteRegistration
-            | StartMigration
-            | CompleteMigration
-            | ResendMigrationCode
-            | RevokeCompanyRegistration => Some(Flow::CardRegistration),
-            StartVatRegistration | ActivateVatRegistration => Some(Flow::VatRegistration),
-            StartLineRegistration
-            | VerifyLinePuk
-            | ResendLineCode
-            | CompleteLineRegistration
-            | StartLineAssociation
-            | ConfirmLineAssociation => Some(Flow::LineRegistration),
-            StartPasswordReset | SendResetCode | CompletePasswordReset => Some(Flow::PasswordReset),
-            Autologin => Some(Flow::Autologin),
-            ResendUsername | SendFirstAccessCode | CompleteFirstAccess => {
-                Some(Flow::LegalRepRegistration)
-            }
-            CreateInvitation | SendInvitation | RevokeInvitation | ListCompanyUsers
-            | ListCompanyLines | AcceptInvitation | JoinCompany | ChangeRole | RemoveAccess => {
-                Some(Flow::Invitations)
-            }
-            ListMyUnits => Some(Flow::Units),
-            IssueCaptcha
-            | ReadAuditTrail
-            | ReadCompanyAuditTrail
-            | ReadAuditLog
-            | Login
-            | GetAccount
-            | ChangePassword
-            | RefreshSession
-            | Logout
-            | StartMobileChange
-            | ConfirmMobileChange
-            | StartEmailChange
-            | ConfirmEmailChange
-            | DeleteAccount => None,
-        }
+        self.route().flow
     }
 
     /// Whether the step acts for a logged-in person: it needs `Authorization: Bearer`.
     pub fn needs_bearer(self) -> bool {
-        use Step::*;
-        matches!(
-            self,
-            GetAccount
-                | ChangePassword
-                | StartMobileChange
-                | ConfirmMobileChange
-                | StartLineAssociation
-                | ConfirmLineAssociation
-                | StartEmailChange
-                | ConfirmEmailChange
-                | DeleteAccount
-                | Logout
-                | ViewKey6
-                | CreateInvitation
-                | SendInvitation
-                | RevokeInvitation
-                | ListCompanyUsers
-                | JoinCompany
-                | ChangeRole
-                | RemoveAccess
-                | ReadAuditTrail
-                | ListMyUnits
-                | ListCompanyLines
-        )
+        self.route().bearer
     }
 
     /// Whether the step queues an SMS or an email when it succeeds: through the sending gate
     /// (`varco_domain::sending`), which may refuse it.
     pub fn sends(self) -> bool {
-        use Step::*;
-        matches!(
-            self,
-            VerifyRecoveryPhone
-                | StartRegistration
-                | ResendRegistrationCode
-                | StartMigration
-                | ResendMigrationCode
-                | StartMobileChange
-                | StartEmailChange
-                | StartVatRegistration
-                | StartLineRegistration
-                | VerifyLinePuk
-                | ResendLineCode
-                | SendResetCode
-                | ResendUsername
-                | SendFirstAccessCode
-                | StartLineAssociation
-                | CreateInvitation
-                | SendInvitation
-        )
+        matches!(self.route().sending, Sending::Sends | Sending::SourceSends)
     }
 
     /// Whether the step starts or continues, without a login, a flow that sends an SMS or
     /// an email: counted per client address before it runs (`sending::admit_source`).
     /// Logged-in steps that send are bounded per account and per company instead.
     pub fn sends_without_login(self) -> bool {
-        use Step::*;
-        matches!(
-            self,
-            StartRecovery
-                | VerifyRecoveryPhone
-                | StartRegistration
-                | ResendRegistrationCode
-                | StartMigration
-                | ResendMigrationCode
-                | StartVatRegistration
-                | StartLineRegistration
-                | VerifyLinePuk
-                | ResendLineCode
-                | StartPasswordReset
-                | SendResetCode
-                | ResendUsername
-                | SendFirstAccessCode
-        )
+        matches!(self.route().sending, Sending::Source | Sending::SourceSends)
     }
 
-    pub fn route(self) -> Route {
-        routes()
-            .into_iter()
-            .find(|r| r.step == self)
-            .expect("every step has a route")
+    /// The step of a name (a Lambda function's `VARCO_STEP`).
+    pub fn named(name: &str) -> Option<Step> {
+        ROUTES
+            .iter()
+            .find(|route| route.name == name)
+            .map(|route| route.step)
     }
 }
 
@@ -479,7 +267,7 @@ pub fn resolve(method: &Method, path: &str) -> Resolved {
             if route.method == *method {
                 return Resolved::Found(route.step, params);
             }
-            allowed.push(route.method);
+            allowed.push(route.method.clone());
         }
     }
     if allowed.is_empty() {
@@ -508,6 +296,7 @@ mod tests {
             );
             assert!(names.insert(route.step.name()));
             assert_eq!(route.step.route().path, route.path);
+            assert_eq!(Step::named(route.name), Some(route.step));
         }
     }
 

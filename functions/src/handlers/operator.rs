@@ -1,0 +1,86 @@
+//! The operator's back office (N6): revoking a registration, reading audit trails.
+
+use super::{id_param, page_of, FromRequest};
+use crate::http::ApiRequest;
+use crate::http::Reply;
+use http::StatusCode;
+use varco_domain::operator;
+use varco_domain::types::BirthDate;
+use varco_domain::Deps;
+use varco_domain::Error;
+
+/// A back-office request (N6): the operator's key, checked first, and the company.
+pub struct OperatorInput {
+    key: Option<String>,
+    /// The company of the path; none on the routes of every company.
+    company_id: Option<String>,
+    /// `?day=YYYY-MM-DD` of the operator's trail of every event.
+    day: Option<BirthDate>,
+    cursor: Option<String>,
+    limit: usize,
+}
+
+/// The header the operator's back office puts its key in.
+pub const OPERATOR_KEY_HEADER: &str = "x-varco-operator-key";
+
+impl FromRequest for OperatorInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        let key = request
+            .headers
+            .get(OPERATOR_KEY_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        if key.is_none() {
+            return Err(Error::OperatorOnly);
+        }
+        let company_id = id_param(request, "company_id", 64, Error::NoAdministrator)?;
+        let day = request
+            .query_param("day")
+            .map(|d| BirthDate::parse(d).map_err(Error::field("day")))
+            .transpose()?;
+        let (cursor, limit) = page_of(request)?;
+        Ok(OperatorInput {
+            key,
+            company_id,
+            day,
+            cursor,
+            limit,
+        })
+    }
+}
+
+pub(crate) async fn revoke_company_registration(
+    deps: &Deps,
+    input: OperatorInput,
+) -> Result<Reply, Error> {
+    let company_id = input.company_id.ok_or(Error::RouteNotFound)?;
+    operator::revoke_registration(deps, input.key.as_deref(), &company_id).await?;
+    Ok(Reply::no_content())
+}
+
+pub(crate) async fn read_company_audit_trail(
+    deps: &Deps,
+    input: OperatorInput,
+) -> Result<Reply, Error> {
+    let page = operator::audit_trail(
+        deps,
+        input.key.as_deref(),
+        &input.company_id.ok_or(Error::RouteNotFound)?,
+        input.cursor.as_deref(),
+        input.limit,
+    )
+    .await?;
+    Ok(Reply::json(StatusCode::OK, &page))
+}
+
+pub(crate) async fn read_audit_log(deps: &Deps, input: OperatorInput) -> Result<Reply, Error> {
+    let page = operator::audit_log(
+        deps,
+        input.key.as_deref(),
+        input.day,
+        input.cursor.as_deref(),
+        input.limit,
+    )
+    .await?;
+    Ok(Reply::json(StatusCode::OK, &page))
+}

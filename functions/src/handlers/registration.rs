@@ -1,0 +1,156 @@
+//! The card issuer's Administrator registration (N4) and migration from the old portal (N2).
+
+use super::{flow_id, typed_password, CodeAndPasswordInput, CodeInput, FromRequest, ResendInput};
+use crate::http::ApiRequest;
+use crate::http::Reply;
+use http::StatusCode;
+use serde::Deserialize;
+use varco_domain::messages::Lang;
+use varco_domain::migration::StartMigration;
+use varco_domain::registration::Credentials;
+use varco_domain::registration::StartRegistration;
+use varco_domain::types::CardNumber;
+use varco_domain::types::Email;
+use varco_domain::types::Password;
+use varco_domain::types::PhoneNumber;
+use varco_domain::types::RegistrationCode;
+use varco_domain::Deps;
+use varco_domain::Error;
+use varco_domain::{codes, migration, registration};
+
+pub struct StartRegistrationInput {
+    start: StartRegistration,
+    lang: Lang,
+}
+
+impl FromRequest for StartRegistrationInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            card_number: String,
+            registration_code: String,
+            phone: String,
+            captcha: String,
+        }
+        let body: Body = request.json()?;
+        Ok(StartRegistrationInput {
+            start: StartRegistration {
+                card: CardNumber::parse(&body.card_number).map_err(Error::field("card_number"))?,
+                registration_code: RegistrationCode::parse(&body.registration_code)
+                    .map_err(Error::field("registration_code"))?,
+                phone: PhoneNumber::parse(&body.phone).map_err(Error::field("phone"))?,
+                captcha: body.captcha,
+            },
+            lang: request.lang(),
+        })
+    }
+}
+
+pub(crate) async fn start_registration(
+    deps: &Deps,
+    input: StartRegistrationInput,
+) -> Result<Reply, Error> {
+    let sent = registration::start(deps, input.start, input.lang).await?;
+    Ok(Reply::json(StatusCode::CREATED, &sent))
+}
+
+pub(crate) async fn confirm_registration_code(
+    deps: &Deps,
+    input: CodeInput,
+) -> Result<Reply, Error> {
+    let confirmed = registration::confirm_code(deps, &input.flow_id, &input.code).await?;
+    Ok(Reply::json(StatusCode::OK, &confirmed))
+}
+
+pub(crate) async fn resend_migration_code(deps: &Deps, input: ResendInput) -> Result<Reply, Error> {
+    let sent =
+        codes::resend::<migration::MigrationFlow>(deps, &input.flow_id, &input.phone).await?;
+    Ok(Reply::json(StatusCode::ACCEPTED, &sent))
+}
+
+pub(crate) async fn resend_registration_code(
+    deps: &Deps,
+    input: ResendInput,
+) -> Result<Reply, Error> {
+    let sent =
+        codes::resend::<registration::RegistrationFlow>(deps, &input.flow_id, &input.phone).await?;
+    Ok(Reply::json(StatusCode::ACCEPTED, &sent))
+}
+
+pub struct CredentialsInput {
+    flow_id: String,
+    credentials: Credentials,
+}
+
+impl FromRequest for CredentialsInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            email: String,
+            password: String,
+        }
+        let flow_id = flow_id(request)?;
+        let body: Body = request.json()?;
+        Ok(CredentialsInput {
+            flow_id,
+            credentials: Credentials {
+                email: Email::parse(&body.email).map_err(Error::field("email"))?,
+                password: Password::parse(&body.password).map_err(Error::WeakPassword)?,
+            },
+        })
+    }
+}
+
+pub(crate) async fn complete_registration(
+    deps: &Deps,
+    input: CredentialsInput,
+) -> Result<Reply, Error> {
+    let session = registration::complete(deps, &input.flow_id, input.credentials).await?;
+    Ok(Reply::json(StatusCode::CREATED, &session))
+}
+
+pub struct StartMigrationInput {
+    start: StartMigration,
+    lang: Lang,
+}
+
+impl FromRequest for StartMigrationInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            username: String,
+            password: String,
+            phone: String,
+            email: String,
+            captcha: String,
+        }
+        let body: Body = request.json()?;
+        Ok(StartMigrationInput {
+            start: StartMigration {
+                username: typed_password("username", &body.username)?,
+                password: typed_password("password", &body.password)?,
+                phone: PhoneNumber::parse(&body.phone).map_err(Error::field("phone"))?,
+                email: Email::parse(&body.email).map_err(Error::field("email"))?,
+                captcha: body.captcha,
+            },
+            lang: request.lang(),
+        })
+    }
+}
+
+pub(crate) async fn start_migration(
+    deps: &Deps,
+    input: StartMigrationInput,
+) -> Result<Reply, Error> {
+    let sent = migration::start(deps, input.start, input.lang).await?;
+    Ok(Reply::json(StatusCode::CREATED, &sent))
+}
+
+pub(crate) async fn complete_migration(
+    deps: &Deps,
+    input: CodeAndPasswordInput,
+) -> Result<Reply, Error> {
+    let migrated =
+        migration::complete(deps, &input.flow_id, &input.code, &input.new_password).await?;
+    Ok(Reply::json(StatusCode::CREATED, &migrated))
+}

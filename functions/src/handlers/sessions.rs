@@ -1,0 +1,136 @@
+//! Logging in and out, sessions, the account and its password; the captcha every portal shows.
+
+use super::{bearer, typed_password, BearerInput, FromRequest, TypedLoginName};
+use crate::http::ApiRequest;
+use crate::http::Reply;
+use http::HeaderMap;
+use http::StatusCode;
+use serde::Deserialize;
+use varco_domain::types::Password;
+use varco_domain::Deps;
+use varco_domain::Error;
+use varco_domain::{accounts, autologin, sessions};
+
+pub(crate) async fn issue_captcha(deps: &Deps, _: ()) -> Result<Reply, Error> {
+    Ok(Reply::json(
+        StatusCode::CREATED,
+        &deps.captcha.challenge(deps.clock.now()),
+    ))
+}
+
+/// Login by `email`, or by `username`: a username, or a line number for employees.
+pub struct LoginInput {
+    name: TypedLoginName,
+    password: String,
+}
+
+impl FromRequest for LoginInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            email: Option<String>,
+            username: Option<String>,
+            password: String,
+        }
+        let body: Body = request.json()?;
+        Ok(LoginInput {
+            name: TypedLoginName::of(body.email, body.username)?,
+            password: typed_password("password", &body.password)?,
+        })
+    }
+}
+
+pub(crate) async fn login(deps: &Deps, input: LoginInput) -> Result<Reply, Error> {
+    let name = input.name.read(deps)?;
+    let session = accounts::login(deps, &name, &input.password).await?;
+    Ok(Reply::json(StatusCode::CREATED, &session))
+}
+
+/// W9: the headers the profile names (the line, the gateway's key) are the whole input; a
+/// body is ignored.
+pub(crate) async fn autologin(deps: &Deps, headers: HeaderMap) -> Result<Reply, Error> {
+    let settings = varco_domain::profile::Profile::section(&deps.profile.autologin)?;
+    let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
+    let session = autologin::autologin(
+        deps,
+        autologin::AutologinRequest {
+            line: header(&settings.line_header),
+            time: header(&settings.time_header),
+            proof: header(&settings.proof_header),
+        },
+    )
+    .await?;
+    Ok(Reply::json(StatusCode::CREATED, &session))
+}
+
+pub(crate) async fn get_account(deps: &Deps, input: BearerInput) -> Result<Reply, Error> {
+    let view = accounts::get_account(deps, &input.token).await?;
+    Ok(Reply::json(StatusCode::OK, &view))
+}
+
+pub struct ChangePasswordInput {
+    token: String,
+    current_password: Option<String>,
+    new_password: Password,
+}
+
+impl FromRequest for ChangePasswordInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            current_password: Option<String>,
+            new_password: String,
+        }
+        let token = bearer(request)?;
+        let body: Body = request.json()?;
+        Ok(ChangePasswordInput {
+            token,
+            current_password: body
+                .current_password
+                .map(|p| typed_password("current_password", &p))
+                .transpose()?,
+            new_password: Password::parse(&body.new_password).map_err(Error::WeakPassword)?,
+        })
+    }
+}
+
+pub(crate) async fn change_password(
+    deps: &Deps,
+    input: ChangePasswordInput,
+) -> Result<Reply, Error> {
+    accounts::change_password(
+        deps,
+        &input.token,
+        input.current_password.as_deref(),
+        &input.new_password,
+    )
+    .await?;
+    Ok(Reply::no_content())
+}
+
+pub struct RefreshInput {
+    refresh_token: String,
+}
+
+impl FromRequest for RefreshInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            refresh_token: String,
+        }
+        let body: Body = request.json()?;
+        Ok(RefreshInput {
+            refresh_token: body.refresh_token,
+        })
+    }
+}
+
+pub(crate) async fn refresh_session(deps: &Deps, input: RefreshInput) -> Result<Reply, Error> {
+    let session = sessions::refresh(deps, &input.refresh_token).await?;
+    Ok(Reply::json(StatusCode::CREATED, &session))
+}
+
+pub(crate) async fn logout(deps: &Deps, input: BearerInput) -> Result<Reply, Error> {
+    sessions::logout(deps, &input.token).await?;
+    Ok(Reply::no_content())
+}
