@@ -1,5 +1,6 @@
-//! The Lambda side: each step binary hands `serve_step` its step; the outbox sender runs on
-//! the table's stream (and on a schedule, for retries).
+//! The Lambda side: one binary for every function (`varco-lambda`), which runs the function
+//! its configuration names (`VARCO_FUNCTION`): a step behind API Gateway, the outbox sender on
+//! the table's stream (and on a schedule, for retries), a scheduled job, or the import.
 
 use crate::http::{handle, lang_of, log_request, request_id, ApiRequest};
 use crate::routes::{match_path, Params, Step};
@@ -15,6 +16,42 @@ use varco_domain::Deps;
 use varco_senders_aws::{ByChannel, SesEmail, SnsSms};
 
 pub type Error = lambda_http::Error;
+
+/// The environment variable that names a function: a step (`verify-key6`), a job
+/// (`expire-invitations`), `deliver-messages` or `import-data`.
+pub const FUNCTION_VARIABLE: &str = "VARCO_FUNCTION";
+
+/// The functions that are not steps.
+pub const DELIVER_MESSAGES: &str = "deliver-messages";
+pub const IMPORT_DATA: &str = "import-data";
+
+/// Every function's name: the steps, the outbox sender, the jobs and the import.
+pub fn function_names() -> Vec<&'static str> {
+    let steps = crate::routes::routes().iter().map(|route| route.name);
+    let jobs = Job::ALL.into_iter().map(Job::name);
+    steps
+        .chain([DELIVER_MESSAGES, IMPORT_DATA])
+        .chain(jobs)
+        .collect()
+}
+
+/// Runs the function `VARCO_FUNCTION` names; a missing or unknown name fails the start,
+/// saying so.
+pub async fn serve_configured() -> Result<(), Error> {
+    let name = std::env::var(FUNCTION_VARIABLE)
+        .map_err(|_| format!("{FUNCTION_VARIABLE} is not set: it names the function to run"))?;
+    if let Some(step) = Step::named(&name) {
+        return serve_step(step).await;
+    }
+    if let Some(job) = Job::ALL.into_iter().find(|job| job.name() == name) {
+        return serve_job(job).await;
+    }
+    match name.as_str() {
+        DELIVER_MESSAGES => serve_outbox_stream().await,
+        IMPORT_DATA => serve_import().await,
+        _ => Err(format!("{FUNCTION_VARIABLE}={name} names no function of Varco").into()),
+    }
+}
 
 /// Runs one step as a Lambda function behind API Gateway (HTTP API, payload v2).
 ///

@@ -174,7 +174,7 @@ async fn logged_in(
         .unwrap();
     let body = json!({ "email": email, "password": password });
     let (status, session) = invoke(
-        env!("CARGO_BIN_EXE_login"),
+        "login",
         &seeded.emulator,
         &seeded.table,
         &Keys::Environment,
@@ -205,11 +205,13 @@ fn bearer(event: &mut Value, session: &Value) {
 }
 
 /// Starts `binary` under the emulator with the deployment's environment.
-fn start(binary: &str, emulator: &Emulator, table: &str, keys: &Keys) -> tokio::process::Child {
+/// Starts the Lambda binary as the function `function` (`VARCO_FUNCTION`).
+fn start(function: &str, emulator: &Emulator, table: &str, keys: &Keys) -> tokio::process::Child {
     let s = secrets();
-    let mut command = tokio::process::Command::new(binary);
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_varco-lambda"));
     command
         .env_clear()
+        .env("VARCO_FUNCTION", function)
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env(
             "AWS_LAMBDA_RUNTIME_API",
@@ -375,14 +377,7 @@ async fn deliver_the_sms(
         "SequenceNumber": "1"
     }}]});
     let before = sms_to(phone).await.len();
-    let answer = invoke_raw(
-        env!("CARGO_BIN_EXE_deliver-messages"),
-        emulator,
-        table,
-        &Keys::Outbox,
-        record,
-    )
-    .await;
+    let answer = invoke_raw("deliver-messages", emulator, table, &Keys::Outbox, record).await;
     assert_eq!(answer, json!({ "batchItemFailures": [] }));
     let sms = sms_to(phone).await;
     assert_eq!(sms.len(), before + 1, "one SMS reached SNS");
@@ -392,7 +387,7 @@ async fn deliver_the_sms(
 /// A captcha solved through the `issue-captcha` binary (difficulty 0: any nonce).
 async fn solved_captcha(emulator: &Emulator, table: &str) -> String {
     let (status, challenge) = invoke(
-        env!("CARGO_BIN_EXE_issue-captcha"),
+        "issue-captcha",
         emulator,
         table,
         &Keys::Environment,
@@ -504,7 +499,7 @@ async fn every_step_binary_answers_under_the_lambda_runtime_against_dynamodb_loc
     let env = Keys::Environment;
 
     let (status, challenge) = invoke(
-        env!("CARGO_BIN_EXE_issue-captcha"),
+        "issue-captcha",
         &emulator,
         &table,
         &env,
@@ -520,7 +515,7 @@ async fn every_step_binary_answers_under_the_lambda_runtime_against_dynamodb_loc
     let start_body = json!({ "kind": "password", "fiscal_code": MARIO.fiscal_code(), "birth_date": MARIO.birth_date, "captcha": captcha });
     let keys = keys_in_secrets_manager().await;
     let (status, started) = invoke(
-        env!("CARGO_BIN_EXE_start-recovery"),
+        "start-recovery",
         &emulator,
         &table,
         &keys,
@@ -532,7 +527,7 @@ async fn every_step_binary_answers_under_the_lambda_runtime_against_dynamodb_loc
 
     let key6 = json!({ "card_number": "4111111111111111", "key6": "482913" });
     let (status, prompt) = flow_step(
-        env!("CARGO_BIN_EXE_verify-key6"),
+        "verify-key6",
         &emulator,
         &table,
         ("recoveries", &flow),
@@ -547,7 +542,7 @@ async fn every_step_binary_answers_under_the_lambda_runtime_against_dynamodb_loc
     );
     let phone = json!({ "phone": "+393401234544" });
     let (status, sent) = flow_step(
-        env!("CARGO_BIN_EXE_verify-recovery-phone"),
+        "verify-recovery-phone",
         &emulator,
         &table,
         ("recoveries", &flow),
@@ -577,14 +572,7 @@ async fn every_step_binary_answers_under_the_lambda_runtime_against_dynamodb_loc
             json!({ "email": MARIO.email, "password": password }),
         )
     };
-    let (status, session) = invoke(
-        env!("CARGO_BIN_EXE_login"),
-        &emulator,
-        &table,
-        &env,
-        login(&temporary),
-    )
-    .await;
+    let (status, session) = invoke("login", &emulator, &table, &env, login(&temporary)).await;
     assert_eq!(
         (status, session["scope"].as_str()),
         (201, Some("password_change")),
@@ -598,17 +586,10 @@ async fn every_step_binary_answers_under_the_lambda_runtime_against_dynamodb_loc
         json!({ "new_password": "Nuova-Password-Sicura-1" }),
     );
     bearer(&mut change, &session);
-    let (status, _) = invoke(
-        env!("CARGO_BIN_EXE_change-password"),
-        &emulator,
-        &table,
-        &env,
-        change,
-    )
-    .await;
+    let (status, _) = invoke("change-password", &emulator, &table, &env, change).await;
     assert_eq!(status, 204);
     let (status, session) = invoke(
-        env!("CARGO_BIN_EXE_login"),
+        "login",
         &emulator,
         &table,
         &env,
@@ -618,14 +599,7 @@ async fn every_step_binary_answers_under_the_lambda_runtime_against_dynamodb_loc
     assert_eq!(status, 201, "{session}");
     let mut me = api_event("GET", "/me", "/me", None, json!({}));
     bearer(&mut me, &session);
-    let (status, account) = invoke(
-        env!("CARGO_BIN_EXE_get-account"),
-        &emulator,
-        &table,
-        &env,
-        me,
-    )
-    .await;
+    let (status, account) = invoke("get-account", &emulator, &table, &env, me).await;
     assert_eq!(
         (status, account["email"].as_str()),
         (200, Some(MARIO.email)),
@@ -637,14 +611,7 @@ async fn every_step_binary_answers_under_the_lambda_runtime_against_dynamodb_loc
         json!({ "card_number": "4111 1111 1111 1111", "password": "Nuova-Password-Sicura-1" });
     let mut view = api_event("POST", "/me/cards/key6", "/me/cards/key6", None, body);
     bearer(&mut view, &session);
-    let (status, answer) = invoke(
-        env!("CARGO_BIN_EXE_view-key6"),
-        &emulator,
-        &table,
-        &env,
-        view,
-    )
-    .await;
+    let (status, answer) = invoke("view-key6", &emulator, &table, &env, view).await;
     assert_eq!(
         (status, answer["code"].as_str()),
         (422, Some("key6_unavailable")),
@@ -652,7 +619,7 @@ async fn every_step_binary_answers_under_the_lambda_runtime_against_dynamodb_loc
     );
     let refresh = json!({ "refresh_token": session["refresh_token"] });
     let (status, session) = invoke(
-        env!("CARGO_BIN_EXE_refresh-session"),
+        "refresh-session",
         &emulator,
         &table,
         &env,
@@ -674,14 +641,7 @@ async fn every_step_binary_answers_under_the_lambda_runtime_against_dynamodb_loc
         json!({}),
     );
     bearer(&mut logout, &session);
-    let (status, _) = invoke(
-        env!("CARGO_BIN_EXE_logout"),
-        &emulator,
-        &table,
-        &env,
-        logout,
-    )
-    .await;
+    let (status, _) = invoke("logout", &emulator, &table, &env, logout).await;
     assert_eq!(status, 204);
 
     // The other two methods, on flows started in-process on the same table.
@@ -702,7 +662,7 @@ async fn every_step_binary_answers_under_the_lambda_runtime_against_dynamodb_loc
     };
     let flow = flow_of(&varco_functions::demo::LUCA).await;
     let answer = json!({ "answer": "Bergamo" });
-    let binary = env!("CARGO_BIN_EXE_verify-security-answer");
+    let binary = "verify-security-answer";
     let (status, prompt) = flow_step(
         binary,
         &emulator,
@@ -715,7 +675,7 @@ async fn every_step_binary_answers_under_the_lambda_runtime_against_dynamodb_loc
     assert_eq!(status, 200, "{prompt}");
     let flow = flow_of(&varco_functions::demo::ANNA).await;
     let password = json!({ "password": varco_functions::demo::ANNA.password });
-    let binary = env!("CARGO_BIN_EXE_verify-recovery-password");
+    let binary = "verify-recovery-password";
     let (status, prompt) = flow_step(
         binary,
         &emulator,
@@ -743,7 +703,7 @@ async fn a_step_binary_that_cannot_reach_secrets_manager_answers_503() {
     };
     let body = json!({ "email": MARIO.email, "password": MARIO.password });
     let answer = invoke_raw(
-        env!("CARGO_BIN_EXE_login"),
+        "login",
         &seeded.emulator,
         &seeded.table,
         &keys,
@@ -761,8 +721,9 @@ async fn a_step_binary_that_cannot_reach_secrets_manager_answers_503() {
 
 #[tokio::test]
 async fn a_step_binary_without_its_configuration_names_what_is_missing() {
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_login"))
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_varco-lambda"))
         .env_clear()
+        .env("VARCO_FUNCTION", "login")
         .env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9")
         .env("VARCO_PROFILE", "card-issuer")
         .output()
@@ -777,6 +738,29 @@ async fn a_step_binary_without_its_configuration_names_what_is_missing() {
         "VARCO_CAPTCHA_KEY",
     ] {
         assert!(stderr.contains(missing), "{stderr}");
+    }
+}
+
+#[tokio::test]
+async fn the_lambda_binary_refuses_to_start_without_a_function_it_knows() {
+    for (function, says) in [
+        (None, "VARCO_FUNCTION is not set"),
+        (
+            Some("verify-key7"),
+            "VARCO_FUNCTION=verify-key7 names no function",
+        ),
+    ] {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_varco-lambda"));
+        command
+            .env_clear()
+            .env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9");
+        if let Some(function) = function {
+            command.env("VARCO_FUNCTION", function);
+        }
+        let output = command.output().await.unwrap();
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(says), "{stderr}");
     }
 }
 
@@ -800,15 +784,15 @@ async fn the_registration_and_migration_step_binaries_work() {
 
     let body = json!({ "card_number": card.number, "registration_code": card.registration_code, "phone": phone });
     let (flow, code) = code_flow(
-        ("registrations", env!("CARGO_BIN_EXE_start-registration")),
-        env!("CARGO_BIN_EXE_resend-registration-code"),
+        ("registrations", "start-registration"),
+        "resend-registration-code",
         body,
         phone,
         (&store, &emulator, &table),
     )
     .await;
     let (status, confirmed) = flow_step(
-        env!("CARGO_BIN_EXE_confirm-registration-code"),
+        "confirm-registration-code",
         &emulator,
         &table,
         ("registrations", &flow),
@@ -824,7 +808,7 @@ async fn the_registration_and_migration_step_binaries_work() {
     let credentials =
         json!({ "email": "sara.conti@acme.example", "password": "Girasole-Viola-31" });
     let (status, session) = flow_step(
-        env!("CARGO_BIN_EXE_complete-registration"),
+        "complete-registration",
         &emulator,
         &table,
         ("registrations", &flow),
@@ -838,7 +822,7 @@ async fn the_registration_and_migration_step_binaries_work() {
         "{session}"
     );
     let (status, session) = invoke(
-        env!("CARGO_BIN_EXE_login"),
+        "login",
         &emulator,
         &table,
         &env,
@@ -856,7 +840,7 @@ async fn the_registration_and_migration_step_binaries_work() {
     let body = json!({ "email": "paolo.neri@acme.example", "display_name": "Paolo Neri", "role": "supervisor", "mobile": "+393475550202", "send": false });
     let route = "/companies/{company_id}/invitations";
     let (status, invited) = invoke(
-        env!("CARGO_BIN_EXE_create-invitation"),
+        "create-invitation",
         &emulator,
         &table,
         &env,
@@ -876,7 +860,7 @@ async fn the_registration_and_migration_step_binaries_work() {
     );
     let route = "/companies/{company_id}/users";
     let (status, users) = invoke(
-        env!("CARGO_BIN_EXE_list-company-users"),
+        "list-company-users",
         &emulator,
         &table,
         &env,
@@ -900,7 +884,7 @@ async fn the_registration_and_migration_step_binaries_work() {
     );
     let route = "/companies/{company_id}/invitations/{invitation_id}";
     let (status, revoked) = invoke(
-        env!("CARGO_BIN_EXE_revoke-invitation"),
+        "revoke-invitation",
         &emulator,
         &table,
         &env,
@@ -910,7 +894,7 @@ async fn the_registration_and_migration_step_binaries_work() {
     assert_eq!(status, 204, "{revoked}");
     let route = "/companies/{company_id}/audit-events";
     let (status, trail) = invoke(
-        env!("CARGO_BIN_EXE_read-audit-trail"),
+        "read-audit-trail",
         &emulator,
         &table,
         &env,
@@ -936,7 +920,7 @@ async fn the_registration_and_migration_step_binaries_work() {
     );
     let route = "/companies/{company_id}/users/{account_id}";
     let (status, nobody) = invoke(
-        env!("CARGO_BIN_EXE_remove-access"),
+        "remove-access",
         &emulator,
         &table,
         &env,
@@ -956,7 +940,7 @@ async fn the_registration_and_migration_step_binaries_work() {
     );
     let route = "/companies/{company_id}/users/{account_id}/role";
     let (status, nobody) = invoke(
-        env!("CARGO_BIN_EXE_change-role"),
+        "change-role",
         &emulator,
         &table,
         &env,
@@ -982,7 +966,7 @@ async fn the_registration_and_migration_step_binaries_work() {
     };
     let route = "/operator/companies/{company_id}/audit-events";
     let (status, trail) = invoke(
-        env!("CARGO_BIN_EXE_read-company-audit-trail"),
+        "read-company-audit-trail",
         &emulator,
         &table,
         &env,
@@ -1002,7 +986,7 @@ async fn the_registration_and_migration_step_binaries_work() {
     );
     // X8: the operator's trail of the day holds the company's events too.
     let (status, log) = invoke(
-        env!("CARGO_BIN_EXE_read-audit-log"),
+        "read-audit-log",
         &emulator,
         &table,
         &env,
@@ -1030,7 +1014,7 @@ async fn the_registration_and_migration_step_binaries_work() {
     );
     let route = "/operator/companies/{company_id}/administrator";
     let (status, revoked) = invoke(
-        env!("CARGO_BIN_EXE_revoke-company-registration"),
+        "revoke-company-registration",
         &emulator,
         &table,
         &env,
@@ -1046,9 +1030,9 @@ async fn the_registration_and_migration_step_binaries_work() {
     assert_eq!(status, 204, "{revoked}");
     // X2: each job's binary, run by its schedule, finds nothing to do yet.
     for job in [
-        env!("CARGO_BIN_EXE_expire-invitations"),
-        env!("CARGO_BIN_EXE_purge-flows"),
-        env!("CARGO_BIN_EXE_revoke-lapsed-administrators"),
+        "expire-invitations",
+        "purge-flows",
+        "revoke-lapsed-administrators",
     ] {
         let scheduled =
             json!({ "version": "0", "detail-type": "Scheduled Event", "source": "aws.scheduler" });
@@ -1061,15 +1045,15 @@ async fn the_registration_and_migration_step_binaries_work() {
     let phone = "+393480001177";
     let body = json!({ "username": user.username, "password": user.password, "phone": phone, "email": "franca@fiume.example" });
     let (flow, code) = code_flow(
-        ("migrations", env!("CARGO_BIN_EXE_start-migration")),
-        env!("CARGO_BIN_EXE_resend-migration-code"),
+        ("migrations", "start-migration"),
+        "resend-migration-code",
         body,
         phone,
         (&store, &emulator, &table),
     )
     .await;
     let (status, migrated) = flow_step(
-        env!("CARGO_BIN_EXE_complete-migration"),
+        "complete-migration",
         &emulator,
         &table,
         ("migrations", &flow),
@@ -1095,7 +1079,7 @@ async fn the_registration_and_migration_step_binaries_work() {
     let password = "Girasole-Viola-31";
     let new_phone = "+393497778899";
     let (status, started) = me_step(
-        env!("CARGO_BIN_EXE_start-mobile-change"),
+        "start-mobile-change",
         "/me/mobile",
         json!({ "password": password, "phone": new_phone }),
     )
@@ -1103,21 +1087,21 @@ async fn the_registration_and_migration_step_binaries_work() {
     assert_eq!(status, 202, "{started}");
     let code = code_in(&deliver_the_sms(&store, &emulator, &table, new_phone).await);
     let (status, _) = me_step(
-        env!("CARGO_BIN_EXE_confirm-mobile-change"),
+        "confirm-mobile-change",
         "/me/mobile/code",
         json!({ "code": code }),
     )
     .await;
     assert_eq!(status, 204);
     let (status, started) = me_step(
-        env!("CARGO_BIN_EXE_start-email-change"),
+        "start-email-change",
         "/me/email",
         json!({ "password": password, "email": "sara@nuovo.example" }),
     )
     .await;
     assert_eq!(status, 202, "{started}");
     let (status, wrong) = me_step(
-        env!("CARGO_BIN_EXE_confirm-email-change"),
+        "confirm-email-change",
         "/me/email/code",
         json!({ "code": "000000" }),
     )
@@ -1127,7 +1111,7 @@ async fn the_registration_and_migration_step_binaries_work() {
         "a code answered, right or wrong: {wrong}"
     );
     let (status, _) = me_step(
-        env!("CARGO_BIN_EXE_delete-account"),
+        "delete-account",
         "/me/deletion",
         json!({ "password": password }),
     )
@@ -1151,7 +1135,7 @@ async fn the_import_binary_and_the_local_import_command_report_each_row() {
     DynamoStore::create_table(&client, &table).await.unwrap();
     let emulator = emulator().await;
     let report = invoke_raw(
-        env!("CARGO_BIN_EXE_import-data"),
+        "import-data",
         &emulator,
         &table,
         &Keys::Environment,
@@ -1215,7 +1199,7 @@ async fn the_telco_step_binaries_work() {
         "email": nord.email, "mobile": nord.mobile, "captcha": captcha
     });
     let (status, started) = invoke(
-        env!("CARGO_BIN_EXE_start-vat-registration"),
+        "start-vat-registration",
         emulator,
         table,
         &Keys::Environment,
@@ -1244,7 +1228,7 @@ async fn the_telco_step_binaries_work() {
         .expect("the activation email carries the link's token");
     let flow = started["flow_id"].as_str().unwrap();
     let (status, session) = flow_step(
-        env!("CARGO_BIN_EXE_activate-vat-registration"),
+        "activate-vat-registration",
         emulator,
         table,
         ("user-admin-registrations", flow),
@@ -1263,7 +1247,7 @@ async fn the_telco_step_binaries_work() {
     let captcha = deps.captcha.challenge(deps.clock.now()).solved().unwrap();
     let body = json!({ "line": luca, "email": "luca@officinenord.example", "captcha": captcha });
     let (status, started) = invoke(
-        env!("CARGO_BIN_EXE_start-line-registration"),
+        "start-line-registration",
         emulator,
         table,
         &Keys::Environment,
@@ -1279,7 +1263,7 @@ async fn the_telco_step_binaries_work() {
     assert_eq!(status, 201, "{started}");
     let flow = started["flow_id"].as_str().unwrap();
     let (status, resent) = flow_step(
-        env!("CARGO_BIN_EXE_resend-line-code"),
+        "resend-line-code",
         emulator,
         table,
         ("line-registrations", flow),
@@ -1289,7 +1273,7 @@ async fn the_telco_step_binaries_work() {
     .await;
     assert_eq!(status, 202, "{resent}");
     let (status, wrong) = flow_step(
-        env!("CARGO_BIN_EXE_complete-line-registration"),
+        "complete-line-registration",
         emulator,
         table,
         ("line-registrations", flow),
@@ -1314,7 +1298,7 @@ async fn the_telco_step_binaries_work() {
             .await
             .unwrap();
     let (status, sent) = flow_step(
-        env!("CARGO_BIN_EXE_verify-line-puk"),
+        "verify-line-puk",
         emulator,
         table,
         ("line-registrations", &started.flow_id),
@@ -1332,7 +1316,7 @@ async fn the_telco_step_binaries_work() {
     let captcha = deps.captcha.challenge(deps.clock.now()).solved().unwrap();
     let body = json!({ "username": "MarcoB", "captcha": captcha });
     let (status, started) = invoke(
-        env!("CARGO_BIN_EXE_start-password-reset"),
+        "start-password-reset",
         emulator,
         table,
         &Keys::Environment,
@@ -1342,7 +1326,7 @@ async fn the_telco_step_binaries_work() {
     assert_eq!(status, 201, "{started}");
     let flow = started["flow_id"].as_str().unwrap();
     let (status, sent) = flow_step(
-        env!("CARGO_BIN_EXE_send-reset-code"),
+        "send-reset-code",
         emulator,
         table,
         ("password-resets", flow),
@@ -1352,7 +1336,7 @@ async fn the_telco_step_binaries_work() {
     .await;
     assert_eq!(status, 202, "{sent}");
     let (status, wrong) = flow_step(
-        env!("CARGO_BIN_EXE_complete-password-reset"),
+        "complete-password-reset",
         emulator,
         table,
         ("password-resets", flow),
@@ -1415,14 +1399,8 @@ async fn the_telco_step_binaries_work() {
             event["headers"]["x-varco-gateway-time"] = json!(now.to_string());
             event["headers"]["x-varco-gateway-proof"] = json!(proof);
         }
-        let (status, answer) = invoke(
-            env!("CARGO_BIN_EXE_autologin"),
-            emulator,
-            table,
-            &Keys::Environment,
-            event,
-        )
-        .await;
+        let (status, answer) =
+            invoke("autologin", emulator, table, &Keys::Environment, event).await;
         assert_eq!(status, expected, "{answer}");
         token = answer["access_token"]
             .as_str()
@@ -1438,7 +1416,7 @@ async fn the_telco_step_binaries_work() {
         event
     };
     let (status, started) = invoke(
-        env!("CARGO_BIN_EXE_start-line-association"),
+        "start-line-association",
         emulator,
         table,
         &Keys::Environment,
@@ -1454,7 +1432,7 @@ async fn the_telco_step_binaries_work() {
         "{started}"
     );
     let (status, wrong) = invoke(
-        env!("CARGO_BIN_EXE_confirm-line-association"),
+        "confirm-line-association",
         emulator,
         table,
         &Keys::Environment,
@@ -1502,7 +1480,7 @@ async fn the_legal_rep_step_binaries_work() {
     let flow = word(link);
     let token = word(link.split("&token=").nth(1).unwrap());
     let (status, sent) = flow_step(
-        env!("CARGO_BIN_EXE_send-first-access-code"),
+        "send-first-access-code",
         emulator,
         table,
         ("first-accesses", &flow),
@@ -1516,7 +1494,7 @@ async fn the_legal_rep_step_binaries_work() {
         "{sent}"
     );
     let (status, wrong) = flow_step(
-        env!("CARGO_BIN_EXE_complete-first-access"),
+        "complete-first-access",
         emulator,
         table,
         ("first-accesses", &flow),
@@ -1532,7 +1510,7 @@ async fn the_legal_rep_step_binaries_work() {
     let captcha = deps.captcha.challenge(deps.clock.now()).solved().unwrap();
     let body = json!({ "email": varco_functions::demo::NORD.email, "captcha": captcha });
     let (status, asked) = invoke(
-        env!("CARGO_BIN_EXE_resend-username"),
+        "resend-username",
         emulator,
         table,
         &Keys::Environment,
@@ -1581,7 +1559,7 @@ async fn the_legal_rep_step_binaries_work() {
     );
     bearer(&mut event, &session);
     let (status, lines) = invoke(
-        env!("CARGO_BIN_EXE_list-company-lines"),
+        "list-company-lines",
         emulator,
         table,
         &Keys::Environment,
@@ -1629,14 +1607,7 @@ async fn the_property_step_binary_works() {
     let session = logged_in(&setup, owner, "Glicine-Fiorito-48").await;
     let mut event = api_event("GET", "/me/units", "/me/units", None, json!({}));
     bearer(&mut event, &session);
-    let (status, units) = invoke(
-        env!("CARGO_BIN_EXE_list-my-units"),
-        emulator,
-        table,
-        &Keys::Environment,
-        event,
-    )
-    .await;
+    let (status, units) = invoke("list-my-units", emulator, table, &Keys::Environment, event).await;
     assert_eq!(status, 200, "{units}");
     assert_eq!(
         (

@@ -492,10 +492,10 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
     let granted = crate::infra::dynamodb_grants();
     let expected: Vec<_> = granted
         .keys()
-        .filter(|binary| {
+        .filter(|function| {
             ![TELCO_STEPS, LEGAL_REP_STEPS, PROPERTY_ONLY_STEPS]
                 .concat()
-                .contains(&binary.as_str())
+                .contains(&function.as_str())
         })
         .collect();
     assert_eq!(
@@ -922,15 +922,18 @@ fn within_budget_and_grants(
     let granted = crate::infra::dynamodb_grants();
     // What an import does depends on the profile (T1's registrations, in `telco-legal-rep`,
     // send emails through the gate): its grant holds what every profile's import uses.
-    let fits = |binary: &str, actions: &BTreeSet<(String, String)>| match binary {
-        "import-data" => actions.is_subset(&granted[binary]),
-        _ => &granted[binary] == actions,
+    let fits = |function: &str, actions: &BTreeSet<(String, String)>| match function {
+        "import-data" => actions.is_subset(&granted[function]),
+        _ => &granted[function] == actions,
     };
     let differ: Vec<_> = used
         .iter()
-        .filter(|(binary, actions)| !fits(binary, actions))
-        .map(|(binary, actions)| {
-            format!("{binary}: granted {:?}, used {actions:?}", granted[binary])
+        .filter(|(function, actions)| !fits(function, actions))
+        .map(|(function, actions)| {
+            format!(
+                "{function}: granted {:?}, used {actions:?}",
+                granted[function]
+            )
         })
         .collect();
     assert!(differ.is_empty(), "{}", differ.join("\n"));

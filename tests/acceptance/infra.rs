@@ -8,7 +8,8 @@ use varco_functions::routes::routes;
 
 pub struct Function {
     pub logical_id: String,
-    pub binary: String,
+    /// The function's name (`VARCO_FUNCTION`): a step's, a job's, `deliver-messages` ...
+    pub name: String,
     pub route: Option<(String, String)>,
     /// (action, resource): resources as `table`, `index/gsi1`, `secret`, `*`, or as written.
     pub grants: BTreeSet<(String, String)>,
@@ -79,9 +80,9 @@ pub fn functions() -> Vec<Function> {
         }
         out.push(Function {
             logical_id: id.as_str().unwrap().to_string(),
-            binary: resource_value["Metadata"]["BuildProperties"]["Binary"]
+            name: properties["Environment"]["Variables"]["VARCO_FUNCTION"]
                 .as_str()
-                .expect("every function names its binary")
+                .expect("every function is named by VARCO_FUNCTION")
                 .to_string(),
             route,
             grants,
@@ -91,13 +92,13 @@ pub fn functions() -> Vec<Function> {
     out
 }
 
-/// The DynamoDB grants of each binary.
+/// The DynamoDB grants of each function, by name.
 pub fn dynamodb_grants() -> BTreeMap<String, BTreeSet<(String, String)>> {
     functions()
         .into_iter()
         .map(|f| {
             (
-                f.binary,
+                f.name,
                 f.grants
                     .into_iter()
                     .filter(|(action, _)| action.starts_with("dynamodb:"))
@@ -115,11 +116,11 @@ fn x1_every_step_is_its_own_function_behind_its_route() {
         .filter_map(|f| {
             f.route
                 .clone()
-                .map(|(method, path)| (f.binary.clone(), method, path))
+                .map(|(method, path)| (f.name.clone(), method, path))
         })
         .collect();
     let in_route_table: BTreeSet<(String, String, String)> = routes()
-        .into_iter()
+        .iter()
         .map(|r| {
             (
                 r.step.name().to_string(),
@@ -133,26 +134,21 @@ fn x1_every_step_is_its_own_function_behind_its_route() {
         "the template's routes and the route table differ"
     );
 
-    let binaries: BTreeSet<String> = functions.iter().map(|f| f.binary.clone()).collect();
-    assert_eq!(
-        binaries.len(),
-        functions.len(),
-        "two functions share a binary"
-    );
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../functions/src/bin");
-    let on_disk: BTreeSet<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            e.unwrap()
-                .file_name()
-                .to_string_lossy()
-                .trim_end_matches(".rs")
-                .to_string()
-        })
+    let names: BTreeSet<String> = functions.iter().map(|f| f.name.clone()).collect();
+    assert_eq!(names.len(), functions.len(), "two functions share a name");
+    let varco_functions: BTreeSet<String> = varco_functions::lambda::function_names()
+        .into_iter()
+        .map(str::to_string)
         .collect();
     assert_eq!(
-        binaries, on_disk,
-        "every step binary has a function, and every function a binary"
+        names, varco_functions,
+        "every function of Varco is in the template, and the template has no other"
+    );
+    let globals = &template()["Globals"]["Function"];
+    assert_eq!(
+        globals["CodeUri"].as_str(),
+        Some("../target/lambda/varco-lambda/"),
+        "every function runs the one binary that ./scripts/build-lambdas builds"
     );
 }
 
@@ -165,7 +161,7 @@ fn only_the_outbox_sender_may_send_sms_or_email_and_every_function_reads_the_key
             .any(|(action, _)| action.starts_with("sns:") || action.starts_with("ses:"));
         assert_eq!(
             sends,
-            function.binary == "deliver-messages",
+            function.name == "deliver-messages",
             "{} and SNS/SES",
             function.logical_id
         );
@@ -180,7 +176,7 @@ fn only_the_outbox_sender_may_send_sms_or_email_and_every_function_reads_the_key
             function
                 .grants
                 .iter()
-                .all(|(_, on)| on != "*" || function.binary == "deliver-messages"),
+                .all(|(_, on)| on != "*" || function.name == "deliver-messages"),
             "{}: a grant on *",
             function.logical_id
         );
@@ -193,7 +189,7 @@ fn only_the_outbox_sender_may_send_sms_or_email_and_every_function_reads_the_key
 fn x5_the_outbox_sender_publishes_to_phone_numbers_only() {
     let sender = functions()
         .into_iter()
-        .find(|f| f.binary == "deliver-messages")
+        .find(|f| f.name == "deliver-messages")
         .expect("the outbox sender");
     let on_star: Vec<_> = sender.grants.iter().filter(|(_, on)| on == "*").collect();
     assert_eq!(on_star, [&("sns:Publish".to_string(), "*".to_string())]);

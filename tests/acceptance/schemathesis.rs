@@ -33,7 +33,7 @@ async fn run_as(
         "[auth.openapi.bearer]\nbearer = \"{token}\"\n\n[parameters]\ncompany_id = \"{company}\"\n"
     );
     let steps: Vec<Step> = routes()
-        .into_iter()
+        .iter()
         .map(|route| route.step)
         .filter(|step| step.needs_bearer() && ![Step::Logout, Step::DeleteAccount].contains(step))
         .collect();

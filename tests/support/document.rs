@@ -37,7 +37,7 @@ pub fn check_step(step: Step, status: u16, body: &Value) {
         step.name()
     );
     let route = routes()
-        .into_iter()
+        .iter()
         .find(|r| r.step == step)
         .expect("the route of a step");
     let (method, path) = (route.method.as_str(), route.path);

@@ -1,6 +1,0 @@
-//! Lambda entrypoint of the `read-company-audit-trail` step (the operator's back office).
-
-#[tokio::main]
-async fn main() -> Result<(), varco_functions::lambda::Error> {
-    varco_functions::lambda::serve_step(varco_functions::Step::ReadCompanyAuditTrail).await
-}

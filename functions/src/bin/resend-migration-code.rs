@@ -1,6 +1,0 @@
-//! Lambda entrypoint of the `resend-migration-code` step.
-
-#[tokio::main]
-async fn main() -> Result<(), varco_functions::lambda::Error> {
-    varco_functions::lambda::serve_step(varco_functions::Step::ResendMigrationCode).await
-}
