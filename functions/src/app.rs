@@ -29,7 +29,7 @@ pub fn deps(
         store,
         clock,
         random: random.clone(),
-        hasher: Arc::new(SecretHasher::new()),
+        hasher: Arc::new(SecretHasher::offloaded(varco_store_redb::offload)),
         captcha: Arc::new(ProofOfWork::new(
             secrets.captcha_key.clone(),
             captcha_difficulty,

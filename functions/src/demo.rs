@@ -7,7 +7,6 @@
 
 use varco_domain::accounts::{provision_cardholder, CardValidity, NewCard, NewCardholder};
 use varco_domain::companies::{provision_company_card, NewCompanyCard};
-use varco_domain::crypto::legacy;
 use varco_domain::issuer::CardIssuer;
 use varco_domain::keys::{self, purpose};
 use varco_domain::migration::{legacy_key, provision_legacy, LegacyAccount};
@@ -332,18 +331,53 @@ pub const NINO: DemoLegacyUser = DemoLegacyUser {
 pub const LEGACY_USERS: [&DemoLegacyUser; 7] =
     [&FRANCA, &GIORGIO, &HANA, &IVO, &LIA, &MARTA, &NINO];
 
-/// PBKDF2 iterations of the demo users' old hashes (as the dummy verification uses).
-const LEGACY_ITERATIONS: u32 = varco_domain::crypto::legacy::DUMMY_ITERATIONS;
+/// The demo users' old hashes, as `legacy::hash` makes them with the dummy verification's
+/// iterations (`legacy::DUMMY_ITERATIONS`, 100,000) and the salt `demo-<username>`: written out, because computing them took most of the local
+/// gateway's start (a test recomputes them).
+const LEGACY_PASSWORD_HASHES: [(&str, &str); 7] = [
+    (
+        "f.ricci",
+        "pbkdf2_sha256$100000$demo-f.ricci$KYggBiQWGTQHFpQCjh7Rgg8z5HjDk4l7MSrNKVJ0i18=",
+    ),
+    (
+        "G.Moretti",
+        "pbkdf2_sha256$100000$demo-G.Moretti$C4Dx40c36cmAL1weeAf8FpPem2hp6YVZ4d5DUqj8yhA=",
+    ),
+    (
+        "h.costa",
+        "pbkdf2_sha256$100000$demo-h.costa$oFmdbA9YH9HLoMvFsmF4FX86HJa89dAXvRj5Rt7panc=",
+    ),
+    (
+        "i.lombardi",
+        "pbkdf2_sha256$100000$demo-i.lombardi$aSz/jLxj1fD1ppaN/pgBblJkQw1R5ExTDmbitEwIS5Q=",
+    ),
+    (
+        "l.greco",
+        "pbkdf2_sha256$100000$demo-l.greco$UPaNBbUNRTboRaBI765kFFUmKigIIpuVGSgcENVA6Z8=",
+    ),
+    (
+        "m.bruno",
+        "pbkdf2_sha256$100000$demo-m.bruno$b/TlQwr68qPb2kEVuEa9SAqU1R+cvpPgQ5pWlo9UcFo=",
+    ),
+    (
+        "n.sala",
+        "pbkdf2_sha256$100000$demo-n.sala$ZFcxz1iy4M8AdbNAqqUoTDyCQjcQuqXIoKZfGL70nXI=",
+    ),
+];
 
 impl DemoLegacyUser {
+    fn password_hash(&self) -> &'static str {
+        LEGACY_PASSWORD_HASHES
+            .iter()
+            .find(|(username, _)| *username == self.username)
+            .map(|(_, hash)| *hash)
+            .expect("every demo user has its hash")
+    }
+
     fn to_legacy(&self) -> LegacyAccount {
         LegacyAccount {
             username: self.username.to_string(),
-            password_hash: Some(legacy::hash(
-                self.password,
-                &format!("demo-{}", self.username),
-                LEGACY_ITERATIONS,
-            )),
+            password_hash: Some(self.password_hash().to_string()),
             display_name: self.name.to_string(),
             role: self.role.to_string(),
             company_id: self.company_id.to_string(),
@@ -871,4 +905,19 @@ fn describe_property() -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use varco_domain::crypto::legacy;
+
+    #[test]
+    fn the_written_out_legacy_hashes_are_the_demo_users_passwords() {
+        for user in LEGACY_USERS {
+            let salt = format!("demo-{}", user.username);
+            let hash = legacy::hash(user.password, &salt, legacy::DUMMY_ITERATIONS);
+            assert_eq!(user.password_hash(), hash, "{}", user.username);
+        }
+    }
 }

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod attempts;
 pub mod audit;
 pub mod autologin;
+pub mod blocking;
 pub mod captcha;
 pub mod clock;
 pub mod codes;
