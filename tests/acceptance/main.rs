@@ -15,6 +15,7 @@ mod migration;
 mod property;
 mod recovery;
 mod registration;
+mod scenarios_doc;
 mod schemathesis;
 mod selfservice;
 mod sending;
