@@ -86,21 +86,100 @@ pub async fn end(deps: &Deps, write: Write) -> Result<(), Error> {
     }
 }
 
-/// `FlowExpired`, `FlowEnded`, `WrongStep`, or fine.
-pub fn at<S: PartialEq>(
-    now: Timestamp,
-    expires_at: i64,
-    state: &S,
-    expected: &S,
-    ended: &S,
-) -> Result<(), Error> {
-    if now.0 >= expires_at {
-        Err(Error::FlowExpired)
-    } else if state == ended {
-        Err(Error::FlowEnded)
-    } else if state == expected {
-        Ok(())
-    } else {
-        Err(Error::WrongStep)
+/// A flow's state, as the liveness check reads it.
+pub trait FlowState {
+    /// Whether the flow has ended (its tries spent, or nothing left to do in it): no step
+    /// goes on, whatever the step.
+    fn ended(&self) -> bool;
+}
+
+/// What every flow has: a state and an end. Each step checks the flow with `check` first.
+pub trait Flow {
+    type State: FlowState;
+
+    fn state(&self) -> &Self::State;
+    fn expires_at(&self) -> i64;
+
+    /// The one liveness check of every flow, in this order: `FlowExpired` at or past its
+    /// end, `FlowEnded` once ended, `WrongStep` in a state the step does not `accept`;
+    /// otherwise fine.
+    fn check(&self, now: Timestamp, accepts: impl Fn(&Self::State) -> bool) -> Result<(), Error> {
+        if now.0 >= self.expires_at() {
+            Err(Error::FlowExpired)
+        } else if self.state().ended() {
+            Err(Error::FlowEnded)
+        } else if accepts(self.state()) {
+            Ok(())
+        } else {
+            Err(Error::WrongStep)
+        }
+    }
+}
+
+/// Implements `Flow` for a flow struct with `state` and `expires_at` fields, and
+/// `FlowState` for its state, ended in the states the pattern matches.
+macro_rules! flow {
+    ($flow:ty, $state:ty, ended: $ended:pat) => {
+        impl $crate::flows::FlowState for $state {
+            fn ended(&self) -> bool {
+                matches!(self, $ended)
+            }
+        }
+
+        impl $crate::flows::Flow for $flow {
+            type State = $state;
+
+            fn state(&self) -> &$state {
+                &self.state
+            }
+
+            fn expires_at(&self) -> i64 {
+                self.expires_at
+            }
+        }
+    };
+}
+pub(crate) use flow;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(PartialEq)]
+    enum State {
+        Waiting,
+        Done,
+        Ended,
+    }
+
+    struct Example {
+        state: State,
+        expires_at: i64,
+    }
+
+    flow!(Example, State, ended: State::Ended);
+
+    fn checked(state: State, now: i64) -> Result<(), Error> {
+        Example {
+            state,
+            expires_at: 100,
+        }
+        .check(Timestamp(now), |s| *s == State::Waiting)
+    }
+
+    #[test]
+    fn one_check_in_one_order_expired_then_ended_then_wrong_step() {
+        assert!(checked(State::Waiting, 99).is_ok());
+        assert!(matches!(checked(State::Done, 99), Err(Error::WrongStep)));
+        assert!(matches!(checked(State::Ended, 99), Err(Error::FlowEnded)));
+        assert!(matches!(
+            checked(State::Waiting, 100),
+            Err(Error::FlowExpired)
+        ));
+        // Expired and ended: expired, in every flow.
+        assert!(matches!(
+            checked(State::Ended, 100),
+            Err(Error::FlowExpired)
+        ));
     }
 }

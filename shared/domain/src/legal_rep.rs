@@ -20,6 +20,7 @@ use crate::clock::{Timestamp, HOUR};
 use crate::codes::{self, PendingCode};
 use crate::deps::Deps;
 use crate::error::Error;
+use crate::flows::Flow as _;
 use crate::import::LegalRepresentative;
 use crate::keys::{self, purpose};
 use crate::messages::{Lang, Template};
@@ -62,16 +63,12 @@ struct Activation {
     mobile: Option<String>,
 }
 
+crate::flows::flow!(FirstAccessFlow, State, ended: State::Ended);
+
 impl FirstAccessFlow {
     /// Live and waiting for a code (sent, or to be sent).
     fn awaiting_code(&self, now: Timestamp) -> Result<(), Error> {
-        crate::flows::at(
-            now,
-            self.expires_at,
-            &self.state,
-            &State::AwaitingCode,
-            &State::Ended,
-        )
+        self.check(now, |state| *state == State::AwaitingCode)
     }
 }
 

@@ -20,6 +20,7 @@ use crate::clock::{Timestamp, MINUTE};
 use crate::codes::{self, CodeFlow, CodeSent, PhoneCheck};
 use crate::deps::Deps;
 use crate::error::Error;
+use crate::flows::Flow as _;
 use crate::import::Line;
 use crate::keys::{self, purpose};
 use crate::messages::Lang;
@@ -60,11 +61,7 @@ pub struct LineRegistrationFlow {
     pub expires_at: i64,
 }
 
-impl LineRegistrationFlow {
-    fn at(&self, now: Timestamp, expected: State) -> Result<(), Error> {
-        crate::flows::at(now, self.expires_at, &self.state, &expected, &State::Ended)
-    }
-}
+crate::flows::flow!(LineRegistrationFlow, State, ended: State::Ended);
 
 impl CodeFlow for LineRegistrationFlow {
     fn subject(&self) -> Subject<'_> {
@@ -77,7 +74,7 @@ impl CodeFlow for LineRegistrationFlow {
         }
     }
     fn awaiting_code(&self, now: Timestamp) -> Result<(), Error> {
-        self.at(now, State::AwaitingCode)
+        self.check(now, |state| *state == State::AwaitingCode)
     }
     fn phone_check(&mut self) -> Result<&mut PhoneCheck, Error> {
         self.phone_check.as_mut().ok_or(Error::WrongStep)
@@ -177,7 +174,7 @@ pub async fn verify_puk(deps: &Deps, flow_id: &str, puk: &str) -> Result<CodeSen
     let settings = settings(deps)?;
     let now = deps.clock.now();
     let (item, mut flow): (_, LineRegistrationFlow) = crate::flows::read(deps, flow_id).await?;
-    flow.at(now, State::AwaitingPuk)?;
+    flow.check(now, |state| *state == State::AwaitingPuk)?;
     let limits = [
         Limit::per_flow(
             flow_id,

@@ -21,6 +21,7 @@ use crate::companies::CompanyAdministrator;
 use crate::crypto::legacy;
 use crate::deps::Deps;
 use crate::error::Error;
+use crate::flows::Flow as _;
 use crate::keys::{self, purpose};
 use crate::messages::Lang;
 use crate::profile::Access;
@@ -96,6 +97,8 @@ pub struct MigrationFlow {
     pub expires_at: i64,
 }
 
+crate::flows::flow!(MigrationFlow, State, ended: State::Ended);
+
 impl CodeFlow for MigrationFlow {
     fn subject(&self) -> Subject<'_> {
         Subject::OldUsername(&self.username_lookup)
@@ -107,13 +110,7 @@ impl CodeFlow for MigrationFlow {
         }
     }
     fn awaiting_code(&self, now: Timestamp) -> Result<(), Error> {
-        crate::flows::at(
-            now,
-            self.expires_at,
-            &self.state,
-            &State::AwaitingCode,
-            &State::Ended,
-        )
+        self.check(now, |state| *state == State::AwaitingCode)
     }
     fn phone_check(&mut self) -> Result<&mut PhoneCheck, Error> {
         Ok(&mut self.phone_check)

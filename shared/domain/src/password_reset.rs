@@ -24,6 +24,7 @@ use crate::clock::{Timestamp, MINUTE};
 use crate::codes::{self, PendingCode};
 use crate::deps::Deps;
 use crate::error::Error;
+use crate::flows::Flow as _;
 use crate::keys;
 use crate::messages::Lang;
 use crate::profile::{PasswordResetSettings, Profile};
@@ -71,6 +72,8 @@ pub struct PasswordResetFlow {
     pub expires_at: i64,
 }
 
+crate::flows::flow!(PasswordResetFlow, State, ended: State::Ended);
+
 impl PasswordResetFlow {
     /// The audit writes of a step of this flow: about its account, when the name typed
     /// matched one (the flow id carries the account's id).
@@ -83,14 +86,9 @@ impl PasswordResetFlow {
     }
 
     fn live(&self, now: Timestamp) -> Result<(), Error> {
-        if now.0 >= self.expires_at {
-            return Err(Error::FlowExpired);
-        }
-        match self.state {
-            State::AwaitingChannel | State::AwaitingCode => Ok(()),
-            State::Ended => Err(Error::FlowEnded),
-            State::Completed => Err(Error::WrongStep),
-        }
+        self.check(now, |state| {
+            matches!(state, State::AwaitingChannel | State::AwaitingCode)
+        })
     }
 }
 

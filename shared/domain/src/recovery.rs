@@ -19,9 +19,10 @@
 use crate::accounts::{Account, Card, PhoneOnFile, TemporaryPassword};
 use crate::attempts::{self, Limit, Refusal, Subject as Budget};
 use crate::audit::{self, Event};
-use crate::clock::{Timestamp, DAY, HOUR, MINUTE};
+use crate::clock::{DAY, HOUR, MINUTE};
 use crate::deps::Deps;
 use crate::error::Error;
+use crate::flows::Flow as _;
 use crate::keys::{self, purpose};
 use crate::messages::{Lang, Template};
 use crate::random::{new_id, random_string};
@@ -93,19 +94,9 @@ pub struct RecoveryFlow {
     pub expires_at: i64,
 }
 
-impl RecoveryFlow {
-    /// Refuses a step unless the flow is live and in a state `expected` accepts.
-    fn check(&self, now: Timestamp, expected: impl Fn(&State) -> bool) -> Result<(), Error> {
-        if now.0 >= self.expires_at {
-            return Err(Error::FlowExpired);
-        }
-        match &self.state {
-            State::Ended { .. } => Err(Error::FlowEnded),
-            state if expected(state) => Ok(()),
-            _ => Err(Error::WrongStep),
-        }
-    }
+crate::flows::flow!(RecoveryFlow, State, ended: State::Ended { .. });
 
+impl RecoveryFlow {
     fn offers(&self, method: Method) -> Result<(), Error> {
         if self.offered.contains(&method) {
             Ok(())

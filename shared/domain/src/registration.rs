@@ -22,6 +22,7 @@ use crate::codes::{self, CodeFlow, CodeSent, Concerns, PhoneCheck};
 use crate::companies::CompanyAdministrator;
 use crate::deps::Deps;
 use crate::error::Error;
+use crate::flows::Flow as _;
 use crate::keys::{self, purpose};
 use crate::messages::Lang;
 use crate::random::new_id;
@@ -56,11 +57,7 @@ pub struct RegistrationFlow {
     pub expires_at: i64,
 }
 
-impl RegistrationFlow {
-    fn check(&self, now: Timestamp, expected: State) -> Result<(), Error> {
-        crate::flows::at(now, self.expires_at, &self.state, &expected, &State::Ended)
-    }
-}
+crate::flows::flow!(RegistrationFlow, State, ended: State::Ended);
 
 pub struct StartRegistration {
     pub card: CardNumber,
@@ -76,7 +73,7 @@ fn live(
     expected: State,
 ) -> Result<(Item, RegistrationFlow), Error> {
     let (item, flow): (_, RegistrationFlow) = crate::flows::found(item)?;
-    flow.check(now, expected)?;
+    flow.check(now, |state| *state == expected)?;
     Ok((item, flow))
 }
 
@@ -198,7 +195,7 @@ impl CodeFlow for RegistrationFlow {
         }
     }
     fn awaiting_code(&self, now: Timestamp) -> Result<(), Error> {
-        self.check(now, State::AwaitingCode)
+        self.check(now, |state| *state == State::AwaitingCode)
     }
     fn phone_check(&mut self) -> Result<&mut PhoneCheck, Error> {
         Ok(&mut self.phone_check)

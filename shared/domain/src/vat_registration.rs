@@ -15,10 +15,11 @@
 
 use crate::accounts::{phone_on_file, Account, Login, Membership, PhoneOnFile};
 use crate::captcha;
-use crate::clock::{Timestamp, HOUR};
+use crate::clock::HOUR;
 use crate::companies::Company;
 use crate::deps::Deps;
 use crate::error::Error;
+use crate::flows::Flow as _;
 use crate::import::Contract;
 use crate::keys::{self, purpose};
 use crate::messages::{Lang, Template};
@@ -202,7 +203,7 @@ pub async fn activate(deps: &Deps, flow_id: &str, input: Activation) -> Result<S
     if deps.pepper.lookup(purpose::ACTIVATION, &input.token) != flow.token_lookup {
         return Err(Error::FlowNotFound);
     }
-    live(&flow, now)?;
+    flow.check(now, |state| *state == State::AwaitingActivation)?;
     if items.next().flatten().is_some() {
         return Err(Error::UsernameTaken);
     }
@@ -246,12 +247,5 @@ pub async fn activate(deps: &Deps, flow_id: &str, input: Activation) -> Result<S
     Ok(session)
 }
 
-fn live(flow: &VatRegistrationFlow, now: Timestamp) -> Result<(), Error> {
-    if flow.state != State::AwaitingActivation {
-        return Err(Error::FlowEnded);
-    }
-    if now.0 >= flow.expires_at {
-        return Err(Error::FlowExpired);
-    }
-    Ok(())
-}
+// An activation used is the flow's end: a second one answers `flow_ended`.
+crate::flows::flow!(VatRegistrationFlow, State, ended: State::Completed);
