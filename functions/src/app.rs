@@ -61,13 +61,13 @@ pub struct AwsApp {
     pub sdk: aws_config::SdkConfig,
 }
 
-pub async fn aws_app() -> Result<AwsApp, crate::lambda::Error> {
+pub async fn aws_app() -> Result<AwsApp, lambda_http::Error> {
     aws_app_with(AwsConfig::from_env(&|name| std::env::var(name).ok())?).await
 }
 
 /// The app of a function whose configuration has been read: what may fail now is reaching
 /// the services (Secrets Manager) or what they hold.
-pub async fn aws_app_with(config: AwsConfig) -> Result<AwsApp, crate::lambda::Error> {
+pub async fn aws_app_with(config: AwsConfig) -> Result<AwsApp, lambda_http::Error> {
     let patience = varco_store_dynamodb::Patience::AWS;
     let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .timeout_config(patience.timeouts())

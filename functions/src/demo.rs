@@ -5,7 +5,8 @@
 //! The local gateway loads them at start (once per store) and prints them; tests use them
 //! too.
 
-use varco_domain::accounts::{provision_cardholder, CardValidity, NewCard, NewCardholder};
+use varco_domain::accounts::provision_cardholder;
+use varco_domain::cards::{CardValidity, NewCard, NewCardholder};
 use varco_domain::companies::{provision_company_card, NewCompanyCard};
 use varco_domain::issuer::CardIssuer;
 use varco_domain::keys::{self, purpose};

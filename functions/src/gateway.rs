@@ -1,7 +1,8 @@
 //! The local gateway: every step of the route table in one process, on 127.0.0.1, routed as
 //! API Gateway routes them. `cargo run` starts it; the black-box tests start it too.
 
-use crate::http::{handle, lang_of, log_request, problem, request_id, ApiRequest, MAX_BODY_BYTES};
+use crate::http::{lang_of, log_request, problem, request_id, ApiRequest, MAX_BODY_BYTES};
+use crate::routes::handle;
 use crate::routes::{resolve, Resolved};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};

@@ -2,8 +2,6 @@
 //! request parser, and the one renderer of answers and of errors as
 //! `application/problem+json` (RFC 9457) with a stable `code`.
 
-use crate::handlers;
-use crate::routes::{Params, Step};
 use bytes::Bytes;
 use http::{header, HeaderMap, HeaderValue, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -12,11 +10,14 @@ use serde_json::{json, Value};
 use std::net::IpAddr;
 use std::time::Instant;
 use varco_domain::messages::Lang;
-use varco_domain::{Deps, Error};
+use varco_domain::Error;
 
 /// Largest request body accepted: every field at its documented longest, written with JSON
 /// escapes (12 bytes a character at worst), fits.
 pub const MAX_BODY_BYTES: usize = 128 * 1024;
+
+/// Path parameters captured by a route, by name.
+pub type Params = Vec<(&'static str, String)>;
 
 /// A request as the local gateway and the Lambda adapter both hand it to a step.
 pub struct ApiRequest {
@@ -115,7 +116,7 @@ impl Reply {
     }
 }
 
-fn respond(
+pub(crate) fn respond(
     status: StatusCode,
     content_type: &'static str,
     body: Option<Value>,
@@ -190,44 +191,17 @@ pub fn problem(error: &Error, lang: Lang, request_id: &str) -> Response<Bytes> {
     response
 }
 
-/// Runs one step for one request and renders the outcome. Logs one line per request with
-/// the request id, step, status, code and latency, and nothing the person typed.
-pub async fn handle(deps: &Deps, step: Step, request: ApiRequest) -> Response<Bytes> {
-    let started = Instant::now();
-    let lang = request.lang();
-    let outcome = if request.body.len() > MAX_BODY_BYTES {
-        Err(Error::PayloadTooLarge)
-    } else {
-        handlers::run(deps, step, &request).await
-    };
-    let response = match &outcome {
-        Ok(reply) => respond(
-            reply.status,
-            "application/json",
-            reply.body.clone(),
-            &request.request_id,
-        ),
-        Err(error) => problem(error, lang, &request.request_id),
-    };
-    log_request(
-        Some(step),
-        &request.request_id,
-        response.status(),
-        outcome.as_ref().err(),
-        started,
-    );
-    response
-}
-
+/// One log line per request, with the request id, the step's name (`-` for none), status,
+/// code and latency, and nothing the person typed.
 pub fn log_request(
-    step: Option<Step>,
+    step: Option<&str>,
     request_id: &str,
     status: StatusCode,
     error: Option<&Error>,
     started: Instant,
 ) {
     let latency_ms = started.elapsed().as_millis() as u64;
-    let step = step.map(Step::name).unwrap_or("-");
+    let step = step.unwrap_or("-");
     let code = error.map(|e| e.describe().code).unwrap_or("ok");
     if status.is_server_error() {
         let cause = error.map(error_chain).unwrap_or_default();

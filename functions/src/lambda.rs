@@ -2,8 +2,8 @@
 //! its configuration names (`VARCO_FUNCTION`): a step behind API Gateway, the outbox sender on
 //! the table's stream (and on a schedule, for retries), a scheduled job, or the import.
 
-use crate::http::{handle, lang_of, log_request, request_id, ApiRequest};
-use crate::routes::{match_path, Params, Step};
+use crate::http::{lang_of, log_request, request_id, ApiRequest, Params};
+use crate::routes::{handle, match_path, Step};
 use bytes::Bytes;
 use lambda_http::{Body, RequestExt};
 use serde_json::{json, Value};
@@ -123,7 +123,7 @@ fn not_started(
     let error = varco_domain::Error::Unavailable(why);
     let response = crate::http::problem(&error, lang_of(request.headers()), &request_id);
     log_request(
-        Some(step),
+        Some(step.name()),
         &request_id,
         response.status(),
         Some(&error),
@@ -293,7 +293,7 @@ pub async fn run_job(deps: &Deps, job: Job) -> Result<Value, Error> {
         Job::RevokeLapsedAdministrators => {
             varco_domain::jobs::revoke_lapsed_administrators(deps, JOB_PAGE, JOB_PAGES).await?
         }
-        Job::PurgeFlows => varco_domain::flows::purge_finished(deps, JOB_PAGE, JOB_PAGES).await?,
+        Job::PurgeFlows => varco_domain::jobs::purge_finished(deps, JOB_PAGE, JOB_PAGES).await?,
     };
     if report.changed > 0 || !report.finished {
         tracing::info!(
@@ -369,7 +369,7 @@ pub async fn deliver_event(
         };
         // The image is the message as written: no need to read it again.
         let delivered = match varco_store_dynamodb::from_stream_image(image) {
-            Ok(item) if item.key.pk.starts_with("MESSAGE#") => outbox::deliver_item(
+            Ok(item) if varco_domain::keys::is_message(&item.key) => outbox::deliver_item(
                 deps.store.as_ref(),
                 sender,
                 deps.clock.as_ref(),

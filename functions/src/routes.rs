@@ -4,8 +4,11 @@
 
 use crate::handlers::{self, companies, legal_rep, operator, recovery, registration, selfservice};
 use crate::handlers::{sessions, telco};
-use crate::http::{ApiRequest, Reply};
+use crate::http::{log_request, problem, respond, ApiRequest, Params, Reply, MAX_BODY_BYTES};
+use bytes::Bytes;
 use http::Method;
+use http::Response;
+use std::time::Instant;
 use varco_domain::profile::Flow;
 use varco_domain::{Deps, Error};
 
@@ -179,6 +182,51 @@ steps! {
     CompletePasswordReset     POST   "/password-resets/{flow_id}/password"                      PasswordReset        -      -            telco::complete_password_reset;
 }
 
+/// Runs one step for one request and renders the outcome. Logs one line per request with
+/// the request id, step, status, code and latency, and nothing the person typed.
+pub async fn handle(deps: &Deps, step: Step, request: ApiRequest) -> Response<Bytes> {
+    let started = Instant::now();
+    let lang = request.lang();
+    let outcome = if request.body.len() > MAX_BODY_BYTES {
+        Err(Error::PayloadTooLarge)
+    } else {
+        run(deps, step, &request).await
+    };
+    let response = match &outcome {
+        Ok(reply) => respond(
+            reply.status,
+            "application/json",
+            reply.body.clone(),
+            &request.request_id,
+        ),
+        Err(error) => problem(error, lang, &request.request_id),
+    };
+    log_request(
+        Some(step.name()),
+        &request.request_id,
+        response.status(),
+        outcome.as_ref().err(),
+        started,
+    );
+    response
+}
+
+/// The step's checks that come before its input: the profile offers its flow, and a step
+/// that may send without a login is counted per client address.
+async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply, Error> {
+    if step.flow().is_some_and(|flow| !deps.profile.offers(flow)) {
+        // Without a token a logged-in step answers 401 first, whatever else is wrong.
+        if step.needs_bearer() && request.bearer().is_none() {
+            return Err(Error::Unauthenticated);
+        }
+        return Err(Error::NotOffered);
+    }
+    if step.sends_without_login() {
+        varco_domain::sending::admit_source(deps, request.source).await?;
+    }
+    step.call(deps, request).await
+}
+
 pub fn routes() -> &'static [Route] {
     ROUTES
 }
@@ -224,9 +272,6 @@ impl Step {
             .map(|route| route.step)
     }
 }
-
-/// Path parameters captured by a route, by name.
-pub type Params = Vec<(&'static str, String)>;
 
 /// Captures the parameters of `path` if it has the shape of `pattern`.
 pub fn match_path(pattern: &'static str, path: &str) -> Option<Params> {

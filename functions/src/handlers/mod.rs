@@ -3,8 +3,6 @@
 //! once held; the handler only calls the domain.
 
 use crate::http::ApiRequest;
-use crate::http::Reply;
-use crate::routes::Step;
 use http::HeaderMap;
 use serde::Deserialize;
 use varco_domain::accounts::LoginName;
@@ -27,20 +25,6 @@ pub(crate) mod registration;
 pub(crate) mod selfservice;
 pub(crate) mod sessions;
 pub(crate) mod telco;
-
-pub async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply, Error> {
-    if step.flow().is_some_and(|flow| !deps.profile.offers(flow)) {
-        // Without a token a logged-in step answers 401 first, whatever else is wrong.
-        if step.needs_bearer() && request.bearer().is_none() {
-            return Err(Error::Unauthenticated);
-        }
-        return Err(Error::NotOffered);
-    }
-    if step.sends_without_login() {
-        varco_domain::sending::admit_source(deps, request.source).await?;
-    }
-    step.call(deps, request).await
-}
 
 /// A step's input, parsed from a request.
 pub trait FromRequest: Sized {

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use varco_domain::types::Password;
 use varco_domain::Deps;
 use varco_domain::Error;
-use varco_domain::{accounts, autologin, sessions};
+use varco_domain::{autologin, login, selfservice, sessions};
 
 pub(crate) async fn issue_captcha(deps: &Deps, _: ()) -> Result<Reply, Error> {
     Ok(Reply::json(
@@ -42,7 +42,7 @@ impl FromRequest for LoginInput {
 
 pub(crate) async fn login(deps: &Deps, input: LoginInput) -> Result<Reply, Error> {
     let name = input.name.read(deps)?;
-    let session = accounts::login(deps, &name, &input.password).await?;
+    let session = login::login(deps, &name, &input.password).await?;
     Ok(Reply::json(StatusCode::CREATED, &session))
 }
 
@@ -64,7 +64,7 @@ pub(crate) async fn autologin(deps: &Deps, headers: HeaderMap) -> Result<Reply, 
 }
 
 pub(crate) async fn get_account(deps: &Deps, input: BearerInput) -> Result<Reply, Error> {
-    let view = accounts::get_account(deps, &input.token).await?;
+    let view = selfservice::get_account(deps, &input.token).await?;
     Ok(Reply::json(StatusCode::OK, &view))
 }
 
@@ -98,7 +98,7 @@ pub(crate) async fn change_password(
     deps: &Deps,
     input: ChangePasswordInput,
 ) -> Result<Reply, Error> {
-    accounts::change_password(
+    selfservice::change_password(
         deps,
         &input.token,
         input.current_password.as_deref(),

@@ -1,20 +1,15 @@
-//! Accounts and cards as stored, their provisioning, login with a password or a temporary
-//! password, and changing the password.
+//! Accounts as stored: what an account is, logs in with and belongs to, the writes that
+//! create one and claim its login name, and cardholders' provisioning. Logging in is in
+//! `login`, a person's own changes in `selfservice`.
 
-use crate::attempts::{self, Limit, Subject};
-use crate::audit::{self, Event};
+use crate::cards::{card_role_item, Card, CardValidity, NewCardholder};
+use crate::clock::Timestamp;
 use crate::deps::Deps;
 use crate::error::Error;
 use crate::keys::{self, purpose};
-use crate::login_delay;
 use crate::random::new_id;
-use crate::sessions::{self, Session};
 use crate::store::{Condition, Item, Write};
-use crate::tokens::Scope;
-use crate::types::{
-    BirthDate, CardNumber, Email, FiscalCode, Key6, ParseError, Password, PhoneNumber,
-    SecurityAnswer, Username,
-};
+use crate::types::{BirthDate, Email, ParseError, Password, PhoneNumber, Username};
 use serde::{Deserialize, Serialize};
 
 /// A phone number on file: its keyed hash (to compare what a person types) and its masked
@@ -211,7 +206,7 @@ impl Account {
             claim_login(&login_key, &self.id),
         ];
         for membership in &self.memberships {
-            writes.push(crate::members::member_write(self, membership, now));
+            writes.push(member_write(self, membership, now));
         }
         Ok(writes)
     }
@@ -268,41 +263,9 @@ pub struct Membership {
     pub line_invitation: Option<String>,
 }
 
-/// A company card's validity: when it expires, and when it was blocked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CardValidity {
-    pub valid_until: i64,
-    pub blocked_at: Option<i64>,
-}
-
-impl CardValidity {
-    /// When the card stopped (or stops) being valid.
-    pub fn ends_at(&self) -> i64 {
-        self.blocked_at
-            .map_or(self.valid_until, |b| b.min(self.valid_until))
-    }
-
-    pub fn valid_at(&self, now: i64) -> bool {
-        now < self.ends_at()
-    }
-
-    /// Valid, or invalid for less than `grace_seconds` (N3: 90 days from expiry or block).
-    pub fn within_grace(&self, now: i64, grace_seconds: i64) -> bool {
-        now < self.ends_at() + grace_seconds
-    }
-}
-
-/// What links an account to the company card its role rests on, so that a change of the
-/// card (an import, the N3 job) reaches the account's membership.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CardRole {
-    pub account_id: String,
-    pub company_id: String,
-}
-
 /// The write that links `account` to the company card `card_lookup` its role in
 /// `company_id` rests on. The link is in the N3 job's index under the hour the card's grace
-/// period ends (`jobs::Buckets`), and moves when the card's validity changes.
+/// period ends (`keys::Buckets`), and moves when the card's validity changes.
 pub fn link_card_role(
     deps: &Deps,
     card_lookup: &str,
@@ -323,34 +286,6 @@ pub fn link_card_role(
     ))
 }
 
-/// The link of an account to a company card, filed under when the card's grace period ends.
-pub(crate) fn card_role_item(
-    deps: &Deps,
-    card_lookup: &str,
-    account_id: &str,
-    company_id: &str,
-    validity: Option<CardValidity>,
-) -> Item {
-    Item {
-        gsi1: card_role_due(deps, validity),
-        ..Item::new(
-            keys::card_holder_role(card_lookup, account_id),
-            &CardRole {
-                account_id: account_id.to_string(),
-                company_id: company_id.to_string(),
-            },
-        )
-    }
-}
-
-/// Where a card link is filed for the N3 job: under the day the card's grace period ends.
-pub(crate) fn card_role_due(deps: &Deps, validity: Option<CardValidity>) -> Option<String> {
-    validity.map(|v| {
-        let lapses = v.ends_at() + deps.profile.card_grace_seconds();
-        keys::card_roles_due(crate::jobs::Buckets::Days.of(lapses))
-    })
-}
-
 impl Membership {
     /// Whether the membership still gives access: a role that needs a valid company card
     /// loses it when the card's grace period is over.
@@ -363,54 +298,15 @@ impl Membership {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Card {
-    /// The cardholder's account, when the holder has one.
-    #[serde(default)]
-    pub account_id: Option<String>,
-    pub last4: String,
-    pub key6_hash: Option<String>,
-    /// For a company card: its company, validity and registration code (N3, N4).
-    #[serde(default)]
-    pub company: Option<CompanyCard>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CompanyCard {
-    pub company_id: String,
-    pub company_name: String,
-    pub holder_name: String,
-    #[serde(flatten)]
-    pub validity: CardValidity,
-    pub registration_code_hash: Option<String>,
-    /// Keyed hash of the row it was imported from (`import`).
-    #[serde(default)]
-    pub import_digest: Option<String>,
-}
+/// The letters and digits of temporary passwords (no look-alikes such as 0 and O, 1 and l).
+pub const TEMPORARY_PASSWORD_ALPHABET: &[u8] =
+    b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TemporaryPassword {
     pub account_id: String,
     pub hash: String,
     pub expires_at: i64,
-}
-
-/// A cardholder as the operator's data describes one (demo data, and the import to come).
-pub struct NewCardholder {
-    pub email: Email,
-    pub display_name: String,
-    pub fiscal_code: FiscalCode,
-    pub birth_date: BirthDate,
-    pub password: Option<Password>,
-    pub security_question: Option<(String, SecurityAnswer)>,
-    pub cards: Vec<NewCard>,
-}
-
-pub struct NewCard {
-    pub number: CardNumber,
-    pub key6: Option<Key6>,
-    /// The phone of the card's transaction-alert service, when active (a certified phone).
-    pub alert_phone: Option<PhoneNumber>,
 }
 
 pub fn phone_on_file(deps: &Deps, phone: &PhoneNumber) -> PhoneOnFile {
@@ -501,156 +397,6 @@ pub fn provision_cardholder(deps: &Deps, new: &NewCardholder) -> Vec<Write> {
     writes
 }
 
-/// Login by login name (email, username or line) and password, or by login name and a
-/// temporary password from recovery (which opens a session that can only change the
-/// password, and is then used up). An unknown name costs the same argon2 work as a known one
-/// and answers the same; every attempt with one name is counted before the password is
-/// checked (`login_delay`), and costs two argon2 checks, the password's and a temporary
-/// password's (a dummy one when none is pending), so that the time of an answer tells
-/// nothing. One counting update, one query, the checks, and one write.
-pub async fn login(deps: &Deps, name: &LoginName, password: &str) -> Result<Session, Error> {
-    let now = deps.clock.now();
-    let login_key = name.key(deps);
-    let limits = login_delay::limits(deps, &login_key, now);
-    crate::attempts::count(deps, &limits, None).await?;
-    let items = deps
-        .store
-        .query_index(
-            crate::store::Index::Gsi1,
-            &keys::login_index(&login_key),
-            10,
-        )
-        .await?;
-    let find = |key: crate::store::Key| items.iter().find(|i| i.key.sk == key.sk);
-    let account = find(keys::account(""))
-        .map(|item| item.parse::<Account>())
-        .transpose()?;
-    let verified = deps.hasher.verify(
-        password,
-        account.as_ref().and_then(|a| a.password_hash.as_deref()),
-    );
-    let temporary = find(keys::temporary_password(""));
-    let temporary_fits = temporary_password_fits(deps, temporary, account.as_ref(), password, now)?;
-    let mut writes: Vec<Write> = Vec::new();
-    let session = match account {
-        Some(account) if verified => {
-            may_log_in(deps, &account, now)?;
-            let (session, write) = sessions::open(deps, &account, now);
-            writes.push(write);
-            // The owner's login does not spend what others' failures may use.
-            writes.extend(crate::attempts::forgive(&limits));
-            writes.extend(audit::record(
-                deps,
-                Event::personal("login", Some(&account), "ok"),
-                now,
-            ));
-            session
-        }
-        Some(account) => match temporary {
-            Some(item) if temporary_fits => {
-                // Single use: of two logins racing with one temporary password, one wins.
-                writes.push(Write::delete(
-                    item.key.clone(),
-                    Condition::Version(item.version),
-                ));
-                writes.extend(audit::record(
-                    deps,
-                    Event::personal("login_temporary_password", Some(&account), "ok"),
-                    now,
-                ));
-                writes.extend(crate::attempts::forgive(&limits));
-                deps.store
-                    .write(writes)
-                    .await
-                    .map_err(|_| Error::InvalidCredentials)?;
-                return Ok(sessions::password_change_only(deps, &account, now));
-            }
-            _ => return Err(failed(deps, Some(&account), now).await),
-        },
-        None => return Err(failed(deps, None, now).await),
-    };
-    deps.store.write(writes).await?;
-    Ok(session)
-}
-
-/// The account's password, typed again by one of its sessions before a sensitive change:
-/// counted against the account's daily budget before it is checked, so that a stolen
-/// access token cannot guess it for as long as its session lives.
-/// Answers, when it is right, the writes that take the attempt back (for the step's write).
-pub(crate) async fn password_typed_again(
-    deps: &Deps,
-    account: &Account,
-    typed: &str,
-) -> Result<Vec<Write>, Error> {
-    let now = deps.clock.now();
-    let limits = [Limit::per_day(deps, Subject::Account(&account.id), now)];
-    let guess = attempts::guess(
-        deps,
-        &limits,
-        Some(&account.id),
-        typed,
-        account.password_hash.as_deref(),
-    )
-    .await?;
-    if guess.right {
-        Ok(guess.forgiven)
-    } else {
-        Err(Error::CurrentPasswordWrong)
-    }
-}
-
-/// Whether the account has anything to log in to. N3: a company role whose card is past its
-/// grace period leaves nothing.
-pub(crate) fn may_log_in(
-    deps: &Deps,
-    account: &Account,
-    now: crate::clock::Timestamp,
-) -> Result<(), Error> {
-    if !account.memberships.is_empty()
-        && !account
-            .memberships
-            .iter()
-            .any(|m| m.usable(&deps.profile, now.0))
-    {
-        return Err(Error::ValidCardRequired);
-    }
-    Ok(())
-}
-
-/// Whether `password` is the account's unexpired temporary password (`item`): one argon2
-/// check whatever there is (a dummy one without a pending temporary password).
-fn temporary_password_fits(
-    deps: &Deps,
-    item: Option<&Item>,
-    account: Option<&Account>,
-    password: &str,
-    now: crate::clock::Timestamp,
-) -> Result<bool, Error> {
-    let temporary: Option<TemporaryPassword> = item.map(Item::parse).transpose()?;
-    let usable =
-        temporary.filter(|t| account.is_some_and(|a| a.id == t.account_id) && t.expires_at > now.0);
-    let fits = deps
-        .hasher
-        .verify(password, usable.as_ref().map(|t| t.hash.as_str()));
-    Ok(usable.is_some() && fits)
-}
-
-/// Records a failed login in the audit trail of `account`'s companies and gives the
-/// answer: wrong credentials (the attempt was counted before the check). A failure that
-/// cannot be recorded answers the same.
-async fn failed(deps: &Deps, account: Option<&Account>, now: crate::clock::Timestamp) -> Error {
-    let error = Error::InvalidCredentials;
-    let writes = audit::record(
-        deps,
-        Event::personal("login_failed", account, error.describe().code),
-        now,
-    );
-    if let Err(e) = deps.store.write(writes).await {
-        tracing::warn!(event = "login_failure_not_recorded", error = %e, "a failed login was not recorded");
-    }
-    error
-}
-
 /// The write that claims a login name (`LoginName::key`) for an account; fails (when
 /// written) if another account has it.
 pub fn claim_login(login_key: &str, account_id: &str) -> Write {
@@ -660,85 +406,27 @@ pub fn claim_login(login_key: &str, account_id: &str) -> Write {
     ))
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct AccountView {
-    pub id: String,
-    pub email: String,
+/// A person with access to a company, as its administrators see them: the item that lists
+/// an account among a company's members.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Member {
+    pub account_id: String,
     pub display_name: String,
-    /// The confirmed mobile, masked.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mobile: Option<String>,
-    pub memberships: Vec<MembershipView>,
-    /// The SIMs associated with the account (W7, W11), masked.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub lines: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct MembershipView {
-    pub company_id: String,
-    pub company_name: String,
+    pub email: String,
     pub role: String,
-    /// For a role that needs a valid company card: when access ends if the card is not
-    /// renewed (its expiry or block, plus the grace period).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub access_until: Option<i64>,
+    pub since: i64,
 }
 
-pub async fn get_account(deps: &Deps, token: &str) -> Result<AccountView, Error> {
-    let (claims, _, account) = sessions::authenticated(deps, token).await?;
-    if claims.scope != Scope::Account {
-        return Err(Error::PasswordChangeRequired);
-    }
-    Ok(AccountView {
-        id: account.id,
-        email: account.email,
-        display_name: account.display_name,
-        mobile: account.mobile.map(|m| m.hint),
-        lines: account.lines.into_iter().map(|l| l.hint).collect(),
-        memberships: account
-            .memberships
-            .into_iter()
-            .map(|m| MembershipView {
-                access_until: m
-                    .card
-                    .filter(|_| {
-                        deps.profile
-                            .role(&m.role)
-                            .is_some_and(|r| r.needs_valid_card)
-                    })
-                    .map(|c| c.ends_at() + deps.profile.card_grace_seconds()),
-                company_id: m.company_id,
-                company_name: m.company_name,
-                role: m.role,
-            })
-            .collect(),
-    })
-}
-
-/// Sets a new password. A session opened with a temporary password needs nothing more; a
-/// full session must give the current password. Every earlier token stops working, and any
-/// temporary password left is discarded.
-pub async fn change_password(
-    deps: &Deps,
-    token: &str,
-    current: Option<&str>,
-    new: &Password,
-) -> Result<(), Error> {
-    let (claims, item, mut account) = sessions::authenticated(deps, token).await?;
-    let mut forgiven = Vec::new();
-    if claims.scope == Scope::Account {
-        let current = current.ok_or(Error::CurrentPasswordWrong)?;
-        forgiven = password_typed_again(deps, &account, current).await?;
-    }
-    new_password_outside(deps, new, account.password_context())?;
-    account.password_hash = Some(deps.hasher.hash(new.expose(), deps.random.as_ref()));
-    account.password_version += 1;
-    let mut writes = vec![
-        Write::replace(&item, &account),
-        Write::delete(keys::temporary_password(&account.id), Condition::None),
-    ];
-    writes.extend(forgiven);
-    deps.store.write(writes).await?;
-    Ok(())
+/// The write that lists `account` among the members of the company of `membership`.
+pub fn member_write(account: &Account, membership: &Membership, now: Timestamp) -> Write {
+    Write::put(Item::new(
+        keys::member(&membership.company_id, &account.id),
+        &Member {
+            account_id: account.id.clone(),
+            display_name: account.display_name.clone(),
+            email: account.email.clone(),
+            role: membership.role.clone(),
+            since: now.0,
+        },
+    ))
 }

@@ -11,7 +11,7 @@
 //!
 //! One query (the line's login name) and one write (the session and the proof's use).
 
-use crate::accounts::{self, Account, Login, LoginName};
+use crate::accounts::{Account, Login, LoginName};
 use crate::clock::Timestamp;
 use crate::deps::Deps;
 use crate::error::Error;
@@ -122,7 +122,7 @@ pub async fn autologin(deps: &Deps, request: AutologinRequest<'_>) -> Result<Ses
     if !matches!(account.login, Login::Line { .. }) {
         return Err(Error::AutologinUnavailable);
     }
-    accounts::may_log_in(deps, &account, now)?;
+    crate::login::may_log_in(deps, &account, now)?;
     let (session, write) = sessions::open_for_one_token(deps, &account, now);
     let mut writes = vec![write, proof_used];
     writes.extend(crate::audit::record(

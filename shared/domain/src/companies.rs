@@ -1,6 +1,6 @@
 //! Companies as the operator's data describes them, and who administers each.
 
-use crate::accounts::{Card, CardValidity, CompanyCard};
+use crate::cards::{Card, CardValidity, CompanyCard};
 use crate::deps::Deps;
 use crate::keys::{self, purpose};
 use crate::store::{Item, Write};

@@ -13,7 +13,7 @@
 use crate::accounts::line_login_key;
 use crate::deps::Deps;
 use crate::error::Error;
-use crate::invitations::{Invitation, State as InvitationState};
+use crate::invitations::record::{Invitation, State as InvitationState, ID_ALPHABET};
 use crate::keys::{self, purpose};
 use crate::members::{manager, read_page};
 use crate::sessions::authenticate;
@@ -51,7 +51,7 @@ pub fn invitation_id(deps: &Deps, number: &str) -> String {
         hex::decode(deps.pepper.lookup(purpose::LINE_INVITATION, number)).unwrap_or_default();
     hash.iter()
         .take(10)
-        .map(|b| char::from(crate::invitations::ID_ALPHABET[usize::from(*b) % 32]))
+        .map(|b| char::from(ID_ALPHABET[usize::from(*b) % 32]))
         .collect()
 }
 

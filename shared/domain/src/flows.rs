@@ -5,8 +5,7 @@
 use crate::clock::{Timestamp, DAY};
 use crate::deps::Deps;
 use crate::error::Error;
-use crate::jobs::{Buckets, JobReport};
-use crate::keys;
+use crate::keys::{self, Buckets};
 use crate::store::{Item, Write};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -23,36 +22,6 @@ pub fn create<T: Serialize>(id: &str, flow: &T, expires_at: i64) -> Write {
             .expiring_at(done)
             .with_gsi1(keys::flows_due(Buckets::Hours.of(done))),
     )
-}
-
-/// X2: deletes the flows finished with (a day past their end), a page at a time, from the
-/// hour the last run reached to the last full hour. Safe to run twice and to interrupt.
-pub async fn purge_finished(
-    deps: &Deps,
-    page_size: usize,
-    max_pages: usize,
-) -> Result<JobReport, Error> {
-    crate::jobs::by_bucket(
-        deps,
-        "purge-flows",
-        Buckets::Hours,
-        page_size,
-        max_pages,
-        keys::flows_due,
-        |_, item, now| {
-            Box::pin(async move {
-                // A flow is never extended; should one be, it stays until the TTL.
-                let finished = item.expires_at.is_some_and(|at| at <= now.0);
-                Ok(finished.then(|| {
-                    vec![Write::delete(
-                        item.key.clone(),
-                        crate::store::Condition::Version(item.version),
-                    )]
-                }))
-            })
-        },
-    )
-    .await
 }
 
 /// The flow in `item` as read: `FlowNotFound` when there is none.

@@ -6,10 +6,10 @@
 //! the index. So a job run twice changes nothing the second time, and a job stopped halfway
 //! (a page limit, a timeout) is finished by the next run.
 
-use crate::clock::{Timestamp, DAY, HOUR};
+use crate::clock::Timestamp;
 use crate::deps::Deps;
 use crate::error::Error;
-use crate::keys;
+use crate::keys::{self, Buckets};
 use crate::store::{Index, Item, StoreError, Write};
 use serde::{Deserialize, Serialize};
 
@@ -27,25 +27,6 @@ pub struct JobReport {
 pub type Change<'a> = std::pin::Pin<
     Box<dyn std::future::Future<Output = Result<Option<Vec<Write>>, Error>> + Send + 'a>,
 >;
-
-/// How finely a job's items are filed by when they fall due.
-#[derive(Debug, Clone, Copy)]
-pub enum Buckets {
-    /// For an hourly job.
-    Hours,
-    /// For a daily job.
-    Days,
-}
-
-impl Buckets {
-    /// The bucket a time falls in.
-    pub fn of(self, at: i64) -> i64 {
-        at.div_euclid(match self {
-            Buckets::Hours => HOUR,
-            Buckets::Days => DAY,
-        })
-    }
-}
 
 /// How far a job got: every bucket before this one is done.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -162,7 +143,8 @@ async fn revoke_lapsed(
     link_item: &Item,
     now: Timestamp,
 ) -> Result<Option<Vec<Write>>, Error> {
-    use crate::accounts::{Account, CardRole};
+    use crate::accounts::Account;
+    use crate::cards::CardRole;
     use crate::store::Condition;
     let link: CardRole = link_item.parse()?;
     let unlink = Write::delete(link_item.key.clone(), Condition::Version(link_item.version));
@@ -190,7 +172,7 @@ async fn revoke_lapsed(
         // Not due: filed again where it belongs (nowhere, for a role without a card), so
         // that it does not hide the due ones behind it in this bucket.
         let refiled = Item {
-            gsi1: crate::accounts::card_role_due(deps, membership.card.filter(|_| needs_card)),
+            gsi1: crate::cards::card_role_due(deps, membership.card.filter(|_| needs_card)),
             ..link_item.clone()
         };
         return Ok(Some(vec![Write::upsert(Some(link_item), refiled)]));
@@ -231,4 +213,34 @@ async fn revoke_lapsed(
         Err(error) => return Err(error),
     }
     Ok(Some(writes))
+}
+
+/// X2: deletes the flows finished with (a day past their end), a page at a time, from the
+/// hour the last run reached to the last full hour. Safe to run twice and to interrupt.
+pub async fn purge_finished(
+    deps: &Deps,
+    page_size: usize,
+    max_pages: usize,
+) -> Result<JobReport, Error> {
+    by_bucket(
+        deps,
+        "purge-flows",
+        Buckets::Hours,
+        page_size,
+        max_pages,
+        keys::flows_due,
+        |_, item, now| {
+            Box::pin(async move {
+                // A flow is never extended; should one be, it stays until the TTL.
+                let finished = item.expires_at.is_some_and(|at| at <= now.0);
+                Ok(finished.then(|| {
+                    vec![Write::delete(
+                        item.key.clone(),
+                        crate::store::Condition::Version(item.version),
+                    )]
+                }))
+            })
+        },
+    )
+    .await
 }

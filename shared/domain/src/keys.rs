@@ -1,6 +1,7 @@
 //! The single-table key design, in one place. Every item's partition and sort key, and what
 //! goes into each secondary index, is decided here.
 
+use crate::clock::{DAY, HOUR};
 use crate::store::Key;
 
 pub fn account(id: &str) -> Key {
@@ -115,13 +116,33 @@ pub fn pending_invitations(company_id: &str) -> Key {
     Key::new(format!("COMPANY#{company_id}"), "INVITES")
 }
 
-/// Gsi1: sent invitations by the hour they expire in (`jobs::Buckets`), for the expiry job.
+/// How finely the items a scheduled job handles are filed by when they fall due: the
+/// `*_due` partitions below hold an hour's or a day's items each.
+#[derive(Debug, Clone, Copy)]
+pub enum Buckets {
+    /// For an hourly job.
+    Hours,
+    /// For a daily job.
+    Days,
+}
+
+impl Buckets {
+    /// The bucket a time falls in.
+    pub fn of(self, at: i64) -> i64 {
+        at.div_euclid(match self {
+            Buckets::Hours => HOUR,
+            Buckets::Days => DAY,
+        })
+    }
+}
+
+/// Gsi1: sent invitations by the hour they expire in (`Buckets`), for the expiry job.
 pub fn invitations_due(bucket: i64) -> String {
     format!("INVITES#DUE#{bucket}")
 }
 
 /// Gsi1: links of accounts to company cards (`card_holder_role`) by the hour the card's
-/// grace period ends (N3; by day, `jobs::Buckets`), for the job that revokes lapsed administrators.
+/// grace period ends (N3; by day, `Buckets`), for the job that revokes lapsed administrators.
 pub fn card_roles_due(bucket: i64) -> String {
     format!("CARDROLES#DUE#{bucket}")
 }
@@ -202,7 +223,15 @@ pub fn autologin_proof(proof_lookup: &str) -> Key {
 }
 
 pub fn message(id: &str) -> Key {
-    Key::new(format!("MESSAGE#{id}"), "MESSAGE")
+    Key::new(format!("{MESSAGE_PREFIX}{id}"), MESSAGE_SORT)
+}
+
+const MESSAGE_PREFIX: &str = "MESSAGE#";
+const MESSAGE_SORT: &str = "MESSAGE";
+
+/// Whether `key` is an outbox message's (`message`): what the stream's sender delivers.
+pub fn is_message(key: &Key) -> bool {
+    key.pk.starts_with(MESSAGE_PREFIX) && key.sk == MESSAGE_SORT
 }
 
 /// Gsi1: the login name (`LoginName::key`).

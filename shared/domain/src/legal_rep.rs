@@ -18,10 +18,10 @@
 use crate::accounts::{username_login_key, Account, Login, Membership};
 use crate::clock::{Timestamp, HOUR};
 use crate::codes::{self, PendingCode};
+use crate::contracts::LegalRepresentative;
 use crate::deps::Deps;
 use crate::error::Error;
 use crate::flows::Flow as _;
-use crate::import::LegalRepresentative;
 use crate::keys::{self, purpose};
 use crate::messages::{Lang, Template};
 use crate::profile::{LegalRepRegistrationSettings, Profile};

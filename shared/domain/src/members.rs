@@ -5,42 +5,18 @@
 //! reading the company's audit trail (X8). Every change is one atomic write with its audit
 //! event.
 
-use crate::accounts::{Account, Membership};
+use crate::accounts::{Account, Member, Membership};
 use crate::audit::{self, AuditEvent, Event};
 use crate::clock::Timestamp;
 use crate::deps::Deps;
 use crate::error::Error;
-use crate::invitations::{InvitationView, State as InvitationState};
+use crate::invitations::record::{Invitation, InvitationView, State as InvitationState};
 use crate::keys;
 use crate::profile::Capability;
 use crate::sessions::{authenticate, Authenticated};
 use crate::store::{Condition, Item, Page, Write};
 use crate::tokens::Scope;
-use serde::{Deserialize, Serialize};
-
-/// A person with access to a company, as its administrators see them.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Member {
-    pub account_id: String,
-    pub display_name: String,
-    pub email: String,
-    pub role: String,
-    pub since: i64,
-}
-
-/// The write that lists `account` among the members of the company of `membership`.
-pub fn member_write(account: &Account, membership: &Membership, now: Timestamp) -> Write {
-    Write::put(Item::new(
-        keys::member(&membership.company_id, &account.id),
-        &Member {
-            account_id: account.id.clone(),
-            display_name: account.display_name.clone(),
-            email: account.email.clone(),
-            role: membership.role.clone(),
-            since: now.0,
-        },
-    ))
-}
+use serde::Serialize;
 
 /// The membership through which the token's holder manages `company_id`: a usable one whose
 /// role manages users. Anything else (another company, a role that does not manage) is
@@ -191,7 +167,7 @@ pub async fn list_users(
         if item.key.sk.starts_with(&prefix) {
             users.members.push(item.parse()?);
         } else {
-            let invitation: crate::invitations::Invitation = item.parse()?;
+            let invitation: Invitation = item.parse()?;
             if matches!(
                 invitation.state_at(now),
                 InvitationState::Added | InvitationState::Sent | InvitationState::Expired

@@ -12,9 +12,10 @@
 //! The flow's id ends with its company's id, so that the code step reads the flow and the
 //! company's registered Administrator (shown to whoever migrates, N8) in one request.
 
-use crate::accounts::{link_card_role, Account, CardValidity, Login, Membership};
+use crate::accounts::{link_card_role, Account, Login, Membership};
 use crate::attempts::{self, Limit, Subject};
 use crate::captcha;
+use crate::cards::CardValidity;
 use crate::clock::{Timestamp, MINUTE};
 use crate::codes::{self, CodeFlow, CodeSent, PhoneCheck};
 use crate::companies::CompanyAdministrator;

@@ -16,9 +16,10 @@
 //! chosen by keyed hash of the input (the same every time), and fails at the method step
 //! after the same argon2 work as a wrong answer: up to there, nothing tells the two apart.
 
-use crate::accounts::{Account, Card, PhoneOnFile, TemporaryPassword};
+use crate::accounts::{Account, PhoneOnFile, TemporaryPassword};
 use crate::attempts::{self, Limit, Refusal, Subject as Budget};
 use crate::audit::{self, Event};
+use crate::cards::Card;
 use crate::clock::{DAY, HOUR, MINUTE};
 use crate::deps::Deps;
 use crate::error::Error;
@@ -455,9 +456,6 @@ pub async fn verify_password(
     conclude_method(deps, &item, flow, Method::Password, guess).await
 }
 
-pub(crate) const TEMPORARY_PASSWORD_ALPHABET: &[u8] =
-    b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
-
 /// R6: the phone number, which must be one on file, typed whole or national (then read
 /// in the countries of the numbers on file); then one SMS, through the gate (`sending`),
 /// with a temporary password (password recovery) or the login email (email recovery),
@@ -496,7 +494,11 @@ pub async fn verify_phone(
     let mut writes = Vec::new();
     let content = match flow.kind {
         RecoveryKind::Password => {
-            let password = random_string(deps.random.as_ref(), TEMPORARY_PASSWORD_ALPHABET, 12);
+            let password = random_string(
+                deps.random.as_ref(),
+                crate::accounts::TEMPORARY_PASSWORD_ALPHABET,
+                12,
+            );
             let expires_at = now.0 + deps.profile.card_recovery()?.temporary_password_hours * HOUR;
             let temporary = TemporaryPassword {
                 account_id: subject.account_id.clone(),

@@ -14,9 +14,10 @@
 //! names one account. A company that has an Administrator already is told at that step (the
 //! steps before it cannot read the company without a third round trip).
 
-use crate::accounts::{link_card_role, Account, Card, CardValidity, Login, Membership};
+use crate::accounts::{link_card_role, Account, Login, Membership};
 use crate::attempts::{self, Limit, Refusal, Subject};
 use crate::captcha;
+use crate::cards::{Card, CardValidity};
 use crate::clock::{Timestamp, HOUR, MINUTE};
 use crate::codes::{self, CodeFlow, CodeSent, Concerns, PhoneCheck};
 use crate::companies::CompanyAdministrator;

@@ -8,6 +8,7 @@
 //! the customer data (companies, cards, contracts, lines) untouched and frees the login email
 //! for a new registration.
 
+use crate::accounts::new_password_outside;
 use crate::accounts::{claim_login, line_login_key, phone_on_file, Account, Login, PhoneOnFile};
 use crate::attempts::{self, Limit, Refusal, Subject};
 use crate::clock::{DAY, MINUTE};
@@ -15,12 +16,15 @@ use crate::codes::{self, PendingCode};
 use crate::deps::Deps;
 use crate::error::Error;
 use crate::keys::{self, purpose};
+use crate::login::password_typed_again;
 use crate::messages::{Lang, Template};
 use crate::profile::Profile;
 use crate::sending::{self, About};
+use crate::sessions;
 use crate::sessions::{authenticate, still_good, Authenticated};
 use crate::store::{Condition, Item, StoreError, Write};
 use crate::tokens::Scope;
+use crate::types::Password;
 use crate::types::{CardNumber, Email, OneTimeCode, PhoneNumber};
 use serde::{Deserialize, Serialize};
 
@@ -57,7 +61,7 @@ async fn reauthenticated(
     if found.claims.scope != Scope::Account {
         return Err(Error::PasswordChangeRequired);
     }
-    crate::accounts::password_typed_again(deps, &found.account, password).await
+    crate::login::password_typed_again(deps, &found.account, password).await
 }
 
 fn pending_write(account_id: &str, kind: &str, pending: &PendingChange) -> Write {
@@ -260,8 +264,7 @@ pub async fn view_key6(
     let lookup = deps.pepper.lookup(purpose::CARD, card.digits());
     let found = authenticate(deps, token, |_| vec![keys::card(&lookup)]).await?;
     let forgiven = reauthenticated(deps, &found, password).await?;
-    let held: Option<crate::accounts::Card> =
-        found.extra[0].as_ref().map(Item::parse).transpose()?;
+    let held: Option<crate::cards::Card> = found.extra[0].as_ref().map(Item::parse).transpose()?;
     if held.and_then(|c| c.account_id).as_deref() != Some(found.account.id.as_str()) {
         return Err(Error::DataNotCorrect);
     }
@@ -339,7 +342,7 @@ pub async fn start_line_association(
     let mut account = found.account.clone();
     let on_file = phone_on_file(deps, &input.line);
     room_for_line(deps, &account, &on_file)?;
-    let line: crate::import::Line = match line_item {
+    let line: crate::contracts::Line = match line_item {
         Some(item) => item.parse()?,
         None => return Err(Error::LineNotEligible),
     };
@@ -434,7 +437,7 @@ pub async fn delete_account(deps: &Deps, token: &str, password: &str) -> Result<
         return Err(Error::Unauthenticated);
     }
     // The account goes with its budget: nothing to take back.
-    crate::accounts::password_typed_again(deps, &account, password).await?;
+    crate::login::password_typed_again(deps, &account, password).await?;
     let mut writes: Vec<Write> = items
         .iter()
         .map(|i| Write::delete(i.key.clone(), Condition::Version(i.version)))
@@ -463,6 +466,89 @@ pub async fn delete_account(deps: &Deps, token: &str, password: &str) -> Result<
         crate::audit::Event::personal("account_deleted", Some(&account), "ok"),
         now,
     ));
+    deps.store.write(writes).await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountView {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    /// The confirmed mobile, masked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<String>,
+    pub memberships: Vec<MembershipView>,
+    /// The SIMs associated with the account (W7, W11), masked.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MembershipView {
+    pub company_id: String,
+    pub company_name: String,
+    pub role: String,
+    /// For a role that needs a valid company card: when access ends if the card is not
+    /// renewed (its expiry or block, plus the grace period).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_until: Option<i64>,
+}
+
+pub async fn get_account(deps: &Deps, token: &str) -> Result<AccountView, Error> {
+    let (claims, _, account) = sessions::authenticated(deps, token).await?;
+    if claims.scope != Scope::Account {
+        return Err(Error::PasswordChangeRequired);
+    }
+    Ok(AccountView {
+        id: account.id,
+        email: account.email,
+        display_name: account.display_name,
+        mobile: account.mobile.map(|m| m.hint),
+        lines: account.lines.into_iter().map(|l| l.hint).collect(),
+        memberships: account
+            .memberships
+            .into_iter()
+            .map(|m| MembershipView {
+                access_until: m
+                    .card
+                    .filter(|_| {
+                        deps.profile
+                            .role(&m.role)
+                            .is_some_and(|r| r.needs_valid_card)
+                    })
+                    .map(|c| c.ends_at() + deps.profile.card_grace_seconds()),
+                company_id: m.company_id,
+                company_name: m.company_name,
+                role: m.role,
+            })
+            .collect(),
+    })
+}
+
+/// Sets a new password. A session opened with a temporary password needs nothing more; a
+/// full session must give the current password. Every earlier token stops working, and any
+/// temporary password left is discarded.
+pub async fn change_password(
+    deps: &Deps,
+    token: &str,
+    current: Option<&str>,
+    new: &Password,
+) -> Result<(), Error> {
+    let (claims, item, mut account) = sessions::authenticated(deps, token).await?;
+    let mut forgiven = Vec::new();
+    if claims.scope == Scope::Account {
+        let current = current.ok_or(Error::CurrentPasswordWrong)?;
+        forgiven = password_typed_again(deps, &account, current).await?;
+    }
+    new_password_outside(deps, new, account.password_context())?;
+    account.password_hash = Some(deps.hasher.hash(new.expose(), deps.random.as_ref()));
+    account.password_version += 1;
+    let mut writes = vec![
+        Write::replace(&item, &account),
+        Write::delete(keys::temporary_password(&account.id), Condition::None),
+    ];
+    writes.extend(forgiven);
     deps.store.write(writes).await?;
     Ok(())
 }

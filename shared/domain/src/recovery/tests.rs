@@ -1,6 +1,7 @@
 use super::*;
-use crate::accounts::{provision_cardholder, NewCard, NewCardholder};
+use crate::accounts::provision_cardholder;
 use crate::captcha::ProofOfWork;
+use crate::cards::{NewCard, NewCardholder};
 use crate::clock::Timestamp;
 use crate::clock::{Clock, ManualClock, MINUTE};
 use crate::crypto::{Pepper, SecretHasher};

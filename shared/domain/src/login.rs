@@ -1,0 +1,162 @@
+//! Logging in with a login name and a password or a temporary password (every attempt
+//! counted first, `login_delay`), and a password typed again before a sensitive change.
+
+use crate::accounts::{Account, LoginName, TemporaryPassword};
+use crate::attempts::{self, Limit, Subject};
+use crate::audit::{self, Event};
+use crate::deps::Deps;
+use crate::error::Error;
+use crate::keys;
+use crate::login_delay;
+use crate::sessions::{self, Session};
+use crate::store::{Condition, Item, Write};
+
+/// Login by login name (email, username or line) and password, or by login name and a
+/// temporary password from recovery (which opens a session that can only change the
+/// password, and is then used up). An unknown name costs the same argon2 work as a known one
+/// and answers the same; every attempt with one name is counted before the password is
+/// checked (`login_delay`), and costs two argon2 checks, the password's and a temporary
+/// password's (a dummy one when none is pending), so that the time of an answer tells
+/// nothing. One counting update, one query, the checks, and one write.
+pub async fn login(deps: &Deps, name: &LoginName, password: &str) -> Result<Session, Error> {
+    let now = deps.clock.now();
+    let login_key = name.key(deps);
+    let limits = login_delay::limits(deps, &login_key, now);
+    crate::attempts::count(deps, &limits, None).await?;
+    let items = deps
+        .store
+        .query_index(
+            crate::store::Index::Gsi1,
+            &keys::login_index(&login_key),
+            10,
+        )
+        .await?;
+    let find = |key: crate::store::Key| items.iter().find(|i| i.key.sk == key.sk);
+    let account = find(keys::account(""))
+        .map(|item| item.parse::<Account>())
+        .transpose()?;
+    let verified = deps.hasher.verify(
+        password,
+        account.as_ref().and_then(|a| a.password_hash.as_deref()),
+    );
+    let temporary = find(keys::temporary_password(""));
+    let temporary_fits = temporary_password_fits(deps, temporary, account.as_ref(), password, now)?;
+    let mut writes: Vec<Write> = Vec::new();
+    let session = match account {
+        Some(account) if verified => {
+            may_log_in(deps, &account, now)?;
+            let (session, write) = sessions::open(deps, &account, now);
+            writes.push(write);
+            // The owner's login does not spend what others' failures may use.
+            writes.extend(crate::attempts::forgive(&limits));
+            writes.extend(audit::record(
+                deps,
+                Event::personal("login", Some(&account), "ok"),
+                now,
+            ));
+            session
+        }
+        Some(account) => match temporary {
+            Some(item) if temporary_fits => {
+                // Single use: of two logins racing with one temporary password, one wins.
+                writes.push(Write::delete(
+                    item.key.clone(),
+                    Condition::Version(item.version),
+                ));
+                writes.extend(audit::record(
+                    deps,
+                    Event::personal("login_temporary_password", Some(&account), "ok"),
+                    now,
+                ));
+                writes.extend(crate::attempts::forgive(&limits));
+                deps.store
+                    .write(writes)
+                    .await
+                    .map_err(|_| Error::InvalidCredentials)?;
+                return Ok(sessions::password_change_only(deps, &account, now));
+            }
+            _ => return Err(failed(deps, Some(&account), now).await),
+        },
+        None => return Err(failed(deps, None, now).await),
+    };
+    deps.store.write(writes).await?;
+    Ok(session)
+}
+
+/// The account's password, typed again by one of its sessions before a sensitive change:
+/// counted against the account's daily budget before it is checked, so that a stolen
+/// access token cannot guess it for as long as its session lives.
+/// Answers, when it is right, the writes that take the attempt back (for the step's write).
+pub(crate) async fn password_typed_again(
+    deps: &Deps,
+    account: &Account,
+    typed: &str,
+) -> Result<Vec<Write>, Error> {
+    let now = deps.clock.now();
+    let limits = [Limit::per_day(deps, Subject::Account(&account.id), now)];
+    let guess = attempts::guess(
+        deps,
+        &limits,
+        Some(&account.id),
+        typed,
+        account.password_hash.as_deref(),
+    )
+    .await?;
+    if guess.right {
+        Ok(guess.forgiven)
+    } else {
+        Err(Error::CurrentPasswordWrong)
+    }
+}
+
+/// Whether the account has anything to log in to. N3: a company role whose card is past its
+/// grace period leaves nothing.
+pub(crate) fn may_log_in(
+    deps: &Deps,
+    account: &Account,
+    now: crate::clock::Timestamp,
+) -> Result<(), Error> {
+    if !account.memberships.is_empty()
+        && !account
+            .memberships
+            .iter()
+            .any(|m| m.usable(&deps.profile, now.0))
+    {
+        return Err(Error::ValidCardRequired);
+    }
+    Ok(())
+}
+
+/// Whether `password` is the account's unexpired temporary password (`item`): one argon2
+/// check whatever there is (a dummy one without a pending temporary password).
+fn temporary_password_fits(
+    deps: &Deps,
+    item: Option<&Item>,
+    account: Option<&Account>,
+    password: &str,
+    now: crate::clock::Timestamp,
+) -> Result<bool, Error> {
+    let temporary: Option<TemporaryPassword> = item.map(Item::parse).transpose()?;
+    let usable =
+        temporary.filter(|t| account.is_some_and(|a| a.id == t.account_id) && t.expires_at > now.0);
+    let fits = deps
+        .hasher
+        .verify(password, usable.as_ref().map(|t| t.hash.as_str()));
+    Ok(usable.is_some() && fits)
+}
+
+/// Records a failed login in the audit trail of `account`'s companies and gives the
+/// answer: wrong credentials (the attempt was counted before the check). A failure that
+/// cannot be recorded answers the same.
+async fn failed(deps: &Deps, account: Option<&Account>, now: crate::clock::Timestamp) -> Error {
+    let error = Error::InvalidCredentials;
+    let writes = audit::record(
+        deps,
+        Event::personal("login_failed", account, error.describe().code),
+        now,
+    );
+    if let Err(e) = deps.store.write(writes).await {
+        tracing::warn!(event = "login_failure_not_recorded", error = %e, "a failed login was not recorded");
+    }
+    error
+}
