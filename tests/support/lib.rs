@@ -15,9 +15,15 @@ use varco_functions::demo::DemoPerson;
 use varco_store_dynamodb::DynamoStore;
 use varco_store_redb::RedbStore;
 
+mod burst;
 pub mod document;
+mod events;
 mod link;
+mod messages;
+pub use burst::{burst, seen_count, Seen};
+pub use events::{api_gateway_event, stream_insert};
 pub use link::FaultyLink;
+pub use messages::{code_in, invitation_code_in, link_in, temporary_password_in};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -639,56 +645,6 @@ impl TestApp {
     }
 }
 
-/// A DynamoDB stream batch that inserts `item`, as the table's stream hands it to the
-/// outbox sender.
-pub fn stream_insert(item: &varco_domain::store::Item) -> Value {
-    json!({ "Records": [{
-        "eventName": "INSERT",
-        "dynamodb": {
-            "Keys": { "pk": { "S": item.key.pk }, "sk": { "S": item.key.sk } },
-            "NewImage": varco_store_dynamodb::to_stream_image(item),
-            "SequenceNumber": "100"
-        }
-    }]})
-}
-
-/// The temporary password an SMS carries.
-pub fn temporary_password_in(sms: &Outgoing) -> String {
-    let start = sms
-        .body
-        .find(" è ")
-        .map(|i| i + " è ".len())
-        .or_else(|| sms.body.find(" is ").map(|i| i + 4))
-        .expect("an SMS with a password");
-    sms.body[start..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string()
-}
-
-/// The six-digit code an SMS or email carries.
-pub fn code_in(message: &Outgoing) -> String {
-    message
-        .body
-        .split(|c: char| !c.is_ascii_digit())
-        .find(|word| word.len() == 6)
-        .unwrap_or_else(|| panic!("no code in {:?}", message.body))
-        .to_string()
-}
-
-/// The flow id and token of the activation link in an email.
-pub fn link_in(message: &Outgoing) -> (String, String) {
-    let query = message
-        .body
-        .split_whitespace()
-        .find_map(|word| word.split_once("?flow="))
-        .unwrap_or_else(|| panic!("no activation link in {:?}", message.body))
-        .1;
-    let (flow, token) = query.split_once("&token=").expect("the link has a token");
-    (flow.to_string(), token.to_string())
-}
-
 /// Runs the same scenario functions on both stores: `mod embedded` and `mod dynamodb`, in
 /// the `card-issuer` profile or the one named first (`on_both_stores!(profile =
 /// "telco-sme"; ...)`).
@@ -715,80 +671,4 @@ macro_rules! on_both_stores {
     ($($name:ident),* $(,)?) => {
         $crate::on_both_stores!(profile = "card-issuer"; $($name),*);
     };
-}
-
-/// The invitation code an email carries (`<company>.<invitation>.<secret>`).
-pub fn invitation_code_in(message: &Outgoing) -> String {
-    message
-        .body
-        .split_whitespace()
-        .find_map(|word| word.split_once("?code="))
-        .unwrap_or_else(|| panic!("no invitation link in {:?}", message.body))
-        .1
-        .to_string()
-}
-
-/// How many answers of a burst got each (status, code).
-pub type Seen = std::collections::BTreeMap<(u16, String), usize>;
-
-/// Fires `times` requests at once (each built by `request` from its number), as an attacker's
-/// parallel guesses would arrive, and answers how many got each (status, code).
-pub async fn burst<F, Fut>(app: &Arc<TestApp>, times: usize, request: F) -> Seen
-where
-    F: Fn(Arc<TestApp>, usize) -> Fut,
-    Fut: std::future::Future<Output = Answer> + Send + 'static,
-{
-    let mut racers = tokio::task::JoinSet::new();
-    for n in 0..times {
-        racers.spawn(request(app.clone(), n));
-    }
-    let mut seen = Seen::new();
-    for answer in racers.join_all().await {
-        *seen
-            .entry((answer.status, answer.code().to_string()))
-            .or_insert(0) += 1;
-    }
-    seen
-}
-
-/// How many answers of a burst were (`status`, `code`).
-pub fn seen_count(seen: &Seen, status: u16, code: &str) -> usize {
-    seen.get(&(status, code.to_string())).copied().unwrap_or(0)
-}
-
-/// An API Gateway HTTP API (v2) event for `step`, as AWS delivers it to the function, from
-/// the client address `source_ip` (the request context's, which no client header sets).
-pub fn api_gateway_event(
-    step: varco_functions::Step,
-    path: &str,
-    flow_id: Option<&str>,
-    body: Value,
-    token: Option<&str>,
-    source_ip: &str,
-) -> lambda_http::Request {
-    let route = step.route();
-    let mut headers =
-        json!({ "content-type": "application/json", "accept-language": "it-IT,it;q=0.9" });
-    if let Some(token) = token {
-        headers["authorization"] = json!(format!("Bearer {token}"));
-    }
-    let mut event = json!({
-        "version": "2.0",
-        "routeKey": format!("{} {}", route.method, route.path),
-        "rawPath": path,
-        "rawQueryString": "",
-        "headers": headers,
-        "requestContext": {
-            "accountId": "123456789012", "apiId": "varco", "domainName": "varco.example.com", "domainPrefix": "varco",
-            "http": { "method": route.method.as_str(), "path": path, "protocol": "HTTP/1.1", "sourceIp": source_ip, "userAgent": "test" },
-            "requestId": "lambda-test", "routeKey": format!("{} {}", route.method, route.path), "stage": "$default",
-            "time": "23/Nov/2026:17:00:00 +0000", "timeEpoch": 1_795_000_000_000u64
-        },
-        "body": body.to_string(),
-        "isBase64Encoded": false
-    });
-    if let Some(id) = flow_id {
-        event["pathParameters"] = json!({ "flow_id": id });
-    }
-    lambda_http::request::from_str(&event.to_string()).expect("a valid API Gateway v2 event")
 }

@@ -8,8 +8,6 @@
 //! requests sent together, as `count`'s, count once), so tests can hold steps to their budget.
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::config::retry::RetryConfig;
-use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::ReturnValue;
@@ -23,10 +21,15 @@ use aws_sdk_dynamodb::Client;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
-use std::time::Duration;
 use varco_domain::store::{
     Condition, Count, Counter, Index, Item, Key, Page, Store, StoreError, Write, MAX_WRITES,
 };
+
+mod attrs;
+mod client;
+pub use attrs::{from_attrs, from_stream_image, to_stream_image};
+use attrs::{index_attribute, key_attrs, to_attrs};
+pub use client::{local_client, test_endpoint, Patience};
 
 pub const TTL_ATTRIBUTE: &str = "ttl";
 
@@ -49,96 +52,6 @@ impl Drop for InFlight {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::SeqCst);
     }
-}
-
-fn index_attribute(index: Index) -> &'static str {
-    match index {
-        Index::Gsi1 => "gsi1pk",
-        Index::Gsi2 => "gsi2pk",
-    }
-}
-
-fn key_attrs(key: &Key) -> Attrs {
-    HashMap::from([
-        ("pk".to_string(), AttributeValue::S(key.pk.clone())),
-        ("sk".to_string(), AttributeValue::S(key.sk.clone())),
-    ])
-}
-
-fn to_attrs(item: &Item) -> Attrs {
-    let mut attrs = key_attrs(&item.key);
-    attrs.insert("v".into(), AttributeValue::N(item.version.to_string()));
-    attrs.insert("doc".into(), AttributeValue::S(item.doc.to_string()));
-    for index in Index::ALL {
-        if let Some(value) = item.index_value(index) {
-            attrs.insert(
-                index_attribute(index).into(),
-                AttributeValue::S(value.to_string()),
-            );
-        }
-    }
-    if let Some(at) = item.expires_at {
-        attrs.insert(TTL_ATTRIBUTE.into(), AttributeValue::N(at.to_string()));
-    }
-    attrs
-}
-
-/// An item from its DynamoDB attributes (also as they arrive in a stream record).
-pub fn from_attrs(attrs: &Attrs) -> Result<Item, StoreError> {
-    let corrupt =
-        |what: &str| StoreError::Corrupt(format!("attribute `{what}` is missing or malformed"));
-    let s = |name: &str| attrs.get(name).and_then(|v| v.as_s().ok()).cloned();
-    let n = |name: &str| {
-        attrs
-            .get(name)
-            .and_then(|v| v.as_n().ok())
-            .and_then(|n| n.parse::<i64>().ok())
-    };
-    let doc = s("doc").ok_or_else(|| corrupt("doc"))?;
-    Ok(Item {
-        key: Key::new(
-            s("pk").ok_or_else(|| corrupt("pk"))?,
-            s("sk").ok_or_else(|| corrupt("sk"))?,
-        ),
-        version: n("v").ok_or_else(|| corrupt("v"))? as u64,
-        doc: serde_json::from_str(&doc).map_err(|_| corrupt("doc"))?,
-        gsi1: s(index_attribute(Index::Gsi1)),
-        gsi2: s(index_attribute(Index::Gsi2)),
-        expires_at: n(TTL_ATTRIBUTE),
-    })
-}
-
-/// An item from a stream record's image (DynamoDB JSON: `{"pk": {"S": "..."}, "v": {"N": "3"}}`),
-/// as the table's stream hands it to a function.
-pub fn from_stream_image(image: &serde_json::Value) -> Result<Item, StoreError> {
-    let fields = image
-        .as_object()
-        .ok_or_else(|| StoreError::Corrupt("a stream image is not an object".into()))?;
-    let mut attrs = Attrs::new();
-    for (name, value) in fields {
-        if let Some(s) = value.get("S").and_then(|v| v.as_str()) {
-            attrs.insert(name.clone(), AttributeValue::S(s.to_string()));
-        } else if let Some(n) = value.get("N").and_then(|v| v.as_str()) {
-            attrs.insert(name.clone(), AttributeValue::N(n.to_string()));
-        }
-    }
-    from_attrs(&attrs)
-}
-
-/// An item as a stream record's image (the inverse of `from_stream_image`): for tests.
-pub fn to_stream_image(item: &Item) -> serde_json::Value {
-    let fields = to_attrs(item)
-        .into_iter()
-        .map(|(name, value)| {
-            let typed = match value {
-                AttributeValue::N(n) => serde_json::json!({ "N": n }),
-                AttributeValue::S(s) => serde_json::json!({ "S": s }),
-                other => serde_json::json!({ "unsupported": format!("{other:?}") }),
-            };
-            (name, typed)
-        })
-        .collect();
-    serde_json::Value::Object(fields)
 }
 
 /// A condition as a DynamoDB expression and its values.
@@ -182,54 +95,6 @@ fn failure<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
             StoreError::Unreachable(why())
         }
         _ => StoreError::Backend(why()),
-    }
-}
-
-/// How long Varco waits for an AWS service before it gives up, for every AWS client of a
-/// function (DynamoDB, SNS, SES, Secrets Manager). A service that is down, unreachable or
-/// hung answers `503 unavailable` within `operation` (plus the step's own work), well
-/// inside the functions' 10 s timeout (the README's "When a dependency fails" has the
-/// bound as measured).
-#[derive(Clone, Copy, Debug)]
-pub struct Patience {
-    /// To open a connection (DNS, TCP, TLS).
-    pub connect: Duration,
-    /// For one attempt, sent to answered.
-    pub attempt: Duration,
-    /// For the whole call, retries and their backoff included.
-    pub operation: Duration,
-    /// Attempts of one call, the first included (the SDK's standard retry mode).
-    pub attempts: u32,
-}
-
-impl Patience {
-    /// On AWS, where DynamoDB answers in milliseconds: one retry after a failed attempt.
-    pub const AWS: Patience = Patience {
-        connect: Duration::from_millis(1000),
-        attempt: Duration::from_millis(1500),
-        operation: Duration::from_millis(3000),
-        attempts: 2,
-    };
-
-    /// For the test suite on a loaded 2-core machine, where DynamoDB Local may stall for
-    /// seconds under a hundred parallel tests: a guard against a hang, not a bound.
-    pub const UNHURRIED: Patience = Patience {
-        connect: Duration::from_secs(5),
-        attempt: Duration::from_secs(20),
-        operation: Duration::from_secs(45),
-        attempts: 3,
-    };
-
-    pub fn timeouts(&self) -> TimeoutConfig {
-        TimeoutConfig::builder()
-            .connect_timeout(self.connect)
-            .operation_attempt_timeout(self.attempt)
-            .operation_timeout(self.operation)
-            .build()
-    }
-
-    pub fn retries(&self) -> RetryConfig {
-        RetryConfig::standard().with_max_attempts(self.attempts)
     }
 }
 
@@ -390,35 +255,6 @@ impl DynamoStore {
 
 fn backend(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
-}
-
-/// A client for a DynamoDB-compatible endpoint on this machine (DynamoDB Local), with
-/// placeholder credentials: for the local gateway and tests, never for AWS.
-pub fn local_client(endpoint: &str, patience: Patience) -> Client {
-    use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(Region::new("eu-south-1"))
-        .credentials_provider(Credentials::new(
-            "local",
-            "local",
-            None,
-            None,
-            "varco-local",
-        ))
-        .timeout_config(patience.timeouts())
-        .retry_config(patience.retries())
-        .build();
-    Client::from_conf(config)
-}
-
-/// The DynamoDB Local endpoint the test command started, from `VARCO_TEST_DYNAMODB`.
-/// Tests that need it fail, never skip, when it is not set.
-pub fn test_endpoint() -> String {
-    std::env::var("VARCO_TEST_DYNAMODB").unwrap_or_else(|_| {
-        panic!("VARCO_TEST_DYNAMODB is not set: run the tests with `./scripts/test`, which starts DynamoDB Local")
-    })
 }
 
 #[async_trait]

@@ -1,0 +1,454 @@
+//! The OpenAPI 3.1 document, built from the route table: every route, its request, its
+//! answer and its problem+json errors (statuses and codes from `Error::describe`, so they
+//! cannot drift). The local gateway serves it at `/openapi.json`.
+
+use crate::routes::{routes, Step};
+use serde_json::{json, Map, Value};
+use varco_domain::types::ParseError;
+use varco_domain::Error;
+
+mod steps;
+use steps::doc;
+
+struct StepDoc {
+    summary: &'static str,
+    request: Option<Value>,
+    success: (u16, &'static str, Option<Value>),
+    errors: Vec<Error>,
+}
+
+/// A fiscal code's shape (omocodic letters allowed); the check character is not expressible.
+const FISCAL_CODE_PATTERN: &str = "^[A-Za-z]{6}[0-9LMNPQRSTUVlmnpqrstuv]{2}[ABCDEHLMPRSTabcdehlmprst][0-9LMNPQRSTUVlmnpqrstuv]{2}[A-Za-z][0-9LMNPQRSTUVlmnpqrstuv]{3}[A-Za-z]$";
+
+fn string() -> Value {
+    json!({ "type": "string" })
+}
+
+fn object(required: &[&str], properties: Value) -> Value {
+    json!({ "type": "object", "required": required, "properties": properties })
+}
+
+fn phone_prompt() -> Value {
+    object(
+        &["next", "numbers_on_file"],
+        json!({
+            "next": { "const": "phone" },
+            "numbers_on_file": { "type": "integer", "minimum": 1 },
+            "hint": { "type": "string", "description": "The masked number, when exactly one is on file: `+39 340****44`." }
+        }),
+    )
+}
+
+fn session() -> Value {
+    object(
+        &["access_token", "token_type", "expires_in", "scope"],
+        json!({
+            "access_token": string(), "token_type": { "const": "Bearer" }, "expires_in": { "type": "integer" },
+            "refresh_token": { "type": "string", "description": "Single use: `POST /sessions/refresh` answers a new one. Absent for a `password_change` session." },
+            "refresh_expires_at": { "type": "integer", "description": "When the session ends, whatever its refreshes (Unix seconds)." },
+            "scope": { "enum": ["account", "password_change"], "description": "`password_change`: opened with a temporary password, only `PUT /me/password` is allowed." }
+        }),
+    )
+}
+
+fn card_number() -> Value {
+    json!({ "type": "string", "pattern": "^[0-9][0-9 -]{10,21}[0-9]$", "description": "Checked by its Luhn digit too." })
+}
+
+fn phone() -> Value {
+    json!({ "type": "string", "pattern": "^(\\+|00)[0-9][0-9 .()-]{5,19}$", "description": "International format: `+393401234544`." })
+}
+
+fn email() -> Value {
+    json!({ "type": "string", "format": "email", "maxLength": 254 })
+}
+
+fn captcha() -> Value {
+    json!({ "type": "string", "minLength": 1, "maxLength": 4096, "description": "`challenge:nonce` for the proof of work, or the reCAPTCHA response token." })
+}
+
+fn code_sent() -> Value {
+    object(
+        &[
+            "flow_id",
+            "next",
+            "sent_to",
+            "code_expires_at",
+            "expires_at",
+        ],
+        json!({
+            "flow_id": string(), "next": { "const": "code" },
+            "sent_to": { "type": "string", "description": "The masked number: `+39 340****44`." },
+            "code_expires_at": { "type": "integer", "description": "The code is valid 10 minutes, 5 tries." },
+            "expires_at": { "type": "integer" }
+        }),
+    )
+}
+
+fn code_errors() -> Vec<Error> {
+    vec![
+        Error::MalformedBody(String::new()),
+        invalid("code"),
+        Error::FlowNotFound,
+        Error::FlowExpired,
+        Error::FlowEnded,
+        Error::WrongStep,
+        Error::Conflict,
+        Error::CodeNotCorrect,
+        Error::CodeExpired,
+        Error::TooManyAttempts,
+        Error::AttemptsExhausted,
+    ]
+}
+
+fn code() -> Value {
+    json!({ "type": "string", "pattern": "^\\s*[0-9]{6}\\s*$" })
+}
+
+fn change_started() -> Value {
+    object(
+        &["next", "sent_to", "code_expires_at"],
+        json!({ "next": { "const": "code" }, "sent_to": { "type": "string", "description": "The masked number or address." }, "code_expires_at": { "type": "integer" } }),
+    )
+}
+
+fn change_errors<const N: usize>(extra: [Error; N]) -> Vec<Error> {
+    let mut errors = vec![
+        Error::MalformedBody(String::new()),
+        Error::Unauthenticated,
+        Error::PasswordChangeRequired,
+        Error::CurrentPasswordWrong,
+        Error::AttemptsExhausted,
+    ];
+    errors.extend(extra);
+    errors
+}
+
+fn confirm_errors() -> Vec<Error> {
+    vec![
+        Error::MalformedBody(String::new()),
+        invalid("code"),
+        Error::Unauthenticated,
+        Error::PasswordChangeRequired,
+        Error::NoPendingChange,
+        Error::CodeNotCorrect,
+        Error::CodeExpired,
+        Error::TooManyAttempts,
+        Error::AttemptsExhausted,
+        Error::Conflict,
+    ]
+}
+
+fn resend_errors() -> Vec<Error> {
+    vec![
+        Error::MalformedBody(String::new()),
+        invalid("phone"),
+        Error::FlowNotFound,
+        Error::FlowExpired,
+        Error::FlowEnded,
+        Error::WrongStep,
+        Error::Conflict,
+        Error::PhoneNotMatching,
+        Error::SmsLimit,
+    ]
+}
+
+fn invalid(field: &'static str) -> Error {
+    Error::InvalidField {
+        field,
+        reason: ParseError::Format,
+    }
+}
+
+fn method_errors() -> Vec<Error> {
+    vec![
+        Error::MalformedBody(String::new()),
+        Error::FlowNotFound,
+        Error::FlowExpired,
+        Error::FlowEnded,
+        Error::WrongStep,
+        Error::Conflict,
+        Error::MethodNotOffered,
+        Error::DataNotCorrect,
+        Error::TooManyAttempts,
+        Error::AttemptsExhausted,
+        Error::NoCertifiedPhone,
+    ]
+}
+
+fn method_errors_and<const N: usize>(extra: [Error; N]) -> Vec<Error> {
+    let mut errors = method_errors();
+    errors.extend(extra);
+    errors
+}
+
+fn audit_page() -> Value {
+    object(
+        &["events"],
+        json!({
+            "events": { "type": "array", "items": object(&["id", "at", "action", "source", "outcome"], json!({
+                "id": string(), "at": { "type": "integer" }, "action": string(), "actor": string(), "subject": string(),
+                "company_id": string(), "source": { "enum": ["api", "job", "import"] }, "outcome": string()
+            })) },
+            "next": { "type": "string", "description": "Where the next page starts; absent on the last page." }
+        }),
+    )
+}
+
+/// The query parameters of a list read a page at a time.
+fn page_params() -> [Value; 2] {
+    [
+        json!({ "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": 500, "default": 100 } }),
+        json!({ "name": "cursor", "in": "query", "required": false, "description": "The `next` of the previous page.", "schema": { "type": "string", "pattern": "^[A-Za-z0-9._-]{1,128}$" } }),
+    ]
+}
+
+fn unit_contract() -> Value {
+    json!({ "type": "string", "pattern": "^[A-Za-z0-9_-]{1,40}$", "description": "C3 (`property-management`): the contract of a unit of the property whose contact is invited; accepting gives access to the unit while the contract is active." })
+}
+
+fn invitation() -> Value {
+    object(
+        &["invitation_id", "email", "display_name", "role", "state"],
+        json!({
+            "invitation_id": string(), "email": string(), "display_name": string(), "role": string(),
+            "state": { "enum": ["added", "sent", "accepted", "revoked", "expired"] },
+            "expires_at": { "type": "integer", "description": "Until when the code works (Unix seconds); absent until sent." },
+            "unit_contract": unit_contract(),
+            "line": { "type": "string", "description": "T4: the company's line it associates (E.164)." }
+        }),
+    )
+}
+
+fn invitation_code() -> Value {
+    json!({ "type": "string", "minLength": 1, "maxLength": 128, "description": "`<company>.<invitation>.<secret>`, as in the email." })
+}
+
+/// The errors of a step an administrator takes on their company.
+fn company_errors<const N: usize>(extra: [Error; N]) -> Vec<Error> {
+    let mut errors = vec![
+        Error::MalformedBody(String::new()),
+        Error::Unauthenticated,
+        Error::PasswordChangeRequired,
+        Error::NotCompanyAdmin,
+    ];
+    errors.extend(extra);
+    errors
+}
+
+fn person_name() -> Value {
+    json!({ "type": "string", "minLength": 1, "maxLength": 100, "pattern": "\\S" })
+}
+
+fn username() -> Value {
+    json!({ "type": "string", "pattern": "^[A-Za-z0-9._@+-]*[A-Za-z][A-Za-z0-9._@+-]*$", "minLength": 3, "maxLength": 64, "description": "Case-sensitive (W4); letters, digits and `. _ - @ +`, at least one letter." })
+}
+
+fn problem_schema() -> Value {
+    object(
+        &["type", "title", "status", "code", "request_id"],
+        json!({
+            "type": string(), "title": { "type": "string", "description": "In Italian, or English by `Accept-Language`." },
+            "status": { "type": "integer" }, "code": { "type": "string", "description": "Stable machine code." },
+            "request_id": string(), "field": string(), "reason": string(), "detail": string(),
+            "retry_after": { "type": "integer", "description": "`login_delayed`, `source_limit`, `sending_suspended`: seconds to wait (also in `Retry-After`)." }
+        }),
+    )
+}
+
+/// What Mario Rossi of the demo data (`cargo run`, profile `card-issuer`) sends to a step:
+/// an example a client developer can send to the local gateway as it is (with a live flow
+/// id), and the first request schemathesis sends.
+fn request_example(step: Step) -> Option<Value> {
+    let mario = &crate::demo::MARIO;
+    let card = mario.cards.first()?;
+    Some(match step {
+        Step::VerifyKey6 => json!({ "card_number": card.number, "key6": card.key6? }),
+        Step::VerifySecurityAnswer => json!({ "answer": mario.question?.1 }),
+        Step::VerifyRecoveryPassword => json!({ "password": mario.password }),
+        Step::VerifyRecoveryPhone => json!({ "phone": card.alert_phone? }),
+        _ => return None,
+    })
+}
+
+pub fn document() -> Value {
+    let mut paths = Map::new();
+    for route in routes() {
+        let d = doc(route.step);
+        let mut responses = Map::new();
+        let (status, description, schema) = d.success;
+        let mut ok = json!({ "description": description });
+        if let Some(schema) = schema {
+            ok["content"] = json!({ "application/json": { "schema": schema } });
+        }
+        responses.insert(status.to_string(), ok);
+        if route.step == Step::StartLineAssociation {
+            responses.insert("201".into(), json!({
+                "description": "A data-only SIM was associated at once by its PUK: the account's lines now.",
+                "content": { "application/json": { "schema": object(&["lines"], json!({ "lines": { "type": "array", "items": string() } })) } }
+            }));
+        }
+        let generic = [
+            Error::PayloadTooLarge,
+            Error::MalformedRequest,
+            Error::UriTooLong,
+            Error::HeadersTooLarge,
+            Error::Unavailable("".into()),
+            Error::Internal("".into()),
+        ];
+        // A step of a flow the deployed profile lacks answers 404 `not_offered`.
+        let not_offered = route.step.flow().map(|_| Error::NotOffered);
+        // The sending gate's refusals (X5), and the client address's budget.
+        let mut sending = Vec::new();
+        if route.step.sends() {
+            sending.extend([
+                Error::SmsCountryNotAllowed,
+                Error::SmsNumberNotMobile,
+                Error::SmsLimit,
+                Error::MessagesLimit,
+                Error::SendingSuspended { retry_after: 1 },
+            ]);
+        }
+        if route.step.sends_without_login() {
+            sending.push(Error::SourceLimit { retry_after: 1 });
+        }
+        // A field of the body that is not what its schema says answers `invalid_field`.
+        let invalid_body = d.request.as_ref().map(|_| invalid("any field"));
+        let errors = d
+            .errors
+            .iter()
+            .chain(&not_offered)
+            .chain(&sending)
+            .chain(&invalid_body);
+        let mut seen = std::collections::BTreeSet::new();
+        for error in errors.chain(&generic) {
+            if !seen.insert(error.describe().code) {
+                continue;
+            }
+            let described = error.describe();
+            let entry = responses.entry(described.status.to_string()).or_insert_with(|| {
+                json!({ "description": "", "content": { "application/problem+json": { "schema": {
+                    "allOf": [{ "$ref": "#/components/schemas/Problem" }, { "properties": { "code": { "enum": [] } } }]
+                } } } })
+            });
+            let text = entry["description"].as_str().unwrap_or_default();
+            let joined = if text.is_empty() {
+                format!("`{}`", described.code)
+            } else {
+                format!("{text}, `{}`", described.code)
+            };
+            entry["description"] = json!(joined);
+            let schema = &mut entry["content"]["application/problem+json"]["schema"];
+            if let Some(codes) = schema["allOf"][1]["properties"]["code"]["enum"].as_array_mut() {
+                codes.push(json!(described.code));
+            }
+        }
+        let mut operation = json!({ "operationId": route.step.name(), "summary": d.summary, "responses": responses });
+        let mut params: Vec<Value> = route
+            .path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": string() }))
+            .collect();
+        if [
+            Step::ListCompanyUsers,
+            Step::ListCompanyLines,
+            Step::ReadAuditTrail,
+            Step::ReadCompanyAuditTrail,
+            Step::ReadAuditLog,
+        ]
+        .contains(&route.step)
+        {
+            params.extend(page_params());
+        }
+        if route.step == Step::ReadAuditLog {
+            params.push(json!({ "name": "day", "in": "query", "required": false, "schema": { "type": "string", "format": "date" } }));
+        }
+        if !params.is_empty() {
+            operation["parameters"] = json!(params);
+        }
+        if let Some(schema) = d.request {
+            let mut body = json!({ "schema": schema });
+            if let Some(example) = request_example(route.step) {
+                body["example"] = example;
+            }
+            operation["requestBody"] =
+                json!({ "required": true, "content": { "application/json": body } });
+        }
+        if route.step.needs_bearer() {
+            operation["security"] = json!([{ "bearer": [] }]);
+        }
+        let entry = paths
+            .entry(route.path.to_string())
+            .or_insert_with(|| json!({}));
+        entry[route.method.as_str().to_lowercase()] = operation;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": { "title": "Varco", "version": env!("CARGO_PKG_VERSION"), "description": "Customer identity for business customer portals: credential recovery, login." },
+        "paths": paths,
+        "components": {
+            "schemas": { "Problem": problem_schema() },
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_is_documented_with_its_operation_id_and_answers() {
+        let doc = document();
+        for route in routes() {
+            let operation = &doc["paths"][route.path][route.method.as_str().to_lowercase()];
+            assert_eq!(
+                operation["operationId"],
+                route.step.name(),
+                "{} {}",
+                route.method,
+                route.path
+            );
+            assert!(operation["responses"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .any(|s| s.starts_with('2')));
+            assert!(
+                operation["responses"]["500"]["content"]["application/problem+json"].is_object()
+            );
+            if ![http::Method::GET, http::Method::DELETE].contains(&route.method)
+                && ![Step::IssueCaptcha, Step::Autologin, Step::SendInvitation]
+                    .contains(&route.step)
+            {
+                assert!(
+                    operation["requestBody"].is_object(),
+                    "{} has no request body",
+                    route.step.name()
+                );
+            }
+        }
+        let documented: usize = doc["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|p| p.as_object().unwrap().len())
+            .sum();
+        assert_eq!(documented, routes().len(), "no operation without a route");
+    }
+
+    #[test]
+    fn error_answers_name_their_codes() {
+        let doc = document();
+        let key6 = &doc["paths"]["/recoveries/{flow_id}/key6"]["post"]["responses"];
+        assert!(key6["429"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("`key6_locked`"));
+        assert!(key6["422"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("`contact_customer_service`"));
+    }
+}

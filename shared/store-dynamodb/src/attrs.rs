@@ -1,0 +1,96 @@
+//! Items as DynamoDB attributes, and as a stream record's image (DynamoDB JSON).
+
+use super::{Attrs, TTL_ATTRIBUTE};
+use aws_sdk_dynamodb::types::AttributeValue;
+use std::collections::HashMap;
+use varco_domain::store::{Index, Item, Key, StoreError};
+
+pub(crate) fn index_attribute(index: Index) -> &'static str {
+    match index {
+        Index::Gsi1 => "gsi1pk",
+        Index::Gsi2 => "gsi2pk",
+    }
+}
+
+pub(crate) fn key_attrs(key: &Key) -> Attrs {
+    HashMap::from([
+        ("pk".to_string(), AttributeValue::S(key.pk.clone())),
+        ("sk".to_string(), AttributeValue::S(key.sk.clone())),
+    ])
+}
+
+pub(crate) fn to_attrs(item: &Item) -> Attrs {
+    let mut attrs = key_attrs(&item.key);
+    attrs.insert("v".into(), AttributeValue::N(item.version.to_string()));
+    attrs.insert("doc".into(), AttributeValue::S(item.doc.to_string()));
+    for index in Index::ALL {
+        if let Some(value) = item.index_value(index) {
+            attrs.insert(
+                index_attribute(index).into(),
+                AttributeValue::S(value.to_string()),
+            );
+        }
+    }
+    if let Some(at) = item.expires_at {
+        attrs.insert(TTL_ATTRIBUTE.into(), AttributeValue::N(at.to_string()));
+    }
+    attrs
+}
+
+/// An item from its DynamoDB attributes (also as they arrive in a stream record).
+pub fn from_attrs(attrs: &Attrs) -> Result<Item, StoreError> {
+    let corrupt =
+        |what: &str| StoreError::Corrupt(format!("attribute `{what}` is missing or malformed"));
+    let s = |name: &str| attrs.get(name).and_then(|v| v.as_s().ok()).cloned();
+    let n = |name: &str| {
+        attrs
+            .get(name)
+            .and_then(|v| v.as_n().ok())
+            .and_then(|n| n.parse::<i64>().ok())
+    };
+    let doc = s("doc").ok_or_else(|| corrupt("doc"))?;
+    Ok(Item {
+        key: Key::new(
+            s("pk").ok_or_else(|| corrupt("pk"))?,
+            s("sk").ok_or_else(|| corrupt("sk"))?,
+        ),
+        version: n("v").ok_or_else(|| corrupt("v"))? as u64,
+        doc: serde_json::from_str(&doc).map_err(|_| corrupt("doc"))?,
+        gsi1: s(index_attribute(Index::Gsi1)),
+        gsi2: s(index_attribute(Index::Gsi2)),
+        expires_at: n(TTL_ATTRIBUTE),
+    })
+}
+
+/// An item from a stream record's image (DynamoDB JSON: `{"pk": {"S": "..."}, "v": {"N": "3"}}`),
+/// as the table's stream hands it to a function.
+pub fn from_stream_image(image: &serde_json::Value) -> Result<Item, StoreError> {
+    let fields = image
+        .as_object()
+        .ok_or_else(|| StoreError::Corrupt("a stream image is not an object".into()))?;
+    let mut attrs = Attrs::new();
+    for (name, value) in fields {
+        if let Some(s) = value.get("S").and_then(|v| v.as_str()) {
+            attrs.insert(name.clone(), AttributeValue::S(s.to_string()));
+        } else if let Some(n) = value.get("N").and_then(|v| v.as_str()) {
+            attrs.insert(name.clone(), AttributeValue::N(n.to_string()));
+        }
+    }
+    from_attrs(&attrs)
+}
+
+/// An item as a stream record's image (the inverse of `from_stream_image`): for tests.
+pub fn to_stream_image(item: &Item) -> serde_json::Value {
+    let fields = to_attrs(item)
+        .into_iter()
+        .map(|(name, value)| {
+            let typed = match value {
+                AttributeValue::N(n) => serde_json::json!({ "N": n }),
+                AttributeValue::S(s) => serde_json::json!({ "S": s }),
+                other => serde_json::json!({ "unsupported": format!("{other:?}") }),
+            };
+            (name, typed)
+        })
+        .collect();
+    serde_json::Value::Object(fields)
+}
