@@ -29,7 +29,7 @@ pub fn deps(
         store,
         clock,
         random: random.clone(),
-        hasher: Arc::new(SecretHasher::offloaded(varco_store_redb::offload)),
+        hasher: Arc::new(SecretHasher::offloaded(hash_offload)),
         captcha: Arc::new(ProofOfWork::new(
             secrets.captcha_key.clone(),
             captcha_difficulty,
@@ -123,4 +123,77 @@ pub async fn aws_app_with(config: AwsConfig) -> Result<AwsApp, lambda_http::Erro
         (None, _) => {}
     }
     Ok(AwsApp { deps, config, sdk })
+}
+
+/// How the functions run a hash (the domain's `Offload` port): on a thread of its own at a
+/// lower priority (nice 10), while the async worker it came from hands its other requests to
+/// another thread (`block_in_place`). A burst of logins fills the CPU with argon2; requests
+/// that do not hash still get it first, so they wait little.
+pub fn hash_offload(work: &mut (dyn FnMut() + Send)) {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    let mut run = || {
+        std::thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    lower_this_threads_priority();
+                    work()
+                })
+                .join()
+                .expect("a hash does not panic")
+        })
+    };
+    match Handle::try_current().map(|handle| handle.runtime_flavor()) {
+        Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(run),
+        _ => run(),
+    }
+}
+
+/// Nice 10 for the calling thread: on Linux the nice value is a thread's own, and a thread
+/// may always lower its priority. Where it cannot, the thread runs as it is.
+fn lower_this_threads_priority() {
+    // SAFETY: setpriority takes plain integers and changes only the calling thread (who 0).
+    let _ = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 10) };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hash_offload;
+
+    /// Both workers hash back to back without yielding, as logins at once do; a task that
+    /// comes after them still runs (before, it waited for a worker to finish its hashes).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn hashes_on_every_worker_do_not_hold_up_other_tasks() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::Arc;
+        use varco_domain::crypto::SecretHasher;
+        let h = Arc::new(SecretHasher::offloaded(hash_offload));
+        let other_ran = Arc::new(AtomicBool::new(false));
+        let (started, workers_busy) = std::sync::mpsc::channel();
+        let busy: Vec<_> = (0..2)
+            .map(|_| {
+                let (h, other_ran, started) = (h.clone(), other_ran.clone(), started.clone());
+                tokio::spawn(async move {
+                    started.send(()).unwrap();
+                    for _ in 0..40 {
+                        h.hash("482913", &varco_domain::random::OsRandom);
+                        if other_ran.load(Ordering::SeqCst) {
+                            return true;
+                        }
+                    }
+                    false
+                })
+            })
+            .collect();
+        for _ in 0..2 {
+            workers_busy.recv().unwrap();
+        }
+        let other = tokio::spawn({
+            let other_ran = other_ran.clone();
+            async move { other_ran.store(true, Ordering::SeqCst) }
+        });
+        for task in busy {
+            assert!(task.await.unwrap(), "a task waited for the hashes to end");
+        }
+        other.await.unwrap();
+    }
 }

@@ -12,6 +12,9 @@ use std::sync::Arc;
 use tokio::sync::OnceCell;
 use varco_domain::error::UNAVAILABLE_RETRY_AFTER;
 use varco_domain::outbox;
+
+/// A batch of the table's stream, as Lambda hands it to the outbox sender.
+type StreamBatch = aws_lambda_events::event::dynamodb::Event;
 use varco_domain::Deps;
 use varco_senders_aws::{ByChannel, SesEmail, SnsSms};
 
@@ -346,7 +349,7 @@ pub async fn deliver_event(
     event: &Value,
 ) -> Result<Value, Error> {
     let portal = deps.profile.display_name.as_str();
-    let Some(records) = event.get("Records").and_then(Value::as_array) else {
+    if event.get("Records").is_none() {
         let outcomes = outbox::deliver_due(
             deps.store.as_ref(),
             sender,
@@ -358,17 +361,17 @@ pub async fn deliver_event(
         return Ok(
             json!({ "delivered": outcomes.iter().filter(|o| **o == outbox::Delivery::Sent).count() }),
         );
-    };
+    }
+    let batch: StreamBatch = serde_json::from_value(event.clone())
+        .map_err(|e| format!("a stream batch that is not one: {e}"))?;
     let mut failures = Vec::new();
-    for record in records {
-        if record.get("eventName").and_then(Value::as_str) != Some("INSERT") {
+    for record in batch.records {
+        if record.event_name != "INSERT" {
             continue;
         }
-        let Some(image) = record.pointer("/dynamodb/NewImage") else {
-            continue;
-        };
         // The image is the message as written: no need to read it again.
-        let delivered = match varco_store_dynamodb::from_stream_image(image) {
+        let image = serde_json::to_value(&record.change.new_image)?;
+        let delivered = match varco_store_dynamodb::from_stream_image(&image) {
             Ok(item) if varco_domain::keys::is_message(&item.key) => outbox::deliver_item(
                 deps.store.as_ref(),
                 sender,
@@ -383,11 +386,7 @@ pub async fn deliver_event(
         };
         if let Err(e) = delivered {
             tracing::error!(error = %e, "delivery failed");
-            let sequence = record
-                .pointer("/dynamodb/SequenceNumber")
-                .cloned()
-                .unwrap_or(Value::Null);
-            failures.push(json!({ "itemIdentifier": sequence }));
+            failures.push(json!({ "itemIdentifier": record.change.sequence_number }));
         }
     }
     Ok(json!({ "batchItemFailures": failures }))

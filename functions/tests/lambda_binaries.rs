@@ -93,11 +93,7 @@ async fn deliver_the_sms(
         1,
         "the SMS waits in the outbox of the real table"
     );
-    let record = json!({ "Records": [{ "eventName": "INSERT", "dynamodb": {
-        "Keys": { "pk": { "S": pending[0].key.pk }, "sk": { "S": pending[0].key.sk } },
-        "NewImage": varco_store_dynamodb::to_stream_image(&pending[0]),
-        "SequenceNumber": "1"
-    }}]});
+    let record = varco_store_dynamodb::to_stream_batch(&pending[..1], 1);
     let before = sms_to(phone).await.len();
     let answer = invoke_raw("deliver-messages", emulator, table, &Keys::Outbox, record).await;
     assert_eq!(answer, json!({ "batchItemFailures": [] }));

@@ -6,14 +6,7 @@ use serde_json::{json, Value};
 /// A DynamoDB stream batch that inserts `item`, as the table's stream hands it to the
 /// outbox sender.
 pub fn stream_insert(item: &varco_domain::store::Item) -> Value {
-    json!({ "Records": [{
-        "eventName": "INSERT",
-        "dynamodb": {
-            "Keys": { "pk": { "S": item.key.pk }, "sk": { "S": item.key.sk } },
-            "NewImage": varco_store_dynamodb::to_stream_image(item),
-            "SequenceNumber": "100"
-        }
-    }]})
+    varco_store_dynamodb::to_stream_batch(std::slice::from_ref(item), 100)
 }
 
 /// An API Gateway HTTP API (v2) event for `step`, as AWS delivers it to the function, from

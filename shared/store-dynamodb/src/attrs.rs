@@ -94,3 +94,31 @@ pub fn to_stream_image(item: &Item) -> serde_json::Value {
         .collect();
     serde_json::Value::Object(fields)
 }
+
+/// A stream batch that inserts `items`, as the table's stream hands it to a function (the
+/// fields AWS sends, one record an item, numbered from `first_sequence`): for tests.
+pub fn to_stream_batch(items: &[Item], first_sequence: u64) -> serde_json::Value {
+    let records: Vec<serde_json::Value> = items
+        .iter()
+        .zip(first_sequence..)
+        .map(|(item, sequence)| {
+            serde_json::json!({
+                "awsRegion": "eu-south-1",
+                "eventID": format!("event-{sequence}"),
+                "eventName": "INSERT",
+                "eventSource": "aws:dynamodb",
+                "eventVersion": "1.1",
+                "eventSourceARN": "arn:aws:dynamodb:eu-south-1:123456789012:table/varco/stream/2026-11-30T00:00:00.000",
+                "dynamodb": {
+                    "ApproximateCreationDateTime": 1_795_000_000.0,
+                    "Keys": { "pk": { "S": item.key.pk }, "sk": { "S": item.key.sk } },
+                    "NewImage": to_stream_image(item),
+                    "SequenceNumber": sequence.to_string(),
+                    "SizeBytes": 512,
+                    "StreamViewType": "NEW_AND_OLD_IMAGES"
+                }
+            })
+        })
+        .collect();
+    serde_json::json!({ "Records": records })
+}

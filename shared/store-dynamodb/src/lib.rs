@@ -27,7 +27,7 @@ use varco_domain::store::{
 
 mod attrs;
 mod client;
-pub use attrs::{from_attrs, from_stream_image, to_stream_image};
+pub use attrs::{from_attrs, from_stream_image, to_stream_batch, to_stream_image};
 use attrs::{index_attribute, key_attrs, to_attrs};
 pub use client::{local_client, test_endpoint, Patience};
 

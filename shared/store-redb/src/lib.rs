@@ -34,11 +34,6 @@ fn off_the_workers<T>(work: impl FnOnce() -> T) -> T {
     }
 }
 
-/// `off_the_workers` as the domain's `Offload` port: the functions' argon2 runs through it.
-pub fn offload(work: &mut dyn FnMut()) {
-    off_the_workers(work)
-}
-
 fn backend(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
 }
@@ -286,49 +281,6 @@ impl RedbStore {
         }
         tx.commit().map_err(backend)?;
         Ok(counts)
-    }
-}
-
-#[cfg(test)]
-mod offload_tests {
-    use super::offload;
-
-    /// Both workers hash back to back without yielding, as logins at once do; a task that
-    /// comes after them still runs (before, it waited for a worker to finish its hashes).
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn hashes_on_every_worker_do_not_hold_up_other_tasks() {
-        use std::sync::atomic::{AtomicBool, Ordering};
-        use std::sync::Arc;
-        use varco_domain::crypto::SecretHasher;
-        let h = Arc::new(SecretHasher::offloaded(offload));
-        let other_ran = Arc::new(AtomicBool::new(false));
-        let (started, workers_busy) = std::sync::mpsc::channel();
-        let busy: Vec<_> = (0..2)
-            .map(|_| {
-                let (h, other_ran, started) = (h.clone(), other_ran.clone(), started.clone());
-                tokio::spawn(async move {
-                    started.send(()).unwrap();
-                    for _ in 0..40 {
-                        h.hash("482913", &varco_domain::random::OsRandom);
-                        if other_ran.load(Ordering::SeqCst) {
-                            return true;
-                        }
-                    }
-                    false
-                })
-            })
-            .collect();
-        for _ in 0..2 {
-            workers_busy.recv().unwrap();
-        }
-        let other = tokio::spawn({
-            let other_ran = other_ran.clone();
-            async move { other_ran.store(true, Ordering::SeqCst) }
-        });
-        for task in busy {
-            assert!(task.await.unwrap(), "a task waited for the hashes to end");
-        }
-        other.await.unwrap();
     }
 }
 
