@@ -148,7 +148,7 @@ fn source_ip(request: &lambda_http::Request) -> IpAddr {
     .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
 }
 
-/// One API Gateway request for `step`: what the step binaries run, and what tests call.
+/// One API Gateway request for `step`: what a step's Lambda function runs, and what tests call.
 pub async fn handle_event(
     deps: &Deps,
     step: Step,

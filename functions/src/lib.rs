@@ -1,6 +1,6 @@
-//! Varco's functions: the route table (`routes`), the HTTP glue, the handlers by flow
-//! (`handlers/`), and the three
-//! ways they run: one Lambda binary per step (`src/bin/`), the local gateway (`cargo run`),
+//! Varco's functions: the route table (`routes`, one line per step), the handlers by flow
+//! (`handlers/`), the HTTP glue (`http`), and the three ways they run: the Lambda binary
+//! (`src/bin/varco-lambda.rs`, one function at a time), the local gateway (`cargo run`),
 //! and the black-box tests.
 
 pub mod app;

@@ -13,7 +13,7 @@
 use crate::accounts::line_login_key;
 use crate::deps::Deps;
 use crate::error::Error;
-use crate::invitations::record::{Invitation, State as InvitationState, ID_ALPHABET};
+use crate::invitation::{Invitation, State as InvitationState, ID_ALPHABET};
 use crate::keys::{self, purpose};
 use crate::members::{manager, read_page};
 use crate::sessions::authenticate;

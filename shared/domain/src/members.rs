@@ -10,7 +10,7 @@ use crate::audit::{self, AuditEvent, Event};
 use crate::clock::Timestamp;
 use crate::deps::Deps;
 use crate::error::Error;
-use crate::invitations::record::{Invitation, InvitationView, State as InvitationState};
+use crate::invitation::{Invitation, InvitationView, State as InvitationState};
 use crate::keys;
 use crate::profile::Capability;
 use crate::sessions::{authenticate, Authenticated};

@@ -1,6 +1,6 @@
 //! An invitation as stored, and as its company's administrators see it; the company's
 //! pending invitations. Read by the company's lists (`members`, `company_lines`) as well as
-//! by the invitation steps (`invitations`).
+//! by the invitation steps (`invitations`), which change it.
 
 use crate::clock::{Timestamp, DAY};
 use crate::error::Error;

@@ -34,9 +34,8 @@ use crate::tokens::Scope;
 use crate::types::{Email, Password, PhoneNumber};
 use serde::Serialize;
 
-pub mod record;
-pub use record::{Invitation, InvitationView, State};
-use record::{Pending, ID_ALPHABET};
+pub use crate::invitation::{Invitation, InvitationView, State};
+use crate::invitation::{Pending, ID_ALPHABET};
 
 /// An invitation as an administrator fills it in.
 pub struct NewInvitation {
