@@ -156,8 +156,10 @@ impl SecretHasher {
         (self.offload)(&mut || {
             result = argon.hash_password_into_with_memory(secret, salt, out, &mut memory[..blocks]);
         });
+        // Kept only at this hasher's own size: a stored hash that names more memory (an
+        // older, stronger policy) gets its own, given back after.
         let mut memories = self.memories.lock().expect("poisoned");
-        if memories.len() < IDLE_MEMORIES {
+        if memories.len() < IDLE_MEMORIES && memory.len() == self.params.block_count() {
             memories.push(memory);
         }
         result
@@ -318,6 +320,9 @@ mod tests {
     fn hashes_of_the_argon2_crates_own_encoder_verify_and_the_other_way_round() {
         use argon2::password_hash::{PasswordHasher, PasswordVerifier};
         let h = SecretHasher::new();
+        // A hash first, so that what follows runs in a used working memory.
+        assert!(!h.verify("something else", Some(&h.hash("482913", &OsRandom))));
+        assert_eq!(h.memories.lock().unwrap().len(), 1);
         let salt = SaltString::encode_b64(b"0123456789abcdef").unwrap();
         let theirs = h.argon.hash_password(b"482913", &salt).unwrap().to_string();
         assert_eq!(theirs, h.hash_with_salt(b"482913", b"0123456789abcdef"));
