@@ -130,8 +130,7 @@ pub async fn aws_app_with(config: AwsConfig) -> Result<AwsApp, lambda_http::Erro
 /// another thread (`block_in_place`). A burst of logins fills the CPU with argon2; requests
 /// that do not hash still get it first, so they wait little.
 pub fn hash_offload(work: &mut (dyn FnMut() + Send)) {
-    use tokio::runtime::{Handle, RuntimeFlavor};
-    let mut run = || {
+    varco_store_redb::off_the_workers(|| {
         std::thread::scope(|scope| {
             scope
                 .spawn(|| {
@@ -141,11 +140,7 @@ pub fn hash_offload(work: &mut (dyn FnMut() + Send)) {
                 .join()
                 .expect("a hash does not panic")
         })
-    };
-    match Handle::try_current().map(|handle| handle.runtime_flavor()) {
-        Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(run),
-        _ => run(),
-    }
+    })
 }
 
 /// Nice 10 for the calling thread: on Linux the nice value is a thread's own, and a thread

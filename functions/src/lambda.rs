@@ -12,11 +12,11 @@ use std::sync::Arc;
 use tokio::sync::OnceCell;
 use varco_domain::error::UNAVAILABLE_RETRY_AFTER;
 use varco_domain::outbox;
+use varco_domain::Deps;
+use varco_senders_aws::{ByChannel, SesEmail, SnsSms};
 
 /// A batch of the table's stream, as Lambda hands it to the outbox sender.
 type StreamBatch = aws_lambda_events::event::dynamodb::Event;
-use varco_domain::Deps;
-use varco_senders_aws::{ByChannel, SesEmail, SnsSms};
 
 pub type Error = lambda_http::Error;
 
@@ -362,7 +362,7 @@ pub async fn deliver_event(
             json!({ "delivered": outcomes.iter().filter(|o| **o == outbox::Delivery::Sent).count() }),
         );
     }
-    let batch: StreamBatch = serde_json::from_value(event.clone())
+    let batch = <StreamBatch as serde::Deserialize>::deserialize(event)
         .map_err(|e| format!("a stream batch that is not one: {e}"))?;
     let mut failures = Vec::new();
     for record in batch.records {

@@ -431,10 +431,7 @@ pub(super) async fn seed_card_issuer(deps: &Deps) -> Result<usize, Error> {
             .await?;
         added += 1;
     }
-    // The old hashes are deterministic (fixed demo salts): computed once per process.
-    static LEGACY: std::sync::OnceLock<Vec<LegacyAccount>> = std::sync::OnceLock::new();
-    let legacy_users = LEGACY.get_or_init(|| LEGACY_USERS.iter().map(|u| u.to_legacy()).collect());
-    for user in legacy_users {
+    for user in LEGACY_USERS.iter().map(|u| u.to_legacy()) {
         if deps
             .store
             .get(&legacy_key(deps, &user.username))
@@ -443,7 +440,9 @@ pub(super) async fn seed_card_issuer(deps: &Deps) -> Result<usize, Error> {
         {
             continue;
         }
-        deps.store.write(vec![provision_legacy(deps, user)]).await?;
+        deps.store
+            .write(vec![provision_legacy(deps, &user)])
+            .await?;
         added += 1;
     }
     Ok(added)

@@ -25,8 +25,9 @@ pub struct RedbStore {
 
 /// Runs `work`, which holds its thread a while, after handing this worker's other tasks to
 /// another thread (`block_in_place`) in a multi-threaded tokio runtime, as the local gateway
-/// and the Lambda functions run; elsewhere as it is.
-fn off_the_workers<T>(work: impl FnOnce() -> T) -> T {
+/// and the Lambda functions run; elsewhere as it is. The functions' argon2 goes through it too
+/// (`varco_functions::app::hash_offload`).
+pub fn off_the_workers<T>(work: impl FnOnce() -> T) -> T {
     use tokio::runtime::{Handle, RuntimeFlavor};
     match Handle::try_current().map(|handle| handle.runtime_flavor()) {
         Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
