@@ -1,6 +1,6 @@
 //! Wiring: the domain's `Deps` from configuration, on AWS or on this machine.
 
-use crate::config::{AwsConfig, Secrets, SecretsSource};
+use crate::config::{AwsConfig, Secrets, SecretsSource, TokenSettings};
 use base64::Engine as _;
 use std::sync::Arc;
 use varco_domain::captcha::ProofOfWork;
@@ -9,7 +9,7 @@ use varco_domain::crypto::{Pepper, SecretHasher};
 use varco_domain::profile::Profile;
 use varco_domain::random::{OsRandom, Random};
 use varco_domain::store::Store;
-use varco_domain::tokens::TokenKey;
+use varco_domain::tokens::Tokens;
 use varco_domain::Deps;
 use varco_store_dynamodb::DynamoStore;
 use varco_third_party::{HttpIssuer, Recaptcha, GOOGLE_VERIFY_URL};
@@ -22,9 +22,16 @@ pub fn deps(
     clock: Arc<dyn Clock>,
     profile: Profile,
     secrets: &Secrets,
+    token_settings: &TokenSettings,
     captcha_difficulty: u8,
 ) -> Deps {
     let random: Arc<dyn Random> = Arc::new(OsRandom);
+    let tokens = Tokens::new(
+        &token_settings.issuer,
+        token_settings.audiences.clone(),
+        secrets.signing_keys.clone(),
+        clock.now(),
+    );
     Deps {
         store,
         clock,
@@ -37,7 +44,7 @@ pub fn deps(
             random,
         )),
         pepper: Pepper::new(secrets.pepper.clone()),
-        tokens: TokenKey::new(secrets.token_key.clone()),
+        tokens: Arc::new(tokens),
         profile: Arc::new(profile),
         sms_country_codes: None,
         gateway_key: secrets
@@ -77,21 +84,7 @@ pub async fn aws_app_with(config: AwsConfig) -> Result<AwsApp, lambda_http::Erro
     let secrets = match &config.secrets {
         SecretsSource::Environment(secrets) => secrets.clone(),
         SecretsSource::SecretsManager(arn) => {
-            let answer = aws_sdk_secretsmanager::Client::new(&sdk)
-                .get_secret_value()
-                .secret_id(arn)
-                .send()
-                .await
-                .map_err(|e| {
-                    format!(
-                        "reading the keys from Secrets Manager ({arn}): {}",
-                        aws_sdk_secretsmanager::error::DisplayErrorContext(&e)
-                    )
-                })?;
-            Secrets::from_json(
-                "the Secrets Manager secret",
-                answer.secret_string().unwrap_or_default(),
-            )?
+            Secrets::from_json("the Secrets Manager secret", &read_secret(&sdk, arn).await?)?
         }
     };
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table);
@@ -101,6 +94,7 @@ pub async fn aws_app_with(config: AwsConfig) -> Result<AwsApp, lambda_http::Erro
         Arc::new(varco_domain::clock::SystemClock),
         config.profile.clone(),
         &secrets,
+        &config.tokens,
         config.captcha_difficulty,
     );
     deps.sms_country_codes = config.sms_country_codes.clone();
@@ -123,6 +117,89 @@ pub async fn aws_app_with(config: AwsConfig) -> Result<AwsApp, lambda_http::Erro
         (None, _) => {}
     }
     Ok(AwsApp { deps, config, sdk })
+}
+
+/// The text of the Secrets Manager secret `arn` (its current version).
+pub async fn read_secret(sdk: &aws_config::SdkConfig, arn: &str) -> Result<String, String> {
+    let answer = aws_sdk_secretsmanager::Client::new(sdk)
+        .get_secret_value()
+        .secret_id(arn)
+        .send()
+        .await
+        .map_err(|e| {
+            format!(
+                "reading the keys from Secrets Manager ({arn}): {}",
+                aws_sdk_secretsmanager::error::DisplayErrorContext(&e)
+            )
+        })?;
+    Ok(answer.secret_string().unwrap_or_default().to_string())
+}
+
+impl AwsApp {
+    /// Reads the signing keys again when the ring in use is older than `KEY_RING_MAX_AGE`,
+    /// so that a running function publishes and verifies a key added by a rotation long
+    /// before it signs. A failed read keeps the ring in use (and is tried again on the next
+    /// request): the keys it holds stay good for hours.
+    pub async fn reload_signing_keys_when_stale(&self) {
+        let SecretsSource::SecretsManager(arn) = &self.config.secrets else {
+            return;
+        };
+        let tokens = &self.deps.tokens;
+        let now = self.deps.clock.now();
+        if now.0 - tokens.ring_loaded_at().0 < varco_domain::tokens::KEY_RING_MAX_AGE {
+            return;
+        }
+        let ring = read_secret(&self.sdk, arn).await.and_then(|text| {
+            let json: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|_| "the Secrets Manager secret is not JSON".to_string())?;
+            crate::config::decode_signing_keys("the secret's `signing_keys`", &json["signing_keys"])
+        });
+        match ring {
+            Ok(ring) => tokens.replace(ring, now),
+            Err(problem) => tracing::warn!(%problem, "the signing keys could not be read again"),
+        }
+    }
+}
+
+/// The rotation function (`rotate-signing-keys`), run daily: rotates the signing keys of the
+/// Secrets Manager secret as due (`KeyRing::rotate`), keeping every other key of it as it
+/// is; answers what the ring holds now.
+pub async fn rotate_signing_keys(app: &AwsApp) -> Result<serde_json::Value, String> {
+    let SecretsSource::SecretsManager(arn) = &app.config.secrets else {
+        return Err("the keys are in the environment: rotate them there".into());
+    };
+    let now = app.deps.clock.now();
+    let text = read_secret(&app.sdk, arn).await?;
+    let token_life = app.deps.profile.access_token_seconds();
+    let rotated = crate::config::rotate_signing_keys(&text, now, token_life)?;
+    let changed = rotated.is_some();
+    let text = match rotated {
+        Some(text) => {
+            aws_sdk_secretsmanager::Client::new(&app.sdk)
+                .put_secret_value()
+                .secret_id(arn)
+                .secret_string(&text)
+                .send()
+                .await
+                .map_err(|e| {
+                    format!(
+                        "writing the rotated keys to Secrets Manager ({arn}): {}",
+                        aws_sdk_secretsmanager::error::DisplayErrorContext(&e)
+                    )
+                })?;
+            text
+        }
+        None => text,
+    };
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|_| "the secret is not JSON".to_string())?;
+    let ring = crate::config::decode_signing_keys("`signing_keys`", &json["signing_keys"])?;
+    let kids = ring.kids();
+    tracing::info!(changed, keys = kids.len(), "signing keys");
+    app.deps.tokens.replace(ring.clone(), now);
+    Ok(
+        serde_json::json!({ "keys": ring.stored().iter().zip(&kids).map(|(k, kid)| serde_json::json!({ "kid": kid, "signs_from": k.signs_from })).collect::<Vec<_>>() }),
+    )
 }
 
 /// How the functions run a hash (the domain's `Offload` port): on a thread of its own at a

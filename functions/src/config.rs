@@ -4,14 +4,17 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use std::fmt;
+use std::sync::Arc;
 use varco_domain::profile::Profile;
+use varco_domain::tokens::{KeyRing, StoredKey};
 
-/// The three secret keys. In AWS they are read from Secrets Manager at cold start (or,
-/// without `VARCO_SECRETS_ARN`, from the environment); locally from a generated file.
+/// The secret keys. In AWS they are read from Secrets Manager at cold start (or, without
+/// `VARCO_SECRETS_ARN`, from the environment); locally from a generated file.
 #[derive(Clone)]
 pub struct Secrets {
     pub pepper: Vec<u8>,
-    pub token_key: Vec<u8>,
+    /// The access tokens' RSA keys (`signing_keys`: `[{"private_key", "signs_from"}]`).
+    pub signing_keys: Arc<KeyRing>,
     pub captcha_key: Vec<u8>,
     /// W9: the key the operator's network gateway presents with a line header; optional.
     pub gateway_key: Option<Vec<u8>>,
@@ -35,10 +38,40 @@ pub fn decode_secret(name: &str, value: &str) -> Result<Vec<u8>, String> {
     }
 }
 
+/// The key ring from the text of `signing_keys` (a JSON array of `StoredKey`). The error
+/// names `name` and never quotes the value.
+pub fn decode_signing_keys(name: &str, value: &serde_json::Value) -> Result<Arc<KeyRing>, String> {
+    let stored: Vec<StoredKey> = serde_json::from_value(value.clone()).map_err(|_| {
+        format!("{name} must be a list of {{\"private_key\", \"signs_from\"}} (`cargo run -- signing-key`)")
+    })?;
+    KeyRing::from_stored(stored)
+        .map(Arc::new)
+        .map_err(|problem| format!("{name}: {problem}"))
+}
+
+/// The secrets JSON `text` with its signing keys rotated as due at `now`
+/// (`KeyRing::rotate`), when anything is due; every other member is kept as it is.
+pub fn rotate_signing_keys(
+    text: &str,
+    now: varco_domain::clock::Timestamp,
+    token_life: i64,
+) -> Result<Option<String>, String> {
+    let mut json: serde_json::Value =
+        serde_json::from_str(text).map_err(|_| "the secrets are not a JSON object".to_string())?;
+    let ring = decode_signing_keys("`signing_keys`", &json["signing_keys"])?;
+    let Some(rotated) = ring.rotate(now, token_life) else {
+        return Ok(None);
+    };
+    json["signing_keys"] = serde_json::to_value(rotated).expect("keys serialise");
+    Ok(Some(
+        serde_json::to_string_pretty(&json).expect("JSON serialises"),
+    ))
+}
+
 impl Secrets {
-    /// The keys from a JSON object with `pepper`, `token_key` and `captcha_key` (and,
-    /// optionally, `gateway_key` and `operator_key`) in base64: the Secrets Manager secret and the local
-    /// secrets file.
+    /// The keys from a JSON object with `pepper` and `captcha_key` in base64, and
+    /// `signing_keys` (and, optionally, `gateway_key`, `issuer_key` and `operator_key`):
+    /// the Secrets Manager secret and the local secrets file.
     pub fn from_json(source: &str, text: &str) -> Result<Secrets, String> {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|_| format!("{source} is not a JSON object"))?;
@@ -50,7 +83,10 @@ impl Secrets {
         };
         Ok(Secrets {
             pepper: key("pepper")?,
-            token_key: key("token_key")?,
+            signing_keys: decode_signing_keys(
+                &format!("{source}: `signing_keys`"),
+                &value["signing_keys"],
+            )?,
             captcha_key: key("captcha_key")?,
             gateway_key: match value["gateway_key"].as_str() {
                 Some(_) => Some(key("gateway_key")?),
@@ -73,11 +109,35 @@ pub enum SecretsSource {
     SecretsManager(String),
 }
 
+/// Who issues the access tokens and for whom.
+#[derive(Clone, Debug)]
+pub struct TokenSettings {
+    /// The deployment's public base URL: tokens' `iss`, and where the discovery document
+    /// and the key set are served.
+    pub issuer: String,
+    /// The tokens' `aud`: the APIs meant to accept them.
+    pub audiences: Vec<String>,
+}
+
+impl TokenSettings {
+    /// The local gateway's: its own address, and the audience `varco`.
+    pub fn local(address: &str) -> TokenSettings {
+        TokenSettings {
+            issuer: address.trim_end_matches('/').to_string(),
+            audiences: vec![LOCAL_AUDIENCE.to_string()],
+        }
+    }
+}
+
+/// The audience of the local gateway's tokens (and the template's default).
+pub const LOCAL_AUDIENCE: &str = "varco";
+
 /// What a step needs on AWS.
 #[derive(Clone)]
 pub struct AwsConfig {
     pub table: String,
     pub profile: Profile,
+    pub tokens: TokenSettings,
     pub secrets: SecretsSource,
     pub captcha_difficulty: u8,
     /// Country calling codes SMS may go to; `None`: any.
@@ -129,6 +189,19 @@ impl Reader<'_> {
         (self.get)(name).filter(|v| !v.trim().is_empty())
     }
 
+    fn signing_keys(&mut self, name: &str) -> Arc<KeyRing> {
+        let value = self.required(name);
+        let ring = serde_json::from_str(&value)
+            .map_err(|_| format!("{name} is not JSON"))
+            .and_then(|value| decode_signing_keys(name, &value));
+        ring.unwrap_or_else(|problem| {
+            if !value.is_empty() {
+                self.problems.push(problem);
+            }
+            Arc::new(KeyRing::empty())
+        })
+    }
+
     fn secret(&mut self, name: &str) -> Vec<u8> {
         let value = self.required(name);
         if value.is_empty() {
@@ -143,8 +216,11 @@ impl Reader<'_> {
 
 impl AwsConfig {
     /// Reads `VARCO_TABLE`, `VARCO_PROFILE`, and the keys: `VARCO_SECRETS_ARN`, or else
-    /// `VARCO_PEPPER`, `VARCO_TOKEN_KEY`, `VARCO_CAPTCHA_KEY` (base64, >= 32 bytes each;
+    /// `VARCO_PEPPER`, `VARCO_CAPTCHA_KEY` (base64, >= 32 bytes each) and `VARCO_SIGNING_KEYS`
+    /// (the JSON of the secret's `signing_keys`;
     /// `VARCO_GATEWAY_KEY` too, optional, for W9; and `VARCO_ISSUER_KEY`, optional, for R8).
+    /// `VARCO_ISSUER` (the API's https:// base URL, the tokens' `iss`) and
+    /// `VARCO_TOKEN_AUDIENCES` (their `aud`, separated by commas).
     /// Optionally `VARCO_KEY6_URL`, the card issuer's Key6 service (R8).
     /// Optionally `VARCO_CAPTCHA_DIFFICULTY` (default 18), `VARCO_SMS_COUNTRY_CODES`
     /// (`39,41`), `VARCO_SMS_PER_DAY` and `VARCO_SMS_PER_COUNTRY` (the deployment's and a
@@ -159,11 +235,27 @@ impl AwsConfig {
         };
         let table = r.required("VARCO_TABLE");
         let profile_name = r.required("VARCO_PROFILE");
+        let issuer = r.required("VARCO_ISSUER");
+        let usable = issuer.starts_with("https://") && !issuer.contains(['?', '#']);
+        if !issuer.is_empty() && !usable {
+            r.problems
+                .push("VARCO_ISSUER must be the API's https:// base URL".into());
+        }
+        let audiences: Vec<String> = r
+            .required("VARCO_TOKEN_AUDIENCES")
+            .split(',')
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty())
+            .collect();
+        let tokens = TokenSettings {
+            issuer: issuer.trim_end_matches('/').to_string(),
+            audiences,
+        };
         let secrets = match r.optional("VARCO_SECRETS_ARN") {
             Some(arn) => SecretsSource::SecretsManager(arn),
             None => SecretsSource::Environment(Secrets {
                 pepper: r.secret("VARCO_PEPPER"),
-                token_key: r.secret("VARCO_TOKEN_KEY"),
+                signing_keys: r.signing_keys("VARCO_SIGNING_KEYS"),
                 captcha_key: r.secret("VARCO_CAPTCHA_KEY"),
                 gateway_key: r
                     .optional("VARCO_GATEWAY_KEY")
@@ -266,6 +358,7 @@ impl AwsConfig {
             (true, Some(profile)) => Ok(AwsConfig {
                 table,
                 profile,
+                tokens,
                 secrets,
                 captcha_difficulty,
                 sms_country_codes,
@@ -297,8 +390,10 @@ mod tests {
         for expected in [
             "VARCO_TABLE is not set",
             "VARCO_PEPPER must hold at least 32",
-            "VARCO_TOKEN_KEY is not set",
+            "VARCO_SIGNING_KEYS is not set",
             "VARCO_CAPTCHA_KEY is not set",
+            "VARCO_ISSUER is not set",
+            "VARCO_TOKEN_AUDIENCES is not set",
         ] {
             assert!(err.contains(expected), "{err}");
         }
@@ -309,6 +404,8 @@ mod tests {
         let env: HashMap<&str, String> = HashMap::from([
             ("VARCO_TABLE", "varco".to_string()),
             ("VARCO_PROFILE", "card-issuer".to_string()),
+            ("VARCO_ISSUER", "https://id.example.com/".to_string()),
+            ("VARCO_TOKEN_AUDIENCES", "cards, billing".to_string()),
             (
                 "VARCO_SECRETS_ARN",
                 "arn:aws:secretsmanager:eu-south-1:1:secret:varco".to_string(),
@@ -321,23 +418,38 @@ mod tests {
             matches!(config.secrets, SecretsSource::SecretsManager(ref arn) if arn.ends_with(":varco"))
         );
         assert_eq!(config.sms_country_codes, Some(vec![39, 41]));
+        assert_eq!(config.tokens.issuer, "https://id.example.com");
+        assert_eq!(config.tokens.audiences, ["cards", "billing"]);
         let sending = &config.profile.sending;
         assert_eq!((sending.sms_per_day, sending.sms_per_country), (500, 500));
         let mut env = env;
         env.insert("VARCO_SMS_PER_COUNTRY", "600".to_string());
         let err = AwsConfig::from_env(&|k| env.get(k).cloned()).err().unwrap();
         assert!(err.to_string().contains("VARCO_SMS_PER_COUNTRY"), "{err}");
+        env.insert("VARCO_ISSUER", "http://id.example.com".to_string());
+        let err = AwsConfig::from_env(&|k| env.get(k).cloned()).err().unwrap();
+        assert!(err.to_string().contains("VARCO_ISSUER must be"), "{err}");
     }
 
     #[test]
     fn the_secrets_json_needs_every_key_long_enough() {
         let key = STANDARD.encode([7u8; 32]);
-        let good = format!(r#"{{"pepper":"{key}","token_key":"{key}","captcha_key":"{key}"}}"#);
+        let ring = serde_json::to_string(&[StoredKey::generate(0)]).unwrap();
+        let good = format!(r#"{{"pepper":"{key}","signing_keys":{ring},"captcha_key":"{key}"}}"#);
         assert!(Secrets::from_json("secret", &good).is_ok());
-        let short = format!(r#"{{"pepper":"{key}","token_key":"c2hvcnQ=","captcha_key":"{key}"}}"#);
+        let short =
+            format!(r#"{{"pepper":"{key}","signing_keys":{ring},"captcha_key":"c2hvcnQ="}}"#);
         let problem = Secrets::from_json("secret", &short).err().unwrap();
         assert!(
-            problem.contains("token_key") && !problem.contains("c2hvcnQ"),
+            problem.contains("captcha_key") && !problem.contains("c2hvcnQ"),
+            "{problem}"
+        );
+        let not_a_key = format!(
+            r#"{{"pepper":"{key}","signing_keys":[{{"private_key":"{key}","signs_from":0}}],"captcha_key":"{key}"}}"#
+        );
+        let problem = Secrets::from_json("secret", &not_a_key).err().unwrap();
+        assert!(
+            problem.contains("signing_keys") && !problem.contains(&key),
             "{problem}"
         );
     }
@@ -349,8 +461,13 @@ mod tests {
             ("VARCO_TABLE", "varco".to_string()),
             ("VARCO_PROFILE", "card-issuer".to_string()),
             ("VARCO_PEPPER", key.clone()),
-            ("VARCO_TOKEN_KEY", key.clone()),
+            (
+                "VARCO_SIGNING_KEYS",
+                serde_json::to_string(&[StoredKey::generate(0)]).unwrap(),
+            ),
             ("VARCO_CAPTCHA_KEY", key),
+            ("VARCO_ISSUER", "https://id.example.com".to_string()),
+            ("VARCO_TOKEN_AUDIENCES", "varco".to_string()),
             ("VARCO_CAPTCHA_DIFFICULTY", "20".to_string()),
         ]);
         let config = AwsConfig::from_env(&|k| env.get(k).cloned()).unwrap();

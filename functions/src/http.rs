@@ -98,6 +98,9 @@ pub fn request_id(headers: &HeaderMap, fallback: impl FnOnce() -> String) -> Str
 pub struct Reply {
     pub status: StatusCode,
     pub body: Option<Value>,
+    /// How long anyone may keep the answer (`Cache-Control: public, max-age`); none: no
+    /// one (`no-store`), as for everything that concerns a person.
+    pub max_age: Option<u32>,
 }
 
 impl Reply {
@@ -105,6 +108,16 @@ impl Reply {
         Reply {
             status,
             body: Some(serde_json::to_value(body).expect("answers serialise")),
+            max_age: None,
+        }
+    }
+
+    /// A public document that anyone may keep for `seconds`.
+    pub fn public(body: Value, seconds: u32) -> Reply {
+        Reply {
+            status: StatusCode::OK,
+            body: Some(body),
+            max_age: Some(seconds),
         }
     }
 
@@ -112,6 +125,7 @@ impl Reply {
         Reply {
             status: StatusCode::NO_CONTENT,
             body: None,
+            max_age: None,
         }
     }
 }

@@ -27,13 +27,14 @@ pub const FUNCTION_VARIABLE: &str = "VARCO_FUNCTION";
 /// The functions that are not steps.
 pub const DELIVER_MESSAGES: &str = "deliver-messages";
 pub const IMPORT_DATA: &str = "import-data";
+pub const ROTATE_SIGNING_KEYS: &str = "rotate-signing-keys";
 
 /// Every function's name: the steps, the outbox sender, the jobs and the import.
 pub fn function_names() -> Vec<&'static str> {
     let steps = crate::routes::routes().iter().map(|route| route.name);
     let jobs = Job::ALL.into_iter().map(Job::name);
     steps
-        .chain([DELIVER_MESSAGES, IMPORT_DATA])
+        .chain([DELIVER_MESSAGES, IMPORT_DATA, ROTATE_SIGNING_KEYS])
         .chain(jobs)
         .collect()
 }
@@ -52,6 +53,7 @@ pub async fn serve_configured() -> Result<(), Error> {
     match name.as_str() {
         DELIVER_MESSAGES => serve_outbox_stream().await,
         IMPORT_DATA => serve_import().await,
+        ROTATE_SIGNING_KEYS => serve_key_rotation().await,
         _ => Err(format!("{FUNCTION_VARIABLE}={name} names no function of Varco").into()),
     }
 }
@@ -67,7 +69,7 @@ pub async fn serve_step(step: Step) -> Result<(), Error> {
     let config = crate::config::AwsConfig::from_env(&|name| std::env::var(name).ok())?;
     let starter = Arc::new(Starter {
         config,
-        deps: OnceCell::new(),
+        app: OnceCell::new(),
         failed_at: std::sync::Mutex::new(None),
     });
     let _ = starter.deps().await;
@@ -88,13 +90,14 @@ pub async fn serve_step(step: Step) -> Result<(), Error> {
 /// at least `UNAVAILABLE_RETRY_AFTER` seconds after the last try failed.
 struct Starter {
     config: crate::config::AwsConfig,
-    deps: OnceCell<Deps>,
+    app: OnceCell<crate::app::AwsApp>,
     failed_at: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 impl Starter {
     async fn deps(&self) -> Result<&Deps, Error> {
-        self.deps
+        let app = self
+            .app
             .get_or_try_init(|| async {
                 let wait = std::time::Duration::from_secs(UNAVAILABLE_RETRY_AFTER.unsigned_abs());
                 let last = *self.failed_at.lock().expect("poisoned");
@@ -103,13 +106,14 @@ impl Starter {
                 }
                 crate::app::aws_app_with(self.config.clone())
                     .await
-                    .map(|app| app.deps)
                     .inspect_err(|e| {
                         tracing::error!(error = %e, "the function could not start");
                         *self.failed_at.lock().expect("poisoned") = Some(std::time::Instant::now());
                     })
             })
-            .await
+            .await?;
+        app.reload_signing_keys_when_stale().await;
+        Ok(&app.deps)
     }
 }
 
@@ -309,6 +313,23 @@ pub async fn run_job(deps: &Deps, job: Job) -> Result<Value, Error> {
         tracing::debug!(job = job.name(), "job: nothing to do");
     }
     Ok(serde_json::to_value(report)?)
+}
+
+/// The signing keys' rotation, run by its daily schedule (`app::rotate_signing_keys`).
+pub async fn serve_key_rotation() -> Result<(), Error> {
+    crate::logging::init_json();
+    let app = Arc::new(crate::app::aws_app().await?);
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |_: lambda_runtime::LambdaEvent<Value>| {
+            let app = app.clone();
+            async move {
+                crate::app::rotate_signing_keys(&app)
+                    .await
+                    .map_err(Error::from)
+            }
+        },
+    ))
+    .await
 }
 
 /// The import step (X7): invoked directly (`aws lambda invoke`) with `{"jsonl": "<rows>"}`;

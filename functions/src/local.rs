@@ -1,18 +1,19 @@
 //! Running Varco on this machine: the local gateway on the embedded store (or DynamoDB
 //! Local), demo data, a generated secrets file, and the outbox printed to the console.
 
-use crate::config::{Secrets, MIN_SECRET_BYTES};
+use crate::config::{Secrets, TokenSettings, MIN_SECRET_BYTES};
 use crate::console::ConsoleSender;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
-use varco_domain::clock::SystemClock;
+use varco_domain::clock::{Clock, SystemClock, Timestamp};
 use varco_domain::outbox;
 use varco_domain::profile::Profile;
 use varco_domain::random::{OsRandom, Random};
 use varco_domain::store::Store;
+use varco_domain::tokens::StoredKey;
 use varco_store_dynamodb::DynamoStore;
 use varco_store_redb::RedbStore;
 
@@ -28,47 +29,50 @@ pub struct LocalOptions {
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// The secrets file in `dir`, created with fresh random keys the first time (a file of an
-/// earlier version gains a gateway key and an operator key). Keeping it keeps the embedded store's look-up
-/// hashes valid across runs.
-pub fn local_secrets(dir: &Path) -> Result<Secrets, BoxError> {
+/// The secrets file in `dir`, created with fresh random keys the first time; a key that a
+/// file of an earlier version lacks is added (the signing keys, the gateway and operator
+/// keys), and the signing keys are rotated when due (`KeyRing::rotate`). Keeping the file
+/// keeps the embedded store's look-up hashes valid across runs.
+pub fn local_secrets(dir: &Path, now: Timestamp, token_life: i64) -> Result<Secrets, BoxError> {
     let path = dir.join("secrets.json");
     let fresh = || {
         let mut bytes = vec![0u8; MIN_SECRET_BYTES];
         OsRandom.fill(&mut bytes);
-        bytes
+        serde_json::Value::String(STANDARD.encode(bytes))
     };
-    let secrets = match std::fs::read_to_string(&path) {
-        Ok(text) => {
-            let secrets = Secrets::from_json(&path.display().to_string(), &text)
-                .map_err(|problem| format!("{problem} (delete the file to make a new one)"))?;
-            if secrets.gateway_key.is_some() && secrets.operator_key.is_some() {
-                return Ok(secrets);
-            }
-            Secrets {
-                gateway_key: secrets.gateway_key.clone().or_else(|| Some(fresh())),
-                operator_key: secrets.operator_key.clone().or_else(|| Some(fresh())),
-                ..secrets
-            }
+    let read = std::fs::read_to_string(&path).ok();
+    let mut json: serde_json::Value = match &read {
+        Some(text) => serde_json::from_str(text).map_err(|_| {
+            format!(
+                "{} is not JSON (delete the file to make a new one)",
+                path.display()
+            )
+        })?,
+        None => serde_json::json!({}),
+    };
+    for name in ["pepper", "captcha_key", "gateway_key", "operator_key"] {
+        if json.get(name).is_none_or(serde_json::Value::is_null) {
+            json[name] = fresh();
         }
-        Err(_) => Secrets {
-            pepper: fresh(),
-            token_key: fresh(),
-            captcha_key: fresh(),
-            gateway_key: Some(fresh()),
-            issuer_key: None,
-            operator_key: Some(fresh()),
-        },
-    };
-    std::fs::create_dir_all(dir)?;
-    let json = serde_json::json!({
-        "pepper": STANDARD.encode(&secrets.pepper),
-        "token_key": STANDARD.encode(&secrets.token_key),
-        "captcha_key": STANDARD.encode(&secrets.captcha_key),
-        "gateway_key": secrets.gateway_key.as_ref().map(|k| STANDARD.encode(k)),
-        "operator_key": secrets.operator_key.as_ref().map(|k| STANDARD.encode(k)),
-    });
-    std::fs::write(&path, serde_json::to_string_pretty(&json)?)?;
+    }
+    if json
+        .get("signing_keys")
+        .is_none_or(serde_json::Value::is_null)
+    {
+        json["signing_keys"] = serde_json::to_value([StoredKey::generate(now.0)])?;
+    }
+    // The token key of an earlier version signed tokens that no longer exist.
+    if let Some(object) = json.as_object_mut() {
+        object.remove("token_key");
+    }
+    let text = serde_json::to_string_pretty(&json)?;
+    let text = crate::config::rotate_signing_keys(&text, now, token_life)?.unwrap_or(text);
+    let secrets = Secrets::from_json(&path.display().to_string(), &text)
+        .map_err(|problem| format!("{problem} (delete the file to make a new one)"))?;
+    if read.as_deref() != Some(text.as_str()) {
+        std::fs::create_dir_all(dir)?;
+        std::fs::write(&path, text)?;
+    }
     Ok(secrets)
 }
 
@@ -83,7 +87,11 @@ async fn local_deps(
     options: &LocalOptions,
 ) -> Result<(Arc<varco_domain::Deps>, usize, Option<Arc<RedbStore>>), BoxError> {
     let profile = Profile::builtin(&options.profile)?;
-    let secrets = local_secrets(&options.data_dir)?;
+    let secrets = local_secrets(
+        &options.data_dir,
+        SystemClock.now(),
+        profile.access_token_seconds(),
+    )?;
     let (store, embedded): (Arc<dyn Store>, _) = match &options.dynamodb {
         Some(endpoint) => {
             let client =
@@ -103,6 +111,7 @@ async fn local_deps(
         Arc::new(SystemClock),
         profile,
         &secrets,
+        &TokenSettings::local(&format!("http://127.0.0.1:{}", options.port)),
         options.captcha_difficulty,
     );
     // R8: the demo cards' Key6 codes stand in for the issuer's service.

@@ -1,11 +1,12 @@
 //! The local gateway: `cargo run [-- --port 8080 --profile card-issuer --data .varco
 //! --dynamodb http://127.0.0.1:8000 --captcha-difficulty 0]`; and the operator's data
-//! import into the same store: `cargo run -- import FILE.jsonl [--data .varco ...]`.
+//! import into the same store: `cargo run -- import FILE.jsonl [--data .varco ...]`; and a
+//! deployment's first signing key, for its secret: `cargo run -- signing-key`.
 
 use std::path::PathBuf;
 use varco_functions::local::{import_file, run, BoxError, LocalOptions};
 
-const USAGE: &str = "usage: varco [import FILE.jsonl] [--port N] [--profile NAME] [--data DIR] [--dynamodb URL] [--captcha-difficulty BITS]";
+const USAGE: &str = "usage: varco [signing-key | import FILE.jsonl] [--port N] [--profile NAME] [--data DIR] [--dynamodb URL] [--captcha-difficulty BITS]";
 
 fn options() -> Result<(Option<PathBuf>, LocalOptions), String> {
     let mut options = LocalOptions {
@@ -52,6 +53,13 @@ fn options() -> Result<(Option<PathBuf>, LocalOptions), String> {
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
+    if std::env::args().nth(1).as_deref() == Some("signing-key") {
+        // The secret's `signing_keys` of a new deployment: one key that signs at once.
+        let now = varco_domain::clock::Clock::now(&varco_domain::clock::SystemClock);
+        let keys = [varco_domain::tokens::StoredKey::generate(now.0)];
+        println!("{}", serde_json::to_string(&keys)?);
+        return Ok(());
+    }
     match options() {
         Ok((Some(file), options)) => import_file(options, &file).await,
         Ok((None, options)) => run(options).await,

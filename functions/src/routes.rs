@@ -180,6 +180,8 @@ steps! {
     StartPasswordReset        POST   "/password-resets"                                         PasswordReset        -      source       telco::start_password_reset;
     SendResetCode             POST   "/password-resets/{flow_id}/code"                          PasswordReset        -      source_sends telco::send_reset_code;
     CompletePasswordReset     POST   "/password-resets/{flow_id}/password"                      PasswordReset        -      -            telco::complete_password_reset;
+    GetOpenidConfiguration    GET    "/.well-known/openid-configuration"                        -                    -      -            sessions::get_openid_configuration;
+    GetJwks                   GET    "/.well-known/jwks.json"                                   -                    -      -            sessions::get_jwks;
 }
 
 /// Runs one step for one request and renders the outcome. Logs one line per request with
@@ -193,12 +195,22 @@ pub async fn handle(deps: &Deps, step: Step, request: ApiRequest) -> Response<By
         run(deps, step, &request).await
     };
     let response = match &outcome {
-        Ok(reply) => respond(
-            reply.status,
-            "application/json",
-            reply.body.clone(),
-            &request.request_id,
-        ),
+        Ok(reply) => {
+            let mut response = respond(
+                reply.status,
+                "application/json",
+                reply.body.clone(),
+                &request.request_id,
+            );
+            if let Some(seconds) = reply.max_age {
+                response.headers_mut().insert(
+                    http::header::CACHE_CONTROL,
+                    http::HeaderValue::from_str(&format!("public, max-age={seconds}"))
+                        .expect("a number is a header value"),
+                );
+            }
+            response
+        }
         Err(error) => problem(error, lang, &request.request_id),
     };
     log_request(

@@ -32,20 +32,34 @@ fn bearer(event: &mut Value, session: &Value) {
 
 /// The keys as a Secrets Manager secret on moto_server, as an operator creates it.
 async fn keys_in_secrets_manager() -> Keys {
-    let endpoint = moto_endpoint();
+    let s = secrets();
+    secret_on_moto(&json!({ "pepper": STANDARD.encode(&s.pepper), "signing_keys": s.signing_keys.stored(), "captcha_key": STANDARD.encode(&s.captcha_key) })).await
+}
+
+fn secrets_manager_on_moto(endpoint: &str) -> aws_sdk_secretsmanager::Client {
     let config = aws_sdk_secretsmanager::Config::builder()
         .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
-        .endpoint_url(&endpoint)
+        .endpoint_url(endpoint)
         .region(aws_sdk_secretsmanager::config::Region::new("eu-south-1"))
         .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new(
             "local", "local", None, None, "test",
         ))
         .build();
-    let s = secrets();
-    let value = json!({ "pepper": STANDARD.encode(&s.pepper), "token_key": STANDARD.encode(&s.token_key), "captcha_key": STANDARD.encode(&s.captcha_key) });
-    let created = aws_sdk_secretsmanager::Client::from_conf(config)
+    aws_sdk_secretsmanager::Client::from_conf(config)
+}
+
+/// `value` as a new Secrets Manager secret on moto_server.
+async fn secret_on_moto(value: &Value) -> Keys {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let endpoint = moto_endpoint();
+    let created = secrets_manager_on_moto(&endpoint)
         .create_secret()
-        .name(format!("varco-smoke-{}", std::process::id()))
+        .name(format!(
+            "varco-smoke-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        ))
         .secret_string(value.to_string())
         .send()
         .await
@@ -151,8 +165,14 @@ async fn every_step_binary_answers_under_the_lambda_runtime_against_dynamodb_loc
     DynamoStore::create_table(&client, &table).await.unwrap();
     let store = Arc::new(DynamoStore::new(client, &table));
     let profile = varco_domain::profile::Profile::builtin("card-issuer").unwrap();
-    let deps =
-        varco_functions::app::deps(store.clone(), Arc::new(SystemClock), profile, &secrets(), 0);
+    let deps = varco_functions::app::deps(
+        store.clone(),
+        Arc::new(SystemClock),
+        profile,
+        &secrets(),
+        &token_settings(),
+        0,
+    );
     varco_functions::demo::seed(&deps).await.unwrap();
     let emulator = emulator().await;
     let env = Keys::Environment;
@@ -504,6 +524,62 @@ async fn the_job_functions_run_their_jobs() {
         .await;
         assert_eq!(report, json!({ "changed": 0, "finished": true }), "{job}");
     }
+}
+
+/// The rotation function, run by its daily schedule, on a secret whose one key has signed
+/// for more than 30 days: the secret gains the next key, which signs three hours from now,
+/// and keeps every other key of it; run again, it finds nothing due.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rotation_function_adds_the_next_signing_key_to_the_secret_ahead_of_its_use() {
+    use varco_domain::tokens::{StoredKey, PUBLISH_LEAD, ROTATE_EVERY};
+    let seeded = seeded("rotation", "card-issuer").await;
+    let now = varco_domain::clock::Clock::now(&SystemClock).0;
+    let s = secrets();
+    let old = StoredKey::generate(now - ROTATE_EVERY - 60);
+    let keys = secret_on_moto(&json!({ "pepper": STANDARD.encode(&s.pepper), "signing_keys": [old], "captcha_key": STANDARD.encode(&s.captcha_key), "issuer_key": "kept" })).await;
+    let Keys::SecretsManager { arn, endpoint } = &keys else {
+        unreachable!()
+    };
+    let scheduled =
+        json!({ "version": "0", "detail-type": "Scheduled Event", "source": "aws.scheduler" });
+    let rotate = || {
+        invoke_raw(
+            "rotate-signing-keys",
+            &seeded.emulator,
+            &seeded.table,
+            &keys,
+            scheduled.clone(),
+        )
+    };
+    let report = rotate().await;
+    let signs_from: Vec<i64> = report["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["signs_from"].as_i64().unwrap())
+        .collect();
+    assert_eq!(signs_from.len(), 2, "{report}");
+    assert_eq!(signs_from[0], old.signs_from);
+    assert!(
+        (now + PUBLISH_LEAD..now + PUBLISH_LEAD + 120).contains(&signs_from[1]),
+        "{report}"
+    );
+    let stored: Value = serde_json::from_str(
+        secrets_manager_on_moto(endpoint)
+            .get_secret_value()
+            .secret_id(arn)
+            .send()
+            .await
+            .unwrap()
+            .secret_string()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(stored["signing_keys"].as_array().unwrap().len(), 2);
+    assert_eq!(stored["signing_keys"][0]["private_key"], old.private_key);
+    assert_eq!(stored["issuer_key"], "kept");
+    assert_eq!(stored["pepper"], STANDARD.encode(&s.pepper));
+    assert_eq!(rotate().await, report, "nothing is due the second time");
 }
 
 /// X7 through the import binary (on DynamoDB Local, keys from the environment) and through

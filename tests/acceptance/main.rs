@@ -22,3 +22,4 @@ mod sending;
 mod sessions;
 mod storage;
 mod telco;
+mod tokens;

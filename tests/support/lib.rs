@@ -9,6 +9,7 @@ use varco_domain::captcha::solve;
 use varco_domain::clock::{ManualClock, Timestamp};
 use varco_domain::outbox::{self, Outgoing, SendError, Sender};
 use varco_domain::store::Store;
+use varco_domain::tokens::KeyRing;
 use varco_domain::Deps;
 use varco_functions::config::Secrets;
 use varco_functions::demo::DemoPerson;
@@ -114,10 +115,18 @@ impl Answer {
     }
 }
 
+/// One signing key for a test process (generating an RSA key takes a moment), signing
+/// from the start of time.
+pub fn test_signing_keys() -> Arc<KeyRing> {
+    static RING: OnceLock<Arc<KeyRing>> = OnceLock::new();
+    RING.get_or_init(|| Arc::new(KeyRing::first(Timestamp(0))))
+        .clone()
+}
+
 pub fn test_secrets() -> Secrets {
     Secrets {
         pepper: vec![1; 32],
-        token_key: vec![2; 32],
+        signing_keys: test_signing_keys(),
         captcha_key: vec![3; 32],
         gateway_key: Some(vec![4; 32]),
         issuer_key: None,
@@ -183,19 +192,20 @@ impl TestApp {
         };
         let clock = ManualClock::at(Timestamp(1_795_000_000));
         let profile = varco_domain::profile::Profile::builtin(profile).unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = format!("http://{}", listener.local_addr().unwrap());
         let mut deps = varco_functions::app::deps(
             store,
             Arc::new(clock.clone()),
             profile,
             &test_secrets(),
+            &varco_functions::config::TokenSettings::local(&address),
             CAPTCHA_BITS,
         );
         deps.issuer = Arc::new(varco_functions::demo::DemoIssuer);
         tune(&mut deps);
         let deps = Arc::new(deps);
         varco_functions::demo::seed(&deps).await.unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = format!("http://{}", listener.local_addr().unwrap());
         let server = tokio::spawn(varco_functions::gateway::serve(listener, deps.clone()));
         TestApp {
             address,

@@ -18,6 +18,21 @@ pub(crate) async fn issue_captcha(deps: &Deps, _: ()) -> Result<Reply, Error> {
     ))
 }
 
+/// How long a client, API Gateway's JWT authorizer or a CDN may keep the key set and the
+/// discovery document: far less than the `PUBLISH_LEAD` with which a new key is published.
+pub const KEYS_MAX_AGE: u32 = 15 * 60;
+
+/// The discovery document: the issuer, where its keys are, how tokens are signed.
+pub(crate) async fn get_openid_configuration(deps: &Deps, _: ()) -> Result<Reply, Error> {
+    Ok(Reply::public(deps.tokens.discovery(), KEYS_MAX_AGE))
+}
+
+/// The public keys that sign access tokens (a JWK set), the next one included ahead of
+/// its first token, the previous one until its last token has expired.
+pub(crate) async fn get_jwks(deps: &Deps, _: ()) -> Result<Reply, Error> {
+    Ok(Reply::public(deps.tokens.jwks(), KEYS_MAX_AGE))
+}
+
 /// Login by `email`, or by `username`: a username, or a line number for employees.
 pub struct LoginInput {
     name: TypedLoginName,

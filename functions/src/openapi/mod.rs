@@ -389,7 +389,7 @@ pub fn document() -> Value {
         "paths": paths,
         "components": {
             "schemas": { "Problem": problem_schema() },
-            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } }
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "bearerFormat": "JWT" } }
         }
     })
 }

@@ -5,6 +5,18 @@ use super::*;
 pub(super) fn doc(step: Step) -> StepDoc {
     use Step::*;
     match step {
+        GetOpenidConfiguration => StepDoc {
+            summary: "The discovery document (OpenID Connect Discovery): the issuer of the access tokens, where their keys are, how they are signed. Cacheable for 15 minutes.",
+            request: None,
+            success: (200, "The discovery document.", Some(object(&["issuer", "jwks_uri", "id_token_signing_alg_values_supported"], json!({ "issuer": string(), "jwks_uri": string(), "id_token_signing_alg_values_supported": { "type": "array", "items": { "const": "RS256" } } })))),
+            errors: vec![],
+        },
+        GetJwks => StepDoc {
+            summary: "The public keys that sign access tokens (RFC 7517 JWK set, RS256): the next key is published at least three hours before it signs, the previous one stays until its last token has expired. Cacheable for 15 minutes.",
+            request: None,
+            success: (200, "The key set.", Some(object(&["keys"], json!({ "keys": { "type": "array", "items": object(&["kty", "kid", "alg", "use", "n", "e"], json!({ "kty": { "const": "RSA" }, "kid": string(), "alg": { "const": "RS256" }, "use": { "const": "sig" }, "n": string(), "e": string() })) } })))),
+            errors: vec![],
+        },
         IssueCaptcha => StepDoc {
             summary: "A captcha challenge: a proof of work to solve, or the reCAPTCHA site key.",
             request: None,

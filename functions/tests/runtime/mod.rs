@@ -12,7 +12,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, Mutex};
 use varco_domain::clock::SystemClock;
-use varco_functions::config::Secrets;
+use varco_domain::tokens::KeyRing;
+use varco_functions::config::{Secrets, TokenSettings};
 use varco_store_dynamodb::{local_client, test_endpoint, DynamoStore, Patience};
 
 /// How long a binary may take to answer one event before the test fails (a bound, not a wait).
@@ -94,10 +95,23 @@ pub(crate) async fn emulator() -> Emulator {
     }
 }
 
+/// Where the functions under test say their tokens come from.
+pub(crate) const ISSUER: &str = "https://varco.example.com";
+
+pub(crate) fn token_settings() -> TokenSettings {
+    TokenSettings {
+        issuer: ISSUER.into(),
+        audiences: vec!["varco".into()],
+    }
+}
+
 pub(crate) fn secrets() -> Secrets {
+    static RING: std::sync::OnceLock<Arc<KeyRing>> = std::sync::OnceLock::new();
     Secrets {
         pepper: vec![11; 32],
-        token_key: vec![12; 32],
+        signing_keys: RING
+            .get_or_init(|| Arc::new(KeyRing::first(varco_domain::clock::Timestamp(0))))
+            .clone(),
         captcha_key: vec![13; 32],
         gateway_key: Some(vec![14; 32]),
         issuer_key: None,
@@ -146,6 +160,7 @@ pub(crate) async fn seeded(name: &str, profile: &'static str) -> Seeded {
         Arc::new(SystemClock),
         varco_domain::profile::Profile::builtin(profile).unwrap(),
         &secrets(),
+        &token_settings(),
         0,
     );
     varco_functions::demo::seed(&deps).await.unwrap();
@@ -196,6 +211,8 @@ pub(crate) fn start(
         .env("AWS_ENDPOINT_URL_DYNAMODB", test_endpoint())
         .env("VARCO_TABLE", table)
         .env("VARCO_PROFILE", emulator.profile)
+        .env("VARCO_ISSUER", ISSUER)
+        .env("VARCO_TOKEN_AUDIENCES", "varco")
         .env("VARCO_CAPTCHA_DIFFICULTY", "0")
         .kill_on_drop(true)
         .stdout(std::process::Stdio::piped())
@@ -204,7 +221,10 @@ pub(crate) fn start(
         Keys::Environment | Keys::Outbox => {
             command
                 .env("VARCO_PEPPER", STANDARD.encode(&s.pepper))
-                .env("VARCO_TOKEN_KEY", STANDARD.encode(&s.token_key))
+                .env(
+                    "VARCO_SIGNING_KEYS",
+                    serde_json::to_string(&s.signing_keys.stored()).unwrap(),
+                )
                 .env("VARCO_CAPTCHA_KEY", STANDARD.encode(&s.captcha_key));
             if let Some(key) = &s.gateway_key {
                 command.env("VARCO_GATEWAY_KEY", STANDARD.encode(key));

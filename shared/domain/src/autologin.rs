@@ -123,7 +123,7 @@ pub async fn autologin(deps: &Deps, request: AutologinRequest<'_>) -> Result<Ses
         return Err(Error::AutologinUnavailable);
     }
     crate::login::may_log_in(deps, &account, now)?;
-    let (session, write) = sessions::open_for_one_token(deps, &account, now);
+    let (session, write) = sessions::open_for_one_token(deps, &account, now)?;
     let mut writes = vec![write, proof_used];
     writes.extend(crate::audit::record(
         deps,

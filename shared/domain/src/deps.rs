@@ -6,7 +6,7 @@ use crate::crypto::{Pepper, SecretHasher};
 use crate::profile::Profile;
 use crate::random::Random;
 use crate::store::Store;
-use crate::tokens::TokenKey;
+use crate::tokens::Tokens;
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -17,7 +17,8 @@ pub struct Deps {
     pub hasher: Arc<SecretHasher>,
     pub captcha: Arc<dyn CaptchaVerifier>,
     pub pepper: Pepper,
-    pub tokens: TokenKey,
+    /// Issues and checks access tokens; holds the signing key ring.
+    pub tokens: Arc<Tokens>,
     pub profile: Arc<Profile>,
     /// Country calling codes SMS may go to (a deployment setting against SMS pumping);
     /// `None`: any.

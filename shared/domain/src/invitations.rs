@@ -477,7 +477,7 @@ pub async fn accept(deps: &Deps, acceptance: Acceptance) -> Result<Session, Erro
     let pending = Pending::read(items[1].as_ref())?.without(&invitation.id, now);
     invitation.finish(State::Accepted);
     invitation.account_id = Some(account.id.clone());
-    let (session, session_write) = sessions::open(deps, &account, now);
+    let (session, session_write) = sessions::open(deps, &account, now)?;
     let mut writes = vec![invitation.item(items[0].as_ref(), now)];
     writes.extend(account.create(now)?);
     writes.push(pending.write(code.company_id, items[1].as_ref()));

@@ -377,7 +377,7 @@ pub async fn complete(
     account.password_hash = Some(password_hash);
     account.password_version += 1;
     flow.state = State::Completed;
-    let (session, session_write) = sessions::open(deps, &account, now);
+    let (session, session_write) = sessions::open(deps, &account, now)?;
     let activation = activation.ok_or(Error::FlowEnded)?;
     let mut writes = vec![
         Write::replace(&item, &flow),

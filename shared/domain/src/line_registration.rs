@@ -251,7 +251,7 @@ pub async fn complete(
         },
     )?;
     flow.state = State::Completed;
-    let (session, session_write) = sessions::open(deps, &account, now);
+    let (session, session_write) = sessions::open(deps, &account, now)?;
     let mut writes = vec![Write::replace(&item, &flow)];
     writes.extend(account.create(now)?);
     writes.push(session_write);

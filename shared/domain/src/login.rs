@@ -45,7 +45,7 @@ pub async fn login(deps: &Deps, name: &LoginName, password: &str) -> Result<Sess
     let session = match account {
         Some(account) if verified => {
             may_log_in(deps, &account, now)?;
-            let (session, write) = sessions::open(deps, &account, now);
+            let (session, write) = sessions::open(deps, &account, now)?;
             writes.push(write);
             // The owner's login does not spend what others' failures may use.
             writes.extend(crate::attempts::forgive(&limits));
@@ -73,7 +73,7 @@ pub async fn login(deps: &Deps, name: &LoginName, password: &str) -> Result<Sess
                     .write(writes)
                     .await
                     .map_err(|_| Error::InvalidCredentials)?;
-                return Ok(sessions::password_change_only(deps, &account, now));
+                return sessions::password_change_only(deps, &account, now);
             }
             _ => return Err(failed(deps, Some(&account), now).await),
         },

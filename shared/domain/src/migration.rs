@@ -294,7 +294,7 @@ pub async fn complete(
         version: flow.legacy_version,
         ..Item::new(legacy_key(deps, &flow.legacy.username), &flow.legacy)
     };
-    let (session, session_write) = sessions::open(deps, &account, now);
+    let (session, session_write) = sessions::open(deps, &account, now)?;
     flow.state = State::Completed;
     let mut writes = vec![
         Write::replace(&item, &flow),

@@ -256,7 +256,7 @@ pub async fn complete(
         since: now.0,
     };
     flow.state = State::Completed;
-    let (session, session_write) = sessions::open(deps, &account, now);
+    let (session, session_write) = sessions::open(deps, &account, now)?;
     let mut writes = vec![
         Write::replace(&item, &flow),
         Write::create(Item::new(

@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::keys::{self, purpose};
 use crate::random::new_id;
 use crate::store::{Condition, Item, Write};
-use crate::tokens::{Claims, Scope};
+use crate::tokens::{Claims, Grant, Scope};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -46,17 +46,26 @@ fn access_token(
     scope: Scope,
     sid: Option<String>,
     now: Timestamp,
-) -> (String, i64) {
+) -> Result<(String, i64), Error> {
     let ttl = deps.profile.access_token_seconds();
-    let claims = Claims {
+    let memberships = account
+        .memberships
+        .iter()
+        .filter(|m| m.usable(&deps.profile, now.0))
+        .map(|m| (m.company_id.clone(), m.role.clone()))
+        .collect();
+    let grant = Grant {
         sub: account.id.clone(),
         scope,
         pwv: account.password_version,
         sid,
-        iat: now.0,
-        exp: now.0 + ttl,
+        memberships,
     };
-    (deps.tokens.sign(&claims), ttl)
+    let jti = new_id(deps.random.as_ref());
+    let token = deps
+        .tokens
+        .issue(grant, &deps.profile.name, jti, now, ttl)?;
+    Ok((token, ttl))
 }
 
 /// A refresh token names its account and session, and carries the secret whose keyed hash
@@ -85,21 +94,25 @@ fn issue(
     stored: &StoredSession,
     secret: &str,
     now: Timestamp,
-) -> Session {
+) -> Result<Session, Error> {
     let (access_token, expires_in) =
-        access_token(deps, account, Scope::Account, Some(sid.to_string()), now);
-    Session {
+        access_token(deps, account, Scope::Account, Some(sid.to_string()), now)?;
+    Ok(Session {
         access_token,
         token_type: "Bearer",
         expires_in,
         scope: Scope::Account,
         refresh_token: Some(refresh_token(&account.id, sid, secret)),
         refresh_expires_at: Some(stored.expires_at),
-    }
+    })
 }
 
 /// Opens a full session for `account`: the session and the write that stores it.
-pub(crate) fn open(deps: &Deps, account: &Account, now: Timestamp) -> (Session, Write) {
+pub(crate) fn open(
+    deps: &Deps,
+    account: &Account,
+    now: Timestamp,
+) -> Result<(Session, Write), Error> {
     let sid = new_id(deps.random.as_ref());
     let secret = new_id(deps.random.as_ref());
     let stored = StoredSession {
@@ -108,11 +121,11 @@ pub(crate) fn open(deps: &Deps, account: &Account, now: Timestamp) -> (Session, 
         created_at: now.0,
         expires_at: now.0 + deps.profile.refresh_token_seconds(),
     };
-    let session = issue(deps, account, &sid, &stored, &secret, now);
+    let session = issue(deps, account, &sid, &stored, &secret, now)?;
     let write = Write::create(
         Item::new(keys::session(&account.id, &sid), &stored).expiring_at(stored.expires_at),
     );
-    (session, write)
+    Ok((session, write))
 }
 
 /// Opens a session for `account` that lasts one access token (W9's autologin): stored, so
@@ -121,10 +134,10 @@ pub(crate) fn open_for_one_token(
     deps: &Deps,
     account: &Account,
     now: Timestamp,
-) -> (Session, Write) {
+) -> Result<(Session, Write), Error> {
     let sid = new_id(deps.random.as_ref());
     let (access_token, expires_in) =
-        access_token(deps, account, Scope::Account, Some(sid.clone()), now);
+        access_token(deps, account, Scope::Account, Some(sid.clone()), now)?;
     let stored = StoredSession {
         pwv: account.password_version,
         // No refresh token matches it: a keyed hash of a secret nobody holds.
@@ -145,21 +158,25 @@ pub(crate) fn open_for_one_token(
         refresh_token: None,
         refresh_expires_at: None,
     };
-    (session, write)
+    Ok((session, write))
 }
 
 /// A session that can only set a new password (after login with a temporary password):
 /// no refresh token, nothing stored.
-pub(crate) fn password_change_only(deps: &Deps, account: &Account, now: Timestamp) -> Session {
-    let (access_token, expires_in) = access_token(deps, account, Scope::PasswordChange, None, now);
-    Session {
+pub(crate) fn password_change_only(
+    deps: &Deps,
+    account: &Account,
+    now: Timestamp,
+) -> Result<Session, Error> {
+    let (access_token, expires_in) = access_token(deps, account, Scope::PasswordChange, None, now)?;
+    Ok(Session {
         access_token,
         token_type: "Bearer",
         expires_in,
         scope: Scope::PasswordChange,
         refresh_token: None,
         refresh_expires_at: None,
-    }
+    })
 }
 
 /// A new access token and refresh token for a refresh token; the one given is used up.
@@ -194,7 +211,7 @@ pub async fn refresh(deps: &Deps, token: &str) -> Result<Session, Error> {
         .write(vec![Write::replace(&session_item, &stored)])
         .await
     {
-        Ok(()) => Ok(issue(deps, &account, sid, &stored, &secret, now)),
+        Ok(()) => issue(deps, &account, sid, &stored, &secret, now),
         // Another refresh with the same token got there first: the token was presented
         // twice at once, which only a copy of it can do. The winner's tokens end too.
         Err(crate::store::StoreError::ConditionFailed { .. }) => Err(end_reused(deps, key).await),

@@ -1,14 +1,48 @@
-//! Access tokens: short-lived, signed with HMAC-SHA256 under a key from configuration.
-//! A token names its account, its scope, and the password version it was issued under, so
-//! that changing the password revokes every token issued before.
+//! Access tokens: JWTs (RFC 7519) as RFC 9068 profiles them for access tokens, signed with
+//! RS256 (RSASSA-PKCS1-v1_5 with SHA-256, by aws-lc) under a key ring, so that API Gateway's
+//! JWT authorizer and any service with a standard library can check them against the public
+//! key set (`jwks`), without Varco's secrets and without calling Varco.
+//!
+//! A token names its account, its scope, its session and the password version it was
+//! issued under: Varco's own steps still read the session and the account on every request,
+//! so logout and a password change end a token at once there. Other services see the
+//! profile and the person's memberships (company id to role) as they were at issue.
+//!
+//! Keys rotate without logging anyone out (`KeyRing::rotate`): the next key is published
+//! `PUBLISH_LEAD` before it signs (API Gateway caches a key set for up to two hours), and a
+//! key stays in the set until the last token it signed has expired.
 
 use crate::clock::Timestamp;
 use crate::error::Error;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::rsa::{KeyPair, KeySize};
+use aws_lc_rs::signature::{
+    KeyPair as _, UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256,
+};
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
-use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+
+/// The one signing algorithm: the one API Gateway's JWT authorizer checks.
+pub const ALGORITHM: &str = "RS256";
+/// The JOSE `typ` of an access token (RFC 9068 §2.1): no other JWT passes for one.
+pub const TOKEN_TYPE: &str = "at+jwt";
+
+const HOUR: i64 = 3600;
+/// How long before it signs a new key is in the key set: API Gateway's two hours of cache,
+/// a function's `KEY_RING_MAX_AGE` of stale ring, and margin.
+pub const PUBLISH_LEAD: i64 = 3 * HOUR;
+/// How long a key signs before the next one is made.
+pub const ROTATE_EVERY: i64 = 30 * 24 * HOUR;
+/// How long a running function may keep a key ring before it reads it again (AWS).
+pub const KEY_RING_MAX_AGE: i64 = 15 * 60;
+/// Clock difference between Varco and a service that checks its tokens, allowed for when a
+/// key is retired.
+const CLOCK_SKEW: i64 = 5 * 60;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -19,103 +53,422 @@ pub enum Scope {
     PasswordChange,
 }
 
+/// A token's claims (RFC 7519 §4.1, RFC 9068 §2.2), and Varco's own: `pwv`, `profile`,
+/// `memberships`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
+    pub iss: String,
+    pub aud: Vec<String>,
+    /// The account id.
     pub sub: String,
-    pub scope: Scope,
-    /// The account's password version when the token was issued.
-    pub pwv: u32,
+    pub iat: i64,
+    pub exp: i64,
+    pub jti: String,
     /// The stored session the token belongs to (none for a password-change session):
     /// logging out ends it, and with it the token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
-    pub iat: i64,
-    pub exp: i64,
+    pub scope: Scope,
+    /// The account's password version when the token was issued.
+    pub pwv: u32,
+    /// The portal profile (`card-issuer`, `telco-sme`, ...).
+    pub profile: String,
+    /// Company id to the person's role in it, for the memberships that give access.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub memberships: BTreeMap<String, String>,
 }
 
-#[derive(Clone)]
-pub struct TokenKey(Vec<u8>);
+/// What a step grants; the issuer adds the rest of the claims.
+pub struct Grant {
+    pub sub: String,
+    pub scope: Scope,
+    pub pwv: u32,
+    pub sid: Option<String>,
+    pub memberships: BTreeMap<String, String>,
+}
 
-const PREFIX: &str = "v1";
+/// A key as configuration holds it (the secret's `signing_keys`): the private key in
+/// PKCS#8 DER, base64, and when it starts signing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredKey {
+    pub private_key: String,
+    pub signs_from: i64,
+}
 
-impl TokenKey {
-    pub fn new(key: Vec<u8>) -> TokenKey {
-        TokenKey(key)
-    }
-
-    pub fn sign(&self, claims: &Claims) -> String {
-        let body = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).expect("claims serialise"));
-        let signed = format!("{PREFIX}.{body}");
-        let tag = URL_SAFE_NO_PAD.encode(self.mac(&signed).finalize().into_bytes());
-        format!("{signed}.{tag}")
-    }
-
-    /// The claims of a token this key signed that has not expired at `now`.
-    pub fn verify(&self, token: &str, now: Timestamp) -> Result<Claims, Error> {
-        let (signed, tag) = token.rsplit_once('.').ok_or(Error::Unauthenticated)?;
-        let (prefix, body) = signed.split_once('.').ok_or(Error::Unauthenticated)?;
-        let tag = URL_SAFE_NO_PAD
-            .decode(tag)
-            .map_err(|_| Error::Unauthenticated)?;
-        if prefix != PREFIX || self.mac(signed).verify_slice(&tag).is_err() {
-            return Err(Error::Unauthenticated);
+impl StoredKey {
+    /// A new RSA-2048 key that signs from `signs_from`.
+    pub fn generate(signs_from: i64) -> StoredKey {
+        use aws_lc_rs::encoding::AsDer;
+        let pair = KeyPair::generate(KeySize::Rsa2048).expect("aws-lc generates an RSA key");
+        let der = pair.as_der().expect("an RSA key encodes as PKCS#8");
+        StoredKey {
+            private_key: STANDARD.encode(der.as_ref()),
+            signs_from,
         }
-        let bytes = URL_SAFE_NO_PAD
-            .decode(body)
-            .map_err(|_| Error::Unauthenticated)?;
-        let claims: Claims = serde_json::from_slice(&bytes).map_err(|_| Error::Unauthenticated)?;
-        if now.0 >= claims.exp {
-            return Err(Error::Unauthenticated);
+    }
+}
+
+/// One key of the ring, ready to sign and verify.
+struct RingKey {
+    kid: String,
+    pair: KeyPair,
+    stored: StoredKey,
+    n: String,
+    e: String,
+}
+
+impl RingKey {
+    fn from_stored(stored: StoredKey) -> Result<RingKey, String> {
+        let der = STANDARD
+            .decode(stored.private_key.trim())
+            .map_err(|_| "a signing key is not base64".to_string())?;
+        let pair = KeyPair::from_pkcs8(&der)
+            .map_err(|_| "a signing key is not an RSA private key in PKCS#8".to_string())?;
+        if pair.public_modulus_len() < 256 {
+            return Err("a signing key is shorter than 2048 bits".into());
+        }
+        let public = pair.public_key();
+        let n = URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero());
+        let e = URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero());
+        // RFC 7638: the key's thumbprint names it.
+        let members = format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#);
+        let kid = URL_SAFE_NO_PAD.encode(Sha256::digest(members.as_bytes()));
+        Ok(RingKey {
+            kid,
+            pair,
+            stored,
+            n,
+            e,
+        })
+    }
+
+    fn jwk(&self) -> Value {
+        json!({ "kty": "RSA", "use": "sig", "alg": ALGORITHM, "kid": self.kid, "n": self.n, "e": self.e })
+    }
+}
+
+/// The signing keys, oldest first: the newest one whose time has come signs; every one is
+/// published and verifies.
+pub struct KeyRing {
+    keys: Vec<RingKey>,
+}
+
+impl KeyRing {
+    pub fn from_stored(stored: Vec<StoredKey>) -> Result<KeyRing, String> {
+        let mut keys = stored
+            .into_iter()
+            .map(RingKey::from_stored)
+            .collect::<Result<Vec<_>, _>>()?;
+        if keys.is_empty() {
+            return Err("there is no signing key".into());
+        }
+        keys.sort_by_key(|k| k.stored.signs_from);
+        Ok(KeyRing { keys })
+    }
+
+    /// No key: signs nothing, verifies nothing (a configuration still being read).
+    pub fn empty() -> KeyRing {
+        KeyRing { keys: Vec::new() }
+    }
+
+    /// A ring of one new key that signs from `now`: a deployment's first.
+    pub fn first(now: Timestamp) -> KeyRing {
+        KeyRing::from_stored(vec![StoredKey::generate(now.0)]).expect("a generated key loads")
+    }
+
+    pub fn stored(&self) -> Vec<StoredKey> {
+        self.keys.iter().map(|k| k.stored.clone()).collect()
+    }
+
+    /// The key ids, oldest first.
+    pub fn kids(&self) -> Vec<String> {
+        self.keys.iter().map(|k| k.kid.clone()).collect()
+    }
+
+    fn signing(&self, now: Timestamp) -> Option<&RingKey> {
+        self.keys
+            .iter()
+            .rev()
+            .find(|k| k.stored.signs_from <= now.0)
+    }
+
+    /// The ring as it should be at `now`, when that differs: a key that has signed for
+    /// `ROTATE_EVERY` gets a successor that signs `PUBLISH_LEAD` from now; a key whose
+    /// successor has signed for longer than the longest token (`token_life`) is retired.
+    pub fn rotate(&self, now: Timestamp, token_life: i64) -> Option<Vec<StoredKey>> {
+        let mut keys = self.stored();
+        let retired = |i: usize, keys: &[StoredKey]| {
+            keys.get(i + 1)
+                .is_some_and(|next| next.signs_from + token_life + CLOCK_SKEW <= now.0)
+        };
+        let before = keys.len();
+        keys = (0..keys.len())
+            .filter(|&i| !retired(i, &keys))
+            .map(|i| keys[i].clone())
+            .collect();
+        let newest = keys.last().map_or(i64::MIN, |k| k.signs_from);
+        let added = newest <= now.0 && newest.saturating_add(ROTATE_EVERY) <= now.0;
+        if added {
+            keys.push(StoredKey::generate(now.0 + PUBLISH_LEAD));
+        }
+        (added || keys.len() != before).then_some(keys)
+    }
+}
+
+/// Issues and checks access tokens, and publishes the keys.
+pub struct Tokens {
+    issuer: String,
+    audiences: Vec<String>,
+    ring: RwLock<(Arc<KeyRing>, Timestamp)>,
+}
+
+impl Tokens {
+    /// `issuer`: the deployment's public URL (no trailing slash), which tokens carry as
+    /// `iss` and where the discovery document is served; `audiences`: `aud`.
+    pub fn new(issuer: &str, audiences: Vec<String>, ring: Arc<KeyRing>, now: Timestamp) -> Tokens {
+        Tokens {
+            issuer: issuer.trim_end_matches('/').to_string(),
+            audiences,
+            ring: RwLock::new((ring, now)),
+        }
+    }
+
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    pub fn ring(&self) -> Arc<KeyRing> {
+        self.ring.read().expect("poisoned").0.clone()
+    }
+
+    /// When the ring in use was loaded.
+    pub fn ring_loaded_at(&self) -> Timestamp {
+        self.ring.read().expect("poisoned").1
+    }
+
+    /// Puts a ring read again (or rotated) in use.
+    pub fn replace(&self, ring: Arc<KeyRing>, now: Timestamp) {
+        *self.ring.write().expect("poisoned") = (ring, now);
+    }
+
+    /// A token for `grant`, issued at `now`, valid for `ttl` seconds.
+    pub fn issue(
+        &self,
+        grant: Grant,
+        profile: &str,
+        jti: String,
+        now: Timestamp,
+        ttl: i64,
+    ) -> Result<String, Error> {
+        let claims = Claims {
+            iss: self.issuer.clone(),
+            aud: self.audiences.clone(),
+            sub: grant.sub,
+            iat: now.0,
+            exp: now.0 + ttl,
+            jti,
+            sid: grant.sid,
+            scope: grant.scope,
+            pwv: grant.pwv,
+            profile: profile.to_string(),
+            memberships: grant.memberships,
+        };
+        self.sign(&claims, now)
+    }
+
+    fn sign(&self, claims: &Claims, now: Timestamp) -> Result<String, Error> {
+        let ring = self.ring();
+        let key = ring.signing(now).ok_or_else(|| {
+            Error::Unavailable("no signing key is due yet (see the key ring's signs_from)".into())
+        })?;
+        let header = json!({ "alg": ALGORITHM, "typ": TOKEN_TYPE, "kid": key.kid });
+        let signed = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).expect("claims serialise"))
+        );
+        let mut signature = vec![0; key.pair.public_modulus_len()];
+        key.pair
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &SystemRandom::new(),
+                signed.as_bytes(),
+                &mut signature,
+            )
+            .map_err(|_| Error::Unavailable("signing a token failed".into()))?;
+        Ok(format!("{signed}.{}", URL_SAFE_NO_PAD.encode(signature)))
+    }
+
+    /// The claims of a token signed by a key of the ring, of this issuer, of the access-token
+    /// type, with RS256, that has not expired at `now`. Anything else is `Unauthenticated`.
+    pub fn verify(&self, token: &str, now: Timestamp) -> Result<Claims, Error> {
+        let refused = || Error::Unauthenticated;
+        let mut parts = token.split('.');
+        let (Some(header), Some(body), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(refused());
+        };
+        // What the signature covers: `<header>.<body>`.
+        let signed = &token[..header.len() + 1 + body.len()];
+        #[derive(Deserialize)]
+        struct Header {
+            alg: String,
+            typ: Option<String>,
+            kid: Option<String>,
+        }
+        let header_bytes = URL_SAFE_NO_PAD.decode(header).map_err(|_| refused())?;
+        let header: Header = serde_json::from_slice(&header_bytes).map_err(|_| refused())?;
+        if header.alg != ALGORITHM || header.typ.as_deref() != Some(TOKEN_TYPE) {
+            return Err(refused());
+        }
+        let ring = self.ring();
+        let key = ring
+            .keys
+            .iter()
+            .find(|k| Some(&k.kid) == header.kid.as_ref())
+            .ok_or_else(refused)?;
+        let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| refused())?;
+        UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, key.pair.public_key().as_ref())
+            .verify(signed.as_bytes(), &signature)
+            .map_err(|_| refused())?;
+        let body = URL_SAFE_NO_PAD.decode(body).map_err(|_| refused())?;
+        let claims: Claims = serde_json::from_slice(&body).map_err(|_| refused())?;
+        if claims.iss != self.issuer || now.0 >= claims.exp {
+            return Err(refused());
         }
         Ok(claims)
     }
 
-    fn mac(&self, data: &str) -> Hmac<Sha256> {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes keys of any size");
-        mac.update(data.as_bytes());
-        mac
+    /// The public key set (RFC 7517), every key of the ring.
+    pub fn jwks(&self) -> Value {
+        let ring = self.ring();
+        json!({ "keys": ring.keys.iter().map(RingKey::jwk).collect::<Vec<_>>() })
+    }
+
+    /// The discovery document (OpenID Connect Discovery 1.0 §3, the part that concerns
+    /// access tokens): where the keys are and how tokens are signed.
+    pub fn discovery(&self) -> Value {
+        json!({
+            "issuer": self.issuer,
+            "jwks_uri": format!("{}{JWKS_PATH}", self.issuer),
+            "id_token_signing_alg_values_supported": [ALGORITHM],
+            "token_endpoint_auth_signing_alg_values_supported": [ALGORITHM],
+            "scopes_supported": ["account", "password_change"],
+            "claims_supported": ["iss", "aud", "sub", "iat", "exp", "jti", "sid", "scope", "profile", "memberships"],
+        })
     }
 }
+
+/// Where the key set is served, under the issuer.
+pub const JWKS_PATH: &str = "/.well-known/jwks.json";
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn claims() -> Claims {
-        Claims {
+    const LIFE: i64 = 900;
+
+    fn grant() -> Grant {
+        Grant {
             sub: "a1".into(),
             scope: Scope::Account,
             pwv: 1,
             sid: Some("s1".into()),
-            iat: 100,
-            exp: 200,
+            memberships: BTreeMap::from([("c1".to_string(), "administrator".to_string())]),
+        }
+    }
+
+    fn tokens(now: i64) -> Tokens {
+        Tokens::new(
+            "https://id.example.com/",
+            vec!["portal".into()],
+            Arc::new(KeyRing::first(Timestamp(now))),
+            Timestamp(now),
+        )
+    }
+
+    fn parts(token: &str) -> Vec<Value> {
+        token
+            .split('.')
+            .take(2)
+            .map(|p| serde_json::from_slice(&URL_SAFE_NO_PAD.decode(p).unwrap()).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_token_verifies_until_it_expires_and_carries_the_claims() {
+        let t = tokens(100);
+        let token = t
+            .issue(grant(), "card-issuer", "j1".into(), Timestamp(100), LIFE)
+            .unwrap();
+        let claims = t.verify(&token, Timestamp(100 + LIFE - 1)).unwrap();
+        assert_eq!(claims.iss, "https://id.example.com");
+        assert_eq!(claims.aud, vec!["portal"]);
+        assert_eq!(claims.memberships["c1"], "administrator");
+        assert_eq!((claims.iat, claims.exp), (100, 100 + LIFE));
+        assert!(t.verify(&token, Timestamp(100 + LIFE)).is_err());
+        let header = &parts(&token)[0];
+        assert_eq!(header["alg"], "RS256");
+        assert_eq!(header["typ"], "at+jwt");
+        assert_eq!(header["kid"], t.ring().kids()[0].as_str());
+    }
+
+    #[test]
+    fn another_key_a_changed_body_or_another_issuer_is_refused() {
+        let t = tokens(100);
+        let token = t
+            .issue(grant(), "card-issuer", "j1".into(), Timestamp(100), LIFE)
+            .unwrap();
+        assert!(tokens(100).verify(&token, Timestamp(150)).is_err());
+        let mut claims = parts(&token)[1].clone();
+        claims["scope"] = json!("password_change");
+        let pieces: Vec<&str> = token.split('.').collect();
+        let tampered = format!(
+            "{}.{}.{}",
+            pieces[0],
+            URL_SAFE_NO_PAD.encode(claims.to_string()),
+            pieces[2]
+        );
+        assert!(t.verify(&tampered, Timestamp(150)).is_err());
+        let elsewhere = Tokens::new(
+            "https://other.example.com",
+            vec![],
+            t.ring(),
+            Timestamp(100),
+        );
+        assert!(elsewhere.verify(&token, Timestamp(150)).is_err());
+        for garbage in ["", "garbage", "a.b", "a.b.c.d", &format!("{token}.")] {
+            assert!(t.verify(garbage, Timestamp(150)).is_err(), "{garbage}");
         }
     }
 
     #[test]
-    fn a_signed_token_verifies_until_it_expires() {
-        let key = TokenKey::new(b"k".to_vec());
-        let token = key.sign(&claims());
-        assert_eq!(key.verify(&token, Timestamp(199)).unwrap(), claims());
-        assert!(key.verify(&token, Timestamp(200)).is_err());
-    }
-
-    #[test]
-    fn another_key_or_a_changed_body_is_refused() {
-        let token = TokenKey::new(b"k".to_vec()).sign(&claims());
-        assert!(TokenKey::new(b"other".to_vec())
-            .verify(&token, Timestamp(150))
-            .is_err());
-        let mut forged = claims();
-        forged.scope = Scope::PasswordChange;
-        let forged_body = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&forged).unwrap());
-        let parts: Vec<&str> = token.split('.').collect();
-        let tampered = format!("{}.{}.{}", parts[0], forged_body, parts[2]);
-        assert!(TokenKey::new(b"k".to_vec())
-            .verify(&tampered, Timestamp(150))
-            .is_err());
-        assert!(TokenKey::new(b"k".to_vec())
-            .verify("garbage", Timestamp(150))
-            .is_err());
+    fn rotation_publishes_the_next_key_ahead_and_retires_the_old_after_its_last_token() {
+        let start = 1_000_000;
+        let ring = KeyRing::first(Timestamp(start));
+        assert_eq!(ring.rotate(Timestamp(start + ROTATE_EVERY - 1), LIFE), None);
+        let due = start + ROTATE_EVERY;
+        let two = KeyRing::from_stored(ring.rotate(Timestamp(due), LIFE).unwrap()).unwrap();
+        assert_eq!(two.kids().len(), 2);
+        assert_eq!(two.kids()[0], ring.kids()[0]);
+        // Published now, signing only after the lead; no third key while one is pending.
+        assert_eq!(
+            two.signing(Timestamp(due + PUBLISH_LEAD - 1)).unwrap().kid,
+            ring.kids()[0]
+        );
+        assert_eq!(
+            two.signing(Timestamp(due + PUBLISH_LEAD)).unwrap().kid,
+            two.kids()[1]
+        );
+        assert_eq!(two.rotate(Timestamp(due + PUBLISH_LEAD - 1), LIFE), None);
+        // The old key stays while a token it signed may be alive.
+        let last_old_token_ends = due + PUBLISH_LEAD + LIFE + CLOCK_SKEW;
+        assert_eq!(two.rotate(Timestamp(last_old_token_ends - 1), LIFE), None);
+        let one = two.rotate(Timestamp(last_old_token_ends), LIFE).unwrap();
+        assert_eq!(
+            KeyRing::from_stored(one).unwrap().kids(),
+            vec![two.kids()[1].clone()]
+        );
     }
 }

@@ -226,7 +226,7 @@ pub async fn activate(deps: &Deps, flow_id: &str, input: Activation) -> Result<S
         login,
     )?;
     flow.state = State::Completed;
-    let (session, session_write) = sessions::open(deps, &account, now);
+    let (session, session_write) = sessions::open(deps, &account, now)?;
     let mut writes = vec![
         Write::replace(&item, &flow),
         Write::create(

@@ -10,7 +10,7 @@ use crate::outbox::Message;
 use crate::profile::Profile;
 use crate::random::OsRandom;
 use crate::store::Store;
-use crate::tokens::TokenKey;
+use crate::tokens::{KeyRing, Tokens};
 use crate::types::{check_character, Email, Password, PhoneNumber};
 use std::sync::Arc;
 
@@ -36,7 +36,12 @@ async fn fixture(question: bool, phones: &[&str]) -> Fixture {
         hasher: Arc::new(SecretHasher::new()),
         captcha: Arc::new(ProofOfWork::new(b"c".to_vec(), 2, 300, random)),
         pepper: Pepper::new(b"pepper".to_vec()),
-        tokens: TokenKey::new(b"tokens".to_vec()),
+        tokens: Arc::new(Tokens::new(
+            "http://varco.test",
+            vec!["portal".into()],
+            Arc::new(KeyRing::first(clock.now())),
+            clock.now(),
+        )),
         profile: Arc::new(Profile::builtin("card-issuer").unwrap()),
         sms_country_codes: None,
         gateway_key: None,
