@@ -413,7 +413,9 @@ async fn a_step_binary_without_its_configuration_names_what_is_missing() {
     for missing in [
         "VARCO_TABLE",
         "VARCO_PEPPER",
-        "VARCO_TOKEN_KEY",
+        "VARCO_SIGNING_KEYS",
+        "VARCO_ISSUER",
+        "VARCO_TOKEN_AUDIENCES",
         "VARCO_CAPTCHA_KEY",
     ] {
         assert!(stderr.contains(missing), "{stderr}");

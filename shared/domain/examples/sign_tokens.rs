@@ -1,0 +1,46 @@
+//! What an access token costs: issuing (RS256 signing) and verifying, per token, on this
+//! machine. `cargo run --release -p varco-domain --example sign_tokens`
+//!
+//! The figure behind keeping the signing key in the function (read from Secrets Manager at
+//! cold start) rather than in KMS, where every token would be a `kms:Sign` call
+//! (docs/deployment.md, "Signing keys").
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+use varco_domain::clock::Timestamp;
+use varco_domain::tokens::{Grant, KeyRing, Scope, Tokens};
+
+fn main() {
+    let now = Timestamp(1_800_000_000);
+    let started = Instant::now();
+    let ring = Arc::new(KeyRing::first(now));
+    println!("RSA-2048 key generated in {:?}", started.elapsed());
+    let tokens = Tokens::new("https://id.example.com", vec!["varco".into()], ring, now);
+    let grant = || Grant {
+        sub: "acc_0123456789abcdef".into(),
+        scope: Scope::Account,
+        pwv: 1,
+        sid: Some("ses_0123456789abcdef".into()),
+        memberships: BTreeMap::from([("acme".into(), "administrator".into())]),
+    };
+    const N: u32 = 2000;
+    let started = Instant::now();
+    let issued: Vec<String> = (0..N)
+        .map(|i| {
+            tokens
+                .issue(grant(), "card-issuer", format!("j{i}"), now, 900)
+                .unwrap()
+        })
+        .collect();
+    let issue = started.elapsed() / N;
+    let started = Instant::now();
+    for token in &issued {
+        tokens.verify(token, now).unwrap();
+    }
+    let verify = started.elapsed() / N;
+    println!(
+        "per token: issue {issue:?}, verify {verify:?}; {} bytes",
+        issued[0].len()
+    );
+}
