@@ -182,11 +182,25 @@ pub async fn run(options: LocalOptions) -> Result<(), BoxError> {
         }
     });
     let jobs = deps.clone();
+    let data_dir = options.data_dir.clone();
     tokio::spawn(async move {
         // The local stand-in for the jobs' schedules: every job, every minute.
         let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {
             tick.tick().await;
+            // The signing keys' rotation (`rotate-signing-keys` on AWS), in the secrets file.
+            let now = jobs.clock.now();
+            match local_secrets(&data_dir, now, jobs.profile.access_token_seconds()) {
+                Ok(secrets) if secrets.signing_keys.kids() != jobs.tokens.ring().kids() => {
+                    tracing::info!(
+                        keys = secrets.signing_keys.kids().len(),
+                        "signing keys rotated"
+                    );
+                    jobs.tokens.replace(secrets.signing_keys, now);
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "rotating the signing keys failed"),
+            }
             for job in crate::lambda::Job::ALL {
                 if let Err(e) = crate::lambda::run_job(&jobs, job).await {
                     tracing::error!(job = job.name(), error = %e, "job failed");

@@ -644,3 +644,77 @@ async fn the_import_binary_and_the_local_import_command_report_each_row() {
         "{out}"
     );
 }
+
+/// A running function reads its signing keys again once they are 15 minutes old, so that it
+/// publishes a key a rotation added long before that key signs; a secret it cannot read then
+/// leaves the keys it has in use.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_function_reads_the_signing_keys_again_when_they_are_stale() {
+    use varco_domain::clock::{Clock, ManualClock, Timestamp};
+    use varco_domain::tokens::KEY_RING_MAX_AGE;
+    let s = secrets();
+    let keys = |ring: Value| json!({ "pepper": STANDARD.encode(&s.pepper), "signing_keys": ring, "captcha_key": STANDARD.encode(&s.captcha_key) });
+    let Keys::SecretsManager { arn, endpoint } =
+        secret_on_moto(&keys(json!(s.signing_keys.stored()))).await
+    else {
+        unreachable!()
+    };
+    let env = std::collections::HashMap::from([
+        ("VARCO_TABLE", "varco".to_string()),
+        ("VARCO_PROFILE", "card-issuer".to_string()),
+        ("VARCO_SECRETS_ARN", arn.clone()),
+        ("VARCO_ISSUER", ISSUER.to_string()),
+        ("VARCO_TOKEN_AUDIENCES", "varco".to_string()),
+    ]);
+    let config = varco_functions::config::AwsConfig::from_env(&|k| env.get(k).cloned()).unwrap();
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(&endpoint)
+        .region(aws_config::Region::new("eu-south-1"))
+        .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new(
+            "local", "local", None, None, "test",
+        ))
+        .load()
+        .await;
+    let clock = ManualClock::at(Timestamp(1_800_000_000));
+    let app = varco_functions::app::AwsApp {
+        deps: varco_functions::app::deps(
+            Arc::new(varco_store_redb::RedbStore::temporary().unwrap()),
+            Arc::new(clock.clone()),
+            config.profile.clone(),
+            &s,
+            &token_settings(),
+            0,
+        ),
+        config,
+        sdk,
+    };
+    let put = |value: String| {
+        let client = secrets_manager_on_moto(&endpoint);
+        let arn = arn.clone();
+        async move {
+            client
+                .put_secret_value()
+                .secret_id(arn)
+                .secret_string(value)
+                .send()
+                .await
+                .unwrap();
+        }
+    };
+    let published = || app.deps.tokens.jwks()["keys"].as_array().unwrap().len();
+
+    // A rotation adds the next key to the secret.
+    let rotated = s.signing_keys.rotate(clock.now(), 900).expect("due");
+    put(keys(json!(rotated)).to_string()).await;
+    app.reload_signing_keys_when_stale().await;
+    assert_eq!(published(), 1, "the keys read at start are fresh");
+    clock.advance(KEY_RING_MAX_AGE);
+    app.reload_signing_keys_when_stale().await;
+    assert_eq!(published(), 2, "read again: the next key is published");
+
+    // A secret that cannot be read then keeps the keys in use.
+    put("not JSON".to_string()).await;
+    clock.advance(KEY_RING_MAX_AGE);
+    app.reload_signing_keys_when_stale().await;
+    assert_eq!(published(), 2);
+}

@@ -352,8 +352,9 @@ impl Tokens {
         json!({
             "issuer": self.issuer,
             "jwks_uri": format!("{}{JWKS_PATH}", self.issuer),
+            // OpenID Connect Discovery requires this member, and libraries read the
+            // algorithm there; Varco signs access tokens only, with this algorithm.
             "id_token_signing_alg_values_supported": [ALGORITHM],
-            "token_endpoint_auth_signing_alg_values_supported": [ALGORITHM],
             "scopes_supported": ["account", "password_change"],
             "claims_supported": ["iss", "aud", "sub", "iat", "exp", "jti", "sid", "scope", "profile", "memberships"],
         })
