@@ -70,6 +70,14 @@ async fn route(
         crate::http::harden(response.headers_mut());
         return response;
     }
+    if parts.method == http::Method::GET {
+        if parts.uri.path() == "/config.json" {
+            return crate::pages::config(&deps.profile.name, &deps.profile.display_name);
+        }
+        if let Some(page) = crate::pages::page(parts.uri.path()) {
+            return page;
+        }
+    }
     let (step, params) = match resolve(&parts.method, parts.uri.path()) {
         Resolved::Found(step, params) => (step, params),
         Resolved::MethodNotAllowed(allowed) => {

@@ -14,6 +14,7 @@ pub mod lambda;
 pub mod local;
 pub mod logging;
 pub mod openapi;
+pub mod pages;
 pub mod routes;
 
 pub use routes::Step;
