@@ -26,6 +26,7 @@ const MARIO = {
   card: "4111 1111 1111 1111",
   key6: "482913",
   phone: "340 123 4544",
+  answer: "Fido",
 };
 
 function fail(message) {
@@ -59,7 +60,7 @@ async function heading(page, text) {
 }
 
 const journeys = {
-  async "R3: Mario recovers his password with Key6 and logs in with a new one"(page) {
+  async "R3, R6: Mario recovers his password with Key6 and logs in with a new one"(page) {
     await page.goto(base);
     await heading(page, "Accedi");
     await accessible(page, "login");
@@ -107,6 +108,29 @@ const journeys = {
     await heading(page, "Il tuo account");
     await page.getByText("Mario Rossi").waitFor();
     await accessible(page, "account");
+  },
+
+  async "R4: Mario recovers his login email with his security answer"(page) {
+    await page.goto(`${base}/#/recover`);
+    await heading(page, "Recupera le credenziali");
+    await page.getByLabel("L'email con cui accedo").check();
+    await page.getByLabel("Codice fiscale").fill(MARIO.fiscalCode);
+    await page.getByLabel("Data di nascita").fill(MARIO.birthDate);
+    await page.getByRole("button", { name: "Avanti" }).click();
+    await heading(page, "Come vuoi verificare la tua identità?");
+    await page.getByRole("button", { name: "Con la risposta alla domanda di sicurezza" }).click();
+    await page.getByText("Come si chiamava il tuo primo cane?").waitFor();
+    await page.getByLabel("Risposta").fill(MARIO.answer);
+    await accessible(page, "question");
+    await page.getByRole("button", { name: "Avanti" }).click();
+    await heading(page, "Il tuo numero di cellulare");
+    const seen = readFileSync(gatewayLog, "utf8").length;
+    await page.getByLabel("Numero di cellulare").fill(MARIO.phone);
+    await page.getByRole("button", { name: "Avanti" }).click();
+    await heading(page, "Ti abbiamo inviato un SMS");
+    await page.getByText("l'indirizzo email con cui accedi al portale").waitFor();
+    const email = await printed(/(mario\.rossi@example\.com)/, seen);
+    if (email !== MARIO.email) fail(`the SMS names ${email}`);
   },
 
   async "R1: a wrong fiscal code is answered in the error summary, in English when asked"(page) {
