@@ -130,6 +130,13 @@ impl DynamoStore {
     /// One request: counted, and in flight until the guard is dropped.
     fn call_made(&self) -> InFlight {
         self.calls.fetch_add(1, Ordering::SeqCst);
+        self.sent_together()
+    }
+
+    /// Requests this store sends at once (a count's counters, a write and its discounts):
+    /// one round trip, in flight until the guard is dropped, whatever order a loaded
+    /// machine lets them start and end in. Each request is still counted (`call_made`).
+    fn sent_together(&self) -> InFlight {
         if self.in_flight.fetch_add(1, Ordering::SeqCst) == 0 {
             self.round_trips.fetch_add(1, Ordering::SeqCst);
         }
@@ -378,6 +385,7 @@ impl Store for DynamoStore {
         let (discounts, batch): (Vec<Write>, Vec<Write>) = writes
             .into_iter()
             .partition(|w| matches!(w, Write::Discount { .. }));
+        let _together = self.sent_together();
         let discounted = futures_util::future::join_all(discounts.iter().map(|discount| async {
             let _trip = self.call_made();
             self.used("UpdateItem", "table");
@@ -392,6 +400,7 @@ impl Store for DynamoStore {
     /// them would return no counts, and any concurrent one touching the same counter could
     /// cancel it.)
     async fn count(&self, counters: &[Counter]) -> Result<Count, StoreError> {
+        let _together = self.sent_together();
         let answers =
             futures_util::future::join_all(counters.iter().map(|c| self.count_one(c))).await;
         answers.into_iter().collect()
