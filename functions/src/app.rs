@@ -138,8 +138,10 @@ pub async fn read_secret(sdk: &aws_config::SdkConfig, arn: &str) -> Result<Strin
 impl AwsApp {
     /// Reads the signing keys again when the ring in use is older than `KEY_RING_MAX_AGE`,
     /// so that a running function publishes and verifies a key added by a rotation long
-    /// before it signs. A failed read keeps the ring in use (and is tried again on the next
-    /// request): the keys it holds stay good for hours.
+    /// before it signs. A failed read keeps the ring in use and is tried again after the same
+    /// wait, not on every request (a Secrets Manager that is down would otherwise slow every
+    /// answer by its timeout): the keys the ring holds stay good for hours. The request that
+    /// finds the ring stale pays one `GetSecretValue`.
     pub async fn reload_signing_keys_when_stale(&self) {
         let SecretsSource::SecretsManager(arn) = &self.config.secrets else {
             return;
@@ -156,7 +158,10 @@ impl AwsApp {
         });
         match ring {
             Ok(ring) => tokens.replace(ring, now),
-            Err(problem) => tracing::warn!(%problem, "the signing keys could not be read again"),
+            Err(problem) => {
+                tracing::warn!(%problem, "the signing keys could not be read again");
+                tokens.replace(tokens.ring(), now);
+            }
         }
     }
 }

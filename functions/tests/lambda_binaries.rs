@@ -712,9 +712,11 @@ async fn a_running_function_reads_the_signing_keys_again_when_they_are_stale() {
     app.reload_signing_keys_when_stale().await;
     assert_eq!(published(), 2, "read again: the next key is published");
 
-    // A secret that cannot be read then keeps the keys in use.
+    // A secret that cannot be read then keeps the keys in use, and is tried again only after
+    // the same wait (not on every request).
     put("not JSON".to_string()).await;
     clock.advance(KEY_RING_MAX_AGE);
     app.reload_signing_keys_when_stale().await;
     assert_eq!(published(), 2);
+    assert_eq!(app.deps.tokens.ring_loaded_at(), clock.now());
 }
