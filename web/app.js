@@ -53,15 +53,19 @@ function show(view) {
   first.focus();
 }
 
-function field({ name, label, type = "text", hint, autocomplete, value, inputmode }) {
+/** A labelled input, with its hint and, shown before it, a fixed `prefix` (`+39`). */
+function field({ name, label, type = "text", hint, autocomplete, value, inputmode, prefix }) {
   const id = `field-${name}`;
+  const input = h("input", {
+    id, name, type, autocomplete, inputmode, value, required: true,
+    "aria-describedby": hint ? `${id}-hint` : null,
+  });
   return [
     h("label", { for: id, text: label }),
     hint ? h("p", { class: "hint", id: `${id}-hint`, text: hint }) : null,
-    h("input", {
-      id, name, type, autocomplete, inputmode, value, required: true,
-      "aria-describedby": hint ? `${id}-hint` : null,
-    }),
+    prefix
+      ? h("div", { class: "prefixed" }, h("span", { class: "prefix", "aria-hidden": "true", text: prefix }), input)
+      : input,
   ];
 }
 
@@ -279,17 +283,13 @@ function phoneView(flow, prompt) {
   const intro = prompt.hint
     ? t("phone_hint_one", { hint: prompt.hint })
     : t("phone_hint_many", { n: prompt.numbers_on_file });
-  const id = "field-phone";
   return form({
     title: t("phone_title"),
     intro,
-    fields: [
-      h("label", { for: id, text: t("phone") }),
-      h("p", { class: "hint", id: `${id}-hint`, text: t("phone_prefix_hint") }),
-      h("div", { class: "prefixed" }, h("span", { class: "prefix", "aria-hidden": "true", text: "+39" }),
-        h("input", { id, name: "phone", type: "tel", autocomplete: "tel-national", required: true,
-          "aria-describedby": `${id}-hint` })),
-    ],
+    fields: [field({
+      name: "phone", label: t("phone"), type: "tel", autocomplete: "tel-national",
+      hint: t("phone_prefix_hint"), prefix: "+39",
+    })],
     button: t("next"),
     submit: async ({ phone }) => {
       const number = phone.trim().startsWith("+") ? phone.trim() : `+39 ${phone.trim()}`;

@@ -151,11 +151,9 @@ impl AwsApp {
         if now.0 - tokens.ring_loaded_at().0 < varco_domain::tokens::KEY_RING_MAX_AGE {
             return;
         }
-        let ring = read_secret(&self.sdk, arn).await.and_then(|text| {
-            let json: serde_json::Value = serde_json::from_str(&text)
-                .map_err(|_| "the Secrets Manager secret is not JSON".to_string())?;
-            crate::config::decode_signing_keys("the secret's `signing_keys`", &json["signing_keys"])
-        });
+        let ring = read_secret(&self.sdk, arn)
+            .await
+            .and_then(|text| crate::config::signing_keys_in(&text));
         match ring {
             Ok(ring) => tokens.replace(ring, now),
             Err(problem) => {
@@ -176,35 +174,34 @@ pub async fn rotate_signing_keys(app: &AwsApp) -> Result<serde_json::Value, Stri
     let now = app.deps.clock.now();
     let text = read_secret(&app.sdk, arn).await?;
     let token_life = app.deps.profile.access_token_seconds();
-    let rotated = crate::config::rotate_signing_keys(&text, now, token_life)?;
-    let changed = rotated.is_some();
-    let text = match rotated {
-        Some(text) => {
-            aws_sdk_secretsmanager::Client::new(&app.sdk)
-                .put_secret_value()
-                .secret_id(arn)
-                .secret_string(&text)
-                .send()
-                .await
-                .map_err(|e| {
-                    format!(
-                        "writing the rotated keys to Secrets Manager ({arn}): {}",
-                        aws_sdk_secretsmanager::error::DisplayErrorContext(&e)
-                    )
-                })?;
-            text
-        }
-        None => text,
-    };
-    let json: serde_json::Value =
-        serde_json::from_str(&text).map_err(|_| "the secret is not JSON".to_string())?;
-    let ring = crate::config::decode_signing_keys("`signing_keys`", &json["signing_keys"])?;
+    let (ring, rotated) = crate::config::rotate_signing_keys(&text, now, token_life)?;
+    if let Some(text) = &rotated {
+        aws_sdk_secretsmanager::Client::new(&app.sdk)
+            .put_secret_value()
+            .secret_id(arn)
+            .secret_string(text)
+            .send()
+            .await
+            .map_err(|e| {
+                format!(
+                    "writing the rotated keys to Secrets Manager ({arn}): {}",
+                    aws_sdk_secretsmanager::error::DisplayErrorContext(&e)
+                )
+            })?;
+    }
     let kids = ring.kids();
-    tracing::info!(changed, keys = kids.len(), "signing keys");
-    app.deps.tokens.replace(ring.clone(), now);
-    Ok(
-        serde_json::json!({ "keys": ring.stored().iter().zip(&kids).map(|(k, kid)| serde_json::json!({ "kid": kid, "signs_from": k.signs_from })).collect::<Vec<_>>() }),
-    )
+    tracing::info!(
+        changed = rotated.is_some(),
+        keys = kids.len(),
+        "signing keys"
+    );
+    let keys: Vec<serde_json::Value> = ring
+        .stored()
+        .iter()
+        .zip(&kids)
+        .map(|(key, kid)| serde_json::json!({ "kid": kid, "signs_from": key.signs_from }))
+        .collect();
+    Ok(serde_json::json!({ "keys": keys }))
 }
 
 /// How the functions run a hash (the domain's `Offload` port): on a thread of its own at a

@@ -49,22 +49,30 @@ pub fn decode_signing_keys(name: &str, value: &serde_json::Value) -> Result<Arc<
         .map_err(|problem| format!("{name}: {problem}"))
 }
 
-/// The secrets JSON `text` with its signing keys rotated as due at `now`
-/// (`KeyRing::rotate`), when anything is due; every other member is kept as it is.
+/// The key ring in the secrets JSON `text` (its `signing_keys`).
+pub fn signing_keys_in(text: &str) -> Result<Arc<KeyRing>, String> {
+    let json: serde_json::Value =
+        serde_json::from_str(text).map_err(|_| "the secrets are not a JSON object".to_string())?;
+    decode_signing_keys("`signing_keys`", &json["signing_keys"])
+}
+
+/// The key ring of the secrets JSON `text` as it should be at `now` (`KeyRing::rotate`),
+/// and, when anything was due, the text with it, every other member kept as it is.
 pub fn rotate_signing_keys(
     text: &str,
     now: varco_domain::clock::Timestamp,
     token_life: i64,
-) -> Result<Option<String>, String> {
-    let mut json: serde_json::Value =
-        serde_json::from_str(text).map_err(|_| "the secrets are not a JSON object".to_string())?;
-    let ring = decode_signing_keys("`signing_keys`", &json["signing_keys"])?;
+) -> Result<(Arc<KeyRing>, Option<String>), String> {
+    let ring = signing_keys_in(text)?;
     let Some(rotated) = ring.rotate(now, token_life) else {
-        return Ok(None);
+        return Ok((ring, None));
     };
-    json["signing_keys"] = serde_json::to_value(rotated).expect("keys serialise");
-    Ok(Some(
-        serde_json::to_string_pretty(&json).expect("JSON serialises"),
+    let mut json: serde_json::Value = serde_json::from_str(text).expect("read just above");
+    json["signing_keys"] = serde_json::to_value(&rotated).expect("keys serialise");
+    let ring = KeyRing::from_stored(rotated).map(Arc::new)?;
+    Ok((
+        ring,
+        Some(serde_json::to_string_pretty(&json).expect("JSON serialises")),
     ))
 }
 

@@ -128,12 +128,31 @@ impl Reply {
             max_age: None,
         }
     }
+
+    /// The answer as it goes out.
+    pub(crate) fn render(&self, request_id: &str) -> Response<Bytes> {
+        let cache = match self.max_age {
+            Some(seconds) => HeaderValue::from_str(&format!("public, max-age={seconds}"))
+                .expect("a number is a header value"),
+            None => HeaderValue::from_static(NO_STORE),
+        };
+        respond(
+            self.status,
+            "application/json",
+            self.body.clone(),
+            cache,
+            request_id,
+        )
+    }
 }
+
+const NO_STORE: &str = "no-store";
 
 pub(crate) fn respond(
     status: StatusCode,
     content_type: &'static str,
     body: Option<Value>,
+    cache_control: HeaderValue,
     request_id: &str,
 ) -> Response<Bytes> {
     let bytes = body.map(|b| Bytes::from(b.to_string())).unwrap_or_default();
@@ -143,7 +162,7 @@ pub(crate) fn respond(
     if status != StatusCode::NO_CONTENT {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     }
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::CACHE_CONTROL, cache_control);
     harden(headers);
     if let Ok(id) = HeaderValue::from_str(request_id) {
         headers.insert("x-request-id", id);
@@ -196,7 +215,13 @@ pub fn problem(error: &Error, lang: Lang, request_id: &str) -> Response<Bytes> {
     if let Some(retry_after) = error.retry_after() {
         body["retry_after"] = json!(retry_after);
     }
-    let mut response = respond(status, "application/problem+json", Some(body), request_id);
+    let mut response = respond(
+        status,
+        "application/problem+json",
+        Some(body),
+        HeaderValue::from_static(NO_STORE),
+        request_id,
+    );
     if let Some(retry_after) = error.retry_after() {
         response
             .headers_mut()

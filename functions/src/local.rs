@@ -66,7 +66,9 @@ pub fn local_secrets(dir: &Path, now: Timestamp, token_life: i64) -> Result<Secr
         object.remove("token_key");
     }
     let text = serde_json::to_string_pretty(&json)?;
-    let text = crate::config::rotate_signing_keys(&text, now, token_life)?.unwrap_or(text);
+    let text = crate::config::rotate_signing_keys(&text, now, token_life)?
+        .1
+        .unwrap_or(text);
     let secrets = Secrets::from_json(&path.display().to_string(), &text)
         .map_err(|problem| format!("{problem} (delete the file to make a new one)"))?;
     if read.as_deref() != Some(text.as_str()) {
@@ -188,18 +190,18 @@ pub async fn run(options: LocalOptions) -> Result<(), BoxError> {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {
             tick.tick().await;
-            // The signing keys' rotation (`rotate-signing-keys` on AWS), in the secrets file.
+            // The signing keys' rotation (`rotate-signing-keys` on AWS): the secrets file is
+            // read again only when the ring in use is due.
             let now = jobs.clock.now();
-            match local_secrets(&data_dir, now, jobs.profile.access_token_seconds()) {
-                Ok(secrets) if secrets.signing_keys.kids() != jobs.tokens.ring().kids() => {
-                    tracing::info!(
-                        keys = secrets.signing_keys.kids().len(),
-                        "signing keys rotated"
-                    );
-                    jobs.tokens.replace(secrets.signing_keys, now);
+            let life = jobs.profile.access_token_seconds();
+            if jobs.tokens.ring().rotate(now, life).is_some() {
+                match local_secrets(&data_dir, now, life) {
+                    Ok(secrets) => {
+                        tracing::info!("signing keys rotated");
+                        jobs.tokens.replace(secrets.signing_keys, now);
+                    }
+                    Err(e) => tracing::error!(error = %e, "rotating the signing keys failed"),
                 }
-                Ok(_) => {}
-                Err(e) => tracing::error!(error = %e, "rotating the signing keys failed"),
             }
             for job in crate::lambda::Job::ALL {
                 if let Err(e) = crate::lambda::run_job(&jobs, job).await {

@@ -4,7 +4,7 @@
 
 use crate::handlers::{self, companies, legal_rep, operator, recovery, registration, selfservice};
 use crate::handlers::{sessions, telco};
-use crate::http::{log_request, problem, respond, ApiRequest, Params, Reply, MAX_BODY_BYTES};
+use crate::http::{log_request, problem, ApiRequest, Params, Reply, MAX_BODY_BYTES};
 use bytes::Bytes;
 use http::Method;
 use http::Response;
@@ -195,22 +195,7 @@ pub async fn handle(deps: &Deps, step: Step, request: ApiRequest) -> Response<By
         run(deps, step, &request).await
     };
     let response = match &outcome {
-        Ok(reply) => {
-            let mut response = respond(
-                reply.status,
-                "application/json",
-                reply.body.clone(),
-                &request.request_id,
-            );
-            if let Some(seconds) = reply.max_age {
-                response.headers_mut().insert(
-                    http::header::CACHE_CONTROL,
-                    http::HeaderValue::from_str(&format!("public, max-age={seconds}"))
-                        .expect("a number is a header value"),
-                );
-            }
-            response
-        }
+        Ok(reply) => reply.render(&request.request_id),
         Err(error) => problem(error, lang, &request.request_id),
     };
     log_request(

@@ -32,8 +32,13 @@ fn bearer(event: &mut Value, session: &Value) {
 
 /// The keys as a Secrets Manager secret on moto_server, as an operator creates it.
 async fn keys_in_secrets_manager() -> Keys {
+    secret_on_moto(&secret_with(json!(secrets().signing_keys.stored()))).await
+}
+
+/// The secret of `secrets()`, with `signing_keys` as given.
+fn secret_with(signing_keys: Value) -> Value {
     let s = secrets();
-    secret_on_moto(&json!({ "pepper": STANDARD.encode(&s.pepper), "signing_keys": s.signing_keys.stored(), "captcha_key": STANDARD.encode(&s.captcha_key) })).await
+    json!({ "pepper": STANDARD.encode(&s.pepper), "signing_keys": signing_keys, "captcha_key": STANDARD.encode(&s.captcha_key) })
 }
 
 fn secrets_manager_on_moto(endpoint: &str) -> aws_sdk_secretsmanager::Client {
@@ -538,7 +543,9 @@ async fn the_rotation_function_adds_the_next_signing_key_to_the_secret_ahead_of_
     let now = varco_domain::clock::Clock::now(&SystemClock).0;
     let s = secrets();
     let old = StoredKey::generate(now - ROTATE_EVERY - 60);
-    let keys = secret_on_moto(&json!({ "pepper": STANDARD.encode(&s.pepper), "signing_keys": [old], "captcha_key": STANDARD.encode(&s.captcha_key), "issuer_key": "kept" })).await;
+    let mut secret = secret_with(json!([old]));
+    secret["issuer_key"] = json!("kept");
+    let keys = secret_on_moto(&secret).await;
     let Keys::SecretsManager { arn, endpoint } = &keys else {
         unreachable!()
     };
@@ -653,9 +660,8 @@ async fn a_running_function_reads_the_signing_keys_again_when_they_are_stale() {
     use varco_domain::clock::{Clock, ManualClock, Timestamp};
     use varco_domain::tokens::KEY_RING_MAX_AGE;
     let s = secrets();
-    let keys = |ring: Value| json!({ "pepper": STANDARD.encode(&s.pepper), "signing_keys": ring, "captcha_key": STANDARD.encode(&s.captcha_key) });
     let Keys::SecretsManager { arn, endpoint } =
-        secret_on_moto(&keys(json!(s.signing_keys.stored()))).await
+        secret_on_moto(&secret_with(json!(s.signing_keys.stored()))).await
     else {
         unreachable!()
     };
@@ -705,7 +711,7 @@ async fn a_running_function_reads_the_signing_keys_again_when_they_are_stale() {
 
     // A rotation adds the next key to the secret.
     let rotated = s.signing_keys.rotate(clock.now(), 900).expect("due");
-    put(keys(json!(rotated)).to_string()).await;
+    put(secret_with(json!(rotated)).to_string()).await;
     app.reload_signing_keys_when_stale().await;
     assert_eq!(published(), 1, "the keys read at start are fresh");
     clock.advance(KEY_RING_MAX_AGE);

@@ -60,9 +60,14 @@ fn kids(jwks: &Value) -> Vec<String> {
         .collect()
 }
 
+/// Part `n` of a token (0: the header, 1: the claims), as JSON.
+fn part_of(token: &str, n: usize) -> Value {
+    let part = token.split('.').nth(n).unwrap();
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
+}
+
 fn header_of(token: &str) -> Value {
-    let header = token.split('.').next().unwrap();
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).unwrap()).unwrap()
+    part_of(token, 0)
 }
 
 /// A person's token, checked by PyJWT as another service of the portal would: through the
@@ -148,7 +153,7 @@ async fn tokens_a_tampered_or_unknown_key_token_is_refused(app: TestApp) {
     assert_eq!(app.me(&token).await.status, 200);
     let [header, body, signature]: [&str; 3] =
         token.split('.').collect::<Vec<_>>().try_into().unwrap();
-    let mut claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(body).unwrap()).unwrap();
+    let mut claims = part_of(&token, 1);
     claims["sub"] = json!("someone-else");
     let other_body = URL_SAFE_NO_PAD.encode(claims.to_string());
     let mut flipped = signature.as_bytes().to_vec();
@@ -249,8 +254,7 @@ async fn tokens_keys_rotate_without_logging_anyone_out(app: TestApp) {
     assert_eq!(kids(&still), [old_kid.clone(), new_kid.clone()]);
     let by_old_key = || {
         let now = app.clock.now();
-        let body = live.split('.').nth(1).unwrap();
-        let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(body).unwrap()).unwrap();
+        let claims = part_of(&live, 1);
         Tokens::new(&app.address, vec!["varco".into()], old_ring.clone(), now)
             .issue(grant_like(&claims), "card-issuer", "j".into(), now, life)
             .unwrap()

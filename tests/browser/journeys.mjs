@@ -55,6 +55,13 @@ async function accessible(page, screen) {
   if (screenshots) await page.screenshot({ path: path.join(screenshots, `${screen}.png`), fullPage: true });
 }
 
+/** R1: the recovery started for Mario (`what`: "La password" or "L'email con cui accedo"). */
+async function startRecovery(page, what) {
+  await page.getByLabel(what).check();
+  await page.getByLabel("Codice fiscale").fill(MARIO.fiscalCode);
+  await page.getByLabel("Data di nascita").fill(MARIO.birthDate);
+}
+
 async function heading(page, text) {
   await page.getByRole("heading", { level: 1, name: text }).waitFor({ timeout: 20000 });
 }
@@ -66,9 +73,7 @@ const journeys = {
     await accessible(page, "login");
     await page.getByRole("link", { name: "Hai dimenticato le credenziali?" }).click();
     await heading(page, "Recupera le credenziali");
-    await page.getByLabel("La password").check();
-    await page.getByLabel("Codice fiscale").fill(MARIO.fiscalCode);
-    await page.getByLabel("Data di nascita").fill(MARIO.birthDate);
+    await startRecovery(page, "La password");
     await accessible(page, "recover");
     await page.getByRole("button", { name: "Avanti" }).click();
     await heading(page, "Come vuoi verificare la tua identità?");
@@ -113,9 +118,7 @@ const journeys = {
   async "R4: Mario recovers his login email with his security answer"(page) {
     await page.goto(`${base}/#/recover`);
     await heading(page, "Recupera le credenziali");
-    await page.getByLabel("L'email con cui accedo").check();
-    await page.getByLabel("Codice fiscale").fill(MARIO.fiscalCode);
-    await page.getByLabel("Data di nascita").fill(MARIO.birthDate);
+    await startRecovery(page, "L'email con cui accedo");
     await page.getByRole("button", { name: "Avanti" }).click();
     await heading(page, "Come vuoi verificare la tua identità?");
     await page.getByRole("button", { name: "Con la risposta alla domanda di sicurezza" }).click();
