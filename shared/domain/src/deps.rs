@@ -32,3 +32,41 @@ pub struct Deps {
     /// no back office.
     pub operator_key: Option<String>,
 }
+
+#[cfg(test)]
+impl Deps {
+    /// The domain's unit tests' dependencies: `profile` (with its built-in settings changed
+    /// as a test needs), an in-memory store, a clock the test moves, a cheap captcha.
+    pub(crate) fn in_memory(
+        profile: Profile,
+        store: Arc<crate::memory::MemoryStore>,
+        clock: crate::clock::ManualClock,
+    ) -> Deps {
+        let now = clock.now();
+        let random = Arc::new(crate::random::OsRandom);
+        Deps {
+            store,
+            clock: Arc::new(clock),
+            random: random.clone(),
+            hasher: Arc::new(SecretHasher::new()),
+            captcha: Arc::new(crate::captcha::ProofOfWork::new(
+                b"c".to_vec(),
+                2,
+                300,
+                random,
+            )),
+            pepper: Pepper::new(b"pepper".to_vec()),
+            tokens: Arc::new(Tokens::new(
+                "http://varco.test",
+                vec!["portal".into()],
+                Arc::new(crate::tokens::KeyRing::first(now)),
+                now,
+            )),
+            profile: Arc::new(profile),
+            sms_country_codes: None,
+            gateway_key: None,
+            issuer: Arc::new(crate::issuer::NoIssuer),
+            operator_key: None,
+        }
+    }
+}

@@ -197,9 +197,10 @@ async fn send_now(
             .transpose()?
             .map(|u| u.as_str().to_string()),
     };
-    let email = sending::email(deps, &email, about, content, lang);
     if !settings.temporary_password_by_sms {
-        return Ok(vec![email.await?]);
+        return Ok(vec![
+            sending::email(deps, &email, about, content, lang).await?,
+        ]);
     }
     let mobile = invitation
         .mobile
@@ -213,14 +214,18 @@ async fn send_now(
         })?;
     let password = random_string(random, crate::accounts::TEMPORARY_PASSWORD_ALPHABET, 12);
     invitation.temporary_password_hash = Some(deps.hasher.hash(&password, random));
-    let content = Template::TemporaryPassword {
+    let temporary_password = Template::TemporaryPassword {
         password,
         valid_hours: settings.valid_days * 24,
     };
-    // Both through the gate at once: one round trip.
-    let sms = sending::sms(deps, &mobile, about, content, lang);
-    let (email, sms) = futures_util::future::try_join(email, sms).await?;
-    Ok(vec![email, sms])
+    let sent = sending::email_and_sms(
+        deps,
+        (&email, content),
+        (&mobile, temporary_password),
+        about,
+        lang,
+    );
+    Ok(sent.await?.into())
 }
 
 /// The invitation `invitation_id` of a company its administrator acts on, with the pending

@@ -65,6 +65,46 @@ pub async fn sms(
     content: Template,
     lang: Lang,
 ) -> Result<Write, Error> {
+    let limits = sms_limits(deps, phone, about)?;
+    count(deps, &limits, about).await?;
+    Ok(queue_sms(deps, phone, content, lang))
+}
+
+/// The outbox write of an email to `email`, once the gate let it through.
+pub async fn email(
+    deps: &Deps,
+    email: &Email,
+    about: About<'_>,
+    content: Template,
+    lang: Lang,
+) -> Result<Write, Error> {
+    let lookup = deps.pepper.lookup(purpose::EMAIL, email.canonical());
+    count(deps, &email_limits(deps, &lookup, about), about).await?;
+    Ok(queue_email(deps, email, content, lang))
+}
+
+/// The outbox writes of an email and an SMS about the same thing (an invitation and its
+/// temporary password, N5), through the gate together: every budget of both counted in one
+/// round trip, and either refused takes the other's count back.
+pub async fn email_and_sms(
+    deps: &Deps,
+    (email, email_content): (&Email, Template),
+    (phone, sms_content): (&PhoneNumber, Template),
+    about: About<'_>,
+    lang: Lang,
+) -> Result<[Write; 2], Error> {
+    let lookup = deps.pepper.lookup(purpose::EMAIL, email.canonical());
+    let mut limits = email_limits(deps, &lookup, about);
+    limits.extend(sms_limits(deps, phone, about)?);
+    count(deps, &limits, about).await?;
+    Ok([
+        queue_email(deps, email, email_content, lang),
+        queue_sms(deps, phone, sms_content, lang),
+    ])
+}
+
+/// An SMS's budgets, once `phone` proved a mobile number of an allowed country.
+fn sms_limits(deps: &Deps, phone: &PhoneNumber, about: About) -> Result<Vec<Limit>, Error> {
     if deps
         .sms_country_codes
         .as_ref()
@@ -93,35 +133,34 @@ pub async fn sms(
         Limit::per_day(deps, number, now).refused_with(Refusal::Locked(|| Error::SmsLimit)),
     ];
     limits.extend(concerned(deps, about));
-    count(deps, &limits, about).await?;
-    Ok(queue(
+    Ok(limits)
+}
+
+/// An email's budgets, to the address `address` stands for.
+fn email_limits(deps: &Deps, address: &str, about: About) -> Vec<Limit> {
+    let now = deps.clock.now();
+    let mut limits = vec![
+        Limit::per_day(deps, Subject::Deployment("EMAIL"), now).refused_with(BREAKER),
+        Limit::per_day(deps, Subject::Address(address), now).refused_with(LIMITED),
+    ];
+    limits.extend(concerned(deps, about));
+    limits
+}
+
+fn queue_sms(deps: &Deps, phone: &PhoneNumber, content: Template, lang: Lang) -> Write {
+    queue(
         deps,
         Channel::Sms,
         phone.e164(),
         phone.hint(),
         content,
         lang,
-    ))
+    )
 }
 
-/// The outbox write of an email to `email`, once the gate let it through.
-pub async fn email(
-    deps: &Deps,
-    email: &Email,
-    about: About<'_>,
-    content: Template,
-    lang: Lang,
-) -> Result<Write, Error> {
-    let lookup = deps.pepper.lookup(purpose::EMAIL, email.canonical());
-    count_email(deps, &lookup, about).await?;
-    Ok(queue(
-        deps,
-        Channel::Email,
-        email.as_str(),
-        email.hint(),
-        content,
-        lang,
-    ))
+fn queue_email(deps: &Deps, email: &Email, content: Template, lang: Lang) -> Write {
+    let hint = email.hint();
+    queue(deps, Channel::Email, email.as_str(), hint, content, lang)
 }
 
 /// The outbox write of a message the gate let through.
@@ -149,17 +188,9 @@ fn queue(
 /// person (`stand_in`, a keyed hash of what was typed), under the budgets an email to a
 /// known person's address meets: the same refusals at the same counts, known or not.
 pub async fn decoy_email(deps: &Deps, stand_in: &str) -> Result<(), Error> {
-    count_email(deps, &format!("DECOY#{stand_in}"), About::nobody()).await
-}
-
-async fn count_email(deps: &Deps, address: &str, about: About<'_>) -> Result<(), Error> {
-    let now = deps.clock.now();
-    let mut limits = vec![
-        Limit::per_day(deps, Subject::Deployment("EMAIL"), now).refused_with(BREAKER),
-        Limit::per_day(deps, Subject::Address(address), now).refused_with(LIMITED),
-    ];
-    limits.extend(concerned(deps, about));
-    count(deps, &limits, about).await
+    let address = format!("DECOY#{stand_in}");
+    let limits = email_limits(deps, &address, About::nobody());
+    count(deps, &limits, About::nobody()).await
 }
 
 /// A spent deployment or country budget: sending stops until the day ends.
@@ -229,6 +260,49 @@ pub async fn admit_source(deps: &Deps, source: IpAddr) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::{ManualClock, Timestamp};
+    use crate::memory::MemoryStore;
+    use crate::profile::Profile;
+    use std::sync::Arc;
+
+    fn code() -> Template {
+        Template::VerificationCode {
+            code: "123456".into(),
+            valid_minutes: 10,
+        }
+    }
+
+    #[tokio::test]
+    async fn an_email_and_sms_refused_together_leave_neither_counted() {
+        let mut profile = Profile::builtin("telco-legal-rep").unwrap();
+        profile.sms.per_number_per_10_minutes = 2;
+        profile.sending.per_address = 5;
+        let clock = ManualClock::at(Timestamp(1_800_000_000));
+        let deps = Deps::in_memory(profile, Arc::new(MemoryStore::new()), clock);
+        let email = Email::parse("anna@example.com").unwrap();
+        let phone = PhoneNumber::parse("+393401234544").unwrap();
+        let pair = || {
+            email_and_sms(
+                &deps,
+                (&email, code()),
+                (&phone, code()),
+                About::nobody(),
+                Lang::It,
+            )
+        };
+        for _ in 0..2 {
+            let [queued_email, queued_sms] = pair().await.unwrap();
+            assert_ne!(queued_email.key(), queued_sms.key());
+        }
+        assert!(matches!(pair().await, Err(Error::SmsLimit)));
+        // Five emails a day to the address: two went with their SMS; the refused pair's
+        // email was taken back, so three more go, and the fourth is refused.
+        let alone = || super::email(&deps, &email, About::nobody(), code(), Lang::It);
+        for _ in 0..3 {
+            alone().await.unwrap();
+        }
+        assert!(matches!(alone().await, Err(Error::MessagesLimit)));
+    }
 
     #[test]
     fn an_ipv6_client_is_counted_by_its_64() {

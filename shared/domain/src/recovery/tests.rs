@@ -1,16 +1,12 @@
 use super::*;
 use crate::accounts::provision_cardholder;
-use crate::captcha::ProofOfWork;
 use crate::cards::{NewCard, NewCardholder};
 use crate::clock::Timestamp;
 use crate::clock::{Clock, ManualClock, MINUTE};
-use crate::crypto::{Pepper, SecretHasher};
 use crate::memory::MemoryStore;
 use crate::outbox::Message;
 use crate::profile::Profile;
-use crate::random::OsRandom;
 use crate::store::Store;
-use crate::tokens::{KeyRing, Tokens};
 use crate::types::{check_character, Email, Password, PhoneNumber};
 use std::sync::Arc;
 
@@ -28,26 +24,11 @@ struct Fixture {
 async fn fixture(question: bool, phones: &[&str]) -> Fixture {
     let clock = ManualClock::at(Timestamp(1_800_000_000));
     let store = Arc::new(MemoryStore::new());
-    let random = Arc::new(OsRandom);
-    let deps = Deps {
-        store: store.clone(),
-        clock: Arc::new(clock.clone()),
-        random: random.clone(),
-        hasher: Arc::new(SecretHasher::new()),
-        captcha: Arc::new(ProofOfWork::new(b"c".to_vec(), 2, 300, random)),
-        pepper: Pepper::new(b"pepper".to_vec()),
-        tokens: Arc::new(Tokens::new(
-            "http://varco.test",
-            vec!["portal".into()],
-            Arc::new(KeyRing::first(clock.now())),
-            clock.now(),
-        )),
-        profile: Arc::new(Profile::builtin("card-issuer").unwrap()),
-        sms_country_codes: None,
-        gateway_key: None,
-        issuer: Arc::new(crate::issuer::NoIssuer),
-        operator_key: None,
-    };
+    let deps = Deps::in_memory(
+        Profile::builtin("card-issuer").unwrap(),
+        store.clone(),
+        clock.clone(),
+    );
     let mut cards = vec![NewCard {
         number: CardNumber::parse(CARD).unwrap(),
         key6: Some(Key6::parse(KEY6).unwrap()),
