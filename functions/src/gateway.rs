@@ -72,7 +72,7 @@ async fn route(
     }
     if parts.method == http::Method::GET {
         if parts.uri.path() == "/config.json" {
-            return crate::pages::config(&deps.profile.name, &deps.profile.display_name);
+            return crate::pages::config(&deps.profile);
         }
         if let Some(page) = crate::pages::page(parts.uri.path()) {
             return page;

@@ -88,7 +88,9 @@ fn store_path(options: &LocalOptions) -> std::path::PathBuf {
 async fn local_deps(
     options: &LocalOptions,
 ) -> Result<(Arc<varco_domain::Deps>, usize, Option<Arc<RedbStore>>), BoxError> {
-    let profile = Profile::builtin(&options.profile)?;
+    // Its emails link to the pages this gateway serves.
+    let address = format!("http://127.0.0.1:{}", options.port);
+    let profile = Profile::builtin(&options.profile)?.with_pages_at(&format!("{address}/"));
     let secrets = local_secrets(
         &options.data_dir,
         SystemClock.now(),
@@ -113,7 +115,7 @@ async fn local_deps(
         Arc::new(SystemClock),
         profile,
         &secrets,
-        &TokenSettings::local(&format!("http://127.0.0.1:{}", options.port)),
+        &TokenSettings::local(&address),
         options.captcha_difficulty,
     );
     // R8: the demo cards' Key6 codes stand in for the issuer's service.

@@ -1,14 +1,23 @@
 //! The local gateway: `cargo run [-- --port 8080 --profile card-issuer --data .varco
 //! --dynamodb http://127.0.0.1:8000 --captcha-difficulty 0]`; and the operator's data
 //! import into the same store: `cargo run -- import FILE.jsonl [--data .varco ...]`; and a
-//! deployment's first signing key, for its secret: `cargo run -- signing-key`.
+//! deployment's first signing key, for its secret: `cargo run -- signing-key`; and the
+//! `config.json` of the portal pages hosted apart from the API: `cargo run -- pages-config
+//! https://API.EXAMPLE [--profile NAME]`.
 
 use std::path::PathBuf;
 use varco_functions::local::{import_file, run, BoxError, LocalOptions};
 
-const USAGE: &str = "usage: varco [signing-key | import FILE.jsonl] [--port N] [--profile NAME] [--data DIR] [--dynamodb URL] [--captcha-difficulty BITS]";
+const USAGE: &str = "usage: varco [signing-key | import FILE.jsonl | pages-config API_URL] [--port N] [--profile NAME] [--data DIR] [--dynamodb URL] [--captcha-difficulty BITS]";
 
-fn options() -> Result<(Option<PathBuf>, LocalOptions), String> {
+/// What `varco` was asked to do besides serving.
+enum Command {
+    Serve,
+    Import(PathBuf),
+    PagesConfig(String),
+}
+
+fn options() -> Result<(Command, LocalOptions), String> {
     let mut options = LocalOptions {
         profile: std::env::var("VARCO_PROFILE").unwrap_or_else(|_| "card-issuer".into()),
         port: 8080,
@@ -17,13 +26,17 @@ fn options() -> Result<(Option<PathBuf>, LocalOptions), String> {
         captcha_difficulty: 0,
     };
     let mut args = std::env::args().skip(1).peekable();
-    let mut import = None;
-    if args.peek().map(String::as_str) == Some("import") {
+    let mut command = Command::Serve;
+    if let Some(name @ ("import" | "pages-config")) = args.peek().map(String::as_str) {
+        let name = name.to_string();
         args.next();
-        import = Some(PathBuf::from(
-            args.next()
-                .ok_or_else(|| format!("import needs a file\n{USAGE}"))?,
-        ));
+        let value = args
+            .next()
+            .ok_or_else(|| format!("{name} needs a value\n{USAGE}"))?;
+        command = match name.as_str() {
+            "import" => Command::Import(PathBuf::from(value)),
+            _ => Command::PagesConfig(value),
+        };
     }
     while let Some(flag) = args.next() {
         let mut value = || {
@@ -48,7 +61,7 @@ fn options() -> Result<(Option<PathBuf>, LocalOptions), String> {
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }
     }
-    Ok((import, options))
+    Ok((command, options))
 }
 
 #[tokio::main]
@@ -61,8 +74,14 @@ async fn main() -> Result<(), BoxError> {
         return Ok(());
     }
     match options() {
-        Ok((Some(file), options)) => import_file(options, &file).await,
-        Ok((None, options)) => run(options).await,
+        Ok((Command::Import(file), options)) => import_file(options, &file).await,
+        Ok((Command::PagesConfig(api), options)) => {
+            let profile = varco_domain::profile::Profile::builtin(&options.profile)?;
+            let config = varco_functions::pages::config_json(&profile, api.trim_end_matches('/'));
+            println!("{}", serde_json::to_string_pretty(&config)?);
+            Ok(())
+        }
+        Ok((Command::Serve, options)) => run(options).await,
         Err(message) => {
             eprintln!("{message}");
             std::process::exit(2)

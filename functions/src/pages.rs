@@ -6,6 +6,7 @@
 use bytes::Bytes;
 use http::{header, HeaderValue, Response, StatusCode};
 use std::path::Path;
+use varco_domain::profile::{Capability, Flow, Profile};
 
 /// Where the pages are: the repository's `web/`.
 pub const WEB_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../web");
@@ -42,10 +43,67 @@ pub fn page(path: &str) -> Option<Response<Bytes>> {
 }
 
 /// `config.json` for the local gateway: the API on the same origin, the profile it runs.
-pub fn config(profile: &str, display_name: &str) -> Response<Bytes> {
-    let body = serde_json::json!({ "api": "", "profile": profile, "portal": display_name });
-    document(Bytes::from(body.to_string()), "application/json")
+pub fn config(profile: &Profile) -> Response<Bytes> {
+    let body = config_json(profile, "").to_string();
+    document(Bytes::from(body), "application/json")
 }
+
+/// What the pages read at start (`config.json`): where the API is (`api`, `""` for the
+/// pages' own origin), the profile's name (its look: `profiles/<name>.css`), the portal's
+/// name and logo, how people log in (`email` or `username`), the flows it offers (the
+/// screens to show) and its roles (names, and which ones each may give). `cargo run -- pages-config` prints it for pages hosted apart.
+pub fn config_json(profile: &Profile, api: &str) -> serde_json::Value {
+    let flows: Vec<&str> = FLOWS
+        .iter()
+        .filter(|(flow, _)| profile.offers(*flow))
+        .map(|(_, name)| *name)
+        .collect();
+    let roles: Vec<_> = profile
+        .roles
+        .iter()
+        .map(|role| {
+            let grants: Vec<&str> = profile
+                .roles
+                .iter()
+                .filter(|target| profile.may_grant(&role.id, &target.id))
+                .map(|target| target.id.as_str())
+                .collect();
+            serde_json::json!({
+                "id": role.id, "it": role.it, "en": role.en, "grants": grants,
+                "reads_audit": role.can(Capability::ReadAudit),
+            })
+        })
+        .collect();
+    let invitations = profile.invitations.as_ref().map(|settings| {
+        serde_json::json!({
+            "mobile": settings.temporary_password_by_sms,
+            "username_from_email": settings.username_from_email,
+        })
+    });
+    // Where lines log in (a national prefix is set), the login name is a username or a line.
+    let login = match profile.login.national_prefix {
+        Some(_) => "username",
+        None => "email",
+    };
+    serde_json::json!({
+        "api": api, "profile": profile.name, "portal": profile.display_name,
+        "logo": format!("profiles/{}.svg", profile.name), "login": login,
+        "flows": flows, "roles": roles, "invitations": invitations,
+    })
+}
+
+/// The flows' names in `config.json`.
+const FLOWS: [(Flow, &str); 9] = [
+    (Flow::CardRecovery, "card_recovery"),
+    (Flow::CardRegistration, "card_registration"),
+    (Flow::VatRegistration, "vat_registration"),
+    (Flow::LineRegistration, "line_registration"),
+    (Flow::PasswordReset, "password_reset"),
+    (Flow::Autologin, "autologin"),
+    (Flow::LegalRepRegistration, "legal_rep_registration"),
+    (Flow::Invitations, "invitations"),
+    (Flow::Units, "units"),
+];
 
 fn document(bytes: Bytes, content_type: &'static str) -> Response<Bytes> {
     let mut response = Response::new(bytes);

@@ -394,6 +394,22 @@ pub enum ProfileError {
 }
 
 impl Profile {
+    /// This profile with the links its emails carry (an invitation's, an activation's, a
+    /// first access's) pointing at the portal pages at `pages` (as `https://portal.example/`),
+    /// which read `?code=` and `?flow=&token=` there: the local gateway's own pages.
+    pub fn with_pages_at(mut self, pages: &str) -> Profile {
+        if let Some(settings) = self.invitations.as_mut() {
+            settings.accept_url = pages.to_string();
+        }
+        if let Some(settings) = self.vat_registration.as_mut() {
+            settings.activation_url = pages.to_string();
+        }
+        if let Some(settings) = self.legal_rep_registration.as_mut() {
+            settings.activation_url = pages.to_string();
+        }
+        self
+    }
+
     /// One of the profiles shipped in `profiles/`.
     pub fn builtin(name: &str) -> Result<Profile, ProfileError> {
         let (_, text) = BUILTIN.iter().find(|(n, _)| *n == name).ok_or_else(|| {
