@@ -40,7 +40,12 @@ export function loginView(message) {
     ],
     button: t("log_in"),
     submit: async (values) => {
-      const answer = await api("POST", "/sessions", values);
+      let answer = await api("POST", "/sessions", values);
+      // Where the import registers administrators (T1), their username is their email: a
+      // portal whose people log in by email tries it as that username too.
+      if (answer.problem?.code === "invalid_credentials" && values.email && offers("legal_rep_registration")) {
+        answer = await api("POST", "/sessions", { username: values.email.trim().toLowerCase(), password: values.password });
+      }
       if (!answer.ok) return answer.problem;
       signedIn(answer.data);
     },

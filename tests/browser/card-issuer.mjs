@@ -154,7 +154,7 @@ export default {
     await accessible(page, "company");
     await page.getByLabel("Nome").fill("Paolo Neri");
     await page.getByLabel("Email").fill("paolo.neri@acme.example");
-    await page.getByLabel("Ruolo").selectOption({ label: "Supervisore" });
+    await page.getByLabel("Ruolo", { exact: true }).selectOption({ label: "Supervisore" });
     await page.getByLabel("Cellulare della persona").fill("347 555 0202");
     seen = mark();
     await page.getByRole("button", { name: "Invita" }).click();
@@ -164,7 +164,7 @@ export default {
     // An invitation saved, sent later, then revoked.
     await page.getByLabel("Nome").fill("Lucia Gatti");
     await page.getByLabel("Email").fill("lucia.gatti@acme.example");
-    await page.getByLabel("Ruolo").selectOption({ label: "Monitoraggio" });
+    await page.getByLabel("Ruolo", { exact: true }).selectOption({ label: "Monitoraggio" });
     await page.getByLabel("Cellulare della persona").fill("347 555 0303");
     await page.getByLabel("Salva senza inviare").check();
     await page.getByRole("button", { name: "Invita" }).click();
@@ -174,6 +174,7 @@ export default {
     await sees(page, "Invito inviato a lucia.gatti@acme.example.");
     await page.getByRole("button", { name: "Revoca l'invito di Lucia Gatti" }).click();
     await sees(page, "Invito a lucia.gatti@acme.example revocato.");
+    await page.getByRole("cell", { name: "paolo.neri@acme.example" }).waitFor();
     if (await page.getByRole("cell", { name: "lucia.gatti@acme.example" }).count()) fail("a revoked invitation is still listed");
     await page.getByRole("button", { name: "Torna al tuo account" }).click();
     await logOut(page, helpers);

@@ -110,7 +110,8 @@ try {
       console.log(`ok   ${profile}: ${name}`);
     } catch (error) {
       failed++;
-      console.log(`FAIL ${profile}: ${name}\n     ${error.message}`);
+      const shown = await page.evaluate(() => document.body.innerText).catch(() => "");
+      console.log(`FAIL ${profile}: ${name}\n     ${error.message}\n     at ${page.url()}, showing:\n${shown}`);
     } finally {
       await context.close();
     }
