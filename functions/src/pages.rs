@@ -130,6 +130,41 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_config_names_the_flows_offered_and_the_roles_each_may_give() {
+        let profile = Profile::builtin("card-issuer").unwrap();
+        let config = config_json(&profile, "https://api.example");
+        assert_eq!(config["api"], "https://api.example");
+        assert_eq!(config["login"], "email");
+        assert_eq!(
+            config["flows"],
+            serde_json::json!(["card_recovery", "card_registration", "invitations"])
+        );
+        let roles = config["roles"].as_array().unwrap();
+        let administrator = roles.iter().find(|r| r["id"] == "administrator").unwrap();
+        let grants = administrator["grants"].as_array().unwrap();
+        assert!(grants.contains(&serde_json::json!("supervisor")));
+        assert!(!grants.contains(&serde_json::json!("administrator")));
+        assert_eq!(administrator["reads_audit"], true);
+        let telco = config_json(&Profile::builtin("telco-sme").unwrap(), "");
+        assert_eq!(telco["login"], "username");
+        assert!(telco["flows"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("autologin")));
+        for name in [
+            "card-issuer",
+            "telco-sme",
+            "telco-legal-rep",
+            "property-management",
+        ] {
+            let config = config_json(&Profile::builtin(name).unwrap(), "");
+            let logo = config["logo"].as_str().unwrap();
+            assert!(page(&format!("/{logo}")).is_some(), "{logo}");
+            assert!(page(&format!("/profiles/{name}.css")).is_some());
+        }
+    }
+
+    #[test]
     fn only_plain_page_files_are_served() {
         assert!(page("/").is_some());
         assert!(page("/app.js").is_some());

@@ -44,6 +44,12 @@ export const helpers = {
     fail(`the gateway printed no message matching ${pattern}`);
   },
 
+  /** The link (to these pages, with `?<query>=`) of the email printed to `email` after `since`. */
+  emailedLink(email, query, since) {
+    const to = email.replace(/\./g, "\\.");
+    return helpers.printed(new RegExp(`Email to ${to}\\n[^\\n]*\\n[^\\n]*(http://127\\.0\\.0\\.1:\\d+/\\?${query}=\\S+)`), since);
+  },
+
   /** axe-core on the screen, nothing missing shown; saved as `<profile>-<screen>.png` on request. */
   async accessible(page, screen) {
     const text = await page.evaluate(() => document.body.innerText);

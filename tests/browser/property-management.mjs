@@ -3,13 +3,9 @@
 // the units a person sees while their contract is active.
 const CODE = /codice di verifica è (\d{6})/;
 
-/** The link of the message the gateway printed to `email` after `since`. */
-const linkFor = (printed, email, query, since) =>
-  printed(new RegExp(`Email to ${email.replace(/\./g, "\\.")}[\\s\\S]*?(http://127\\.0\\.0\\.1:\\d+/\\?${query}=\\S+)`), since);
-
 /** An administrator's first access from the welcome email, ending on the account. */
-async function firstAccess(page, { mark, printed, heading }, email, password) {
-  await page.goto(await linkFor(printed, email, "flow", 0));
+async function firstAccess(page, { mark, printed, heading, emailedLink }, email, password) {
+  await page.goto(await emailedLink(email, "flow", 0));
   await heading(page, "Primo accesso");
   const seen = mark();
   await page.getByRole("button", { name: "Invia il codice" }).click();
@@ -20,7 +16,7 @@ async function firstAccess(page, { mark, printed, heading }, email, password) {
 }
 
 /** The administrator invites `who` for the unit's contract; answers the emailed link. */
-async function invite(page, { mark, printed, heading, sees }, who) {
+async function invite(page, { mark, heading, sees, emailedLink }, who) {
   await page.getByRole("button", { name: "Gestisci" }).click();
   await heading(page, "Invita una persona", 2);
   await page.getByLabel("Nome", { exact: true }).fill(who.name);
@@ -30,7 +26,7 @@ async function invite(page, { mark, printed, heading, sees }, who) {
   const seen = mark();
   await page.getByRole("button", { name: "Invita" }).click();
   await sees(page, `Invito inviato a ${who.email}.`);
-  return linkFor(printed, who.email, "code", seen);
+  return emailedLink(who.email, "code", seen);
 }
 
 async function logOut(page, { heading }) {

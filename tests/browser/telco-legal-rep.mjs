@@ -3,14 +3,10 @@
 const CODE = /codice di verifica è (\d{6})/;
 const MARCO = { email: "marco.bianchi@officinenord.example", password: "Sorgente-Chiara-31" };
 
-/** The first-access link the gateway printed for `email` after `since`. */
-const linkFor = (printed, email, since) =>
-  printed(new RegExp(`${email.replace(/\./g, "\\.")}[\\s\\S]*?(http://127\\.0\\.0\\.1:\\d+/\\?flow=\\S+)`), since);
-
 export default {
   async "T1, T2: Marco's first access from the emailed link, the code by SMS"(page, helpers) {
     const { mark, printed, accessible, heading, sees } = helpers;
-    await page.goto(await linkFor(printed, MARCO.email, 0));
+    await page.goto(await helpers.emailedLink(MARCO.email, "flow", 0));
     await heading(page, "Primo accesso");
     await accessible(page, "first-access");
     const seen = mark();
@@ -78,7 +74,7 @@ export default {
     let seen = mark();
     await page.getByRole("button", { name: "Invia" }).click();
     await sees(page, "Se l'email è registrata");
-    await page.goto(await linkFor(printed, email, seen));
+    await page.goto(await helpers.emailedLink(email, "flow", seen));
     await heading(page, "Primo accesso");
     seen = mark();
     await page.getByRole("button", { name: "Invia il codice" }).click();
