@@ -2,7 +2,7 @@
 // themselves: the mobile (N7), the login email (C5), the password, a card's Key6 (R8), a
 // second SIM (W11), a company joined by code (C2), the account's deletion (W10).
 import {
-  append, button, call, field, form, h, home, newPassword, notice, offers, phoneField, roleName, show,
+  append, button, call, field, form, h, home, newPassword, notice, offers, phoneField, problemBox, roleName, show,
   state, t, when, withPrefix,
 } from "./core.js";
 import { codeField } from "./sign-in.js";
@@ -19,7 +19,7 @@ const back = () => h("p", {}, button(t("back_to_account"), () => show(accountVie
 export function accountView(message) {
   const container = h("div", {}, h("h1", { text: t("account_title") }), notice(message));
   call("GET", "/me").then(async (answer) => {
-    if (!answer.ok) return;
+    if (!answer.ok) { container.append(problemBox(answer.problem)); return; }
     const me = answer.data;
     append(container,
       h("dl", {},
