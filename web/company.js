@@ -27,10 +27,12 @@ export function companyView(membership, message) {
   const container = h("div", {},
     h("h1", { text: membership.company_name }), notice(message),
     h("p", {}, button(t("back_to_account"), () => show(accountView))));
-  const sections = [];
-  if (grantable(membership).length) sections.push(people(membership), lines(membership));
-  if (myRole(membership)?.reads_audit) sections.push(trail(membership));
-  Promise.all(sections).then((built) => append(container, built));
+  (async () => {
+    // The people's names, for the trail's "who".
+    const names = new Map();
+    if (grantable(membership).length) append(container, await people(membership, names), await lines(membership));
+    if (myRole(membership)?.reads_audit) append(container, await trail(membership, names));
+  })();
   return container;
 }
 
@@ -42,10 +44,11 @@ async function act(membership, method, path, body, done) {
   again(membership, answer.ok ? done : answer.problem.title);
 }
 
-async function people(membership) {
+async function people(membership, names) {
   const answer = await call("GET", `${base(membership)}/users`);
   if (!answer.ok) return [problemBox(answer.problem)];
   const { members, invitations } = answer.data;
+  for (const m of members) names.set(m.account_id, m.display_name);
   const grants = grantable(membership);
   const memberRow = (m) => h("tr", {},
     h("td", { text: m.display_name }), h("td", { text: m.email }), h("td", { text: roleName(m.role) }),
@@ -130,11 +133,15 @@ async function lines(membership) {
   ];
 }
 
-/** X8: the company's audit trail, newest first. */
-async function trail(membership) {
+/** X8: the company's audit trail, newest first: when, who, what, and how it ended. */
+async function trail(membership, names) {
+  const known = (key, fallback) => { const text = t(key); return text === key ? fallback : text; };
   const list = await paged(`${base(membership)}/audit-events`, (events) => [
-    table([t("when"), t("event"), t("outcome")], events.map((e) => h("tr", {},
-      h("td", { text: when(e.at) }), h("td", { text: e.action }), h("td", { text: e.outcome })))),
+    table([t("when"), t("who"), t("event"), t("outcome")], events.map((e) => h("tr", {},
+      h("td", { text: when(e.at) }),
+      h("td", { text: e.actor ? names.get(e.actor) ?? t("someone_else") : t(e.source === "api" ? "anonymous" : "system") }),
+      h("td", { text: known(`event_${e.action}`, e.action) }),
+      h("td", { text: e.outcome === "ok" ? t("outcome_ok") : e.outcome })))),
   ], "events");
   return [h("h2", { text: t("audit_title") }), list];
 }

@@ -202,9 +202,13 @@ export default {
     await page.getByRole("button", { name: "Rimuovi l'accesso di Paolo Neri" }).click();
     await sees(page, "Accesso rimosso per Paolo Neri.");
     await heading(page, "Registro delle attività", 2);
-    for (const action of ["access_removed", "role_changed", "invitation_accepted", "invitation_revoked"]) {
-      await sees(page, action);
+    const trail = page.getByRole("table").last();
+    for (const event of ["Accesso rimosso", "Ruolo cambiato", "Invito accettato", "Invito revocato"]) {
+      await trail.getByRole("cell", { name: event, exact: true }).first().waitFor();
     }
+    // Sara's own actions carry her name; Paolo, no longer a member, is "someone else".
+    await trail.getByRole("cell", { name: "Sara Conti", exact: true }).first().waitFor();
+    await trail.getByRole("cell", { name: "Un'altra persona", exact: true }).first().waitFor();
     await accessible(page, "company-trail");
   },
 
