@@ -209,19 +209,21 @@ export async function solveCaptcha(progress) {
 }
 
 /**
- * The captcha's part of a form: its progress bar and status, and `solve()`, which answers
- * the solution or throws the problem to show.
+ * The captcha's part of a form: its progress bar and status, and `solved(submit)`, a form's
+ * submit that solves the captcha first and gives `submit` the solution too (or answers the
+ * problem that kept it from being solved).
  */
 export function captcha() {
   const progress = h("progress", { max: "1", value: "0", hidden: true, "aria-label": t("captcha") });
   const status = h("p", { class: "hint", role: "status" });
   return {
     fields: [h("p", { class: "hint", text: t("captcha") }), progress, status],
-    async solve() {
+    solved: (submit) => async (values, element) => {
       status.textContent = t("captcha_working");
-      const solution = await solveCaptcha(progress);
+      let solution;
+      try { solution = await solveCaptcha(progress); } catch (problem) { return problem; }
       status.textContent = t("captcha_done");
-      return solution;
+      return submit(values, solution, element);
     },
   };
 }

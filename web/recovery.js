@@ -15,16 +15,14 @@ export function recoverView() {
       ...check.fields,
     ],
     button: t("next"),
-    submit: async ({ kind, fiscal_code, birth_date }) => {
-      let solution;
-      try { solution = await check.solve(); } catch (problem) { return problem; }
+    submit: check.solved(async ({ kind, fiscal_code, birth_date }, solution) => {
       const answer = await api("POST", "/recoveries", {
         kind, fiscal_code: fiscal_code.trim(), birth_date, captcha: solution,
       });
       if (!answer.ok) return answer.problem;
       const flow = answer.data;
       show(() => methodsView(flow));
-    },
+    }),
   });
 }
 

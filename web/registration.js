@@ -38,9 +38,7 @@ export function registerView() {
       ...check.fields,
     ],
     button: t("next"),
-    submit: async ({ card_number, registration_code, phone }) => {
-      let solution;
-      try { solution = await check.solve(); } catch (problem) { return problem; }
+    submit: check.solved(async ({ card_number, registration_code, phone }, solution) => {
       const mobile = withPrefix(phone);
       const answer = await api("POST", "/registrations", { card_number, registration_code, phone: mobile, captcha: solution });
       if (!answer.ok) return answer.problem;
@@ -55,7 +53,7 @@ export function registerView() {
         },
         resend: () => api("POST", `/registrations/${flow}/code/resend`, { phone: mobile }),
       }));
-    },
+    }),
   });
 }
 
@@ -91,9 +89,7 @@ export function migrateView() {
       ...check.fields,
     ],
     button: t("next"),
-    submit: async (values) => {
-      let solution;
-      try { solution = await check.solve(); } catch (problem) { return problem; }
+    submit: check.solved(async (values, solution) => {
       const phone = withPrefix(values.phone);
       const answer = await api("POST", "/migrations", { ...values, phone, captcha: solution });
       if (!answer.ok) return answer.problem;
@@ -110,7 +106,7 @@ export function migrateView() {
         },
         resend: () => api("POST", `/migrations/${flow}/code/resend`, { phone }),
       }));
-    },
+    }),
   });
 }
 
@@ -144,9 +140,7 @@ export function vatView() {
       ...check.fields,
     ],
     button: t("next"),
-    submit: async (values) => {
-      let solution;
-      try { solution = await check.solve(); } catch (problem) { return problem; }
+    submit: check.solved(async (values, solution) => {
       const answer = await api("POST", "/user-admin-registrations", { ...values, mobile: withPrefix(values.mobile), captcha: solution });
       if (!answer.ok) return answer.problem;
       show(() => [
@@ -154,7 +148,7 @@ export function vatView() {
         h("p", { text: t("activation_sent", { to: answer.data.sent_to }) }),
         h("p", { class: "advice", text: t("sent_advice_email") }),
       ]);
-    },
+    }),
   });
 }
 
@@ -184,9 +178,7 @@ export function lineView() {
     intro: t("line_intro"),
     fields: [phoneField("line", t("line")), field({ name: "email", label: t("email"), type: "email", autocomplete: "email" }), ...check.fields],
     button: t("next"),
-    submit: async ({ line, email }) => {
-      let solution;
-      try { solution = await check.solve(); } catch (problem) { return problem; }
+    submit: check.solved(async ({ line, email }, solution) => {
       const number = withPrefix(line);
       const answer = await api("POST", "/line-registrations", { line: number, email, captcha: solution });
       if (!answer.ok) return answer.problem;
@@ -215,7 +207,7 @@ export function lineView() {
           show(() => codeStep(sent.data));
         },
       }));
-    },
+    }),
   });
 }
 
@@ -254,13 +246,11 @@ export function usernameReminderView() {
     intro: t("username_reminder_intro"),
     fields: [field({ name: "email", label: t("email"), type: "email", autocomplete: "email" }), ...check.fields],
     button: t("send"),
-    submit: async ({ email }) => {
-      let solution;
-      try { solution = await check.solve(); } catch (problem) { return problem; }
+    submit: check.solved(async ({ email }, solution) => {
       const answer = await api("POST", "/username-reminders", { email, captcha: solution });
       if (!answer.ok) return answer.problem;
       home(t("username_reminder_sent"));
-    },
+    }),
   });
 }
 

@@ -102,13 +102,11 @@ export function resetView() {
     intro: t("reset_intro"),
     fields: [nameField(), ...check.fields],
     button: t("next"),
-    submit: async (values) => {
-      let solution;
-      try { solution = await check.solve(); } catch (problem) { return problem; }
+    submit: check.solved(async (values, solution) => {
       const answer = await api("POST", "/password-resets", { ...values, captcha: solution });
       if (!answer.ok) return answer.problem;
       show(() => resetChannelView(answer.data.flow_id));
-    },
+    }),
   });
 }
 
