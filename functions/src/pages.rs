@@ -51,7 +51,9 @@ pub fn config(profile: &Profile) -> Response<Bytes> {
 /// What the pages read at start (`config.json`): where the API is (`api`, `""` for the
 /// pages' own origin), the profile's name (its look: `profiles/<name>.css`), the portal's
 /// name and logo, how people log in (`email` or `username`), the flows it offers (the
-/// screens to show) and its roles (names, and which ones each may give). `cargo run -- pages-config` prints it for pages hosted apart.
+/// screens to show), its roles (names, and which ones each may give) and whether an
+/// invitation also sends a temporary password. `cargo run -- pages-config` prints it for
+/// pages hosted apart.
 pub fn config_json(profile: &Profile, api: &str) -> serde_json::Value {
     let flows: Vec<&str> = FLOWS
         .iter()
@@ -74,12 +76,10 @@ pub fn config_json(profile: &Profile, api: &str) -> serde_json::Value {
             })
         })
         .collect();
-    let invitations = profile.invitations.as_ref().map(|settings| {
-        serde_json::json!({
-            "mobile": settings.temporary_password_by_sms,
-            "username_from_email": settings.username_from_email,
-        })
-    });
+    let invitations = profile
+        .invitations
+        .as_ref()
+        .map(|settings| serde_json::json!({ "mobile": settings.temporary_password_by_sms }));
     // Where lines log in (a national prefix is set), the login name is a username or a line.
     let login = match profile.login.national_prefix {
         Some(_) => "username",
@@ -92,7 +92,7 @@ pub fn config_json(profile: &Profile, api: &str) -> serde_json::Value {
     })
 }
 
-/// The flows' names in `config.json`.
+/// The flows' names in `config.json` (a new `Flow` belongs here too).
 const FLOWS: [(Flow, &str); 9] = [
     (Flow::CardRecovery, "card_recovery"),
     (Flow::CardRegistration, "card_registration"),
