@@ -143,10 +143,20 @@ export const phoneField = (name = "phone", label = t("phone")) => field({
 /** A number typed in `phoneField`, with its prefix. */
 export const withPrefix = (number) => (number.trim().startsWith("+") ? number.trim() : `+39 ${number.trim()}`);
 
-/** The box that shows a problem, which takes the focus. */
-export function problemBox(problem) {
+/**
+ * The box that shows a problem, which takes the focus. A problem about one field of `form`
+ * (the API's `field`) links to its input, marked invalid.
+ */
+export function problemBox(problem, form) {
+  const title = problem.title ?? t("unreachable");
+  const input = problem.field && form?.querySelector(`[name="${CSS.escape(problem.field)}"]`);
+  form?.querySelectorAll("[aria-invalid]").forEach((e) => e.removeAttribute("aria-invalid"));
+  if (input) input.setAttribute("aria-invalid", "true");
+  const text = input
+    ? h("a", { href: `#${input.id}`, text: title, onclick: (event) => { event.preventDefault(); input.focus(); } })
+    : title;
   return h("div", { class: "error-summary", role: "alert", tabindex: "-1" },
-    h("h2", { text: t("errors_title") }), h("p", { text: problem.title ?? t("unreachable") }));
+    h("h2", { text: t("errors_title") }), h("p", {}, text));
 }
 
 /** A short confirmation, read out by screen readers. */
@@ -168,7 +178,7 @@ export function form({ title, intro, fields, button, submit, after, level = 1 })
     const problem = await submit(values, element);
     send.disabled = false;
     if (problem) {
-      const box = problemBox(problem);
+      const box = problemBox(problem, element);
       summary.replaceChildren(box);
       box.focus();
     }

@@ -109,6 +109,11 @@ export default {
     await summary.getByText("There is a problem").waitFor();
     const focused = await page.evaluate(() => document.activeElement?.classList.contains("error-summary"));
     if (!focused) fail("the error summary does not take the focus");
+    // The problem is the fiscal code's: the summary links to it, and it is marked invalid.
+    if ((await page.getByLabel("Fiscal code").getAttribute("aria-invalid")) !== "true") fail("the fiscal code is not marked invalid");
+    await summary.getByRole("link").click();
+    const onField = await page.evaluate(() => document.activeElement?.getAttribute("name"));
+    if (onField !== "fiscal_code") fail(`the summary's link leads to ${onField}, not the fiscal code`);
     await accessible(page, "recover-error");
   },
 
