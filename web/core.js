@@ -70,7 +70,8 @@ export async function api(method, path, body, token, headers = {}) {
 /**
  * An API call as the person logged in. An expired access token is refreshed once with the
  * refresh token (single use: the answer holds the next one); a session that has ended
- * goes back to the login.
+ * goes back to the login. Screens make their calls one after another: two at once with an
+ * expired token would both spend the one refresh token.
  */
 export async function call(method, path, body) {
   const session = state.session;

@@ -3,7 +3,7 @@
 // the password reset by a code (W5, W8).
 import {
   api, captcha, choice, field, form, h, home, link, newPassword, notice, offers, phoneField,
-  show, state, t, withPrefix,
+  problemBox, show, state, t, withPrefix,
 } from "./core.js";
 import { accountView } from "./account.js";
 
@@ -71,8 +71,7 @@ function autologin() {
       onclick: async () => {
         const answer = await api("POST", "/sessions/autologin");
         if (answer.ok) { signedIn(answer.data); return; }
-        const box = h("div", { class: "error-summary", role: "alert", tabindex: "-1" },
-          h("h3", { text: t("errors_title") }), h("p", { text: answer.problem.title }));
+        const box = problemBox(answer.problem);
         summary.replaceChildren(box);
         box.focus();
       },
