@@ -204,7 +204,12 @@ export const opened = new URLSearchParams(location.search);
 export async function solveCaptcha(progress) {
   const answer = await api("POST", "/captcha", {});
   if (!answer.ok) throw answer.problem;
-  if (answer.data.kind !== "proof_of_work") throw { title: t("captcha_unsupported") };
+  return solveChallenge(answer.data, progress);
+}
+
+/** Solves a challenge as `POST /captcha` or a `captcha_required` answer gives it. */
+function solveChallenge(challenge, progress) {
+  if (challenge?.kind !== "proof_of_work") throw { title: t("captcha_unsupported") };
   progress.hidden = false;
   progress.value = 0;
   return new Promise((resolve) => {
@@ -215,26 +220,34 @@ export async function solveCaptcha(progress) {
       worker.terminate();
       resolve(data.solution);
     };
-    worker.postMessage({ challenge: answer.data.challenge, difficulty: answer.data.difficulty });
+    worker.postMessage({ challenge: challenge.challenge, difficulty: challenge.difficulty });
   });
 }
 
 /**
  * The captcha's part of a form: its progress bar and status, and `solved(submit)`, a form's
  * submit that solves the captcha first and gives `submit` the solution too (or answers the
- * problem that kept it from being solved).
+ * problem that kept it from being solved); `solve(challenge)` solves one an answer asked for
+ * (`captcha_required`), showing the fields if they were hidden (`hidden: true`).
  */
-export function captcha() {
+export function captcha({ hidden = false } = {}) {
   const progress = h("progress", { max: "1", value: "0", hidden: true, "aria-label": t("captcha") });
   const status = h("p", { class: "hint", role: "status" });
+  const part = h("div", { hidden }, h("p", { class: "hint", text: t("captcha") }), progress, status);
+  const working = async (solving) => {
+    part.hidden = false;
+    status.textContent = t("captcha_working");
+    const solution = await solving();
+    status.textContent = t("captcha_done");
+    return solution;
+  };
   return {
-    fields: [h("p", { class: "hint", text: t("captcha") }), progress, status],
+    fields: [part],
     solved: (submit) => async (values, element) => {
-      status.textContent = t("captcha_working");
       let solution;
-      try { solution = await solveCaptcha(progress); } catch (problem) { return problem; }
-      status.textContent = t("captcha_done");
+      try { solution = await working(() => solveCaptcha(progress)); } catch (problem) { return problem; }
       return submit(values, solution, element);
     },
+    solve: (challenge) => working(() => solveChallenge(challenge, progress)),
   };
 }

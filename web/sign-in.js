@@ -31,20 +31,33 @@ export function loginView(message) {
     offers("legal_rep_registration") ? link("#/username", t("username_reminder_link")) : null,
     offers("invitations") ? link("#/accept", t("accept_link")) : null,
   ].filter(Boolean);
+  // Shown only when the API asks for it: past a name's or a network's allowance of failed
+  // logins (`captcha_required`, with a challenge, harder as failures grow).
+  const check = captcha({ hidden: true });
+  const logIn = async (body) => {
+    let answer = await api("POST", "/sessions", body);
+    for (let asked = 0; asked < 3 && answer.problem?.code === "captcha_required"; asked += 1) {
+      let solution;
+      try { solution = await check.solve(answer.problem.captcha); } catch (problem) { return { problem }; }
+      answer = await api("POST", "/sessions", { ...body, captcha: solution });
+    }
+    return answer;
+  };
   return form({
     title: t("login_title"),
     intro: notice(message),
     fields: [
       nameField(),
       field({ name: "password", label: t("password"), type: "password", autocomplete: "current-password" }),
+      ...check.fields,
     ],
     button: t("log_in"),
     submit: async (values) => {
-      let answer = await api("POST", "/sessions", values);
+      let answer = await logIn(values);
       // Where the import registers administrators (T1), their username is their email: a
       // portal whose people log in by email tries it as that username too.
       if (answer.problem?.code === "invalid_credentials" && values.email && offers("legal_rep_registration")) {
-        answer = await api("POST", "/sessions", { username: values.email.trim().toLowerCase(), password: values.password });
+        answer = await logIn({ username: values.email.trim().toLowerCase(), password: values.password });
       }
       if (!answer.ok) return answer.problem;
       signedIn(answer.data);

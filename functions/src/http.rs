@@ -210,6 +210,9 @@ pub fn problem(error: &Error, lang: Lang, request_id: &str) -> Response<Bytes> {
         }
         Error::WeakPassword(reason) => body["reason"] = json!(reason.code()),
         Error::MalformedBody(detail) => body["detail"] = json!(detail),
+        Error::CaptchaRequired {
+            challenge: Some(challenge),
+        } => body["captcha"] = json!(challenge),
         _ => {}
     }
     if let Some(retry_after) = error.retry_after() {

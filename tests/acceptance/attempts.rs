@@ -288,25 +288,6 @@ async fn x5_a_burst_of_wrong_registration_codes_locks_the_card(app: TestApp) {
     );
 }
 
-async fn x5_a_burst_of_wrong_passwords_at_login_is_delayed_after_the_window_limit(app: TestApp) {
-    let app = Arc::new(app);
-    let seen = burst(&app, |app, n| async move {
-        app.login(MARIO.email, &format!("Sbagliata-{n}")).await
-    })
-    .await;
-    only(
-        &seen,
-        &[(401, "invalid_credentials"), (429, "login_delayed")],
-    );
-    assert_eq!(count(&seen, 401, "invalid_credentials"), 10, "{seen:?}");
-    let right = app.login(MARIO.email, MARIO.password).await;
-    assert_eq!((right.status, right.code()), (429, "login_delayed"));
-    let wait: i64 = right.retry_after.as_deref().unwrap().parse().unwrap();
-    assert!((1..=15 * 60).contains(&wait), "{wait}");
-    app.clock.advance(wait);
-    assert_eq!(app.login(MARIO.email, MARIO.password).await.status, 201);
-}
-
 async fn x5_a_trickle_of_failed_logins_never_keeps_the_owner_out(app: TestApp) {
     // One failure from elsewhere every fifteen minutes for a whole day, and the owner
     // logging in every hour: never delayed.
@@ -408,7 +389,6 @@ on_both_stores!(
     x5_key6_codes_are_limited_per_card_across_new_flows,
     x5_security_answers_are_limited_per_person_across_new_flows,
     x5_a_burst_of_wrong_registration_codes_locks_the_card,
-    x5_a_burst_of_wrong_passwords_at_login_is_delayed_after_the_window_limit,
     x5_a_trickle_of_failed_logins_never_keeps_the_owner_out,
     x5_old_passwords_are_limited_per_old_username,
     x5_a_burst_of_wrong_passwords_typed_again_spends_the_account_budget,

@@ -10,6 +10,7 @@ mod infra;
 mod invitations;
 mod lambda;
 mod legal_rep;
+mod login_limits;
 mod logs;
 mod migration;
 mod property;

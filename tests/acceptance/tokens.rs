@@ -13,7 +13,7 @@ use varco_functions::demo::{ACME_CARD, MARIO};
 
 const SARA_EMAIL: &str = "sara.conti@acme.example";
 const SARA_PASSWORD: &str = "Ciliegia-Rossa-31";
-use varco_tests::{on_both_stores, Backend, TestApp};
+use varco_tests::{on_both_stores, part_of, Backend, TestApp};
 
 /// `.tools/pyjwt/bin/python3`, which `./scripts/test` installs and names here.
 fn pyjwt_python() -> String {
@@ -58,12 +58,6 @@ fn kids(jwks: &Value) -> Vec<String> {
         .iter()
         .map(|k| k["kid"].as_str().unwrap().to_string())
         .collect()
-}
-
-/// Part `n` of a token (0: the header, 1: the claims), as JSON.
-fn part_of(token: &str, n: usize) -> Value {
-    let part = token.split('.').nth(n).unwrap();
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
 }
 
 fn header_of(token: &str) -> Value {

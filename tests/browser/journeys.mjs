@@ -73,13 +73,14 @@ export const helpers = {
 
   /**
    * W9: what the operator's network gateway adds to a request from `line` (without `+`):
-   * the line, the time and their HMAC with the deployment's gateway key (the local gateway's
-   * is in its data folder's secrets.json).
+   * the line, the time and their HMAC, with the request, under the deployment's gateway key
+   * (the local gateway's is in its data folder's secrets.json).
    */
   networkHeaders(line) {
     const secrets = JSON.parse(readFileSync(path.join(process.env.VARCO_GATEWAY_DATA, "secrets.json"), "utf8"));
     const time = String(Math.floor(Date.now() / 1000));
-    const proof = createHmac("sha256", Buffer.from(secrets.gateway_key, "base64")).update(`${line}\n${time}`).digest("hex");
+    const proof = createHmac("sha256", Buffer.from(secrets.gateway_key, "base64"))
+      .update(`POST /sessions/autologin\n${line}\n${time}`).digest("hex");
     return { "x-msisdn": line, "x-varco-gateway-time": time, "x-varco-gateway-proof": proof };
   },
 };

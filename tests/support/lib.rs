@@ -74,6 +74,31 @@ fn capture_logs() {
         .try_init();
 }
 
+/// The solution of the challenge a `captcha_required` answer carries, as a client computes
+/// it (whatever its difficulty).
+pub fn solve_captcha(answer: &Answer) -> String {
+    let challenge = answer.body["captcha"]["challenge"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no challenge in {}", answer.body));
+    let difficulty = answer.body["captcha"]["difficulty"].as_u64().unwrap() as u8;
+    format!("{challenge}:{}", solve(challenge, difficulty))
+}
+
+/// Part `n` of a JWT (0: the header, 1: the claims), as JSON, unchecked.
+pub fn part_of(token: &str, n: usize) -> Value {
+    use base64::Engine;
+    let part = token.split('.').nth(n).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+/// The claims of a JWT, unchecked.
+pub fn claims_of(token: &str) -> Value {
+    part_of(token, 1)
+}
+
 /// Captcha difficulty in tests: low, so tests solve it for real and quickly.
 pub const CAPTCHA_BITS: u8 = 4;
 
@@ -140,10 +165,21 @@ pub fn test_operator_key() -> String {
     base64::engine::general_purpose::STANDARD.encode([5u8; 32])
 }
 
-/// The proof the operator's network gateway sends for `line` at `time` (W9), made with the
-/// gateway key of `test_secrets`.
+/// The proof the operator's network gateway sends for `line` at `time` (W9) with the
+/// autologin request, made with the gateway key of `test_secrets`.
 pub fn gateway_proof(line: &str, time: i64) -> String {
-    varco_domain::autologin::proof(&[4u8; 32], line, time)
+    gateway_proof_for("POST", "/sessions/autologin", line, time)
+}
+
+/// The gateway's proof for a request of `method` to `path`.
+pub fn gateway_proof_for(method: &str, path: &str, line: &str, time: i64) -> String {
+    let what = varco_domain::autologin::Vouched {
+        method,
+        path,
+        line,
+        time,
+    };
+    varco_domain::autologin::proof(&[4u8; 32], what)
 }
 
 /// A fresh DynamoDB Local table.
@@ -245,9 +281,63 @@ impl TestApp {
         body: Option<Value>,
         headers: &[(&str, &str)],
     ) -> Answer {
-        let mut request = self
-            .client
-            .request(method.clone(), format!("{}{path}", self.address));
+        self.request_via(&self.client, method, path, body, headers)
+            .await
+    }
+
+    /// A POST from the client address `source` (any of 127.0.0.0/8: the gateway counts its
+    /// socket's peer, as API Gateway counts `sourceIp`).
+    pub async fn post_from(&self, source: &str, path: &str, body: Value) -> Answer {
+        let client = reqwest::Client::builder()
+            .local_address(source.parse::<std::net::IpAddr>().expect("an address"))
+            .timeout(std::time::Duration::from_secs(120))
+            .build()
+            .unwrap();
+        self.request_via(&client, reqwest::Method::POST, path, Some(body), &[])
+            .await
+    }
+
+    /// A login from the client address `source`, with `captcha` solved when given.
+    pub async fn login_from(
+        &self,
+        source: &str,
+        email: &str,
+        password: &str,
+        captcha: Option<&str>,
+    ) -> Answer {
+        let mut body = json!({ "email": email, "password": password });
+        if let Some(captcha) = captcha {
+            body["captcha"] = json!(captcha);
+        }
+        self.post_from(source, "/sessions", body).await
+    }
+
+    /// A login from `source` as a client makes it: when the answer is `captcha_required`,
+    /// the challenge it carries solved and the login sent again (until it is not asked
+    /// for, a few times at most).
+    pub async fn login_solving(&self, source: &str, email: &str, password: &str) -> Answer {
+        let mut answer = self.login_from(source, email, password, None).await;
+        for _ in 0..3 {
+            if answer.code() != "captcha_required" {
+                break;
+            }
+            let solved = solve_captcha(&answer);
+            answer = self
+                .login_from(source, email, password, Some(&solved))
+                .await;
+        }
+        answer
+    }
+
+    async fn request_via(
+        &self,
+        client: &reqwest::Client,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Answer {
+        let mut request = client.request(method.clone(), format!("{}{path}", self.address));
         for (name, value) in headers {
             request = request.header(*name, *value);
         }

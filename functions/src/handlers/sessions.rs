@@ -6,6 +6,7 @@ use crate::http::Reply;
 use http::HeaderMap;
 use http::StatusCode;
 use serde::Deserialize;
+use std::net::IpAddr;
 use varco_domain::types::Password;
 use varco_domain::Deps;
 use varco_domain::Error;
@@ -33,10 +34,13 @@ pub(crate) async fn get_jwks(deps: &Deps, _: ()) -> Result<Reply, Error> {
     Ok(Reply::public(deps.tokens.jwks(), KEYS_MAX_AGE))
 }
 
-/// Login by `email`, or by `username`: a username, or a line number for employees.
+/// Login by `email`, or by `username`: a username, or a line number for employees; with a
+/// solved `captcha` when an earlier answer was `captcha_required`.
 pub struct LoginInput {
     name: TypedLoginName,
     password: String,
+    captcha: Option<String>,
+    source: IpAddr,
 }
 
 impl FromRequest for LoginInput {
@@ -46,29 +50,45 @@ impl FromRequest for LoginInput {
             email: Option<String>,
             username: Option<String>,
             password: String,
+            captcha: Option<String>,
         }
         let body: Body = request.json()?;
         Ok(LoginInput {
             name: TypedLoginName::of(body.email, body.username)?,
             password: typed_password("password", &body.password)?,
+            captcha: body.captcha,
+            source: request.source,
         })
     }
 }
 
 pub(crate) async fn login(deps: &Deps, input: LoginInput) -> Result<Reply, Error> {
     let name = input.name.read(deps)?;
-    let session = login::login(deps, &name, &input.password).await?;
+    let session = login::login(
+        deps,
+        login::Attempt {
+            name: &name,
+            password: &input.password,
+            source: input.source,
+            captcha: input.captcha.as_deref(),
+        },
+    )
+    .await?;
     Ok(Reply::json(StatusCode::CREATED, &session))
 }
 
-/// W9: the headers the profile names (the line, the gateway's key) are the whole input; a
-/// body is ignored.
+/// W9: the headers the profile names (the line, the gateway's time and proof) are the whole
+/// input; a body is ignored. The proof covers the request's method and path: this step's
+/// route, by which alone the request came here.
 pub(crate) async fn autologin(deps: &Deps, headers: HeaderMap) -> Result<Reply, Error> {
     let settings = varco_domain::profile::Profile::section(&deps.profile.autologin)?;
+    let route = crate::routes::Step::Autologin.route();
     let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
     let session = autologin::autologin(
         deps,
         autologin::AutologinRequest {
+            method: route.method.as_str(),
+            path: route.path,
             line: header(&settings.line_header),
             time: header(&settings.time_header),
             proof: header(&settings.proof_header),

@@ -63,6 +63,14 @@ fn email() -> Value {
     json!({ "type": "string", "format": "email", "maxLength": 254 })
 }
 
+/// A captcha challenge, as `POST /captcha` and `captcha_required` give it.
+fn challenge() -> Value {
+    json!({ "oneOf": [
+        object(&["kind", "challenge", "difficulty", "expires_at"], json!({ "kind": { "const": "proof_of_work" }, "challenge": string(), "difficulty": { "type": "integer" }, "expires_at": { "type": "integer" } })),
+        object(&["kind", "site_key"], json!({ "kind": { "const": "recaptcha" }, "site_key": string() }))
+    ]})
+}
+
 fn captcha() -> Value {
     json!({ "type": "string", "minLength": 1, "maxLength": 4096, "description": "`challenge:nonce` for the proof of work, or the reCAPTCHA response token." })
 }
@@ -251,7 +259,8 @@ fn problem_schema() -> Value {
             "type": string(), "title": { "type": "string", "description": "In Italian, or English by `Accept-Language`." },
             "status": { "type": "integer" }, "code": { "type": "string", "description": "Stable machine code." },
             "request_id": string(), "field": string(), "reason": string(), "detail": string(),
-            "retry_after": { "type": "integer", "description": "`login_delayed`, `source_limit`, `sending_suspended`: seconds to wait (also in `Retry-After`)." }
+            "retry_after": { "type": "integer", "description": "`login_delayed`, `source_limit`, `sending_suspended`: seconds to wait (also in `Retry-After`)." },
+            "captcha": { "description": "`captcha_required`: the challenge to solve before the attempt is sent again.", "allOf": [challenge()] }
         }),
     )
 }

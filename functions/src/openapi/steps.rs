@@ -23,10 +23,7 @@ pub(super) fn doc(step: Step) -> StepDoc {
             success: (
                 201,
                 "The challenge.",
-                Some(json!({ "oneOf": [
-                    object(&["kind", "challenge", "difficulty", "expires_at"], json!({ "kind": { "const": "proof_of_work" }, "challenge": string(), "difficulty": { "type": "integer" }, "expires_at": { "type": "integer" } })),
-                    object(&["kind", "site_key"], json!({ "kind": { "const": "recaptcha" }, "site_key": string() }))
-                ]})),
+                Some(challenge()),
             ),
             errors: vec![],
         },
@@ -94,14 +91,14 @@ pub(super) fn doc(step: Step) -> StepDoc {
             ],
         },
         Login => StepDoc {
-            summary: "Log in with the login email, or the username (W4: case-sensitive) or the line number (W8), and the password or a temporary password.",
+            summary: "Log in with the login email, or the username (W4: case-sensitive) or the line number (W8), and the password or a temporary password. Past a name's or an address's allowance (X9) the answer is `captcha_required` with a challenge (`captcha`): solve it and send the login again with `captcha`.",
             request: Some({
-                let mut body = object(&["password"], json!({ "email": email(), "username": { "type": "string", "minLength": 1, "maxLength": 64, "description": "A username, or a line number (`+393471234567`, or national where the portal has a country)." }, "password": { "type": "string", "minLength": 1, "maxLength": 1024 } }));
+                let mut body = object(&["password"], json!({ "email": email(), "username": { "type": "string", "minLength": 1, "maxLength": 64, "description": "A username, or a line number (`+393471234567`, or national where the portal has a country)." }, "password": { "type": "string", "minLength": 1, "maxLength": 1024 }, "captcha": captcha() }));
                 body["oneOf"] = json!([{ "required": ["email"] }, { "required": ["username"] }]);
                 body
             }),
             success: (201, "A session.", Some(session())),
-            errors: vec![Error::MalformedBody(String::new()), invalid("email"), invalid("username"), Error::InvalidCredentials, Error::LoginDelayed { retry_after: 30 }, Error::ValidCardRequired],
+            errors: vec![Error::MalformedBody(String::new()), invalid("email"), invalid("username"), Error::InvalidCredentials, Error::CaptchaRequired { challenge: None }, Error::CaptchaInvalid, Error::LoginDelayed { retry_after: 30 }, Error::SourceLimit { retry_after: 30 }, Error::ValidCardRequired],
         },
         Autologin => StepDoc {
             summary: "W9: an employee on the operator's mobile network, logged in by the line number the network gateway adds (header named by the profile's `[autologin] line_header`), with the gateway's proof for that line and moment (`time_header`: Unix seconds; `proof_header`: hex HMAC-SHA256 with the gateway key over the line, a newline and the time; good for 60 s, once). No body. Without a good proof the header is ignored. The session lasts one access token: no refresh token.",

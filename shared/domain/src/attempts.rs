@@ -160,6 +160,11 @@ impl Limit {
         }
     }
 
+    /// The counter's key (to clear it).
+    pub fn key(&self) -> &Key {
+        &self.counter.key
+    }
+
     /// This limit, answering `refusal` when spent.
     pub fn refused_with(mut self, refusal: Refusal) -> Limit {
         self.refusal = refusal;
@@ -188,6 +193,11 @@ impl Counted {
             .get(index)
             .zip(limits.get(index))
             .is_some_and(|(&count, limit)| count >= limit.counter.ceiling)
+    }
+
+    /// The attempt's number under limit `index` (0 for no such limit).
+    pub fn number(&self, index: usize) -> u64 {
+        self.0.get(index).copied().unwrap_or(0)
     }
 }
 

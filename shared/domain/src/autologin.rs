@@ -1,9 +1,11 @@
 //! W9: autologin. The operator's network gateway adds the line number of a mobile data
 //! session to the request (the header `[autologin] line_header` names) and proves, for that
-//! line and that moment, that it is the gateway: an HMAC-SHA256 with the deployment's
-//! gateway key over the line and the time (`proof_header`, `time_header`). A proof is good
-//! for `PROOF_SECONDS` either side of now and once only (its use is written with the
-//! session), so one seen elsewhere cannot be replayed, and the key itself never travels.
+//! line, that request and that moment, that it is the gateway: an HMAC-SHA256 with the
+//! deployment's gateway key over the request's method and path, the line and the time
+//! (`proof_header`, `time_header`). A proof is good for `PROOF_SECONDS` either side of now
+//! and once only, whatever its spelling (its use, keyed on the decoded bytes, is written
+//! with the session), so one seen elsewhere cannot be replayed or sent to another route,
+//! and the key itself never travels.
 //! An employee whose line has an account is then logged in without a password, for one
 //! access token's life: no refresh token (the gateway vouches again on the next visit).
 //! A line header that comes without a good proof (a client adding it itself) is ignored,
@@ -27,44 +29,64 @@ use sha2::Sha256;
 /// How far a proof's time may be from now, either way, in seconds.
 pub const PROOF_SECONDS: i64 = 60;
 
-/// What the request carried: the line header's, the time header's and the proof header's
-/// values.
+/// What the request carried: its method and path, the line header's, the time header's and
+/// the proof header's values.
 pub struct AutologinRequest<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
     pub line: Option<&'a str>,
     pub time: Option<&'a str>,
     pub proof: Option<&'a str>,
 }
 
-/// The proof the gateway sends for `line` (the header's value as sent) at `time` (Unix
-/// seconds): lowercase hex of HMAC-SHA256 over `line`, a newline and `time`, keyed with the
-/// gateway key's bytes (the secret's `gateway_key`, base64-decoded).
-pub fn proof(key: &[u8], line: &str, time: i64) -> String {
-    hex::encode(mac(key, line, time).finalize().into_bytes())
+/// What a proof covers: the request (`method` `path`, as `POST /sessions/autologin`), the
+/// line (the header's value as sent) and the time (Unix seconds).
+#[derive(Debug, Clone, Copy)]
+pub struct Vouched<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub line: &'a str,
+    pub time: i64,
 }
 
-fn mac(key: &[u8], line: &str, time: i64) -> Hmac<Sha256> {
+/// The proof the gateway sends: lowercase hex of HMAC-SHA256, keyed with the gateway key's
+/// bytes (the secret's `gateway_key`, base64-decoded), over `<method> <path>`, a newline,
+/// the line, a newline and the time.
+pub fn proof(key: &[u8], what: Vouched) -> String {
+    hex::encode(mac(key, what).finalize().into_bytes())
+}
+
+fn mac(key: &[u8], what: Vouched) -> Hmac<Sha256> {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any size");
-    mac.update(format!("{line}\n{time}").as_bytes());
+    let Vouched {
+        method,
+        path,
+        line,
+        time,
+    } = what;
+    mac.update(format!("{method} {path}\n{line}\n{time}").as_bytes());
     mac
 }
 
-/// Whether `request` carries a proof made with the deployment's gateway key for its line,
-/// at a time within `PROOF_SECONDS` of `now` (checked in constant time).
-fn vouched(deps: &Deps, request: &AutologinRequest, line: &str, now: Timestamp) -> bool {
+/// The proof's bytes, if `request` carries one made with the deployment's gateway key for
+/// itself and its line, at a time within `PROOF_SECONDS` of `now` (checked in constant
+/// time).
+fn vouched(deps: &Deps, request: &AutologinRequest, line: &str, now: Timestamp) -> Option<Vec<u8>> {
     let key = deps
         .gateway_key
         .as_deref()
         .and_then(|k| base64::engine::general_purpose::STANDARD.decode(k).ok());
-    let (Some(key), Some(time), Some(proof)) = (key, request.time, request.proof) else {
-        return false;
+    let (key, time, proof) = (key?, request.time?, request.proof?);
+    let time = time.trim().parse::<i64>().ok()?;
+    let presented = hex::decode(proof.trim()).ok()?;
+    let what = Vouched {
+        method: request.method,
+        path: request.path,
+        line,
+        time,
     };
-    let Ok(time) = time.trim().parse::<i64>() else {
-        return false;
-    };
-    let Ok(presented) = hex::decode(proof.trim()) else {
-        return false;
-    };
-    (now.0 - time).abs() <= PROOF_SECONDS && mac(&key, line, time).verify_slice(&presented).is_ok()
+    ((now.0 - time).abs() <= PROOF_SECONDS && mac(&key, what).verify_slice(&presented).is_ok())
+        .then_some(presented)
 }
 
 /// A session for the line the gateway vouches for, or `AutologinUnavailable`: no line, no
@@ -76,7 +98,7 @@ pub async fn autologin(deps: &Deps, request: AutologinRequest<'_>) -> Result<Ses
         return Err(Error::AutologinUnavailable);
     };
     let now = deps.clock.now();
-    if !vouched(deps, &request, line, now) {
+    let Some(proof) = vouched(deps, &request, line, now) else {
         tracing::warn!(
             event = "autologin_header_ignored",
             proof_present = request.proof.is_some(),
@@ -84,13 +106,14 @@ pub async fn autologin(deps: &Deps, request: AutologinRequest<'_>) -> Result<Ses
             "a line header came without a good proof from the gateway: ignored"
         );
         return Err(Error::AutologinUnavailable);
-    }
+    };
+    // Once, whatever the proof's spelling (hex in either case): keyed on its bytes.
     let proof_used = Write::create(
         Item::new(
             keys::autologin_proof(
                 &deps
                     .pepper
-                    .lookup(purpose::GATEWAY_KEY, request.proof.unwrap_or_default()),
+                    .lookup(purpose::GATEWAY_KEY, &hex::encode(proof)),
             ),
             &serde_json::json!({}),
         )
@@ -143,13 +166,20 @@ pub async fn autologin(deps: &Deps, request: AutologinRequest<'_>) -> Result<Ses
 
 #[cfg(test)]
 mod tests {
-    /// The proof as any HMAC-SHA256 makes it (this one by `openssl dgst -sha256 -mac HMAC`,
-    /// as README's walk-through does), so that a gateway can make it with what it has.
+    /// The proof as any HMAC-SHA256 makes it (this one by Python's `hmac` module:
+    /// `hmac.new(bytes([4] * 32), b"POST /sessions/autologin\n393475550211\n1795000000",
+    /// "sha256").hexdigest()`), so that a gateway can make it with what it has.
     #[test]
-    fn the_proof_is_a_plain_hmac_sha256_of_line_newline_time() {
+    fn the_proof_is_a_plain_hmac_sha256_of_request_line_and_time() {
+        let what = super::Vouched {
+            method: "POST",
+            path: "/sessions/autologin",
+            line: "393475550211",
+            time: 1_795_000_000,
+        };
         assert_eq!(
-            super::proof(&[4u8; 32], "393475550211", 1_795_000_000),
-            "886ca317a953df9f1e7020b62074c39e874b4aa3f89b28a160060d50cb49b44e"
+            super::proof(&[4u8; 32], what),
+            "08927f2e6ac7f1b961ac85214645c8962bd814ef6fe5672dc848c2a3b039df1f"
         );
     }
 }

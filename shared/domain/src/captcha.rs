@@ -38,6 +38,9 @@ pub struct CaptchaPass {
     /// solution cannot be replayed; `None` when the verifier itself prevents replay.
     pub replay_key: Option<Key>,
     pub expires_at: i64,
+    /// How much work the solution proved: the challenge's difficulty in leading zero bits
+    /// (`u8::MAX` for a verifier that is not proof of work: it meets any step-up).
+    pub difficulty: u8,
 }
 
 impl CaptchaPass {
@@ -71,7 +74,21 @@ pub async fn commit(store: &dyn Store, writes: Vec<Write>) -> Result<(), Error> 
 #[async_trait]
 pub trait CaptchaVerifier: Send + Sync {
     /// What the client needs to pass: a new challenge, or the widget to show.
-    fn challenge(&self, now: Timestamp) -> Challenge;
+    fn challenge(&self, now: Timestamp) -> Challenge {
+        self.challenge_harder(now, 0)
+    }
+
+    /// A challenge `extra` bits harder than the configured difficulty, for a step that
+    /// raises the cost of each attempt as attempts grow (login under attack); a verifier
+    /// that is not proof of work answers its usual challenge.
+    fn challenge_harder(&self, now: Timestamp, extra: u8) -> Challenge;
+
+    /// The difficulty a solution must prove to pass a challenge `extra` bits harder (0 for
+    /// a verifier that is not proof of work).
+    fn difficulty(&self, extra: u8) -> u8 {
+        let _ = extra;
+        0
+    }
 
     /// Checks a client's solution; `Error::CaptchaInvalid` when it is wrong or expired.
     async fn verify(&self, solution: &str, now: Timestamp) -> Result<CaptchaPass, Error>;
@@ -152,20 +169,25 @@ pub fn solve(challenge: &str, difficulty: u8) -> String {
 
 #[async_trait]
 impl CaptchaVerifier for ProofOfWork {
-    fn challenge(&self, now: Timestamp) -> Challenge {
+    fn challenge_harder(&self, now: Timestamp, extra: u8) -> Challenge {
+        let difficulty = self.difficulty(extra);
         let expires_at = now.0 + self.ttl_seconds;
         let body = format!(
             "{}.{}.{}",
             new_id(self.random.as_ref()),
             expires_at,
-            self.difficulty
+            difficulty
         );
         let tag = URL_SAFE_NO_PAD.encode(self.mac(&body).finalize().into_bytes());
         Challenge::ProofOfWork {
             challenge: format!("{body}.{tag}"),
-            difficulty: self.difficulty,
+            difficulty,
             expires_at,
         }
+    }
+
+    fn difficulty(&self, extra: u8) -> u8 {
+        self.difficulty.saturating_add(extra).min(32)
     }
 
     async fn verify(&self, solution: &str, now: Timestamp) -> Result<CaptchaPass, Error> {
@@ -191,6 +213,7 @@ impl CaptchaVerifier for ProofOfWork {
         Ok(CaptchaPass {
             replay_key: Some(keys::captcha_used(id)),
             expires_at,
+            difficulty: difficulty as u8,
         })
     }
 }
@@ -217,6 +240,32 @@ mod tests {
         let solved = p.challenge(Timestamp(1000)).solved().unwrap();
         let pass = p.verify(&solved, Timestamp(1001)).await.unwrap();
         assert!(pass.replay_key.is_some());
+        assert_eq!(pass.difficulty, 8);
+    }
+
+    #[tokio::test]
+    async fn a_harder_challenge_proves_its_extra_bits() {
+        let p = pow(4);
+        let harder = p.challenge_harder(Timestamp(1000), 6);
+        assert!(matches!(
+            harder,
+            Challenge::ProofOfWork { difficulty: 10, .. }
+        ));
+        let solved = harder.solved().unwrap();
+        assert_eq!(
+            p.verify(&solved, Timestamp(1001)).await.unwrap().difficulty,
+            10
+        );
+        // The difficulty is under the challenge's tag: it cannot be lowered by the client.
+        let (challenge, _) = solved.rsplit_once(':').unwrap();
+        let lowered = challenge.replacen(".10.", ".4.", 1);
+        assert!(p
+            .verify(
+                &format!("{lowered}:{}", solve(&lowered, 4)),
+                Timestamp(1001)
+            )
+            .await
+            .is_err());
     }
 
     #[tokio::test]

@@ -9,7 +9,7 @@ use argon2::{Algorithm, Argon2, Block, Params, Version};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Condvar, Mutex, OnceLock};
 
 /// Passwords of the old portals, as their operators export them: PBKDF2-HMAC-SHA256 in the
 /// Django format, `pbkdf2_sha256$<iterations>$<salt>$<base64 of the 32-byte key>`. Only
@@ -107,11 +107,50 @@ pub struct SecretHasher {
     dummy: OnceLock<String>,
     verifications: AtomicU64,
     memories: Mutex<Vec<Vec<Block>>>,
+    permits: Permits,
     offload: Offload,
+}
+
+/// A counting semaphore for threads that may block (hashes run off the async workers).
+struct Permits {
+    free: Mutex<usize>,
+    freed: Condvar,
+}
+
+struct Permit<'a>(&'a Permits);
+
+impl Permits {
+    fn new(count: usize) -> Permits {
+        Permits {
+            free: Mutex::new(count.max(1)),
+            freed: Condvar::new(),
+        }
+    }
+
+    fn acquire(&self) -> Permit<'_> {
+        let mut free = self.free.lock().expect("poisoned");
+        while *free == 0 {
+            free = self.freed.wait(free).expect("poisoned");
+        }
+        *free -= 1;
+        Permit(self)
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        *self.0.free.lock().expect("poisoned") += 1;
+        self.0.freed.notify_one();
+    }
 }
 
 /// Working memories kept between hashes: as many hashes as run at once on a busy instance.
 const IDLE_MEMORIES: usize = 4;
+
+/// Hashes that run at once: one a core (a Lambda function's vCPUs, the machine's cores).
+fn hashing_permits() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
 
 impl Default for SecretHasher {
     fn default() -> Self {
@@ -134,11 +173,14 @@ impl SecretHasher {
             dummy: OnceLock::new(),
             verifications: AtomicU64::new(0),
             memories: Mutex::new(Vec::new()),
+            permits: Permits::new(hashing_permits()),
             offload,
         }
     }
 
-    /// argon2 of `secret` and `salt` into `out`, in a kept working memory.
+    /// argon2 of `secret` and `salt` into `out`, in a kept working memory, once one of the
+    /// hasher's permits is free: at most as many hashes run at once as there are cores, so
+    /// that a burst of logins waits its turn rather than taking 19 MiB each.
     fn compute(
         &self,
         argon: &Argon2<'_>,
@@ -147,21 +189,22 @@ impl SecretHasher {
         salt: &[u8],
         out: &mut [u8],
     ) -> Result<(), argon2::Error> {
-        let kept = self.memories.lock().expect("poisoned").pop();
-        let mut memory = kept.unwrap_or_default();
-        if memory.len() < blocks {
-            memory.resize(blocks, Block::default());
-        }
         let mut result = Ok(());
         (self.offload)(&mut || {
+            let _permit = self.permits.acquire();
+            let kept = self.memories.lock().expect("poisoned").pop();
+            let mut memory = kept.unwrap_or_default();
+            if memory.len() < blocks {
+                memory.resize(blocks, Block::default());
+            }
             result = argon.hash_password_into_with_memory(secret, salt, out, &mut memory[..blocks]);
+            // Kept only at this hasher's own size: a stored hash that names more memory (an
+            // older, stronger policy) gets its own, given back after.
+            let mut memories = self.memories.lock().expect("poisoned");
+            if memories.len() < IDLE_MEMORIES && memory.len() == self.params.block_count() {
+                memories.push(memory);
+            }
         });
-        // Kept only at this hasher's own size: a stored hash that names more memory (an
-        // older, stronger policy) gets its own, given back after.
-        let mut memories = self.memories.lock().expect("poisoned");
-        if memories.len() < IDLE_MEMORIES && memory.len() == self.params.block_count() {
-            memories.push(memory);
-        }
         result
     }
 
@@ -195,37 +238,95 @@ impl SecretHasher {
         .to_string()
     }
 
-    /// Whether `secret` gives the hash `phc` holds, with the parameters it names (hashes made
-    /// under other parameters, or by another argon2 implementation, still verify).
-    fn matches(&self, secret: &[u8], phc: &PasswordHash<'_>) -> bool {
-        let (Some(salt), Some(expected)) = (phc.salt, phc.hash) else {
-            return false;
-        };
-        let (Ok(algorithm), Ok(params)) =
-            (Algorithm::try_from(phc.algorithm), Params::try_from(phc))
-        else {
-            return false;
-        };
+    /// What `secret` gives under the salt and parameters `phc` names (hashes made under other
+    /// parameters, or by another argon2 implementation, still verify); `None` when `phc`
+    /// names no argon2 hash this crate computes.
+    fn output(&self, secret: &[u8], phc: &PasswordHash<'_>) -> Option<Output> {
+        let (salt, expected) = (phc.salt?, phc.hash?);
+        let algorithm = Algorithm::try_from(phc.algorithm).ok()?;
+        let params = Params::try_from(phc).ok()?;
         let version = match phc.version.map(Version::try_from) {
             None => Version::default(),
-            Some(Ok(version)) => version,
-            Some(Err(_)) => return false,
+            Some(version) => version.ok()?,
         };
         let mut salt_bytes = [0u8; Salt::MAX_LENGTH];
-        let Ok(salt) = salt.decode_b64(&mut salt_bytes) else {
-            return false;
-        };
+        let salt = salt.decode_b64(&mut salt_bytes).ok()?;
         let blocks = params.block_count();
         let argon = Argon2::new(algorithm, version, params);
         let mut out = vec![0u8; expected.len()];
-        if self
-            .compute(&argon, blocks, secret, salt, &mut out)
-            .is_err()
-        {
-            return false;
-        }
+        self.compute(&argon, blocks, secret, salt, &mut out).ok()?;
+        Output::new(&out).ok()
+    }
+
+    /// Whether `secret` gives the hash `phc` holds.
+    fn matches(&self, secret: &[u8], phc: &PasswordHash<'_>) -> bool {
         // `Output`'s equality is constant-time.
-        Output::new(&out).is_ok_and(|computed| computed == expected)
+        self.output(secret, phc)
+            .is_some_and(|computed| Some(computed) == phc.hash)
+    }
+
+    /// A PHC string of `secret` under the salt and parameters of `like` (a stored hash of
+    /// this hasher's own parameters), so that one computation of a typed secret answers for
+    /// both (`verify_either`); with a random salt when `like` is none or of other parameters.
+    pub fn hash_like(&self, secret: &str, like: Option<&str>, random: &dyn Random) -> String {
+        let mut salt = [0u8; Salt::MAX_LENGTH];
+        let own = like
+            .and_then(|phc| PasswordHash::new(phc).ok())
+            .filter(|phc| self.is_own(phc))
+            .and_then(|phc| phc.salt?.decode_b64(&mut salt).ok().map(<[u8]>::len));
+        match own {
+            Some(len) => self.hash_with_salt(secret.as_bytes(), &salt[..len]),
+            None => self.hash(secret, random),
+        }
+    }
+
+    /// Whether `phc` is of this hasher's algorithm, version and parameters.
+    fn is_own(&self, phc: &PasswordHash<'_>) -> bool {
+        phc.algorithm == argon2::ARGON2ID_IDENT
+            && phc.version == Some(Version::V0x13.into())
+            && Params::try_from(phc).is_ok_and(|p| {
+                (p.m_cost(), p.t_cost(), p.p_cost())
+                    == (
+                        self.params.m_cost(),
+                        self.params.t_cost(),
+                        self.params.p_cost(),
+                    )
+            })
+    }
+
+    /// Whether `secret` matches `first`, and whether it matches `second` (a login's password
+    /// and a pending temporary password), in constant time and with one argon2 computation
+    /// when the two share a salt (`hash_like`): what is compared tells nothing by its time.
+    /// Neither stored costs the dummy's one computation. A `second` of another salt (made
+    /// before the two were hashed alike) costs a computation of its own.
+    pub fn verify_either(
+        &self,
+        secret: &str,
+        first: Option<&str>,
+        second: Option<&str>,
+    ) -> (bool, bool) {
+        let first = first.and_then(|phc| PasswordHash::new(phc).ok());
+        let second = second.and_then(|phc| PasswordHash::new(phc).ok());
+        let Some(lead) = first.as_ref().or(second.as_ref()) else {
+            return (self.verify(secret, None), false);
+        };
+        self.verifications.fetch_add(1, Ordering::Relaxed);
+        let computed = self.output(secret.as_bytes(), lead);
+        let same_input = |a: &PasswordHash<'_>, b: &PasswordHash<'_>| {
+            a.salt == b.salt
+                && a.algorithm == b.algorithm
+                && a.version == b.version
+                && a.params == b.params
+        };
+        let fits = |phc: &Option<PasswordHash<'_>>| match phc {
+            Some(phc) if same_input(phc, lead) => computed.is_some_and(|out| Some(out) == phc.hash),
+            Some(phc) => {
+                self.verifications.fetch_add(1, Ordering::Relaxed);
+                self.matches(secret.as_bytes(), phc)
+            }
+            None => false,
+        };
+        (fits(&first), fits(&second))
     }
 
     /// Whether `secret` matches `stored`, in constant time. With no stored hash (an unknown
@@ -341,6 +442,43 @@ mod tests {
         .to_string();
         assert!(h.verify("482913", Some(&stronger)));
         assert!(!h.verify("482914", Some(&stronger)));
+    }
+
+    #[test]
+    fn a_secret_hashed_like_another_is_checked_with_it_in_one_computation() {
+        let h = SecretHasher::new();
+        let password = h.hash("una frase lunga", &OsRandom);
+        let temporary = h.hash_like("k3chWpnUJJjL", Some(&password), &OsRandom);
+        assert_eq!(
+            password.rsplit_once('$').unwrap().0,
+            temporary.rsplit_once('$').unwrap().0
+        );
+        let before = h.verification_count();
+        assert_eq!(
+            h.verify_either("una frase lunga", Some(&password), Some(&temporary)),
+            (true, false)
+        );
+        assert_eq!(
+            h.verify_either("k3chWpnUJJjL", Some(&password), Some(&temporary)),
+            (false, true)
+        );
+        assert_eq!(
+            h.verify_either("wrong", Some(&password), Some(&temporary)),
+            (false, false)
+        );
+        assert_eq!(
+            h.verify_either("k3chWpnUJJjL", None, Some(&temporary)),
+            (false, true)
+        );
+        assert_eq!(h.verify_either("wrong", None, None), (false, false));
+        assert_eq!(h.verification_count() - before, 5, "one computation each");
+        // A temporary password of its own salt (hashed before) still verifies, at a cost.
+        let apart = h.hash("k3chWpnUJJjL", &OsRandom);
+        assert_eq!(
+            h.verify_either("k3chWpnUJJjL", Some(&password), Some(&apart)),
+            (false, true)
+        );
+        assert_eq!(h.verification_count() - before, 7);
     }
 
     #[test]

@@ -16,6 +16,12 @@ pub enum Error {
     },
     #[error("the captcha is missing, wrong, expired or already used")]
     CaptchaInvalid,
+    #[error("this attempt needs a captcha solved first")]
+    CaptchaRequired {
+        /// The challenge to solve, as the client reads it (`captcha::Challenge`; none only
+        /// inside the domain, before it is made).
+        challenge: Option<Box<serde_json::Value>>,
+    },
     #[error("the birth date is not the one the fiscal code encodes")]
     BirthDateMismatch,
     #[error("the data given does not match")]
@@ -188,6 +194,7 @@ impl Error {
             MalformedBody(_) => d(400, "malformed_body", "La richiesta non è nel formato atteso.", "The request is not in the expected format."),
             InvalidField { .. } => d(400, "invalid_field", "Un campo della richiesta non è valido.", "A field of the request is not valid."),
             CaptchaInvalid => d(400, "captcha_invalid", "Il controllo di sicurezza non è riuscito: riprova.", "The security check failed: try again."),
+            CaptchaRequired { .. } => d(403, "captcha_required", "Per continuare risolvi il controllo di sicurezza.", "Solve the security check to go on."),
             BirthDateMismatch => d(422, "birth_date_mismatch", "La data di nascita non corrisponde al codice fiscale.", "The birth date does not match the fiscal code."),
             DataNotCorrect => d(422, "data_not_correct", "Dati non corretti.", "Data not correct."),
             NoRecoveryMethod => d(422, "no_recovery_method", "Nessun metodo di recupero è attivo: contatta il Servizio Clienti.", "No recovery method is enabled: contact customer service."),

@@ -10,19 +10,29 @@ use crate::keys;
 use crate::login_delay;
 use crate::sessions::{self, Session};
 use crate::store::{Condition, Item, Write};
+use std::net::IpAddr;
+
+/// One login attempt: the name and password typed, the client's address, and the captcha
+/// solved when the answer asked for one (`captcha_required`).
+pub struct Attempt<'a> {
+    pub name: &'a LoginName,
+    pub password: &'a str,
+    pub source: IpAddr,
+    pub captcha: Option<&'a str>,
+}
 
 /// Login by login name (email, username or line) and password, or by login name and a
 /// temporary password from recovery (which opens a session that can only change the
-/// password, and is then used up). An unknown name costs the same argon2 work as a known one
-/// and answers the same; every attempt with one name is counted before the password is
-/// checked (`login_delay`), and costs two argon2 checks, the password's and a temporary
-/// password's (a dummy one when none is pending), so that the time of an answer tells
-/// nothing. One counting update, one query, the checks, and one write.
-pub async fn login(deps: &Deps, name: &LoginName, password: &str) -> Result<Session, Error> {
+/// password, and is then used up). Every attempt is counted before the password is checked
+/// (`login_delay`: per name a captcha past its window, never a refusal of the name; per
+/// name and address, and per address). An unknown name costs the same work and answers the
+/// same: one argon2 computation, compared with the password's tag and a pending temporary
+/// password's (hashed under the same salt, `SecretHasher::hash_like`), or a dummy's.
+/// One counting update, one query, the check, and one write.
+pub async fn login(deps: &Deps, attempt: Attempt<'_>) -> Result<Session, Error> {
     let now = deps.clock.now();
-    let login_key = name.key(deps);
-    let limits = login_delay::limits(deps, &login_key, now);
-    crate::attempts::count(deps, &limits, None).await?;
+    let login_key = attempt.name.key(deps);
+    let limits = login_delay::count(deps, &login_key, attempt.source, attempt.captcha, now).await?;
     let items = deps
         .store
         .query_index(
@@ -35,12 +45,13 @@ pub async fn login(deps: &Deps, name: &LoginName, password: &str) -> Result<Sess
     let account = find(keys::account(""))
         .map(|item| item.parse::<Account>())
         .transpose()?;
-    let verified = deps.hasher.verify(
-        password,
-        account.as_ref().and_then(|a| a.password_hash.as_deref()),
-    );
     let temporary = find(keys::temporary_password(""));
-    let temporary_fits = temporary_password_fits(deps, temporary, account.as_ref(), password, now)?;
+    let pending = pending_temporary(temporary, account.as_ref(), now)?;
+    let (verified, temporary_fits) = deps.hasher.verify_either(
+        attempt.password,
+        account.as_ref().and_then(|a| a.password_hash.as_deref()),
+        pending.as_ref().map(|t| t.hash.as_str()),
+    );
     let mut writes: Vec<Write> = Vec::new();
     let session = match account {
         Some(account) if verified => {
@@ -58,6 +69,7 @@ pub async fn login(deps: &Deps, name: &LoginName, password: &str) -> Result<Sess
         }
         Some(account) => match temporary {
             Some(item) if temporary_fits => {
+                may_log_in(deps, &account, now)?;
                 // Single use: of two logins racing with one temporary password, one wins.
                 writes.push(Write::delete(
                     item.key.clone(),
@@ -127,22 +139,14 @@ pub(crate) fn may_log_in(
     Ok(())
 }
 
-/// Whether `password` is the account's unexpired temporary password (`item`): one argon2
-/// check whatever there is (a dummy one without a pending temporary password).
-fn temporary_password_fits(
-    deps: &Deps,
+/// The account's unexpired temporary password (`item`), if one is pending.
+fn pending_temporary(
     item: Option<&Item>,
     account: Option<&Account>,
-    password: &str,
     now: crate::clock::Timestamp,
-) -> Result<bool, Error> {
+) -> Result<Option<TemporaryPassword>, Error> {
     let temporary: Option<TemporaryPassword> = item.map(Item::parse).transpose()?;
-    let usable =
-        temporary.filter(|t| account.is_some_and(|a| a.id == t.account_id) && t.expires_at > now.0);
-    let fits = deps
-        .hasher
-        .verify(password, usable.as_ref().map(|t| t.hash.as_str()));
-    Ok(usable.is_some() && fits)
+    Ok(temporary.filter(|t| account.is_some_and(|a| a.id == t.account_id) && t.expires_at > now.0))
 }
 
 /// Records a failed login in the audit trail of `account`'s companies and gives the
@@ -150,6 +154,8 @@ fn temporary_password_fits(
 /// cannot be recorded answers the same.
 async fn failed(deps: &Deps, account: Option<&Account>, now: crate::clock::Timestamp) -> Error {
     let error = Error::InvalidCredentials;
+    // Counted by the alarm on the rate of failed logins (spraying, a targeted attack).
+    tracing::info!(event = "login_failed", "a login failed");
     let writes = audit::record(
         deps,
         Event::personal("login_failed", account, error.describe().code),

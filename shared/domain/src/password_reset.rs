@@ -320,6 +320,12 @@ pub async fn complete(
         Write::replace(&account_item, &account),
         Write::delete(keys::temporary_password(&account.id), Condition::None),
     ];
+    // The owner proved who they are: their next login needs no captcha.
+    writes.extend(crate::login_delay::cleared(
+        deps,
+        &account.login_key()?,
+        now,
+    ));
     writes.extend(audit::record(
         deps,
         Event::personal("password_reset", Some(&account), "ok"),

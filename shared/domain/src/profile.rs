@@ -122,11 +122,21 @@ pub struct AttemptBudgets {
     pub per_sim: u32,
     /// Secrets and temporary passwords typed for one invitation.
     pub per_invitation: u32,
-    /// Logins with one login name in `login_window_minutes` before the next waits for the
-    /// window's end (`login_delayed`), and in a day (then until the day's end).
+    /// Logins with one login name, from anywhere, in each `login_window_minutes` before the
+    /// next needs a captcha (`captcha_required`, harder as the day's attempts grow): the
+    /// name is never refused for what others did on it (`login_delay`).
     pub logins_per_window: u32,
     pub login_window_minutes: i64,
+    /// Logins with one login name from one client address (an IPv6 client's /64) in a day,
+    /// then that address waits for the day's end (`login_delayed`).
     pub logins_per_day: u32,
+    /// Failed logins from one client address, whatever the names, in each
+    /// `login_window_minutes` before the next needs a captcha (password spraying; a
+    /// company behind one NAT solves a captcha rather than being refused).
+    pub logins_per_source_window: u32,
+    /// Logins from one client address in a day, captcha or not, then `source_limit` until
+    /// the day's end.
+    pub logins_per_source_per_day: u32,
 }
 
 /// X5: how many SMS and emails may be sent a day (`sending`), against SMS pumping. The
@@ -183,6 +193,8 @@ impl Default for AttemptBudgets {
             logins_per_window: 10,
             login_window_minutes: 15,
             logins_per_day: 100,
+            logins_per_source_window: 30,
+            logins_per_source_per_day: 1000,
         }
     }
 }
@@ -474,8 +486,11 @@ impl Profile {
         if budgets.iter().any(|&b| b == 0 || b > MAX_ATTEMPTS_PER_DAY)
             || a.logins_per_window > a.logins_per_day
             || !(1..=24 * 60).contains(&a.login_window_minutes)
+            || a.logins_per_source_window == 0
+            || a.logins_per_source_window > a.logins_per_source_per_day
+            || a.logins_per_source_per_day > 100 * MAX_ATTEMPTS_PER_DAY
         {
-            return invalid("[attempts] budgets are 1 to 100 a day, logins_per_window at most logins_per_day, login_window_minutes 1 to 1440");
+            return invalid("[attempts] budgets are 1 to 100 a day, logins_per_window at most logins_per_day, login_window_minutes 1 to 1440, logins_per_source_window at least 1 and at most logins_per_source_per_day, which is at most 10000");
         }
         let sending = &profile.sending;
         let per_day = [

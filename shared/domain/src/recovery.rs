@@ -502,7 +502,12 @@ pub async fn verify_phone(
             let expires_at = now.0 + deps.profile.card_recovery()?.temporary_password_hours * HOUR;
             let temporary = TemporaryPassword {
                 account_id: subject.account_id.clone(),
-                hash: deps.hasher.hash(&password, deps.random.as_ref()),
+                // Under the password's salt: a login checks both with one computation.
+                hash: deps.hasher.hash_like(
+                    &password,
+                    subject.password_hash.as_deref(),
+                    deps.random.as_ref(),
+                ),
                 expires_at,
             };
             writes.push(Write::put(
@@ -510,6 +515,8 @@ pub async fn verify_phone(
                     .with_gsi1(keys::login_index(&subject.login_key))
                     .expiring_at(expires_at + DAY),
             ));
+            // The owner proved who they are: their next login needs no captcha.
+            writes.extend(crate::login_delay::cleared(deps, &subject.login_key, now));
             Template::TemporaryPassword {
                 password,
                 valid_hours: deps.profile.card_recovery()?.temporary_password_hours,

@@ -16,12 +16,21 @@ use crate::store::{Condition, Item, Write};
 use crate::tokens::{Claims, Grant, Scope};
 use serde::{Deserialize, Serialize};
 
+/// Used refresh tokens a session remembers (as keyed hashes): one of the last 16 presented
+/// again ends the session; an older one is refused like any unknown token.
+const USED_TOKENS_KEPT: usize = 16;
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct StoredSession {
     /// The account's password version at login: a change of password ends the session.
     pwv: u32,
     /// Keyed hash of the current refresh token.
     refresh_lookup: String,
+    /// Keyed hashes of the session's last refresh tokens before it, used up: one presented
+    /// again ends the session (someone else has a copy). A token that matches neither is a
+    /// forgery, and ends nothing.
+    #[serde(default)]
+    used_lookups: Vec<String>,
     created_at: i64,
     expires_at: i64,
 }
@@ -118,6 +127,7 @@ pub(crate) fn open(
     let stored = StoredSession {
         pwv: account.password_version,
         refresh_lookup: deps.pepper.lookup(purpose::REFRESH_TOKEN, &secret),
+        used_lookups: Vec::new(),
         created_at: now.0,
         expires_at: now.0 + deps.profile.refresh_token_seconds(),
     };
@@ -144,6 +154,7 @@ pub(crate) fn open_for_one_token(
         refresh_lookup: deps
             .pepper
             .lookup(purpose::REFRESH_TOKEN, &new_id(deps.random.as_ref())),
+        used_lookups: Vec::new(),
         created_at: now.0,
         expires_at: now.0 + expires_in,
     };
@@ -199,13 +210,28 @@ pub async fn refresh(deps: &Deps, token: &str) -> Result<Session, Error> {
     if stored.expires_at <= now.0 || stored.pwv != account.password_version {
         return Err(Error::Unauthenticated);
     }
-    if deps.pepper.lookup(purpose::REFRESH_TOKEN, secret) != stored.refresh_lookup {
-        // A token of this session, but not its current one: an old token replayed. Whoever
-        // holds the current one, the session is no longer safe.
-        return Err(end_reused(deps, key).await);
+    let presented = deps.pepper.lookup(purpose::REFRESH_TOKEN, secret);
+    if presented != stored.refresh_lookup {
+        if stored.used_lookups.contains(&presented) {
+            // A token this session used before: an old token replayed. Whoever holds the
+            // current one, the session is no longer safe.
+            return Err(end_reused(deps, key).await);
+        }
+        // The session's name with a secret it never had (its ids are in every access
+        // token): nothing proves a copy, so nothing ends.
+        tracing::warn!(
+            event = "refresh_token_forged",
+            "a refresh token named a session with a secret it never had"
+        );
+        return Err(Error::Unauthenticated);
     }
     let secret = new_id(deps.random.as_ref());
-    stored.refresh_lookup = deps.pepper.lookup(purpose::REFRESH_TOKEN, &secret);
+    let used = std::mem::replace(
+        &mut stored.refresh_lookup,
+        deps.pepper.lookup(purpose::REFRESH_TOKEN, &secret),
+    );
+    stored.used_lookups.insert(0, used);
+    stored.used_lookups.truncate(USED_TOKENS_KEPT);
     match deps
         .store
         .write(vec![Write::replace(&session_item, &stored)])

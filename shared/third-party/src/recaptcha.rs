@@ -86,7 +86,7 @@ impl Recaptcha {
 
 #[async_trait]
 impl CaptchaVerifier for Recaptcha {
-    fn challenge(&self, _now: Timestamp) -> Challenge {
+    fn challenge_harder(&self, _now: Timestamp, _extra: u8) -> Challenge {
         Challenge::Recaptcha {
             site_key: self.site_key.clone(),
         }
@@ -109,6 +109,7 @@ impl CaptchaVerifier for Recaptcha {
             Ok(CaptchaPass {
                 replay_key: None,
                 expires_at: now.0 + TOKEN_SECONDS,
+                difficulty: u8::MAX,
             })
         } else {
             Err(Error::CaptchaInvalid)

@@ -351,7 +351,7 @@ async fn w9_an_employee_on_the_operator_network_is_logged_in_by_the_line(app: Te
     assert_eq!(app.me(&session.text("access_token")).await.status, 401);
 }
 
-async fn w9_a_line_header_without_the_gateways_proof_is_ignored_and_logged(app: TestApp) {
+async fn w9_x9_a_line_header_without_the_gateways_proof_is_ignored_and_logged(app: TestApp) {
     registered_luca(&app).await;
     let line = LINE_LUCA.number;
     let now = app.deps.clock.now().0;
@@ -387,6 +387,19 @@ async fn w9_a_line_header_without_the_gateways_proof_is_ignored_and_logged(app: 
     app.clock.advance(30);
     let replayed = autologin(&app, Some(line), Some((now, &right))).await;
     assert_eq!(replayed.code(), "autologin_unavailable", "a replay");
+    // X9: re-spelled (the same bytes in capitals), it is the same proof, used.
+    let respelled = autologin(&app, Some(line), Some((now, &right.to_uppercase()))).await;
+    assert_eq!(
+        respelled.code(),
+        "autologin_unavailable",
+        "a re-spelled replay"
+    );
+    // A proof made for another request (method or path) opens nothing here.
+    for (method, path) in [("GET", "/sessions/autologin"), ("POST", "/sessions")] {
+        let elsewhere = varco_tests::gateway_proof_for(method, path, line, now);
+        let answer = autologin(&app, Some(line), Some((now, &elsewhere))).await;
+        assert_eq!(answer.code(), "autologin_unavailable", "{method} {path}");
+    }
     app.clock.advance(31);
     let stale = autologin(&app, Some(line), Some((now, &right))).await;
     assert_eq!(stale.code(), "autologin_unavailable", "a stale proof");
@@ -580,7 +593,7 @@ on_both_stores!(
     w11_a_data_only_sim_is_associated_by_its_puk,
     w11_only_free_sims_of_the_company_are_associated,
     w9_an_employee_on_the_operator_network_is_logged_in_by_the_line,
-    w9_a_line_header_without_the_gateways_proof_is_ignored_and_logged,
+    w9_x9_a_line_header_without_the_gateways_proof_is_ignored_and_logged,
     w7_employee_registers_a_line_with_a_code_by_sms,
     w7_a_data_only_sim_proves_its_puk_and_gets_the_code_by_email,
     w7_three_wrong_puks_end_the_flow,

@@ -1,0 +1,282 @@
+//! X9: the login's limits hold against strangers and never against the owner. Strangers'
+//! failures on a name, from many addresses, ask for a captcha (harder as they grow) and
+//! close their own addresses, never the name; one password sprayed at many names from one
+//! address is challenged; a recovery lets its owner straight back in.
+
+use serde_json::{json, Value};
+use std::sync::Arc;
+use varco_functions::demo::{GIULIA, MARIO};
+use varco_functions::lambda::handle_event;
+use varco_functions::Step;
+use varco_tests::{
+    api_gateway_event, burst, on_both_stores, seen_count, solve_captcha, temporary_password_in,
+    Answer, TestApp, CAPTCHA_BITS,
+};
+
+const MARIO_CARD: &str = "4111 1111 1111 1111";
+const MARIO_KEY6: &str = "482913";
+const MARIO_PHONE: &str = "+39 340 123 4544";
+const DAY: i64 = 24 * 3600;
+const WINDOW: i64 = 15 * 60;
+
+/// Moves the clock to the start of the next day (UTC): every window starts afresh.
+fn to_next_day(app: &TestApp) {
+    let now = varco_domain::clock::Clock::now(&app.clock).0;
+    app.clock.advance(DAY - now.rem_euclid(DAY));
+}
+
+fn difficulty(answer: &Answer) -> u64 {
+    assert_eq!(
+        (answer.status, answer.code()),
+        (403, "captcha_required"),
+        "{}",
+        answer.body
+    );
+    answer.body["captcha"]["difficulty"].as_u64().unwrap()
+}
+
+/// `times` wrong passwords for `email` from `source`, solving a captcha where asked, as a
+/// determined stranger would: each told `invalid_credentials`.
+async fn strangers_fail(app: &TestApp, source: &str, email: &str, times: usize) {
+    for attempt in 1..=times {
+        let answer = app.login_solving(source, email, "Sbagliata-123").await;
+        assert_eq!(
+            (answer.status, answer.code()),
+            (401, "invalid_credentials"),
+            "attempt {attempt} from {source}: {}",
+            answer.body
+        );
+    }
+}
+
+async fn x9_strangers_failing_on_a_name_from_many_addresses_never_keep_its_owner_out(app: TestApp) {
+    to_next_day(&app);
+    // 150 wrong passwords from ten addresses within one window: fifteen times the window's
+    // allowance and past what one name used to be allowed in a day (100).
+    for n in 10..20 {
+        strangers_fail(&app, &format!("127.0.0.{n}"), MARIO.email, 15).await;
+    }
+    // The owner, from his own address, is asked for a captcha, harder than the first the
+    // strangers met (the name's day has 140 captcha'd attempts); he solves it and is in.
+    let asked = app
+        .login_from("127.0.0.2", MARIO.email, MARIO.password, None)
+        .await;
+    assert_eq!(difficulty(&asked), u64::from(CAPTCHA_BITS));
+    let solved = solve_captcha(&asked);
+    let harder = app
+        .login_from("127.0.0.2", MARIO.email, MARIO.password, Some(&solved))
+        .await;
+    assert_eq!(difficulty(&harder), u64::from(CAPTCHA_BITS) + 3);
+    let owner = app
+        .login_from(
+            "127.0.0.2",
+            MARIO.email,
+            MARIO.password,
+            Some(&solve_captcha(&harder)),
+        )
+        .await;
+    assert_eq!(
+        (owner.status, owner.body["scope"].as_str()),
+        (201, Some("account")),
+        "{}",
+        owner.body
+    );
+    // A solution is spent by the attempt it came with, whatever its outcome.
+    let replayed = app
+        .login_from("127.0.0.2", MARIO.email, MARIO.password, Some(&solved))
+        .await;
+    assert_eq!(replayed.code(), "captcha_invalid");
+
+    // The strangers go on past the next windows; he forgets his password and recovers it:
+    // the temporary password logs him in at once, no captcha asked.
+    app.clock.advance(WINDOW);
+    strangers_fail(&app, "127.0.0.10", MARIO.email, 12).await;
+    let flow = app.start_recovery("password", &MARIO).await.text("flow_id");
+    assert_eq!(app.key6(&flow, MARIO_CARD, MARIO_KEY6).await.status, 200);
+    assert_eq!(app.phone(&flow, MARIO_PHONE).await.status, 202);
+    app.deliver_messages().await;
+    let temporary = temporary_password_in(app.sent_messages().last().unwrap());
+    let back = app
+        .login_from("127.0.0.2", MARIO.email, &temporary, None)
+        .await;
+    assert_eq!(
+        (back.status, back.body["scope"].as_str()),
+        (201, Some("password_change")),
+        "{}",
+        back.body
+    );
+}
+
+async fn x9_one_address_is_closed_on_a_name_after_its_day_and_only_that_address(app: TestApp) {
+    to_next_day(&app);
+    strangers_fail(&app, "127.0.0.30", MARIO.email, 100).await;
+    let closed = app
+        .login_solving("127.0.0.30", MARIO.email, MARIO.password)
+        .await;
+    assert_eq!(
+        (closed.status, closed.code()),
+        (429, "login_delayed"),
+        "{}",
+        closed.body
+    );
+    let wait: i64 = closed.retry_after.as_deref().unwrap().parse().unwrap();
+    assert!(
+        (DAY - 2 * WINDOW..=DAY).contains(&wait),
+        "until the day ends: {wait}"
+    );
+    // The owner's own address: a captcha at most.
+    let owner = app
+        .login_solving("127.0.0.31", MARIO.email, MARIO.password)
+        .await;
+    assert_eq!(owner.status, 201, "{}", owner.body);
+    app.clock.advance(wait);
+    let next_day = app
+        .login_from("127.0.0.30", MARIO.email, MARIO.password, None)
+        .await;
+    assert_eq!(next_day.status, 201, "{}", next_day.body);
+}
+
+async fn x9_one_password_sprayed_at_many_names_from_one_address_is_challenged(app: TestApp) {
+    to_next_day(&app);
+    // One common password at forty names (each name once: no name's window is near):
+    // the address's window (30 failures) is spent, then each try needs a captcha.
+    let mut answers = Vec::new();
+    for n in 0..40 {
+        let name = format!("persona.{n}@example.it");
+        answers.push(
+            app.login_from("127.0.0.40", &name, "Password2024!", None)
+                .await,
+        );
+    }
+    let codes: Vec<&str> = answers.iter().map(Answer::code).collect();
+    assert!(
+        codes[..30].iter().all(|c| *c == "invalid_credentials"),
+        "{codes:?}"
+    );
+    assert!(
+        codes[30..].iter().all(|c| *c == "captcha_required"),
+        "{codes:?}"
+    );
+    // Another address logs in as usual; a colleague behind the sprayer's NAT solves a
+    // captcha and is in.
+    let elsewhere = app
+        .login_from("127.0.0.41", GIULIA.email, GIULIA.password, None)
+        .await;
+    assert_eq!(elsewhere.status, 201, "{}", elsewhere.body);
+    let colleague = app
+        .login_from("127.0.0.40", GIULIA.email, GIULIA.password, None)
+        .await;
+    difficulty(&colleague);
+    let colleague = app
+        .login_solving("127.0.0.40", GIULIA.email, GIULIA.password)
+        .await;
+    assert_eq!(colleague.status, 201, "{}", colleague.body);
+}
+
+async fn x9_x6_known_and_unknown_names_are_challenged_alike(app: TestApp) {
+    let mut answers = Vec::new();
+    for email in [MARIO.email, "nessuno.qui@example.it"] {
+        to_next_day(&app);
+        strangers_fail(&app, "127.0.0.50", email, 10).await;
+        let asked = app
+            .login_from("127.0.0.50", email, "Sbagliata-123", None)
+            .await;
+        answers.push((asked.status, asked.code().to_string(), difficulty(&asked)));
+    }
+    assert_eq!(answers[0], answers[1]);
+}
+
+/// A parallel burst at one name from one address: of 25 guesses without a captcha (fewer
+/// than the address's window, so that only the name's refuses), exactly the window's 10
+/// are checked; the others are asked for a captcha before anything is looked at. The
+/// owner, from elsewhere, solves one and is in.
+async fn x9_a_burst_at_one_name_checks_the_windows_worth_and_asks_the_rest_for_a_captcha(
+    app: TestApp,
+) {
+    to_next_day(&app);
+    let app = Arc::new(app);
+    let seen = burst(&app, 25, |app, n| async move {
+        app.login_from("127.0.0.60", MARIO.email, &format!("Sbagliata-{n}"), None)
+            .await
+    })
+    .await;
+    assert_eq!(
+        seen_count(&seen, 401, "invalid_credentials"),
+        10,
+        "{seen:?}"
+    );
+    assert_eq!(seen_count(&seen, 403, "captcha_required"), 15, "{seen:?}");
+    let owner = app
+        .login_solving("127.0.0.61", MARIO.email, MARIO.password)
+        .await;
+    assert_eq!(owner.status, 201, "{}", owner.body);
+}
+
+/// The same through the Lambda entrypoint: API Gateway's `sourceIp` is the address counted.
+async fn x9_strangers_failing_through_the_lambda_entrypoint_leave_the_owner_a_captcha(
+    app: TestApp,
+) {
+    to_next_day(&app);
+    let login = |source: &'static str, password: &str, captcha: Option<String>| {
+        let mut body = json!({ "email": MARIO.email, "password": password });
+        if let Some(captcha) = captcha {
+            body["captcha"] = json!(captcha);
+        }
+        let event = api_gateway_event(Step::Login, "/sessions", None, body, None, source);
+        let deps = app.deps.clone();
+        async move {
+            let response = handle_event(&deps, Step::Login, event).await;
+            let body: Value = match response.body() {
+                lambda_http::Body::Text(text) => serde_json::from_str(text).unwrap(),
+                _ => Value::Null,
+            };
+            varco_tests::document::check_step(Step::Login, response.status().as_u16(), &body);
+            (response.status().as_u16(), body)
+        }
+    };
+    for source in ["198.51.100.1", "198.51.100.2", "2001:db8:1:2::7"] {
+        for _ in 0..6 {
+            let (status, body) = login(source, "Sbagliata-123", None).await;
+            if status == 403 {
+                let solved = varco_domain::captcha::solve(
+                    body["captcha"]["challenge"].as_str().unwrap(),
+                    body["captcha"]["difficulty"].as_u64().unwrap() as u8,
+                );
+                let captcha = format!(
+                    "{}:{solved}",
+                    body["captcha"]["challenge"].as_str().unwrap()
+                );
+                let (status, body) = login(source, "Sbagliata-123", Some(captcha)).await;
+                assert_eq!(status, 401, "{body}");
+            } else {
+                assert_eq!(status, 401, "{body}");
+            }
+        }
+    }
+    let (status, asked) = login("203.0.113.9", MARIO.password, None).await;
+    assert_eq!(
+        (status, asked["code"].as_str()),
+        (403, Some("captcha_required"))
+    );
+    let challenge = asked["captcha"]["challenge"].as_str().unwrap();
+    let nonce = varco_domain::captcha::solve(
+        challenge,
+        asked["captcha"]["difficulty"].as_u64().unwrap() as u8,
+    );
+    let (status, body) = login(
+        "203.0.113.9",
+        MARIO.password,
+        Some(format!("{challenge}:{nonce}")),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+}
+
+on_both_stores!(
+    x9_strangers_failing_on_a_name_from_many_addresses_never_keep_its_owner_out,
+    x9_one_address_is_closed_on_a_name_after_its_day_and_only_that_address,
+    x9_one_password_sprayed_at_many_names_from_one_address_is_challenged,
+    x9_x6_known_and_unknown_names_are_challenged_alike,
+    x9_a_burst_at_one_name_checks_the_windows_worth_and_asks_the_rest_for_a_captcha,
+    x9_strangers_failing_through_the_lambda_entrypoint_leave_the_owner_a_captcha,
+);
