@@ -230,3 +230,45 @@ fn a_claimed_message_is_not_sent_twice_by_a_slow_delivery() {
         "two calls given up after {patience} s each end inside the step's {step} s"
     );
 }
+
+/// Every alarm that counts a log event (a metric filter on `$.event`) counts one the code
+/// writes: an alarm on an event nobody logs would never fire.
+#[test]
+fn every_alarmed_log_event_is_one_the_code_writes() {
+    let template = template();
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let mut code = String::new();
+    for dir in ["shared", "functions/src"] {
+        let mut stack = vec![std::path::Path::new(root).join(dir)];
+        while let Some(path) = stack.pop() {
+            if path.is_dir() {
+                stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                code.push_str(&std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+    let filters: Vec<String> = template["Resources"]
+        .as_mapping()
+        .unwrap()
+        .values()
+        .filter(|r| r["Type"].as_str() == Some("AWS::Logs::MetricFilter"))
+        .filter_map(|r| r["Properties"]["FilterPattern"].as_str())
+        .filter_map(|p| {
+            Some(
+                p.split("$.event = \"")
+                    .nth(1)?
+                    .split('"')
+                    .next()?
+                    .to_string(),
+            )
+        })
+        .collect();
+    assert!(filters.contains(&"login_failed".to_string()), "{filters:?}");
+    for event in filters {
+        assert!(
+            code.contains(&format!("event = \"{event}\"")),
+            "a metric filter counts `{event}`, which no code logs"
+        );
+    }
+}

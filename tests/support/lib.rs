@@ -21,10 +21,12 @@ pub mod document;
 mod events;
 mod link;
 mod messages;
+mod shapes;
 pub use burst::{burst, seen_count, Seen};
 pub use events::{api_gateway_event, stream_insert};
 pub use link::FaultyLink;
 pub use messages::{code_in, invitation_code_in, link_in, temporary_password_in};
+pub use shapes::WriteShapes;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

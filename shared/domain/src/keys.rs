@@ -260,4 +260,6 @@ pub mod purpose {
     pub const GATEWAY_KEY: &str = "gateway-key";
     pub const OPERATOR_KEY: &str = "operator-key";
     pub const LINE_INVITATION: &str = "line-invitation";
+    /// The keystream that seals an account id into a password reset's flow id.
+    pub const RESET_FLOW: &str = "reset-flow";
 }

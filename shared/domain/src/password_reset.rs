@@ -13,8 +13,10 @@
 //! answers like a real one but sends nothing; the code step never succeeds. W6 is told only
 //! after the right code, to whoever holds the phone or mailbox on file.
 //!
-//! The flow id ends with `.<account id>` (a random one for a decoy), so that the last step
-//! reads the flow and the account in one request: each step is one read and one write.
+//! The flow id ends with `.<the account id, sealed>` (`seal`: a random id for a decoy,
+//! under a keystream of the pepper and the flow's own random part), so that the last step
+//! reads the flow and the account in one request, and two starts with one name share
+//! nothing a stranger can compare: each step is one read and one write.
 
 use crate::accounts::{Account, LoginName, PhoneOnFile};
 use crate::attempts::{self, Limit, Subject};
@@ -32,6 +34,8 @@ use crate::random::new_id;
 use crate::sending::{self, About};
 use crate::store::{Condition, Index, Write};
 use crate::types::{OneTimeCode, Password, TypedPhone};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,11 +82,12 @@ impl PasswordResetFlow {
     /// The audit writes of a step of this flow: about its account, when the name typed
     /// matched one (the flow id carries the account's id).
     fn event(&self, action: &str, outcome: &str, now: Timestamp, deps: &Deps) -> Vec<Write> {
-        let account_id = self
-            .subject
-            .as_ref()
-            .and_then(|_| crate::flows::carried_id(&self.id).ok());
-        audit::record(deps, Event::person(action, account_id, outcome), now)
+        let account_id = self.subject.as_ref().and_then(|_| opened(deps, &self.id));
+        audit::record(
+            deps,
+            Event::person(action, account_id.as_deref(), outcome),
+            now,
+        )
     }
 
     fn live(&self, now: Timestamp) -> Result<(), Error> {
@@ -125,7 +130,6 @@ pub async fn start(
     let account_id = account
         .as_ref()
         .map_or_else(|| new_id(deps.random.as_ref()), |a| a.id.clone());
-    let known = account.is_some();
     let subject = account.map(|account| Reset {
         may_reset: account.memberships.iter().all(|m| {
             deps.profile
@@ -136,7 +140,7 @@ pub async fn start(
         email: account.email,
     });
     let flow = PasswordResetFlow {
-        id: format!("{}.{account_id}", new_id(deps.random.as_ref())),
+        id: seal(deps, &new_id(deps.random.as_ref()), &account_id),
         state: State::AwaitingChannel,
         subject,
         login_key: name.key(deps),
@@ -147,13 +151,11 @@ pub async fn start(
         expires_at: now.0 + settings.flow_minutes * MINUTE,
     };
     writes.push(crate::flows::create(&flow.id, &flow, flow.expires_at));
+    // In the operator's trail only, known name or not: the same writes either way (X6).
+    // The steps that follow, from the code sent on, are in the account's trails too.
     writes.extend(audit::record(
         deps,
-        Event::person(
-            "password_reset_started",
-            known.then_some(account_id.as_str()),
-            "ok",
-        ),
+        Event::person("password_reset_started", None, "ok"),
         now,
     ));
     captcha::commit(deps.store.as_ref(), writes).await?;
@@ -162,6 +164,47 @@ pub async fn start(
         next: "channel",
         expires_at: flow.expires_at,
     })
+}
+
+/// Account ids a flow id can seal: at most this many bytes (ids are 27 characters).
+const SEALED_BYTES: usize = 48;
+
+/// A flow id `<nonce>.<sealed>`: the account id, zero-padded to `SEALED_BYTES` and XORed
+/// with a keystream of the pepper and the nonce (HMAC-SHA256 blocks), base64url. The whole
+/// id keys the flow's item, so an altered seal names no flow.
+fn seal(deps: &Deps, nonce: &str, account_id: &str) -> String {
+    let mut bytes = [0u8; SEALED_BYTES];
+    let id = account_id.as_bytes();
+    bytes[..id.len().min(SEALED_BYTES)].copy_from_slice(&id[..id.len().min(SEALED_BYTES)]);
+    for (byte, key) in bytes.iter_mut().zip(keystream(deps, nonce)) {
+        *byte ^= key;
+    }
+    format!("{nonce}.{}", URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// The account id a flow id seals (`seal`), if it is one.
+fn opened(deps: &Deps, flow_id: &str) -> Option<String> {
+    let (nonce, sealed) = flow_id.split_once('.')?;
+    let mut bytes = URL_SAFE_NO_PAD.decode(sealed).ok()?;
+    if bytes.len() != SEALED_BYTES {
+        return None;
+    }
+    for (byte, key) in bytes.iter_mut().zip(keystream(deps, nonce)) {
+        *byte ^= key;
+    }
+    let id = std::str::from_utf8(&bytes).ok()?.trim_end_matches('\0');
+    (!id.is_empty() && !id.contains('\0')).then(|| id.to_string())
+}
+
+fn keystream(deps: &Deps, nonce: &str) -> Vec<u8> {
+    (0..SEALED_BYTES.div_ceil(32))
+        .flat_map(|block| {
+            let block = deps
+                .pepper
+                .lookup(keys::purpose::RESET_FLOW, &format!("{nonce}.{block}"));
+            hex::decode(block).expect("a lookup is hex")
+        })
+        .collect()
 }
 
 /// Where the code goes: by SMS to the mobile on file (typed again, whole or national: read
@@ -259,7 +302,8 @@ pub async fn complete(
     new_password: &Password,
 ) -> Result<(), Error> {
     let now = deps.clock.now();
-    let account_id = crate::flows::carried_id(flow_id)?;
+    let account_id = opened(deps, flow_id).ok_or(Error::FlowNotFound)?;
+    let account_id = account_id.as_str();
     let mut items = deps
         .store
         .get_many(&[keys::flow(flow_id), keys::account(account_id)])

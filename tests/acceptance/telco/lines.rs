@@ -250,7 +250,7 @@ async fn w7_concurrent_registrations_of_one_line_make_one_account(app: TestApp) 
 }
 
 /// Luca registers his line (W7).
-async fn registered_luca(app: &TestApp) {
+pub(crate) async fn registered_luca(app: &TestApp) {
     let session = app
         .register_line(LINE_LUCA.number, "luca.neri@officinenord.example", PASSWORD)
         .await;

@@ -343,3 +343,79 @@ on_both_stores!(
     w6_a_telco_manager_cannot_reset_their_own_password,
     x6_a_password_reset_answers_alike_for_unknown_names,
 );
+
+/// X9, X6: two password-reset starts, for a known username and line and for unknown ones,
+/// cannot be told apart: the same status and fields, flow ids of one shape that share
+/// nothing between two starts with one name, the same items written.
+async fn x9_x6_reset_starts_for_known_and_unknown_names_cannot_be_told_apart(
+    app: TestApp,
+    shapes: std::sync::Arc<varco_tests::WriteShapes>,
+) {
+    super::registered_marco(&app).await;
+    super::lines::registered_luca(&app).await;
+    let mut seen = Vec::new();
+    for (known, name) in [
+        (true, "MarcoB"),
+        (false, "MarcoX"),
+        (true, LINE_LUCA.number),
+        (false, "+39 347 555 0999"),
+    ] {
+        let mut ids = Vec::new();
+        let mut looks = Vec::new();
+        for _ in 0..2 {
+            let captcha = app.captcha().await;
+            shapes.take();
+            let started = app
+                .post(
+                    "/password-resets",
+                    json!({ "username": name, "captcha": captcha }),
+                )
+                .await;
+            let written = shapes.take();
+            let id = started.text("flow_id");
+            let fields: Vec<String> = started.body.as_object().unwrap().keys().cloned().collect();
+            let charset_ok = id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+            looks.push((started.status, fields, id.len(), charset_ok, written));
+            ids.push(id);
+        }
+        assert_eq!(looks[0], looks[1], "{name}");
+        let (a, b) = (&ids[0], &ids[1]);
+        assert!(
+            a.split('.').zip(b.split('.')).all(|(x, y)| x != y),
+            "two starts with {name} share a part of their ids: {a} {b}"
+        );
+        seen.push((known, looks.remove(0)));
+    }
+    let first = &seen[0].1;
+    assert!(seen.iter().all(|(_, look)| look == first), "{seen:#?}");
+}
+
+mod write_shapes {
+    use super::*;
+    use varco_tests::{Backend, WriteShapes};
+
+    async fn run(backend: Backend) {
+        let shapes = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let kept = shapes.clone();
+        let app = TestApp::spawn_tuned(backend, "telco-sme", move |deps| {
+            let recording = std::sync::Arc::new(WriteShapes::new(deps.store.clone()));
+            *kept.lock().unwrap() = Some(recording.clone());
+            deps.store = recording;
+        })
+        .await;
+        let shapes = shapes.lock().unwrap().take().unwrap();
+        x9_x6_reset_starts_for_known_and_unknown_names_cannot_be_told_apart(app, shapes).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn x9_x6_reset_starts_for_known_and_unknown_names_cannot_be_told_apart_embedded() {
+        run(Backend::Embedded).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn x9_x6_reset_starts_for_known_and_unknown_names_cannot_be_told_apart_dynamodb() {
+        run(Backend::DynamoDb).await;
+    }
+}
