@@ -8,7 +8,7 @@ use std::sync::Arc;
 use varco_domain::clock::DAY;
 use varco_domain::Deps;
 use varco_functions::demo::{
-    ACME_CARD, DUNA_CARD, GIORGIO, HANA, LINE_LUCA, LINE_SARA, LUCA, MARIO,
+    ACME_CARD, DUNA_CARD, GIORGIO, HANA, LINE_LAGO, LINE_LUCA, LINE_SARA, LINE_SPARE, LUCA, MARIO,
 };
 use varco_functions::lambda::handle_event;
 use varco_functions::Step;
@@ -69,7 +69,7 @@ async fn recovered_to_the_phone(
 }
 
 /// R6: the recovery's SMS passes the gate; the deployment's day ends and sending resumes.
-async fn x5_the_deployments_daily_budget_stops_recovery_sms_until_the_day_ends(backend: Backend) {
+async fn x5_a_spent_daily_sms_budget_stops_recovery_sms_until_the_day_ends(backend: Backend) {
     let app = with_sms_a_day(backend, "card-issuer", 1).await;
     assert_eq!(recovered_to_the_phone(&app, &MARIO).await.status, 202);
     let queued = app.pending_messages().await.len();
@@ -315,29 +315,101 @@ async fn x5_line_registration_sms_pass_the_gate(backend: Backend) {
     assert_eq!(app.pending_messages().await.len(), queued);
 }
 
-macro_rules! on_both_stores_tuned {
-    ($($name:ident),* $(,)?) => {
-        mod embedded {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(varco_tests::Backend::Embedded).await
+/// X9: no kill switch. Strangers who know a company's lines start their registrations from
+/// ten addresses (each SMS asked for with nothing proved): they spend the unproven share of
+/// the day's SMS (a quarter: 10 of 40) and then are refused, while a person who proved who
+/// they are (logged in, associating a SIM) still gets an SMS. The alarm's log event comes at
+/// half the share, before anything stops.
+async fn x9_strangers_spend_only_the_unproven_share_of_the_sms(backend: Backend) {
+    let app = spawn(backend, "telco-sme", |b| {
+        b.sms_per_day = 40;
+        b.sms_per_country = 40;
+    })
+    .await;
+    let luca = app
+        .register_line(
+            LINE_LUCA.number,
+            "luca.neri@officinenord.example",
+            "Onda-Lunga-2024",
+        )
+        .await;
+    assert_eq!(luca.status, 201, "{}", luca.body);
+    let mut sent = 1; // Luca's own registration asked for its SMS unproven too.
+    let mut refused = None;
+    'strangers: for round in 0..10 {
+        for (n, line) in [LINE_SARA.number, LINE_SPARE.number, LINE_LAGO.number]
+            .into_iter()
+            .enumerate()
+        {
+            let source = format!("127.0.0.{}", 80 + (round * 3 + n) % 10);
+            let captcha = app.captcha().await;
+            let body = json!({ "line": line, "email": "chi@altrove.example", "captcha": captcha });
+            let answer = app.post_from(&source, "/line-registrations", body).await;
+            match answer.status {
+                201 => sent += 1,
+                _ => {
+                    refused = Some(answer);
+                    break 'strangers;
                 }
-            )*
+            }
         }
-        mod dynamodb {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(varco_tests::Backend::DynamoDb).await
-                }
-            )*
-        }
-    };
+        app.clock.advance(10 * 60); // past each number's 3 per 10 minutes
+    }
+    let queued = app.pending_messages().await.len();
+    suspended(&app, &refused.expect("the share ran out"), queued).await;
+    assert_eq!(sent, 10, "a quarter of the day's 40");
+    assert!(
+        varco_tests::captured_logs().contains("\"event\":\"sending_budget_half_spent\""),
+        "the alarm's log event, at half the share"
+    );
+    let token = app
+        .login_as(LINE_LUCA.number, "Onda-Lunga-2024")
+        .await
+        .text("access_token");
+    let started = app
+        .post_as(
+            &token,
+            "/me/lines",
+            json!({ "line": LINE_SARA.number, "password": "Onda-Lunga-2024" }),
+        )
+        .await;
+    assert_eq!(started.status, 202, "{}", started.body);
+    assert_eq!(
+        app.pending_messages().await.len(),
+        queued + 1,
+        "the proven SMS is queued"
+    );
 }
 
-on_both_stores_tuned!(
-    x5_the_deployments_daily_budget_stops_recovery_sms_until_the_day_ends,
+/// The deployment's budget on its own: each country's budget (1) is above what any one
+/// country gets before the deployment's (2) is spent, so only the deployment's can refuse
+/// the third SMS.
+async fn x5_the_deployments_budget_holds_across_countries(backend: Backend) {
+    let app = spawn(backend, "card-issuer", |b| {
+        b.sms_per_day = 2;
+        b.sms_per_country = 1;
+    })
+    .await;
+    let token = app
+        .session(MARIO.email, MARIO.password)
+        .await
+        .text("access_token");
+    let change = |phone: &str| json!({ "password": MARIO.password, "phone": phone });
+    for phone in ["+39 349 777 8899", "+41 79 123 45 67"] {
+        let started = app.post_as(&token, "/me/mobile", change(phone)).await;
+        assert_eq!(started.status, 202, "{phone}: {}", started.body);
+    }
+    let queued = app.pending_messages().await.len();
+    let refused = app
+        .post_as(&token, "/me/mobile", change("+33 6 12 34 56 78"))
+        .await;
+    suspended(&app, &refused, queued).await;
+}
+
+varco_tests::on_both_backends!(
+    x9_strangers_spend_only_the_unproven_share_of_the_sms,
+    x5_the_deployments_budget_holds_across_countries,
+    x5_a_spent_daily_sms_budget_stops_recovery_sms_until_the_day_ends,
     x5_registration_sms_pass_the_gate,
     x5_migration_sms_pass_the_gate,
     x5_invitation_sms_pass_the_gate,

@@ -774,3 +774,27 @@ macro_rules! on_both_stores {
         $crate::on_both_stores!(profile = "card-issuer"; $($name),*);
     };
 }
+
+/// Runs scenario functions that take the store to use (`Backend`) and spawn their own
+/// gateway (a tuned profile, say) on both stores: `mod embedded` and `mod dynamodb`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod embedded {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::Backend::Embedded).await
+                }
+            )*
+        }
+        mod dynamodb {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::Backend::DynamoDb).await
+                }
+            )*
+        }
+    };
+}

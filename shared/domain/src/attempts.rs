@@ -95,6 +95,7 @@ pub struct Limit {
     counter: Counter,
     window_ends_at: i64,
     refusal: Refusal,
+    watched: bool,
 }
 
 impl Limit {
@@ -109,6 +110,7 @@ impl Limit {
             },
             window_ends_at: ends_at,
             refusal: Refusal::Flow,
+            watched: false,
         }
     }
 
@@ -157,12 +159,28 @@ impl Limit {
             },
             window_ends_at: ends_at,
             refusal: Refusal::Budget,
+            watched: false,
         }
     }
 
     /// The counter's key (to clear it).
     pub fn key(&self) -> &Key {
         &self.counter.key
+    }
+
+    /// How many attempts the limit allows in its window.
+    pub fn ceiling(&self) -> u64 {
+        self.counter.ceiling
+    }
+
+    /// This limit, one whose caller alerts before it is spent (`is_watched`).
+    pub fn watched(mut self) -> Limit {
+        self.watched = true;
+        self
+    }
+
+    pub fn is_watched(&self) -> bool {
+        self.watched
     }
 
     /// This limit, answering `refusal` when spent.

@@ -167,6 +167,8 @@ pub async fn send_by_sms(
 pub struct Concerns {
     pub account: Option<String>,
     pub company: Option<String>,
+    /// The flow's person proved nothing yet (`About::unproven`).
+    pub unproven: bool,
 }
 
 impl Concerns {
@@ -174,6 +176,7 @@ impl Concerns {
         About {
             account: self.account.as_deref(),
             company: self.company.as_deref(),
+            unproven: self.unproven,
         }
     }
 }

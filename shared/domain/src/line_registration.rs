@@ -68,9 +68,12 @@ impl CodeFlow for LineRegistrationFlow {
         Subject::Sim(&self.line.lookup)
     }
     fn concerns(&self) -> crate::codes::Concerns {
+        // Whoever starts a line's registration proved nothing yet: the code is what proves
+        // the SIM is at hand.
         crate::codes::Concerns {
             account: None,
             company: Some(self.company_id.clone()),
+            unproven: true,
         }
     }
     fn awaiting_code(&self, now: Timestamp) -> Result<(), Error> {
@@ -152,7 +155,7 @@ pub async fn start(
         expires_at: now.0 + settings.flow_minutes * MINUTE,
     };
     if !flow.data_only {
-        let about = About::company(&flow.company_id);
+        let about = About::company(&flow.company_id).unproven();
         let (check, message) = codes::check_phone(deps, &input.line, about, lang).await?;
         writes.push(message);
         flow.phone_check = Some(check);

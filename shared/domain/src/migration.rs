@@ -108,6 +108,7 @@ impl CodeFlow for MigrationFlow {
         crate::codes::Concerns {
             account: None,
             company: Some(self.legacy.company_id.clone()),
+            unproven: false,
         }
     }
     fn awaiting_code(&self, now: Timestamp) -> Result<(), Error> {

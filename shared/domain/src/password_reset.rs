@@ -263,13 +263,23 @@ pub async fn send_code(
                 deps.store.write(writes).await?;
                 return Err(error);
             };
+            let account_id = opened(deps, &flow.id);
+            let about = About {
+                account: account_id.as_deref(),
+                ..About::nobody()
+            };
             let (code, message) =
-                codes::send_by_sms(deps, &phone, About::nobody(), flow.lang).await?;
+                codes::send_by_sms(deps, &phone, about.unproven(), flow.lang).await?;
             (code, vec![message], Some(phone.hint()))
         }
         (Channel::Email, Some(subject)) => {
+            let account_id = opened(deps, &flow.id);
+            let about = About {
+                account: account_id.as_deref(),
+                ..About::nobody()
+            };
             let (code, message) =
-                codes::send_by_email(deps, &subject.email, About::nobody(), flow.lang).await?;
+                codes::send_by_email(deps, &subject.email, about.unproven(), flow.lang).await?;
             (code, vec![message], None)
         }
         // A decoy: a code nobody receives, so that the next step fails like a wrong code,

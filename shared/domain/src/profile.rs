@@ -161,6 +161,10 @@ pub struct SendingBudgets {
     /// Requests, from one client address (an IPv6 client's /64), to the steps that may
     /// send an SMS or email (`source_limit`).
     pub per_source: u32,
+    /// The share, in percent, of `sms_per_day` and of `sms_per_country` that SMS asked for
+    /// by someone who proved nothing yet may take (password resets' and line
+    /// registrations' codes); the rest stays for people who proved who they are.
+    pub unproven_sms_percent: u32,
 }
 
 impl Default for SendingBudgets {
@@ -173,6 +177,7 @@ impl Default for SendingBudgets {
             per_account: 20,
             per_company: 200,
             per_source: 100,
+            unproven_sms_percent: 25,
         }
     }
 }
@@ -502,9 +507,12 @@ impl Profile {
             sending.per_company,
             sending.per_source,
         ];
-        if per_day.contains(&0) || sending.sms_per_country > sending.sms_per_day {
+        if per_day.contains(&0)
+            || sending.sms_per_country > sending.sms_per_day
+            || !(1..=100).contains(&sending.unproven_sms_percent)
+        {
             return invalid(
-                "[sending] budgets are at least 1, sms_per_country at most sms_per_day",
+                "[sending] budgets are at least 1, sms_per_country at most sms_per_day, unproven_sms_percent 1 to 100",
             );
         }
         if profile.recovery.is_some() && profile.security_questions.is_empty() {

@@ -193,6 +193,7 @@ impl CodeFlow for RegistrationFlow {
         Concerns {
             account: None,
             company: Some(self.company_id.clone()),
+            unproven: false,
         }
     }
     fn awaiting_code(&self, now: Timestamp) -> Result<(), Error> {

@@ -11,7 +11,11 @@
 //!   country calling code and for the whole deployment. A spent country or deployment
 //!   budget stops sending until the day ends (UTC): a circuit breaker that answers
 //!   `sending_suspended` (503, `Retry-After`), writes an audit event and logs
-//!   `sending_suspended`, which the template's alarm watches.
+//!   `sending_suspended`, which the template's alarm watches. An SMS asked for by someone
+//!   who proved nothing yet (`About::unproven`) draws on a share of each of those two
+//!   budgets too (`unproven_sms_percent`), which trips first: strangers who know numbers
+//!   stop only the unproven share, never the SMS of people who proved who they are. Half
+//!   of any of these budgets spent logs `sending_budget_half_spent` (an alarm too).
 //! - Per source (the client's address), the steps that may send are counted before they
 //!   run, known person or not (`admit_source`).
 //!
@@ -30,30 +34,44 @@ use crate::store::Write;
 use crate::types::{Email, PhoneNumber};
 use std::net::IpAddr;
 
-/// What a message concerns, for its budgets: the account and the company, when known.
+/// What a message concerns, for its budgets: the account and the company, when known, and
+/// whether whoever asked for it proved anything yet.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct About<'a> {
     pub account: Option<&'a str>,
     pub company: Option<&'a str>,
+    /// Asked for by someone who proved nothing yet (a password reset's code, a line
+    /// registration's): an SMS draws on the unproven share of the deployment's and the
+    /// country's budgets too, which trips first, so that strangers who know numbers cannot
+    /// stop the SMS of people who proved who they are.
+    pub unproven: bool,
 }
 
 impl<'a> About<'a> {
     pub fn account(account: &'a str) -> About<'a> {
         About {
             account: Some(account),
-            company: None,
+            ..About::default()
         }
     }
 
     pub fn company(company: &'a str) -> About<'a> {
         About {
-            account: None,
             company: Some(company),
+            ..About::default()
         }
     }
 
     pub fn nobody() -> About<'a> {
         About::default()
+    }
+
+    /// The same, asked for by someone who proved nothing yet.
+    pub fn unproven(self) -> About<'a> {
+        About {
+            unproven: true,
+            ..self
+        }
     }
 }
 
@@ -119,9 +137,39 @@ fn sms_limits(deps: &Deps, phone: &PhoneNumber, about: About) -> Result<Vec<Limi
     let lookup = deps.pepper.lookup(purpose::PHONE, phone.e164());
     let country = phone.country_code().to_string();
     let number = Subject::Phone(&lookup);
-    let mut limits = vec![
-        Limit::per_day(deps, Subject::Deployment("SMS"), now).refused_with(BREAKER),
-        Limit::per_day(deps, Subject::Country(&country), now).refused_with(BREAKER),
+    let mut limits = Vec::new();
+    if about.unproven {
+        let budgets = &deps.profile.sending;
+        let share = |of: u32| (of * budgets.unproven_sms_percent / 100).max(1);
+        let unproven_country = format!("{country}-UNPROVEN");
+        limits.extend([
+            Limit::per_window(
+                Subject::Deployment("SMS-UNPROVEN"),
+                "DAY",
+                share(budgets.sms_per_day),
+                DAY,
+                now,
+            )
+            .refused_with(BREAKER)
+            .watched(),
+            Limit::per_window(
+                Subject::Country(&unproven_country),
+                "DAY",
+                share(budgets.sms_per_country),
+                DAY,
+                now,
+            )
+            .refused_with(BREAKER)
+            .watched(),
+        ]);
+    }
+    limits.extend([
+        Limit::per_day(deps, Subject::Deployment("SMS"), now)
+            .refused_with(BREAKER)
+            .watched(),
+        Limit::per_day(deps, Subject::Country(&country), now)
+            .refused_with(BREAKER)
+            .watched(),
         Limit::per_window(
             number,
             "10MIN",
@@ -131,7 +179,7 @@ fn sms_limits(deps: &Deps, phone: &PhoneNumber, about: About) -> Result<Vec<Limi
         )
         .refused_with(Refusal::Locked(|| Error::SmsLimit)),
         Limit::per_day(deps, number, now).refused_with(Refusal::Locked(|| Error::SmsLimit)),
-    ];
+    ]);
     limits.extend(concerned(deps, about));
     Ok(limits)
 }
@@ -140,7 +188,9 @@ fn sms_limits(deps: &Deps, phone: &PhoneNumber, about: About) -> Result<Vec<Limi
 fn email_limits(deps: &Deps, address: &str, about: About) -> Vec<Limit> {
     let now = deps.clock.now();
     let mut limits = vec![
-        Limit::per_day(deps, Subject::Deployment("EMAIL"), now).refused_with(BREAKER),
+        Limit::per_day(deps, Subject::Deployment("EMAIL"), now)
+            .refused_with(BREAKER)
+            .watched(),
         Limit::per_day(deps, Subject::Address(address), now).refused_with(LIMITED),
     ];
     limits.extend(concerned(deps, about));
@@ -184,13 +234,15 @@ fn queue(
     )
 }
 
-/// Counts an email that nobody will receive, to an address that stands for an unknown
-/// person (`stand_in`, a keyed hash of what was typed), under the budgets an email to a
-/// known person's address meets: the same refusals at the same counts, known or not.
+/// Counts an email that nobody will receive, to an address and an account that stand for
+/// an unknown person (`stand_in`, a keyed hash of what was typed), under the budgets an
+/// email to a known person's address about their account meets: the same refusals at the
+/// same counts, known or not.
 pub async fn decoy_email(deps: &Deps, stand_in: &str) -> Result<(), Error> {
-    let address = format!("DECOY#{stand_in}");
-    let limits = email_limits(deps, &address, About::nobody());
-    count(deps, &limits, About::nobody()).await
+    let stand_in = format!("DECOY#{stand_in}");
+    let about = About::account(&stand_in).unproven();
+    let limits = email_limits(deps, &stand_in, about);
+    count(deps, &limits, about).await
 }
 
 /// A spent deployment or country budget: sending stops until the day ends.
@@ -215,7 +267,19 @@ fn concerned(deps: &Deps, about: About) -> Vec<Limit> {
 /// logged for the alarm.
 async fn count(deps: &Deps, limits: &[Limit], about: About<'_>) -> Result<(), Error> {
     match attempts::count(deps, limits, about.account).await {
-        Ok(_) => Ok(()),
+        Ok(counted) => {
+            // The alarm fires at half a breaker's budget, well before anything stops.
+            for (index, limit) in limits.iter().enumerate() {
+                if limit.is_watched() && counted.number(index) == (limit.ceiling() / 2).max(1) {
+                    tracing::warn!(
+                        event = "sending_budget_half_spent",
+                        budget = %limit.key().pk,
+                        "half of a daily sending budget is spent"
+                    );
+                }
+            }
+            Ok(())
+        }
         Err(error @ Error::SendingSuspended { .. }) => {
             tracing::error!(
                 event = "sending_suspended",
