@@ -96,6 +96,39 @@ async fn x9_a_forged_refresh_token_naming_a_live_session_ends_nothing(app: TestA
     assert_eq!(app.me(&renewed.text("access_token")).await.status, 401);
 }
 
+/// X9: an account holds at most ten sessions; an eleventh login ends the oldest, so that
+/// every login does not add to what deleting the account must delete.
+async fn x9_an_account_holds_ten_sessions_and_a_new_one_ends_the_oldest(app: TestApp) {
+    let mut sessions = Vec::new();
+    for _ in 0..12 {
+        sessions.push(app.session(MARIO.email, MARIO.password).await);
+        app.clock.advance(1);
+    }
+    for (n, session) in sessions.iter().enumerate() {
+        let refreshed = app.refresh(&session.text("refresh_token")).await;
+        let expected = if n < 2 { 401 } else { 201 };
+        assert_eq!(
+            refreshed.status, expected,
+            "session {n}: {}",
+            refreshed.body
+        );
+    }
+    // The account goes with its sessions, in one write.
+    let last = app.session(MARIO.email, MARIO.password).await;
+    let deleted = app
+        .post_as(
+            &last.text("access_token"),
+            "/me/deletion",
+            json!({ "password": MARIO.password }),
+        )
+        .await;
+    assert_eq!(deleted.status, 204, "{}", deleted.body);
+    assert_eq!(
+        app.login(MARIO.email, MARIO.password).await.code(),
+        "invalid_credentials"
+    );
+}
+
 async fn sessions_logout_ends_the_access_and_the_refresh_token(app: TestApp) {
     let session = app.session(MARIO.email, MARIO.password).await;
     let other = app.session(MARIO.email, MARIO.password).await;
@@ -191,6 +224,7 @@ on_both_stores!(
     sessions_garbage_refresh_tokens_are_401_not_errors,
     sessions_logout_ends_the_access_and_the_refresh_token,
     x9_a_forged_refresh_token_naming_a_live_session_ends_nothing,
+    x9_an_account_holds_ten_sessions_and_a_new_one_ends_the_oldest,
     sessions_all_end_when_the_password_changes,
     sessions_end_thirty_days_after_login_whatever_the_refreshes,
     sessions_a_refresh_without_its_token_is_a_clear_400,

@@ -148,6 +148,7 @@ pub async fn autologin(deps: &Deps, request: AutologinRequest<'_>) -> Result<Ses
     crate::login::may_log_in(deps, &account, now)?;
     let (session, write) = sessions::open_for_one_token(deps, &account, now)?;
     let mut writes = vec![write, proof_used];
+    writes.extend(sessions::ending_oldest(deps, &account).await?);
     writes.extend(crate::audit::record(
         deps,
         crate::audit::Event::personal("autologin", Some(&account), "ok"),

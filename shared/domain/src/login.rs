@@ -58,6 +58,7 @@ pub async fn login(deps: &Deps, attempt: Attempt<'_>) -> Result<Session, Error> 
             may_log_in(deps, &account, now)?;
             let (session, write) = sessions::open(deps, &account, now)?;
             writes.push(write);
+            writes.extend(sessions::ending_oldest(deps, &account).await?);
             // The owner's login does not spend what others' failures may use.
             writes.extend(crate::attempts::forgive(&limits));
             writes.extend(audit::record(

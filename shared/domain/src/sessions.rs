@@ -116,6 +116,33 @@ fn issue(
     })
 }
 
+/// Sessions one account may hold at once: a login beyond them ends the oldest.
+pub const SESSIONS_PER_ACCOUNT: usize = 10;
+
+/// The writes that end the account's oldest sessions, so that with one more opened it
+/// holds at most `SESSIONS_PER_ACCOUNT` (every login adds one; deleting the account deletes
+/// them in one write). One strongly consistent read of the account's sessions.
+pub(crate) async fn ending_oldest(deps: &Deps, account: &Account) -> Result<Vec<Write>, Error> {
+    let mut held: Vec<(i64, Item)> = deps
+        .store
+        .query(
+            &keys::account(&account.id).pk,
+            keys::SESSION_PREFIX,
+            4 * SESSIONS_PER_ACCOUNT,
+        )
+        .await?
+        .into_iter()
+        .map(|item| Ok((item.parse::<StoredSession>()?.created_at, item)))
+        .collect::<Result<_, Error>>()?;
+    held.sort_by_key(|(created_at, _)| *created_at);
+    let beyond = held.len().saturating_sub(SESSIONS_PER_ACCOUNT - 1);
+    Ok(held
+        .into_iter()
+        .take(beyond)
+        .map(|(_, item)| Write::delete(item.key, Condition::None))
+        .collect())
+}
+
 /// Opens a full session for `account`: the session and the write that stores it.
 pub(crate) fn open(
     deps: &Deps,

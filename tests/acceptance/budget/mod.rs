@@ -557,6 +557,8 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
 /// are counted before it is queued (`sending`), and one where a step that may send runs
 /// without a login, whose client address is counted before it runs.
 ///
+/// And one where a step opens a session beside the account's others (`OPENS_A_SESSION`).
+///
 /// And one where a login comes with a solved captcha: the solution is spent before anything
 /// is counted, so that one solution is one attempt however many are raced with it.
 fn allowed_round_trips(step: &str) -> u64 {
@@ -581,9 +583,15 @@ fn allowed_round_trips(step: &str) -> u64 {
         )
     };
     base + guessed
+        + u64::from(OPENS_A_SESSION.contains(&step))
         + of_step(varco_functions::Step::sends)
         + of_step(varco_functions::Step::sends_without_login)
 }
+
+/// The steps that open a session for an account that may hold others: they read its
+/// sessions (one query of its partition) to end the oldest beyond
+/// `sessions::SESSIONS_PER_ACCOUNT`, so that an account's sessions stay bounded.
+const OPENS_A_SESSION: &[&str] = &["login", "autologin"];
 
 /// The login step, sent with a solved captcha.
 const LOGIN_WITH_CAPTCHA: &str = "login (with a captcha)";

@@ -76,22 +76,28 @@ async fn telco_steps_make_at_most_two_dynamodb_round_trips_with_the_actions_they
         app.line_step(&flow, "code", body).await
     );
     assert_eq!(registered.status, 201, "{}", registered.body);
-    // W9: the same line, from the operator's network.
-    let now = app.deps.clock.now().0;
-    let (time, proof) = (now.to_string(), varco_tests::gateway_proof(luca, now));
-    let headers = [
-        ("x-msisdn", luca),
-        ("x-varco-gateway-time", time.as_str()),
-        ("x-varco-gateway-proof", proof.as_str()),
-    ];
-    let autologin = count!(
-        "autologin",
-        app.request(reqwest::Method::POST, "/sessions/autologin", None, &headers)
-            .await
-    );
-    assert_eq!(autologin.status, 201, "{}", autologin.body);
-    // W11: a second SIM for Luca, by a code sent to it.
-    let token = registered.text("access_token");
+    // W9: the same line, from the operator's network; ten times, so that the last ends
+    // the account's oldest session (`sessions::SESSIONS_PER_ACCOUNT`).
+    let mut token = String::new();
+    for _ in 0..varco_domain::sessions::SESSIONS_PER_ACCOUNT {
+        app.clock.advance(1);
+        let now = app.deps.clock.now().0;
+        let (time, proof) = (now.to_string(), varco_tests::gateway_proof(luca, now));
+        let headers = [
+            ("x-msisdn", luca),
+            ("x-varco-gateway-time", time.as_str()),
+            ("x-varco-gateway-proof", proof.as_str()),
+        ];
+        let autologin = count!(
+            "autologin",
+            app.request(reqwest::Method::POST, "/sessions/autologin", None, &headers)
+                .await
+        );
+        assert_eq!(autologin.status, 201, "{}", autologin.body);
+        token = autologin.text("access_token");
+    }
+    // W11: a second SIM for Luca, by a code sent to it (the registration's session ended
+    // with the tenth autologin).
     let body =
         json!({ "line": varco_functions::demo::LINE_SPARE.number, "password": "Onda-Lunga-2024" });
     let started = count!(
