@@ -294,4 +294,28 @@ on_both_stores!(
     x9_x6_known_and_unknown_names_are_challenged_alike,
     x9_a_burst_at_one_name_checks_the_windows_worth_and_asks_the_rest_for_a_captcha,
     x9_strangers_failing_through_the_lambda_entrypoint_leave_the_owner_a_captcha,
+    x9_a_captcha_is_spent_whatever_the_answer,
 );
+
+/// X9: a captcha's solution is spent by the request it came with, whatever the answer: a
+/// refusal (no recovery method, a card past its validity) leaves nothing to send again.
+async fn x9_a_captcha_is_spent_whatever_the_answer(app: TestApp) {
+    use varco_functions::demo::{ANNA, BORGO_CARD};
+    let captcha = app.captcha().await;
+    let body = json!({ "kind": "password", "fiscal_code": ANNA.fiscal_code(), "birth_date": ANNA.birth_date, "captcha": captcha });
+    let refused = app.post("/recoveries", body.clone()).await;
+    assert_eq!(refused.code(), "no_recovery_method");
+    assert_eq!(
+        app.post("/recoveries", body).await.code(),
+        "captcha_invalid"
+    );
+
+    let captcha = app.captcha().await;
+    let body = json!({ "card_number": BORGO_CARD.number, "registration_code": BORGO_CARD.registration_code, "phone": "+39 347 000 0009", "captcha": captcha });
+    let refused = app.post("/registrations", body.clone()).await;
+    assert_eq!(refused.code(), "valid_card_required");
+    assert_eq!(
+        app.post("/registrations", body).await.code(),
+        "captcha_invalid"
+    );
+}

@@ -117,9 +117,23 @@ pub async fn start(
     input: StartLineRegistration,
     lang: Lang,
 ) -> Result<LineRegistrationStarted, Error> {
+    let now = deps.clock.now();
+    let (store, verifier) = (deps.store.as_ref(), deps.captcha.as_ref());
+    captcha::spent_whatever(store, verifier, &input.captcha, now, |writes| {
+        started(deps, &input, lang, writes)
+    })
+    .await
+}
+
+/// A line registration's start once its captcha verified: `writes` spend it.
+async fn started(
+    deps: &Deps,
+    input: &StartLineRegistration,
+    lang: Lang,
+    mut writes: Vec<Write>,
+) -> Result<LineRegistrationStarted, Error> {
     let settings = settings(deps)?;
     let now = deps.clock.now();
-    let mut writes = deps.captcha.verify(&input.captcha, now).await?.spend(now);
     let lookup = deps.pepper.lookup(purpose::PHONE, input.line.e164());
     let login_key = crate::accounts::line_login_key(&lookup);
     let mut items = deps
@@ -129,10 +143,6 @@ pub async fn start(
         .into_iter();
     let (line_item, claim) = (items.next().flatten(), items.next().flatten());
     if line_item.is_none() || claim.is_some() {
-        // The captcha is spent all the same.
-        if !writes.is_empty() {
-            captcha::commit(deps.store.as_ref(), writes).await?;
-        }
         return Err(match line_item {
             None => Error::LineNotEligible,
             Some(_) => Error::LineTaken,

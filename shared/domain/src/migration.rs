@@ -155,7 +155,20 @@ fn admissible(deps: &Deps, legacy: &LegacyAccount, now: Timestamp) -> Result<(),
 /// Checks the old credentials and what the role allows, and sends a code to the mobile.
 pub async fn start(deps: &Deps, input: StartMigration, lang: Lang) -> Result<CodeSent, Error> {
     let now = deps.clock.now();
-    let mut writes = deps.captcha.verify(&input.captcha, now).await?.spend(now);
+    let (store, verifier) = (deps.store.as_ref(), deps.captcha.as_ref());
+    captcha::spent_whatever(store, verifier, &input.captcha, now, |writes| {
+        started(deps, &input, lang, writes)
+    })
+    .await
+}
+
+async fn started(
+    deps: &Deps,
+    input: &StartMigration,
+    lang: Lang,
+    mut writes: Vec<Write>,
+) -> Result<CodeSent, Error> {
+    let now = deps.clock.now();
     let canonical = input.email.canonical().to_string();
     let username_lookup = deps.pepper.lookup(purpose::USERNAME, &input.username);
     // Counted before anything is read, known username or not.
@@ -186,15 +199,12 @@ pub async fn start(deps: &Deps, input: StartMigration, lang: Lang) -> Result<Cod
         legacy.as_ref().and_then(|l| l.password_hash.as_deref()),
     );
     let (Some(legacy_item), Some(legacy)) = (legacy_item, legacy) else {
-        captcha::commit(deps.store.as_ref(), writes).await?;
         return Err(Error::DataNotCorrect);
     };
     if legacy.migrated_to.is_some() {
-        captcha::commit(deps.store.as_ref(), writes).await?;
         return Err(Error::AlreadyMigrated);
     }
     if !ok {
-        captcha::commit(deps.store.as_ref(), writes).await?;
         return Err(Error::DataNotCorrect);
     }
     admissible(deps, &legacy, now)?;

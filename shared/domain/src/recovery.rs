@@ -167,7 +167,21 @@ pub async fn start(deps: &Deps, input: StartRecovery, lang: Lang) -> Result<Star
     if !input.fiscal_code.matches_birth_date(input.birth_date) {
         return Err(Error::BirthDateMismatch);
     }
-    let captcha = deps.captcha.verify(&input.captcha, now).await?;
+    let (store, verifier) = (deps.store.as_ref(), deps.captcha.as_ref());
+    crate::captcha::spent_whatever(store, verifier, &input.captcha, now, |writes| {
+        started(deps, &input, lang, writes)
+    })
+    .await
+}
+
+/// A recovery's start once its captcha verified: `writes` spend it.
+async fn started(
+    deps: &Deps,
+    input: &StartRecovery,
+    lang: Lang,
+    mut writes: Vec<Write>,
+) -> Result<Started, Error> {
+    let now = deps.clock.now();
     let lookup = deps
         .pepper
         .lookup(purpose::FISCAL_CODE, input.fiscal_code.as_str());
@@ -221,7 +235,6 @@ pub async fn start(deps: &Deps, input: StartRecovery, lang: Lang) -> Result<Star
         created_at: now.0,
         expires_at: now.0 + deps.profile.card_recovery()?.flow_minutes * MINUTE,
     };
-    let mut writes = captcha.spend(now);
     writes.push(crate::flows::create(&flow.id, &flow, flow.expires_at));
     let account_id = flow.subject.as_ref().map(|s| s.account_id.as_str());
     writes.extend(audit::record(

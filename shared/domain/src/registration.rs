@@ -81,7 +81,20 @@ fn live(
 /// Checks the card and its registration code, and sends a code to the mobile.
 pub async fn start(deps: &Deps, input: StartRegistration, lang: Lang) -> Result<CodeSent, Error> {
     let now = deps.clock.now();
-    let mut writes = deps.captcha.verify(&input.captcha, now).await?.spend(now);
+    let (store, verifier) = (deps.store.as_ref(), deps.captcha.as_ref());
+    captcha::spent_whatever(store, verifier, &input.captcha, now, |writes| {
+        started(deps, &input, lang, writes)
+    })
+    .await
+}
+
+async fn started(
+    deps: &Deps,
+    input: &StartRegistration,
+    lang: Lang,
+    mut writes: Vec<Write>,
+) -> Result<CodeSent, Error> {
+    let now = deps.clock.now();
     let card_lookup = deps.pepper.lookup(purpose::CARD, input.card.digits());
     let card_key = keys::card(&card_lookup);
     let card_item = deps.store.get(&card_key).await?;
@@ -121,10 +134,7 @@ pub async fn start(deps: &Deps, input: StartRegistration, lang: Lang) -> Result<
     .await?;
     let (_, mut card) = match card {
         Some(found) if guess.right => found,
-        _ => {
-            captcha::commit(deps.store.as_ref(), writes).await?;
-            return Err(Error::DataNotCorrect);
-        }
+        _ => return Err(Error::DataNotCorrect),
     };
     let company_card = card.company.take().ok_or(Error::DataNotCorrect)?;
     if !company_card.validity.valid_at(now.0) {

@@ -94,7 +94,7 @@ pub async fn start(
     input: StartVatRegistration,
     lang: Lang,
 ) -> Result<ActivationSent, Error> {
-    let settings = settings(deps)?;
+    settings(deps)?;
     let now = deps.clock.now();
     input
         .birth_date
@@ -103,7 +103,22 @@ pub async fn start(
     if !input.fiscal_code.matches_birth_date(input.birth_date) {
         return Err(Error::BirthDateMismatch);
     }
-    let mut writes = deps.captcha.verify(&input.captcha, now).await?.spend(now);
+    let (store, verifier) = (deps.store.as_ref(), deps.captcha.as_ref());
+    captcha::spent_whatever(store, verifier, &input.captcha, now, |writes| {
+        started(deps, &input, lang, writes)
+    })
+    .await
+}
+
+/// A VAT registration's start once its captcha verified: `writes` spend it.
+async fn started(
+    deps: &Deps,
+    input: &StartVatRegistration,
+    lang: Lang,
+    mut writes: Vec<Write>,
+) -> Result<ActivationSent, Error> {
+    let settings = settings(deps)?;
+    let now = deps.clock.now();
     let vat = input.vat_number.as_str();
     let items = deps
         .store
@@ -131,9 +146,6 @@ pub async fn start(
         }
     }
     let Some(contract) = matching else {
-        if !writes.is_empty() {
-            captcha::commit(deps.store.as_ref(), writes).await?;
-        }
         return Err(Error::DataNotCorrect);
     };
     if items.iter().any(|i| i.key == keys::vat_user_admin(vat)) {
