@@ -247,6 +247,23 @@ export default {
     await accessible(page, "migrated");
   },
 
+  async "X9: strangers failed on Giulia's name; the login page solves the captcha it is asked for and she is in"(page, helpers) {
+    const { base, fail, accessible } = helpers;
+    const login = (password) => fetch(`${base}/sessions`, {
+      method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: GIULIA.email, password }),
+    });
+    for (let n = 0; n < 10; n++) {
+      const answer = await login(`Sbagliata-${n}`);
+      if (answer.status !== 401) fail(`a stranger's failed login answered ${answer.status}`);
+    }
+    const asked = await (await login(GIULIA.password)).json();
+    if (asked.code !== "captcha_required" || !asked.captcha?.challenge) fail(`no captcha asked for: ${JSON.stringify(asked)}`);
+    await page.goto(base);
+    await logIn(page, helpers, GIULIA.email, GIULIA.password);
+    await accessible(page, "account-after-captcha");
+  },
+
   async "N7, R8, W10: Giulia changes her mobile, views a card's Key6 and deletes her account"(page, helpers) {
     const { base, fail, mark, printed, accessible, heading, sees } = helpers;
     await page.goto(base);

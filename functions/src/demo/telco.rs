@@ -191,9 +191,9 @@ pub(super) fn describe_telco() -> String {
     }
     out.push_str(
         "\nAutologin (W9) of a registered line, as the operator's network gateway sends it (a proof\n\
-         for the line and the moment, keyed with gateway_key of .varco/secrets.json):\n  \
+         for the request, the line and the moment, keyed with gateway_key of .varco/secrets.json):\n  \
          key=$(jq -r .gateway_key .varco/secrets.json | base64 -d | xxd -p -c 256); t=$(date +%s)\n  \
-         proof=$(printf '393475550211\\n%s' \"$t\" | openssl dgst -sha256 -mac HMAC -macopt hexkey:$key | cut -d' ' -f2)\n  \
+         proof=$(printf 'POST /sessions/autologin\\n393475550211\\n%s' \"$t\" | openssl dgst -sha256 -mac HMAC -macopt hexkey:$key | cut -d' ' -f2)\n  \
          curl -X POST localhost:8080/sessions/autologin -H 'x-msisdn: 393475550211' \\\n    \
          -H \"x-varco-gateway-time: $t\" -H \"x-varco-gateway-proof: $proof\"\n",
     );
