@@ -321,11 +321,7 @@ async fn x5_line_registration_sms_pass_the_gate(backend: Backend) {
 /// they are (logged in, associating a SIM) still gets an SMS. The alarm's log event comes at
 /// half the share, before anything stops.
 async fn x9_strangers_spend_only_the_unproven_share_of_the_sms(backend: Backend) {
-    let app = spawn(backend, "telco-sme", |b| {
-        b.sms_per_day = 40;
-        b.sms_per_country = 40;
-    })
-    .await;
+    let app = with_sms_a_day(backend, "telco-sme", 40).await;
     let luca = app
         .register_line(
             LINE_LUCA.number,

@@ -71,34 +71,6 @@ pub async fn commit(store: &dyn Store, writes: Vec<Write>) -> Result<(), Error> 
     })
 }
 
-/// Verifies the client's solution and runs `step` with the writes that spend it (for the
-/// step to commit with its own, `commit`); whatever the step answers, the solution ends up
-/// spent: a refusal spends it alone, and a refusal for a solution spent before answers
-/// `captcha_invalid` instead. So a solution is one attempt at a step, and replaying it
-/// learns nothing.
-pub async fn spent_whatever<T, F, Fut>(
-    store: &dyn Store,
-    verifier: &dyn CaptchaVerifier,
-    solution: &str,
-    now: Timestamp,
-    step: F,
-) -> Result<T, Error>
-where
-    F: FnOnce(Vec<Write>) -> Fut,
-    Fut: std::future::Future<Output = Result<T, Error>>,
-{
-    let pass = verifier.verify(solution, now).await?;
-    let outcome = step(pass.clone().spend(now)).await;
-    match outcome {
-        Err(Error::CaptchaInvalid) | Ok(_) => outcome,
-        Err(refusal) => match store.write(pass.spend(now)).await {
-            Err(StoreError::ConditionFailed { .. }) => Err(Error::CaptchaInvalid),
-            // Spent now (or the store failed too: the refusal is the answer either way).
-            _ => Err(refusal),
-        },
-    }
-}
-
 #[async_trait]
 pub trait CaptchaVerifier: Send + Sync {
     /// What the client needs to pass: a new challenge, or the widget to show.

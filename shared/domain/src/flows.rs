@@ -13,6 +13,33 @@ use serde::Serialize;
 /// A flow is kept this long past its end (to answer `flow_expired`), then purged.
 const KEEP_SECONDS: i64 = DAY;
 
+/// Verifies the client's solution and runs `step` with the writes that spend it (for the
+/// step to commit with its own, `captcha::commit`); whatever the step answers, the solution ends up
+/// spent: a refusal spends it alone, and a refusal for a solution spent before answers
+/// `captcha_invalid` instead. So a solution is one attempt at a step, and replaying it
+/// learns nothing.
+pub async fn captcha_spent_whatever<T, F, Fut>(
+    deps: &Deps,
+    solution: &str,
+    step: F,
+) -> Result<T, Error>
+where
+    F: FnOnce(Vec<Write>) -> Fut,
+    Fut: std::future::Future<Output = Result<T, Error>>,
+{
+    let now = deps.clock.now();
+    let pass = deps.captcha.verify(solution, now).await?;
+    let outcome = step(pass.clone().spend(now)).await;
+    match outcome {
+        Err(Error::CaptchaInvalid) | Ok(_) => outcome,
+        Err(refusal) => match deps.store.write(pass.spend(now)).await {
+            Err(crate::store::StoreError::ConditionFailed { .. }) => Err(Error::CaptchaInvalid),
+            // Spent now (or the store failed too: the refusal is the answer either way).
+            _ => Err(refusal),
+        },
+    }
+}
+
 /// The write that creates the flow `id`, live until `expires_at`: filed for the purge job
 /// by the hour it is finished with (the store's TTL would remove it too, in its own time).
 pub fn create<T: Serialize>(id: &str, flow: &T, expires_at: i64) -> Write {

@@ -117,9 +117,7 @@ pub async fn start(
     input: StartLineRegistration,
     lang: Lang,
 ) -> Result<LineRegistrationStarted, Error> {
-    let now = deps.clock.now();
-    let (store, verifier) = (deps.store.as_ref(), deps.captcha.as_ref());
-    captcha::spent_whatever(store, verifier, &input.captcha, now, |writes| {
+    crate::flows::captcha_spent_whatever(deps, &input.captcha, |writes| {
         started(deps, &input, lang, writes)
     })
     .await

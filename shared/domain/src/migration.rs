@@ -154,9 +154,7 @@ fn admissible(deps: &Deps, legacy: &LegacyAccount, now: Timestamp) -> Result<(),
 
 /// Checks the old credentials and what the role allows, and sends a code to the mobile.
 pub async fn start(deps: &Deps, input: StartMigration, lang: Lang) -> Result<CodeSent, Error> {
-    let now = deps.clock.now();
-    let (store, verifier) = (deps.store.as_ref(), deps.captcha.as_ref());
-    captcha::spent_whatever(store, verifier, &input.captcha, now, |writes| {
+    crate::flows::captcha_spent_whatever(deps, &input.captcha, |writes| {
         started(deps, &input, lang, writes)
     })
     .await

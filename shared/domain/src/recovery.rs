@@ -167,8 +167,7 @@ pub async fn start(deps: &Deps, input: StartRecovery, lang: Lang) -> Result<Star
     if !input.fiscal_code.matches_birth_date(input.birth_date) {
         return Err(Error::BirthDateMismatch);
     }
-    let (store, verifier) = (deps.store.as_ref(), deps.captcha.as_ref());
-    crate::captcha::spent_whatever(store, verifier, &input.captcha, now, |writes| {
+    crate::flows::captcha_spent_whatever(deps, &input.captcha, |writes| {
         started(deps, &input, lang, writes)
     })
     .await

@@ -80,9 +80,7 @@ fn live(
 
 /// Checks the card and its registration code, and sends a code to the mobile.
 pub async fn start(deps: &Deps, input: StartRegistration, lang: Lang) -> Result<CodeSent, Error> {
-    let now = deps.clock.now();
-    let (store, verifier) = (deps.store.as_ref(), deps.captcha.as_ref());
-    captcha::spent_whatever(store, verifier, &input.captcha, now, |writes| {
+    crate::flows::captcha_spent_whatever(deps, &input.captcha, |writes| {
         started(deps, &input, lang, writes)
     })
     .await
