@@ -256,15 +256,19 @@ export function usernameReminderView() {
 
 // --- N5, C1, C2: accepting an invitation -------------------------------------------------
 
+/** N5: where invitations come with a temporary password by SMS, accepting (and joining, C2) needs it too. */
+const temporaryPasswordField = () => (state.config.invitations?.mobile
+  ? field({ name: "temporary_password", label: t("temporary_password"), type: "password", autocomplete: "off", hint: t("temporary_password_hint") })
+  : null);
+
 export function acceptView(code = opened.get("code") ?? "") {
-  const temporary = state.config.invitations?.mobile;
   return form({
     title: t("accept_title"),
     intro: t("accept_intro"),
     fields: [
       field({ name: "code", label: t("invitation_code"), value: code, autocomplete: "off" }),
       field({ name: "email", label: t("invited_email"), type: "email", autocomplete: "username" }),
-      temporary ? field({ name: "temporary_password", label: t("temporary_password"), type: "password", autocomplete: "off", hint: t("temporary_password_hint") }) : null,
+      temporaryPasswordField(),
       newPassword("password", t("choose_password")),
     ],
     button: t("accept"),
@@ -284,10 +288,15 @@ export function joinView(code = "") {
   return form({
     title: t("join_title"),
     intro: t("join_intro"),
-    fields: [field({ name: "code", label: t("invitation_code"), value: code, autocomplete: "off" })],
+    fields: [
+      field({ name: "code", label: t("invitation_code"), value: code, autocomplete: "off" }),
+      temporaryPasswordField(),
+    ],
     button: t("accept"),
-    submit: async ({ code: typed }) => {
-      const answer = await call("POST", "/me/invitations", { code: typed.trim() });
+    submit: async ({ code: typed, temporary_password }) => {
+      const body = { code: typed.trim() };
+      if (temporary_password) body.temporary_password = temporary_password;
+      const answer = await call("POST", "/me/invitations", body);
       if (!answer.ok) return answer.problem;
       home(t("joined", { company: answer.data.company_name, role: roleName(answer.data.role) }));
     },

@@ -184,6 +184,7 @@ pub(crate) async fn accept_invitation(
 pub struct JoinCompanyInput {
     token: String,
     code: String,
+    temporary_password: Option<String>,
 }
 
 impl FromRequest for JoinCompanyInput {
@@ -191,18 +192,24 @@ impl FromRequest for JoinCompanyInput {
         #[derive(Deserialize)]
         struct Body {
             code: String,
+            temporary_password: Option<String>,
         }
         let token = bearer(request)?;
         let body: Body = request.json()?;
         Ok(JoinCompanyInput {
             token,
             code: invitation_code(body.code)?,
+            temporary_password: body
+                .temporary_password
+                .map(|p| typed_password("temporary_password", &p))
+                .transpose()?,
         })
     }
 }
 
 pub(crate) async fn join_company(deps: &Deps, input: JoinCompanyInput) -> Result<Reply, Error> {
-    let joined = invitations::join(deps, &input.token, &input.code).await?;
+    let temporary = input.temporary_password.as_deref();
+    let joined = invitations::join(deps, &input.token, &input.code, temporary).await?;
     Ok(Reply::json(StatusCode::OK, &joined))
 }
 

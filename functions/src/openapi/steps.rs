@@ -542,9 +542,9 @@ pub(super) fn doc(step: Step) -> StepDoc {
         },
         JoinCompany => StepDoc {
             summary: "C2: a logged-in person whose login email is the invited one accepts an invitation: the company is added to the account (C3: or the unit's contract to the access the person has to the property).",
-            request: Some(object(&["code"], json!({ "code": invitation_code() }))),
+            request: Some(object(&["code"], json!({ "code": invitation_code(), "temporary_password": { "type": "string", "minLength": 1, "maxLength": 1024, "description": "The invitation's temporary password by SMS, where the portal sends one (N5)." } }))),
             success: (200, "The company added.", Some(object(&["company_id", "company_name", "role"], json!({ "company_id": string(), "company_name": string(), "role": string() })))),
-            errors: vec![Error::MalformedBody(String::new()), invalid("code"), Error::Unauthenticated, Error::PasswordChangeRequired, Error::InvitationNotFound, Error::AttemptsExhausted, Error::InvitationUsed, Error::InvitationExpired, Error::InvitationEmailMismatch, Error::AlreadyMember, Error::Conflict],
+            errors: vec![Error::MalformedBody(String::new()), invalid("code"), Error::Unauthenticated, Error::PasswordChangeRequired, Error::InvitationNotFound, Error::AttemptsExhausted, Error::InvitationUsed, Error::InvitationExpired, Error::InvitationEmailMismatch, Error::TemporaryPasswordNotCorrect, invalid("temporary_password"), Error::AlreadyMember, Error::Conflict],
         },
         ChangeRole => StepDoc {
             summary: "Give a member another role; the member's role and the new one must both be roles the caller may grant.",

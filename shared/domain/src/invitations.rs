@@ -526,8 +526,14 @@ pub struct Joined {
 
 /// C2: a logged-in person whose login email is the invited one accepts an invitation; the
 /// company is added to their account (or, C3, the unit's contract to their access to the
-/// property). One read, one write.
-pub async fn join(deps: &Deps, token: &str, code: &str) -> Result<Joined, Error> {
+/// property). An invitation sent with a temporary password by SMS (N5) needs it here too,
+/// as accepting with a new account does: the mailbox and the phone. One read, one write.
+pub async fn join(
+    deps: &Deps,
+    token: &str,
+    code: &str,
+    temporary: Option<&str>,
+) -> Result<Joined, Error> {
     settings(deps)?;
     let now = deps.clock.now();
     let code = parse_code(code)?;
@@ -541,8 +547,14 @@ pub async fn join(deps: &Deps, token: &str, code: &str) -> Result<Joined, Error>
     if found.claims.scope != Scope::Account {
         return Err(Error::PasswordChangeRequired);
     }
-    let (mut invitation, forgiven) =
-        acceptable(deps, found.extra[0].as_ref(), &code, now, None).await?;
+    let (mut invitation, forgiven) = acceptable(
+        deps,
+        found.extra[0].as_ref(),
+        &code,
+        now,
+        Some(temporary.unwrap_or("")),
+    )
+    .await?;
     let mut account = found.account.clone();
     bound_to(&invitation, &account.email)?;
     let contracts: Vec<String> = invitation.unit_contract.iter().cloned().collect();
