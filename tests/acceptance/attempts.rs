@@ -361,6 +361,16 @@ async fn x5_a_refresh_token_raced_or_replayed_ends_the_session(app: TestApp) {
     let (a, b) = tokio::join!(app.refresh(&token), app.refresh(&token));
     let won: Vec<&Answer> = [&a, &b].into_iter().filter(|r| r.status == 201).collect();
     assert!(won.len() <= 1, "{a:?} {b:?}");
+    assert!(
+        [&a, &b].iter().any(|r| r.status == 401),
+        "one of two refreshes with one token loses: {a:?} {b:?}"
+    );
+    // Whoever won, if anyone did, the session is over: its first access token too.
+    assert_eq!(
+        app.me(&session.text("access_token")).await.status,
+        401,
+        "the race ended the session"
+    );
     for winner in won {
         assert_eq!(
             app.refresh(&winner.text("refresh_token")).await.status,

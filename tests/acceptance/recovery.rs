@@ -481,10 +481,14 @@ async fn r6_sms_to_one_number_are_limited_to_three_in_ten_minutes_and_ten_a_day(
 }
 
 async fn r6_the_temporary_password_lasts_a_day(app: TestApp) {
-    let flow = app.flow("password", &MARIO).await;
-    app.key6(&flow, MARIO_CARD, MARIO_KEY6).await;
-    app.phone(&flow, MARIO_PHONE).await;
-    let temporary = temporary_password_in(&app.the_sms().await);
+    async fn recovered(app: &TestApp) -> String {
+        let flow = app.flow("password", &MARIO).await;
+        assert_eq!(app.key6(&flow, MARIO_CARD, MARIO_KEY6).await.status, 200);
+        assert_eq!(app.phone(&flow, MARIO_PHONE).await.status, 202);
+        temporary_password_in(&app.the_sms().await)
+    }
+    // A second short of a day: it still logs in (once).
+    let temporary = recovered(&app).await;
     app.clock.advance(DAY - HOUR);
     assert_eq!(
         app.me(&app
@@ -496,7 +500,17 @@ async fn r6_the_temporary_password_lasts_a_day(app: TestApp) {
         200,
         "the old password still works until changed"
     );
-    app.clock.advance(HOUR);
+    app.clock.advance(HOUR - 1);
+    let just_before = app.login(MARIO.email, &temporary).await;
+    assert_eq!(
+        (just_before.status, just_before.body["scope"].as_str()),
+        (201, Some("password_change")),
+        "{}",
+        just_before.body
+    );
+    // A day to the second: it is over.
+    let temporary = recovered(&app).await;
+    app.clock.advance(DAY);
     assert_eq!(app.login(MARIO.email, &temporary).await.status, 401);
 }
 
