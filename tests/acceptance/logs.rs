@@ -1,5 +1,5 @@
-//! Logs never hold a password, Key6, answer, code, temporary password, full card number,
-//! full phone number or fiscal code. The capture holds every log line of this test process
+//! Logs never hold a password, Key6, answer, one-time code, temporary password, access or
+//! refresh token, full card number, full phone number or fiscal code. The capture holds every log line of this test process
 //! (all the other tests' too), at debug level, in the JSON format of Lambda.
 
 use varco_functions::demo::{LUCA, MARIO, PEOPLE};
@@ -9,7 +9,7 @@ async fn logs_of_whole_recoveries_hold_no_secret(app: TestApp) {
     let flow = app.flow("password", &MARIO).await;
     app.key6(&flow, "4111111111111111", "000000").await;
     app.key6(&flow, "4111111111111111", "482913").await;
-    app.phone(&flow, "+39 340 123 4545").await;
+    let wrong_phone = app.phone(&flow, "+39 340 123 4545").await;
     assert_eq!(app.phone(&flow, "+393401234544").await.status, 202);
     let temporary = temporary_password_in(&app.the_sms().await);
     let token = app
@@ -32,16 +32,30 @@ async fn logs_of_whole_recoveries_hold_no_secret(app: TestApp) {
     app.phone(&flow, "+393209876543").await;
     app.the_sms().await;
 
+    // A full session's tokens and a one-time code (a mobile change's) are secrets too.
+    let session = app.session(MARIO.email, "Segreto-Nuovissimo-77").await;
+    let access = session.text("access_token");
+    let change =
+        serde_json::json!({ "password": "Segreto-Nuovissimo-77", "phone": "+39 349 777 8899" });
+    assert_eq!(app.post_as(&access, "/me/mobile", change).await.status, 202);
+    let code = varco_tests::code_in(&app.the_sms().await);
+
     let logs = captured_logs();
+    // This test's own lines (the capture holds every test's): its refused phone step.
+    let request_id = wrong_phone.text("request_id");
     assert!(
-        logs.contains("\"step\":\"verify-recovery-phone\""),
-        "the capture holds the request lines"
+        logs.lines().any(|line| line.contains(&request_id)
+            && line.contains("\"step\":\"verify-recovery-phone\"")),
+        "the capture holds this test's request lines"
     );
     assert!(
         logs.contains("\"to\":\"+39 340****44\""),
         "delivery is logged with the masked number"
     );
     let mut secrets: Vec<String> = vec![
+        access,
+        session.text("refresh_token"),
+        code,
         temporary,
         "Segreto-Nuovissimo-77".into(),
         "482913".into(),
