@@ -621,4 +621,47 @@ on_both_stores!(
     r7_without_a_certified_phone_the_answer_names_customer_service,
     r7_data_that_matches_nobody_answers_data_not_correct,
     x6_unknown_people_get_the_same_answers_and_cost_the_same,
+    x9_x6_a_decoy_recovery_runs_out_of_tries_as_a_real_one_does,
 );
+
+/// X9, X6: wrong security answers across new flows, for a known person and for a fiscal
+/// code nobody has (one whose decoy offers a question): the same answers in the same order,
+/// the person's daily budget included (a decoy runs out as a real person does).
+async fn x9_x6_a_decoy_recovery_runs_out_of_tries_as_a_real_one_does(app: TestApp) {
+    let mut nobody = None;
+    for n in 0..20 {
+        let base = format!("ZZZPPP80A01H5{n:02}");
+        let code = format!("{base}{}", varco_domain::types::check_character(&base));
+        let started = app.start_recovery_with("email", &code, "1980-01-01").await;
+        if methods(&started).contains(&"security_question".to_string()) {
+            nobody = Some(code);
+            break;
+        }
+    }
+    let nobody = nobody.expect("some decoy offers a question");
+    let mut seen = Vec::new();
+    for (fiscal_code, birth_date) in [
+        (LUCA.fiscal_code(), LUCA.birth_date.to_string()),
+        (nobody.clone(), "1980-01-01".to_string()),
+    ] {
+        let mut answers = Vec::new();
+        for _ in 0..5 {
+            let started = app
+                .start_recovery_with("email", &fiscal_code, &birth_date)
+                .await;
+            assert_eq!(started.status, 201, "{}", started.body);
+            let flow = started.text("flow_id");
+            for _ in 0..3 {
+                let answer = app.security_answer(&flow, "Nessuna").await;
+                answers.push(answer.code().to_string());
+            }
+        }
+        seen.push(answers);
+    }
+    assert_eq!(seen[0], seen[1]);
+    assert!(
+        seen[0].contains(&"attempts_exhausted".to_string()),
+        "{:?}",
+        seen[0]
+    );
+}
