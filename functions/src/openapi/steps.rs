@@ -318,7 +318,7 @@ pub(super) fn doc(step: Step) -> StepDoc {
             errors: vec![Error::Unauthenticated],
         },
         StartVatRegistration => StepDoc {
-            summary: "W2: a User Admin registers with the VAT number and the legal representative's data as on the contract; an activation link is emailed.",
+            summary: "W2: a User Admin registers with the VAT number and the legal representative's data as on the contract; an activation link is emailed. Each comparison is counted per VAT and per fiscal code (X9: ten a day), whatever was wrong.",
             request: Some(object(
                 &["vat_number", "name", "surname", "birth_date", "fiscal_code", "email", "mobile", "captcha"],
                 json!({
@@ -339,6 +339,7 @@ pub(super) fn doc(step: Step) -> StepDoc {
                 Error::CaptchaInvalid,
                 Error::BirthDateMismatch,
                 Error::DataNotCorrect,
+                Error::AttemptsExhausted,
                 Error::UserAdminExists,
             ],
         },

@@ -37,6 +37,9 @@ pub enum Subject<'a> {
     Login(&'a str),
     /// A user of the old portal, by keyed hash of the username (N2).
     OldUsername(&'a str),
+    /// A VAT number (a public business identifier, as typed): W2's comparisons of a legal
+    /// representative's data with its contracts.
+    Vat(&'a str),
     /// A SIM, by keyed hash of its number: PUKs and line codes (W7, W11).
     Sim(&'a str),
     /// An invitation, by company and id: its secret and temporary password.
@@ -62,6 +65,7 @@ impl Subject<'_> {
             Subject::ResetName(id) => ("RESET", id),
             Subject::Login(id) => ("LOGIN", id),
             Subject::OldUsername(id) => ("LEGACY", id),
+            Subject::Vat(id) => ("VAT", id),
             Subject::Sim(id) => ("SIM", id),
             Subject::Invitation(id) => ("INVITATION", id),
             Subject::Phone(id) => ("PHONE", id),
@@ -121,7 +125,7 @@ impl Limit {
         let sending = &deps.profile.sending;
         let ceiling = match subject {
             Subject::Account(_) => budgets.per_account,
-            Subject::Person(_) => budgets.per_person,
+            Subject::Person(_) | Subject::Vat(_) => budgets.per_person,
             Subject::Card(_) | Subject::CompanyCard(_) => budgets.per_card,
             Subject::ResetName(_) => budgets.per_login_name,
             Subject::Login(_) => budgets.logins_per_day,

@@ -14,6 +14,7 @@
 //! as a keyed hash.
 
 use crate::accounts::{phone_on_file, Account, Login, Membership, PhoneOnFile};
+use crate::attempts::{self, Limit, Subject};
 use crate::captcha;
 use crate::clock::HOUR;
 use crate::companies::Company;
@@ -119,13 +120,21 @@ async fn started(
     let settings = settings(deps)?;
     let now = deps.clock.now();
     let vat = input.vat_number.as_str();
+    let fiscal_lookup = deps
+        .pepper
+        .lookup(purpose::FISCAL_CODE, input.fiscal_code.as_str());
+    // X9: each comparison of a legal representative's data is counted per VAT and per
+    // fiscal code before anything is compared, known or not, so that the data cannot be
+    // guessed a field at a time; a match takes its attempt back.
+    let limits = [
+        Limit::per_day(deps, Subject::Vat(vat), now),
+        Limit::per_day(deps, Subject::Person(&fiscal_lookup), now),
+    ];
+    attempts::count(deps, &limits, None).await?;
     let items = deps
         .store
         .query_index(Index::Gsi2, &keys::vat_index(vat), 100)
         .await?;
-    let fiscal_lookup = deps
-        .pepper
-        .lookup(purpose::FISCAL_CODE, input.fiscal_code.as_str());
     let mobile = phone_on_file(deps, &input.mobile);
     let mut matching = None;
     for item in items.iter().filter(|i| i.key.sk.starts_with("CONTRACT#")) {
@@ -180,6 +189,7 @@ async fn started(
     let about = About::company(&flow.company_id);
     writes.push(sending::email(deps, &input.email, about, content, lang).await?);
     writes.push(crate::flows::create(&flow.id, &flow, flow.expires_at));
+    writes.extend(attempts::forgive(&limits));
     captcha::commit(deps.store.as_ref(), writes).await?;
     Ok(ActivationSent {
         flow_id: flow.id,

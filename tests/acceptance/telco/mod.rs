@@ -299,8 +299,38 @@ async fn card_issuer_flows_are_not_offered_here(app: TestApp) {
     );
 }
 
+/// X9: W2 compares a legal representative's data with the VAT's contracts: guessed a field
+/// at a time (the mobile, say), it answers `data_not_correct` for anything wrong, and after
+/// the VAT's ten comparisons of the day, `attempts_exhausted`, the right data too; the next
+/// day it registers.
+async fn w2_x9_the_data_cannot_be_guessed_a_field_at_a_time(app: TestApp) {
+    for n in 0..10 {
+        let mobile = format!("+39 347 555 {:04}", 1000 + n);
+        let wrong = app
+            .start_vat_registration(&NORD, Some(("mobile", &mobile)))
+            .await;
+        assert_eq!(
+            (wrong.status, wrong.code()),
+            (422, "data_not_correct"),
+            "guess {n}: {}",
+            wrong.body
+        );
+    }
+    let right = app.start_vat_registration(&NORD, None).await;
+    assert_eq!(
+        (right.status, right.code()),
+        (429, "attempts_exhausted"),
+        "{}",
+        right.body
+    );
+    app.clock.advance(24 * HOUR);
+    let next_day = app.start_vat_registration(&NORD, None).await;
+    assert_eq!(next_day.status, 201, "{}", next_day.body);
+}
+
 on_both_stores!(
     profile = "telco-sme";
+    w2_x9_the_data_cannot_be_guessed_a_field_at_a_time,
     w1_user_admin_and_employees_hold_the_profile_roles,
     w2_user_admin_registers_with_vat_and_legal_representative_data,
     w2_data_not_matching_the_contract_is_refused,
