@@ -28,7 +28,8 @@ pub struct Attempt<'a> {
 /// name and address, and per address). An unknown name costs the same work and answers the
 /// same: one argon2 computation, compared with the password's tag and a pending temporary
 /// password's (hashed under the same salt, `SecretHasher::hash_like`), or a dummy's.
-/// One counting update, one query, the check, and one write.
+/// One counting update (after spending a captcha, when one came), one query, the check,
+/// and one write; a successful login reads the account's sessions too (`ending_oldest`).
 pub async fn login(deps: &Deps, attempt: Attempt<'_>) -> Result<Session, Error> {
     let now = deps.clock.now();
     let login_key = attempt.name.key(deps);
