@@ -64,14 +64,7 @@ pub(crate) async fn count(
     ];
     let Some(solution) = captcha else {
         limits.extend([
-            Limit::per_window(
-                Subject::Login(login_key),
-                "WINDOW",
-                budgets.logins_per_window,
-                window,
-                now,
-            )
-            .refused_with(Refusal::Locked(captcha_required)),
+            name_window(deps, login_key, now).refused_with(Refusal::Locked(captcha_required)),
             Limit::per_window(
                 Subject::Source(&source),
                 "LOGINWINDOW",
@@ -90,13 +83,7 @@ pub(crate) async fn count(
     // solved challenge is one attempt.
     let pass = deps.captcha.verify(solution, now).await?;
     captcha::commit(deps.store.as_ref(), pass.clone().spend(now)).await?;
-    limits.push(Limit::per_window(
-        Subject::Login(login_key),
-        "STEPPED",
-        u32::MAX,
-        DAY,
-        now,
-    ));
+    limits.push(name_stepped(login_key, now));
     let counted = attempts::count(deps, &limits, None).await?;
     let extra = extra_bits(counted.number(2), budgets.logins_per_window);
     if pass.difficulty < deps.captcha.difficulty(extra) {
@@ -110,21 +97,30 @@ pub(crate) async fn count(
 /// of the day), for the write that completes a recovery or a reset of its password: the
 /// owner proved who they are, and logs in next without a captcha.
 pub(crate) fn cleared(deps: &Deps, login_key: &str, now: Timestamp) -> Vec<Write> {
-    let budgets = &deps.profile.attempts;
-    let name = Subject::Login(login_key);
     [
-        Limit::per_window(
-            name,
-            "WINDOW",
-            budgets.logins_per_window,
-            budgets.login_window_minutes * MINUTE,
-            now,
-        ),
-        Limit::per_window(name, "STEPPED", u32::MAX, DAY, now),
+        name_window(deps, login_key, now),
+        name_stepped(login_key, now),
     ]
     .iter()
     .map(|limit| Write::delete(limit.key().clone(), Condition::None))
     .collect()
+}
+
+/// The name's window, from anywhere: `logins_per_window` in each `login_window_minutes`.
+fn name_window(deps: &Deps, login_key: &str, now: Timestamp) -> Limit {
+    let budgets = &deps.profile.attempts;
+    Limit::per_window(
+        Subject::Login(login_key),
+        "WINDOW",
+        budgets.logins_per_window,
+        budgets.login_window_minutes * MINUTE,
+        now,
+    )
+}
+
+/// The name's captcha'd attempts of the day: never refused, counted for the difficulty.
+fn name_stepped(login_key: &str, now: Timestamp) -> Limit {
+    Limit::per_window(Subject::Login(login_key), "STEPPED", u32::MAX, DAY, now)
 }
 
 /// How many bits harder the captcha is for the `attempts`-th captcha'd attempt of the day
