@@ -1,15 +1,16 @@
 //! Wiring: the domain's `Deps` from configuration, on AWS or on this machine.
 
-use crate::config::{AwsConfig, Secrets, SecretsSource, TokenSettings};
+use crate::config::{AwsConfig, SecretsSource, TokenSettings};
+use crate::secrets::{Key, Secrets};
 use base64::Engine as _;
 use std::sync::Arc;
-use varco_domain::captcha::ProofOfWork;
+use varco_domain::captcha::{CaptchaVerifier, NotGiven, ProofOfWork};
 use varco_domain::clock::Clock;
 use varco_domain::crypto::{Pepper, SecretHasher};
 use varco_domain::profile::Profile;
 use varco_domain::random::{OsRandom, Random};
 use varco_domain::store::Store;
-use varco_domain::tokens::Tokens;
+use varco_domain::tokens::{KeyRing, Tokens};
 use varco_domain::Deps;
 use varco_store_dynamodb::DynamoStore;
 use varco_third_party::{HttpIssuer, Recaptcha, GOOGLE_VERIFY_URL};
@@ -26,36 +27,46 @@ pub fn deps(
     captcha_difficulty: u8,
 ) -> Deps {
     let random: Arc<dyn Random> = Arc::new(OsRandom);
+    let ring = secrets
+        .signing_keys
+        .clone()
+        .or_else(|| secrets.verifying_keys.clone())
+        .unwrap_or_else(|| Arc::new(KeyRing::empty()));
     let tokens = Tokens::new(
         &token_settings.issuer,
         token_settings.audiences.clone(),
-        secrets.signing_keys.clone(),
+        ring,
         clock.now(),
     );
+    let captcha: Arc<dyn CaptchaVerifier> = match &secrets.captcha_key {
+        Some(key) => Arc::new(ProofOfWork::new(
+            key.clone(),
+            captcha_difficulty,
+            CAPTCHA_TTL_SECONDS,
+            random.clone(),
+        )),
+        None => Arc::new(NotGiven),
+    };
+    let base64 = |key: &Option<Vec<u8>>| {
+        key.as_ref()
+            .map(|key| base64::engine::general_purpose::STANDARD.encode(key))
+    };
     Deps {
         store,
         clock,
-        random: random.clone(),
+        random,
         hasher: Arc::new(SecretHasher::offloaded(hash_offload)),
-        captcha: Arc::new(ProofOfWork::new(
-            secrets.captcha_key.clone(),
-            captcha_difficulty,
-            CAPTCHA_TTL_SECONDS,
-            random,
-        )),
-        pepper: Pepper::new(secrets.pepper.clone()),
+        captcha,
+        pepper: secrets
+            .pepper
+            .clone()
+            .map_or_else(Pepper::absent, Pepper::new),
         tokens: Arc::new(tokens),
         profile: Arc::new(profile),
         sms_country_codes: None,
-        gateway_key: secrets
-            .gateway_key
-            .as_ref()
-            .map(|key| base64::engine::general_purpose::STANDARD.encode(key)),
+        gateway_key: base64(&secrets.gateway_key),
         issuer: Arc::new(varco_domain::issuer::NoIssuer),
-        operator_key: secrets
-            .operator_key
-            .as_ref()
-            .map(|key| base64::engine::general_purpose::STANDARD.encode(key)),
+        operator_key: base64(&secrets.operator_key),
     }
 }
 
@@ -83,9 +94,7 @@ pub async fn aws_app_with(config: AwsConfig) -> Result<AwsApp, lambda_http::Erro
         .await;
     let secrets = match &config.secrets {
         SecretsSource::Environment(secrets) => secrets.clone(),
-        SecretsSource::SecretsManager(arn) => {
-            Secrets::from_json("the Secrets Manager secret", &read_secret(&sdk, arn).await?)?
-        }
+        SecretsSource::SecretsManager(prefix) => Secrets::read(&sdk, prefix, config.keys).await?,
     };
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table);
     store.warm_up().await;
@@ -98,7 +107,11 @@ pub async fn aws_app_with(config: AwsConfig) -> Result<AwsApp, lambda_http::Erro
         config.captcha_difficulty,
     );
     deps.sms_country_codes = config.sms_country_codes.clone();
-    if let Some(recaptcha) = &config.recaptcha {
+    if let Some(recaptcha) = config
+        .recaptcha
+        .as_ref()
+        .filter(|_| config.keys.has(Key::CaptchaKey))
+    {
         let verifier = Recaptcha::new(
             recaptcha.site_key.clone(),
             recaptcha.secret.clone(),
@@ -111,39 +124,36 @@ pub async fn aws_app_with(config: AwsConfig) -> Result<AwsApp, lambda_http::Erro
         (Some(url), Some(key)) => {
             deps.issuer = Arc::new(HttpIssuer::new(url.clone(), key.clone())?);
         }
-        (Some(_), None) => {
-            return Err("VARCO_KEY6_URL is set, but the keys have no `issuer_key`".into());
+        (Some(_), None) if config.keys.has(Key::IssuerKey) => {
+            return Err("VARCO_KEY6_URL is set, but there is no issuer key (`issuer-key`)".into());
         }
-        (None, _) => {}
+        _ => {}
     }
     Ok(AwsApp { deps, config, sdk })
 }
 
-/// The text of the Secrets Manager secret `arn` (its current version).
-pub async fn read_secret(sdk: &aws_config::SdkConfig, arn: &str) -> Result<String, String> {
-    let answer = aws_sdk_secretsmanager::Client::new(sdk)
-        .get_secret_value()
-        .secret_id(arn)
-        .send()
-        .await
-        .map_err(|e| {
-            format!(
-                "reading the keys from Secrets Manager ({arn}): {}",
-                aws_sdk_secretsmanager::error::DisplayErrorContext(&e)
-            )
-        })?;
-    Ok(answer.secret_string().unwrap_or_default().to_string())
-}
-
 impl AwsApp {
-    /// Reads the signing keys again when the ring in use is older than `KEY_RING_MAX_AGE`,
+    /// The Secrets Manager secret of `key`, its name under the deployment's prefix; `None`
+    /// when the keys are in the environment.
+    fn secret_id(&self, key: Key) -> Option<String> {
+        match &self.config.secrets {
+            SecretsSource::SecretsManager(prefix) => Some(format!("{prefix}/{}", key.name())),
+            SecretsSource::Environment(_) => None,
+        }
+    }
+
+    /// Reads the token keys again when the ring in use is older than `KEY_RING_MAX_AGE`,
     /// so that a running function publishes and verifies a key added by a rotation long
-    /// before it signs. A failed read keeps the ring in use and is tried again after the same
+    /// before it signs: the private keys where the function signs, the public ones where it
+    /// only verifies. A failed read keeps the ring in use and is tried again after the same
     /// wait, not on every request (a Secrets Manager that is down would otherwise slow every
     /// answer by its timeout): the keys the ring holds stay good for hours. The request that
     /// finds the ring stale pays one `GetSecretValue`.
     pub async fn reload_signing_keys_when_stale(&self) {
-        let SecretsSource::SecretsManager(arn) = &self.config.secrets else {
+        let key = [Key::SigningKeys, Key::VerifyingKeys]
+            .into_iter()
+            .find(|key| self.config.keys.has(*key));
+        let (Some(key), Some(id)) = (key, key.and_then(|key| self.secret_id(key))) else {
             return;
         };
         let tokens = &self.deps.tokens;
@@ -151,9 +161,15 @@ impl AwsApp {
         if now.0 - tokens.ring_loaded_at().0 < varco_domain::tokens::KEY_RING_MAX_AGE {
             return;
         }
-        let ring = read_secret(&self.sdk, arn)
+        let client = aws_sdk_secretsmanager::Client::new(&self.sdk);
+        let ring = crate::secrets::read_secret(&client, &id)
             .await
-            .and_then(|text| crate::config::signing_keys_in(&text));
+            .and_then(|text| text.ok_or_else(|| format!("the secret {id} does not exist")))
+            .and_then(|text| {
+                let mut read = Secrets::default();
+                read.decode(key, &format!("the secret {id}"), &text)?;
+                Ok(read.signing_keys.or(read.verifying_keys).expect("decoded"))
+            });
         match ring {
             Ok(ring) => tokens.replace(ring, now),
             Err(problem) => {
@@ -164,34 +180,47 @@ impl AwsApp {
     }
 }
 
-/// The rotation function (`rotate-signing-keys`), run daily: rotates the signing keys of the
-/// Secrets Manager secret as due (`KeyRing::rotate`), keeping every other key of it as it
-/// is; answers what the ring holds now.
+/// The rotation function (`rotate-signing-keys`), run daily: rotates the signing keys as due
+/// (`KeyRing::rotate`) and keeps the public keys the same set. The public keys are written
+/// first, so a key is never used to sign before the verifiers can read it; a public set that
+/// differs from the private ring (a write that failed, a key retired by hand) is written
+/// again on the next run. Answers what the ring holds now.
 pub async fn rotate_signing_keys(app: &AwsApp) -> Result<serde_json::Value, String> {
-    let SecretsSource::SecretsManager(arn) = &app.config.secrets else {
+    let (Some(signing), Some(verifying)) = (
+        app.secret_id(Key::SigningKeys),
+        app.secret_id(Key::VerifyingKeys),
+    ) else {
         return Err("the keys are in the environment: rotate them there".into());
     };
     let now = app.deps.clock.now();
-    let text = read_secret(&app.sdk, arn).await?;
+    let client = aws_sdk_secretsmanager::Client::new(&app.sdk);
+    let text = crate::secrets::read_secret(&client, &signing)
+        .await?
+        .ok_or_else(|| format!("the secret {signing} does not exist"))?;
+    let json =
+        serde_json::from_str(&text).map_err(|_| format!("the secret {signing} is not JSON"))?;
+    let ring = crate::secrets::decode_signing_keys(&format!("the secret {signing}"), &json)?;
     let token_life = app.deps.profile.access_token_seconds();
-    let (ring, rotated) = crate::config::rotate_signing_keys(&text, now, token_life)?;
-    if let Some(text) = &rotated {
-        aws_sdk_secretsmanager::Client::new(&app.sdk)
-            .put_secret_value()
-            .secret_id(arn)
-            .secret_string(text)
-            .send()
-            .await
-            .map_err(|e| {
-                format!(
-                    "writing the rotated keys to Secrets Manager ({arn}): {}",
-                    aws_sdk_secretsmanager::error::DisplayErrorContext(&e)
-                )
-            })?;
+    let rotated = ring.rotate(now, token_life);
+    let ring = match &rotated {
+        Some(stored) => Arc::new(KeyRing::from_stored(stored.clone())?),
+        None => ring,
+    };
+    let published = ring.jwks();
+    let held = crate::secrets::read_secret(&client, &verifying).await?;
+    let held: Option<serde_json::Value> = held.and_then(|text| serde_json::from_str(&text).ok());
+    let public_changed = held.as_ref() != Some(&published);
+    if public_changed {
+        crate::secrets::write_secret(&client, &verifying, &published.to_string()).await?;
+    }
+    if let Some(stored) = &rotated {
+        let text = serde_json::to_string(stored).expect("keys serialise");
+        crate::secrets::write_secret(&client, &signing, &text).await?;
     }
     let kids = ring.kids();
     tracing::info!(
         changed = rotated.is_some(),
+        public_changed,
         keys = kids.len(),
         "signing keys"
     );

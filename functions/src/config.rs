@@ -1,119 +1,16 @@
 //! Configuration, read and checked once at start. Every problem is named at once, so an
 //! operator fixes a deployment in one go. No handler reads the environment.
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
+use crate::secrets::{Keys, Secrets};
 use std::fmt;
-use std::sync::Arc;
 use varco_domain::profile::Profile;
-use varco_domain::tokens::{KeyRing, StoredKey};
 
-/// The secret keys. In AWS they are read from Secrets Manager at cold start (or, without
-/// `VARCO_SECRETS_ARN`, from the environment); locally from a generated file.
-#[derive(Clone)]
-pub struct Secrets {
-    pub pepper: Vec<u8>,
-    /// The access tokens' RSA keys (`signing_keys`: `[{"private_key", "signs_from"}]`).
-    pub signing_keys: Arc<KeyRing>,
-    pub captcha_key: Vec<u8>,
-    /// W9: the key the operator's network gateway presents with a line header; optional.
-    pub gateway_key: Option<Vec<u8>>,
-    /// R8: the token the card issuer's Key6 service expects; optional.
-    pub issuer_key: Option<String>,
-    /// N6: the key the operator's back office presents; optional (no key: no back office).
-    pub operator_key: Option<Vec<u8>>,
-}
-
-pub const MIN_SECRET_BYTES: usize = 32;
-
-/// A key from its base64 text: at least `MIN_SECRET_BYTES` bytes. The error names `name`
-/// and never quotes the value.
-pub fn decode_secret(name: &str, value: &str) -> Result<Vec<u8>, String> {
-    match STANDARD.decode(value.trim()) {
-        Ok(bytes) if bytes.len() >= MIN_SECRET_BYTES => Ok(bytes),
-        Ok(_) => Err(format!(
-            "{name} must hold at least {MIN_SECRET_BYTES} random bytes"
-        )),
-        Err(_) => Err(format!("{name} is not base64")),
-    }
-}
-
-/// The key ring from the text of `signing_keys` (a JSON array of `StoredKey`). The error
-/// names `name` and never quotes the value.
-pub fn decode_signing_keys(name: &str, value: &serde_json::Value) -> Result<Arc<KeyRing>, String> {
-    let stored: Vec<StoredKey> = serde_json::from_value(value.clone()).map_err(|_| {
-        format!("{name} must be a list of {{\"private_key\", \"signs_from\"}} (`cargo run -- signing-key`)")
-    })?;
-    KeyRing::from_stored(stored)
-        .map(Arc::new)
-        .map_err(|problem| format!("{name}: {problem}"))
-}
-
-/// The key ring in the secrets JSON `text` (its `signing_keys`).
-pub fn signing_keys_in(text: &str) -> Result<Arc<KeyRing>, String> {
-    let json: serde_json::Value =
-        serde_json::from_str(text).map_err(|_| "the secrets are not a JSON object".to_string())?;
-    decode_signing_keys("`signing_keys`", &json["signing_keys"])
-}
-
-/// The key ring of the secrets JSON `text` as it should be at `now` (`KeyRing::rotate`),
-/// and, when anything was due, the text with it, every other member kept as it is.
-pub fn rotate_signing_keys(
-    text: &str,
-    now: varco_domain::clock::Timestamp,
-    token_life: i64,
-) -> Result<(Arc<KeyRing>, Option<String>), String> {
-    let ring = signing_keys_in(text)?;
-    let Some(rotated) = ring.rotate(now, token_life) else {
-        return Ok((ring, None));
-    };
-    let mut json: serde_json::Value = serde_json::from_str(text).expect("read just above");
-    json["signing_keys"] = serde_json::to_value(&rotated).expect("keys serialise");
-    let ring = KeyRing::from_stored(rotated).map(Arc::new)?;
-    Ok((
-        ring,
-        Some(serde_json::to_string_pretty(&json).expect("JSON serialises")),
-    ))
-}
-
-impl Secrets {
-    /// The keys from a JSON object with `pepper` and `captcha_key` in base64, and
-    /// `signing_keys` (and, optionally, `gateway_key`, `issuer_key` and `operator_key`):
-    /// the Secrets Manager secret and the local secrets file.
-    pub fn from_json(source: &str, text: &str) -> Result<Secrets, String> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|_| format!("{source} is not a JSON object"))?;
-        let key = |name: &str| {
-            decode_secret(
-                &format!("{source}: `{name}`"),
-                value[name].as_str().unwrap_or_default(),
-            )
-        };
-        Ok(Secrets {
-            pepper: key("pepper")?,
-            signing_keys: decode_signing_keys(
-                &format!("{source}: `signing_keys`"),
-                &value["signing_keys"],
-            )?,
-            captcha_key: key("captcha_key")?,
-            gateway_key: match value["gateway_key"].as_str() {
-                Some(_) => Some(key("gateway_key")?),
-                None => None,
-            },
-            issuer_key: value["issuer_key"].as_str().map(str::to_string),
-            operator_key: match value["operator_key"].as_str() {
-                Some(_) => Some(key("operator_key")?),
-                None => None,
-            },
-        })
-    }
-}
-
-/// Where the keys come from.
+/// Where a function's keys come from.
 #[derive(Clone)]
 pub enum SecretsSource {
     Environment(Secrets),
-    /// The ARN of a Secrets Manager secret holding the keys as JSON (`Secrets::from_json`).
+    /// The prefix of the deployment's Secrets Manager secrets: each key is the secret
+    /// `<prefix>/<name>` (`Secrets::read`).
     SecretsManager(String),
 }
 
@@ -143,6 +40,9 @@ pub const LOCAL_AUDIENCE: &str = "varco";
 /// What a step needs on AWS.
 #[derive(Clone)]
 pub struct AwsConfig {
+    /// The function (`VARCO_FUNCTION`) and the keys it holds.
+    pub function: String,
+    pub keys: Keys,
     pub table: String,
     pub profile: Profile,
     pub tokens: TokenSettings,
@@ -197,36 +97,34 @@ impl Reader<'_> {
         (self.get)(name).filter(|v| !v.trim().is_empty())
     }
 
-    fn signing_keys(&mut self, name: &str) -> Arc<KeyRing> {
-        let value = self.required(name);
-        let ring = serde_json::from_str(&value)
-            .map_err(|_| format!("{name} is not JSON"))
-            .and_then(|value| decode_signing_keys(name, &value));
-        ring.unwrap_or_else(|problem| {
+    /// The function's keys from their variables (`Key::variable`); a required one that is
+    /// missing or unusable is a problem, named without its value.
+    fn keys(&mut self, keys: Keys) -> Secrets {
+        let mut secrets = Secrets::default();
+        for key in keys.iter() {
+            let name = key.variable();
+            let value = if key.required() {
+                self.required(name)
+            } else {
+                self.optional(name).unwrap_or_default()
+            };
             if !value.is_empty() {
-                self.problems.push(problem);
+                if let Err(problem) = secrets.decode(key, name, &value) {
+                    self.problems.push(problem);
+                }
             }
-            Arc::new(KeyRing::empty())
-        })
-    }
-
-    fn secret(&mut self, name: &str) -> Vec<u8> {
-        let value = self.required(name);
-        if value.is_empty() {
-            return Vec::new();
         }
-        decode_secret(name, &value).unwrap_or_else(|problem| {
-            self.problems.push(problem);
-            Vec::new()
-        })
+        secrets
     }
 }
 
 impl AwsConfig {
-    /// Reads `VARCO_TABLE`, `VARCO_PROFILE`, and the keys: `VARCO_SECRETS_ARN`, or else
-    /// `VARCO_PEPPER`, `VARCO_CAPTCHA_KEY` (base64, >= 32 bytes each) and `VARCO_SIGNING_KEYS`
-    /// (the JSON of the secret's `signing_keys`;
-    /// `VARCO_GATEWAY_KEY` too, optional, for W9; and `VARCO_ISSUER_KEY`, optional, for R8).
+    /// Reads `VARCO_FUNCTION`, `VARCO_TABLE`, `VARCO_PROFILE`, and the function's keys
+    /// (`secrets::function_keys`): from the secrets under `VARCO_SECRETS_PREFIX`, or else
+    /// from their variables (`Key::variable`: `VARCO_PEPPER`, `VARCO_CAPTCHA_KEY`, base64 of
+    /// at least 32 bytes each; `VARCO_SIGNING_KEYS`, the JSON of `signing_keys`;
+    /// `VARCO_VERIFYING_KEYS`, the key set; optionally `VARCO_GATEWAY_KEY` for W9,
+    /// `VARCO_ISSUER_KEY` for R8, `VARCO_OPERATOR_KEY` for N6), only those the function uses.
     /// `VARCO_ISSUER` (the API's https:// base URL, the tokens' `iss`) and
     /// `VARCO_TOKEN_AUDIENCES` (their `aud`, separated by commas).
     /// Optionally `VARCO_KEY6_URL`, the card issuer's Key6 service (R8).
@@ -259,20 +157,18 @@ impl AwsConfig {
             issuer: issuer.trim_end_matches('/').to_string(),
             audiences,
         };
-        let secrets = match r.optional("VARCO_SECRETS_ARN") {
-            Some(arn) => SecretsSource::SecretsManager(arn),
-            None => SecretsSource::Environment(Secrets {
-                pepper: r.secret("VARCO_PEPPER"),
-                signing_keys: r.signing_keys("VARCO_SIGNING_KEYS"),
-                captcha_key: r.secret("VARCO_CAPTCHA_KEY"),
-                gateway_key: r
-                    .optional("VARCO_GATEWAY_KEY")
-                    .map(|_| r.secret("VARCO_GATEWAY_KEY")),
-                issuer_key: r.optional("VARCO_ISSUER_KEY"),
-                operator_key: r
-                    .optional("VARCO_OPERATOR_KEY")
-                    .map(|_| r.secret("VARCO_OPERATOR_KEY")),
-            }),
+        let function = r.required("VARCO_FUNCTION");
+        let keys = crate::secrets::function_keys(&function).unwrap_or_else(|| {
+            if !function.is_empty() {
+                r.problems.push(format!(
+                    "VARCO_FUNCTION={function} names no function of Varco"
+                ));
+            }
+            Keys::NONE
+        });
+        let secrets = match r.optional("VARCO_SECRETS_PREFIX") {
+            Some(prefix) => SecretsSource::SecretsManager(prefix.trim_end_matches('/').to_string()),
+            None => SecretsSource::Environment(r.keys(keys)),
         };
         let sms_country_codes = r.optional("VARCO_SMS_COUNTRY_CODES").and_then(|list| {
             let codes: Result<Vec<u16>, _> = list
@@ -364,6 +260,8 @@ impl AwsConfig {
         }
         match (r.problems.is_empty(), profile) {
             (true, Some(profile)) => Ok(AwsConfig {
+                function,
+                keys,
                 table,
                 profile,
                 tokens,
@@ -383,11 +281,15 @@ impl AwsConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine;
     use std::collections::HashMap;
+    use varco_domain::tokens::{KeyRing, StoredKey};
 
     #[test]
     fn every_missing_variable_is_named_at_once() {
         let env: HashMap<&str, String> = HashMap::from([
+            ("VARCO_FUNCTION", "login".to_string()),
             ("VARCO_PROFILE", "card-issuer".to_string()),
             ("VARCO_PEPPER", "c2hvcnQ=".to_string()),
         ]);
@@ -405,32 +307,35 @@ mod tests {
         ] {
             assert!(err.contains(expected), "{err}");
         }
+        assert!(!err.contains("c2hvcnQ"), "{err}");
     }
 
-    #[test]
-    fn with_a_secrets_arn_the_keys_are_not_needed_in_the_environment() {
-        let env: HashMap<&str, String> = HashMap::from([
+    fn deployment(function: &str) -> HashMap<&'static str, String> {
+        HashMap::from([
+            ("VARCO_FUNCTION", function.to_string()),
             ("VARCO_TABLE", "varco".to_string()),
             ("VARCO_PROFILE", "card-issuer".to_string()),
             ("VARCO_ISSUER", "https://id.example.com/".to_string()),
             ("VARCO_TOKEN_AUDIENCES", "cards, billing".to_string()),
-            (
-                "VARCO_SECRETS_ARN",
-                "arn:aws:secretsmanager:eu-south-1:1:secret:varco".to_string(),
-            ),
-            ("VARCO_SMS_COUNTRY_CODES", "39, +41".to_string()),
-            ("VARCO_SMS_PER_DAY", "500".to_string()),
-        ]);
+        ])
+    }
+
+    #[test]
+    fn with_a_secrets_prefix_the_keys_are_not_needed_in_the_environment() {
+        let mut env = deployment("login");
+        env.insert("VARCO_SECRETS_PREFIX", "varco/prod/".to_string());
+        env.insert("VARCO_SMS_COUNTRY_CODES", "39, +41".to_string());
+        env.insert("VARCO_SMS_PER_DAY", "500".to_string());
         let config = AwsConfig::from_env(&|k| env.get(k).cloned()).unwrap();
         assert!(
-            matches!(config.secrets, SecretsSource::SecretsManager(ref arn) if arn.ends_with(":varco"))
+            matches!(config.secrets, SecretsSource::SecretsManager(ref prefix) if prefix == "varco/prod")
         );
+        assert_eq!(config.keys, crate::routes::Step::Login.keys());
         assert_eq!(config.sms_country_codes, Some(vec![39, 41]));
         assert_eq!(config.tokens.issuer, "https://id.example.com");
         assert_eq!(config.tokens.audiences, ["cards", "billing"]);
         let sending = &config.profile.sending;
         assert_eq!((sending.sms_per_day, sending.sms_per_country), (500, 500));
-        let mut env = env;
         env.insert("VARCO_SMS_PER_COUNTRY", "600".to_string());
         let err = AwsConfig::from_env(&|k| env.get(k).cloned()).err().unwrap();
         assert!(err.to_string().contains("VARCO_SMS_PER_COUNTRY"), "{err}");
@@ -440,11 +345,15 @@ mod tests {
     }
 
     #[test]
-    fn the_secrets_json_needs_every_key_long_enough() {
+    fn the_local_secrets_json_needs_every_key_long_enough() {
         let key = STANDARD.encode([7u8; 32]);
         let ring = serde_json::to_string(&[StoredKey::generate(0)]).unwrap();
         let good = format!(r#"{{"pepper":"{key}","signing_keys":{ring},"captcha_key":"{key}"}}"#);
-        assert!(Secrets::from_json("secret", &good).is_ok());
+        let secrets = Secrets::from_json("secret", &good).unwrap();
+        assert_eq!(
+            secrets.verifying_keys.unwrap().kids(),
+            secrets.signing_keys.unwrap().kids()
+        );
         let short =
             format!(r#"{{"pepper":"{key}","signing_keys":{ring},"captcha_key":"c2hvcnQ="}}"#);
         let problem = Secrets::from_json("secret", &short).err().unwrap();
@@ -462,31 +371,40 @@ mod tests {
         );
     }
 
+    /// From the environment, a function reads the variables of its own keys only: the key
+    /// set's function needs its public keys and nothing else.
     #[test]
-    fn a_complete_environment_is_read() {
+    fn from_the_environment_a_function_reads_its_own_keys_only() {
         let key = STANDARD.encode([7u8; 32]);
-        let env: HashMap<&str, String> = HashMap::from([
-            ("VARCO_TABLE", "varco".to_string()),
-            ("VARCO_PROFILE", "card-issuer".to_string()),
-            ("VARCO_PEPPER", key.clone()),
-            (
-                "VARCO_SIGNING_KEYS",
-                serde_json::to_string(&[StoredKey::generate(0)]).unwrap(),
-            ),
-            ("VARCO_CAPTCHA_KEY", key),
-            ("VARCO_ISSUER", "https://id.example.com".to_string()),
-            ("VARCO_TOKEN_AUDIENCES", "varco".to_string()),
-            ("VARCO_CAPTCHA_DIFFICULTY", "20".to_string()),
-        ]);
-        let config = AwsConfig::from_env(&|k| env.get(k).cloned()).unwrap();
-        assert!(matches!(config.secrets, SecretsSource::Environment(_)));
-        assert_eq!(
-            (
-                config.table.as_str(),
-                config.captcha_difficulty,
-                config.profile.name.as_str()
-            ),
-            ("varco", 20, "card-issuer")
+        let ring = KeyRing::first(varco_domain::clock::Timestamp(0));
+        let mut env = deployment("login");
+        env.insert("VARCO_PEPPER", key.clone());
+        env.insert(
+            "VARCO_SIGNING_KEYS",
+            serde_json::to_string(&ring.stored()).unwrap(),
         );
+        env.insert("VARCO_CAPTCHA_KEY", key);
+        env.insert("VARCO_CAPTCHA_DIFFICULTY", "20".to_string());
+        let config = AwsConfig::from_env(&|k| env.get(k).cloned()).unwrap();
+        let SecretsSource::Environment(secrets) = &config.secrets else {
+            panic!("the keys are in the environment")
+        };
+        assert!(secrets.pepper.is_some() && secrets.signing_keys.is_some());
+        assert!(secrets.verifying_keys.is_none() && secrets.operator_key.is_none());
+        assert_eq!(
+            (config.table.as_str(), config.captcha_difficulty),
+            ("varco", 20)
+        );
+
+        env.insert("VARCO_FUNCTION", "get-jwks".to_string());
+        let err = AwsConfig::from_env(&|k| env.get(k).cloned()).err().unwrap();
+        assert_eq!(err.0, ["VARCO_VERIFYING_KEYS is not set"]);
+        env.insert("VARCO_VERIFYING_KEYS", ring.jwks().to_string());
+        let config = AwsConfig::from_env(&|k| env.get(k).cloned()).unwrap();
+        let SecretsSource::Environment(secrets) = &config.secrets else {
+            panic!("the keys are in the environment")
+        };
+        assert!(secrets.pepper.is_none() && secrets.signing_keys.is_none());
+        assert_eq!(secrets.verifying_keys.as_ref().unwrap().kids(), ring.kids());
     }
 }

@@ -293,6 +293,8 @@ const JOB_PAGES: usize = 200;
 
 /// Runs `job` once: what the job binaries, the local gateway's timer and tests call.
 pub async fn run_job(deps: &Deps, job: Job) -> Result<Value, Error> {
+    let keys = crate::secrets::function_keys(job.name()).expect("a job has keys");
+    let deps = &crate::secrets::keyed(deps, keys);
     let report = match job {
         Job::ExpireInvitations => {
             varco_domain::invitations::expire_due(deps, JOB_PAGE, JOB_PAGES).await?

@@ -16,5 +16,6 @@ pub mod logging;
 pub mod openapi;
 pub mod pages;
 pub mod routes;
+pub mod secrets;
 
 pub use routes::Step;

@@ -1,8 +1,9 @@
 //! Running Varco on this machine: the local gateway on the embedded store (or DynamoDB
 //! Local), demo data, a generated secrets file, and the outbox printed to the console.
 
-use crate::config::{Secrets, TokenSettings, MIN_SECRET_BYTES};
+use crate::config::TokenSettings;
 use crate::console::ConsoleSender;
+use crate::secrets::{Secrets, MIN_SECRET_BYTES};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use std::path::{Path, PathBuf};
@@ -65,10 +66,14 @@ pub fn local_secrets(dir: &Path, now: Timestamp, token_life: i64) -> Result<Secr
     if let Some(object) = json.as_object_mut() {
         object.remove("token_key");
     }
+    let ring = crate::secrets::decode_signing_keys(
+        &format!("{}: `signing_keys`", path.display()),
+        &json["signing_keys"],
+    )?;
+    if let Some(rotated) = ring.rotate(now, token_life) {
+        json["signing_keys"] = serde_json::to_value(rotated)?;
+    }
     let text = serde_json::to_string_pretty(&json)?;
-    let text = crate::config::rotate_signing_keys(&text, now, token_life)?
-        .1
-        .unwrap_or(text);
     let secrets = Secrets::from_json(&path.display().to_string(), &text)
         .map_err(|problem| format!("{problem} (delete the file to make a new one)"))?;
     if read.as_deref() != Some(text.as_str()) {
@@ -198,10 +203,14 @@ pub async fn run(options: LocalOptions) -> Result<(), BoxError> {
             let life = jobs.profile.access_token_seconds();
             if jobs.tokens.ring().rotate(now, life).is_some() {
                 match local_secrets(&data_dir, now, life) {
-                    Ok(secrets) => {
+                    Ok(Secrets {
+                        signing_keys: Some(ring),
+                        ..
+                    }) => {
                         tracing::info!("signing keys rotated");
-                        jobs.tokens.replace(secrets.signing_keys, now);
+                        jobs.tokens.replace(ring, now);
                     }
+                    Ok(_) => tracing::error!("the secrets file has no signing keys"),
                     Err(e) => tracing::error!(error = %e, "rotating the signing keys failed"),
                 }
             }

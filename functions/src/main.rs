@@ -1,14 +1,16 @@
 //! The local gateway: `cargo run [-- --port 8080 --profile card-issuer --data .varco
 //! --dynamodb http://127.0.0.1:8000 --captcha-difficulty 0]`; and the operator's data
 //! import into the same store: `cargo run -- import FILE.jsonl [--data .varco ...]`; and a
-//! deployment's first signing key, for its secret: `cargo run -- signing-key`; and the
+//! deployment's keys, for its secrets: `cargo run -- new-keys` (a signing key to add to
+//! them: `cargo run -- signing-key`; the public set of some: `cargo run -- public-keys <
+//! signing-keys.json`); and the
 //! `config.json` of the portal pages hosted apart from the API: `cargo run -- pages-config
 //! https://API.EXAMPLE [--profile NAME]`.
 
 use std::path::PathBuf;
 use varco_functions::local::{import_file, run, BoxError, LocalOptions};
 
-const USAGE: &str = "usage: varco [signing-key | import FILE.jsonl | pages-config API_URL] [--port N] [--profile NAME] [--data DIR] [--dynamodb URL] [--captcha-difficulty BITS]";
+const USAGE: &str = "usage: varco [new-keys | signing-key | public-keys < SIGNING_KEYS | import FILE.jsonl | pages-config API_URL] [--port N] [--profile NAME] [--data DIR] [--dynamodb URL] [--captcha-difficulty BITS]";
 
 /// What `varco` was asked to do besides serving.
 enum Command {
@@ -66,6 +68,20 @@ fn options() -> Result<(Command, LocalOptions), String> {
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
+    if std::env::args().nth(1).as_deref() == Some("new-keys") {
+        // A new deployment's keys: each member is a secret to create under its prefix.
+        let now = varco_domain::clock::Clock::now(&varco_domain::clock::SystemClock);
+        println!("{}", varco_functions::secrets::new_keys(now));
+        return Ok(());
+    }
+    if std::env::args().nth(1).as_deref() == Some("public-keys") {
+        // The public key set of the signing keys on standard input (`signing-keys`).
+        let text = std::io::read_to_string(std::io::stdin())?;
+        let json = serde_json::from_str(&text).map_err(|_| "the input is not JSON")?;
+        let ring = varco_functions::secrets::decode_signing_keys("the input", &json)?;
+        println!("{}", ring.jwks());
+        return Ok(());
+    }
     if std::env::args().nth(1).as_deref() == Some("signing-key") {
         // The secret's `signing_keys` of a new deployment: one key that signs at once.
         let now = varco_domain::clock::Clock::now(&varco_domain::clock::SystemClock);

@@ -5,6 +5,7 @@
 use crate::handlers::{self, companies, legal_rep, operator, recovery, registration, selfservice};
 use crate::handlers::{sessions, telco};
 use crate::http::{log_request, problem, ApiRequest, Params, Reply, MAX_BODY_BYTES};
+use crate::secrets::{keyed, Keys};
 use bytes::Bytes;
 use http::Method;
 use http::Response;
@@ -40,6 +41,8 @@ pub struct Route {
     /// Whether the step acts for a logged-in person: it needs `Authorization: Bearer`.
     pub bearer: bool,
     pub sending: Sending,
+    /// The keys the step's function holds (`crate::secrets`), and no other.
+    pub keys: Keys,
 }
 
 /// `verify_key6` -> `verify-key6`, at compile time.
@@ -88,7 +91,7 @@ macro_rules! sending {
 }
 
 macro_rules! steps {
-    ($($step:ident $method:ident $path:literal $flow:tt $auth:tt $sending:tt $module:ident :: $handler:ident;)*) => {
+    ($($step:ident $method:ident $path:literal $flow:tt $auth:tt $sending:tt $keys:tt $module:ident :: $handler:ident;)*) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Step {
             $($step,)*
@@ -109,6 +112,7 @@ macro_rules! steps {
             flow: flow!($flow),
             bearer: bearer!($auth),
             sending: sending!($sending),
+            keys: Keys::parse(stringify!($keys)),
         },)*];
 
         impl Step {
@@ -123,65 +127,67 @@ macro_rules! steps {
 }
 
 // flow: the profile's flow the step belongs to (`-`: every portal has it). auth: `bearer`
-// for a logged-in person. sending: see `Sending`.
+// for a logged-in person. sending: see `Sending`. keys: the keys its function holds
+// (`crate::secrets::Key`): P pepper, C captcha key, S signing keys (private), V verifying
+// keys (public), G gateway key, I issuer key, O operator key; `-` none.
 #[rustfmt::skip]
 steps! {
-    // step                   method path                                                       flow                 auth   sending      handler (its name names the step)
-    IssueCaptcha              POST   "/captcha"                                                 -                    -      -            sessions::issue_captcha;
-    StartRecovery             POST   "/recoveries"                                              CardRecovery         -      source       recovery::start_recovery;
-    VerifyKey6                POST   "/recoveries/{flow_id}/key6"                               CardRecovery         -      -            recovery::verify_key6;
-    VerifySecurityAnswer      POST   "/recoveries/{flow_id}/security-answer"                    CardRecovery         -      -            recovery::verify_security_answer;
-    VerifyRecoveryPassword    POST   "/recoveries/{flow_id}/password"                           CardRecovery         -      -            recovery::verify_recovery_password;
-    VerifyRecoveryPhone       POST   "/recoveries/{flow_id}/phone"                              CardRecovery         -      source_sends recovery::verify_recovery_phone;
-    Login                     POST   "/sessions"                                                -                    -      -            sessions::login;
-    Autologin                 POST   "/sessions/autologin"                                      Autologin            -      -            sessions::autologin;
-    GetAccount                GET    "/me"                                                      -                    bearer -            sessions::get_account;
-    ChangePassword            PUT    "/me/password"                                             -                    bearer -            sessions::change_password;
-    RefreshSession            POST   "/sessions/refresh"                                        -                    -      -            sessions::refresh_session;
-    Logout                    DELETE "/sessions/current"                                        -                    bearer -            sessions::logout;
-    StartRegistration         POST   "/registrations"                                           CardRegistration     -      source_sends registration::start_registration;
-    ConfirmRegistrationCode   POST   "/registrations/{flow_id}/code"                            CardRegistration     -      -            registration::confirm_registration_code;
-    ResendRegistrationCode    POST   "/registrations/{flow_id}/code/resend"                     CardRegistration     -      source_sends registration::resend_registration_code;
-    CompleteRegistration      POST   "/registrations/{flow_id}/credentials"                     CardRegistration     -      -            registration::complete_registration;
-    StartMigration            POST   "/migrations"                                              CardRegistration     -      source_sends registration::start_migration;
-    CompleteMigration         POST   "/migrations/{flow_id}/code"                               CardRegistration     -      -            registration::complete_migration;
-    ResendMigrationCode       POST   "/migrations/{flow_id}/code/resend"                        CardRegistration     -      source_sends registration::resend_migration_code;
-    StartMobileChange         POST   "/me/mobile"                                               -                    bearer sends        selfservice::start_mobile_change;
-    ConfirmMobileChange       POST   "/me/mobile/code"                                          -                    bearer -            selfservice::confirm_mobile_change;
-    StartEmailChange          POST   "/me/email"                                                -                    bearer sends        selfservice::start_email_change;
-    ConfirmEmailChange        POST   "/me/email/code"                                           -                    bearer -            selfservice::confirm_email_change;
-    DeleteAccount             POST   "/me/deletion"                                             -                    bearer -            selfservice::delete_account;
-    ViewKey6                  POST   "/me/cards/key6"                                           CardRecovery         bearer -            selfservice::view_key6;
-    StartLineAssociation      POST   "/me/lines"                                                LineRegistration     bearer sends        selfservice::start_line_association;
-    ConfirmLineAssociation    POST   "/me/lines/code"                                           LineRegistration     bearer -            selfservice::confirm_line_association;
-    StartVatRegistration      POST   "/user-admin-registrations"                                VatRegistration      -      source_sends telco::start_vat_registration;
-    ActivateVatRegistration   POST   "/user-admin-registrations/{flow_id}/activation"           VatRegistration      -      -            telco::activate_vat_registration;
-    StartLineRegistration     POST   "/line-registrations"                                      LineRegistration     -      source_sends telco::start_line_registration;
-    VerifyLinePuk             POST   "/line-registrations/{flow_id}/puk"                        LineRegistration     -      source_sends telco::verify_line_puk;
-    ResendLineCode            POST   "/line-registrations/{flow_id}/code/resend"                LineRegistration     -      source_sends telco::resend_line_code;
-    CompleteLineRegistration  POST   "/line-registrations/{flow_id}/code"                       LineRegistration     -      -            telco::complete_line_registration;
-    ResendUsername            POST   "/username-reminders"                                      LegalRepRegistration -      source_sends legal_rep::resend_username;
-    SendFirstAccessCode       POST   "/first-accesses/{flow_id}/code"                           LegalRepRegistration -      source_sends legal_rep::send_first_access_code;
-    CompleteFirstAccess       POST   "/first-accesses/{flow_id}/password"                       LegalRepRegistration -      -            legal_rep::complete_first_access;
-    CreateInvitation          POST   "/companies/{company_id}/invitations"                      Invitations          bearer sends        companies::create_invitation;
-    SendInvitation            POST   "/companies/{company_id}/invitations/{invitation_id}/send" Invitations          bearer sends        companies::send_invitation;
-    RevokeInvitation          DELETE "/companies/{company_id}/invitations/{invitation_id}"      Invitations          bearer -            companies::revoke_invitation;
-    ListCompanyUsers          GET    "/companies/{company_id}/users"                            Invitations          bearer -            companies::list_company_users;
-    ListCompanyLines          GET    "/companies/{company_id}/lines"                            Invitations          bearer -            companies::list_company_lines;
-    ChangeRole                PUT    "/companies/{company_id}/users/{account_id}/role"          Invitations          bearer -            companies::change_role;
-    RemoveAccess              DELETE "/companies/{company_id}/users/{account_id}"               Invitations          bearer -            companies::remove_access;
-    ReadAuditTrail            GET    "/companies/{company_id}/audit-events"                     -                    bearer -            companies::read_audit_trail;
-    RevokeCompanyRegistration DELETE "/operator/companies/{company_id}/administrator"           CardRegistration     -      -            operator::revoke_company_registration;
-    ReadCompanyAuditTrail     GET    "/operator/companies/{company_id}/audit-events"            -                    -      -            operator::read_company_audit_trail;
-    ReadAuditLog              GET    "/operator/audit-events"                                   -                    -      -            operator::read_audit_log;
-    AcceptInvitation          POST   "/invitations/accept"                                      Invitations          -      -            companies::accept_invitation;
-    JoinCompany               POST   "/me/invitations"                                          Invitations          bearer -            companies::join_company;
-    ListMyUnits               GET    "/me/units"                                                Units                bearer -            companies::list_my_units;
-    StartPasswordReset        POST   "/password-resets"                                         PasswordReset        -      source       telco::start_password_reset;
-    SendResetCode             POST   "/password-resets/{flow_id}/code"                          PasswordReset        -      source_sends telco::send_reset_code;
-    CompletePasswordReset     POST   "/password-resets/{flow_id}/password"                      PasswordReset        -      -            telco::complete_password_reset;
-    GetOpenidConfiguration    GET    "/.well-known/openid-configuration"                        -                    -      -            sessions::get_openid_configuration;
-    GetJwks                   GET    "/.well-known/jwks.json"                                   -                    -      -            sessions::get_jwks;
+    // step                   method path                                                       flow                 auth   sending      keys handler (its name names the step)
+    IssueCaptcha              POST   "/captcha"                                                 -                    -      -            C    sessions::issue_captcha;
+    StartRecovery             POST   "/recoveries"                                              CardRecovery         -      source       PC   recovery::start_recovery;
+    VerifyKey6                POST   "/recoveries/{flow_id}/key6"                               CardRecovery         -      -            P    recovery::verify_key6;
+    VerifySecurityAnswer      POST   "/recoveries/{flow_id}/security-answer"                    CardRecovery         -      -            -    recovery::verify_security_answer;
+    VerifyRecoveryPassword    POST   "/recoveries/{flow_id}/password"                           CardRecovery         -      -            -    recovery::verify_recovery_password;
+    VerifyRecoveryPhone       POST   "/recoveries/{flow_id}/phone"                              CardRecovery         -      source_sends P    recovery::verify_recovery_phone;
+    Login                     POST   "/sessions"                                                -                    -      -            PCS  sessions::login;
+    Autologin                 POST   "/sessions/autologin"                                      Autologin            -      -            PSG  sessions::autologin;
+    GetAccount                GET    "/me"                                                      -                    bearer -            V    sessions::get_account;
+    ChangePassword            PUT    "/me/password"                                             -                    bearer -            V    sessions::change_password;
+    RefreshSession            POST   "/sessions/refresh"                                        -                    -      -            PS   sessions::refresh_session;
+    Logout                    DELETE "/sessions/current"                                        -                    bearer -            V    sessions::logout;
+    StartRegistration         POST   "/registrations"                                           CardRegistration     -      source_sends PC   registration::start_registration;
+    ConfirmRegistrationCode   POST   "/registrations/{flow_id}/code"                            CardRegistration     -      -            -    registration::confirm_registration_code;
+    ResendRegistrationCode    POST   "/registrations/{flow_id}/code/resend"                     CardRegistration     -      source_sends P    registration::resend_registration_code;
+    CompleteRegistration      POST   "/registrations/{flow_id}/credentials"                     CardRegistration     -      -            PS   registration::complete_registration;
+    StartMigration            POST   "/migrations"                                              CardRegistration     -      source_sends PC   registration::start_migration;
+    CompleteMigration         POST   "/migrations/{flow_id}/code"                               CardRegistration     -      -            PS   registration::complete_migration;
+    ResendMigrationCode       POST   "/migrations/{flow_id}/code/resend"                        CardRegistration     -      source_sends P    registration::resend_migration_code;
+    StartMobileChange         POST   "/me/mobile"                                               -                    bearer sends        PV   selfservice::start_mobile_change;
+    ConfirmMobileChange       POST   "/me/mobile/code"                                          -                    bearer -            V    selfservice::confirm_mobile_change;
+    StartEmailChange          POST   "/me/email"                                                -                    bearer sends        PV   selfservice::start_email_change;
+    ConfirmEmailChange        POST   "/me/email/code"                                           -                    bearer -            V    selfservice::confirm_email_change;
+    DeleteAccount             POST   "/me/deletion"                                             -                    bearer -            V    selfservice::delete_account;
+    ViewKey6                  POST   "/me/cards/key6"                                           CardRecovery         bearer -            PVI  selfservice::view_key6;
+    StartLineAssociation      POST   "/me/lines"                                                LineRegistration     bearer sends        PV   selfservice::start_line_association;
+    ConfirmLineAssociation    POST   "/me/lines/code"                                           LineRegistration     bearer -            V    selfservice::confirm_line_association;
+    StartVatRegistration      POST   "/user-admin-registrations"                                VatRegistration      -      source_sends PC   telco::start_vat_registration;
+    ActivateVatRegistration   POST   "/user-admin-registrations/{flow_id}/activation"           VatRegistration      -      -            PS   telco::activate_vat_registration;
+    StartLineRegistration     POST   "/line-registrations"                                      LineRegistration     -      source_sends PC   telco::start_line_registration;
+    VerifyLinePuk             POST   "/line-registrations/{flow_id}/puk"                        LineRegistration     -      source_sends P    telco::verify_line_puk;
+    ResendLineCode            POST   "/line-registrations/{flow_id}/code/resend"                LineRegistration     -      source_sends P    telco::resend_line_code;
+    CompleteLineRegistration  POST   "/line-registrations/{flow_id}/code"                       LineRegistration     -      -            PS   telco::complete_line_registration;
+    ResendUsername            POST   "/username-reminders"                                      LegalRepRegistration -      source_sends PC   legal_rep::resend_username;
+    SendFirstAccessCode       POST   "/first-accesses/{flow_id}/code"                           LegalRepRegistration -      source_sends P    legal_rep::send_first_access_code;
+    CompleteFirstAccess       POST   "/first-accesses/{flow_id}/password"                       LegalRepRegistration -      -            PS   legal_rep::complete_first_access;
+    CreateInvitation          POST   "/companies/{company_id}/invitations"                      Invitations          bearer sends        PV   companies::create_invitation;
+    SendInvitation            POST   "/companies/{company_id}/invitations/{invitation_id}/send" Invitations          bearer sends        PV   companies::send_invitation;
+    RevokeInvitation          DELETE "/companies/{company_id}/invitations/{invitation_id}"      Invitations          bearer -            V    companies::revoke_invitation;
+    ListCompanyUsers          GET    "/companies/{company_id}/users"                            Invitations          bearer -            V    companies::list_company_users;
+    ListCompanyLines          GET    "/companies/{company_id}/lines"                            Invitations          bearer -            PV   companies::list_company_lines;
+    ChangeRole                PUT    "/companies/{company_id}/users/{account_id}/role"          Invitations          bearer -            V    companies::change_role;
+    RemoveAccess              DELETE "/companies/{company_id}/users/{account_id}"               Invitations          bearer -            V    companies::remove_access;
+    ReadAuditTrail            GET    "/companies/{company_id}/audit-events"                     -                    bearer -            V    companies::read_audit_trail;
+    RevokeCompanyRegistration DELETE "/operator/companies/{company_id}/administrator"           CardRegistration     -      -            PO   operator::revoke_company_registration;
+    ReadCompanyAuditTrail     GET    "/operator/companies/{company_id}/audit-events"            -                    -      -            PO   operator::read_company_audit_trail;
+    ReadAuditLog              GET    "/operator/audit-events"                                   -                    -      -            PO   operator::read_audit_log;
+    AcceptInvitation          POST   "/invitations/accept"                                      Invitations          -      -            PS   companies::accept_invitation;
+    JoinCompany               POST   "/me/invitations"                                          Invitations          bearer -            V    companies::join_company;
+    ListMyUnits               GET    "/me/units"                                                Units                bearer -            V    companies::list_my_units;
+    StartPasswordReset        POST   "/password-resets"                                         PasswordReset        -      source       PC   telco::start_password_reset;
+    SendResetCode             POST   "/password-resets/{flow_id}/code"                          PasswordReset        -      source_sends P    telco::send_reset_code;
+    CompletePasswordReset     POST   "/password-resets/{flow_id}/password"                      PasswordReset        -      -            P    telco::complete_password_reset;
+    GetOpenidConfiguration    GET    "/.well-known/openid-configuration"                        -                    -      -            -    sessions::get_openid_configuration;
+    GetJwks                   GET    "/.well-known/jwks.json"                                   -                    -      -            V    sessions::get_jwks;
 }
 
 /// Runs one step for one request and renders the outcome. Logs one line per request with
@@ -192,7 +198,7 @@ pub async fn handle(deps: &Deps, step: Step, request: ApiRequest) -> Response<By
     let outcome = if request.body.len() > MAX_BODY_BYTES {
         Err(Error::PayloadTooLarge)
     } else {
-        run(deps, step, &request).await
+        run(&keyed(deps, step.keys()), step, &request).await
     };
     let response = match &outcome {
         Ok(reply) => reply.render(&request.request_id),
@@ -241,6 +247,11 @@ impl Step {
     /// The flow of the profile the step belongs to; `None` for steps every portal has.
     pub fn flow(self) -> Option<Flow> {
         self.route().flow
+    }
+
+    /// The keys the step's function holds.
+    pub fn keys(self) -> Keys {
+        self.route().keys
     }
 
     /// Whether the step acts for a logged-in person: it needs `Authorization: Bearer`.

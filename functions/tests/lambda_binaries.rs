@@ -6,8 +6,6 @@
 //! to SNS, the import and the scheduled jobs. The flows themselves are walked by the
 //! acceptance tests, through the same handlers.
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
@@ -17,6 +15,7 @@ use varco_domain::clock::SystemClock;
 use varco_domain::keys;
 use varco_domain::store::{Index, Store};
 use varco_functions::demo::MARIO;
+use varco_functions::secrets::{Key, Secrets};
 use varco_store_dynamodb::{local_client, test_endpoint, DynamoStore, Patience};
 
 mod runtime;
@@ -30,15 +29,10 @@ fn bearer(event: &mut Value, session: &Value) {
     event["headers"]["authorization"] = json!(format!("Bearer {token}"));
 }
 
-/// The keys as a Secrets Manager secret on moto_server, as an operator creates it.
+/// The keys of `secrets()` as Secrets Manager secrets on moto_server, as an operator creates
+/// them.
 async fn keys_in_secrets_manager() -> Keys {
-    secret_on_moto(&secret_with(json!(secrets().signing_keys.stored()))).await
-}
-
-/// The secret of `secrets()`, with `signing_keys` as given.
-fn secret_with(signing_keys: Value) -> Value {
-    let s = secrets();
-    json!({ "pepper": STANDARD.encode(&s.pepper), "signing_keys": signing_keys, "captcha_key": STANDARD.encode(&s.captcha_key) })
+    secrets_on_moto(&secrets()).await
 }
 
 fn secrets_manager_on_moto(endpoint: &str) -> aws_sdk_secretsmanager::Client {
@@ -53,26 +47,46 @@ fn secrets_manager_on_moto(endpoint: &str) -> aws_sdk_secretsmanager::Client {
     aws_sdk_secretsmanager::Client::from_conf(config)
 }
 
-/// `value` as a new Secrets Manager secret on moto_server.
-async fn secret_on_moto(value: &Value) -> Keys {
+/// Each key `secrets` holds as the secret `<prefix>/<name>` on moto_server, under a prefix
+/// of its own.
+async fn secrets_on_moto(secrets: &Secrets) -> Keys {
     use std::sync::atomic::{AtomicU32, Ordering};
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let endpoint = moto_endpoint();
-    let created = secrets_manager_on_moto(&endpoint)
-        .create_secret()
-        .name(format!(
-            "varco-smoke-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::SeqCst)
-        ))
-        .secret_string(value.to_string())
+    let prefix = format!(
+        "varco-smoke-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    );
+    let client = secrets_manager_on_moto(&endpoint);
+    for key in Key::ALL {
+        if let Some(text) = secrets.encode(key) {
+            client
+                .create_secret()
+                .name(format!("{prefix}/{}", key.name()))
+                .secret_string(text)
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+    Keys::SecretsManager { prefix, endpoint }
+}
+
+/// The text of the secret `<prefix>/<key's name>` on moto_server.
+async fn secret_text(keys: &Keys, key: Key) -> String {
+    let Keys::SecretsManager { prefix, endpoint } = keys else {
+        unreachable!("the keys are in Secrets Manager")
+    };
+    secrets_manager_on_moto(endpoint)
+        .get_secret_value()
+        .secret_id(format!("{prefix}/{}", key.name()))
         .send()
         .await
-        .unwrap();
-    Keys::SecretsManager {
-        arn: created.arn().unwrap().to_string(),
-        endpoint,
-    }
+        .unwrap()
+        .secret_string()
+        .unwrap()
+        .to_string()
 }
 
 /// Runs the step `binary` of a flow: `POST /<flows>/{flow_id}/<segment>`.
@@ -372,6 +386,19 @@ async fn every_step_binary_answers_under_the_lambda_runtime_against_dynamodb_loc
     assert_eq!(status, 200, "{prompt}");
 }
 
+/// What the login binary answers Mario's right password with, `keys` its keys.
+async fn mario_logs_in(seeded: &Seeded, keys: &Keys) -> Value {
+    let body = json!({ "email": MARIO.email, "password": MARIO.password });
+    invoke_raw(
+        "login",
+        &seeded.emulator,
+        &seeded.table,
+        keys,
+        api_event("POST", "/sessions", "/sessions", None, body),
+    )
+    .await
+}
+
 /// A step binary that cannot reach Secrets Manager when it starts answers `503 unavailable`
 /// with `Retry-After`, as any step whose dependency is down: not a failed start, which API
 /// Gateway would turn into a bare 500.
@@ -382,18 +409,10 @@ async fn a_step_binary_that_cannot_reach_secrets_manager_answers_503() {
     let endpoint = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
     let keys = Keys::SecretsManager {
-        arn: "arn:aws:secretsmanager:eu-south-1:000000000000:secret:varco-keys".into(),
+        prefix: "varco/keys".into(),
         endpoint,
     };
-    let body = json!({ "email": MARIO.email, "password": MARIO.password });
-    let answer = invoke_raw(
-        "login",
-        &seeded.emulator,
-        &seeded.table,
-        &keys,
-        api_event("POST", "/sessions", "/sessions", None, body),
-    )
-    .await;
+    let answer = mario_logs_in(&seeded, &keys).await;
     let problem: Value = serde_json::from_str(answer["body"].as_str().unwrap()).unwrap();
     assert_eq!(
         (answer["statusCode"].as_u64(), problem["code"].as_str()),
@@ -533,22 +552,24 @@ async fn the_job_functions_run_their_jobs() {
     }
 }
 
-/// The rotation function, run by its daily schedule, on a secret whose one key has signed
-/// for more than 30 days: the secret gains the next key, which signs three hours from now,
-/// and keeps every other key of it; run again, it finds nothing due.
+/// The rotation function, run by its daily schedule, on keys whose one signing key has
+/// signed for more than 30 days: the public keys gain the next key first, then the private
+/// ones, which sign with it three hours from now; no other secret is touched; run again, it
+/// finds nothing due.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_rotation_function_adds_the_next_signing_key_to_the_secret_ahead_of_its_use() {
-    use varco_domain::tokens::{StoredKey, PUBLISH_LEAD, ROTATE_EVERY};
+    use varco_domain::tokens::{KeyRing, StoredKey, PUBLISH_LEAD, ROTATE_EVERY};
     let seeded = seeded("rotation", "card-issuer").await;
     let now = varco_domain::clock::Clock::now(&SystemClock).0;
     let s = secrets();
     let old = StoredKey::generate(now - ROTATE_EVERY - 60);
-    let mut secret = secret_with(json!([old]));
-    secret["issuer_key"] = json!("kept");
-    let keys = secret_on_moto(&secret).await;
-    let Keys::SecretsManager { arn, endpoint } = &keys else {
-        unreachable!()
-    };
+    let ring = Arc::new(KeyRing::from_stored(vec![old.clone()]).unwrap());
+    let keys = secrets_on_moto(&Secrets {
+        verifying_keys: Some(Arc::new(ring.public())),
+        signing_keys: Some(ring),
+        ..s.clone()
+    })
+    .await;
     let scheduled =
         json!({ "version": "0", "detail-type": "Scheduled Event", "source": "aws.scheduler" });
     let rotate = || {
@@ -573,22 +594,55 @@ async fn the_rotation_function_adds_the_next_signing_key_to_the_secret_ahead_of_
         (now + PUBLISH_LEAD..now + PUBLISH_LEAD + 120).contains(&signs_from[1]),
         "{report}"
     );
-    let stored: Value = serde_json::from_str(
-        secrets_manager_on_moto(endpoint)
-            .get_secret_value()
-            .secret_id(arn)
-            .send()
-            .await
-            .unwrap()
-            .secret_string()
-            .unwrap(),
-    )
-    .unwrap();
-    assert_eq!(stored["signing_keys"].as_array().unwrap().len(), 2);
-    assert_eq!(stored["signing_keys"][0]["private_key"], old.private_key);
-    assert_eq!(stored["issuer_key"], "kept");
-    assert_eq!(stored["pepper"], STANDARD.encode(&s.pepper));
+    let stored: Value = serde_json::from_str(&secret_text(&keys, Key::SigningKeys).await).unwrap();
+    assert_eq!(stored.as_array().unwrap().len(), 2);
+    assert_eq!(stored[0]["private_key"], old.private_key);
+    let published: Value =
+        serde_json::from_str(&secret_text(&keys, Key::VerifyingKeys).await).unwrap();
+    let ring = KeyRing::from_stored(serde_json::from_value(stored).unwrap()).unwrap();
+    assert_eq!(
+        published,
+        ring.jwks(),
+        "the public keys are the private ones' halves"
+    );
+    assert!(!published.to_string().contains("private_key"));
+    assert_eq!(
+        secret_text(&keys, Key::Pepper).await,
+        s.encode(Key::Pepper).unwrap()
+    );
     assert_eq!(rotate().await, report, "nothing is due the second time");
+}
+
+/// Each function reads only its own keys: the key set's function starts and publishes with
+/// nothing in Secrets Manager but the public keys, while the login's, which signs, does not
+/// start on them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_key_set_is_served_from_the_public_keys_alone() {
+    let seeded = seeded("public-only", "card-issuer").await;
+    let s = secrets();
+    let keys = secrets_on_moto(&Secrets {
+        verifying_keys: s.verifying_keys.clone(),
+        ..Secrets::default()
+    })
+    .await;
+    let event = api_event(
+        "GET",
+        "/.well-known/jwks.json",
+        "/.well-known/jwks.json",
+        None,
+        Value::Null,
+    );
+    let (status, published) =
+        invoke("get-jwks", &seeded.emulator, &seeded.table, &keys, event).await;
+    assert_eq!(status, 200, "{published}");
+    assert_eq!(published, s.signing_keys.as_ref().unwrap().jwks());
+    let answer = mario_logs_in(&seeded, &keys).await;
+    let refused: Value = serde_json::from_str(answer["body"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        (answer["statusCode"].as_u64(), refused["code"].as_str()),
+        (Some(503), Some("unavailable")),
+        "{refused}"
+    );
 }
 
 /// X7 through the import binary (on DynamoDB Local, keys from the environment) and through
@@ -652,23 +706,23 @@ async fn the_import_binary_and_the_local_import_command_report_each_row() {
     );
 }
 
-/// A running function reads its signing keys again once they are 15 minutes old, so that it
-/// publishes a key a rotation added long before that key signs; a secret it cannot read then
-/// leaves the keys it has in use.
+/// A running function reads its token keys again once they are 15 minutes old, so that it
+/// publishes (and verifies with) a key a rotation added long before that key signs; a secret
+/// it cannot read then leaves the keys it has in use.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_running_function_reads_the_signing_keys_again_when_they_are_stale() {
     use varco_domain::clock::{Clock, ManualClock, Timestamp};
     use varco_domain::tokens::KEY_RING_MAX_AGE;
     let s = secrets();
-    let Keys::SecretsManager { arn, endpoint } =
-        secret_on_moto(&secret_with(json!(s.signing_keys.stored()))).await
-    else {
+    let Keys::SecretsManager { prefix, endpoint } = secrets_on_moto(&s).await else {
         unreachable!()
     };
+    // The key set's function, which holds the public keys only.
     let env = std::collections::HashMap::from([
+        ("VARCO_FUNCTION", "get-jwks".to_string()),
         ("VARCO_TABLE", "varco".to_string()),
         ("VARCO_PROFILE", "card-issuer".to_string()),
-        ("VARCO_SECRETS_ARN", arn.clone()),
+        ("VARCO_SECRETS_PREFIX", prefix.clone()),
         ("VARCO_ISSUER", ISSUER.to_string()),
         ("VARCO_TOKEN_AUDIENCES", "varco".to_string()),
     ]);
@@ -687,7 +741,10 @@ async fn a_running_function_reads_the_signing_keys_again_when_they_are_stale() {
             Arc::new(varco_store_redb::RedbStore::temporary().unwrap()),
             Arc::new(clock.clone()),
             config.profile.clone(),
-            &s,
+            &Secrets {
+                verifying_keys: s.verifying_keys.clone(),
+                ..Secrets::default()
+            },
             &token_settings(),
             0,
         ),
@@ -696,11 +753,11 @@ async fn a_running_function_reads_the_signing_keys_again_when_they_are_stale() {
     };
     let put = |value: String| {
         let client = secrets_manager_on_moto(&endpoint);
-        let arn = arn.clone();
+        let id = format!("{prefix}/verifying-keys");
         async move {
             client
                 .put_secret_value()
-                .secret_id(arn)
+                .secret_id(id)
                 .secret_string(value)
                 .send()
                 .await
@@ -709,9 +766,11 @@ async fn a_running_function_reads_the_signing_keys_again_when_they_are_stale() {
     };
     let published = || app.deps.tokens.jwks()["keys"].as_array().unwrap().len();
 
-    // A rotation adds the next key to the secret.
-    let rotated = s.signing_keys.rotate(clock.now(), 900).expect("due");
-    put(secret_with(json!(rotated)).to_string()).await;
+    // A rotation adds the next key to the public keys.
+    let signing = s.signing_keys.as_ref().unwrap();
+    let rotated = signing.rotate(clock.now(), 900).expect("due");
+    let rotated = varco_domain::tokens::KeyRing::from_stored(rotated).unwrap();
+    put(rotated.jwks().to_string()).await;
     app.reload_signing_keys_when_stale().await;
     assert_eq!(published(), 1, "the keys read at start are fresh");
     clock.advance(KEY_RING_MAX_AGE);

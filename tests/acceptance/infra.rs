@@ -11,7 +11,8 @@ pub struct Function {
     /// The function's name (`VARCO_FUNCTION`): a step's, a job's, `deliver-messages` ...
     pub name: String,
     pub route: Option<(String, String)>,
-    /// (action, resource): resources as `table`, `index/gsi1`, `secret`, `*`, or as written.
+    /// (action, resource): resources as `table`, `index/gsi1`, `secret:<name>` (the secret of
+    /// a key under the deployment's prefix), `*`, or as written.
     pub grants: BTreeSet<(String, String)>,
     /// (action, resource) taken out of the grants by `Deny` statements.
     pub denials: BTreeSet<(String, String)>,
@@ -33,7 +34,15 @@ fn resource(value: &Value) -> String {
                 ("Sub", Some(sub)) if sub.starts_with("${Table.Arn}/") => {
                     sub.trim_start_matches("${Table.Arn}/").into()
                 }
-                ("Ref", Some("SecretsArn")) => "secret".into(),
+                ("Sub", Some(sub)) if sub.contains(":secretsmanager:") => {
+                    let prefix = ":secret:${SecretsPrefix}/";
+                    match sub.split_once(prefix) {
+                        Some((_, name)) if name.ends_with("-??????") => {
+                            format!("secret:{}", name.trim_end_matches("-??????"))
+                        }
+                        _ => format!("!Sub {sub:?}"),
+                    }
+                }
                 (tag, value) => format!("!{tag} {value:?}"),
             }
         }
@@ -70,11 +79,14 @@ pub fn functions() -> Vec<Function> {
                     Some("Deny") => &mut denials,
                     other => panic!("{id:?}: a statement's effect is {other:?}"),
                 };
+                let resources = match &statement["Resource"] {
+                    Value::Sequence(list) => list.iter().map(resource).collect(),
+                    one => vec![resource(one)],
+                };
                 for action in statement["Action"].as_sequence().unwrap() {
-                    into.insert((
-                        action.as_str().unwrap().to_string(),
-                        resource(&statement["Resource"]),
-                    ));
+                    for on in &resources {
+                        into.insert((action.as_str().unwrap().to_string(), on.clone()));
+                    }
                 }
             }
         }
@@ -153,7 +165,7 @@ fn x1_every_step_is_its_own_function_behind_its_route() {
 }
 
 #[test]
-fn only_the_outbox_sender_may_send_sms_or_email_and_every_function_reads_the_keys() {
+fn only_the_outbox_sender_may_send_sms_or_email_and_nothing_is_granted_on_everything() {
     for function in functions() {
         let sends = function
             .grants
@@ -168,19 +180,83 @@ fn only_the_outbox_sender_may_send_sms_or_email_and_every_function_reads_the_key
         assert!(
             function
                 .grants
-                .contains(&("secretsmanager:GetSecretValue".into(), "secret".into())),
-            "{}",
-            function.logical_id
-        );
-        assert!(
-            function
-                .grants
                 .iter()
                 .all(|(_, on)| on != "*" || function.name == "deliver-messages"),
             "{}: a grant on *",
             function.logical_id
         );
     }
+}
+
+/// Secrets by need: each function may read the secrets of the keys its step uses (the route
+/// table's `keys`, which every acceptance test runs each step with, alone) and no other;
+/// only the rotation may write, and only the token keys. The private signing keys are
+/// readable only where tokens are signed; the key set and the discovery document read the
+/// public keys, or nothing.
+#[test]
+fn each_function_may_read_the_secrets_of_its_own_keys_and_no_other() {
+    use varco_functions::secrets::{function_keys, Key};
+    let mut may_sign = BTreeSet::new();
+    for function in functions() {
+        let keys = function_keys(&function.name).expect("a function of Varco");
+        let secrets = |verb: &str| -> BTreeSet<String> {
+            function
+                .grants
+                .iter()
+                .filter(|(action, _)| action == &format!("secretsmanager:{verb}"))
+                .map(|(_, on)| on.clone())
+                .collect()
+        };
+        let own: BTreeSet<String> = keys
+            .iter()
+            .map(|k| format!("secret:{}", k.name()))
+            .collect();
+        assert_eq!(secrets("GetSecretValue"), own, "{}", function.logical_id);
+        let others: Vec<_> = function
+            .grants
+            .iter()
+            .filter(|(action, _)| {
+                action.starts_with("secretsmanager:")
+                    && ![
+                        "secretsmanager:GetSecretValue",
+                        "secretsmanager:PutSecretValue",
+                    ]
+                    .contains(&action.as_str())
+            })
+            .collect();
+        assert!(others.is_empty(), "{}: {others:?}", function.logical_id);
+        let writes = secrets("PutSecretValue");
+        if function.name == varco_functions::lambda::ROTATE_SIGNING_KEYS {
+            assert_eq!(
+                writes,
+                BTreeSet::from([
+                    "secret:signing-keys".to_string(),
+                    "secret:verifying-keys".into()
+                ])
+            );
+        } else {
+            assert!(
+                writes.is_empty(),
+                "{} writes {writes:?}",
+                function.logical_id
+            );
+        }
+        if keys.has(Key::SigningKeys) {
+            may_sign.insert(function.name.clone());
+        }
+    }
+    for public in [
+        "get-jwks",
+        "get-openid-configuration",
+        "get-account",
+        "issue-captcha",
+    ] {
+        assert!(
+            !may_sign.contains(public),
+            "{public} reads the private keys"
+        );
+    }
+    assert!(may_sign.contains("login") && may_sign.contains("refresh-session"));
 }
 
 /// X5: SMS go to phone numbers only. A publish to a number has no resource ARN, so SNS can

@@ -11,8 +11,8 @@ use varco_domain::outbox::{self, Outgoing, SendError, Sender};
 use varco_domain::store::Store;
 use varco_domain::tokens::KeyRing;
 use varco_domain::Deps;
-use varco_functions::config::Secrets;
 use varco_functions::demo::DemoPerson;
+use varco_functions::secrets::Secrets;
 use varco_store_dynamodb::DynamoStore;
 use varco_store_redb::RedbStore;
 
@@ -152,9 +152,10 @@ pub fn test_signing_keys() -> Arc<KeyRing> {
 
 pub fn test_secrets() -> Secrets {
     Secrets {
-        pepper: vec![1; 32],
-        signing_keys: test_signing_keys(),
-        captcha_key: vec![3; 32],
+        pepper: Some(vec![1; 32]),
+        signing_keys: Some(test_signing_keys()),
+        verifying_keys: Some(Arc::new(test_signing_keys().public())),
+        captcha_key: Some(vec![3; 32]),
         gateway_key: Some(vec![4; 32]),
         issuer_key: None,
         operator_key: Some(vec![5; 32]),

@@ -1,8 +1,6 @@
 //! A small Lambda Runtime API emulator, and a Lambda binary run under it as one function:
 //! started as a process, handed one event, its answer read back.
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::service::service_fn;
@@ -13,7 +11,8 @@ use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, Mutex};
 use varco_domain::clock::SystemClock;
 use varco_domain::tokens::KeyRing;
-use varco_functions::config::{Secrets, TokenSettings};
+use varco_functions::config::TokenSettings;
+use varco_functions::secrets::{Key, Secrets};
 use varco_store_dynamodb::{local_client, test_endpoint, DynamoStore, Patience};
 
 /// How long a binary may take to answer one event before the test fails (a bound, not a wait).
@@ -107,12 +106,14 @@ pub(crate) fn token_settings() -> TokenSettings {
 
 pub(crate) fn secrets() -> Secrets {
     static RING: std::sync::OnceLock<Arc<KeyRing>> = std::sync::OnceLock::new();
+    let ring = RING
+        .get_or_init(|| Arc::new(KeyRing::first(varco_domain::clock::Timestamp(0))))
+        .clone();
     Secrets {
-        pepper: vec![11; 32],
-        signing_keys: RING
-            .get_or_init(|| Arc::new(KeyRing::first(varco_domain::clock::Timestamp(0))))
-            .clone(),
-        captcha_key: vec![13; 32],
+        pepper: Some(vec![11; 32]),
+        verifying_keys: Some(Arc::new(ring.public())),
+        signing_keys: Some(ring),
+        captcha_key: Some(vec![13; 32]),
         gateway_key: Some(vec![14; 32]),
         issuer_key: None,
         operator_key: Some(vec![15; 32]),
@@ -173,11 +174,12 @@ pub(crate) async fn seeded(name: &str, profile: &'static str) -> Seeded {
     }
 }
 
-/// How a binary gets its keys: from its environment, or from a Secrets Manager secret.
+/// How a binary gets its keys: from its environment, or from Secrets Manager.
 pub(crate) enum Keys {
     Environment,
+    /// Each key the secret `<prefix>/<name>` on moto's Secrets Manager.
     SecretsManager {
-        arn: String,
+        prefix: String,
         endpoint: String,
     },
     /// The environment's keys, and SNS and SES on moto: the outbox sender's.
@@ -219,23 +221,16 @@ pub(crate) fn start(
         .stderr(std::process::Stdio::piped());
     match keys {
         Keys::Environment | Keys::Outbox => {
-            command
-                .env("VARCO_PEPPER", STANDARD.encode(&s.pepper))
-                .env(
-                    "VARCO_SIGNING_KEYS",
-                    serde_json::to_string(&s.signing_keys.stored()).unwrap(),
-                )
-                .env("VARCO_CAPTCHA_KEY", STANDARD.encode(&s.captcha_key));
-            if let Some(key) = &s.gateway_key {
-                command.env("VARCO_GATEWAY_KEY", STANDARD.encode(key));
-            }
-            if let Some(key) = &s.operator_key {
-                command.env("VARCO_OPERATOR_KEY", STANDARD.encode(key));
+            // Every key: each function reads the variables of its own.
+            for key in Key::ALL {
+                if let Some(text) = s.encode(key) {
+                    command.env(key.variable(), text);
+                }
             }
         }
-        Keys::SecretsManager { arn, endpoint } => {
+        Keys::SecretsManager { prefix, endpoint } => {
             command
-                .env("VARCO_SECRETS_ARN", arn)
+                .env("VARCO_SECRETS_PREFIX", prefix)
                 .env("AWS_ENDPOINT_URL_SECRETS_MANAGER", endpoint);
         }
     }

@@ -94,6 +94,25 @@ pub trait CaptchaVerifier: Send + Sync {
     async fn verify(&self, solution: &str, now: Timestamp) -> Result<CaptchaPass, Error>;
 }
 
+/// The verifier of a function not given the captcha key (each function reads only the keys
+/// its steps use): a captcha there is a bug in the declaration of the function's keys, and
+/// stops the request, naming it.
+pub struct NotGiven;
+
+const NOT_GIVEN: &str =
+    "a captcha in a function not given the captcha key: add it to the step's keys";
+
+#[async_trait]
+impl CaptchaVerifier for NotGiven {
+    fn challenge_harder(&self, _: Timestamp, _: u8) -> Challenge {
+        panic!("{NOT_GIVEN}")
+    }
+
+    async fn verify(&self, _: &str, _: Timestamp) -> Result<CaptchaPass, Error> {
+        panic!("{NOT_GIVEN}")
+    }
+}
+
 pub struct ProofOfWork {
     key: Vec<u8>,
     difficulty: u8,

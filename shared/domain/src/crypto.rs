@@ -361,13 +361,20 @@ impl SecretHasher {
     }
 }
 
-/// The secret key of the keyed hash used for look-ups.
+/// The secret key of the keyed hash used for look-ups; absent in a function that is not
+/// given it (each function reads only the keys its steps use).
 #[derive(Clone)]
-pub struct Pepper(Vec<u8>);
+pub struct Pepper(Option<Vec<u8>>);
 
 impl Pepper {
     pub fn new(key: Vec<u8>) -> Pepper {
-        Pepper(key)
+        Pepper(Some(key))
+    }
+
+    /// No key: a function that does not look anything up. A look-up is then a bug in the
+    /// declaration of the function's keys, and stops the request there, naming it.
+    pub fn absent() -> Pepper {
+        Pepper(None)
     }
 
     /// Hex HMAC-SHA256 of `value` under a `purpose` tag, so that equal values of different
@@ -389,7 +396,11 @@ impl Pepper {
     }
 
     pub fn lookup(&self, purpose: &str, value: &str) -> String {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes keys of any size");
+        let key = self
+            .0
+            .as_deref()
+            .expect("a look-up in a function not given the pepper: add it to the step's keys");
+        let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any size");
         mac.update(purpose.as_bytes());
         mac.update(&[0]);
         mac.update(value.as_bytes());

@@ -17,7 +17,7 @@ use crate::error::Error;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::{KeyPair, KeySize};
 use aws_lc_rs::signature::{
-    KeyPair as _, UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256,
+    KeyPair as _, RsaPublicKeyComponents, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256,
 };
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
@@ -108,13 +108,14 @@ impl StoredKey {
     }
 }
 
-/// One key of the ring, ready to sign and verify.
+/// One key of the ring, ready to verify, and to sign where the private key is held.
 struct RingKey {
     kid: String,
-    pair: KeyPair,
-    stored: StoredKey,
-    n: String,
-    e: String,
+    /// The private key and how it is stored; `None` in a ring of public keys.
+    private: Option<(KeyPair, StoredKey)>,
+    /// The public modulus and exponent, big-endian.
+    modulus: Vec<u8>,
+    exponent: Vec<u8>,
 }
 
 impl RingKey {
@@ -128,27 +129,63 @@ impl RingKey {
             return Err("a signing key is shorter than 2048 bits".into());
         }
         let public = pair.public_key();
-        let n = URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero());
-        let e = URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero());
+        let modulus = public.modulus().big_endian_without_leading_zero().to_vec();
+        let exponent = public.exponent().big_endian_without_leading_zero().to_vec();
+        let mut key = RingKey::public(modulus, exponent);
+        key.private = Some((pair, stored));
+        Ok(key)
+    }
+
+    /// A key of a published key set (`jwk`): verifies, never signs. Its id is computed
+    /// again from the key, whatever `kid` the set says.
+    fn from_jwk(jwk: &Value) -> Result<RingKey, String> {
+        let member = |name: &str| {
+            jwk[name]
+                .as_str()
+                .and_then(|text| URL_SAFE_NO_PAD.decode(text).ok())
+                .filter(|bytes| !bytes.is_empty())
+                .ok_or_else(|| format!("a public key has no usable `{name}`"))
+        };
+        if jwk["kty"] != "RSA" {
+            return Err("a public key is not an RSA key".into());
+        }
+        let modulus = member("n")?;
+        if modulus.len() < 256 {
+            return Err("a public key is shorter than 2048 bits".into());
+        }
+        Ok(RingKey::public(modulus, member("e")?))
+    }
+
+    fn public(modulus: Vec<u8>, exponent: Vec<u8>) -> RingKey {
+        let (n, e) = (
+            URL_SAFE_NO_PAD.encode(&modulus),
+            URL_SAFE_NO_PAD.encode(&exponent),
+        );
         // RFC 7638: the key's thumbprint names it.
         let members = format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#);
-        let kid = URL_SAFE_NO_PAD.encode(Sha256::digest(members.as_bytes()));
-        Ok(RingKey {
-            kid,
-            pair,
-            stored,
-            n,
-            e,
-        })
+        RingKey {
+            kid: URL_SAFE_NO_PAD.encode(Sha256::digest(members.as_bytes())),
+            private: None,
+            modulus,
+            exponent,
+        }
+    }
+
+    fn signs_from(&self) -> Option<i64> {
+        self.private.as_ref().map(|(_, stored)| stored.signs_from)
     }
 
     fn jwk(&self) -> Value {
-        json!({ "kty": "RSA", "use": "sig", "alg": ALGORITHM, "kid": self.kid, "n": self.n, "e": self.e })
+        json!({
+            "kty": "RSA", "use": "sig", "alg": ALGORITHM, "kid": self.kid,
+            "n": URL_SAFE_NO_PAD.encode(&self.modulus), "e": URL_SAFE_NO_PAD.encode(&self.exponent),
+        })
     }
 }
 
 /// The signing keys, oldest first: the newest one whose time has come signs; every one is
-/// published and verifies.
+/// published and verifies. A ring of public keys only (`public`, `from_jwks`) verifies and
+/// publishes, and signs nothing: what a function that does not issue tokens holds.
 pub struct KeyRing {
     keys: Vec<RingKey>,
 }
@@ -162,8 +199,38 @@ impl KeyRing {
         if keys.is_empty() {
             return Err("there is no signing key".into());
         }
-        keys.sort_by_key(|k| k.stored.signs_from);
+        keys.sort_by_key(RingKey::signs_from);
         Ok(KeyRing { keys })
+    }
+
+    /// The ring of the public key set `jwks` (what `jwks()` publishes).
+    pub fn from_jwks(jwks: &Value) -> Result<KeyRing, String> {
+        let keys = jwks["keys"]
+            .as_array()
+            .ok_or("the public keys are not a key set ({\"keys\": [...]})")?
+            .iter()
+            .map(RingKey::from_jwk)
+            .collect::<Result<Vec<_>, _>>()?;
+        if keys.is_empty() {
+            return Err("there is no public key".into());
+        }
+        Ok(KeyRing { keys })
+    }
+
+    /// The same keys without their private halves: verifies, signs nothing.
+    pub fn public(&self) -> KeyRing {
+        KeyRing {
+            keys: self
+                .keys
+                .iter()
+                .map(|k| RingKey::public(k.modulus.clone(), k.exponent.clone()))
+                .collect(),
+        }
+    }
+
+    /// The public key set (RFC 7517), every key of the ring.
+    pub fn jwks(&self) -> Value {
+        json!({ "keys": self.keys.iter().map(RingKey::jwk).collect::<Vec<_>>() })
     }
 
     /// No key: signs nothing, verifies nothing (a configuration still being read).
@@ -176,8 +243,12 @@ impl KeyRing {
         KeyRing::from_stored(vec![StoredKey::generate(now.0)]).expect("a generated key loads")
     }
 
+    /// The private keys as configuration holds them (none in a ring of public keys).
     pub fn stored(&self) -> Vec<StoredKey> {
-        self.keys.iter().map(|k| k.stored.clone()).collect()
+        self.keys
+            .iter()
+            .filter_map(|k| k.private.as_ref().map(|(_, stored)| stored.clone()))
+            .collect()
     }
 
     /// The key ids, oldest first.
@@ -185,11 +256,11 @@ impl KeyRing {
         self.keys.iter().map(|k| k.kid.clone()).collect()
     }
 
-    fn signing(&self, now: Timestamp) -> Option<&RingKey> {
-        self.keys
-            .iter()
-            .rev()
-            .find(|k| k.stored.signs_from <= now.0)
+    fn signing(&self, now: Timestamp) -> Option<(&str, &KeyPair)> {
+        self.keys.iter().rev().find_map(|k| match &k.private {
+            Some((pair, stored)) if stored.signs_from <= now.0 => Some((k.kid.as_str(), pair)),
+            _ => None,
+        })
     }
 
     /// The ring as it should be at `now`, when that differs: a key that has signed for
@@ -278,24 +349,27 @@ impl Tokens {
 
     fn sign(&self, claims: &Claims, now: Timestamp) -> Result<String, Error> {
         let ring = self.ring();
-        let key = ring.signing(now).ok_or_else(|| {
-            Error::Unavailable("no signing key is due yet (see the key ring's signs_from)".into())
+        let (kid, pair) = ring.signing(now).ok_or_else(|| {
+            Error::Unavailable(
+                "no signing key is due yet (see the key ring's signs_from), or this function \
+                 holds public keys only"
+                    .into(),
+            )
         })?;
-        let header = json!({ "alg": ALGORITHM, "typ": TOKEN_TYPE, "kid": key.kid });
+        let header = json!({ "alg": ALGORITHM, "typ": TOKEN_TYPE, "kid": kid });
         let signed = format!(
             "{}.{}",
             URL_SAFE_NO_PAD.encode(header.to_string()),
             URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).expect("claims serialise"))
         );
-        let mut signature = vec![0; key.pair.public_modulus_len()];
-        key.pair
-            .sign(
-                &RSA_PKCS1_SHA256,
-                &SystemRandom::new(),
-                signed.as_bytes(),
-                &mut signature,
-            )
-            .map_err(|_| Error::Unavailable("signing a token failed".into()))?;
+        let mut signature = vec![0; pair.public_modulus_len()];
+        pair.sign(
+            &RSA_PKCS1_SHA256,
+            &SystemRandom::new(),
+            signed.as_bytes(),
+            &mut signature,
+        )
+        .map_err(|_| Error::Unavailable("signing a token failed".into()))?;
         Ok(format!("{signed}.{}", URL_SAFE_NO_PAD.encode(signature)))
     }
 
@@ -329,9 +403,12 @@ impl Tokens {
             .find(|k| Some(&k.kid) == header.kid.as_ref())
             .ok_or_else(refused)?;
         let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| refused())?;
-        UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, key.pair.public_key().as_ref())
-            .verify(signed.as_bytes(), &signature)
-            .map_err(|_| refused())?;
+        RsaPublicKeyComponents {
+            n: &key.modulus,
+            e: &key.exponent,
+        }
+        .verify(&RSA_PKCS1_2048_8192_SHA256, signed.as_bytes(), &signature)
+        .map_err(|_| refused())?;
         let body = URL_SAFE_NO_PAD.decode(body).map_err(|_| refused())?;
         let claims: Claims = serde_json::from_slice(&body).map_err(|_| refused())?;
         if claims.iss != self.issuer || now.0 >= claims.exp {
@@ -342,8 +419,17 @@ impl Tokens {
 
     /// The public key set (RFC 7517), every key of the ring.
     pub fn jwks(&self) -> Value {
-        let ring = self.ring();
-        json!({ "keys": ring.keys.iter().map(RingKey::jwk).collect::<Vec<_>>() })
+        self.ring().jwks()
+    }
+
+    /// The same issuer and audiences over another ring (a function's own keys).
+    pub fn with_ring(&self, ring: Arc<KeyRing>) -> Tokens {
+        Tokens::new(
+            &self.issuer,
+            self.audiences.clone(),
+            ring,
+            self.ring_loaded_at(),
+        )
     }
 
     /// The discovery document (OpenID Connect Discovery 1.0 §3, the part that concerns
@@ -416,6 +502,40 @@ mod tests {
     }
 
     #[test]
+    fn the_published_keys_verify_what_the_private_ring_signs_and_sign_nothing() {
+        let t = tokens(100);
+        let token = t
+            .issue(grant(), "card-issuer", "j1".into(), Timestamp(100), LIFE)
+            .unwrap();
+        let mut published = t.jwks();
+        let public = KeyRing::from_jwks(&published).unwrap();
+        assert!(
+            public.stored().is_empty(),
+            "no private key in the public ring"
+        );
+        assert_eq!(public.jwks(), published);
+        let verifier = t.with_ring(Arc::new(public));
+        assert_eq!(verifier.verify(&token, Timestamp(101)).unwrap().sub, "a1");
+        assert!(matches!(
+            verifier.issue(grant(), "card-issuer", "j2".into(), Timestamp(101), LIFE),
+            Err(Error::Unavailable(_))
+        ));
+        // A key's id is its thumbprint, whatever the set says.
+        published["keys"][0]["kid"] = json!("chosen");
+        let renamed = KeyRing::from_jwks(&published).unwrap();
+        assert_eq!(renamed.kids(), t.ring().kids());
+        // The public half of a private ring is the same set.
+        assert_eq!(t.ring().public().jwks(), t.jwks());
+        for broken in [
+            json!({}),
+            json!({ "keys": [] }),
+            json!({ "keys": [{ "kty": "RSA", "n": "AQAB", "e": "AQAB" }] }),
+        ] {
+            assert!(KeyRing::from_jwks(&broken).is_err(), "{broken}");
+        }
+    }
+
+    #[test]
     fn another_key_a_changed_body_or_another_issuer_is_refused() {
         let t = tokens(100);
         let token = t
@@ -455,11 +575,11 @@ mod tests {
         assert_eq!(two.kids()[0], ring.kids()[0]);
         // Published now, signing only after the lead; no third key while one is pending.
         assert_eq!(
-            two.signing(Timestamp(due + PUBLISH_LEAD - 1)).unwrap().kid,
+            two.signing(Timestamp(due + PUBLISH_LEAD - 1)).unwrap().0,
             ring.kids()[0]
         );
         assert_eq!(
-            two.signing(Timestamp(due + PUBLISH_LEAD)).unwrap().kid,
+            two.signing(Timestamp(due + PUBLISH_LEAD)).unwrap().0,
             two.kids()[1]
         );
         assert_eq!(two.rotate(Timestamp(due + PUBLISH_LEAD - 1), LIFE), None);
