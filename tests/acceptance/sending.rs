@@ -315,11 +315,12 @@ async fn x5_line_registration_sms_pass_the_gate(backend: Backend) {
     assert_eq!(app.pending_messages().await.len(), queued);
 }
 
-/// X9: no kill switch. Strangers who know a company's lines start their registrations from
-/// ten addresses (each SMS asked for with nothing proved): they spend the unproven share of
-/// the day's SMS (a quarter: 10 of 40) and then are refused, while a person who proved who
-/// they are (logged in, associating a SIM) still gets an SMS. The alarm's log event comes at
-/// half the share, before anything stops.
+/// X9: no kill switch. Strangers who know a company's lines, from ten addresses, ask for
+/// password-reset codes for a registered line and start the registrations of the others
+/// (each SMS asked for with nothing proved): they spend the unproven share of the day's SMS
+/// (a quarter: 10 of 40) and then are refused, while a person who proved who they are
+/// (logged in, associating a SIM) still gets an SMS. The alarm's log event comes at half the
+/// share, before anything stops.
 async fn x9_strangers_spend_only_the_unproven_share_of_the_sms(backend: Backend) {
     let app = with_sms_a_day(backend, "telco-sme", 40).await;
     let luca = app
@@ -331,16 +332,33 @@ async fn x9_strangers_spend_only_the_unproven_share_of_the_sms(backend: Backend)
         .await;
     assert_eq!(luca.status, 201, "{}", luca.body);
     let mut sent = 1; // Luca's own registration asked for its SMS unproven too.
-    let mut refused = None;
+    let (mut resets, mut refused) = (0, None);
     'strangers: for round in 0..10 {
+        let sources = |n: usize| format!("127.0.0.{}", 80 + (round * 4 + n) % 10);
+        // A reset code for Luca's registered line, sent to it.
+        let captcha = app.captcha().await;
+        let body = json!({ "username": LINE_LUCA.number, "captcha": captcha });
+        let started = app.post_from(&sources(0), "/password-resets", body).await;
+        assert_eq!(started.status, 201, "{}", started.body);
+        let path = format!("/password-resets/{}/code", started.text("flow_id"));
+        let body = json!({ "channel": "sms", "phone": LINE_LUCA.number });
+        let answer = app.post_from(&sources(0), &path, body).await;
+        match answer.status {
+            202 => (sent, resets) = (sent + 1, resets + 1),
+            _ => {
+                refused = Some(answer);
+                break 'strangers;
+            }
+        }
         for (n, line) in [LINE_SARA.number, LINE_SPARE.number, LINE_LAGO.number]
             .into_iter()
             .enumerate()
         {
-            let source = format!("127.0.0.{}", 80 + (round * 3 + n) % 10);
             let captcha = app.captcha().await;
             let body = json!({ "line": line, "email": "chi@altrove.example", "captcha": captcha });
-            let answer = app.post_from(&source, "/line-registrations", body).await;
+            let answer = app
+                .post_from(&sources(n + 1), "/line-registrations", body)
+                .await;
             match answer.status {
                 201 => sent += 1,
                 _ => {
@@ -354,6 +372,7 @@ async fn x9_strangers_spend_only_the_unproven_share_of_the_sms(backend: Backend)
     let queued = app.pending_messages().await.len();
     suspended(&app, &refused.expect("the share ran out"), queued).await;
     assert_eq!(sent, 10, "a quarter of the day's 40");
+    assert!(resets >= 2, "resets spent the share too: {resets}");
     assert!(
         varco_tests::captured_logs().contains("\"event\":\"sending_budget_half_spent\""),
         "the alarm's log event, at half the share"
