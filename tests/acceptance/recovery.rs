@@ -621,7 +621,6 @@ on_both_stores!(
     r7_without_a_certified_phone_the_answer_names_customer_service,
     r7_data_that_matches_nobody_answers_data_not_correct,
     x6_unknown_people_get_the_same_answers_and_cost_the_same,
-    x9_x6_a_decoy_recovery_runs_out_of_tries_as_a_real_one_does,
 );
 
 /// X9, X6: wrong security answers across new flows, for a known person and for a fiscal
@@ -663,5 +662,14 @@ async fn x9_x6_a_decoy_recovery_runs_out_of_tries_as_a_real_one_does(app: TestAp
         seen[0].contains(&"attempts_exhausted".to_string()),
         "{:?}",
         seen[0]
+    );
+}
+
+/// X9 again through the Lambda entrypoint (API Gateway's events), on both stores.
+mod x9 {
+    use super::*;
+    varco_tests::on_both_stores!(
+        through_lambda_too;
+        x9_x6_a_decoy_recovery_runs_out_of_tries_as_a_real_one_does,
     );
 }

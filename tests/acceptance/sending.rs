@@ -422,7 +422,6 @@ async fn x5_the_deployments_budget_holds_across_countries(backend: Backend) {
 }
 
 varco_tests::on_both_backends!(
-    x9_strangers_spend_only_the_unproven_share_of_the_sms,
     x5_the_deployments_budget_holds_across_countries,
     x5_a_spent_daily_sms_budget_stops_recovery_sms_until_the_day_ends,
     x5_registration_sms_pass_the_gate,
@@ -435,3 +434,12 @@ varco_tests::on_both_backends!(
     x5_a_source_over_its_budget_is_refused_for_known_and_unknown_people_alike,
     x5_line_registration_sms_pass_the_gate,
 );
+
+/// X9 again through the Lambda entrypoint (API Gateway's events), on both stores.
+mod x9 {
+    use super::*;
+    varco_tests::on_both_backends!(
+        through_lambda_too;
+        x9_strangers_spend_only_the_unproven_share_of_the_sms,
+    );
+}

@@ -19,17 +19,40 @@ pub fn api_gateway_event(
     token: Option<&str>,
     source_ip: &str,
 ) -> lambda_http::Request {
+    let bearer = token.map(|token| format!("Bearer {token}"));
+    let headers: Vec<(&str, &str)> = bearer
+        .iter()
+        .map(|value| ("authorization", value.as_str()))
+        .collect();
+    let params: Vec<(&str, String)> = flow_id
+        .map(|id| ("flow_id", id.to_string()))
+        .into_iter()
+        .collect();
+    api_gateway_request(step, path, &params, &body, &headers, source_ip)
+}
+
+/// The same for any request: `path` (with its query, if any), the route's parameters as
+/// API Gateway captured them, the body (`Null`: none) and the client's headers.
+pub fn api_gateway_request(
+    step: varco_functions::Step,
+    path: &str,
+    params: &[(&str, String)],
+    body: &Value,
+    client_headers: &[(&str, &str)],
+    source_ip: &str,
+) -> lambda_http::Request {
     let route = step.route();
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
     let mut headers =
         json!({ "content-type": "application/json", "accept-language": "it-IT,it;q=0.9" });
-    if let Some(token) = token {
-        headers["authorization"] = json!(format!("Bearer {token}"));
+    for (name, value) in client_headers {
+        headers[name.to_ascii_lowercase()] = json!(value);
     }
     let mut event = json!({
         "version": "2.0",
         "routeKey": format!("{} {}", route.method, route.path),
         "rawPath": path,
-        "rawQueryString": "",
+        "rawQueryString": query,
         "headers": headers,
         "requestContext": {
             "accountId": "123456789012", "apiId": "varco", "domainName": "varco.example.com", "domainPrefix": "varco",
@@ -37,11 +60,25 @@ pub fn api_gateway_event(
             "requestId": "lambda-test", "routeKey": format!("{} {}", route.method, route.path), "stage": "$default",
             "time": "23/Nov/2026:17:00:00 +0000", "timeEpoch": 1_795_000_000_000u64
         },
-        "body": body.to_string(),
         "isBase64Encoded": false
     });
-    if let Some(id) = flow_id {
-        event["pathParameters"] = json!({ "flow_id": id });
+    if !body.is_null() {
+        event["body"] = json!(body.to_string());
+    }
+    if !query.is_empty() {
+        let pairs: serde_json::Map<String, Value> = query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(name, value)| (name.to_string(), json!(value)))
+            .collect();
+        event["queryStringParameters"] = Value::Object(pairs);
+    }
+    if !params.is_empty() {
+        let params: serde_json::Map<String, Value> = params
+            .iter()
+            .map(|(name, value)| (name.to_string(), json!(value)))
+            .collect();
+        event["pathParameters"] = Value::Object(params);
     }
     lambda_http::request::from_str(&event.to_string()).expect("a valid API Gateway v2 event")
 }

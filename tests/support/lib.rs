@@ -23,7 +23,7 @@ mod link;
 mod messages;
 mod shapes;
 pub use burst::{burst, seen_count, Seen};
-pub use events::{api_gateway_event, stream_insert};
+pub use events::{api_gateway_event, api_gateway_request, stream_insert};
 pub use link::FaultyLink;
 pub use messages::{code_in, invitation_code_in, link_in, temporary_password_in};
 pub use shapes::WriteShapes;
@@ -104,9 +104,24 @@ pub fn claims_of(token: &str) -> Value {
 /// Captcha difficulty in tests: low, so tests solve it for real and quickly.
 pub const CAPTCHA_BITS: u8 = 4;
 
+/// Where a test's requests go in: the local gateway, over HTTP; or a step's Lambda
+/// entrypoint (`handle_event`), as API Gateway's events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entrypoint {
+    Gateway,
+    Lambda,
+}
+
+tokio::task_local! {
+    /// The entrypoint of the apps a test spawns (`on_both_stores!(through_lambda_too; ...)`);
+    /// the gateway when unset.
+    pub static ENTRYPOINT: Entrypoint;
+}
+
 pub struct TestApp {
     pub address: String,
     pub backend: Backend,
+    pub entrypoint: Entrypoint,
     pub clock: ManualClock,
     pub deps: Arc<Deps>,
     pub sent: CapturingSender,
@@ -249,6 +264,7 @@ impl TestApp {
         TestApp {
             address,
             backend,
+            entrypoint: ENTRYPOINT.try_with(|e| *e).unwrap_or(Entrypoint::Gateway),
             clock,
             deps,
             sent: CapturingSender::default(),
@@ -284,19 +300,13 @@ impl TestApp {
         body: Option<Value>,
         headers: &[(&str, &str)],
     ) -> Answer {
-        self.request_via(&self.client, method, path, body, headers)
-            .await
+        self.request_via(None, method, path, body, headers).await
     }
 
     /// A POST from the client address `source` (any of 127.0.0.0/8: the gateway counts its
     /// socket's peer, as API Gateway counts `sourceIp`).
     pub async fn post_from(&self, source: &str, path: &str, body: Value) -> Answer {
-        let client = reqwest::Client::builder()
-            .local_address(source.parse::<std::net::IpAddr>().expect("an address"))
-            .timeout(std::time::Duration::from_secs(120))
-            .build()
-            .unwrap();
-        self.request_via(&client, reqwest::Method::POST, path, Some(body), &[])
+        self.request_via(Some(source), reqwest::Method::POST, path, Some(body), &[])
             .await
     }
 
@@ -334,12 +344,25 @@ impl TestApp {
 
     async fn request_via(
         &self,
-        client: &reqwest::Client,
+        source: Option<&str>,
         method: reqwest::Method,
         path: &str,
         body: Option<Value>,
         headers: &[(&str, &str)],
     ) -> Answer {
+        if self.entrypoint == Entrypoint::Lambda {
+            return self
+                .through_lambda(source, method, path, body, headers)
+                .await;
+        }
+        let client = match source {
+            Some(source) => &reqwest::Client::builder()
+                .local_address(source.parse::<std::net::IpAddr>().expect("an address"))
+                .timeout(std::time::Duration::from_secs(120))
+                .build()
+                .unwrap(),
+            None => &self.client,
+        };
         let mut request = client.request(method.clone(), format!("{}{path}", self.address));
         for (name, value) in headers {
             request = request.header(*name, *value);
@@ -360,6 +383,52 @@ impl TestApp {
             serde_json::from_str(&text).unwrap_or(Value::String(text))
         };
         document::check(&method, path, status, &body);
+        Answer {
+            status,
+            body,
+            retry_after,
+        }
+    }
+
+    /// The request as API Gateway hands it to the step's function: routed as API Gateway
+    /// routes it, from `source` (the request context's `sourceIp`; 127.0.0.1 by default).
+    async fn through_lambda(
+        &self,
+        source: Option<&str>,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Answer {
+        use varco_functions::routes::{resolve, Resolved};
+        let method = http::Method::from_bytes(method.as_str().as_bytes()).unwrap();
+        let route_path = path.split('?').next().unwrap_or(path);
+        let Resolved::Found(step, params) = resolve(&method, route_path) else {
+            panic!("{method} {path}: API Gateway answers it before any function");
+        };
+        let params: Vec<(&str, String)> = params.into_iter().collect();
+        let body = body.unwrap_or(Value::Null);
+        let event = api_gateway_request(
+            step,
+            path,
+            &params,
+            &body,
+            headers,
+            source.unwrap_or("127.0.0.1"),
+        );
+        let response = varco_functions::lambda::handle_event(&self.deps, step, event).await;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(http::header::RETRY_AFTER)
+            .map(|v| v.to_str().unwrap().to_string());
+        let body = match response.body() {
+            lambda_http::Body::Text(text) if !text.is_empty() => {
+                serde_json::from_str(text).unwrap_or(Value::String(text.clone()))
+            }
+            _ => Value::Null,
+        };
+        document::check_step(step, status, &body);
         Answer {
             status,
             body,
@@ -750,15 +819,18 @@ impl TestApp {
 
 /// Runs the same scenario functions on both stores: `mod embedded` and `mod dynamodb`, in
 /// the `card-issuer` profile or the one named first (`on_both_stores!(profile =
-/// "telco-sme"; ...)`).
+/// "telco-sme"; ...)`). Led by `through_lambda_too;`, again through the Lambda entrypoint:
+/// `mod lambda`.
 #[macro_export]
 macro_rules! on_both_stores {
-    (profile = $profile:literal; $($name:ident),* $(,)?) => {
+    (@through $entrypoint:ident; profile = $profile:literal; $($name:ident),* $(,)?) => {
         mod embedded {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    super::$name($crate::TestApp::spawn_profile($crate::Backend::Embedded, $profile).await).await
+                    $crate::ENTRYPOINT.scope($crate::Entrypoint::$entrypoint, async {
+                        super::$name($crate::TestApp::spawn_profile($crate::Backend::Embedded, $profile).await).await
+                    }).await
                 }
             )*
         }
@@ -766,10 +838,25 @@ macro_rules! on_both_stores {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    super::$name($crate::TestApp::spawn_profile($crate::Backend::DynamoDb, $profile).await).await
+                    $crate::ENTRYPOINT.scope($crate::Entrypoint::$entrypoint, async {
+                        super::$name($crate::TestApp::spawn_profile($crate::Backend::DynamoDb, $profile).await).await
+                    }).await
                 }
             )*
         }
+    };
+    (through_lambda_too; profile = $profile:literal; $($name:ident),* $(,)?) => {
+        $crate::on_both_stores!(@through Gateway; profile = $profile; $($name),*);
+        mod lambda {
+            use super::*;
+            $crate::on_both_stores!(@through Lambda; profile = $profile; $($name),*);
+        }
+    };
+    (through_lambda_too; $($name:ident),* $(,)?) => {
+        $crate::on_both_stores!(through_lambda_too; profile = "card-issuer"; $($name),*);
+    };
+    (profile = $profile:literal; $($name:ident),* $(,)?) => {
+        $crate::on_both_stores!(@through Gateway; profile = $profile; $($name),*);
     };
     ($($name:ident),* $(,)?) => {
         $crate::on_both_stores!(profile = "card-issuer"; $($name),*);
@@ -777,15 +864,18 @@ macro_rules! on_both_stores {
 }
 
 /// Runs scenario functions that take the store to use (`Backend`) and spawn their own
-/// gateway (a tuned profile, say) on both stores: `mod embedded` and `mod dynamodb`.
+/// gateway (a tuned profile, say) on both stores: `mod embedded` and `mod dynamodb`; led by
+/// `through_lambda_too;`, again through the Lambda entrypoint (`mod lambda`).
 #[macro_export]
 macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
+    (@through $entrypoint:ident; $($name:ident),* $(,)?) => {
         mod embedded {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    super::$name($crate::Backend::Embedded).await
+                    $crate::ENTRYPOINT
+                        .scope($crate::Entrypoint::$entrypoint, super::$name($crate::Backend::Embedded))
+                        .await
                 }
             )*
         }
@@ -793,9 +883,21 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    super::$name($crate::Backend::DynamoDb).await
+                    $crate::ENTRYPOINT
+                        .scope($crate::Entrypoint::$entrypoint, super::$name($crate::Backend::DynamoDb))
+                        .await
                 }
             )*
         }
+    };
+    (through_lambda_too; $($name:ident),* $(,)?) => {
+        $crate::on_both_backends!(@through Gateway; $($name),*);
+        mod lambda {
+            use super::*;
+            $crate::on_both_backends!(@through Lambda; $($name),*);
+        }
+    };
+    ($($name:ident),* $(,)?) => {
+        $crate::on_both_backends!(@through Gateway; $($name),*);
     };
 }

@@ -593,7 +593,6 @@ on_both_stores!(
     w11_a_data_only_sim_is_associated_by_its_puk,
     w11_only_free_sims_of_the_company_are_associated,
     w9_an_employee_on_the_operator_network_is_logged_in_by_the_line,
-    w9_x9_a_line_header_without_the_gateways_proof_is_ignored_and_logged,
     w7_employee_registers_a_line_with_a_code_by_sms,
     w7_a_data_only_sim_proves_its_puk_and_gets_the_code_by_email,
     w7_three_wrong_puks_end_the_flow,
@@ -602,3 +601,13 @@ on_both_stores!(
     w7_concurrent_registrations_of_one_line_make_one_account,
     w8_employee_logs_in_with_the_line_number,
 );
+
+/// X9 again through the Lambda entrypoint (API Gateway's events), on both stores.
+mod x9 {
+    use super::*;
+    varco_tests::on_both_stores!(
+        through_lambda_too;
+        profile = "telco-sme";
+        w9_x9_a_line_header_without_the_gateways_proof_is_ignored_and_logged,
+    );
+}

@@ -330,7 +330,6 @@ async fn w2_x9_the_data_cannot_be_guessed_a_field_at_a_time(app: TestApp) {
 
 on_both_stores!(
     profile = "telco-sme";
-    w2_x9_the_data_cannot_be_guessed_a_field_at_a_time,
     w1_user_admin_and_employees_hold_the_profile_roles,
     w2_user_admin_registers_with_vat_and_legal_representative_data,
     w2_data_not_matching_the_contract_is_refused,
@@ -348,3 +347,13 @@ pub(crate) mod lines;
 mod resets;
 
 pub(crate) mod company;
+
+/// X9 again through the Lambda entrypoint (API Gateway's events), on both stores.
+mod x9 {
+    use super::*;
+    varco_tests::on_both_stores!(
+        through_lambda_too;
+        profile = "telco-sme";
+        w2_x9_the_data_cannot_be_guessed_a_field_at_a_time,
+    );
+}

@@ -392,30 +392,25 @@ async fn x9_x6_reset_starts_for_known_and_unknown_names_cannot_be_told_apart(
     assert!(seen.iter().all(|(_, look)| look == first), "{seen:#?}");
 }
 
-mod write_shapes {
+/// The reset starts' scenario on `backend`, its store's writes recorded.
+async fn x9_x6_reset_starts_cannot_be_told_apart_by_their_writes(backend: varco_tests::Backend) {
+    use varco_tests::WriteShapes;
+    let shapes = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let kept = shapes.clone();
+    let app = TestApp::spawn_tuned(backend, "telco-sme", move |deps| {
+        let recording = std::sync::Arc::new(WriteShapes::new(deps.store.clone()));
+        *kept.lock().unwrap() = Some(recording.clone());
+        deps.store = recording;
+    })
+    .await;
+    let shapes = shapes.lock().unwrap().take().unwrap();
+    x9_x6_reset_starts_for_known_and_unknown_names_cannot_be_told_apart(app, shapes).await;
+}
+
+mod x9 {
     use super::*;
-    use varco_tests::{Backend, WriteShapes};
-
-    async fn run(backend: Backend) {
-        let shapes = std::sync::Arc::new(std::sync::Mutex::new(None));
-        let kept = shapes.clone();
-        let app = TestApp::spawn_tuned(backend, "telco-sme", move |deps| {
-            let recording = std::sync::Arc::new(WriteShapes::new(deps.store.clone()));
-            *kept.lock().unwrap() = Some(recording.clone());
-            deps.store = recording;
-        })
-        .await;
-        let shapes = shapes.lock().unwrap().take().unwrap();
-        x9_x6_reset_starts_for_known_and_unknown_names_cannot_be_told_apart(app, shapes).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn x9_x6_reset_starts_for_known_and_unknown_names_cannot_be_told_apart_embedded() {
-        run(Backend::Embedded).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn x9_x6_reset_starts_for_known_and_unknown_names_cannot_be_told_apart_dynamodb() {
-        run(Backend::DynamoDb).await;
-    }
+    varco_tests::on_both_backends!(
+        through_lambda_too;
+        x9_x6_reset_starts_cannot_be_told_apart_by_their_writes,
+    );
 }
