@@ -101,6 +101,34 @@ async fn x8_logins_ok_and_failed_are_in_the_company_s_trail_and_the_operator_s(a
     for typed in ["Sbagliata-Davvero-1", SARA_PASSWORD, "nessuno@example.it"] {
         assert!(!text.contains(typed), "{typed} is not recorded: {text}");
     }
+
+    // A refused attempt, which anyone can make at the API's rate, is kept 30 days; a
+    // login, 400. Both trails, the company's and the operator's.
+    let day = varco_domain::clock::Clock::now(&app.clock)
+        .0
+        .div_euclid(DAY);
+    let mut kept: Vec<(String, i64)> = Vec::new();
+    for pk in [format!("AUDITLOG#{day}"), "AUDIT#acme".to_string()] {
+        for item in app.deps.store.query(&pk, "", 100).await.unwrap() {
+            let action = item.doc["action"].as_str().unwrap().to_string();
+            if action.starts_with("login") {
+                let at = item.doc["at"].as_i64().unwrap();
+                kept.push((action, (item.expires_at.unwrap() - at) / DAY));
+            }
+        }
+    }
+    kept.sort();
+    assert_eq!(
+        kept,
+        [
+            ("login".to_string(), 400),
+            ("login".to_string(), 400),
+            ("login_failed".to_string(), 30),
+            ("login_failed".to_string(), 30),
+            ("login_failed".to_string(), 30),
+        ],
+        "the operator's three and the company's two"
+    );
 }
 
 async fn x8_each_recovery_step_and_its_sms_are_in_the_operator_s_trail(app: TestApp) {

@@ -1,5 +1,5 @@
-//! Logs never hold a password, Key6, answer, one-time code, temporary password, access or
-//! refresh token, full card number, full phone number or fiscal code. The capture holds every log line of this test process
+//! Logs never hold a password, Key6, answer, one-time code, invitation code, temporary
+//! password, access or refresh token, full card number, full phone number or fiscal code. The capture holds every log line of this test process
 //! (all the other tests' too), at debug level, in the JSON format of Lambda.
 
 use varco_functions::demo::{LUCA, MARIO, PEOPLE};
@@ -40,6 +40,19 @@ async fn logs_of_whole_recoveries_hold_no_secret(app: TestApp) {
     assert_eq!(app.post_as(&access, "/me/mobile", change).await.status, 202);
     let code = varco_tests::code_in(&app.the_sms().await);
 
+    // An invitation's code (its secret part) and its temporary password.
+    let sara = crate::invitations::sara(&app).await;
+    let invited = crate::invitations::invite(
+        &app,
+        &sara,
+        "acme",
+        crate::invitations::paolo_as("monitoring"),
+    )
+    .await;
+    assert_eq!(invited.status, 201, "{}", invited.body);
+    let (invitation, invited_password) = crate::invitations::delivered_invitation(&app).await;
+    let invitation_secret = invitation.rsplit('.').next().unwrap().to_string();
+
     let logs = captured_logs();
     // This test's own lines (the capture holds every test's): its refused phone step.
     let request_id = wrong_phone.text("request_id");
@@ -61,6 +74,9 @@ async fn logs_of_whole_recoveries_hold_no_secret(app: TestApp) {
         "482913".into(),
         "000000".into(),
         "Brescia".into(),
+        invitation,
+        invitation_secret,
+        invited_password,
     ];
     for person in PEOPLE {
         secrets.push(person.password.to_string());

@@ -16,8 +16,14 @@ use crate::random::new_id;
 use crate::store::{Item, Write};
 use serde::{Deserialize, Serialize};
 
-/// Events are kept this long (13 months), then the store's TTL removes them.
-const KEEP_SECONDS: i64 = 400 * DAY;
+/// What happened is kept this long (13 months), then the store's TTL removes it.
+pub const KEEP_SECONDS: i64 = 400 * DAY;
+
+/// A refused attempt (an outcome other than `ok`: a failed login, a wrong Key6) is kept
+/// this long: anyone can make them, at the API's rate, and what they tell (who is being
+/// tried, from where) is needed while it goes on. The logs keep their lines for their own
+/// retention.
+pub const REFUSED_KEEP_SECONDS: i64 = 30 * DAY;
 
 /// Who or what caused an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,9 +157,13 @@ pub fn record_as(id: &str, event: Event<'_>, now: Timestamp) -> Vec<Write> {
         source: event.source,
         outcome: event.outcome.to_string(),
     };
-    let write = |key, event: AuditEvent| {
-        Write::create(Item::new(key, &event).expiring_at(now.0 + KEEP_SECONDS))
+    let keep = if event.outcome == "ok" {
+        KEEP_SECONDS
+    } else {
+        REFUSED_KEEP_SECONDS
     };
+    let write =
+        |key, event: AuditEvent| Write::create(Item::new(key, &event).expiring_at(now.0 + keep));
     let mut writes: Vec<Write> = event
         .companies
         .iter()
