@@ -6,7 +6,7 @@ use base64::Engine as _;
 use std::sync::Arc;
 use varco_domain::captcha::{CaptchaVerifier, NotGiven, ProofOfWork};
 use varco_domain::clock::Clock;
-use varco_domain::crypto::{Pepper, SecretHasher};
+use varco_domain::crypto::{Pepper, Sealer, SecretHasher};
 use varco_domain::profile::Profile;
 use varco_domain::random::{OsRandom, Random};
 use varco_domain::store::Store;
@@ -67,6 +67,10 @@ pub fn deps(
         gateway_key: base64(&secrets.gateway_key),
         issuer: Arc::new(varco_domain::issuer::NoIssuer),
         operator_key: base64(&secrets.operator_key),
+        message_key: secrets
+            .message_key
+            .as_deref()
+            .map_or_else(Sealer::absent, Sealer::new),
     }
 }
 

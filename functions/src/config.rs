@@ -348,21 +348,24 @@ mod tests {
     fn the_local_secrets_json_needs_every_key_long_enough() {
         let key = STANDARD.encode([7u8; 32]);
         let ring = serde_json::to_string(&[StoredKey::generate(0)]).unwrap();
-        let good = format!(r#"{{"pepper":"{key}","signing_keys":{ring},"captcha_key":"{key}"}}"#);
+        let good = format!(
+            r#"{{"pepper":"{key}","signing_keys":{ring},"captcha_key":"{key}","message_key":"{key}"}}"#
+        );
         let secrets = Secrets::from_json("secret", &good).unwrap();
         assert_eq!(
             secrets.verifying_keys.unwrap().kids(),
             secrets.signing_keys.unwrap().kids()
         );
-        let short =
-            format!(r#"{{"pepper":"{key}","signing_keys":{ring},"captcha_key":"c2hvcnQ="}}"#);
+        let short = format!(
+            r#"{{"pepper":"{key}","signing_keys":{ring},"captcha_key":"c2hvcnQ=","message_key":"{key}"}}"#
+        );
         let problem = Secrets::from_json("secret", &short).err().unwrap();
         assert!(
             problem.contains("captcha_key") && !problem.contains("c2hvcnQ"),
             "{problem}"
         );
         let not_a_key = format!(
-            r#"{{"pepper":"{key}","signing_keys":[{{"private_key":"{key}","signs_from":0}}],"captcha_key":"{key}"}}"#
+            r#"{{"pepper":"{key}","signing_keys":[{{"private_key":"{key}","signs_from":0}}],"captcha_key":"{key}","message_key":"{key}"}}"#
         );
         let problem = Secrets::from_json("secret", &not_a_key).err().unwrap();
         assert!(

@@ -375,7 +375,7 @@ pub async fn deliver_event(
     if event.get("Records").is_none() {
         let outcomes = outbox::deliver_due(
             deps.store.as_ref(),
-            sender,
+            (sender, &deps.message_key),
             deps.clock.as_ref(),
             portal,
             100,
@@ -397,7 +397,7 @@ pub async fn deliver_event(
         let delivered = match varco_store_dynamodb::from_stream_image(&image) {
             Ok(item) if varco_domain::keys::is_message(&item.key) => outbox::deliver_item(
                 deps.store.as_ref(),
-                sender,
+                (sender, &deps.message_key),
                 deps.clock.as_ref(),
                 portal,
                 item,

@@ -51,7 +51,13 @@ pub fn local_secrets(dir: &Path, now: Timestamp, token_life: i64) -> Result<Secr
         })?,
         None => serde_json::json!({}),
     };
-    for name in ["pepper", "captcha_key", "gateway_key", "operator_key"] {
+    for name in [
+        "pepper",
+        "captcha_key",
+        "gateway_key",
+        "operator_key",
+        "message_key",
+    ] {
         if json.get(name).is_none_or(serde_json::Value::is_null) {
             json[name] = fresh();
         }
@@ -179,7 +185,7 @@ pub async fn run(options: LocalOptions) -> Result<(), BoxError> {
             let portal = dispatcher.profile.display_name.clone();
             if let Err(e) = outbox::deliver_due(
                 dispatcher.store.as_ref(),
-                &ConsoleSender,
+                (&ConsoleSender, &dispatcher.message_key),
                 dispatcher.clock.as_ref(),
                 &portal,
                 100,

@@ -129,7 +129,7 @@ macro_rules! steps {
 // flow: the profile's flow the step belongs to (`-`: every portal has it). auth: `bearer`
 // for a logged-in person. sending: see `Sending`. keys: the keys its function holds
 // (`crate::secrets::Key`): P pepper, C captcha key, S signing keys (private), V verifying
-// keys (public), G gateway key, I issuer key, O operator key; `-` none.
+// keys (public), G gateway key, I issuer key, O operator key, M message key; `-` none.
 #[rustfmt::skip]
 steps! {
     // step                   method path                                                       flow                 auth   sending      keys handler (its name names the step)
@@ -138,39 +138,39 @@ steps! {
     VerifyKey6                POST   "/recoveries/{flow_id}/key6"                               CardRecovery         -      -            P    recovery::verify_key6;
     VerifySecurityAnswer      POST   "/recoveries/{flow_id}/security-answer"                    CardRecovery         -      -            -    recovery::verify_security_answer;
     VerifyRecoveryPassword    POST   "/recoveries/{flow_id}/password"                           CardRecovery         -      -            -    recovery::verify_recovery_password;
-    VerifyRecoveryPhone       POST   "/recoveries/{flow_id}/phone"                              CardRecovery         -      source_sends P    recovery::verify_recovery_phone;
+    VerifyRecoveryPhone       POST   "/recoveries/{flow_id}/phone"                              CardRecovery         -      source_sends PM   recovery::verify_recovery_phone;
     Login                     POST   "/sessions"                                                -                    -      -            PCS  sessions::login;
     Autologin                 POST   "/sessions/autologin"                                      Autologin            -      -            PSG  sessions::autologin;
     GetAccount                GET    "/me"                                                      -                    bearer -            V    sessions::get_account;
     ChangePassword            PUT    "/me/password"                                             -                    bearer -            V    sessions::change_password;
     RefreshSession            POST   "/sessions/refresh"                                        -                    -      -            PS   sessions::refresh_session;
     Logout                    DELETE "/sessions/current"                                        -                    bearer -            V    sessions::logout;
-    StartRegistration         POST   "/registrations"                                           CardRegistration     -      source_sends PC   registration::start_registration;
+    StartRegistration         POST   "/registrations"                                           CardRegistration     -      source_sends PCM  registration::start_registration;
     ConfirmRegistrationCode   POST   "/registrations/{flow_id}/code"                            CardRegistration     -      -            -    registration::confirm_registration_code;
-    ResendRegistrationCode    POST   "/registrations/{flow_id}/code/resend"                     CardRegistration     -      source_sends P    registration::resend_registration_code;
+    ResendRegistrationCode    POST   "/registrations/{flow_id}/code/resend"                     CardRegistration     -      source_sends PM   registration::resend_registration_code;
     CompleteRegistration      POST   "/registrations/{flow_id}/credentials"                     CardRegistration     -      -            PS   registration::complete_registration;
-    StartMigration            POST   "/migrations"                                              CardRegistration     -      source_sends PC   registration::start_migration;
+    StartMigration            POST   "/migrations"                                              CardRegistration     -      source_sends PCM  registration::start_migration;
     CompleteMigration         POST   "/migrations/{flow_id}/code"                               CardRegistration     -      -            PS   registration::complete_migration;
-    ResendMigrationCode       POST   "/migrations/{flow_id}/code/resend"                        CardRegistration     -      source_sends P    registration::resend_migration_code;
-    StartMobileChange         POST   "/me/mobile"                                               -                    bearer sends        PV   selfservice::start_mobile_change;
+    ResendMigrationCode       POST   "/migrations/{flow_id}/code/resend"                        CardRegistration     -      source_sends PM   registration::resend_migration_code;
+    StartMobileChange         POST   "/me/mobile"                                               -                    bearer sends        PVM  selfservice::start_mobile_change;
     ConfirmMobileChange       POST   "/me/mobile/code"                                          -                    bearer -            V    selfservice::confirm_mobile_change;
-    StartEmailChange          POST   "/me/email"                                                -                    bearer sends        PV   selfservice::start_email_change;
+    StartEmailChange          POST   "/me/email"                                                -                    bearer sends        PVM  selfservice::start_email_change;
     ConfirmEmailChange        POST   "/me/email/code"                                           -                    bearer -            V    selfservice::confirm_email_change;
     DeleteAccount             POST   "/me/deletion"                                             -                    bearer -            V    selfservice::delete_account;
     ViewKey6                  POST   "/me/cards/key6"                                           CardRecovery         bearer -            PVI  selfservice::view_key6;
-    StartLineAssociation      POST   "/me/lines"                                                LineRegistration     bearer sends        PV   selfservice::start_line_association;
+    StartLineAssociation      POST   "/me/lines"                                                LineRegistration     bearer sends        PVM  selfservice::start_line_association;
     ConfirmLineAssociation    POST   "/me/lines/code"                                           LineRegistration     bearer -            V    selfservice::confirm_line_association;
-    StartVatRegistration      POST   "/user-admin-registrations"                                VatRegistration      -      source_sends PC   telco::start_vat_registration;
+    StartVatRegistration      POST   "/user-admin-registrations"                                VatRegistration      -      source_sends PCM  telco::start_vat_registration;
     ActivateVatRegistration   POST   "/user-admin-registrations/{flow_id}/activation"           VatRegistration      -      -            PS   telco::activate_vat_registration;
-    StartLineRegistration     POST   "/line-registrations"                                      LineRegistration     -      source_sends PC   telco::start_line_registration;
-    VerifyLinePuk             POST   "/line-registrations/{flow_id}/puk"                        LineRegistration     -      source_sends P    telco::verify_line_puk;
-    ResendLineCode            POST   "/line-registrations/{flow_id}/code/resend"                LineRegistration     -      source_sends P    telco::resend_line_code;
+    StartLineRegistration     POST   "/line-registrations"                                      LineRegistration     -      source_sends PCM  telco::start_line_registration;
+    VerifyLinePuk             POST   "/line-registrations/{flow_id}/puk"                        LineRegistration     -      source_sends PM   telco::verify_line_puk;
+    ResendLineCode            POST   "/line-registrations/{flow_id}/code/resend"                LineRegistration     -      source_sends PM   telco::resend_line_code;
     CompleteLineRegistration  POST   "/line-registrations/{flow_id}/code"                       LineRegistration     -      -            PS   telco::complete_line_registration;
-    ResendUsername            POST   "/username-reminders"                                      LegalRepRegistration -      source_sends PC   legal_rep::resend_username;
-    SendFirstAccessCode       POST   "/first-accesses/{flow_id}/code"                           LegalRepRegistration -      source_sends P    legal_rep::send_first_access_code;
+    ResendUsername            POST   "/username-reminders"                                      LegalRepRegistration -      source_sends PCM  legal_rep::resend_username;
+    SendFirstAccessCode       POST   "/first-accesses/{flow_id}/code"                           LegalRepRegistration -      source_sends PM   legal_rep::send_first_access_code;
     CompleteFirstAccess       POST   "/first-accesses/{flow_id}/password"                       LegalRepRegistration -      -            PS   legal_rep::complete_first_access;
-    CreateInvitation          POST   "/companies/{company_id}/invitations"                      Invitations          bearer sends        PV   companies::create_invitation;
-    SendInvitation            POST   "/companies/{company_id}/invitations/{invitation_id}/send" Invitations          bearer sends        PV   companies::send_invitation;
+    CreateInvitation          POST   "/companies/{company_id}/invitations"                      Invitations          bearer sends        PVM  companies::create_invitation;
+    SendInvitation            POST   "/companies/{company_id}/invitations/{invitation_id}/send" Invitations          bearer sends        PVM  companies::send_invitation;
     RevokeInvitation          DELETE "/companies/{company_id}/invitations/{invitation_id}"      Invitations          bearer -            V    companies::revoke_invitation;
     ListCompanyUsers          GET    "/companies/{company_id}/users"                            Invitations          bearer -            V    companies::list_company_users;
     ListCompanyLines          GET    "/companies/{company_id}/lines"                            Invitations          bearer -            PV   companies::list_company_lines;
@@ -184,7 +184,7 @@ steps! {
     JoinCompany               POST   "/me/invitations"                                          Invitations          bearer -            V    companies::join_company;
     ListMyUnits               GET    "/me/units"                                                Units                bearer -            V    companies::list_my_units;
     StartPasswordReset        POST   "/password-resets"                                         PasswordReset        -      source       PC   telco::start_password_reset;
-    SendResetCode             POST   "/password-resets/{flow_id}/code"                          PasswordReset        -      source_sends P    telco::send_reset_code;
+    SendResetCode             POST   "/password-resets/{flow_id}/code"                          PasswordReset        -      source_sends PM   telco::send_reset_code;
     CompletePasswordReset     POST   "/password-resets/{flow_id}/password"                      PasswordReset        -      -            P    telco::complete_password_reset;
     GetOpenidConfiguration    GET    "/.well-known/openid-configuration"                        -                    -      -            -    sessions::get_openid_configuration;
     GetJwks                   GET    "/.well-known/jwks.json"                                   -                    -      -            V    sessions::get_jwks;

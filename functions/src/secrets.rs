@@ -3,7 +3,8 @@
 //! each key is a Secrets Manager secret of its own (`<prefix>/pepper`, ...) and a function's
 //! role may read only its own (a test holds the template to this), so a flaw in one step
 //! reads nothing that step does not need. The step that verifies tokens holds the public
-//! keys only; only the steps that issue tokens, and the rotation, hold the private ones.
+//! keys only; only the steps that issue tokens, and the rotation, hold the private ones; only
+//! the steps that queue a message, and the outbox sender, hold the message key.
 //! Locally every step of the one process is given only its keys too (`keyed`), so the tests
 //! fail when a step uses a key it does not declare.
 
@@ -11,7 +12,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use std::sync::Arc;
 use varco_domain::captcha::NotGiven;
-use varco_domain::crypto::Pepper;
+use varco_domain::crypto::{Pepper, Sealer};
 use varco_domain::issuer::NoIssuer;
 use varco_domain::tokens::{KeyRing, StoredKey};
 use varco_domain::Deps;
@@ -33,10 +34,12 @@ pub enum Key {
     IssuerKey,
     /// `O`: N6, the operator's back office's key.
     OperatorKey,
+    /// `M`: seals a queued message's recipient and content for the sender.
+    MessageKey,
 }
 
 impl Key {
-    pub const ALL: [Key; 7] = [
+    pub const ALL: [Key; 8] = [
         Key::Pepper,
         Key::CaptchaKey,
         Key::SigningKeys,
@@ -44,6 +47,7 @@ impl Key {
         Key::GatewayKey,
         Key::IssuerKey,
         Key::OperatorKey,
+        Key::MessageKey,
     ];
 
     /// Its letter in the route table's `keys` column.
@@ -56,6 +60,7 @@ impl Key {
             Key::GatewayKey => b'G',
             Key::IssuerKey => b'I',
             Key::OperatorKey => b'O',
+            Key::MessageKey => b'M',
         }
     }
 
@@ -69,6 +74,7 @@ impl Key {
             Key::GatewayKey => "gateway-key",
             Key::IssuerKey => "issuer-key",
             Key::OperatorKey => "operator-key",
+            Key::MessageKey => "message-key",
         }
     }
 
@@ -82,6 +88,7 @@ impl Key {
             Key::GatewayKey => "VARCO_GATEWAY_KEY",
             Key::IssuerKey => "VARCO_ISSUER_KEY",
             Key::OperatorKey => "VARCO_OPERATOR_KEY",
+            Key::MessageKey => "VARCO_MESSAGE_KEY",
         }
     }
 
@@ -91,7 +98,7 @@ impl Key {
     pub fn required(self) -> bool {
         matches!(
             self,
-            Key::Pepper | Key::CaptchaKey | Key::SigningKeys | Key::VerifyingKeys
+            Key::Pepper | Key::CaptchaKey | Key::SigningKeys | Key::VerifyingKeys | Key::MessageKey
         )
     }
 }
@@ -122,7 +129,7 @@ impl Keys {
                 }
                 k += 1;
             }
-            assert!(found, "a step's keys are letters of P C S V G I O");
+            assert!(found, "a step's keys are letters of P C S V G I O M");
             i += 1;
         }
         Keys(bits)
@@ -148,9 +155,9 @@ pub fn function_keys(function: &str) -> Option<Keys> {
     }
     let job = Job::ALL.into_iter().find(|job| job.name() == function);
     match (function, job) {
-        (_, Some(Job::RevokeLapsedAdministrators)) => Some(Keys::parse("P")),
+        (_, Some(Job::RevokeLapsedAdministrators)) => Some(Keys::parse("PM")),
         (_, Some(_)) => Some(Keys::NONE),
-        (DELIVER_MESSAGES, _) => Some(Keys::NONE),
+        (DELIVER_MESSAGES, _) => Some(Keys::parse("M")),
         (IMPORT_DATA, _) => Some(Keys::parse("P")),
         (ROTATE_SIGNING_KEYS, _) => Some(Keys::parse("SV")),
         _ => None,
@@ -169,6 +176,7 @@ pub struct Secrets {
     pub gateway_key: Option<Vec<u8>>,
     pub issuer_key: Option<String>,
     pub operator_key: Option<Vec<u8>>,
+    pub message_key: Option<Vec<u8>>,
 }
 
 pub const MIN_SECRET_BYTES: usize = 32;
@@ -221,6 +229,7 @@ impl Secrets {
             Key::GatewayKey => self.gateway_key = Some(decode_secret(name, text)?),
             Key::IssuerKey => self.issuer_key = Some(text.trim().to_string()),
             Key::OperatorKey => self.operator_key = Some(decode_secret(name, text)?),
+            Key::MessageKey => self.message_key = Some(decode_secret(name, text)?),
         }
         Ok(())
     }
@@ -242,6 +251,7 @@ impl Secrets {
             Key::GatewayKey => base64(&self.gateway_key),
             Key::IssuerKey => self.issuer_key.clone(),
             Key::OperatorKey => base64(&self.operator_key),
+            Key::MessageKey => base64(&self.message_key),
         }
     }
 
@@ -255,10 +265,11 @@ impl Secrets {
             Key::GatewayKey => self.gateway_key.is_some(),
             Key::IssuerKey => self.issuer_key.is_some(),
             Key::OperatorKey => self.operator_key.is_some(),
+            Key::MessageKey => self.message_key.is_some(),
         }
     }
 
-    /// Every key in one JSON object with `pepper` and `captcha_key` in base64, and
+    /// Every key in one JSON object with `pepper`, `captcha_key` and `message_key` in base64, and
     /// `signing_keys` (and, optionally, `gateway_key`, `issuer_key` and `operator_key`): the
     /// local secrets file. The verifying keys are the signing keys' public halves.
     pub fn from_json(source: &str, text: &str) -> Result<Secrets, String> {
@@ -281,6 +292,7 @@ impl Secrets {
             gateway_key: optional("gateway_key")?,
             issuer_key: value["issuer_key"].as_str().map(str::to_string),
             operator_key: optional("operator_key")?,
+            message_key: Some(key("message_key")?),
         })
     }
 
@@ -390,6 +402,11 @@ pub fn keyed(deps: &Deps, keys: Keys) -> Deps {
             .operator_key
             .clone()
             .filter(|_| keys.has(Key::OperatorKey)),
+        message_key: if keys.has(Key::MessageKey) {
+            deps.message_key.clone()
+        } else {
+            Sealer::absent()
+        },
         ..deps.clone()
     }
 }
@@ -408,6 +425,7 @@ pub fn new_keys(now: varco_domain::clock::Timestamp) -> serde_json::Value {
     let secrets = Secrets {
         pepper: fresh(),
         captcha_key: fresh(),
+        message_key: fresh(),
         verifying_keys: Some(Arc::new(ring.public())),
         signing_keys: Some(ring),
         ..Secrets::default()
@@ -451,6 +469,7 @@ mod tests {
             gateway_key: Some(vec![3; 32]),
             issuer_key: Some("issuer token".into()),
             operator_key: Some(vec![4; 32]),
+            message_key: Some(vec![5; 32]),
         }
     }
 
@@ -458,12 +477,7 @@ mod tests {
     fn new_keys_read_back_as_a_deployment_reads_them() {
         let keys = new_keys(varco_domain::clock::Timestamp(0));
         let mut secrets = Secrets::default();
-        for key in [
-            Key::Pepper,
-            Key::CaptchaKey,
-            Key::SigningKeys,
-            Key::VerifyingKeys,
-        ] {
+        for key in Key::ALL.into_iter().filter(|k| k.required()) {
             let text = keys[key.name()].as_str().unwrap();
             secrets.decode(key, key.name(), text).unwrap();
         }

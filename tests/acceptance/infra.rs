@@ -281,11 +281,12 @@ fn x5_the_outbox_sender_publishes_to_phone_numbers_only() {
 }
 
 /// A message claimed by a delivery is not claimed again while that delivery may still be
-/// running: the claim outlasts the sending function's timeout. And a step gives up on a
-/// dependency well inside its own timeout, even one that waits out two (the Key6 service,
-/// then DynamoDB), so the client gets `503`, not API Gateway's `504`.
+/// running: the claim outlasts the sending function's timeout (the race itself:
+/// `storage::x3_a_claimed_message_is_not_sent_twice_by_a_slow_delivery`). And a step gives up
+/// on a dependency well inside its own timeout, even one that waits out two (the Key6
+/// service, then DynamoDB), so the client gets `503`, not API Gateway's `504`.
 #[test]
-fn a_claimed_message_is_not_sent_twice_by_a_slow_delivery() {
+fn the_claim_outlasts_the_sending_functions_timeout() {
     let template = template();
     let timeout = |function: &str| {
         template["Resources"][function]["Properties"]["Timeout"]

@@ -5,7 +5,7 @@
 
 use serde_json::json;
 use std::sync::Arc;
-use varco_functions::demo::{GIULIA, MARIO};
+use varco_functions::demo::{ACME_CARD, GIULIA, MARIO};
 use varco_tests::{
     burst, on_both_stores, seen_count, solve_captcha, temporary_password_in, Answer, Backend,
     TestApp, CAPTCHA_BITS,
@@ -193,6 +193,45 @@ async fn x9_x6_known_and_unknown_names_are_challenged_alike(app: TestApp) {
     assert_eq!(answers[0], answers[1]);
 }
 
+/// X9, X6: a failed login writes the same items for a company's member (Sara, Acme's
+/// Administrator), for a person in no company (Mario) and for a name nobody has: a trail
+/// item and the operator's, in one write, whoever it was.
+async fn x9_x6_failed_logins_write_alike_for_members_people_and_nobody(backend: Backend) {
+    let shapes = Arc::new(std::sync::Mutex::new(None));
+    let kept = shapes.clone();
+    let app = TestApp::spawn_tuned(backend, "card-issuer", move |deps| {
+        let recording = Arc::new(varco_tests::WriteShapes::new(deps.store.clone()));
+        *kept.lock().unwrap() = Some(recording.clone());
+        deps.store = recording;
+    })
+    .await;
+    let shapes = shapes.lock().unwrap().take().unwrap();
+    let sara = "sara.conti@acme.example";
+    app.register_administrator(&ACME_CARD, "+39 347 555 0101", sara, "Girasole-Viola-31")
+        .await;
+    let mut written = Vec::new();
+    for email in [sara, MARIO.email, "nessuno.qui@example.it"] {
+        shapes.take();
+        let failed = app
+            .login_from("127.0.0.60", email, "Sbagliata-123", None)
+            .await;
+        assert_eq!(failed.code(), "invalid_credentials", "{}", failed.body);
+        written.push(shapes.take());
+    }
+    assert!(
+        written[0]
+            .iter()
+            .flatten()
+            .any(|w| w.contains("put AUDIT ")),
+        "{written:?}"
+    );
+    assert_eq!(
+        written[0], written[1],
+        "a member and a person in no company"
+    );
+    assert_eq!(written[0], written[2], "a member and nobody");
+}
+
 /// A parallel burst at one name from one address: of 25 guesses without a captcha (fewer
 /// than the address's window, so that only the name's refuses), exactly the window's 10
 /// are checked; the others are asked for a captcha before anything is looked at. The
@@ -223,6 +262,7 @@ mod tuned {
     use super::*;
     varco_tests::on_both_backends!(
         through_lambda_too;
+        x9_x6_failed_logins_write_alike_for_members_people_and_nobody,
         x9_one_address_is_closed_on_a_name_after_its_day_and_only_that_address
     );
 }

@@ -20,6 +20,24 @@ impl Sender for Down {
     }
 }
 
+/// SNS taking its time: each send waits, once it has begun, until the test lets it end.
+#[derive(Default)]
+struct Slow {
+    sent: AtomicUsize,
+    begun: tokio::sync::Notify,
+    may_end: tokio::sync::Notify,
+}
+
+#[async_trait]
+impl Sender for Slow {
+    async fn send(&self, _: &Outgoing) -> Result<(), SendError> {
+        self.sent.fetch_add(1, Ordering::SeqCst);
+        self.begun.notify_one();
+        self.may_end.notified().await;
+        Ok(())
+    }
+}
+
 async fn recover_mario(app: &TestApp) -> String {
     let flow = app.flow("password", &MARIO).await;
     assert_eq!(
@@ -92,9 +110,13 @@ async fn x4_secrets_are_stored_only_as_argon2id_or_keyed_hashes(app: TestApp) {
         .unwrap();
     let message = app.deps.store.get(&pending[0].key).await.unwrap().unwrap();
     assert_eq!(login.len(), 2, "the account and its temporary password");
+    // The message as it waited in the outbox (so in the table's stream and its backups):
+    // its number and its temporary password sealed for the sender.
+    let queued = &pending[0];
+    assert!(queued.doc["sealed"].is_string(), "{}", queued.doc);
     let stored: String = login
         .iter()
-        .chain([&card, &flow, &message])
+        .chain([&card, &flow, &message, queued])
         .map(|i| i.doc.to_string())
         .collect();
 
@@ -136,7 +158,38 @@ async fn x4_secrets_are_stored_only_as_argon2id_or_keyed_hashes(app: TestApp) {
     }
 }
 
+/// A message claimed by a delivery is not sent again by another while the first is still
+/// sending it: the second, run meanwhile (a retry schedule, a second stream record), skips it
+/// until the claim's time is up, and the claim outlasts the sending function's timeout
+/// (`infra::the_claim_outlasts_the_sending_functions_timeout`).
+async fn x3_a_claimed_message_is_not_sent_twice_by_a_slow_delivery(app: TestApp) {
+    recover_mario(&app).await;
+    let slow = Slow::default();
+    let fast = Slow::default();
+    let (first, second) = tokio::join!(app.deliver_messages_with(&slow), async {
+        slow.begun.notified().await;
+        // The first delivery is sending; the second comes within the claim.
+        app.clock.advance(varco_domain::outbox::CLAIM_SECONDS - 1);
+        fast.may_end.notify_one();
+        let second = app.deliver_messages_with(&fast).await;
+        slow.may_end.notify_one();
+        second
+    });
+    assert_eq!(first, vec![Delivery::Sent]);
+    assert_eq!(second, vec![Delivery::Skipped], "claimed by the first");
+    assert_eq!(
+        (
+            slow.sent.load(Ordering::SeqCst),
+            fast.sent.load(Ordering::SeqCst)
+        ),
+        (1, 0)
+    );
+    app.clock.advance(varco_domain::outbox::CLAIM_SECONDS);
+    assert!(app.deliver_messages().await.is_empty(), "sent, once");
+}
+
 on_both_stores!(
+    x3_a_claimed_message_is_not_sent_twice_by_a_slow_delivery,
     x3_nothing_is_lost_while_the_sms_service_is_down,
     x4_secrets_are_stored_only_as_argon2id_or_keyed_hashes
 );

@@ -174,6 +174,7 @@ pub fn test_secrets() -> Secrets {
         gateway_key: Some(vec![4; 32]),
         issuer_key: None,
         operator_key: Some(vec![5; 32]),
+        message_key: Some(vec![6; 32]),
     }
 }
 
@@ -759,7 +760,7 @@ impl TestApp {
         let portal = self.deps.profile.display_name.clone();
         outbox::deliver_due(
             self.deps.store.as_ref(),
-            &self.sent,
+            (&self.sent, &self.deps.message_key),
             self.deps.clock.as_ref(),
             &portal,
             100,
@@ -784,7 +785,7 @@ impl TestApp {
         let portal = self.deps.profile.display_name.clone();
         outbox::deliver_due(
             self.deps.store.as_ref(),
-            sender,
+            (sender, &self.deps.message_key),
             self.deps.clock.as_ref(),
             &portal,
             100,

@@ -117,6 +117,7 @@ pub(crate) fn secrets() -> Secrets {
         gateway_key: Some(vec![14; 32]),
         issuer_key: None,
         operator_key: Some(vec![15; 32]),
+        message_key: Some(vec![16; 32]),
     }
 }
 

@@ -138,6 +138,22 @@ pub fn outcome<T>(result: &Result<T, Error>) -> &'static str {
     }
 }
 
+/// The trail of refusals that concern no company, which no company reads (`record_alike`);
+/// no company id begins with `~`.
+pub const NOBODY: &str = "~nobody";
+
+/// `record`, with the same items whoever the event is about: an event that concerns no
+/// company (a name nobody has, a person in no company) is also written to the trail of
+/// `NOBODY`, as a company member's is to their company's. For refusals anyone can cause (a
+/// failed login), so that what they write, and how long that takes, does not tell whether
+/// the name is a company member's. (A member of several companies is written to each.)
+pub fn record_alike(deps: &Deps, mut event: Event<'_>, now: Timestamp) -> Vec<Write> {
+    if event.companies.is_empty() {
+        event.companies.push(NOBODY);
+    }
+    record(deps, event, now)
+}
+
 /// The writes that record `event` at `now`: one in the trail of each company it concerns,
 /// one in the operator's trail of the day.
 pub fn record(deps: &Deps, event: Event<'_>, now: Timestamp) -> Vec<Write> {
@@ -175,7 +191,7 @@ pub fn record_as(id: &str, event: Event<'_>, now: Timestamp) -> Vec<Write> {
         })
         .collect();
     let concerned = match event.companies.as_slice() {
-        [one] => Some(*one),
+        [one] if *one != NOBODY => Some(*one),
         _ => None,
     };
     writes.push(write(

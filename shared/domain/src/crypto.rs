@@ -6,10 +6,11 @@ use crate::blocking::{self, Offload};
 use crate::random::Random;
 use argon2::password_hash::{Output, PasswordHash, Salt, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
+use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 
 /// Passwords of the old portals, as their operators export them: PBKDF2-HMAC-SHA256 in the
 /// Django format, `pbkdf2_sha256$<iterations>$<salt>$<base64 of the 32-byte key>`. Only
@@ -408,6 +409,83 @@ impl Pepper {
     }
 }
 
+/// Authenticated encryption (AES-256-GCM) under a key of its own, for what a table item must
+/// hold but nobody reading the table, its stream or its backups may read: a queued message's
+/// recipient and text (codes, temporary passwords, invitation codes). Absent in a function
+/// that is not given the key.
+#[derive(Clone)]
+pub struct Sealer(Option<Arc<aws_lc_rs::aead::LessSafeKey>>);
+
+const NONCE_BYTES: usize = aws_lc_rs::aead::NONCE_LEN;
+
+impl Sealer {
+    /// The sealer of `key` (at least 32 random bytes; its SHA-256 is the AES key).
+    pub fn new(key: &[u8]) -> Sealer {
+        use sha2::Digest;
+        let key =
+            aws_lc_rs::aead::UnboundKey::new(&aws_lc_rs::aead::AES_256_GCM, &Sha256::digest(key))
+                .expect("a 32-byte AES key");
+        Sealer(Some(Arc::new(aws_lc_rs::aead::LessSafeKey::new(key))))
+    }
+
+    /// No key: a function that queues and delivers no message. Sealing or opening is then a
+    /// bug in the declaration of the function's keys, and stops the request there, naming it.
+    pub fn absent() -> Sealer {
+        Sealer(None)
+    }
+
+    fn key(&self) -> &aws_lc_rs::aead::LessSafeKey {
+        self.0
+            .as_deref()
+            .expect("a message sealed or opened in a function not given the message key: add it to the step's keys")
+    }
+
+    /// `plain` sealed for `context` (what it belongs to: a message's id), under a fresh
+    /// random nonce: base64url of the nonce and the ciphertext with its tag.
+    pub fn seal(&self, context: &str, plain: &[u8], random: &dyn Random) -> String {
+        use aws_lc_rs::aead::{Aad, Nonce};
+        let mut nonce = [0u8; NONCE_BYTES];
+        random.fill(&mut nonce);
+        let mut sealed = plain.to_vec();
+        self.key()
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(context.as_bytes()),
+                &mut sealed,
+            )
+            .expect("AES-GCM seals any length a message has");
+        let mut out = nonce.to_vec();
+        out.extend(sealed);
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(out)
+    }
+
+    /// What `seal` sealed for `context`; `None` when it was sealed for another context, under
+    /// another key, or changed.
+    pub fn open(&self, context: &str, sealed: &str) -> Option<Vec<u8>> {
+        use aws_lc_rs::aead::{Aad, Nonce};
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(sealed)
+            .ok()?;
+        if bytes.len() < NONCE_BYTES {
+            return None;
+        }
+        let (nonce, sealed) = bytes.split_at(NONCE_BYTES);
+        let mut sealed = sealed.to_vec();
+        let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
+        let plain = self
+            .key()
+            .open_in_place(nonce, Aad::from(context.as_bytes()), &mut sealed)
+            .ok()?;
+        Some(plain.to_vec())
+    }
+}
+
+impl std::fmt::Debug for Sealer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Sealer(***)")
+    }
+}
+
 impl std::fmt::Debug for Pepper {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Pepper(***)")
@@ -418,6 +496,30 @@ impl std::fmt::Debug for Pepper {
 mod tests {
     use super::*;
     use crate::random::OsRandom;
+
+    #[test]
+    fn a_sealed_text_opens_only_with_its_key_and_context() {
+        let sealer = Sealer::new(&[7; 32]);
+        let sealed = sealer.seal("m1", b"+393401234544 482913", &OsRandom);
+        assert!(!sealed.contains("482913"));
+        assert_eq!(sealer.open("m1", &sealed).unwrap(), b"+393401234544 482913");
+        assert_ne!(
+            sealed,
+            sealer.seal("m1", b"+393401234544 482913", &OsRandom)
+        );
+        assert!(sealer.open("m2", &sealed).is_none(), "another context");
+        assert!(
+            Sealer::new(&[8; 32]).open("m1", &sealed).is_none(),
+            "another key"
+        );
+        let mut changed = sealed.into_bytes();
+        let last = changed.len() - 1;
+        changed[last] = if changed[last] == b'A' { b'B' } else { b'A' };
+        assert!(sealer
+            .open("m1", &String::from_utf8(changed).unwrap())
+            .is_none());
+        assert!(sealer.open("m1", "").is_none());
+    }
 
     #[test]
     fn a_hash_verifies_its_secret_only() {

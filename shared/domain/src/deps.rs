@@ -31,6 +31,8 @@ pub struct Deps {
     /// N6: the key the operator's back office presents (base64 text, as configured); `None`:
     /// no back office.
     pub operator_key: Option<String>,
+    /// Seals a queued message's recipient and content for the sender (`outbox`).
+    pub message_key: crate::crypto::Sealer,
 }
 
 #[cfg(test)]
@@ -67,6 +69,7 @@ impl Deps {
             gateway_key: None,
             issuer: Arc::new(crate::issuer::NoIssuer),
             operator_key: None,
+            message_key: crate::crypto::Sealer::new(b"message key of the unit tests"),
         }
     }
 }

@@ -158,7 +158,7 @@ async fn failed(deps: &Deps, account: Option<&Account>, now: crate::clock::Times
     let error = Error::InvalidCredentials;
     // Counted by the alarm on the rate of failed logins (spraying, a targeted attack).
     tracing::info!(event = "login_failed", "a login failed");
-    let writes = audit::record(
+    let writes = audit::record_alike(
         deps,
         Event::personal("login_failed", account, error.describe().code),
         now,

@@ -4,9 +4,11 @@
 //! and nothing is lost while SNS or SES is down.
 
 use crate::clock::{Clock, Timestamp, DAY, MINUTE};
+use crate::crypto::Sealer;
 use crate::error::Error;
 use crate::keys;
 use crate::messages::{Lang, Template};
+use crate::random::Random;
 use crate::store::{Condition, Index, Item, Store, Write};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -31,10 +33,17 @@ pub enum MessageState {
 pub struct Message {
     pub id: String,
     pub channel: Channel,
-    /// E.164 number or email address; dropped once delivered.
+    /// The recipient and the content (`Sealed`), sealed for the sender under the message
+    /// key: the table, its stream and its backups never hold a number, an address, a code or
+    /// a temporary password in clear. Dropped once delivered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<String>,
+    /// The recipient and the content in clear, as messages queued before they were sealed
+    /// hold them; never written now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
     pub to_hint: String,
-    /// The content; dropped once delivered (it may hold a temporary password).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<Template>,
     pub lang: Lang,
     pub state: MessageState,
@@ -43,6 +52,31 @@ pub struct Message {
     pub created_at: i64,
     #[serde(default)]
     pub sent_at: Option<i64>,
+}
+
+/// What a message's `sealed` holds.
+#[derive(Serialize, Deserialize)]
+struct Sealed {
+    to: String,
+    content: Template,
+}
+
+impl Message {
+    /// The recipient and the content: opened, or as an older message holds them in clear;
+    /// `None` when there is none (delivered) or it does not open (another key).
+    pub fn recipient_and_content(&self, sealer: &Sealer) -> Option<Result<(String, Template), ()>> {
+        match (&self.sealed, &self.to, &self.content) {
+            (Some(sealed), _, _) => Some(
+                sealer
+                    .open(&self.id, sealed)
+                    .and_then(|plain| serde_json::from_slice::<Sealed>(&plain).ok())
+                    .map(|s| (s.to, s.content))
+                    .ok_or(()),
+            ),
+            (None, Some(to), Some(content)) => Some(Ok((to.clone(), content.clone()))),
+            _ => None,
+        }
+    }
 }
 
 /// What a sender receives: rendered, ready to go.
@@ -78,8 +112,9 @@ pub const MAX_ATTEMPTS: u32 = 8;
 /// lapses only once the dispatcher that holds it has finished or been stopped.
 pub const CLAIM_SECONDS: i64 = 3 * MINUTE;
 
-/// The write that puts a new message in the outbox: only for the gate (`sending`), which
-/// every message passes first.
+/// The write that puts a new message in the outbox, its recipient and content sealed: only
+/// for the gate (`sending`), which every message passes first.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn enqueue(
     id: String,
     channel: Channel,
@@ -88,13 +123,16 @@ pub(crate) fn enqueue(
     content: Template,
     lang: Lang,
     now: Timestamp,
+    (sealer, random): (&Sealer, &dyn Random),
 ) -> Write {
+    let plain = serde_json::to_vec(&Sealed { to, content }).expect("a message serialises");
     let message = Message {
+        sealed: Some(sealer.seal(&id, &plain, random)),
         id: id.clone(),
         channel,
-        to: Some(to),
+        to: None,
         to_hint,
-        content: Some(content),
+        content: None,
         lang,
         state: MessageState::Pending,
         attempts: 0,
@@ -122,7 +160,7 @@ pub enum Delivery {
 /// Delivers every due pending message, at most `limit`; returns how each went.
 pub async fn deliver_due(
     store: &dyn Store,
-    sender: &dyn Sender,
+    (sender, sealer): (&dyn Sender, &Sealer),
     clock: &dyn Clock,
     portal: &str,
     limit: usize,
@@ -132,7 +170,7 @@ pub async fn deliver_due(
         .await?;
     let mut outcomes = Vec::with_capacity(pending.len());
     for item in pending {
-        outcomes.push(deliver_item(store, sender, clock, portal, item).await?);
+        outcomes.push(deliver_item(store, (sender, sealer), clock, portal, item).await?);
     }
     Ok(outcomes)
 }
@@ -145,7 +183,7 @@ pub async fn deliver_due(
 /// delivery is at least once.)
 pub async fn deliver_item(
     store: &dyn Store,
-    sender: &dyn Sender,
+    (sender, sealer): (&dyn Sender, &Sealer),
     clock: &dyn Clock,
     portal: &str,
     item: Item,
@@ -155,8 +193,24 @@ pub async fn deliver_item(
     if message.state != MessageState::Pending || message.next_attempt_at > now.0 {
         return Ok(Delivery::Skipped);
     }
-    let (Some(to), Some(content)) = (message.to.clone(), message.content.clone()) else {
-        return Ok(Delivery::Skipped);
+    let (to, content) = match message.recipient_and_content(sealer) {
+        Some(Ok(opened)) => opened,
+        None => return Ok(Delivery::Skipped),
+        Some(Err(())) => {
+            // Sealed under another key (the message key replaced while it waited): it can
+            // never be sent; given up, for the operator's alarm, rather than left pending.
+            message.state = MessageState::Failed;
+            let mut failed = item.next(&message);
+            failed.gsi1 = None;
+            tracing::error!(message_id = %message.id, "message given up: it does not open under the message key");
+            store
+                .write(vec![Write::Put {
+                    item: failed,
+                    condition: Condition::Version(item.version),
+                }])
+                .await?;
+            return Ok(Delivery::GaveUp);
+        }
     };
     // Claim: only the dispatcher whose versioned write lands goes on to send.
     message.attempts += 1;
@@ -186,6 +240,7 @@ pub async fn deliver_item(
             message.sent_at = Some(now.0);
             message.to = None;
             message.content = None;
+            message.sealed = None;
             let mut done = claimed.next(&message);
             done.gsi1 = None;
             done.expires_at = Some(now.0 + 30 * DAY);
@@ -264,24 +319,29 @@ mod tests {
                 content,
                 Lang::It,
                 clock.now(),
+                (&Sealer::new(&[1; 32]), &crate::random::OsRandom),
             )])
             .await
             .unwrap();
         for attempt in 1..MAX_ATTEMPTS {
             assert_eq!(
-                deliver_due(&store, &Down, &clock, "P", 10).await.unwrap(),
+                deliver_due(&store, (&Down, &Sealer::new(&[1; 32])), &clock, "P", 10)
+                    .await
+                    .unwrap(),
                 vec![Delivery::WillRetry],
                 "attempt {attempt}"
             );
             clock.advance(HOUR);
         }
         assert_eq!(
-            deliver_due(&store, &Down, &clock, "P", 10).await.unwrap(),
+            deliver_due(&store, (&Down, &Sealer::new(&[1; 32])), &clock, "P", 10)
+                .await
+                .unwrap(),
             vec![Delivery::GaveUp]
         );
         clock.advance(HOUR);
         assert!(
-            deliver_due(&store, &Down, &clock, "P", 10)
+            deliver_due(&store, (&Down, &Sealer::new(&[1; 32])), &clock, "P", 10)
                 .await
                 .unwrap()
                 .is_empty(),

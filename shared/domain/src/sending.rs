@@ -231,6 +231,7 @@ fn queue(
         content,
         lang,
         deps.clock.now(),
+        (&deps.message_key, deps.random.as_ref()),
     )
 }
 

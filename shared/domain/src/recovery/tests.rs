@@ -154,7 +154,12 @@ async fn key6_then_phone_completes_with_one_sms_in_the_outbox() {
     assert_eq!(sent.sent_to, "+39 340****44");
     let outbox = f.outbox().await;
     assert_eq!(outbox.len(), 1);
-    assert_eq!(outbox[0].to.as_deref(), Some(PHONE));
+    assert_eq!(outbox[0].to, None, "sealed, not in clear");
+    let (to, _) = outbox[0]
+        .recipient_and_content(&f.deps.message_key)
+        .unwrap()
+        .unwrap();
+    assert_eq!(to, PHONE);
     let replay = verify_phone(&f.deps, &flow, &TypedPhone::parse(PHONE).unwrap(), Lang::It).await;
     assert!(matches!(replay, Err(Error::WrongStep)), "{replay:?}");
     assert_eq!(f.outbox().await.len(), 1);
