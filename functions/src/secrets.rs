@@ -2,8 +2,8 @@
 //! its step uses (the route table's `keys` column; `function_keys` for the others): on AWS
 //! each key is a Secrets Manager secret of its own (`<prefix>/pepper`, ...) and a function's
 //! role may read only its own (a test holds the template to this), so a flaw in one step
-//! reads nothing that step does not need. The step that verifies tokens holds the public
-//! keys only; only the steps that issue tokens, and the rotation, hold the private ones; only
+//! reads nothing that step does not need. The steps that verify tokens hold the public keys
+//! only; only the steps that issue tokens, and the rotation, hold the private ones; only
 //! the steps that queue a message, and the outbox sender, hold the message key.
 //! Locally every step of the one process is given only its keys too (`keyed`), so the tests
 //! fail when a step uses a key it does not declare.
@@ -145,9 +145,10 @@ impl Keys {
     }
 }
 
-/// The keys of the functions that are not steps: the outbox sender renders and sends what
-/// is queued, the jobs and the import work on the table; the rotation reads and writes the
-/// token keys.
+/// The keys of every function: a step's from the route table; the outbox sender opens what
+/// is queued (the message key); the job that revokes lapsed administrators looks them up
+/// and emails them; the other jobs work on the table alone; the import looks up what it
+/// imports; the rotation reads and writes the token keys.
 pub fn function_keys(function: &str) -> Option<Keys> {
     use crate::lambda::{Job, DELIVER_MESSAGES, IMPORT_DATA, ROTATE_SIGNING_KEYS};
     if let Some(step) = crate::routes::Step::named(function) {

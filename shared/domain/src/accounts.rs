@@ -30,6 +30,12 @@ pub struct SecurityQuestionOnFile {
 pub struct Account {
     pub id: String,
     pub email: String,
+    /// Whether `email` was typed where only something else was proven (a card, a line, old
+    /// credentials) and no code sent to it has come back yet: until then no reset code goes
+    /// to it (it may be mistyped, and its holder a stranger). Proven by an email change to
+    /// it (C5); an address from an activation link or an invitation is proven.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub email_unproven: bool,
     pub display_name: String,
     pub birth_date: Option<BirthDate>,
     pub password_hash: Option<String>,
@@ -177,6 +183,7 @@ impl Account {
         Account {
             id: new_id(deps.random.as_ref()),
             email,
+            email_unproven: false,
             display_name,
             birth_date: None,
             password_hash: None,
@@ -348,6 +355,7 @@ pub fn provision_cardholder(deps: &Deps, new: &NewCardholder) -> Vec<Write> {
     let account = Account {
         id: id.clone(),
         email: new.email.as_str().to_string(),
+        email_unproven: false,
         display_name: new.display_name.clone(),
         birth_date: Some(new.birth_date),
         password_hash: new

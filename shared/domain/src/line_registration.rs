@@ -239,7 +239,7 @@ pub async fn complete(
         f.state = State::Ended
     })
     .await?;
-    let account = Account::for_portal(
+    let mut account = Account::for_portal(
         deps,
         flow.email.clone(),
         flow.referent
@@ -261,6 +261,8 @@ pub async fn complete(
             line: flow.line.clone(),
         },
     )?;
+    // The code went to the line: the address typed is not proven (a data-only SIM's went to it).
+    account.email_unproven = !flow.data_only;
     flow.state = State::Completed;
     let (session, session_write) = sessions::open(deps, &account, now)?;
     let mut writes = vec![Write::replace(&item, &flow)];

@@ -279,7 +279,7 @@ pub async fn complete(
     if becomes_administrator && administrator.is_some() {
         return Err(Error::CompanyAlreadyRegistered);
     }
-    let account = Account::for_portal(
+    let mut account = Account::for_portal(
         deps,
         flow.email.clone(),
         flow.legacy.display_name.clone(),
@@ -296,6 +296,8 @@ pub async fn complete(
         },
         Login::Email,
     )?;
+    // The old credentials and the mobile are proven, not the address typed.
+    account.email_unproven = true;
     let mut migrated = flow.legacy.clone();
     migrated.password_hash = None;
     migrated.migrated_to = Some(account.id.clone());

@@ -52,6 +52,9 @@ pub enum State {
 pub struct Reset {
     pub mobile: Option<PhoneOnFile>,
     pub email: String,
+    /// The address was never proven (`Account::email_unproven`): no code goes to it.
+    #[serde(default)]
+    pub email_unproven: bool,
     /// W6: whether the account's roles may reset their own password.
     pub may_reset: bool,
 }
@@ -137,6 +140,7 @@ pub async fn start(
                 .is_none_or(|r| r.resets_own_password)
         }),
         mobile: account.mobile,
+        email_unproven: account.email_unproven,
         email: account.email,
     });
     let flow = PasswordResetFlow {
@@ -272,7 +276,7 @@ pub async fn send_code(
                 codes::send_by_sms(deps, &phone, about.unproven(), flow.lang).await?;
             (code, vec![message], Some(phone.hint()))
         }
-        (Channel::Email, Some(subject)) => {
+        (Channel::Email, Some(subject)) if !subject.email_unproven => {
             let account_id = opened(deps, &flow.id);
             let about = About {
                 account: account_id.as_deref(),
@@ -284,7 +288,9 @@ pub async fn send_code(
         }
         // A decoy: a code nobody receives, so that the next step fails like a wrong code,
         // counted as an email to the name would be (the same budgets, the same refusals).
-        (Channel::Email, None) => {
+        // The same for an address never proven: it may be mistyped, and its holder a
+        // stranger, who would reset the account with the code.
+        (Channel::Email, _) => {
             sending::decoy_email(deps, &flow.login_key).await?;
             (codes::issue(deps, now).1, Vec::new(), None)
         }

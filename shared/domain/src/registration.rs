@@ -238,7 +238,7 @@ pub async fn complete(
     if items.next().flatten().is_some() {
         return Err(Error::EmailTaken);
     }
-    let account = Account::for_portal(
+    let mut account = Account::for_portal(
         deps,
         credentials.email.as_str().to_string(),
         flow.holder_name.clone(),
@@ -259,6 +259,8 @@ pub async fn complete(
         },
         Login::Email,
     )?;
+    // The card and its registration code are proven, not the address typed.
+    account.email_unproven = true;
     let administrator = CompanyAdministrator {
         account_id: account.id.clone(),
         display_name: account.display_name.clone(),

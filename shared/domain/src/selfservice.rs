@@ -204,14 +204,17 @@ pub async fn confirm_change(
                 claim_login(&line_login_key(&line.lookup), &account.id),
             ]
         }
+        // The code sent to the address came back: it is proven.
         Change::Email { email } if account.login != Login::Email => {
             account.email = email;
+            account.email_unproven = false;
             vec![Write::replace(&found.item, &account), done]
         }
         Change::Email { email } => {
             let new = Email::parse(&email).map_err(|e| Error::Internal(Box::new(e)))?;
             let old = Email::parse(&account.email).map_err(|e| Error::Internal(Box::new(e)))?;
             account.email = new.as_str().to_string();
+            account.email_unproven = false;
             let mut updated = found.item.next(&account);
             updated.gsi1 = Some(keys::login_index(new.canonical()));
             let mut writes = vec![

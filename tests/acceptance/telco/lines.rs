@@ -6,7 +6,7 @@ use varco_domain::outbox::Channel;
 use varco_functions::demo::{LINE_DATA, LINE_LAGO, LINE_LUCA, LINE_SARA, LINE_SPARE};
 use varco_tests::{captured_logs, code_in, gateway_proof, on_both_stores, Answer, TestApp};
 
-const PASSWORD: &str = "Onda-Lunga-2024";
+pub(crate) const PASSWORD: &str = "Onda-Lunga-2024";
 
 async fn w7_employee_registers_a_line_with_a_code_by_sms(app: TestApp) {
     let started = app

@@ -113,6 +113,47 @@ async fn w5_the_code_can_go_by_email(app: TestApp) {
     assert_eq!(app.login_as("MarcoB", NEW).await.status, 201);
 }
 
+/// X9: a reset code goes by email only to an address proven by a code sent to it. Luca
+/// registered his line with an address nobody proved (the code went to the line): asked for
+/// by email, the code goes nowhere, and the answer is the one anybody gets (a mistyped
+/// address's holder would otherwise reset his account). Once he proves the address (an email
+/// change to it, with the code it receives), the code goes there.
+async fn w5_x9_a_reset_code_goes_by_email_only_to_a_proven_address(app: TestApp) {
+    let address = "luca.neri@officinenord.example";
+    let token = super::lines::luca_token(&app).await;
+    let flow = start(&app, LINE_LUCA.number).await;
+    let email = json!({ "channel": "email" });
+    let sent = step(&app, &flow, "code", email.clone()).await;
+    assert_eq!(sent.status, 202, "{}", sent.body);
+    assert!(
+        app.deliver_messages().await.is_empty(),
+        "no code to an address nobody proved"
+    );
+
+    let change = json!({ "password": super::lines::PASSWORD, "email": address });
+    assert_eq!(app.post_as(&token, "/me/email", change).await.status, 202);
+    let code = code_in(&app.the_email().await);
+    let proven = app
+        .post_as(&token, "/me/email/code", json!({ "code": code }))
+        .await;
+    assert_eq!(proven.status, 204, "{}", proven.body);
+
+    let flow = start(&app, LINE_LUCA.number).await;
+    let again = step(&app, &flow, "code", email).await;
+    assert_eq!((again.status, &again.body), (sent.status, &sent.body));
+    let mail = app.the_email().await;
+    assert_eq!(mail.to, address);
+    let done = step(
+        &app,
+        &flow,
+        "password",
+        json!({ "code": code_in(&mail), "new_password": NEW }),
+    )
+    .await;
+    assert_eq!(done.status, 204, "{}", done.body);
+    assert_eq!(app.login_as(LINE_LUCA.number, NEW).await.status, 201);
+}
+
 async fn w8_employee_resets_the_password_by_line_number(app: TestApp) {
     let luca = app
         .register_line(LINE_LUCA.number, "luca.neri@officinenord.example", OLD)
@@ -339,6 +380,7 @@ on_both_stores!(
     x5_password_reset_guesses_are_limited_per_name_across_new_flows,
     w5_user_admin_resets_the_password_with_a_code_by_sms,
     w5_the_code_can_go_by_email,
+    w5_x9_a_reset_code_goes_by_email_only_to_a_proven_address,
     w8_employee_resets_the_password_by_line_number,
     w6_a_telco_manager_cannot_reset_their_own_password,
     x6_a_password_reset_answers_alike_for_unknown_names,
