@@ -120,7 +120,7 @@ impl Reader<'_> {
 
 impl AwsConfig {
     /// Reads `VARCO_FUNCTION`, `VARCO_TABLE`, `VARCO_PROFILE`, and the function's keys
-    /// (`secrets::function_keys`): from the secrets under `VARCO_SECRETS_PREFIX`, or else
+    /// (`catalog::function_keys`): from the secrets under `VARCO_SECRETS_PREFIX`, or else
     /// from their variables (`Key::variable`: `VARCO_PEPPER`, `VARCO_CAPTCHA_KEY`, base64 of
     /// at least 32 bytes each; `VARCO_SIGNING_KEYS`, the JSON of `signing_keys`;
     /// `VARCO_VERIFYING_KEYS`, the key set; optionally `VARCO_GATEWAY_KEY` for W9,
@@ -158,7 +158,7 @@ impl AwsConfig {
             audiences,
         };
         let function = r.required("VARCO_FUNCTION");
-        let keys = crate::secrets::function_keys(&function).unwrap_or_else(|| {
+        let keys = crate::catalog::function_keys(&function).unwrap_or_else(|| {
             if !function.is_empty() {
                 r.problems.push(format!(
                     "VARCO_FUNCTION={function} names no function of Varco"

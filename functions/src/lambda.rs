@@ -2,6 +2,7 @@
 //! its configuration names (`VARCO_FUNCTION`): a step behind API Gateway, the outbox sender on
 //! the table's stream (and on a schedule, for retries), a scheduled job, or the import.
 
+use crate::catalog::{Job, DELIVER_MESSAGES, IMPORT_DATA, ROTATE_SIGNING_KEYS};
 use crate::http::{lang_of, log_request, request_id, ApiRequest, Params};
 use crate::routes::{handle, match_path, Step};
 use bytes::Bytes;
@@ -23,21 +24,6 @@ pub type Error = lambda_http::Error;
 /// The environment variable that names a function: a step (`verify-key6`), a job
 /// (`expire-invitations`), `deliver-messages` or `import-data`.
 pub const FUNCTION_VARIABLE: &str = "VARCO_FUNCTION";
-
-/// The functions that are not steps.
-pub const DELIVER_MESSAGES: &str = "deliver-messages";
-pub const IMPORT_DATA: &str = "import-data";
-pub const ROTATE_SIGNING_KEYS: &str = "rotate-signing-keys";
-
-/// Every function's name: the steps, the outbox sender, the jobs and the import.
-pub fn function_names() -> Vec<&'static str> {
-    let steps = crate::routes::routes().iter().map(|route| route.name);
-    let jobs = Job::ALL.into_iter().map(Job::name);
-    steps
-        .chain([DELIVER_MESSAGES, IMPORT_DATA, ROTATE_SIGNING_KEYS])
-        .chain(jobs)
-        .collect()
-}
 
 /// Runs the function `VARCO_FUNCTION` names; a missing or unknown name fails the start,
 /// saying so.
@@ -263,37 +249,13 @@ pub async fn serve_job(job: Job) -> Result<(), Error> {
     .await
 }
 
-/// The scheduled jobs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Job {
-    ExpireInvitations,
-    RevokeLapsedAdministrators,
-    PurgeFlows,
-}
-
-impl Job {
-    pub const ALL: [Job; 3] = [
-        Job::ExpireInvitations,
-        Job::RevokeLapsedAdministrators,
-        Job::PurgeFlows,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Job::ExpireInvitations => "expire-invitations",
-            Job::RevokeLapsedAdministrators => "revoke-lapsed-administrators",
-            Job::PurgeFlows => "purge-flows",
-        }
-    }
-}
-
 /// Items per page, and pages per run, of a job.
 const JOB_PAGE: usize = 25;
 const JOB_PAGES: usize = 200;
 
 /// Runs `job` once: what the job binaries, the local gateway's timer and tests call.
 pub async fn run_job(deps: &Deps, job: Job) -> Result<Value, Error> {
-    let keys = crate::secrets::function_keys(job.name()).expect("a job has keys");
+    let keys = crate::catalog::function_keys(job.name()).expect("a job has keys");
     let deps = &crate::secrets::keyed(deps, keys);
     let report = match job {
         Job::ExpireInvitations => {

@@ -4,6 +4,7 @@
 //! and the black-box tests.
 
 pub mod app;
+pub mod catalog;
 pub mod config;
 pub mod console;
 pub mod demo;

@@ -220,7 +220,7 @@ pub async fn run(options: LocalOptions) -> Result<(), BoxError> {
                     Err(e) => tracing::error!(error = %e, "rotating the signing keys failed"),
                 }
             }
-            for job in crate::lambda::Job::ALL {
+            for job in crate::catalog::Job::ALL {
                 if let Err(e) = crate::lambda::run_job(&jobs, job).await {
                     tracing::error!(job = job.name(), error = %e, "job failed");
                 }

@@ -1,5 +1,5 @@
 //! The deployment's keys, and which function holds which. Each function reads only the keys
-//! its step uses (the route table's `keys` column; `function_keys` for the others): on AWS
+//! its step uses (the route table's `keys` column; `catalog::function_keys` for the others): on AWS
 //! each key is a Secrets Manager secret of its own (`<prefix>/pepper`, ...) and a function's
 //! role may read only its own (a test holds the template to this), so a flaw in one step
 //! reads nothing that step does not need. The steps that verify tokens hold the public keys
@@ -142,26 +142,6 @@ impl Keys {
 
     pub fn iter(self) -> impl Iterator<Item = Key> {
         Key::ALL.into_iter().filter(move |k| self.has(*k))
-    }
-}
-
-/// The keys of every function: a step's from the route table; the outbox sender opens what
-/// is queued (the message key); the job that revokes lapsed administrators looks them up
-/// and emails them; the other jobs work on the table alone; the import looks up what it
-/// imports; the rotation reads and writes the token keys.
-pub fn function_keys(function: &str) -> Option<Keys> {
-    use crate::lambda::{Job, DELIVER_MESSAGES, IMPORT_DATA, ROTATE_SIGNING_KEYS};
-    if let Some(step) = crate::routes::Step::named(function) {
-        return Some(step.keys());
-    }
-    let job = Job::ALL.into_iter().find(|job| job.name() == function);
-    match (function, job) {
-        (_, Some(Job::RevokeLapsedAdministrators)) => Some(Keys::parse("PM")),
-        (_, Some(_)) => Some(Keys::NONE),
-        (DELIVER_MESSAGES, _) => Some(Keys::parse("M")),
-        (IMPORT_DATA, _) => Some(Keys::parse("P")),
-        (ROTATE_SIGNING_KEYS, _) => Some(Keys::parse("SV")),
-        _ => None,
     }
 }
 

@@ -537,7 +537,7 @@ async fn every_function_of_the_route_table_starts_and_answers_as_its_step() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_job_functions_run_their_jobs() {
     let seeded = seeded("jobs", "card-issuer").await;
-    for job in varco_functions::lambda::Job::ALL.map(varco_functions::lambda::Job::name) {
+    for job in varco_functions::catalog::Job::ALL.map(varco_functions::catalog::Job::name) {
         let scheduled =
             json!({ "version": "0", "detail-type": "Scheduled Event", "source": "aws.scheduler" });
         let report = invoke_raw(

@@ -148,7 +148,7 @@ fn x1_every_step_is_its_own_function_behind_its_route() {
 
     let names: BTreeSet<String> = functions.iter().map(|f| f.name.clone()).collect();
     assert_eq!(names.len(), functions.len(), "two functions share a name");
-    let varco_functions: BTreeSet<String> = varco_functions::lambda::function_names()
+    let varco_functions: BTreeSet<String> = varco_functions::catalog::function_names()
         .into_iter()
         .map(str::to_string)
         .collect();
@@ -195,7 +195,8 @@ fn only_the_outbox_sender_may_send_sms_or_email_and_nothing_is_granted_on_everyt
 /// public keys, or nothing.
 #[test]
 fn each_function_may_read_the_secrets_of_its_own_keys_and_no_other() {
-    use varco_functions::secrets::{function_keys, Key};
+    use varco_functions::catalog::function_keys;
+    use varco_functions::secrets::Key;
     let mut may_sign = BTreeSet::new();
     for function in functions() {
         let keys = function_keys(&function.name).expect("a function of Varco");
@@ -226,7 +227,7 @@ fn each_function_may_read_the_secrets_of_its_own_keys_and_no_other() {
             .collect();
         assert!(others.is_empty(), "{}: {others:?}", function.logical_id);
         let writes = secrets("PutSecretValue");
-        if function.name == varco_functions::lambda::ROTATE_SIGNING_KEYS {
+        if function.name == varco_functions::catalog::ROTATE_SIGNING_KEYS {
             assert_eq!(
                 writes,
                 BTreeSet::from([

@@ -6,8 +6,9 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use varco_domain::clock::{DAY, HOUR};
 use varco_domain::outbox::Channel;
+use varco_functions::catalog::Job;
 use varco_functions::demo::{ACME_CARD, MARIO};
-use varco_functions::lambda::{run_job, Job};
+use varco_functions::lambda::run_job;
 use varco_tests::{invitation_code_in, on_both_stores, temporary_password_in, TestApp};
 
 const SARA_EMAIL: &str = "sara.conti@acme.example";

@@ -94,7 +94,7 @@ async fn r1_a_flow_expires_after_fifteen_minutes(app: TestApp) {
 
 async fn x2_the_hourly_job_purges_flows_a_day_past_their_end(app: TestApp) {
     let flow = app.flow("password", &MARIO).await;
-    let purge = || app.run_job_until_finished(varco_functions::lambda::Job::PurgeFlows);
+    let purge = || app.run_job_until_finished(varco_functions::catalog::Job::PurgeFlows);
     // Expired, it still answers so for a day.
     app.clock.advance(15 * MINUTE + 23 * 60 * MINUTE);
     assert_eq!(purge().await, 0);

@@ -411,7 +411,7 @@ async fn import_acme_card(app: &TestApp, blocked_on: Option<&str>) {
 async fn n3_the_daily_job_revokes_an_administrator_past_the_grace_period_and_frees_the_seat(
     app: TestApp,
 ) {
-    use varco_functions::lambda::Job;
+    use varco_functions::catalog::Job;
     let flow = confirmed(&app, &ACME_CARD, SARA_PHONE).await;
     let session = app
         .registration_credentials(&flow, SARA_EMAIL, SARA_PASSWORD)

@@ -573,7 +573,7 @@ impl TestApp {
 
     /// Runs a scheduled job as its schedule would over the time the clock moved: until it
     /// says it finished. Answers the items it changed.
-    pub async fn run_job_until_finished(&self, job: varco_functions::lambda::Job) -> u64 {
+    pub async fn run_job_until_finished(&self, job: varco_functions::catalog::Job) -> u64 {
         let mut changed = 0;
         loop {
             let report = varco_functions::lambda::run_job(&self.deps, job)

@@ -41,7 +41,7 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
     let mut counted: Vec<(&str, u64)> = Vec::new();
     let mut used: BTreeMap<String, BTreeSet<(String, String)>> = BTreeMap::new();
     // The purge job runs from the start, as from a deployment: its cursor starts now.
-    app.run_job_until_finished(varco_functions::lambda::Job::PurgeFlows)
+    app.run_job_until_finished(varco_functions::catalog::Job::PurgeFlows)
         .await;
     app.take_dynamodb_operations();
     macro_rules! count {
@@ -371,7 +371,7 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
     app.take_dynamodb_operations();
     let report = varco_functions::lambda::run_job(
         &app.deps,
-        varco_functions::lambda::Job::ExpireInvitations,
+        varco_functions::catalog::Job::ExpireInvitations,
     )
     .await
     .unwrap();
@@ -382,7 +382,7 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
     app.deliver_messages().await;
     // So is the purge of the flows finished with (a day past their end): every flow so far.
     let purged = app
-        .run_job_until_finished(varco_functions::lambda::Job::PurgeFlows)
+        .run_job_until_finished(varco_functions::catalog::Job::PurgeFlows)
         .await;
     assert!(purged > 0, "the flows of the steps above are purged");
     used.entry("purge-flows".to_string())
@@ -518,7 +518,7 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
     app.clock.advance(lapsed - app.deps.clock.now().0);
     app.take_dynamodb_operations();
     let revoked = app
-        .run_job_until_finished(varco_functions::lambda::Job::RevokeLapsedAdministrators)
+        .run_job_until_finished(varco_functions::catalog::Job::RevokeLapsedAdministrators)
         .await;
     assert_eq!(revoked, 1);
     used.entry("revoke-lapsed-administrators".to_string())
