@@ -259,7 +259,7 @@ pub async fn run_job(deps: &Deps, job: Job) -> Result<Value, Error> {
     let deps = &crate::secrets::keyed(deps, keys);
     let report = match job {
         Job::ExpireInvitations => {
-            varco_domain::invitations::expire_due(deps, JOB_PAGE, JOB_PAGES).await?
+            varco_domain::jobs::expire_invitations(deps, JOB_PAGE, JOB_PAGES).await?
         }
         Job::RevokeLapsedAdministrators => {
             varco_domain::jobs::revoke_lapsed_administrators(deps, JOB_PAGE, JOB_PAGES).await?

@@ -7,6 +7,7 @@ use http::HeaderMap;
 use serde::Deserialize;
 use varco_domain::accounts::LoginName;
 use varco_domain::members;
+use varco_domain::types;
 use varco_domain::types::is_id;
 use varco_domain::types::Email;
 use varco_domain::types::OneTimeCode;
@@ -74,22 +75,10 @@ fn id_param(
     }
 }
 
-/// A password (or an old username) as typed to prove who one is: not held to the policy
-/// for new passwords (it was set under older rules, perhaps), only bounded.
+/// A password (or an old username) as typed to prove who one is (`types::typed_password`),
+/// or the field's error.
 fn typed_password(field: &'static str, value: &str) -> Result<String, Error> {
-    if value.is_empty() {
-        return Err(Error::InvalidField {
-            field,
-            reason: varco_domain::types::ParseError::Empty,
-        });
-    }
-    if value.chars().count() > 1024 {
-        return Err(Error::InvalidField {
-            field,
-            reason: varco_domain::types::ParseError::TooLong,
-        });
-    }
-    Ok(value.to_string())
+    types::typed_password(value).map_err(Error::field(field))
 }
 
 /// A login name as typed: an `email`, or a `username` (read with the profile's settings in
@@ -210,15 +199,6 @@ fn person_name(field: &'static str, value: String) -> Result<String, Error> {
     PersonName::parse(&value)
         .map(PersonName::into_string)
         .map_err(Error::field(field))
-}
-
-/// A PUK as typed: 4 to 16 digits.
-fn typed_puk(puk: &str) -> Result<String, Error> {
-    let puk = puk.trim();
-    if !(4..=16).contains(&puk.len()) || !puk.chars().all(|c| c.is_ascii_digit()) {
-        return Err(Error::field("puk")(ParseError::Format));
-    }
-    Ok(puk.to_string())
 }
 
 /// A company id from the path. One that cannot be a company's is one the caller does not

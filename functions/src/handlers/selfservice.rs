@@ -1,12 +1,13 @@
 //! A logged-in person's own account: mobile, email, Key6 view, a second SIM, deletion.
 
-use super::{bearer, typed_password, typed_puk, FromRequest};
+use super::{bearer, typed_password, FromRequest};
 use crate::http::ApiRequest;
 use crate::http::Reply;
 use http::StatusCode;
 use serde::Deserialize;
 use varco_domain::messages::Lang;
 use varco_domain::selfservice;
+use varco_domain::types::typed_puk;
 use varco_domain::types::CardNumber;
 use varco_domain::types::Email;
 use varco_domain::types::OneTimeCode;
@@ -120,7 +121,9 @@ impl FromRequest for LineAssociationInput {
         let body: serde_json::Map<String, serde_json::Value> = request.json()?;
         let puk = match body.get("puk") {
             None | Some(serde_json::Value::Null) => None,
-            Some(serde_json::Value::String(puk)) => Some(typed_puk(puk)?),
+            Some(serde_json::Value::String(puk)) => {
+                Some(typed_puk(puk).map_err(Error::field("puk"))?)
+            }
             Some(_) => return Err(Error::MalformedBody("`puk` must be a string".into())),
         };
         Ok(LineAssociationInput { change, puk })

@@ -1,14 +1,13 @@
 //! The telco's User Admin registration (W2), employees' line registration (W7) and password reset (W5, W8).
 
-use super::{
-    flow_id, person_name, typed_puk, CodeAndPasswordInput, FromRequest, ResendInput, TypedLoginName,
-};
+use super::{flow_id, person_name, CodeAndPasswordInput, FromRequest, ResendInput, TypedLoginName};
 use crate::http::ApiRequest;
 use crate::http::Reply;
 use http::StatusCode;
 use serde::Deserialize;
 use varco_domain::line_registration::StartLineRegistration;
 use varco_domain::messages::Lang;
+use varco_domain::types::typed_puk;
 use varco_domain::types::BirthDate;
 use varco_domain::types::Email;
 use varco_domain::types::FiscalCode;
@@ -155,7 +154,7 @@ impl FromRequest for PukInput {
         let body: Body = request.json()?;
         Ok(PukInput {
             flow_id,
-            puk: typed_puk(&body.puk)?,
+            puk: typed_puk(&body.puk).map_err(Error::field("puk"))?,
         })
     }
 }

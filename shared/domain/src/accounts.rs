@@ -109,22 +109,12 @@ impl LoginName {
     pub fn key(&self, deps: &Deps) -> String {
         match self {
             LoginName::Email(email) => email.canonical().to_string(),
-            LoginName::Username(username) => username_login_key(username.as_str()),
+            LoginName::Username(username) => keys::username_login_key(username.as_str()),
             LoginName::Line(phone) => {
-                line_login_key(&deps.pepper.lookup(purpose::PHONE, phone.e164()))
+                keys::line_login_key(&deps.pepper.lookup(purpose::PHONE, phone.e164()))
             }
         }
     }
-}
-
-/// The login key of a username.
-pub fn username_login_key(username: &str) -> String {
-    format!("USER#{username}")
-}
-
-/// The login key of a line, from its keyed hash.
-pub fn line_login_key(phone_lookup: &str) -> String {
-    format!("LINE#{phone_lookup}")
 }
 
 /// Refuses a new password made of the person's own context (`context`: the account's, as
@@ -227,7 +217,7 @@ impl Account {
             Condition::None,
         )];
         for line in &self.lines {
-            let key = line_login_key(&line.lookup);
+            let key = keys::line_login_key(&line.lookup);
             if key != login_key {
                 writes.push(Write::delete(keys::login_claim(&key), Condition::None));
             }
@@ -242,8 +232,8 @@ impl Account {
                 .map_err(|e| Error::Internal(Box::new(e)))?
                 .canonical()
                 .to_string(),
-            Login::Username { username } => username_login_key(username),
-            Login::Line { line } => line_login_key(&line.lookup),
+            Login::Username { username } => keys::username_login_key(username),
+            Login::Line { line } => keys::line_login_key(&line.lookup),
         })
     }
 }

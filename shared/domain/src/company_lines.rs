@@ -10,7 +10,6 @@
 //! is that invitation's (kept while accepted: the employee holds the line), or registered
 //! when an employee registered the line itself (W7, its login claim).
 
-use crate::accounts::line_login_key;
 use crate::deps::Deps;
 use crate::error::Error;
 use crate::invitation::{Invitation, State as InvitationState, ID_ALPHABET};
@@ -176,6 +175,6 @@ pub(crate) fn keys_of(deps: &Deps, company_id: &str, number: &str) -> [crate::st
     [
         keys::company_line(company_id, &lookup),
         keys::invitation(company_id, &invitation_id(deps, number)),
-        keys::login_claim(&line_login_key(&lookup)),
+        keys::login_claim(&keys::line_login_key(&lookup)),
     ]
 }

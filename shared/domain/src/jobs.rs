@@ -6,9 +6,11 @@
 //! the index. So a job run twice changes nothing the second time, and a job stopped halfway
 //! (a page limit, a timeout) is finished by the next run.
 
+use crate::audit::{self, Event};
 use crate::clock::Timestamp;
 use crate::deps::Deps;
 use crate::error::Error;
+use crate::invitation::{Invitation, State};
 use crate::keys::{self, Buckets};
 use crate::store::{Index, Item, StoreError, Write};
 use serde::{Deserialize, Serialize};
@@ -114,6 +116,45 @@ pub async fn by_bucket(
         }
     }
     Ok(report)
+}
+
+/// X2: marks sent invitations past their expiry as expired, a page at a time, from the
+/// hour the last run finished to the last full hour. Safe to run twice (the second finds nothing) and to
+/// interrupt (the next run starts where the cursor says, and expired invitations have left
+/// the index). Returns what it changed and whether it finished.
+pub async fn expire_invitations(
+    deps: &Deps,
+    page_size: usize,
+    max_pages: usize,
+) -> Result<JobReport, Error> {
+    by_bucket(
+        deps,
+        "expire-invitations",
+        Buckets::Hours,
+        page_size,
+        max_pages,
+        keys::invitations_due,
+        |deps, item, now| {
+            Box::pin(async move {
+                let invitation: Invitation = item.parse()?;
+                if invitation.state_at(now) != State::Expired || invitation.state != State::Sent {
+                    return Ok(None);
+                }
+                // Its code stays known, so that whoever holds it is told "expired, ask for
+                // a reactivation" (which replaces it), and so does N5's mobile.
+                let mut expired = invitation.clone();
+                expired.state = State::Expired;
+                let mut writes = vec![expired.item(Some(item), now)];
+                writes.extend(audit::record(
+                    deps,
+                    Event::job("invitation_expired", &invitation.id, &invitation.company_id),
+                    now,
+                ));
+                Ok(Some(writes))
+            })
+        },
+    )
+    .await
 }
 
 /// N3: revokes the Administrators whose company card's grace period has ended, a day's

@@ -56,9 +56,11 @@ pub const CARD_ROLE_PREFIX: &str = "ROLE#";
 pub fn contract(company_id: &str, contract_id: &str) -> Key {
     Key::new(
         format!("COMPANY#{company_id}"),
-        format!("CONTRACT#{contract_id}"),
+        format!("{CONTRACT_PREFIX}{contract_id}"),
     )
 }
+
+pub const CONTRACT_PREFIX: &str = "CONTRACT#";
 
 /// T4: a mobile line of a company, beside the company (by the keyed hash of its number).
 pub fn company_line(company_id: &str, phone_lookup: &str) -> Key {
@@ -232,6 +234,16 @@ const MESSAGE_SORT: &str = "MESSAGE";
 /// Whether `key` is an outbox message's (`message`): what the stream's sender delivers.
 pub fn is_message(key: &Key) -> bool {
     key.pk.starts_with(MESSAGE_PREFIX) && key.sk == MESSAGE_SORT
+}
+
+/// The login key of a username (W4: as typed).
+pub fn username_login_key(username: &str) -> String {
+    format!("USER#{username}")
+}
+
+/// The login key of a line, from its keyed hash.
+pub fn line_login_key(phone_lookup: &str) -> String {
+    format!("LINE#{phone_lookup}")
 }
 
 /// Gsi1: the login name (`LoginName::key`).

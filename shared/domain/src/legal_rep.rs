@@ -15,7 +15,7 @@
 //! codes go in one query. A resend mails a new link while the account waits for its first
 //! access, and only the username once it has a password; it answers alike for any email (X6).
 
-use crate::accounts::{username_login_key, Account, Login, Membership};
+use crate::accounts::{Account, Login, Membership};
 use crate::clock::{Timestamp, HOUR};
 use crate::codes::{self, PendingCode};
 use crate::contracts::LegalRepresentative;
@@ -127,7 +127,9 @@ pub async fn register(
                 mobile: rep.mobile.clone(),
             },
         )
-        .with_gsi1(keys::login_index(&username_login_key(username.as_str()))),
+        .with_gsi1(keys::login_index(&keys::username_login_key(
+            username.as_str(),
+        ))),
     ));
     writes.extend(
         link(
@@ -219,7 +221,7 @@ pub async fn resend_username(
         .store
         .query_index(
             Index::Gsi1,
-            &keys::login_index(&username_login_key(username.as_str())),
+            &keys::login_index(&keys::username_login_key(username.as_str())),
             10,
         )
         .await?;
@@ -259,7 +261,9 @@ pub async fn resend_username(
             .await?,
         ),
         // Nobody has the address: counted as an email to it would be (X6).
-        (None, _) => sending::decoy_email(deps, &username_login_key(username.as_str())).await?,
+        (None, _) => {
+            sending::decoy_email(deps, &keys::username_login_key(username.as_str())).await?
+        }
     }
     crate::captcha::commit(deps.store.as_ref(), writes).await
 }

@@ -133,7 +133,7 @@ async fn started(
     let settings = settings(deps)?;
     let now = deps.clock.now();
     let lookup = deps.pepper.lookup(purpose::PHONE, input.line.e164());
-    let login_key = crate::accounts::line_login_key(&lookup);
+    let login_key = keys::line_login_key(&lookup);
     let mut items = deps
         .store
         .get_many(&[keys::line(&lookup), keys::login_claim(&login_key)])

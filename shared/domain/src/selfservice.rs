@@ -9,7 +9,7 @@
 //! for a new registration.
 
 use crate::accounts::new_password_outside;
-use crate::accounts::{claim_login, line_login_key, phone_on_file, Account, Login, PhoneOnFile};
+use crate::accounts::{claim_login, phone_on_file, Account, Login, PhoneOnFile};
 use crate::attempts::{self, Limit, Refusal, Subject};
 use crate::clock::{DAY, MINUTE};
 use crate::codes::{self, PendingCode};
@@ -201,7 +201,7 @@ pub async fn confirm_change(
             vec![
                 Write::replace(&found.item, &account),
                 done,
-                claim_login(&line_login_key(&line.lookup), &account.id),
+                claim_login(&keys::line_login_key(&line.lookup), &account.id),
             ]
         }
         // The code sent to the address came back: it is proven.
@@ -336,7 +336,7 @@ pub async fn start_line_association(
     let found = authenticate(deps, token, |_| {
         vec![
             keys::line(&lookup),
-            keys::login_claim(&line_login_key(&lookup)),
+            keys::login_claim(&keys::line_login_key(&lookup)),
         ]
     })
     .await?;
@@ -396,7 +396,7 @@ pub async fn start_line_association(
     forgiven.extend(guess.forgiven);
     let mut writes = vec![
         Write::replace(&found.item, &account),
-        claim_login(&line_login_key(&lookup), &account.id),
+        claim_login(&keys::line_login_key(&lookup), &account.id),
     ];
     writes.extend(forgiven);
     deps.store.write(writes).await.map_err(|e| match e {

@@ -137,7 +137,10 @@ async fn started(
         .await?;
     let mobile = phone_on_file(deps, &input.mobile);
     let mut matching = None;
-    for item in items.iter().filter(|i| i.key.sk.starts_with("CONTRACT#")) {
+    for item in items
+        .iter()
+        .filter(|i| i.key.sk.starts_with(keys::CONTRACT_PREFIX))
+    {
         let contract: Contract = item.parse()?;
         let rep = &contract.legal_representative;
         let same_email =
@@ -213,7 +216,7 @@ pub async fn activate(deps: &Deps, flow_id: &str, input: Activation) -> Result<S
     let login = Login::Username {
         username: input.username.as_str().to_string(),
     };
-    let username_key = crate::accounts::username_login_key(input.username.as_str());
+    let username_key = keys::username_login_key(input.username.as_str());
     let mut items = deps
         .store
         .get_many(&[keys::flow(flow_id), keys::login_claim(&username_key)])

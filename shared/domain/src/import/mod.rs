@@ -22,7 +22,7 @@
 //! A row that fails is reported with its line and a code; the others go on. Rows refer to
 //! companies imported before them (in this file or earlier).
 
-use crate::accounts::{phone_on_file, username_login_key, Account};
+use crate::accounts::{phone_on_file, Account};
 use crate::audit::{self, Event, Source};
 use crate::cards::Card;
 use crate::cards::{CardRole, CardValidity, CompanyCard};

@@ -227,7 +227,9 @@ pub(super) async fn contract(
             let username = crate::legal_rep::username_for(&email)?;
             let claim = deps
                 .store
-                .get(&keys::login_claim(&username_login_key(username.as_str())))
+                .get(&keys::login_claim(&keys::username_login_key(
+                    username.as_str(),
+                )))
                 .await?;
             crate::legal_rep::register(
                 deps,

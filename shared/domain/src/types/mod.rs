@@ -12,6 +12,7 @@ mod phone;
 mod registration_code;
 mod secret;
 mod security_answer;
+mod typed;
 mod username;
 mod vat_number;
 
@@ -26,6 +27,7 @@ pub use phone::{country_code_of_hint, PhoneNumber, TypedPhone};
 pub use registration_code::RegistrationCode;
 pub use secret::Secret;
 pub use security_answer::SecurityAnswer;
+pub use typed::{typed_password, typed_puk, MAX_TYPED_PASSWORD_CHARS};
 pub use username::Username;
 pub use vat_number::VatNumber;
 
