@@ -4,8 +4,8 @@
 //! Usage: argon2 <runs>
 
 use std::time::Instant;
-use varco_domain::crypto::SecretHasher;
-use varco_domain::random::OsRandom;
+use varco_domain::base::crypto::SecretHasher;
+use varco_domain::base::random::OsRandom;
 
 fn main() {
     let runs: usize = std::env::args()

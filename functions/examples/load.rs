@@ -101,7 +101,7 @@ async fn main() {
                     let problem: serde_json::Value = serde_json::from_slice(&body).unwrap();
                     let challenge = problem["captcha"]["challenge"].as_str().unwrap();
                     let difficulty = problem["captcha"]["difficulty"].as_u64().unwrap() as u8;
-                    let nonce = varco_domain::captcha::solve(challenge, difficulty);
+                    let nonce = varco_domain::base::captcha::solve(challenge, difficulty);
                     let again = serde_json::json!({ "email": email, "password": password, "captcha": format!("{challenge}:{nonce}") });
                     (status, body) = call(&mut stream, &post(&host, "/sessions", &again.to_string())).await;
                 }

@@ -4,13 +4,13 @@ use crate::config::{AwsConfig, SecretsSource, TokenSettings};
 use crate::secrets::{Key, Secrets};
 use base64::Engine as _;
 use std::sync::Arc;
-use varco_domain::captcha::{CaptchaVerifier, NotGiven, ProofOfWork};
-use varco_domain::clock::Clock;
-use varco_domain::crypto::{Pepper, Sealer, SecretHasher};
-use varco_domain::profile::Profile;
-use varco_domain::random::{OsRandom, Random};
-use varco_domain::store::Store;
-use varco_domain::tokens::{KeyRing, Tokens};
+use varco_domain::base::captcha::{CaptchaVerifier, NotGiven, ProofOfWork};
+use varco_domain::base::clock::Clock;
+use varco_domain::base::crypto::{Pepper, Sealer, SecretHasher};
+use varco_domain::base::profile::Profile;
+use varco_domain::base::random::{OsRandom, Random};
+use varco_domain::base::store::Store;
+use varco_domain::base::tokens::{KeyRing, Tokens};
 use varco_domain::Deps;
 use varco_store_dynamodb::DynamoStore;
 use varco_third_party::{HttpIssuer, Recaptcha, GOOGLE_VERIFY_URL};
@@ -65,7 +65,7 @@ pub fn deps(
         profile: Arc::new(profile),
         sms_country_codes: None,
         gateway_key: base64(&secrets.gateway_key),
-        issuer: Arc::new(varco_domain::issuer::NoIssuer),
+        issuer: Arc::new(varco_domain::base::issuer::NoIssuer),
         operator_key: base64(&secrets.operator_key),
         message_key: secrets
             .message_key
@@ -104,7 +104,7 @@ pub async fn aws_app_with(config: AwsConfig) -> Result<AwsApp, lambda_http::Erro
     store.warm_up().await;
     let mut deps = deps(
         Arc::new(store),
-        Arc::new(varco_domain::clock::SystemClock),
+        Arc::new(varco_domain::base::clock::SystemClock),
         config.profile.clone(),
         &secrets,
         &config.tokens,
@@ -162,7 +162,7 @@ impl AwsApp {
         };
         let tokens = &self.deps.tokens;
         let now = self.deps.clock.now();
-        if now.0 - tokens.ring_loaded_at().0 < varco_domain::tokens::KEY_RING_MAX_AGE {
+        if now.0 - tokens.ring_loaded_at().0 < varco_domain::base::tokens::KEY_RING_MAX_AGE {
             return;
         }
         let client = aws_sdk_secretsmanager::Client::new(&self.sdk);
@@ -272,7 +272,7 @@ mod tests {
     async fn hashes_on_every_worker_do_not_hold_up_other_tasks() {
         use std::sync::atomic::{AtomicBool, Ordering};
         use std::sync::Arc;
-        use varco_domain::crypto::SecretHasher;
+        use varco_domain::base::crypto::SecretHasher;
         let h = Arc::new(SecretHasher::offloaded(hash_offload));
         let other_ran = Arc::new(AtomicBool::new(false));
         let (started, workers_busy) = std::sync::mpsc::channel();
@@ -282,7 +282,7 @@ mod tests {
                 tokio::spawn(async move {
                     started.send(()).unwrap();
                     for _ in 0..40 {
-                        h.hash("482913", &varco_domain::random::OsRandom);
+                        h.hash("482913", &varco_domain::base::random::OsRandom);
                         if other_ran.load(Ordering::SeqCst) {
                             return true;
                         }

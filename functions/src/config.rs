@@ -3,7 +3,7 @@
 
 use crate::secrets::{Keys, Secrets};
 use std::fmt;
-use varco_domain::profile::Profile;
+use varco_domain::base::profile::Profile;
 
 /// Where a function's keys come from.
 #[derive(Clone)]
@@ -284,7 +284,7 @@ mod tests {
     use base64::engine::general_purpose::STANDARD;
     use base64::Engine;
     use std::collections::HashMap;
-    use varco_domain::tokens::{KeyRing, StoredKey};
+    use varco_domain::base::tokens::{KeyRing, StoredKey};
 
     #[test]
     fn every_missing_variable_is_named_at_once() {
@@ -379,7 +379,7 @@ mod tests {
     #[test]
     fn from_the_environment_a_function_reads_its_own_keys_only() {
         let key = STANDARD.encode([7u8; 32]);
-        let ring = KeyRing::first(varco_domain::clock::Timestamp(0));
+        let ring = KeyRing::first(varco_domain::base::clock::Timestamp(0));
         let mut env = deployment("login");
         env.insert("VARCO_PEPPER", key.clone());
         env.insert(

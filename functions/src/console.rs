@@ -1,7 +1,7 @@
 //! The sender of local runs: prints each SMS and email instead of sending it.
 
 use async_trait::async_trait;
-use varco_domain::outbox::{Channel, Outgoing, SendError, Sender};
+use varco_domain::limits::outbox::{Channel, Outgoing, SendError, Sender};
 
 pub struct ConsoleSender;
 

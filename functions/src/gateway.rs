@@ -16,7 +16,7 @@ use std::task::{ready, Context, Poll};
 use std::time::Instant;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
-use varco_domain::messages::Lang;
+use varco_domain::base::messages::Lang;
 use varco_domain::{Deps, Error};
 
 /// Serves requests on `listener` until the task is dropped.
@@ -36,7 +36,7 @@ pub async fn serve(listener: TcpListener, deps: Arc<Deps>) {
                 }
             });
             let io = HyperRefusals::new(stream, || {
-                varco_domain::random::new_id(deps_for_refusals.random.as_ref())
+                varco_domain::base::random::new_id(deps_for_refusals.random.as_ref())
             });
             let _ = hyper::server::conn::http1::Builder::new()
                 .serve_connection(TokioIo::new(io), service)
@@ -53,7 +53,7 @@ async fn route(
     let started = Instant::now();
     let (parts, body) = request.into_parts();
     let request_id = request_id(&parts.headers, || {
-        varco_domain::random::new_id(deps.random.as_ref())
+        varco_domain::base::random::new_id(deps.random.as_ref())
     });
     let lang = lang_of(&parts.headers);
     let refuse = |error: Error| {

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use std::net::IpAddr;
 use std::time::Instant;
-use varco_domain::messages::Lang;
+use varco_domain::base::messages::Lang;
 use varco_domain::Error;
 
 /// Largest request body accepted: every field at its documented longest, written with JSON

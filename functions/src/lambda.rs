@@ -11,8 +11,8 @@ use serde_json::{json, Value};
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use tokio::sync::OnceCell;
-use varco_domain::error::UNAVAILABLE_RETRY_AFTER;
-use varco_domain::outbox;
+use varco_domain::base::error::UNAVAILABLE_RETRY_AFTER;
+use varco_domain::limits::outbox;
 use varco_domain::Deps;
 use varco_senders_aws::{ByChannel, SesEmail, SnsSms};
 
@@ -155,7 +155,7 @@ pub async fn handle_event(
         _ => Bytes::new(),
     };
     let request_id = request_id(&parts.headers, || {
-        context_id.unwrap_or_else(|| varco_domain::random::new_id(deps.random.as_ref()))
+        context_id.unwrap_or_else(|| varco_domain::base::random::new_id(deps.random.as_ref()))
     });
     let response = handle(
         deps,
@@ -259,12 +259,15 @@ pub async fn run_job(deps: &Deps, job: Job) -> Result<Value, Error> {
     let deps = &crate::secrets::keyed(deps, keys);
     let report = match job {
         Job::ExpireInvitations => {
-            varco_domain::jobs::expire_invitations(deps, JOB_PAGE, JOB_PAGES).await?
+            varco_domain::operator::jobs::expire_invitations(deps, JOB_PAGE, JOB_PAGES).await?
         }
         Job::RevokeLapsedAdministrators => {
-            varco_domain::jobs::revoke_lapsed_administrators(deps, JOB_PAGE, JOB_PAGES).await?
+            varco_domain::operator::jobs::revoke_lapsed_administrators(deps, JOB_PAGE, JOB_PAGES)
+                .await?
         }
-        Job::PurgeFlows => varco_domain::jobs::purge_finished(deps, JOB_PAGE, JOB_PAGES).await?,
+        Job::PurgeFlows => {
+            varco_domain::operator::jobs::purge_finished(deps, JOB_PAGE, JOB_PAGES).await?
+        }
     };
     if report.changed > 0 || !report.finished {
         tracing::info!(
@@ -315,7 +318,7 @@ pub async fn import_event(deps: &Deps, payload: &Value) -> Result<Value, Error> 
     let text = payload["jsonl"]
         .as_str()
         .ok_or("the import event is {\"jsonl\": \"<one JSON object per line>\"}")?;
-    let report = varco_domain::import::import(deps, text).await;
+    let report = varco_domain::operator::import::import(deps, text).await;
     tracing::info!(
         created = report.created,
         updated = report.updated,
@@ -357,7 +360,7 @@ pub async fn deliver_event(
         // The image is the message as written: no need to read it again.
         let image = serde_json::to_value(&record.change.new_image)?;
         let delivered = match varco_store_dynamodb::from_stream_image(&image) {
-            Ok(item) if varco_domain::keys::is_message(&item.key) => outbox::deliver_item(
+            Ok(item) if varco_domain::base::keys::is_message(&item.key) => outbox::deliver_item(
                 deps.store.as_ref(),
                 (sender, &deps.message_key),
                 deps.clock.as_ref(),

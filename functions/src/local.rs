@@ -9,12 +9,12 @@ use base64::Engine;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
-use varco_domain::clock::{Clock, SystemClock, Timestamp};
-use varco_domain::outbox;
-use varco_domain::profile::Profile;
-use varco_domain::random::{OsRandom, Random};
-use varco_domain::store::Store;
-use varco_domain::tokens::StoredKey;
+use varco_domain::base::clock::{Clock, SystemClock, Timestamp};
+use varco_domain::base::profile::Profile;
+use varco_domain::base::random::{OsRandom, Random};
+use varco_domain::base::store::Store;
+use varco_domain::base::tokens::StoredKey;
+use varco_domain::limits::outbox;
 use varco_store_dynamodb::DynamoStore;
 use varco_store_redb::RedbStore;
 
@@ -136,7 +136,7 @@ async fn local_deps(
     Ok((deps, added, embedded))
 }
 
-/// `varco import FILE`: imports the operator's data (JSON Lines, `varco_domain::import`)
+/// `varco import FILE`: imports the operator's data (JSON Lines, `varco_domain::operator::import`)
 /// into the local store, and prints the report. The embedded store allows one process at a
 /// time: stop the gateway first.
 pub async fn import_file(options: LocalOptions, path: &Path) -> Result<(), BoxError> {
@@ -144,7 +144,7 @@ pub async fn import_file(options: LocalOptions, path: &Path) -> Result<(), BoxEr
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let (deps, _, _) = local_deps(&options).await?;
-    let report = varco_domain::import::import(&deps, &text).await;
+    let report = varco_domain::operator::import::import(&deps, &text).await;
     for row in &report.rows {
         println!("{}", serde_json::to_string(row)?);
     }

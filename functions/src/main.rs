@@ -70,7 +70,7 @@ fn options() -> Result<(Command, LocalOptions), String> {
 async fn main() -> Result<(), BoxError> {
     if std::env::args().nth(1).as_deref() == Some("new-keys") {
         // A new deployment's keys: each member is a secret to create under its prefix.
-        let now = varco_domain::clock::Clock::now(&varco_domain::clock::SystemClock);
+        let now = varco_domain::base::clock::Clock::now(&varco_domain::base::clock::SystemClock);
         println!("{}", varco_functions::secrets::new_keys(now));
         return Ok(());
     }
@@ -84,15 +84,15 @@ async fn main() -> Result<(), BoxError> {
     }
     if std::env::args().nth(1).as_deref() == Some("signing-key") {
         // The secret's `signing_keys` of a new deployment: one key that signs at once.
-        let now = varco_domain::clock::Clock::now(&varco_domain::clock::SystemClock);
-        let keys = [varco_domain::tokens::StoredKey::generate(now.0)];
+        let now = varco_domain::base::clock::Clock::now(&varco_domain::base::clock::SystemClock);
+        let keys = [varco_domain::base::tokens::StoredKey::generate(now.0)];
         println!("{}", serde_json::to_string(&keys)?);
         return Ok(());
     }
     match options() {
         Ok((Command::Import(file), options)) => import_file(options, &file).await,
         Ok((Command::PagesConfig(api), options)) => {
-            let profile = varco_domain::profile::Profile::builtin(&options.profile)?;
+            let profile = varco_domain::base::profile::Profile::builtin(&options.profile)?;
             let config = varco_functions::pages::config_json(&profile, api.trim_end_matches('/'));
             println!("{}", serde_json::to_string_pretty(&config)?);
             Ok(())

@@ -6,7 +6,7 @@
 use bytes::Bytes;
 use http::{header, HeaderValue, Response, StatusCode};
 use std::path::Path;
-use varco_domain::profile::{Capability, Flow, Profile};
+use varco_domain::base::profile::{Capability, Flow, Profile};
 
 /// Where the pages are: the repository's `web/`.
 pub const WEB_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../web");

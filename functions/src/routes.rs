@@ -10,7 +10,7 @@ use bytes::Bytes;
 use http::Method;
 use http::Response;
 use std::time::Instant;
-use varco_domain::profile::Flow;
+use varco_domain::base::profile::Flow;
 use varco_domain::{Deps, Error};
 
 /// What a step does about SMS and email.
@@ -19,7 +19,7 @@ pub enum Sending {
     /// Sends nothing.
     Nothing,
     /// Queues an SMS or an email when it succeeds, through the sending gate
-    /// (`varco_domain::sending`), which may refuse it; the person is logged in, and bounded
+    /// (`varco_domain::limits::sending`), which may refuse it; the person is logged in, and bounded
     /// per account and per company.
     Sends,
     /// Starts, without a login, a flow that will send: counted per client address before it
@@ -225,7 +225,7 @@ async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply, Err
         return Err(Error::NotOffered);
     }
     if step.sends_without_login() {
-        varco_domain::sending::admit_source(deps, request.source).await?;
+        varco_domain::limits::sending::admit_source(deps, request.source).await?;
     }
     step.call(deps, request).await
 }
@@ -260,7 +260,7 @@ impl Step {
     }
 
     /// Whether the step queues an SMS or an email when it succeeds: through the sending gate
-    /// (`varco_domain::sending`), which may refuse it.
+    /// (`varco_domain::limits::sending`), which may refuse it.
     pub fn sends(self) -> bool {
         matches!(self.route().sending, Sending::Sends | Sending::SourceSends)
     }

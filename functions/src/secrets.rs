@@ -11,10 +11,10 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use std::sync::Arc;
-use varco_domain::captcha::NotGiven;
-use varco_domain::crypto::{Pepper, Sealer};
-use varco_domain::issuer::NoIssuer;
-use varco_domain::tokens::{KeyRing, StoredKey};
+use varco_domain::base::captcha::NotGiven;
+use varco_domain::base::crypto::{Pepper, Sealer};
+use varco_domain::base::issuer::NoIssuer;
+use varco_domain::base::tokens::{KeyRing, StoredKey};
 use varco_domain::Deps;
 
 /// A kind of key.
@@ -395,8 +395,8 @@ pub fn keyed(deps: &Deps, keys: Keys) -> Deps {
 /// A deployment's first keys, as `cargo run -- new-keys` prints them: one JSON object whose
 /// members are the secrets to create under the prefix (each member's value is the secret's
 /// text).
-pub fn new_keys(now: varco_domain::clock::Timestamp) -> serde_json::Value {
-    use varco_domain::random::{OsRandom, Random};
+pub fn new_keys(now: varco_domain::base::clock::Timestamp) -> serde_json::Value {
+    use varco_domain::base::random::{OsRandom, Random};
     let fresh = || {
         let mut bytes = vec![0u8; MIN_SECRET_BYTES];
         OsRandom.fill(&mut bytes);
@@ -441,7 +441,7 @@ mod tests {
     }
 
     fn secrets_all() -> Secrets {
-        let ring = Arc::new(KeyRing::first(varco_domain::clock::Timestamp(0)));
+        let ring = Arc::new(KeyRing::first(varco_domain::base::clock::Timestamp(0)));
         Secrets {
             pepper: Some(vec![1; 32]),
             captcha_key: Some(vec![2; 32]),
@@ -456,7 +456,7 @@ mod tests {
 
     #[test]
     fn new_keys_read_back_as_a_deployment_reads_them() {
-        let keys = new_keys(varco_domain::clock::Timestamp(0));
+        let keys = new_keys(varco_domain::base::clock::Timestamp(0));
         let mut secrets = Secrets::default();
         for key in Key::ALL.into_iter().filter(|k| k.required()) {
             let text = keys[key.name()].as_str().unwrap();

@@ -11,9 +11,9 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 use serde_json::{json, Value};
 use std::sync::Arc;
-use varco_domain::clock::SystemClock;
-use varco_domain::keys;
-use varco_domain::store::{Index, Store};
+use varco_domain::base::clock::SystemClock;
+use varco_domain::base::keys;
+use varco_domain::base::store::{Index, Store};
 use varco_functions::demo::MARIO;
 use varco_functions::secrets::{Key, Secrets};
 use varco_store_dynamodb::{local_client, test_endpoint, DynamoStore, Patience};
@@ -183,7 +183,7 @@ async fn every_step_binary_answers_under_the_lambda_runtime_against_dynamodb_loc
     let client = local_client(&test_endpoint(), Patience::UNHURRIED);
     DynamoStore::create_table(&client, &table).await.unwrap();
     let store = Arc::new(DynamoStore::new(client, &table));
-    let profile = varco_domain::profile::Profile::builtin("card-issuer").unwrap();
+    let profile = varco_domain::base::profile::Profile::builtin("card-issuer").unwrap();
     let deps = varco_functions::app::deps(
         store.clone(),
         Arc::new(SystemClock),
@@ -346,16 +346,21 @@ async fn every_step_binary_answers_under_the_lambda_runtime_against_dynamodb_loc
     let flow_of = |person: &'static varco_functions::demo::DemoPerson| {
         let deps = &deps;
         async move {
-            let input = varco_domain::recovery::StartRecovery {
-                kind: varco_domain::recovery::RecoveryKind::Email,
-                fiscal_code: varco_domain::types::FiscalCode::parse(&person.fiscal_code()).unwrap(),
-                birth_date: varco_domain::types::BirthDate::parse(person.birth_date).unwrap(),
+            let input = varco_domain::flows::recovery::StartRecovery {
+                kind: varco_domain::flows::recovery::RecoveryKind::Email,
+                fiscal_code: varco_domain::base::types::FiscalCode::parse(&person.fiscal_code())
+                    .unwrap(),
+                birth_date: varco_domain::base::types::BirthDate::parse(person.birth_date).unwrap(),
                 captcha: deps.captcha.challenge(deps.clock.now()).solved().unwrap(),
             };
-            varco_domain::recovery::start(deps, input, varco_domain::messages::Lang::It)
-                .await
-                .unwrap()
-                .flow_id
+            varco_domain::flows::recovery::start(
+                deps,
+                input,
+                varco_domain::base::messages::Lang::It,
+            )
+            .await
+            .unwrap()
+            .flow_id
         }
     };
     let flow = flow_of(&varco_functions::demo::LUCA).await;
@@ -558,9 +563,9 @@ async fn the_job_functions_run_their_jobs() {
 /// finds nothing due.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_rotation_function_adds_the_next_signing_key_to_the_secret_ahead_of_its_use() {
-    use varco_domain::tokens::{KeyRing, StoredKey, PUBLISH_LEAD, ROTATE_EVERY};
+    use varco_domain::base::tokens::{KeyRing, StoredKey, PUBLISH_LEAD, ROTATE_EVERY};
     let seeded = seeded("rotation", "card-issuer").await;
-    let now = varco_domain::clock::Clock::now(&SystemClock).0;
+    let now = varco_domain::base::clock::Clock::now(&SystemClock).0;
     let s = secrets();
     let old = StoredKey::generate(now - ROTATE_EVERY - 60);
     let ring = Arc::new(KeyRing::from_stored(vec![old.clone()]).unwrap());
@@ -711,8 +716,8 @@ async fn the_import_binary_and_the_local_import_command_report_each_row() {
 /// it cannot read then leaves the keys it has in use.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_running_function_reads_the_signing_keys_again_when_they_are_stale() {
-    use varco_domain::clock::{Clock, ManualClock, Timestamp};
-    use varco_domain::tokens::KEY_RING_MAX_AGE;
+    use varco_domain::base::clock::{Clock, ManualClock, Timestamp};
+    use varco_domain::base::tokens::KEY_RING_MAX_AGE;
     let s = secrets();
     let Keys::SecretsManager { prefix, endpoint } = secrets_on_moto(&s).await else {
         unreachable!()
@@ -769,7 +774,7 @@ async fn a_running_function_reads_the_signing_keys_again_when_they_are_stale() {
     // A rotation adds the next key to the public keys.
     let signing = s.signing_keys.as_ref().unwrap();
     let rotated = signing.rotate(clock.now(), 900).expect("due");
-    let rotated = varco_domain::tokens::KeyRing::from_stored(rotated).unwrap();
+    let rotated = varco_domain::base::tokens::KeyRing::from_stored(rotated).unwrap();
     put(rotated.jwks().to_string()).await;
     app.reload_signing_keys_when_stale().await;
     assert_eq!(published(), 1, "the keys read at start are fresh");

@@ -219,15 +219,15 @@ async fn x5_security_answers_are_limited_per_person_across_new_flows(app: TestAp
         .deps
         .store
         .query_page(
-            &varco_domain::keys::audit_log_event(
-                varco_domain::clock::Clock::now(&app.clock)
+            &varco_domain::base::keys::audit_log_event(
+                varco_domain::base::clock::Clock::now(&app.clock)
                     .0
                     .div_euclid(86_400),
                 0,
                 "",
             )
             .pk,
-            &varco_domain::store::Page {
+            &varco_domain::base::store::Page {
                 sk_prefix: "",
                 after: None,
                 descending: false,

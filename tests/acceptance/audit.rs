@@ -4,7 +4,7 @@
 //! codes, never what was typed.
 
 use serde_json::{json, Value};
-use varco_domain::clock::DAY;
+use varco_domain::base::clock::DAY;
 use varco_functions::demo::{ACME_CARD, MARIO};
 use varco_tests::{on_both_stores, test_operator_key, TestApp};
 
@@ -104,7 +104,7 @@ async fn x8_logins_ok_and_failed_are_in_the_company_s_trail_and_the_operator_s(a
 
     // A refused attempt, which anyone can make at the API's rate, is kept 30 days; a
     // login, 400. Both trails, the company's and the operator's.
-    let day = varco_domain::clock::Clock::now(&app.clock)
+    let day = varco_domain::base::clock::Clock::now(&app.clock)
         .0
         .div_euclid(DAY);
     let mut kept: Vec<(String, i64)> = Vec::new();
@@ -180,7 +180,7 @@ async fn x8_each_recovery_step_and_its_sms_are_in_the_operator_s_trail(app: Test
     assert!(!log.body.to_string().contains(&sms.body));
 
     // A day at a time: yesterday had nothing; a day that is no date is refused.
-    let now = varco_domain::clock::Clock::now(&app.clock).0;
+    let now = varco_domain::base::clock::Clock::now(&app.clock).0;
     let yesterday = time_day(now - DAY);
     let before = operator_log(&app, &format!("?day={yesterday}")).await;
     assert_eq!(before.body["events"], json!([]), "{}", before.body);

@@ -3,8 +3,8 @@
 //! same code, tested in `functions/tests`).
 
 use serde_json::{json, Value};
-use varco_domain::clock::DAY;
-use varco_domain::keys::{self, purpose};
+use varco_domain::base::clock::DAY;
+use varco_domain::base::keys::{self, purpose};
 use varco_functions::demo::DemoCompanyCard;
 use varco_tests::{code_in, on_both_stores, TestApp};
 
@@ -19,11 +19,11 @@ const ROWS: &str = r#"
 const OLGA_OLD_PASSWORD: &str = "Vecchia-Olmo-1";
 
 fn rows() -> String {
-    let hash = varco_domain::crypto::legacy::hash(OLGA_OLD_PASSWORD, "olmo-salt", 1_000);
+    let hash = varco_domain::base::crypto::legacy::hash(OLGA_OLD_PASSWORD, "olmo-salt", 1_000);
     let fiscal_base = "NREOLG82D49F205";
     let fiscal = format!(
         "{fiscal_base}{}",
-        varco_domain::types::check_character(fiscal_base)
+        varco_domain::base::types::check_character(fiscal_base)
     );
     ROWS.replace("LEGACY_HASH", &hash)
         .replace("NREOLG82D49F205R", &fiscal)
@@ -123,7 +123,7 @@ async fn n2_the_migration_code_goes_to_the_mobile_the_export_carries(app: TestAp
 
 /// The last second of a date, as the import reads `valid_until`.
 fn end_of(date: &str) -> i64 {
-    varco_domain::types::BirthDate::parse(date)
+    varco_domain::base::types::BirthDate::parse(date)
         .unwrap()
         .end_of_day_utc()
 }

@@ -297,9 +297,9 @@ fn the_claim_outlasts_the_sending_functions_timeout() {
     };
     let sending = timeout("DeliverMessagesFunction");
     assert!(
-        varco_domain::outbox::CLAIM_SECONDS > sending,
+        varco_domain::limits::outbox::CLAIM_SECONDS > sending,
         "claim {} s, function {sending} s",
-        varco_domain::outbox::CLAIM_SECONDS
+        varco_domain::limits::outbox::CLAIM_SECONDS
     );
     let step = timeout("LoginFunction");
     let patience = varco_store_dynamodb::Patience::AWS.operation.as_secs() as i64;

@@ -4,8 +4,8 @@
 
 use reqwest::Method;
 use serde_json::{json, Value};
-use varco_domain::clock::{DAY, HOUR};
-use varco_domain::outbox::Channel;
+use varco_domain::base::clock::{DAY, HOUR};
+use varco_domain::limits::outbox::Channel;
 use varco_functions::catalog::Job;
 use varco_functions::demo::{ACME_CARD, MARIO};
 use varco_functions::lambda::run_job;
@@ -438,7 +438,7 @@ async fn x2_the_expiry_job_marks_expired_invitations_once_and_finishes_after_an_
         .text("access_token");
 
     // Stopped after two pages of one item: two done, and it says it did not finish.
-    let first = varco_domain::jobs::expire_invitations(&app.deps, 1, 2)
+    let first = varco_domain::operator::jobs::expire_invitations(&app.deps, 1, 2)
         .await
         .unwrap();
     assert_eq!((first.changed, first.finished), (2, false));

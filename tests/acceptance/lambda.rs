@@ -39,7 +39,7 @@ async fn r3_password_recovered_through_the_lambda_entrypoints(app: TestApp) {
     let challenge = challenge["challenge"].as_str().unwrap().to_string();
     let captcha = format!(
         "{challenge}:{}",
-        varco_domain::captcha::solve(&challenge, CAPTCHA_BITS)
+        varco_domain::base::captcha::solve(&challenge, CAPTCHA_BITS)
     );
     let start = json!({ "kind": "password", "fiscal_code": MARIO.fiscal_code(), "birth_date": MARIO.birth_date, "captcha": captcha });
     let (status, started) = call(&app, Step::StartRecovery, "/recoveries", None, start, None).await;

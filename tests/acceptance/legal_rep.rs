@@ -4,8 +4,8 @@
 //! legal representative adds employees, now or later (T3), and sends a lost email again (T5).
 
 use serde_json::json;
-use varco_domain::clock::{HOUR, MINUTE};
-use varco_domain::outbox::{Channel, Outgoing};
+use varco_domain::base::clock::{HOUR, MINUTE};
+use varco_domain::limits::outbox::{Channel, Outgoing};
 use varco_functions::demo::{LAGO, LINE_LAGO, LINE_LUCA, LINE_SARA, LUCA_EMAIL, NORD};
 use varco_tests::{code_in, link_in, on_both_stores, Answer, TestApp};
 
@@ -63,15 +63,18 @@ async fn t1_importing_the_first_contract_registers_the_legal_representative(app:
 
     // The same file again registers nobody again; neither does another contract of the
     // same representative.
-    let again =
-        varco_domain::import::import(&app.deps, &varco_functions::demo::legal_rep_jsonl()).await;
+    let again = varco_domain::operator::import::import(
+        &app.deps,
+        &varco_functions::demo::legal_rep_jsonl(),
+    )
+    .await;
     assert_eq!(
         (again.created, again.unchanged, again.failed),
         (0, 7, 0),
         "two companies, two contracts, three lines"
     );
     let second = json!({ "type": "contract", "company_id": NORD.company_id, "contract_id": "C-101", "legal_representative": { "name": NORD.name, "surname": NORD.surname, "birth_date": NORD.birth_date, "fiscal_code": NORD.fiscal_code, "email": NORD.email, "mobile": NORD.mobile } });
-    let report = varco_domain::import::import(&app.deps, &second.to_string()).await;
+    let report = varco_domain::operator::import::import(&app.deps, &second.to_string()).await;
     assert_eq!((report.created, report.failed), (1, 0), "{:?}", report.rows);
     assert!(app.deliver_messages().await.is_empty());
 }

@@ -19,7 +19,7 @@ const WINDOW: i64 = 15 * 60;
 
 /// Moves the clock to the start of the next day (UTC): every window starts afresh.
 fn to_next_day(app: &TestApp) {
-    let now = varco_domain::clock::Clock::now(&app.clock).0;
+    let now = varco_domain::base::clock::Clock::now(&app.clock).0;
     app.clock.advance(DAY - now.rem_euclid(DAY));
 }
 

@@ -1,7 +1,7 @@
 //! N2, N1, N3, N8: users of the old portal move to the new one with their old credentials, a
 //! mobile confirmed by an SMS code and a new login email and password.
 
-use varco_domain::clock::DAY;
+use varco_domain::base::clock::DAY;
 use varco_functions::demo::{DemoLegacyUser, FRANCA, GIORGIO, HANA, IVO, LIA, MARTA, NINO};
 use varco_tests::{code_in, on_both_stores, TestApp};
 

@@ -6,9 +6,9 @@
 //! (C6).
 
 use serde_json::{json, Value};
-use varco_domain::clock::{DAY, HOUR};
-use varco_domain::outbox::Outgoing;
-use varco_domain::types::BirthDate;
+use varco_domain::base::clock::{DAY, HOUR};
+use varco_domain::base::types::BirthDate;
+use varco_domain::limits::outbox::Outgoing;
 use varco_functions::demo::{
     DemoContract, DemoUnitContract, OWNER_A1, OWNER_P1, PARCO, TENANT_A2, TENANT_B1, VILLA_ROSA,
 };
@@ -115,7 +115,7 @@ fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
 /// Moves the clock to noon (UTC) of `date`.
 fn move_to(app: &TestApp, date: &str) {
     let target = BirthDate::parse(date).unwrap().days_since_epoch() * DAY + 12 * HOUR;
-    let now = varco_domain::clock::Clock::now(&app.clock).0;
+    let now = varco_domain::base::clock::Clock::now(&app.clock).0;
     assert!(target > now, "the clock only moves forward");
     app.clock.advance(target - now);
 }

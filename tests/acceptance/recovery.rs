@@ -2,7 +2,7 @@
 
 use serde_json::json;
 use std::collections::BTreeSet;
-use varco_domain::clock::{DAY, HOUR, MINUTE};
+use varco_domain::base::clock::{DAY, HOUR, MINUTE};
 use varco_functions::demo::{ANNA, GIULIA, LUCA, MARIO, PAOLO};
 use varco_tests::{on_both_stores, temporary_password_in, TestApp};
 
@@ -527,7 +527,10 @@ async fn r7_without_a_certified_phone_the_answer_names_customer_service(app: Tes
 
 async fn r7_data_that_matches_nobody_answers_data_not_correct(app: TestApp) {
     let nobody = "ZZZPPP80A01H501";
-    let nobody = format!("{nobody}{}", varco_domain::types::check_character(nobody));
+    let nobody = format!(
+        "{nobody}{}",
+        varco_domain::base::types::check_character(nobody)
+    );
     let started = app
         .start_recovery_with("password", &nobody, "1980-01-01")
         .await;
@@ -546,7 +549,10 @@ async fn r7_data_that_matches_nobody_answers_data_not_correct(app: TestApp) {
 /// answers as a known one, and every answer costs the same argon2 work.
 async fn x6_unknown_people_get_the_same_answers_and_cost_the_same(app: TestApp) {
     let nobody = "ZZZPPP80A01H501";
-    let nobody = format!("{nobody}{}", varco_domain::types::check_character(nobody));
+    let nobody = format!(
+        "{nobody}{}",
+        varco_domain::base::types::check_character(nobody)
+    );
     let known = app.start_recovery("email", &MARIO).await;
     let unknown = app
         .start_recovery_with("email", &nobody, "1980-01-01")
@@ -630,7 +636,10 @@ async fn x9_x6_a_decoy_recovery_runs_out_of_tries_as_a_real_one_does(app: TestAp
     let mut nobody = None;
     for n in 0..20 {
         let base = format!("ZZZPPP80A01H5{n:02}");
-        let code = format!("{base}{}", varco_domain::types::check_character(&base));
+        let code = format!(
+            "{base}{}",
+            varco_domain::base::types::check_character(&base)
+        );
         let started = app.start_recovery_with("email", &code, "1980-01-01").await;
         if methods(&started).contains(&"security_question".to_string()) {
             nobody = Some(code);

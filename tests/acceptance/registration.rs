@@ -2,7 +2,7 @@
 //! confirmed by an SMS code, then chooses the login email and password.
 
 use serde_json::json;
-use varco_domain::clock::{DAY, HOUR, MINUTE};
+use varco_domain::base::clock::{DAY, HOUR, MINUTE};
 use varco_functions::demo::{DemoCompanyCard, ACME_CARD, BORGO_CARD, CIELO_CARD, DUNA_CARD, MARIO};
 use varco_tests::{code_in, on_both_stores, TestApp};
 

@@ -2,8 +2,8 @@
 //! code sent to the new one), or deletes their account.
 
 use serde_json::json;
-use varco_domain::clock::MINUTE;
-use varco_domain::outbox::Channel;
+use varco_domain::base::clock::MINUTE;
+use varco_domain::limits::outbox::Channel;
 use varco_functions::demo::{ACME_CARD, GIULIA, MARIO};
 use varco_tests::{code_in, on_both_stores, TestApp};
 

@@ -1,11 +1,11 @@
-//! X5, SMS pumping: every SMS and email passes one gate (`varco_domain::sending`), whatever
+//! X5, SMS pumping: every SMS and email passes one gate (`varco_domain::limits::sending`), whatever
 //! the flow. Tried as a pumper would: premium-rate and fixed-line numbers, foreign numbers,
 //! one account texting many numbers, one address starting many flows, and the deployment's
 //! daily budget, which stops sending rather than only alerting.
 
 use serde_json::json;
 use std::sync::Arc;
-use varco_domain::clock::DAY;
+use varco_domain::base::clock::DAY;
 use varco_domain::Deps;
 use varco_functions::demo::{
     ACME_CARD, DUNA_CARD, GIORGIO, HANA, LINE_LAGO, LINE_LUCA, LINE_SARA, LINE_SPARE, LUCA, MARIO,
@@ -22,7 +22,7 @@ const MARIO_PHONE: &str = "+39 340 123 4544";
 async fn spawn(
     backend: Backend,
     profile: &str,
-    tune: impl FnOnce(&mut varco_domain::profile::SendingBudgets),
+    tune: impl FnOnce(&mut varco_domain::base::profile::SendingBudgets),
 ) -> TestApp {
     TestApp::spawn_tuned(backend, profile, |deps: &mut Deps| {
         tune(&mut Arc::make_mut(&mut deps.profile).sending)
@@ -261,7 +261,10 @@ async fn x5_a_source_over_its_budget_is_refused_for_known_and_unknown_people_ali
 ) {
     let app = spawn(backend, "card-issuer", |b| b.per_source = 4).await;
     let nobody = "ZZZPPP80A01H501";
-    let nobody = format!("{nobody}{}", varco_domain::types::check_character(nobody));
+    let nobody = format!(
+        "{nobody}{}",
+        varco_domain::base::types::check_character(nobody)
+    );
     let known = MARIO.fiscal_code();
     for fiscal_code in [&known, &nobody, &known, &nobody] {
         assert_eq!(start_from(&app, "198.51.100.9", fiscal_code).await.0, 201);

@@ -2,7 +2,7 @@
 //! end of every session when the password changes or the session's time is up.
 
 use serde_json::json;
-use varco_domain::clock::{DAY, MINUTE};
+use varco_domain::base::clock::{DAY, MINUTE};
 use varco_functions::demo::{GIULIA, MARIO};
 use varco_tests::{on_both_stores, TestApp};
 
@@ -193,7 +193,7 @@ async fn sessions_a_refresh_without_its_token_is_a_clear_400(app: TestApp) {
 
 async fn sessions_the_owners_own_logins_spend_nothing(app: TestApp) {
     // At the start of a window (`[attempts]`: 15 minutes).
-    let now = varco_domain::clock::Clock::now(&app.clock).0;
+    let now = varco_domain::base::clock::Clock::now(&app.clock).0;
     app.clock.advance(15 * 60 - now.rem_euclid(15 * 60));
     for _ in 0..9 {
         assert_eq!(

@@ -2,9 +2,9 @@
 
 use async_trait::async_trait;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use varco_domain::keys::{self, purpose};
-use varco_domain::outbox::{Delivery, Outgoing, SendError, Sender};
-use varco_domain::store::Index;
+use varco_domain::base::keys::{self, purpose};
+use varco_domain::base::store::Index;
+use varco_domain::limits::outbox::{Delivery, Outgoing, SendError, Sender};
 use varco_functions::demo::{MARIO, PEOPLE};
 use varco_tests::{on_both_stores, temporary_password_in, TestApp};
 
@@ -169,7 +169,8 @@ async fn x3_a_claimed_message_is_not_sent_twice_by_a_slow_delivery(app: TestApp)
     let (first, second) = tokio::join!(app.deliver_messages_with(&slow), async {
         slow.begun.notified().await;
         // The first delivery is sending; the second comes within the claim.
-        app.clock.advance(varco_domain::outbox::CLAIM_SECONDS - 1);
+        app.clock
+            .advance(varco_domain::limits::outbox::CLAIM_SECONDS - 1);
         fast.may_end.notify_one();
         let second = app.deliver_messages_with(&fast).await;
         slow.may_end.notify_one();
@@ -184,7 +185,8 @@ async fn x3_a_claimed_message_is_not_sent_twice_by_a_slow_delivery(app: TestApp)
         ),
         (1, 0)
     );
-    app.clock.advance(varco_domain::outbox::CLAIM_SECONDS);
+    app.clock
+        .advance(varco_domain::limits::outbox::CLAIM_SECONDS);
     assert!(app.deliver_messages().await.is_empty(), "sent, once");
 }
 

@@ -7,8 +7,8 @@ use base64::Engine;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use varco_domain::clock::{Clock, SystemClock, MINUTE};
-use varco_domain::tokens::{Grant, KeyRing, Scope, Tokens, PUBLISH_LEAD, ROTATE_EVERY};
+use varco_domain::base::clock::{Clock, SystemClock, MINUTE};
+use varco_domain::base::tokens::{Grant, KeyRing, Scope, Tokens, PUBLISH_LEAD, ROTATE_EVERY};
 use varco_functions::demo::{ACME_CARD, MARIO};
 
 const SARA_EMAIL: &str = "sara.conti@acme.example";

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 /// A DynamoDB stream batch that inserts `item`, as the table's stream hands it to the
 /// outbox sender.
-pub fn stream_insert(item: &varco_domain::store::Item) -> Value {
+pub fn stream_insert(item: &varco_domain::base::store::Item) -> Value {
     varco_store_dynamodb::to_stream_batch(std::slice::from_ref(item), 100)
 }
 

@@ -5,11 +5,11 @@
 use async_trait::async_trait;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex, OnceLock};
-use varco_domain::captcha::solve;
-use varco_domain::clock::{ManualClock, Timestamp};
-use varco_domain::outbox::{self, Outgoing, SendError, Sender};
-use varco_domain::store::Store;
-use varco_domain::tokens::KeyRing;
+use varco_domain::base::captcha::solve;
+use varco_domain::base::clock::{ManualClock, Timestamp};
+use varco_domain::base::store::Store;
+use varco_domain::base::tokens::KeyRing;
+use varco_domain::limits::outbox::{self, Outgoing, SendError, Sender};
 use varco_domain::Deps;
 use varco_functions::demo::DemoPerson;
 use varco_functions::secrets::Secrets;
@@ -192,13 +192,13 @@ pub fn gateway_proof(line: &str, time: i64) -> String {
 
 /// The gateway's proof for a request of `method` to `path`.
 pub fn gateway_proof_for(method: &str, path: &str, line: &str, time: i64) -> String {
-    let what = varco_domain::autologin::Vouched {
+    let what = varco_domain::flows::autologin::Vouched {
         method,
         path,
         line,
         time,
     };
-    varco_domain::autologin::proof(&[4u8; 32], what)
+    varco_domain::flows::autologin::proof(&[4u8; 32], what)
 }
 
 /// A fresh DynamoDB Local table.
@@ -246,7 +246,7 @@ impl TestApp {
             }
         };
         let clock = ManualClock::at(Timestamp(1_795_000_000));
-        let profile = varco_domain::profile::Profile::builtin(profile).unwrap();
+        let profile = varco_domain::base::profile::Profile::builtin(profile).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = format!("http://{}", listener.local_addr().unwrap());
         let mut deps = varco_functions::app::deps(
@@ -771,11 +771,11 @@ impl TestApp {
     }
 
     /// The messages waiting in the outbox, as stored.
-    pub async fn pending_messages(&self) -> Vec<varco_domain::store::Item> {
-        let pending = varco_domain::keys::OUTBOX_PENDING;
+    pub async fn pending_messages(&self) -> Vec<varco_domain::base::store::Item> {
+        let pending = varco_domain::base::keys::OUTBOX_PENDING;
         self.deps
             .store
-            .query_index(varco_domain::store::Index::Gsi1, pending, 100)
+            .query_index(varco_domain::base::store::Index::Gsi1, pending, 100)
             .await
             .unwrap()
     }
@@ -811,7 +811,7 @@ impl TestApp {
         let sent = self.the_sms().await;
         assert_eq!(
             sent.channel,
-            varco_domain::outbox::Channel::Email,
+            varco_domain::limits::outbox::Channel::Email,
             "{sent:?}"
         );
         sent

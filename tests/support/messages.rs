@@ -1,7 +1,7 @@
 //! What the messages a test catches carry: codes, temporary passwords, links, invitation
 //! codes.
 
-use varco_domain::outbox::Outgoing;
+use varco_domain::limits::outbox::Outgoing;
 
 /// The temporary password an SMS carries.
 pub fn temporary_password_in(sms: &Outgoing) -> String {

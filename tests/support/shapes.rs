@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use std::sync::{Arc, Mutex};
-use varco_domain::store::{Count, Counter, Index, Item, Key, Page, Store, StoreError, Write};
+use varco_domain::base::store::{Count, Counter, Index, Item, Key, Page, Store, StoreError, Write};
 
 /// Wraps a store and notes, for every `write`, each item's kind: what it does (put,
 /// delete, discount) and its keys up to the first `#` (`put ACCOUNT SESSION`), sorted.

@@ -36,7 +36,7 @@ impl DemoPerson {
     }
 
     fn to_new(&self) -> Result<NewCardholder, Error> {
-        let internal = |e: varco_domain::types::ParseError| {
+        let internal = |e: varco_domain::base::types::ParseError| {
             Error::Internal(format!("demo data of {}: {e}", self.name).into())
         };
         Ok(NewCardholder {
@@ -382,7 +382,7 @@ impl DemoLegacyUser {
 
 impl DemoCompanyCard {
     fn to_new(&self) -> Result<NewCompanyCard, Error> {
-        let internal = |e: varco_domain::types::ParseError| {
+        let internal = |e: varco_domain::base::types::ParseError| {
             Error::Internal(format!("demo data of {}: {e}", self.company_name).into())
         };
         Ok(NewCompanyCard {
@@ -493,7 +493,7 @@ pub(super) fn describe_card_issuer() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use varco_domain::crypto::legacy;
+    use varco_domain::base::crypto::legacy;
 
     #[test]
     fn the_written_out_legacy_hashes_are_the_demo_users_passwords() {

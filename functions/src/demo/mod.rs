@@ -5,17 +5,17 @@
 //! The local gateway loads them at start (once per store) and prints them; tests use them
 //! too.
 
-use varco_domain::accounts::provision_cardholder;
-use varco_domain::cards::{CardValidity, NewCard, NewCardholder};
-use varco_domain::companies::{provision_company_card, NewCompanyCard};
-use varco_domain::issuer::CardIssuer;
-use varco_domain::keys::{self, purpose};
-use varco_domain::migration::{legacy_key, provision_legacy, LegacyAccount};
-use varco_domain::store::Index;
-use varco_domain::types::{
+use varco_domain::base::issuer::CardIssuer;
+use varco_domain::base::keys::{self, purpose};
+use varco_domain::base::store::Index;
+use varco_domain::base::types::{
     check_character, BirthDate, CardNumber, Email, FiscalCode, Key6, Password, PhoneNumber,
     RegistrationCode, SecurityAnswer,
 };
+use varco_domain::flows::migration::{legacy_key, provision_legacy, LegacyAccount};
+use varco_domain::records::accounts::provision_cardholder;
+use varco_domain::records::cards::{CardValidity, NewCard, NewCardholder};
+use varco_domain::records::companies::{provision_company_card, NewCompanyCard};
 use varco_domain::{Deps, Error};
 
 mod card_issuer;
@@ -38,7 +38,7 @@ pub async fn seed(deps: &Deps) -> Result<usize, Error> {
 }
 
 async fn import_demo(deps: &Deps, jsonl: &str) -> Result<usize, Error> {
-    let report = varco_domain::import::import(deps, jsonl).await;
+    let report = varco_domain::operator::import::import(deps, jsonl).await;
     if report.failed > 0 {
         return Err(Error::Internal(
             format!("the demo data did not import: {:?}", report.rows).into(),

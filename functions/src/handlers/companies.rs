@@ -7,17 +7,19 @@ use crate::http::ApiRequest;
 use crate::http::Reply;
 use http::StatusCode;
 use serde::Deserialize;
-use varco_domain::invitations::Acceptance;
-use varco_domain::invitations::NewInvitation;
-use varco_domain::messages::Lang;
-use varco_domain::types::is_id;
-use varco_domain::types::Email;
-use varco_domain::types::ParseError;
-use varco_domain::types::Password;
-use varco_domain::types::PhoneNumber;
+use varco_domain::base::messages::Lang;
+use varco_domain::base::types::is_id;
+use varco_domain::base::types::Email;
+use varco_domain::base::types::ParseError;
+use varco_domain::base::types::Password;
+use varco_domain::base::types::PhoneNumber;
+use varco_domain::company::invitations::Acceptance;
+use varco_domain::company::invitations::NewInvitation;
 use varco_domain::Deps;
 use varco_domain::Error;
-use varco_domain::{company_lines, invitations, members, units};
+use varco_domain::{
+    company::company_lines, company::invitations, company::members, company::units,
+};
 
 pub(crate) async fn list_my_units(deps: &Deps, input: BearerInput) -> Result<Reply, Error> {
     let units = units::my_units(deps, &input.token).await?;

@@ -5,9 +5,9 @@ use crate::http::ApiRequest;
 use crate::http::Reply;
 use http::StatusCode;
 use serde::Deserialize;
-use varco_domain::legal_rep;
-use varco_domain::messages::Lang;
-use varco_domain::types::Email;
+use varco_domain::base::messages::Lang;
+use varco_domain::base::types::Email;
+use varco_domain::flows::legal_rep;
 use varco_domain::Deps;
 use varco_domain::Error;
 

@@ -5,16 +5,16 @@
 use crate::http::ApiRequest;
 use http::HeaderMap;
 use serde::Deserialize;
-use varco_domain::accounts::LoginName;
-use varco_domain::members;
-use varco_domain::types;
-use varco_domain::types::is_id;
-use varco_domain::types::Email;
-use varco_domain::types::OneTimeCode;
-use varco_domain::types::ParseError;
-use varco_domain::types::Password;
-use varco_domain::types::PersonName;
-use varco_domain::types::PhoneNumber;
+use varco_domain::base::types;
+use varco_domain::base::types::is_id;
+use varco_domain::base::types::Email;
+use varco_domain::base::types::OneTimeCode;
+use varco_domain::base::types::ParseError;
+use varco_domain::base::types::Password;
+use varco_domain::base::types::PersonName;
+use varco_domain::base::types::PhoneNumber;
+use varco_domain::company::members;
+use varco_domain::records::accounts::LoginName;
 use varco_domain::Deps;
 use varco_domain::Error;
 

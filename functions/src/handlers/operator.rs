@@ -4,8 +4,8 @@ use super::{id_param, page_of, FromRequest};
 use crate::http::ApiRequest;
 use crate::http::Reply;
 use http::StatusCode;
-use varco_domain::operator;
-use varco_domain::types::BirthDate;
+use varco_domain::base::types::BirthDate;
+use varco_domain::operator::back_office;
 use varco_domain::Deps;
 use varco_domain::Error;
 
@@ -54,7 +54,7 @@ pub(crate) async fn revoke_company_registration(
     input: OperatorInput,
 ) -> Result<Reply, Error> {
     let company_id = input.company_id.ok_or(Error::RouteNotFound)?;
-    operator::revoke_registration(deps, input.key.as_deref(), &company_id).await?;
+    back_office::revoke_registration(deps, input.key.as_deref(), &company_id).await?;
     Ok(Reply::no_content())
 }
 
@@ -62,7 +62,7 @@ pub(crate) async fn read_company_audit_trail(
     deps: &Deps,
     input: OperatorInput,
 ) -> Result<Reply, Error> {
-    let page = operator::audit_trail(
+    let page = back_office::audit_trail(
         deps,
         input.key.as_deref(),
         &input.company_id.ok_or(Error::RouteNotFound)?,
@@ -74,7 +74,7 @@ pub(crate) async fn read_company_audit_trail(
 }
 
 pub(crate) async fn read_audit_log(deps: &Deps, input: OperatorInput) -> Result<Reply, Error> {
-    let page = operator::audit_log(
+    let page = back_office::audit_log(
         deps,
         input.key.as_deref(),
         input.day,

@@ -5,18 +5,18 @@ use crate::http::ApiRequest;
 use crate::http::Reply;
 use http::StatusCode;
 use serde::Deserialize;
-use varco_domain::messages::Lang;
-use varco_domain::migration::StartMigration;
-use varco_domain::registration::Credentials;
-use varco_domain::registration::StartRegistration;
-use varco_domain::types::CardNumber;
-use varco_domain::types::Email;
-use varco_domain::types::Password;
-use varco_domain::types::PhoneNumber;
-use varco_domain::types::RegistrationCode;
+use varco_domain::base::messages::Lang;
+use varco_domain::base::types::CardNumber;
+use varco_domain::base::types::Email;
+use varco_domain::base::types::Password;
+use varco_domain::base::types::PhoneNumber;
+use varco_domain::base::types::RegistrationCode;
+use varco_domain::flows::migration::StartMigration;
+use varco_domain::flows::registration::Credentials;
+use varco_domain::flows::registration::StartRegistration;
 use varco_domain::Deps;
 use varco_domain::Error;
-use varco_domain::{codes, migration, registration};
+use varco_domain::{flows::codes, flows::migration, flows::registration};
 
 pub struct StartRegistrationInput {
     start: StartRegistration,

@@ -5,13 +5,13 @@ use crate::http::ApiRequest;
 use crate::http::Reply;
 use http::StatusCode;
 use serde::Deserialize;
-use varco_domain::messages::Lang;
-use varco_domain::selfservice;
-use varco_domain::types::typed_puk;
-use varco_domain::types::CardNumber;
-use varco_domain::types::Email;
-use varco_domain::types::OneTimeCode;
-use varco_domain::types::PhoneNumber;
+use varco_domain::base::messages::Lang;
+use varco_domain::base::types::typed_puk;
+use varco_domain::base::types::CardNumber;
+use varco_domain::base::types::Email;
+use varco_domain::base::types::OneTimeCode;
+use varco_domain::base::types::PhoneNumber;
+use varco_domain::flows::selfservice;
 use varco_domain::Deps;
 use varco_domain::Error;
 
@@ -27,7 +27,7 @@ pub struct ChangeInput<T> {
 fn change_input<T>(
     request: &ApiRequest,
     field: &'static str,
-    parse: impl Fn(&str) -> Result<T, varco_domain::types::ParseError>,
+    parse: impl Fn(&str) -> Result<T, varco_domain::base::types::ParseError>,
 ) -> Result<ChangeInput<T>, Error> {
     let token = bearer(request)?;
     let body: serde_json::Map<String, serde_json::Value> = request.json()?;

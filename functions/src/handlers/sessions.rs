@@ -7,10 +7,10 @@ use http::HeaderMap;
 use http::StatusCode;
 use serde::Deserialize;
 use std::net::IpAddr;
-use varco_domain::types::Password;
+use varco_domain::base::types::Password;
 use varco_domain::Deps;
 use varco_domain::Error;
-use varco_domain::{autologin, login, selfservice, sessions};
+use varco_domain::{flows::autologin, flows::selfservice, sign_in::login, sign_in::sessions};
 
 pub(crate) async fn issue_captcha(deps: &Deps, _: ()) -> Result<Reply, Error> {
     Ok(Reply::json(
@@ -81,7 +81,7 @@ pub(crate) async fn login(deps: &Deps, input: LoginInput) -> Result<Reply, Error
 /// input; a body is ignored. The proof covers the request's method and path: this step's
 /// route, by which alone the request came here.
 pub(crate) async fn autologin(deps: &Deps, headers: HeaderMap) -> Result<Reply, Error> {
-    let settings = varco_domain::profile::Profile::section(&deps.profile.autologin)?;
+    let settings = varco_domain::base::profile::Profile::section(&deps.profile.autologin)?;
     let route = crate::routes::Step::Autologin.route();
     let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
     let session = autologin::autologin(

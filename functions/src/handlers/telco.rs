@@ -5,23 +5,25 @@ use crate::http::ApiRequest;
 use crate::http::Reply;
 use http::StatusCode;
 use serde::Deserialize;
-use varco_domain::line_registration::StartLineRegistration;
-use varco_domain::messages::Lang;
-use varco_domain::types::typed_puk;
-use varco_domain::types::BirthDate;
-use varco_domain::types::Email;
-use varco_domain::types::FiscalCode;
-use varco_domain::types::ParseError;
-use varco_domain::types::Password;
-use varco_domain::types::PhoneNumber;
-use varco_domain::types::TypedPhone;
-use varco_domain::types::Username;
-use varco_domain::types::VatNumber;
-use varco_domain::vat_registration::Activation;
-use varco_domain::vat_registration::StartVatRegistration;
+use varco_domain::base::messages::Lang;
+use varco_domain::base::types::typed_puk;
+use varco_domain::base::types::BirthDate;
+use varco_domain::base::types::Email;
+use varco_domain::base::types::FiscalCode;
+use varco_domain::base::types::ParseError;
+use varco_domain::base::types::Password;
+use varco_domain::base::types::PhoneNumber;
+use varco_domain::base::types::TypedPhone;
+use varco_domain::base::types::Username;
+use varco_domain::base::types::VatNumber;
+use varco_domain::flows::line_registration::StartLineRegistration;
+use varco_domain::flows::vat_registration::Activation;
+use varco_domain::flows::vat_registration::StartVatRegistration;
 use varco_domain::Deps;
 use varco_domain::Error;
-use varco_domain::{codes, line_registration, password_reset, vat_registration};
+use varco_domain::{
+    flows::codes, flows::line_registration, flows::password_reset, flows::vat_registration,
+};
 
 pub struct StartVatRegistrationInput {
     start: StartVatRegistration,

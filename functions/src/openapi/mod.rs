@@ -4,7 +4,7 @@
 
 use crate::routes::{routes, Step};
 use serde_json::{json, Map, Value};
-use varco_domain::types::ParseError;
+use varco_domain::base::types::ParseError;
 use varco_domain::Error;
 
 mod steps;

@@ -9,8 +9,8 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, Mutex};
-use varco_domain::clock::SystemClock;
-use varco_domain::tokens::KeyRing;
+use varco_domain::base::clock::SystemClock;
+use varco_domain::base::tokens::KeyRing;
 use varco_functions::config::TokenSettings;
 use varco_functions::secrets::{Key, Secrets};
 use varco_store_dynamodb::{local_client, test_endpoint, DynamoStore, Patience};
@@ -107,7 +107,7 @@ pub(crate) fn token_settings() -> TokenSettings {
 pub(crate) fn secrets() -> Secrets {
     static RING: std::sync::OnceLock<Arc<KeyRing>> = std::sync::OnceLock::new();
     let ring = RING
-        .get_or_init(|| Arc::new(KeyRing::first(varco_domain::clock::Timestamp(0))))
+        .get_or_init(|| Arc::new(KeyRing::first(varco_domain::base::clock::Timestamp(0))))
         .clone();
     Secrets {
         pepper: Some(vec![11; 32]),
@@ -160,7 +160,7 @@ pub(crate) async fn seeded(name: &str, profile: &'static str) -> Seeded {
     let deps = varco_functions::app::deps(
         store.clone(),
         Arc::new(SystemClock),
-        varco_domain::profile::Profile::builtin(profile).unwrap(),
+        varco_domain::base::profile::Profile::builtin(profile).unwrap(),
         &secrets(),
         &token_settings(),
         0,

@@ -8,8 +8,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
-use varco_domain::clock::Timestamp;
-use varco_domain::tokens::{Grant, KeyRing, Scope, Tokens};
+use varco_domain::base::clock::Timestamp;
+use varco_domain::base::tokens::{Grant, KeyRing, Scope, Tokens};
 
 fn main() {
     let now = Timestamp(1_800_000_000);

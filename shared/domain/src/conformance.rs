@@ -2,7 +2,7 @@
 //! the `Store` port's contract. `store_conformance_tests!(future)` turns them into tests of
 //! the backend that `future` builds (a fresh, empty store each time).
 
-use crate::store::{Condition, Counter, Index, Item, Key, Store, StoreError, Write};
+use crate::base::store::{Condition, Counter, Index, Item, Key, Store, StoreError, Write};
 use serde_json::json;
 
 fn item(pk: &str, sk: &str, n: i64) -> Item {
@@ -195,7 +195,7 @@ pub async fn query_pages_go_either_way_from_where_the_last_ended(s: &dyn Store) 
     s.write(vec![Write::create(item("Q", "EV#0", 9))])
         .await
         .unwrap();
-    let page = |after, descending| crate::store::Page {
+    let page = |after, descending| crate::base::store::Page {
         sk_prefix: "EV#",
         after,
         descending,

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use aws_sdk_ses::types::{Body, Content, Destination, Message};
 use aws_sdk_sns::types::MessageAttributeValue;
 use std::sync::Arc;
-use varco_domain::outbox::{Channel, Outgoing, SendError, Sender};
+use varco_domain::limits::outbox::{Channel, Outgoing, SendError, Sender};
 
 fn send_error<E: aws_sdk_sns::error::ProvideErrorMetadata>(service: &str, e: &E) -> SendError {
     SendError(format!(

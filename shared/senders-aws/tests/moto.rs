@@ -4,7 +4,7 @@
 use aws_config::BehaviorVersion;
 use aws_credential_types::Credentials;
 use serde_json::Value;
-use varco_domain::outbox::{Channel, Outgoing, Sender};
+use varco_domain::limits::outbox::{Channel, Outgoing, Sender};
 use varco_senders_aws::{SesEmail, SnsSms};
 
 fn moto() -> String {

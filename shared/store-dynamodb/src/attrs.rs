@@ -3,7 +3,7 @@
 use super::{Attrs, TTL_ATTRIBUTE};
 use aws_sdk_dynamodb::types::AttributeValue;
 use std::collections::HashMap;
-use varco_domain::store::{Index, Item, Key, StoreError};
+use varco_domain::base::store::{Index, Item, Key, StoreError};
 
 pub(crate) fn index_attribute(index: Index) -> &'static str {
     match index {

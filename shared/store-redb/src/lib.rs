@@ -8,8 +8,8 @@
 use async_trait::async_trait;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use std::path::Path;
-use varco_domain::memory::{condition_holds, counted};
-use varco_domain::store::{
+use varco_domain::base::memory::{condition_holds, counted};
+use varco_domain::base::store::{
     Condition, Count, Counter, Index, Item, Key, Page, Store, StoreError, Write,
 };
 

@@ -8,8 +8,8 @@ use async_trait::async_trait;
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
 use http::StatusCode;
 use serde::Deserialize;
-use varco_domain::issuer::CardIssuer;
-use varco_domain::types::{CardNumber, Key6};
+use varco_domain::base::issuer::CardIssuer;
+use varco_domain::base::types::{CardNumber, Key6};
 use varco_domain::Error;
 
 pub struct HttpIssuer {

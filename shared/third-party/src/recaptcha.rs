@@ -6,8 +6,8 @@
 use crate::client::HttpsClient;
 use async_trait::async_trait;
 use serde::Deserialize;
-use varco_domain::captcha::{CaptchaPass, CaptchaVerifier, Challenge};
-use varco_domain::clock::Timestamp;
+use varco_domain::base::captcha::{CaptchaPass, CaptchaVerifier, Challenge};
+use varco_domain::base::clock::Timestamp;
 use varco_domain::Error;
 
 pub const GOOGLE_VERIFY_URL: &str = "https://www.google.com/recaptcha/api/siteverify";

@@ -3,8 +3,8 @@
 
 mod common;
 
-use varco_domain::issuer::CardIssuer;
-use varco_domain::types::CardNumber;
+use varco_domain::base::issuer::CardIssuer;
+use varco_domain::base::types::CardNumber;
 use varco_domain::Error;
 use varco_third_party::HttpIssuer;
 

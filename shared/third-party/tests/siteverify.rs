@@ -4,8 +4,8 @@
 
 mod common;
 
-use varco_domain::captcha::{CaptchaVerifier, Challenge};
-use varco_domain::clock::Timestamp;
+use varco_domain::base::captcha::{CaptchaVerifier, Challenge};
+use varco_domain::base::clock::Timestamp;
 use varco_domain::Error;
 use varco_third_party::Recaptcha;
 

@@ -6,7 +6,7 @@
 
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
-use varco_domain::outbox::Channel;
+use varco_domain::limits::outbox::Channel;
 use varco_functions::demo::{ANNA, LUCA, MARIO};
 use varco_tests::{temporary_password_in, TestApp};
 

@@ -79,7 +79,7 @@ async fn telco_steps_make_at_most_two_dynamodb_round_trips_with_the_actions_they
     // W9: the same line, from the operator's network; ten times, so that the last ends
     // the account's oldest session (`sessions::SESSIONS_PER_ACCOUNT`).
     let mut token = String::new();
-    for _ in 0..varco_domain::sessions::SESSIONS_PER_ACCOUNT {
+    for _ in 0..varco_domain::sign_in::sessions::SESSIONS_PER_ACCOUNT {
         app.clock.advance(1);
         let now = app.deps.clock.now().0;
         let (time, proof) = (now.to_string(), varco_tests::gateway_proof(luca, now));

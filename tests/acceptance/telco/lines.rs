@@ -1,8 +1,8 @@
 //! W7: employees register their line; W8: they log in with it.
 
 use serde_json::json;
-use varco_domain::clock::DAY;
-use varco_domain::outbox::Channel;
+use varco_domain::base::clock::DAY;
+use varco_domain::limits::outbox::Channel;
 use varco_functions::demo::{LINE_DATA, LINE_LAGO, LINE_LUCA, LINE_SARA, LINE_SPARE};
 use varco_tests::{captured_logs, code_in, gateway_proof, on_both_stores, Answer, TestApp};
 

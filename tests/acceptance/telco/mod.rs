@@ -2,7 +2,7 @@
 //! legal representative's data (W2) and logs in with a case-sensitive username (W4).
 
 use serde_json::json;
-use varco_domain::clock::HOUR;
+use varco_domain::base::clock::HOUR;
 use varco_functions::demo::{LAGO, NORD};
 use varco_tests::{link_in, on_both_stores, TestApp};
 

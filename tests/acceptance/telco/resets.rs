@@ -2,9 +2,9 @@
 //! Telco Manager may not reset their own; X6: unknown names answer alike.
 
 use serde_json::{json, Value};
-use varco_domain::accounts::{Account, Login, Membership};
-use varco_domain::outbox::Channel;
-use varco_domain::types::Password;
+use varco_domain::base::types::Password;
+use varco_domain::limits::outbox::Channel;
+use varco_domain::records::accounts::{Account, Login, Membership};
 use varco_functions::demo::{LINE_LUCA, NORD};
 use varco_tests::{code_in, on_both_stores, Answer, TestApp};
 

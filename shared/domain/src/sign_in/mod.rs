@@ -1,0 +1,4 @@
+//! Signing in: logging in, and the sessions it opens.
+
+pub mod login;
+pub mod sessions;

@@ -1,0 +1,395 @@
+//! Login sessions: a short-lived signed access token (see `tokens`) and an opaque refresh
+//! token, stored as a keyed hash beside the account and rotated at every use.
+//!
+//! A session ends when it is logged out, when its end comes (`refresh_token_days` from
+//! login), or when the account's password changes: the stored session keeps the password
+//! version it was opened under, and every access token names its session. A refresh token
+//! used a second time (stolen and raced with its owner, say) ends the session.
+
+use crate::base::clock::Timestamp;
+use crate::base::deps::Deps;
+use crate::base::error::Error;
+use crate::base::keys::{self, purpose};
+use crate::base::random::new_id;
+use crate::base::store::{Condition, Item, Write};
+use crate::base::tokens::{Claims, Grant, Scope};
+use crate::records::accounts::Account;
+use serde::{Deserialize, Serialize};
+
+/// Used refresh tokens a session remembers (as keyed hashes): one of the last 16 presented
+/// again ends the session; an older one is refused like any unknown token.
+const USED_TOKENS_KEPT: usize = 16;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StoredSession {
+    /// The account's password version at login: a change of password ends the session.
+    pwv: u32,
+    /// Keyed hash of the current refresh token.
+    refresh_lookup: String,
+    /// Keyed hashes of the session's last refresh tokens before it, used up: one presented
+    /// again ends the session (someone else has a copy). A token that matches neither is a
+    /// forgery, and ends nothing.
+    #[serde(default)]
+    used_lookups: Vec<String>,
+    created_at: i64,
+    expires_at: i64,
+}
+
+/// A session as the client receives it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Session {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+    pub scope: Scope,
+    /// Absent for a session that can only change the password.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_expires_at: Option<i64>,
+}
+
+fn access_token(
+    deps: &Deps,
+    account: &Account,
+    scope: Scope,
+    sid: Option<String>,
+    now: Timestamp,
+) -> Result<(String, i64), Error> {
+    let ttl = deps.profile.access_token_seconds();
+    let memberships = account
+        .memberships
+        .iter()
+        .filter(|m| m.usable(&deps.profile, now.0))
+        .map(|m| (m.company_id.clone(), m.role.clone()))
+        .collect();
+    let grant = Grant {
+        sub: account.id.clone(),
+        scope,
+        pwv: account.password_version,
+        sid,
+        memberships,
+    };
+    let jti = new_id(deps.random.as_ref());
+    let token = deps
+        .tokens
+        .issue(grant, &deps.profile.name, jti, now, ttl)?;
+    Ok((token, ttl))
+}
+
+/// A refresh token names its account and session, and carries the secret whose keyed hash
+/// the session keeps: `<account id>.<session id>.<secret>`.
+fn refresh_token(account_id: &str, sid: &str, secret: &str) -> String {
+    format!("{account_id}.{sid}.{secret}")
+}
+
+fn parse_refresh_token(token: &str) -> Option<(&str, &str, &str)> {
+    let mut parts = token.split('.');
+    let (account_id, sid, secret) = (parts.next()?, parts.next()?, parts.next()?);
+    let sane = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 64
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
+    (parts.next().is_none() && sane(account_id) && sane(sid) && sane(secret))
+        .then_some((account_id, sid, secret))
+}
+
+fn issue(
+    deps: &Deps,
+    account: &Account,
+    sid: &str,
+    stored: &StoredSession,
+    secret: &str,
+    now: Timestamp,
+) -> Result<Session, Error> {
+    let (access_token, expires_in) =
+        access_token(deps, account, Scope::Account, Some(sid.to_string()), now)?;
+    Ok(Session {
+        access_token,
+        token_type: "Bearer",
+        expires_in,
+        scope: Scope::Account,
+        refresh_token: Some(refresh_token(&account.id, sid, secret)),
+        refresh_expires_at: Some(stored.expires_at),
+    })
+}
+
+/// Sessions one account may hold at once: a login beyond them ends the oldest.
+pub const SESSIONS_PER_ACCOUNT: usize = 10;
+
+/// The writes that end the account's oldest sessions, so that with one more opened it
+/// holds at most `SESSIONS_PER_ACCOUNT` (every login adds one; deleting the account deletes
+/// them in one write). One strongly consistent read of the account's sessions.
+pub(crate) async fn ending_oldest(deps: &Deps, account: &Account) -> Result<Vec<Write>, Error> {
+    let mut held: Vec<(i64, Item)> = deps
+        .store
+        .query(
+            &keys::account(&account.id).pk,
+            keys::SESSION_PREFIX,
+            4 * SESSIONS_PER_ACCOUNT,
+        )
+        .await?
+        .into_iter()
+        .map(|item| Ok((item.parse::<StoredSession>()?.created_at, item)))
+        .collect::<Result<_, Error>>()?;
+    held.sort_by_key(|(created_at, _)| *created_at);
+    let beyond = held.len().saturating_sub(SESSIONS_PER_ACCOUNT - 1);
+    Ok(held
+        .into_iter()
+        .take(beyond)
+        .map(|(_, item)| Write::delete(item.key, Condition::None))
+        .collect())
+}
+
+/// Opens a full session for `account`: the session and the write that stores it.
+pub(crate) fn open(
+    deps: &Deps,
+    account: &Account,
+    now: Timestamp,
+) -> Result<(Session, Write), Error> {
+    let sid = new_id(deps.random.as_ref());
+    let secret = new_id(deps.random.as_ref());
+    let stored = StoredSession {
+        pwv: account.password_version,
+        refresh_lookup: deps.pepper.lookup(purpose::REFRESH_TOKEN, &secret),
+        used_lookups: Vec::new(),
+        created_at: now.0,
+        expires_at: now.0 + deps.profile.refresh_token_seconds(),
+    };
+    let session = issue(deps, account, &sid, &stored, &secret, now)?;
+    let write = Write::create(
+        Item::new(keys::session(&account.id, &sid), &stored).expiring_at(stored.expires_at),
+    );
+    Ok((session, write))
+}
+
+/// Opens a session for `account` that lasts one access token (W9's autologin): stored, so
+/// that logout and a password change end it, but with no refresh token.
+pub(crate) fn open_for_one_token(
+    deps: &Deps,
+    account: &Account,
+    now: Timestamp,
+) -> Result<(Session, Write), Error> {
+    let sid = new_id(deps.random.as_ref());
+    let (access_token, expires_in) =
+        access_token(deps, account, Scope::Account, Some(sid.clone()), now)?;
+    let stored = StoredSession {
+        pwv: account.password_version,
+        // No refresh token matches it: a keyed hash of a secret nobody holds.
+        refresh_lookup: deps
+            .pepper
+            .lookup(purpose::REFRESH_TOKEN, &new_id(deps.random.as_ref())),
+        used_lookups: Vec::new(),
+        created_at: now.0,
+        expires_at: now.0 + expires_in,
+    };
+    let write = Write::create(
+        Item::new(keys::session(&account.id, &sid), &stored).expiring_at(stored.expires_at),
+    );
+    let session = Session {
+        access_token,
+        token_type: "Bearer",
+        expires_in,
+        scope: Scope::Account,
+        refresh_token: None,
+        refresh_expires_at: None,
+    };
+    Ok((session, write))
+}
+
+/// A session that can only set a new password (after login with a temporary password):
+/// no refresh token, nothing stored.
+pub(crate) fn password_change_only(
+    deps: &Deps,
+    account: &Account,
+    now: Timestamp,
+) -> Result<Session, Error> {
+    let (access_token, expires_in) = access_token(deps, account, Scope::PasswordChange, None, now)?;
+    Ok(Session {
+        access_token,
+        token_type: "Bearer",
+        expires_in,
+        scope: Scope::PasswordChange,
+        refresh_token: None,
+        refresh_expires_at: None,
+    })
+}
+
+/// A new access token and refresh token for a refresh token; the one given is used up.
+/// One read (account and session together) and one write.
+pub async fn refresh(deps: &Deps, token: &str) -> Result<Session, Error> {
+    let now = deps.clock.now();
+    let (account_id, sid, secret) = parse_refresh_token(token).ok_or(Error::Unauthenticated)?;
+    let key = keys::session(account_id, sid);
+    let mut items = deps
+        .store
+        .get_many(&[keys::account(account_id), key.clone()])
+        .await?
+        .into_iter();
+    let (Some(account_item), Some(session_item)) = (items.next().flatten(), items.next().flatten())
+    else {
+        return Err(Error::Unauthenticated);
+    };
+    let account: Account = account_item.parse()?;
+    let mut stored: StoredSession = session_item.parse()?;
+    if stored.expires_at <= now.0 || stored.pwv != account.password_version {
+        return Err(Error::Unauthenticated);
+    }
+    let presented = deps.pepper.lookup(purpose::REFRESH_TOKEN, secret);
+    if presented != stored.refresh_lookup {
+        if stored.used_lookups.contains(&presented) {
+            // A token this session used before: an old token replayed. Whoever holds the
+            // current one, the session is no longer safe.
+            return Err(end_reused(deps, key).await);
+        }
+        // The session's name with a secret it never had (its ids are in every access
+        // token): nothing proves a copy, so nothing ends.
+        tracing::warn!(
+            event = "refresh_token_forged",
+            "a refresh token named a session with a secret it never had"
+        );
+        return Err(Error::Unauthenticated);
+    }
+    let secret = new_id(deps.random.as_ref());
+    let used = std::mem::replace(
+        &mut stored.refresh_lookup,
+        deps.pepper.lookup(purpose::REFRESH_TOKEN, &secret),
+    );
+    stored.used_lookups.insert(0, used);
+    stored.used_lookups.truncate(USED_TOKENS_KEPT);
+    match deps
+        .store
+        .write(vec![Write::replace(&session_item, &stored)])
+        .await
+    {
+        Ok(()) => issue(deps, &account, sid, &stored, &secret, now),
+        // Another refresh with the same token got there first: the token was presented
+        // twice at once, which only a copy of it can do. The winner's tokens end too.
+        Err(crate::base::store::StoreError::ConditionFailed { .. }) => {
+            Err(end_reused(deps, key).await)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Ends the session `key` whatever its version (RFC 9700 §4.14.2: a refresh token presented
+/// a second time, raced or not). The answer is `Unauthenticated`, or the store's failure:
+/// the session is never left alive behind an answer that says it ended.
+async fn end_reused(deps: &Deps, key: crate::base::store::Key) -> Error {
+    tracing::warn!(
+        event = "refresh_token_reused",
+        "a used refresh token was presented again: session ended"
+    );
+    match deps
+        .store
+        .write(vec![Write::delete(key, Condition::None)])
+        .await
+    {
+        Ok(()) => Error::Unauthenticated,
+        Err(e) => e.into(),
+    }
+}
+
+/// Ends the session an access token belongs to (nothing to end for a password-change one).
+/// A token whose session has ended is refused like any other that no longer works.
+pub async fn logout(deps: &Deps, token: &str) -> Result<(), Error> {
+    let Authenticated {
+        claims, session, ..
+    } = authenticate(deps, token, |_| Vec::new()).await?;
+    if let (Some(sid), Some(session)) = (&claims.sid, session) {
+        deps.store
+            .write(vec![Write::delete(
+                keys::session(&claims.sub, sid),
+                Condition::Version(session.version),
+            )])
+            .await?;
+    }
+    Ok(())
+}
+
+/// The account a token names, if the token and its session are still good. One read.
+pub(crate) async fn authenticated(
+    deps: &Deps,
+    token: &str,
+) -> Result<(Claims, Item, Account), Error> {
+    let found = authenticate(deps, token, |_| Vec::new()).await?;
+    Ok((found.claims, found.item, found.account))
+}
+
+/// What a token proved, read in one request with the items a step needs beside it.
+pub(crate) struct Authenticated {
+    pub claims: Claims,
+    pub item: Item,
+    pub account: Account,
+    /// The stored session (none for a password-change token).
+    pub session: Option<Item>,
+    /// The items the step asked for, in order.
+    pub extra: Vec<Option<Item>>,
+}
+
+/// Whether a verified token's session (read with its account) is still good: present and
+/// not ended when the token names one, and the password unchanged since it was issued.
+pub(crate) fn still_good(
+    claims: &Claims,
+    account: &Account,
+    session: Option<&Item>,
+    now: Timestamp,
+) -> Result<(), Error> {
+    if claims.sid.is_some() {
+        let session: StoredSession = session.ok_or(Error::Unauthenticated)?.parse()?;
+        if session.expires_at <= now.0 {
+            return Err(Error::Unauthenticated);
+        }
+    }
+    if account.password_version != claims.pwv {
+        return Err(Error::Unauthenticated);
+    }
+    Ok(())
+}
+
+/// Checks a token, and reads its account and session with the items `extra` names for the
+/// account's id, all in one request.
+pub(crate) async fn authenticate(
+    deps: &Deps,
+    token: &str,
+    extra: impl FnOnce(&str) -> Vec<crate::base::store::Key>,
+) -> Result<Authenticated, Error> {
+    let now = deps.clock.now();
+    let claims = deps.tokens.verify(token, now)?;
+    let mut wanted = vec![keys::account(&claims.sub)];
+    if let Some(sid) = &claims.sid {
+        wanted.push(keys::session(&claims.sub, sid));
+    }
+    wanted.extend(extra(&claims.sub));
+    let mut items = deps.store.get_many(&wanted).await?.into_iter();
+    let item = items.next().flatten().ok_or(Error::Unauthenticated)?;
+    let session = if claims.sid.is_some() {
+        items.next().flatten()
+    } else {
+        None
+    };
+    let account: Account = item.parse()?;
+    still_good(&claims, &account, session.as_ref(), now)?;
+    Ok(Authenticated {
+        claims,
+        item,
+        account,
+        session,
+        extra: items.collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refresh_tokens_parse_only_in_their_shape() {
+        assert_eq!(parse_refresh_token("a.b.c"), Some(("a", "b", "c")));
+        for bad in ["", "a.b", "a.b.c.d", "a..c", "a.b.c d", "a.b/x.c"] {
+            assert_eq!(parse_refresh_token(bad), None, "{bad:?}");
+        }
+    }
+}
