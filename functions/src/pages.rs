@@ -6,7 +6,7 @@
 use bytes::Bytes;
 use http::{header, HeaderValue, Response, StatusCode};
 use std::path::Path;
-use varco_domain::base::profile::{Capability, Flow, Profile};
+use varco_domain::base::profile::{Capability, Offer, Profile};
 
 /// Where the pages are: the repository's `web/`.
 pub const WEB_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../web");
@@ -92,17 +92,17 @@ pub fn config_json(profile: &Profile, api: &str) -> serde_json::Value {
     })
 }
 
-/// The flows' names in `config.json` (a new `Flow` belongs here too).
-const FLOWS: [(Flow, &str); 9] = [
-    (Flow::CardRecovery, "card_recovery"),
-    (Flow::CardRegistration, "card_registration"),
-    (Flow::VatRegistration, "vat_registration"),
-    (Flow::LineRegistration, "line_registration"),
-    (Flow::PasswordReset, "password_reset"),
-    (Flow::Autologin, "autologin"),
-    (Flow::LegalRepRegistration, "legal_rep_registration"),
-    (Flow::Invitations, "invitations"),
-    (Flow::Units, "units"),
+/// The offers' names in `config.json` (a new `Offer` belongs here too).
+const FLOWS: [(Offer, &str); 9] = [
+    (Offer::CardRecovery, "card_recovery"),
+    (Offer::CardRegistration, "card_registration"),
+    (Offer::VatRegistration, "vat_registration"),
+    (Offer::LineRegistration, "line_registration"),
+    (Offer::PasswordReset, "password_reset"),
+    (Offer::Autologin, "autologin"),
+    (Offer::LegalRepRegistration, "legal_rep_registration"),
+    (Offer::Invitations, "invitations"),
+    (Offer::Units, "units"),
 ];
 
 fn document(bytes: Bytes, content_type: &'static str) -> Response<Bytes> {

@@ -1,5 +1,5 @@
-//! The one route table: a line per step, with its method, path, flow, authentication,
-//! sending and handler. It drives the local gateway and the Lambda functions, and is checked
+//! The one route table: a line per step, with its method, path, offer, authentication,
+//! sending, keys and handler. It drives the local gateway and the Lambda functions, and is checked
 //! against the infrastructure template and the OpenAPI document.
 
 use crate::handlers::{self, companies, legal_rep, operator, recovery, registration, selfservice};
@@ -10,7 +10,7 @@ use bytes::Bytes;
 use http::Method;
 use http::Response;
 use std::time::Instant;
-use varco_domain::base::profile::Flow;
+use varco_domain::base::profile::Offer;
 use varco_domain::{Deps, Error};
 
 /// What a step does about SMS and email.
@@ -36,8 +36,8 @@ pub struct Route {
     pub step: Step,
     /// The step's name: its Lambda function in the template, its OpenAPI operation id.
     pub name: &'static str,
-    /// The flow of the profile the step belongs to; `None` for steps every portal has.
-    pub flow: Option<Flow>,
+    /// What of the profile the step belongs to; `None` for steps every portal has.
+    pub offer: Option<Offer>,
     /// Whether the step acts for a logged-in person: it needs `Authorization: Bearer`.
     pub bearer: bool,
     pub sending: Sending,
@@ -57,12 +57,12 @@ const fn kebab<const N: usize>(snake: &str) -> [u8; N] {
     out
 }
 
-macro_rules! flow {
+macro_rules! offer {
     (-) => {
         None
     };
-    ($flow:ident) => {
-        Some(Flow::$flow)
+    ($offer:ident) => {
+        Some(Offer::$offer)
     };
 }
 
@@ -91,7 +91,7 @@ macro_rules! sending {
 }
 
 macro_rules! steps {
-    ($($step:ident $method:ident $path:literal $flow:tt $auth:tt $sending:tt $keys:tt $module:ident :: $handler:ident;)*) => {
+    ($($step:ident $method:ident $path:literal $offer:tt $auth:tt $sending:tt $keys:tt $module:ident :: $handler:ident;)*) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Step {
             $($step,)*
@@ -109,7 +109,7 @@ macro_rules! steps {
                     Err(_) => panic!("a handler's name is ASCII"),
                 }
             },
-            flow: flow!($flow),
+            offer: offer!($offer),
             bearer: bearer!($auth),
             sending: sending!($sending),
             keys: Keys::parse(stringify!($keys)),
@@ -126,13 +126,14 @@ macro_rules! steps {
     };
 }
 
-// flow: the profile's flow the step belongs to (`-`: every portal has it). auth: `bearer`
+// offer: what of the profile the step belongs to (`profile::Offer`; `-`: every portal has
+// it). auth: `bearer`
 // for a logged-in person. sending: see `Sending`. keys: the keys its function holds
 // (`crate::secrets::Key`): P pepper, C captcha key, S signing keys (private), V verifying
 // keys (public), G gateway key, I issuer key, O operator key, M message key; `-` none.
 #[rustfmt::skip]
 steps! {
-    // step                   method path                                                       flow                 auth   sending      keys handler (its name names the step)
+    // step                   method path                                                       offer                auth   sending      keys handler (its name names the step)
     IssueCaptcha              POST   "/captcha"                                                 -                    -      -            C    sessions::issue_captcha;
     StartRecovery             POST   "/recoveries"                                              CardRecovery         -      source       PC   recovery::start_recovery;
     VerifyKey6                POST   "/recoveries/{flow_id}/key6"                               CardRecovery         -      -            P    recovery::verify_key6;
@@ -217,7 +218,10 @@ pub async fn handle(deps: &Deps, step: Step, request: ApiRequest) -> Response<By
 /// The step's checks that come before its input: the profile offers its flow, and a step
 /// that may send without a login is counted per client address.
 async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply, Error> {
-    if step.flow().is_some_and(|flow| !deps.profile.offers(flow)) {
+    if step
+        .offer()
+        .is_some_and(|offer| !deps.profile.offers(offer))
+    {
         // Without a token a logged-in step answers 401 first, whatever else is wrong.
         if step.needs_bearer() && request.bearer().is_none() {
             return Err(Error::Unauthenticated);
@@ -244,9 +248,9 @@ impl Step {
         self.route().name
     }
 
-    /// The flow of the profile the step belongs to; `None` for steps every portal has.
-    pub fn flow(self) -> Option<Flow> {
-        self.route().flow
+    /// What of the profile the step belongs to; `None` for steps every portal has.
+    pub fn offer(self) -> Option<Offer> {
+        self.route().offer
     }
 
     /// The keys the step's function holds.

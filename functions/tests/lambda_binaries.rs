@@ -438,7 +438,7 @@ async fn every_function_of_the_route_table_starts_and_answers_as_its_step() {
     for route in varco_functions::routes::routes() {
         let at = seeded
             .iter()
-            .find(|s| route.flow.is_none_or(|flow| s.deps.profile.offers(flow)))
+            .find(|s| route.offer.is_none_or(|offer| s.deps.profile.offers(offer)))
             .unwrap_or_else(|| panic!("no profile offers {}", route.name));
         let path = route
             .path

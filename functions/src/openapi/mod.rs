@@ -306,7 +306,7 @@ pub fn document() -> Value {
             Error::Internal("".into()),
         ];
         // A step of a flow the deployed profile lacks answers 404 `not_offered`.
-        let not_offered = route.step.flow().map(|_| Error::NotOffered);
+        let not_offered = route.step.offer().map(|_| Error::NotOffered);
         // The sending gate's refusals (X5), and the client address's budget.
         let mut sending = Vec::new();
         if route.step.sends() {

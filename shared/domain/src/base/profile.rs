@@ -50,9 +50,10 @@ pub struct Profile {
     pub security_questions: Vec<SecurityQuestion>,
 }
 
-/// The flows a profile may offer.
+/// What a profile may offer beyond the steps every portal has: a flow, or a company's
+/// people and units (a route's `offer` column).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flow {
+pub enum Offer {
     CardRecovery,
     CardRegistration,
     VatRegistration,
@@ -202,18 +203,18 @@ impl Profile {
         Ok(profile)
     }
 
-    /// Whether the portal offers `flow` (its section is in the profile).
-    pub fn offers(&self, flow: Flow) -> bool {
-        match flow {
-            Flow::CardRecovery => self.recovery.is_some(),
-            Flow::CardRegistration => self.registration.is_some(),
-            Flow::VatRegistration => self.vat_registration.is_some(),
-            Flow::LineRegistration => self.line_registration.is_some(),
-            Flow::PasswordReset => self.password_reset.is_some(),
-            Flow::Autologin => self.autologin.is_some(),
-            Flow::LegalRepRegistration => self.legal_rep_registration.is_some(),
-            Flow::Invitations => self.invitations.is_some(),
-            Flow::Units => self.units.is_some(),
+    /// Whether the portal offers `offer` (its section is in the profile).
+    pub fn offers(&self, offer: Offer) -> bool {
+        match offer {
+            Offer::CardRecovery => self.recovery.is_some(),
+            Offer::CardRegistration => self.registration.is_some(),
+            Offer::VatRegistration => self.vat_registration.is_some(),
+            Offer::LineRegistration => self.line_registration.is_some(),
+            Offer::PasswordReset => self.password_reset.is_some(),
+            Offer::Autologin => self.autologin.is_some(),
+            Offer::LegalRepRegistration => self.legal_rep_registration.is_some(),
+            Offer::Invitations => self.invitations.is_some(),
+            Offer::Units => self.units.is_some(),
         }
     }
 

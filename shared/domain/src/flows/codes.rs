@@ -11,6 +11,7 @@ use crate::base::messages::{Lang, Template};
 use crate::base::random::{new_id, random_string};
 use crate::base::store::{Item, Write};
 use crate::base::types::{OneTimeCode, PhoneNumber};
+use crate::flows::stored::Flow;
 use crate::limits::attempts::{self, Limit, Subject};
 use crate::limits::sending::{self, About};
 use crate::records::accounts::PhoneOnFile;
@@ -192,8 +193,8 @@ pub struct CodeSent {
     pub expires_at: i64,
 }
 
-/// A stored flow that confirms a phone with a code sent by SMS.
-pub trait CodeFlow: Serialize + DeserializeOwned {
+/// A stored flow (`Flow`) that confirms a phone with a code sent by SMS.
+pub trait CodeFlow: Flow + Serialize + DeserializeOwned {
     /// Whose budget of tries a code counts against, beside the code's own limit.
     fn subject(&self) -> Subject<'_>;
     /// The account and company its messages concern (`sending`).
@@ -202,7 +203,6 @@ pub trait CodeFlow: Serialize + DeserializeOwned {
     fn awaiting_code(&self, now: Timestamp) -> Result<(), Error>;
     /// The phone being confirmed; `WrongStep` when no code was sent yet.
     fn phone_check(&mut self) -> Result<&mut PhoneCheck, Error>;
-    fn expires_at(&self) -> i64;
 }
 
 /// A new code for a flow waiting for one (the previous code stops working), through the
@@ -250,7 +250,7 @@ pub async fn resend<F: CodeFlow>(
         next: "code",
         sent_to,
         code_expires_at,
-        expires_at: flow.expires_at(),
+        expires_at: flow.header().expires_at,
     })
 }
 

@@ -26,6 +26,7 @@ use crate::base::store::{Condition, Index, Item, Write};
 use crate::base::types::{Email, OneTimeCode, Password, PhoneNumber, Username};
 use crate::flows::codes::{self, PendingCode};
 use crate::flows::stored::Flow as _;
+use crate::flows::stored::Header;
 use crate::limits::sending::{self, About};
 use crate::records::accounts::{Account, Login, Membership};
 use crate::records::contracts::LegalRepresentative;
@@ -43,8 +44,9 @@ pub enum State {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FirstAccessFlow {
-    pub id: String,
-    pub state: State,
+    /// Its id, state, times and misses (`Header`).
+    #[serde(flatten)]
+    pub header: Header<State>,
     pub account_id: String,
     pub email: String,
     /// The contract's mobile, where codes go; `None`: codes go by email.
@@ -54,7 +56,6 @@ pub struct FirstAccessFlow {
     pub code: Option<PendingCode>,
     pub codes_sent: u32,
     pub lang: Lang,
-    pub expires_at: i64,
 }
 
 /// What waits beside an account without a password: where its codes go.
@@ -158,8 +159,12 @@ async fn link(
 ) -> Result<[Write; 2], Error> {
     let token = new_id(deps.random.as_ref());
     let flow = FirstAccessFlow {
-        id: format!("{}.{}", new_id(deps.random.as_ref()), account.id),
-        state: State::AwaitingLink,
+        header: Header::new(
+            format!("{}.{}", new_id(deps.random.as_ref()), account.id),
+            State::AwaitingLink,
+            now,
+            now.0 + settings.link_hours * HOUR,
+        ),
         account_id: account.id.clone(),
         email: account.email.clone(),
         mobile,
@@ -167,9 +172,11 @@ async fn link(
         code: None,
         codes_sent: 0,
         lang,
-        expires_at: now.0 + settings.link_hours * HOUR,
     };
-    let link = format!("{}?flow={}&token={token}", settings.activation_url, flow.id);
+    let link = format!(
+        "{}?flow={}&token={token}",
+        settings.activation_url, flow.header.id
+    );
     let about = About::account(&account.id);
     let email = username_email(
         deps,
@@ -180,10 +187,7 @@ async fn link(
         about,
         lang,
     );
-    Ok([
-        email.await?,
-        crate::flows::stored::create(&flow.id, &flow, flow.expires_at),
-    ])
+    Ok([email.await?, crate::flows::stored::create(&flow)])
 }
 
 async fn username_email(
@@ -295,8 +299,8 @@ pub async fn send_code(
     if deps.pepper.lookup(purpose::ACTIVATION, token) != flow.token_lookup {
         return Err(Error::FlowNotFound);
     }
-    if flow.state == State::AwaitingLink {
-        flow.state = State::AwaitingCode;
+    if flow.header.state == State::AwaitingLink {
+        flow.header.state = State::AwaitingCode;
     }
     flow.awaiting_code(now)?;
     if flow.codes_sent >= settings.codes_per_link {
@@ -325,12 +329,12 @@ pub async fn send_code(
         .write(vec![Write::replace(&item, &flow), message])
         .await?;
     Ok(FirstAccessCodeSent {
-        flow_id: flow.id,
+        flow_id: flow.header.id,
         next: "password",
         channel,
         sent_to,
         code_expires_at,
-        expires_at: flow.expires_at,
+        expires_at: flow.header.expires_at,
     })
 }
 
@@ -372,7 +376,7 @@ pub async fn complete(
         Ok(forgiven) => forgiven,
         Err(error) => {
             if matches!(error, Error::TooManyAttempts) {
-                flow.state = State::Ended;
+                flow.header.state = State::Ended;
                 crate::flows::stored::end(deps, Write::replace(&item, &flow)).await?;
             }
             return Err(error);
@@ -381,7 +385,7 @@ pub async fn complete(
     crate::records::accounts::new_password_outside(deps, password, account.password_context())?;
     account.password_hash = Some(password_hash);
     account.password_version += 1;
-    flow.state = State::Completed;
+    flow.header.state = State::Completed;
     let (session, session_write) = sessions::open(deps, &account, now)?;
     let activation = activation.ok_or(Error::FlowEnded)?;
     let mut writes = vec![

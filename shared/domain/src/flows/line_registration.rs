@@ -25,6 +25,7 @@ use crate::base::store::{StoreError, Write};
 use crate::base::types::{Email, OneTimeCode, Password, PhoneNumber};
 use crate::flows::codes::{self, CodeFlow, CodeSent, PhoneCheck};
 use crate::flows::stored::Flow as _;
+use crate::flows::stored::Header;
 use crate::limits::attempts::{self, Limit, Subject};
 use crate::limits::sending::About;
 use crate::records::accounts::{phone_on_file, Account, Login, Membership, PhoneOnFile};
@@ -43,8 +44,9 @@ pub enum State {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LineRegistrationFlow {
-    pub id: String,
-    pub state: State,
+    /// Its id, state, times and misses (`Header`).
+    #[serde(flatten)]
+    pub header: Header<State>,
     pub company_id: String,
     pub company_name: String,
     /// The contract's referent of the line, when there is one: the account's name.
@@ -53,12 +55,10 @@ pub struct LineRegistrationFlow {
     pub data_only: bool,
     /// The SIM's PUK hash (data-only SIMs), copied at start, and the wrong ones typed.
     pub puk_hash: Option<String>,
-    pub puk_misses: u32,
     pub email: String,
     pub lang: Lang,
     /// The code sent, once sent.
     pub phone_check: Option<PhoneCheck>,
-    pub expires_at: i64,
 }
 
 crate::flows::stored::flow!(LineRegistrationFlow, State, ended: State::Ended);
@@ -81,9 +81,6 @@ impl CodeFlow for LineRegistrationFlow {
     }
     fn phone_check(&mut self) -> Result<&mut PhoneCheck, Error> {
         self.phone_check.as_mut().ok_or(Error::WrongStep)
-    }
-    fn expires_at(&self) -> i64 {
-        self.expires_at
     }
 }
 
@@ -148,39 +145,37 @@ async fn started(
     }
     let line: Line = line_item.ok_or(Error::LineNotEligible)?.parse()?;
     let mut flow = LineRegistrationFlow {
-        id: new_id(deps.random.as_ref()),
-        state: State::AwaitingPuk,
+        header: Header::new(
+            new_id(deps.random.as_ref()),
+            State::AwaitingPuk,
+            now,
+            now.0 + settings.flow_minutes * MINUTE,
+        ),
         company_id: line.company_id,
         company_name: line.company_name,
         referent: line.referent,
         line: phone_on_file(deps, &input.line),
         data_only: line.data_only,
         puk_hash: line.puk_hash,
-        puk_misses: 0,
         email: input.email.as_str().to_string(),
         lang,
         phone_check: None,
-        expires_at: now.0 + settings.flow_minutes * MINUTE,
     };
     if !flow.data_only {
         let about = About::company(&flow.company_id).unproven();
         let (check, message) = codes::check_phone(deps, &input.line, about, lang).await?;
         writes.push(message);
         flow.phone_check = Some(check);
-        flow.state = State::AwaitingCode;
+        flow.header.state = State::AwaitingCode;
     }
-    writes.push(crate::flows::stored::create(
-        &flow.id,
-        &flow,
-        flow.expires_at,
-    ));
+    writes.push(crate::flows::stored::create(&flow));
     captcha::commit(deps.store.as_ref(), writes).await?;
     Ok(LineRegistrationStarted {
         next: if flow.data_only { "puk" } else { "code" },
         sent_to: flow.phone_check.as_ref().map(|_| input.line.hint()),
         code_expires_at: flow.phone_check.as_ref().map(|c| c.code.expires_at),
-        expires_at: flow.expires_at,
-        flow_id: flow.id,
+        expires_at: flow.header.expires_at,
+        flow_id: flow.header.id,
     })
 }
 
@@ -196,7 +191,7 @@ pub async fn verify_puk(deps: &Deps, flow_id: &str, puk: &str) -> Result<CodeSen
             flow_id,
             "PUK",
             settings.puk_misses_per_flow,
-            flow.expires_at,
+            flow.header.expires_at,
         ),
         Limit::per_day(deps, Subject::Sim(&flow.line.lookup), now),
     ];
@@ -205,7 +200,7 @@ pub async fn verify_puk(deps: &Deps, flow_id: &str, puk: &str) -> Result<CodeSen
         if !guess.last {
             return Err(Error::PukNotCorrect);
         }
-        flow.state = State::Ended;
+        flow.header.state = State::Ended;
         crate::flows::stored::end(deps, Write::replace(&item, &flow)).await?;
         return Err(Error::TooManyAttempts);
     }
@@ -214,18 +209,18 @@ pub async fn verify_puk(deps: &Deps, flow_id: &str, puk: &str) -> Result<CodeSen
         codes::check_phone_by_email(deps, flow.line.clone(), &flow.email, about, flow.lang).await?;
     let code_expires_at = check.code.expires_at;
     flow.phone_check = Some(check);
-    flow.state = State::AwaitingCode;
+    flow.header.state = State::AwaitingCode;
     let mut writes = vec![Write::replace(&item, &flow), message];
     writes.extend(guess.forgiven);
     deps.store.write(writes).await?;
     Ok(CodeSent {
-        flow_id: flow.id,
+        flow_id: flow.header.id,
         next: "code",
         sent_to: Email::parse(&flow.email)
             .map(|e| e.hint())
             .unwrap_or_default(),
         code_expires_at,
-        expires_at: flow.expires_at,
+        expires_at: flow.header.expires_at,
     })
 }
 
@@ -242,7 +237,7 @@ pub async fn complete(
     let (item, mut flow): (_, LineRegistrationFlow) =
         crate::flows::stored::read(deps, flow_id).await?;
     let forgiven = codes::check(deps, flow_id, &item, &mut flow, code, |f| {
-        f.state = State::Ended
+        f.header.state = State::Ended
     })
     .await?;
     let mut account = Account::for_portal(
@@ -269,7 +264,7 @@ pub async fn complete(
     )?;
     // The code went to the line: the address typed is not proven (a data-only SIM's went to it).
     account.email_unproven = !flow.data_only;
-    flow.state = State::Completed;
+    flow.header.state = State::Completed;
     let (session, session_write) = sessions::open(deps, &account, now)?;
     let mut writes = vec![Write::replace(&item, &flow)];
     writes.extend(account.create(now)?);

@@ -25,6 +25,7 @@ use crate::base::store::{parse_opt, Item, StoreError, Write};
 use crate::base::types::{Email, OneTimeCode, Password, PhoneNumber};
 use crate::flows::codes::{self, CodeFlow, CodeSent, PhoneCheck};
 use crate::flows::stored::Flow as _;
+use crate::flows::stored::Header;
 use crate::limits::attempts::{self, Limit, Subject};
 use crate::limits::sending::About;
 use crate::records::accounts::{link_card_role, Account, Login, Membership};
@@ -82,8 +83,9 @@ pub enum State {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MigrationFlow {
-    pub id: String,
-    pub state: State,
+    /// Its id, state, times and misses (`Header`).
+    #[serde(flatten)]
+    pub header: Header<State>,
     /// The legacy account as read at start, and its version: the last step marks it
     /// migrated only if nothing changed it meanwhile.
     pub legacy: LegacyAccount,
@@ -94,8 +96,6 @@ pub struct MigrationFlow {
     pub username_lookup: String,
     /// The mobile being confirmed.
     pub phone_check: PhoneCheck,
-    pub created_at: i64,
-    pub expires_at: i64,
 }
 
 crate::flows::stored::flow!(MigrationFlow, State, ended: State::Ended);
@@ -116,9 +116,6 @@ impl CodeFlow for MigrationFlow {
     }
     fn phone_check(&mut self) -> Result<&mut PhoneCheck, Error> {
         Ok(&mut self.phone_check)
-    }
-    fn expires_at(&self) -> i64 {
-        self.expires_at
     }
 }
 
@@ -219,28 +216,26 @@ async fn started(
     let (phone_check, message) = codes::check_phone(deps, &input.phone, about, lang).await?;
     writes.push(message);
     let flow = MigrationFlow {
-        id: format!("{}.{}", new_id(deps.random.as_ref()), legacy.company_id),
-        state: State::AwaitingCode,
+        header: Header::new(
+            format!("{}.{}", new_id(deps.random.as_ref()), legacy.company_id),
+            State::AwaitingCode,
+            now,
+            now.0 + deps.profile.card_registration()?.flow_minutes * MINUTE,
+        ),
         legacy_version: legacy_item.version,
         legacy,
         email: input.email.as_str().to_string(),
         username_lookup,
         phone_check,
-        created_at: now.0,
-        expires_at: now.0 + deps.profile.card_registration()?.flow_minutes * MINUTE,
     };
-    writes.push(crate::flows::stored::create(
-        &flow.id,
-        &flow,
-        flow.expires_at,
-    ));
+    writes.push(crate::flows::stored::create(&flow));
     captcha::commit(deps.store.as_ref(), writes).await?;
     Ok(CodeSent {
-        flow_id: flow.id,
+        flow_id: flow.header.id,
         next: "code",
         sent_to: input.phone.hint(),
         code_expires_at: flow.phone_check.code.expires_at,
-        expires_at: flow.expires_at,
+        expires_at: flow.header.expires_at,
     })
 }
 
@@ -273,7 +268,7 @@ pub async fn complete(
     let (item, mut flow): (_, MigrationFlow) = crate::flows::stored::found(items.next().flatten())?;
     let administrator: Option<CompanyAdministrator> = parse_opt(&items.next().flatten())?;
     let forgiven = codes::check(deps, flow_id, &item, &mut flow, code, |f| {
-        f.state = State::Ended
+        f.header.state = State::Ended
     })
     .await?;
     // The card may have passed its grace period since the start.
@@ -310,7 +305,7 @@ pub async fn complete(
         ..Item::new(legacy_key(deps, &flow.legacy.username), &flow.legacy)
     };
     let (session, session_write) = sessions::open(deps, &account, now)?;
-    flow.state = State::Completed;
+    flow.header.state = State::Completed;
     let mut writes = vec![
         Write::replace(&item, &flow),
         Write::replace(&legacy_as_read, &migrated),

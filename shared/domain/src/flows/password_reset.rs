@@ -30,6 +30,7 @@ use crate::base::store::{Condition, Index, Write};
 use crate::base::types::{OneTimeCode, Password, TypedPhone};
 use crate::flows::codes::{self, PendingCode};
 use crate::flows::stored::Flow as _;
+use crate::flows::stored::Header;
 use crate::limits::attempts::{self, Limit, Subject};
 use crate::limits::audit::{self, Event};
 use crate::limits::sending::{self, About};
@@ -61,22 +62,19 @@ pub struct Reset {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PasswordResetFlow {
-    pub id: String,
-    pub state: State,
+    /// Its id, state, times and misses (`Header`).
+    #[serde(flatten)]
+    pub header: Header<State>,
     pub subject: Option<Reset>,
     /// The login name typed (`LoginName::key`), known or not: its daily budget of codes sent
     /// and typed counts across flows (`attempts`).
     #[serde(default)]
     pub login_key: String,
     pub code: Option<PendingCode>,
-    /// Codes sent in this flow (their limit, beside the SMS limits per number).
-    pub sent: usize,
-    /// Mobile numbers typed that are not the one on file: a few end the flow, so that the
-    /// number cannot be guessed.
-    #[serde(default)]
-    pub phone_misses: u32,
+    /// Codes sent in this flow (their limit, beside the SMS limits per number); `sent` before.
+    #[serde(alias = "sent")]
+    pub codes_sent: u32,
     pub lang: Lang,
-    pub expires_at: i64,
 }
 
 crate::flows::stored::flow!(PasswordResetFlow, State, ended: State::Ended);
@@ -85,7 +83,10 @@ impl PasswordResetFlow {
     /// The audit writes of a step of this flow: about its account, when the name typed
     /// matched one (the flow id carries the account's id).
     fn event(&self, action: &str, outcome: &str, now: Timestamp, deps: &Deps) -> Vec<Write> {
-        let account_id = self.subject.as_ref().and_then(|_| opened(deps, &self.id));
+        let account_id = self
+            .subject
+            .as_ref()
+            .and_then(|_| opened(deps, &self.header.id));
         audit::record(
             deps,
             Event::person(action, account_id.as_deref(), outcome),
@@ -144,21 +145,19 @@ pub async fn start(
         email: account.email,
     });
     let flow = PasswordResetFlow {
-        id: seal(deps, &new_id(deps.random.as_ref()), &account_id),
-        state: State::AwaitingChannel,
+        header: Header::new(
+            seal(deps, &new_id(deps.random.as_ref()), &account_id),
+            State::AwaitingChannel,
+            now,
+            now.0 + settings.flow_minutes * MINUTE,
+        ),
         subject,
         login_key: name.key(deps),
         code: None,
-        sent: 0,
-        phone_misses: 0,
+        codes_sent: 0,
         lang,
-        expires_at: now.0 + settings.flow_minutes * MINUTE,
     };
-    writes.push(crate::flows::stored::create(
-        &flow.id,
-        &flow,
-        flow.expires_at,
-    ));
+    writes.push(crate::flows::stored::create(&flow));
     // In the operator's trail only, known name or not: the same writes either way (X6).
     // The steps that follow, from the code sent on, are in the account's trails too.
     writes.extend(audit::record(
@@ -168,9 +167,9 @@ pub async fn start(
     ));
     captcha::commit(deps.store.as_ref(), writes).await?;
     Ok(ResetStarted {
-        flow_id: flow.id,
+        flow_id: flow.header.id,
         next: "channel",
-        expires_at: flow.expires_at,
+        expires_at: flow.header.expires_at,
     })
 }
 
@@ -241,7 +240,7 @@ pub async fn send_code(
     let (item, mut flow): (_, PasswordResetFlow) =
         crate::flows::stored::read(deps, flow_id).await?;
     flow.live(now)?;
-    if flow.sent >= deps.profile.sms.per_number_per_10_minutes as usize {
+    if flow.codes_sent >= deps.profile.sms.per_number_per_10_minutes {
         return Err(Error::SmsLimit);
     }
     // A code sent spends the name's budget like a code typed: 20 flows cannot mail 60.
@@ -260,9 +259,9 @@ pub async fn send_code(
             let on_file = subject.as_ref().and_then(|s| s.mobile.as_ref());
             let on_file = on_file.map(std::slice::from_ref).unwrap_or_default();
             let Some(phone) = crate::records::accounts::typed_on_file(deps, typed, on_file) else {
-                flow.phone_misses += 1;
-                let error = if flow.phone_misses >= deps.profile.codes.max_tries {
-                    flow.state = State::Ended;
+                flow.header.misses += 1;
+                let error = if flow.header.misses >= deps.profile.codes.max_tries {
+                    flow.header.state = State::Ended;
                     Error::TooManyAttempts
                 } else {
                     Error::PhoneNotMatching
@@ -272,7 +271,7 @@ pub async fn send_code(
                 deps.store.write(writes).await?;
                 return Err(error);
             };
-            let account_id = opened(deps, &flow.id);
+            let account_id = opened(deps, &flow.header.id);
             let about = About {
                 account: account_id.as_deref(),
                 ..About::nobody()
@@ -282,7 +281,7 @@ pub async fn send_code(
             (code, vec![message], Some(phone.hint()))
         }
         (Channel::Email, Some(subject)) if !subject.email_unproven => {
-            let account_id = opened(deps, &flow.id);
+            let account_id = opened(deps, &flow.header.id);
             let about = About {
                 account: account_id.as_deref(),
                 ..About::nobody()
@@ -302,8 +301,8 @@ pub async fn send_code(
     };
     let code_expires_at = code.expires_at;
     flow.code = Some(code);
-    flow.sent += 1;
-    flow.state = State::AwaitingCode;
+    flow.codes_sent += 1;
+    flow.header.state = State::AwaitingCode;
     let mut writes = vec![Write::replace(&item, &flow)];
     writes.extend(message);
     writes.extend(flow.event("code_sent", "ok", now, deps));
@@ -334,7 +333,7 @@ pub async fn complete(
         crate::flows::stored::found(items.next().flatten())?;
     let account_item = items.next().flatten();
     flow.live(now)?;
-    if flow.state != State::AwaitingCode {
+    if flow.header.state != State::AwaitingCode {
         return Err(Error::WrongStep);
     }
     let Some(code) = flow.code.clone() else {
@@ -369,7 +368,7 @@ pub async fn complete(
                 error,
                 Error::TooManyAttempts | Error::PasswordResetNotAllowed
             ) {
-                flow.state = State::Ended;
+                flow.header.state = State::Ended;
                 crate::flows::stored::end(deps, Write::replace(&item, &flow)).await?;
             }
             return Err(error);
@@ -380,7 +379,7 @@ pub async fn complete(
     account.password_hash = Some(password_hash);
     // A new password version: every token issued before stops working (sessions end).
     account.password_version += 1;
-    flow.state = State::Completed;
+    flow.header.state = State::Completed;
     let mut writes = vec![
         Write::replace(&item, &flow),
         Write::replace(&account_item, &account),

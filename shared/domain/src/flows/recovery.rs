@@ -25,6 +25,7 @@ use crate::base::random::{new_id, random_string};
 use crate::base::store::{Index, Item, Write};
 use crate::base::types::{BirthDate, CardNumber, FiscalCode, Key6, SecurityAnswer, TypedPhone};
 use crate::flows::stored::Flow as _;
+use crate::flows::stored::Header;
 use crate::limits::attempts::{self, Limit, Refusal, Subject as Budget};
 use crate::limits::audit::{self, Event};
 use crate::limits::sending::{self, About};
@@ -80,9 +81,10 @@ pub struct Subject {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RecoveryFlow {
-    pub id: String,
+    /// Its id, state, times and misses (`Header`).
+    #[serde(flatten)]
+    pub header: Header<State>,
     pub kind: RecoveryKind,
-    pub state: State,
     pub offered: Vec<Method>,
     pub question_id: Option<String>,
     /// `None` when the data given matched nobody.
@@ -90,9 +92,6 @@ pub struct RecoveryFlow {
     /// The fiscal code's keyed hash, known or not: the person's budget of attempts.
     #[serde(default)]
     pub person: String,
-    pub misses: u32,
-    pub created_at: i64,
-    pub expires_at: i64,
 }
 
 crate::flows::stored::flow!(RecoveryFlow, State, ended: State::Ended { .. });
@@ -108,9 +107,9 @@ impl RecoveryFlow {
 
     /// A wrong answer: counts a miss and ends the flow at the limit. Returns the error to give.
     fn miss(&mut self, max: u32) -> Error {
-        self.misses += 1;
-        if self.misses >= max {
-            self.state = State::Ended {
+        self.header.misses += 1;
+        if self.header.misses >= max {
+            self.header.state = State::Ended {
                 reason: EndReason::TooManyMisses,
             };
             Error::TooManyAttempts
@@ -223,22 +222,19 @@ async fn started(
         }
     };
     let flow = RecoveryFlow {
-        id: new_id(deps.random.as_ref()),
+        header: Header::new(
+            new_id(deps.random.as_ref()),
+            State::AwaitingMethod,
+            now,
+            now.0 + deps.profile.card_recovery()?.flow_minutes * MINUTE,
+        ),
         kind: input.kind,
-        state: State::AwaitingMethod,
         offered,
         question_id,
         subject,
         person: lookup,
-        misses: 0,
-        created_at: now.0,
-        expires_at: now.0 + deps.profile.card_recovery()?.flow_minutes * MINUTE,
     };
-    writes.push(crate::flows::stored::create(
-        &flow.id,
-        &flow,
-        flow.expires_at,
-    ));
+    writes.push(crate::flows::stored::create(&flow));
     let account_id = flow.subject.as_ref().map(|s| s.account_id.as_str());
     writes.extend(audit::record(
         deps,
@@ -262,10 +258,10 @@ async fn started(
         })
         .collect();
     Ok(Started {
-        flow_id: flow.id,
+        flow_id: flow.header.id,
         kind: flow.kind,
         methods,
-        expires_at: flow.expires_at,
+        expires_at: flow.header.expires_at,
     })
 }
 
@@ -316,7 +312,7 @@ fn method_limits(deps: &Deps, flow_id: &str, flow: &RecoveryFlow) -> Result<Vec<
             flow_id,
             "METHOD",
             deps.profile.card_recovery()?.max_misses_per_flow,
-            flow.expires_at,
+            flow.header.expires_at,
         ),
         Limit::per_day(deps, Budget::Person(&flow.person), now),
     ])
@@ -334,7 +330,7 @@ async fn conclude_method(
 ) -> Result<PhonePrompt, Error> {
     let result = match (&flow.subject, guess.right) {
         (Some(subject), true) if subject.phones.is_empty() => {
-            flow.state = State::Ended {
+            flow.header.state = State::Ended {
                 reason: EndReason::NoCertifiedPhone,
             };
             Err(Error::NoCertifiedPhone)
@@ -346,11 +342,11 @@ async fn conclude_method(
                 numbers_on_file: subject.phones.len(),
                 hint,
             };
-            flow.state = State::AwaitingPhone { method };
+            flow.header.state = State::AwaitingPhone { method };
             Ok(prompt)
         }
         _ if guess.last => {
-            flow.state = State::Ended {
+            flow.header.state = State::Ended {
                 reason: EndReason::TooManyMisses,
             };
             Err(Error::TooManyAttempts)
@@ -546,7 +542,7 @@ pub async fn verify_phone(
             email: subject.email.clone(),
         },
     };
-    flow.state = State::Completed;
+    flow.header.state = State::Completed;
     writes.push(Write::replace(&item, &flow));
     writes.extend(audit::record(
         deps,

@@ -25,6 +25,7 @@ use crate::base::store::{Item, StoreError, Write};
 use crate::base::types::{CardNumber, Email, OneTimeCode, Password, PhoneNumber, RegistrationCode};
 use crate::flows::codes::{self, CodeFlow, CodeSent, Concerns, PhoneCheck};
 use crate::flows::stored::Flow as _;
+use crate::flows::stored::Header;
 use crate::limits::attempts::{self, Limit, Refusal, Subject};
 use crate::limits::sending::About;
 use crate::records::accounts::{link_card_role, Account, Login, Membership};
@@ -44,8 +45,9 @@ pub enum State {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RegistrationFlow {
-    pub id: String,
-    pub state: State,
+    /// Its id, state, times and misses (`Header`).
+    #[serde(flatten)]
+    pub header: Header<State>,
     pub company_id: String,
     pub company_name: String,
     pub holder_name: String,
@@ -54,8 +56,6 @@ pub struct RegistrationFlow {
     pub card_lookup: String,
     /// The mobile being confirmed.
     pub phone_check: PhoneCheck,
-    pub created_at: i64,
-    pub expires_at: i64,
 }
 
 crate::flows::stored::flow!(RegistrationFlow, State, ended: State::Ended);
@@ -142,30 +142,28 @@ async fn started(
     let (phone_check, message) = codes::check_phone(deps, &input.phone, about, lang).await?;
     writes.push(message);
     let flow = RegistrationFlow {
-        id: new_id(deps.random.as_ref()),
-        state: State::AwaitingCode,
+        header: Header::new(
+            new_id(deps.random.as_ref()),
+            State::AwaitingCode,
+            now,
+            now.0 + settings.flow_minutes * MINUTE,
+        ),
         company_id: company_card.company_id.clone(),
         company_name: company_card.company_name.clone(),
         holder_name: company_card.holder_name.clone(),
         card: company_card.validity,
         card_lookup,
         phone_check,
-        created_at: now.0,
-        expires_at: now.0 + settings.flow_minutes * MINUTE,
     };
-    writes.push(crate::flows::stored::create(
-        &flow.id,
-        &flow,
-        flow.expires_at,
-    ));
+    writes.push(crate::flows::stored::create(&flow));
     writes.extend(guess.forgiven);
     captcha::commit(deps.store.as_ref(), writes).await?;
     Ok(CodeSent {
-        flow_id: flow.id,
+        flow_id: flow.header.id,
         next: "code",
         sent_to: input.phone.hint(),
         code_expires_at: flow.phone_check.code.expires_at,
-        expires_at: flow.expires_at,
+        expires_at: flow.header.expires_at,
     })
 }
 
@@ -184,10 +182,10 @@ pub async fn confirm_code(
 ) -> Result<CodeConfirmed, Error> {
     let (item, mut flow): (_, RegistrationFlow) = crate::flows::stored::read(deps, flow_id).await?;
     let forgiven = codes::check(deps, flow_id, &item, &mut flow, code, |f| {
-        f.state = State::Ended
+        f.header.state = State::Ended
     })
     .await?;
-    flow.state = State::AwaitingCredentials;
+    flow.header.state = State::AwaitingCredentials;
     let mut writes = vec![Write::replace(&item, &flow)];
     writes.extend(forgiven);
     deps.store.write(writes).await?;
@@ -213,9 +211,6 @@ impl CodeFlow for RegistrationFlow {
     }
     fn phone_check(&mut self) -> Result<&mut PhoneCheck, Error> {
         Ok(&mut self.phone_check)
-    }
-    fn expires_at(&self) -> i64 {
-        self.expires_at
     }
 }
 
@@ -270,7 +265,7 @@ pub async fn complete(
         display_name: account.display_name.clone(),
         since: now.0,
     };
-    flow.state = State::Completed;
+    flow.header.state = State::Completed;
     let (session, session_write) = sessions::open(deps, &account, now)?;
     let mut writes = vec![
         Write::replace(&item, &flow),

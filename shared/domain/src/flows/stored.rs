@@ -8,7 +8,7 @@ use crate::base::error::Error;
 use crate::base::keys::{self, Buckets};
 use crate::base::store::{Item, Write};
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A flow is kept this long past its end (to answer `flow_expired`), then purged.
 const KEEP_SECONDS: i64 = DAY;
@@ -42,12 +42,13 @@ where
     }
 }
 
-/// The write that creates the flow `id`, live until `expires_at`: filed for the purge job
-/// by the hour it is finished with (the store's TTL would remove it too, in its own time).
-pub fn create<T: Serialize>(id: &str, flow: &T, expires_at: i64) -> Write {
-    let done = expires_at + KEEP_SECONDS;
+/// The write that creates `flow`, live until its header's end: filed for the purge job by
+/// the hour it is finished with (the store's TTL would remove it too, in its own time).
+pub fn create<F: Flow + Serialize>(flow: &F) -> Write {
+    let header = flow.header();
+    let done = header.expires_at + KEEP_SECONDS;
     Write::create(
-        Item::new(keys::flow(id), flow)
+        Item::new(keys::flow(&header.id), flow)
             .expiring_at(done)
             .with_gsi1(keys::flows_due(Buckets::Hours.of(done))),
     )
@@ -84,6 +85,35 @@ pub async fn end(deps: &Deps, write: Write) -> Result<(), Error> {
     }
 }
 
+/// What every stored flow carries first: its id, its state, when it began and when it ends,
+/// and the wrong things typed in it that are not its codes (an answer, a PUK, a number not
+/// on file), which a few end the flow. Stored flat among the flow's own fields.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Header<S> {
+    pub id: String,
+    pub state: S,
+    /// Stored by every flow since this header; 0 in a flow stored before.
+    #[serde(default)]
+    pub created_at: i64,
+    pub expires_at: i64,
+    /// The names it had in each flow before this header, read still.
+    #[serde(default, alias = "puk_misses", alias = "phone_misses")]
+    pub misses: u32,
+}
+
+impl<S> Header<S> {
+    /// A new flow's header: begun `now`, in `state`, until `expires_at`, nothing missed.
+    pub fn new(id: String, state: S, now: Timestamp, expires_at: i64) -> Header<S> {
+        Header {
+            id,
+            state,
+            created_at: now.0,
+            expires_at,
+            misses: 0,
+        }
+    }
+}
+
 /// A flow's state, as the liveness check reads it.
 pub trait FlowState {
     /// Whether the flow has ended (its tries spent, or nothing left to do in it): no step
@@ -91,22 +121,23 @@ pub trait FlowState {
     fn ended(&self) -> bool;
 }
 
-/// What every flow has: a state and an end. Each step checks the flow with `check` first.
+/// What every flow has: a header with a state and an end. Each step checks the flow with
+/// `check` first.
 pub trait Flow {
     type State: FlowState;
 
-    fn state(&self) -> &Self::State;
-    fn expires_at(&self) -> i64;
+    fn header(&self) -> &Header<Self::State>;
 
     /// The one liveness check of every flow, in this order: `FlowExpired` at or past its
     /// end, `FlowEnded` once ended, `WrongStep` in a state the step does not `accept`;
     /// otherwise fine.
     fn check(&self, now: Timestamp, accepts: impl Fn(&Self::State) -> bool) -> Result<(), Error> {
-        if now.0 >= self.expires_at() {
+        let header = self.header();
+        if now.0 >= header.expires_at {
             Err(Error::FlowExpired)
-        } else if self.state().ended() {
+        } else if header.state.ended() {
             Err(Error::FlowEnded)
-        } else if accepts(self.state()) {
+        } else if accepts(&header.state) {
             Ok(())
         } else {
             Err(Error::WrongStep)
@@ -114,8 +145,8 @@ pub trait Flow {
     }
 }
 
-/// Implements `Flow` for a flow struct with `state` and `expires_at` fields, and
-/// `FlowState` for its state, ended in the states the pattern matches.
+/// Implements `Flow` for a flow struct with a `header`, and `FlowState` for its state, ended
+/// in the states the pattern matches.
 macro_rules! flow {
     ($flow:ty, $state:ty, ended: $ended:pat) => {
         impl $crate::flows::stored::FlowState for $state {
@@ -127,12 +158,8 @@ macro_rules! flow {
         impl $crate::flows::stored::Flow for $flow {
             type State = $state;
 
-            fn state(&self) -> &$state {
-                &self.state
-            }
-
-            fn expires_at(&self) -> i64 {
-                self.expires_at
+            fn header(&self) -> &$crate::flows::stored::Header<$state> {
+                &self.header
             }
         }
     };
@@ -151,16 +178,14 @@ mod tests {
     }
 
     struct Example {
-        state: State,
-        expires_at: i64,
+        header: Header<State>,
     }
 
     flow!(Example, State, ended: State::Ended);
 
     fn checked(state: State, now: i64) -> Result<(), Error> {
         Example {
-            state,
-            expires_at: 100,
+            header: Header::new("f".into(), state, Timestamp(0), 100),
         }
         .check(Timestamp(now), |s| *s == State::Waiting)
     }
@@ -179,5 +204,40 @@ mod tests {
             checked(State::Ended, 100),
             Err(Error::FlowExpired)
         ));
+    }
+
+    #[derive(Debug, Serialize, Deserialize)]
+    struct Stored {
+        #[serde(flatten)]
+        header: Header<String>,
+        kind: String,
+    }
+
+    #[test]
+    fn the_header_is_stored_flat_and_flows_stored_before_it_still_read() {
+        let flow = Stored {
+            header: Header::new("f1".into(), "waiting".into(), Timestamp(10), 100),
+            kind: "password".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(&flow).unwrap(),
+            serde_json::json!({"id": "f1", "state": "waiting", "created_at": 10,
+                "expires_at": 100, "misses": 0, "kind": "password"})
+        );
+        for (before, misses) in [
+            (
+                r#"{"id":"f2","state":"s","expires_at":9,"puk_misses":2,"kind":"k"}"#,
+                2,
+            ),
+            (
+                r#"{"id":"f3","state":"s","expires_at":9,"phone_misses":1,"kind":"k"}"#,
+                1,
+            ),
+            (r#"{"id":"f4","state":"s","expires_at":9,"kind":"k"}"#, 0),
+        ] {
+            let read: Stored = serde_json::from_str(before).unwrap();
+            assert_eq!((read.header.misses, read.header.created_at), (misses, 0));
+            assert_eq!(read.header.expires_at, 9);
+        }
     }
 }

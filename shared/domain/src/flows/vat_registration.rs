@@ -26,6 +26,7 @@ use crate::base::types::{
     BirthDate, Email, FiscalCode, Password, PhoneNumber, Username, VatNumber,
 };
 use crate::flows::stored::Flow as _;
+use crate::flows::stored::Header;
 use crate::limits::attempts::{self, Limit, Subject};
 use crate::limits::sending::{self, About};
 use crate::records::accounts::{phone_on_file, Account, Login, Membership, PhoneOnFile};
@@ -43,8 +44,9 @@ pub enum State {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VatRegistrationFlow {
-    pub id: String,
-    pub state: State,
+    /// Its id, state, times and misses (`Header`).
+    #[serde(flatten)]
+    pub header: Header<State>,
     pub vat_number: String,
     pub company_id: String,
     pub company_name: String,
@@ -53,7 +55,6 @@ pub struct VatRegistrationFlow {
     pub mobile: PhoneOnFile,
     /// Keyed hash of the activation token the email carries.
     pub token_lookup: String,
-    pub expires_at: i64,
 }
 
 /// What the person types, to be compared with the legal representative of a contract.
@@ -172,8 +173,12 @@ async fn started(
         .parse()?;
     let token = new_id(deps.random.as_ref());
     let flow = VatRegistrationFlow {
-        id: new_id(deps.random.as_ref()),
-        state: State::AwaitingActivation,
+        header: Header::new(
+            new_id(deps.random.as_ref()),
+            State::AwaitingActivation,
+            now,
+            now.0 + settings.activation_hours * HOUR,
+        ),
         vat_number: vat.to_string(),
         company_id: contract.company_id.clone(),
         company_name: company.name,
@@ -184,27 +189,25 @@ async fn started(
         email: input.email.as_str().to_string(),
         mobile,
         token_lookup: deps.pepper.lookup(purpose::ACTIVATION, &token),
-        expires_at: now.0 + settings.activation_hours * HOUR,
     };
-    let link = format!("{}?flow={}&token={token}", settings.activation_url, flow.id);
+    let link = format!(
+        "{}?flow={}&token={token}",
+        settings.activation_url, flow.header.id
+    );
     let content = Template::ActivationLink {
         link,
         valid_hours: settings.activation_hours,
     };
     let about = About::company(&flow.company_id);
     writes.push(sending::email(deps, &input.email, about, content, lang).await?);
-    writes.push(crate::flows::stored::create(
-        &flow.id,
-        &flow,
-        flow.expires_at,
-    ));
+    writes.push(crate::flows::stored::create(&flow));
     writes.extend(attempts::forgive(&limits));
     captcha::commit(deps.store.as_ref(), writes).await?;
     Ok(ActivationSent {
-        flow_id: flow.id,
+        flow_id: flow.header.id,
         next: "activation",
         sent_to: input.email.hint(),
-        expires_at: flow.expires_at,
+        expires_at: flow.header.expires_at,
     })
 }
 
@@ -256,7 +259,7 @@ pub async fn activate(deps: &Deps, flow_id: &str, input: Activation) -> Result<S
         },
         login,
     )?;
-    flow.state = State::Completed;
+    flow.header.state = State::Completed;
     let (session, session_write) = sessions::open(deps, &account, now)?;
     let mut writes = vec![
         Write::replace(&item, &flow),
