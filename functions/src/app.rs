@@ -1,6 +1,7 @@
 //! Wiring: the domain's `Deps` from configuration, on AWS or on this machine.
 
 use crate::config::{AwsConfig, SecretsSource, TokenSettings};
+use crate::events::{RingKey, RotationReport};
 use crate::secrets::{Key, Secrets};
 use base64::Engine as _;
 use std::sync::Arc;
@@ -189,7 +190,7 @@ impl AwsApp {
 /// first, so a key is never used to sign before the verifiers can read it; a public set that
 /// differs from the private ring (a write that failed, a key retired by hand) is written
 /// again on the next run. Answers what the ring holds now.
-pub async fn rotate_signing_keys(app: &AwsApp) -> Result<serde_json::Value, String> {
+pub async fn rotate_signing_keys(app: &AwsApp) -> Result<RotationReport, String> {
     let (Some(signing), Some(verifying)) = (
         app.secret_id(Key::SigningKeys),
         app.secret_id(Key::VerifyingKeys),
@@ -228,13 +229,16 @@ pub async fn rotate_signing_keys(app: &AwsApp) -> Result<serde_json::Value, Stri
         keys = kids.len(),
         "signing keys"
     );
-    let keys: Vec<serde_json::Value> = ring
+    let keys = ring
         .stored()
         .iter()
-        .zip(&kids)
-        .map(|(key, kid)| serde_json::json!({ "kid": kid, "signs_from": key.signs_from }))
+        .zip(kids)
+        .map(|(key, kid)| RingKey {
+            kid,
+            signs_from: key.signs_from,
+        })
         .collect();
-    Ok(serde_json::json!({ "keys": keys }))
+    Ok(RotationReport { keys })
 }
 
 /// How the functions run a hash (the domain's `Offload` port): on a thread of its own at a

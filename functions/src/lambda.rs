@@ -3,21 +3,20 @@
 //! the table's stream (and on a schedule, for retries), a scheduled job, or the import.
 
 use crate::catalog::{Job, DELIVER_MESSAGES, IMPORT_DATA, ROTATE_SIGNING_KEYS};
+use crate::events::{ImportEvent, OutboxAnswer, OutboxEvent, Scheduled};
 use crate::http::{lang_of, log_request, request_id, ApiRequest, Params};
 use crate::routes::{handle, match_path, Step};
 use bytes::Bytes;
 use lambda_http::{Body, RequestExt};
-use serde_json::{json, Value};
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use tokio::sync::OnceCell;
 use varco_domain::base::error::UNAVAILABLE_RETRY_AFTER;
 use varco_domain::limits::outbox;
+use varco_domain::operator::import::ImportReport;
+use varco_domain::operator::jobs::JobReport;
 use varco_domain::Deps;
 use varco_senders_aws::{ByChannel, SesEmail, SnsSms};
-
-/// A batch of the table's stream, as Lambda hands it to the outbox sender.
-type StreamBatch = aws_lambda_events::event::dynamodb::Event;
 
 pub type Error = lambda_http::Error;
 
@@ -226,9 +225,9 @@ pub async fn serve_outbox_stream() -> Result<(), Error> {
     });
     let deps = Arc::new(app.deps);
     lambda_runtime::run(lambda_runtime::service_fn(
-        move |event: lambda_runtime::LambdaEvent<Value>| {
+        move |event: lambda_runtime::LambdaEvent<OutboxEvent>| {
             let (deps, sender) = (deps.clone(), sender.clone());
-            async move { deliver_event(&deps, sender.as_ref(), &event.payload).await }
+            async move { deliver_event(&deps, sender.as_ref(), event.payload).await }
         },
     ))
     .await
@@ -241,7 +240,7 @@ pub async fn serve_job(job: Job) -> Result<(), Error> {
     crate::logging::init_json();
     let deps = Arc::new(crate::app::aws_app().await?.deps);
     lambda_runtime::run(lambda_runtime::service_fn(
-        move |_: lambda_runtime::LambdaEvent<Value>| {
+        move |_: lambda_runtime::LambdaEvent<Scheduled>| {
             let deps = deps.clone();
             async move { run_job(&deps, job).await }
         },
@@ -254,7 +253,7 @@ const JOB_PAGE: usize = 25;
 const JOB_PAGES: usize = 200;
 
 /// Runs `job` once: what the job binaries, the local gateway's timer and tests call.
-pub async fn run_job(deps: &Deps, job: Job) -> Result<Value, Error> {
+pub async fn run_job(deps: &Deps, job: Job) -> Result<JobReport, Error> {
     let keys = crate::catalog::function_keys(job.name()).expect("a job has keys");
     let deps = &crate::secrets::keyed(deps, keys);
     let report = match job {
@@ -279,7 +278,7 @@ pub async fn run_job(deps: &Deps, job: Job) -> Result<Value, Error> {
     } else {
         tracing::debug!(job = job.name(), "job: nothing to do");
     }
-    Ok(serde_json::to_value(report)?)
+    Ok(report)
 }
 
 /// The signing keys' rotation, run by its daily schedule (`app::rotate_signing_keys`).
@@ -287,7 +286,7 @@ pub async fn serve_key_rotation() -> Result<(), Error> {
     crate::logging::init_json();
     let app = Arc::new(crate::app::aws_app().await?);
     lambda_runtime::run(lambda_runtime::service_fn(
-        move |_: lambda_runtime::LambdaEvent<Value>| {
+        move |_: lambda_runtime::LambdaEvent<Scheduled>| {
             let app = app.clone();
             async move {
                 crate::app::rotate_signing_keys(&app)
@@ -305,20 +304,17 @@ pub async fn serve_import() -> Result<(), Error> {
     crate::logging::init_json();
     let deps = Arc::new(crate::app::aws_app().await?.deps);
     lambda_runtime::run(lambda_runtime::service_fn(
-        move |event: lambda_runtime::LambdaEvent<Value>| {
+        move |event: lambda_runtime::LambdaEvent<ImportEvent>| {
             let deps = deps.clone();
-            async move { import_event(&deps, &event.payload).await }
+            async move { Ok::<_, Error>(import_event(&deps, event.payload).await) }
         },
     ))
     .await
 }
 
-/// Imports the rows of one event: `{"jsonl": "<rows>"}`.
-pub async fn import_event(deps: &Deps, payload: &Value) -> Result<Value, Error> {
-    let text = payload["jsonl"]
-        .as_str()
-        .ok_or("the import event is {\"jsonl\": \"<one JSON object per line>\"}")?;
-    let report = varco_domain::operator::import::import(deps, text).await;
+/// Imports the rows of one event.
+pub async fn import_event(deps: &Deps, event: ImportEvent) -> ImportReport {
+    let report = varco_domain::operator::import::import(deps, &event.jsonl).await;
     tracing::info!(
         created = report.created,
         updated = report.updated,
@@ -326,40 +322,42 @@ pub async fn import_event(deps: &Deps, payload: &Value) -> Result<Value, Error> 
         failed = report.failed,
         "import"
     );
-    Ok(serde_json::to_value(report)?)
+    report
 }
 
 /// Delivers what one event asks for: on a stream batch, each inserted message from its new
-/// image; on anything else, every due message. Returns the stream's partial-failure answer.
+/// image; on the schedule, every due message.
 pub async fn deliver_event(
     deps: &Deps,
     sender: &dyn outbox::Sender,
-    event: &Value,
-) -> Result<Value, Error> {
+    event: OutboxEvent,
+) -> Result<OutboxAnswer, Error> {
     let portal = deps.profile.display_name.as_str();
-    if event.get("Records").is_none() {
-        let outcomes = outbox::deliver_due(
-            deps.store.as_ref(),
-            (sender, &deps.message_key),
-            deps.clock.as_ref(),
-            portal,
-            100,
-        )
-        .await?;
-        return Ok(
-            json!({ "delivered": outcomes.iter().filter(|o| **o == outbox::Delivery::Sent).count() }),
-        );
-    }
-    let batch = <StreamBatch as serde::Deserialize>::deserialize(event)
-        .map_err(|e| format!("a stream batch that is not one: {e}"))?;
+    let batch = match event {
+        OutboxEvent::Schedule => {
+            let outcomes = outbox::deliver_due(
+                deps.store.as_ref(),
+                (sender, &deps.message_key),
+                deps.clock.as_ref(),
+                portal,
+                100,
+            )
+            .await?;
+            let delivered = outcomes
+                .iter()
+                .filter(|o| **o == outbox::Delivery::Sent)
+                .count();
+            return Ok(OutboxAnswer::Schedule { delivered });
+        }
+        OutboxEvent::Stream(batch) => batch,
+    };
     let mut failures = Vec::new();
     for record in batch.records {
         if record.event_name != "INSERT" {
             continue;
         }
         // The image is the message as written: no need to read it again.
-        let image = serde_json::to_value(&record.change.new_image)?;
-        let delivered = match varco_store_dynamodb::from_stream_image(&image) {
+        let delivered = match varco_store_dynamodb::from_stream_image(&record.change.new_image) {
             Ok(item) if varco_domain::base::keys::is_message(&item.key) => outbox::deliver_item(
                 deps.store.as_ref(),
                 (sender, &deps.message_key),
@@ -374,8 +372,8 @@ pub async fn deliver_event(
         };
         if let Err(e) = delivered {
             tracing::error!(error = %e, "delivery failed");
-            failures.push(json!({ "itemIdentifier": record.change.sequence_number }));
+            failures.push(record.change.sequence_number.unwrap_or_default());
         }
     }
-    Ok(json!({ "batchItemFailures": failures }))
+    Ok(OutboxAnswer::failed(failures))
 }

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod config;
 pub mod console;
 pub mod demo;
+pub mod events;
 pub mod gateway;
 pub mod handlers;
 pub mod http;

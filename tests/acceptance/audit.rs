@@ -213,7 +213,7 @@ async fn x8_an_import_is_in_the_operator_s_trail_with_its_counts(app: TestApp) {
         json!({ "type": "company", "id": "no spaces allowed", "name": "Sbagliata" }),
     ];
     let text: String = rows.iter().map(|r| format!("{r}\n")).collect();
-    varco_functions::lambda::import_event(&app.deps, &json!({ "jsonl": text }))
+    varco_tests::invoke_import(&app.deps, json!({ "jsonl": text }))
         .await
         .unwrap();
     let log = operator_log(&app, "?limit=1").await;

@@ -30,7 +30,7 @@ fn rows() -> String {
 }
 
 async fn import(app: &TestApp, text: &str) -> Value {
-    varco_functions::lambda::import_event(&app.deps, &json!({ "jsonl": text }))
+    varco_tests::invoke_import(&app.deps, json!({ "jsonl": text }))
         .await
         .expect("the import answers a report")
 }
@@ -283,7 +283,7 @@ async fn n3_a_card_blocked_by_an_import_ends_the_administrators_access_after_the
 }
 
 async fn x7_an_event_without_rows_is_refused_clearly(app: TestApp) {
-    let error = varco_functions::lambda::import_event(&app.deps, &json!({ "rows": [] }))
+    let error = varco_tests::invoke_import(&app.deps, json!({ "rows": [] }))
         .await
         .unwrap_err();
     assert!(error.to_string().contains("jsonl"), "{error}");

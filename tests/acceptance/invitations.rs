@@ -8,7 +8,7 @@ use varco_domain::base::clock::{DAY, HOUR};
 use varco_domain::limits::outbox::Channel;
 use varco_functions::catalog::Job;
 use varco_functions::demo::{ACME_CARD, MARIO};
-use varco_functions::lambda::run_job;
+use varco_tests::invoke_job;
 use varco_tests::{invitation_code_in, on_both_stores, temporary_password_in, TestApp};
 
 mod limits;
@@ -256,7 +256,7 @@ async fn n5_an_expired_invitation_is_reactivated_with_a_new_code_and_the_old_one
     let (old_code, old_temporary) = delivered_invitation(&app).await;
     // A week and an hour: the hourly job has marked it.
     app.clock.advance(7 * DAY + HOUR);
-    let marked = run_job(&app.deps, Job::ExpireInvitations).await.unwrap();
+    let marked = invoke_job(&app.deps, Job::ExpireInvitations).await.unwrap();
     assert_eq!(marked["changed"], 1, "{marked}");
     let sara = app
         .session(SARA_EMAIL, SARA_PASSWORD)

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 use varco_functions::demo::MARIO;
-use varco_functions::lambda::{deliver_event, handle_event};
+use varco_functions::lambda::handle_event;
 use varco_functions::Step;
 use varco_tests::{
     api_gateway_event, on_both_stores, stream_insert, temporary_password_in, TestApp, CAPTCHA_BITS,
@@ -77,9 +77,13 @@ async fn r3_password_recovered_through_the_lambda_entrypoints(app: TestApp) {
     let pending = app.pending_messages().await;
     assert_eq!(pending.len(), 1);
     let record = stream_insert(&pending[0]);
-    let answer = deliver_event(&app.deps, &app.sent, &record).await.unwrap();
+    let answer = varco_tests::invoke_outbox(&app.deps, &app.sent, &record)
+        .await
+        .unwrap();
     assert_eq!(answer, json!({ "batchItemFailures": [] }));
-    let again = deliver_event(&app.deps, &app.sent, &record).await.unwrap();
+    let again = varco_tests::invoke_outbox(&app.deps, &app.sent, &record)
+        .await
+        .unwrap();
     assert_eq!(
         again,
         json!({ "batchItemFailures": [] }),

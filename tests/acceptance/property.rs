@@ -332,10 +332,9 @@ async fn c5_the_contact_email_on_the_contract_is_not_the_login_email(app: TestAp
     // The administrator's record changes: the operator imports the contract with a new
     // contact email.
     let row = json!({ "type": "unit_contract", "company_id": "villa-rosa", "contract_id": "P-A1", "unit_id": "A1", "role": "owner", "contact": { "name": "Roberto Sala", "email": "r.sala@studiosala.example" }, "starts_on": OWNER_A1.starts_on, "ends_on": null });
-    let report =
-        varco_functions::lambda::import_event(&app.deps, &json!({ "jsonl": row.to_string() }))
-            .await
-            .unwrap();
+    let report = varco_tests::invoke_import(&app.deps, json!({ "jsonl": row.to_string() }))
+        .await
+        .unwrap();
     assert_eq!(report["updated"], 1, "{report}");
 
     assert_eq!(

@@ -401,10 +401,9 @@ async fn n3_a_registered_administrator_keeps_access_ninety_days_past_the_card(ap
 /// The operator's data for Acme's card: blocked on 2026-11-01, or not.
 async fn import_acme_card(app: &TestApp, blocked_on: Option<&str>) {
     let row = json!({ "type": "company_card", "company_id": "acme", "number": ACME_CARD.number, "holder_name": "Sara Conti", "valid_until": "2029-12-31", "blocked_on": blocked_on, "registration_code": ACME_CARD.registration_code });
-    let report =
-        varco_functions::lambda::import_event(&app.deps, &json!({ "jsonl": row.to_string() }))
-            .await
-            .unwrap();
+    let report = varco_tests::invoke_import(&app.deps, json!({ "jsonl": row.to_string() }))
+        .await
+        .unwrap();
     assert_eq!(report["failed"], 0, "{report}");
 }
 

@@ -143,9 +143,7 @@ impl TestApp {
     pub async fn run_job_until_finished(&self, job: varco_functions::catalog::Job) -> u64 {
         let mut changed = 0;
         loop {
-            let report = varco_functions::lambda::run_job(&self.deps, job)
-                .await
-                .unwrap();
+            let report = invoke_job(&self.deps, job).await.unwrap();
             changed += report["changed"].as_u64().unwrap();
             if report["finished"] == true {
                 return changed;

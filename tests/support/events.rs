@@ -82,3 +82,45 @@ pub fn api_gateway_request(
     }
     lambda_http::request::from_str(&event.to_string()).expect("a valid API Gateway v2 event")
 }
+
+/// Reads a payload into a function's event as the Lambda runtime does: one that is not the
+/// event is refused, saying why.
+fn event_of<E: serde::de::DeserializeOwned>(payload: Value) -> Result<E, String> {
+    serde_json::from_value(payload).map_err(|e| format!("not the function's event: {e}"))
+}
+
+/// An answer as the JSON Lambda returns.
+fn answer_of<A: serde::Serialize, E: std::fmt::Display>(
+    answer: Result<A, E>,
+) -> Result<Value, String> {
+    answer
+        .map(|a| serde_json::to_value(a).expect("answers serialise"))
+        .map_err(|e| e.to_string())
+}
+
+/// The import function (`import-data`) invoked with `payload`, as Lambda runs it.
+pub async fn invoke_import(deps: &varco_domain::Deps, payload: Value) -> Result<Value, String> {
+    let event = event_of(payload)?;
+    answer_of(Ok::<_, String>(
+        varco_functions::lambda::import_event(deps, event).await,
+    ))
+}
+
+/// The outbox sender (`deliver-messages`) invoked with `payload` (a stream batch, or the
+/// schedule's event), as Lambda runs it.
+pub async fn invoke_outbox(
+    deps: &varco_domain::Deps,
+    sender: &dyn varco_domain::limits::outbox::Sender,
+    payload: &Value,
+) -> Result<Value, String> {
+    let event = event_of(payload.clone())?;
+    answer_of(varco_functions::lambda::deliver_event(deps, sender, event).await)
+}
+
+/// A scheduled job's function invoked by its schedule, as Lambda runs it.
+pub async fn invoke_job(
+    deps: &varco_domain::Deps,
+    job: varco_functions::catalog::Job,
+) -> Result<Value, String> {
+    answer_of(varco_functions::lambda::run_job(deps, job).await)
+}

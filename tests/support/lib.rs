@@ -24,7 +24,9 @@ mod link;
 mod messages;
 mod shapes;
 pub use burst::{burst, seen_count, Seen};
-pub use events::{api_gateway_event, api_gateway_request, stream_insert};
+pub use events::{
+    api_gateway_event, api_gateway_request, invoke_import, invoke_job, invoke_outbox, stream_insert,
+};
 pub use link::FaultyLink;
 pub use messages::{code_in, invitation_code_in, link_in, temporary_password_in};
 pub use shapes::WriteShapes;

@@ -62,18 +62,19 @@ pub fn from_attrs(attrs: &Attrs) -> Result<Item, StoreError> {
     })
 }
 
-/// An item from a stream record's image (DynamoDB JSON: `{"pk": {"S": "..."}, "v": {"N": "3"}}`),
-/// as the table's stream hands it to a function.
-pub fn from_stream_image(image: &serde_json::Value) -> Result<Item, StoreError> {
-    let fields = image
-        .as_object()
-        .ok_or_else(|| StoreError::Corrupt("a stream image is not an object".into()))?;
+/// The item a stream record's new image holds (the string and number attributes Varco
+/// writes; others are not Varco's and are left out).
+pub fn from_stream_image(image: &serde_dynamo::Item) -> Result<Item, StoreError> {
     let mut attrs = Attrs::new();
-    for (name, value) in fields {
-        if let Some(s) = value.get("S").and_then(|v| v.as_str()) {
-            attrs.insert(name.clone(), AttributeValue::S(s.to_string()));
-        } else if let Some(n) = value.get("N").and_then(|v| v.as_str()) {
-            attrs.insert(name.clone(), AttributeValue::N(n.to_string()));
+    for (name, value) in image.iter() {
+        match value {
+            serde_dynamo::AttributeValue::S(s) => {
+                attrs.insert(name.clone(), AttributeValue::S(s.clone()));
+            }
+            serde_dynamo::AttributeValue::N(n) => {
+                attrs.insert(name.clone(), AttributeValue::N(n.clone()));
+            }
+            _ => {}
         }
     }
     from_attrs(&attrs)

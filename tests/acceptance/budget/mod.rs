@@ -81,7 +81,7 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
     let record = varco_tests::stream_insert(&pending[0]);
     count!(
         "deliver-messages",
-        varco_functions::lambda::deliver_event(&app.deps, &app.sent, &record)
+        varco_tests::invoke_outbox(&app.deps, &app.sent, &record)
             .await
             .unwrap()
     );
@@ -371,12 +371,10 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
         .await;
     app.clock.advance(8 * 24 * 3600);
     app.take_dynamodb_operations();
-    let report = varco_functions::lambda::run_job(
-        &app.deps,
-        varco_functions::catalog::Job::ExpireInvitations,
-    )
-    .await
-    .unwrap();
+    let report =
+        varco_tests::invoke_job(&app.deps, varco_functions::catalog::Job::ExpireInvitations)
+            .await
+            .unwrap();
     assert_eq!(report["changed"], 1, "{report}");
     used.entry("expire-invitations".to_string())
         .or_default()
@@ -493,7 +491,7 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
         r#"{"type":"company_card","company_id":"acme","number":"4000056655665556","holder_name":"Sara Conti","valid_until":"2030-06-30","blocked_on":"2026-11-01","registration_code":"ACME-7K2Q-9XPL"}"#,
     ]
     .join("\n");
-    let report = varco_functions::lambda::import_event(&app.deps, &json!({ "jsonl": rows }))
+    let report = varco_tests::invoke_import(&app.deps, json!({ "jsonl": rows }))
         .await
         .unwrap();
     assert_eq!(report["failed"], 0, "{report}");
@@ -513,7 +511,7 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
     )
     .await;
     let row = json!({ "type": "company_card", "company_id": "duna", "number": duna.number, "holder_name": duna.holder_name, "valid_until": "2029-12-31", "blocked_on": "2026-11-01", "registration_code": duna.registration_code });
-    varco_functions::lambda::import_event(&app.deps, &json!({ "jsonl": row.to_string() }))
+    varco_tests::invoke_import(&app.deps, json!({ "jsonl": row.to_string() }))
         .await
         .unwrap();
     let lapsed = 1_793_491_200 + 91 * 24 * 3600;

@@ -74,9 +74,9 @@ async fn x2_the_expiry_job_marks_expired_invitations_once_and_finishes_after_an_
         .await
         .unwrap();
     assert_eq!((first.changed, first.finished), (2, false));
-    let rest = run_job(&app.deps, Job::ExpireInvitations).await.unwrap();
+    let rest = invoke_job(&app.deps, Job::ExpireInvitations).await.unwrap();
     assert_eq!(rest, json!({ "changed": 1, "finished": true }));
-    let again = run_job(&app.deps, Job::ExpireInvitations).await.unwrap();
+    let again = invoke_job(&app.deps, Job::ExpireInvitations).await.unwrap();
     assert_eq!(
         again,
         json!({ "changed": 0, "finished": true }),
