@@ -2,10 +2,9 @@
 // themselves: the mobile (N7), the login email (C5), the password, a card's Key6 (R8), a
 // second SIM (W11), a company joined by code (C2), the account's deletion (W10).
 import {
-  append, button, call, field, form, h, home, newPassword, notice, offers, phoneField, problemBox, roleName, show,
-  state, t, when, withPrefix,
+  append, button, call, codeField, field, form, h, home, newPassword, notice, offers, phoneField, problemBox, roleName,
+  show, state, t, when, withPrefix,
 } from "./core.js";
-import { codeField } from "./sign-in.js";
 import { joinView } from "./registration.js";
 import { companyView } from "./company.js";
 

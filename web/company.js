@@ -1,7 +1,9 @@
 // A company's administrator at work: its people and invitations (invite, send again, revoke,
 // change a role, remove access: N5, C1, C4, T3, W3), its lines (T4) and its audit trail (X8).
-import { append, button, call, field, form, h, notice, offers, phoneField, problemBox, roleName, select, show, state, t, when, withPrefix } from "./core.js";
-import { accountView } from "./account.js";
+import {
+  append, button, call, field, form, h, notice, offers, phoneField, problemBox, roleName, select, show, showHome, state, t,
+  when, withPrefix,
+} from "./core.js";
 
 const myRole = (membership) => state.config.roles.find((r) => r.id === membership.role);
 const grantable = (membership) => myRole(membership)?.grants ?? [];
@@ -26,7 +28,7 @@ async function paged(path, render, key) {
 export function companyView(membership, message) {
   const container = h("div", {},
     h("h1", { text: membership.company_name }), notice(message),
-    h("p", {}, button(t("back_to_account"), () => show(accountView))));
+    h("p", {}, button(t("back_to_account"), () => showHome())));
   (async () => {
     // The people's names, for the trail's "who".
     const names = new Map();

@@ -91,7 +91,10 @@ export async function call(method, path, body) {
 let homeView = () => [];
 /** What `home()` shows: the login, or the account when logged in (set by app.js). */
 export function setHome(view) { homeView = view; }
-export function home(notice) { history.replaceState(null, "", location.pathname); show(() => homeView(notice)); }
+/** The home screen (the account, once logged in), with `notice` on it. */
+export function showHome(notice) { show(() => homeView(notice)); }
+/** The home screen at the pages' own address (a link's query dropped). */
+export function home(notice) { history.replaceState(null, "", location.pathname); showHome(notice); }
 
 /** Shows `view` (a function that builds the screen) and remembers it for a change of language. */
 export function show(view) {
@@ -251,3 +254,8 @@ export function captcha({ hidden = false } = {}) {
     solve: (challenge) => working(() => solveChallenge(challenge, progress)),
   };
 }
+
+/** A one-time code's field. */
+export const codeField = (name = "code") => field({
+  name, label: t("code"), inputmode: "numeric", autocomplete: "one-time-code", hint: t("code_hint"),
+});

@@ -3,10 +3,10 @@
 // employee's by line (W7); the first access from an emailed link (T2) and the username sent
 // again (T1, T5); accepting an invitation, with a new account or an existing one (N5, C1, C2).
 import {
-  api, button, call, captcha, field, form, h, home, newPassword, opened,
+  api, button, call, captcha, codeField, field, form, h, home, newPassword, opened,
   phoneField, roleName, show, state, t, withPrefix,
 } from "./core.js";
-import { codeField, signedIn } from "./sign-in.js";
+import { signedIn } from "./sign-in.js";
 
 /** A code's screen with "send again" (`resend()` answers the API's answer). */
 function codeView({ title, sentTo, fields = [codeField()], button: label = t("next"), submit, resend }) {

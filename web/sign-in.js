@@ -2,10 +2,9 @@
 // password change after a temporary password, autologin on the operator's network (W9) and
 // the password reset by a code (W5, W8).
 import {
-  api, captcha, choice, field, form, h, home, link, newPassword, notice, offers, phoneField,
-  problemBox, show, state, t, withPrefix,
+  api, captcha, choice, codeField, field, form, h, home, link, newPassword, notice, offers, phoneField,
+  problemBox, show, showHome, state, t, withPrefix,
 } from "./core.js";
-import { accountView } from "./account.js";
 
 const byUsername = () => state.config.login === "username";
 
@@ -17,7 +16,8 @@ const nameField = () => (byUsername()
 /** Starts a session from a login's answer: the password change it may require, or the account. */
 export function signedIn(session) {
   state.session = session;
-  show(session.scope === "password_change" ? changePasswordView : accountView);
+  if (session.scope === "password_change") show(changePasswordView);
+  else showHome();
 }
 
 export function loginView(message) {
@@ -155,7 +155,3 @@ function resetPasswordView(flow, sentTo) {
   });
 }
 
-/** A one-time code's field. */
-export const codeField = (name = "code") => field({
-  name, label: t("code"), inputmode: "numeric", autocomplete: "one-time-code", hint: t("code_hint"),
-});
