@@ -143,6 +143,7 @@ steps! {
     Login                     POST   "/sessions"                                                -                    -      -            PCS  sessions::login;
     Autologin                 POST   "/sessions/autologin"                                      Autologin            -      -            PSG  sessions::autologin;
     GetAccount                GET    "/me"                                                      -                    bearer -            V    sessions::get_account;
+    ListMySessions            GET    "/me/sessions"                                             -                    bearer -            V    sessions::list_my_sessions;
     ChangePassword            PUT    "/me/password"                                             -                    bearer -            V    sessions::change_password;
     RefreshSession            POST   "/sessions/refresh"                                        -                    -      -            PS   sessions::refresh_session;
     Logout                    DELETE "/sessions/current"                                        -                    bearer -            V    sessions::logout;

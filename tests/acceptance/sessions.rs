@@ -218,6 +218,52 @@ async fn sessions_the_owners_own_logins_spend_nothing(app: TestApp) {
     );
 }
 
+/// A person sees where they are logged in: their live sessions, newest first, the one they
+/// ask from marked; a session logged out is not among them; nobody reads the list without
+/// a token.
+async fn sessions_a_person_lists_their_sessions_newest_first_the_current_marked(app: TestApp) {
+    let phone = app.session(MARIO.email, MARIO.password).await;
+    app.clock.advance(MINUTE);
+    let laptop = app.session(MARIO.email, MARIO.password).await;
+    app.clock.advance(MINUTE);
+    let tablet = app.session(MARIO.email, MARIO.password).await;
+    let sid = |session: &varco_tests::Answer| {
+        varco_tests::claims_of(&session.text("access_token"))["sid"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let list = |token: String| {
+        let app = &app;
+        async move {
+            app.as_user(reqwest::Method::GET, &token, "/me/sessions")
+                .await
+        }
+    };
+    let listed = list(laptop.text("access_token")).await;
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    let sessions = listed.body["sessions"].as_array().unwrap().clone();
+    let ids: Vec<&str> = sessions.iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [sid(&tablet), sid(&laptop), sid(&phone)]);
+    let current: Vec<bool> = sessions.iter().map(|s| s["current"] == true).collect();
+    assert_eq!(current, [false, true, false]);
+    assert!(sessions[0]["created_at"].as_i64() > sessions[1]["created_at"].as_i64());
+    assert!(sessions[2]["expires_at"].as_i64() > sessions[0]["created_at"].as_i64());
+
+    assert_eq!(app.logout(&tablet.text("access_token")).await.status, 204);
+    let after = list(phone.text("access_token")).await;
+    let ids: Vec<&str> = after.body["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [sid(&laptop), sid(&phone)], "logged out, it is gone");
+
+    let nobody = app.as_user(reqwest::Method::GET, "", "/me/sessions").await;
+    assert_eq!((nobody.status, nobody.code()), (401, "unauthenticated"));
+}
+
 on_both_stores!(
     sessions_the_owners_own_logins_spend_nothing,
     sessions_a_refresh_token_renews_the_session_once,
@@ -235,5 +281,14 @@ mod x9 {
         through_lambda_too;
         x9_a_forged_refresh_token_naming_a_live_session_ends_nothing,
         x9_an_account_holds_ten_sessions_and_a_new_one_ends_the_oldest,
+    );
+}
+
+/// The list of one's sessions through the Lambda entrypoint too, on both stores.
+mod listed {
+    use super::*;
+    varco_tests::on_both_stores!(
+        through_lambda_too;
+        sessions_a_person_lists_their_sessions_newest_first_the_current_marked,
     );
 }

@@ -103,6 +103,14 @@ pub(crate) async fn get_account(deps: &Deps, input: BearerInput) -> Result<Reply
     Ok(Reply::json(StatusCode::OK, &view))
 }
 
+pub(crate) async fn list_my_sessions(deps: &Deps, input: BearerInput) -> Result<Reply, Error> {
+    let sessions = varco_domain::sign_in::sessions::list(deps, &input.token).await?;
+    Ok(Reply::json(
+        StatusCode::OK,
+        &serde_json::json!({ "sessions": sessions }),
+    ))
+}
+
 pub struct ChangePasswordInput {
     token: String,
     current_password: Option<String>,

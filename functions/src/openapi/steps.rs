@@ -112,6 +112,12 @@ pub(super) fn doc(step: Step) -> StepDoc {
             success: (200, "The account.", Some(object(&["id", "email", "display_name", "memberships"], json!({ "id": string(), "email": string(), "display_name": string(), "mobile": { "type": "string", "description": "The confirmed mobile, masked." }, "lines": { "type": "array", "items": string(), "description": "The SIMs associated with the account (W7, W11), masked." }, "memberships": { "type": "array", "items": object(&["company_id", "company_name", "role"], json!({ "company_id": string(), "company_name": string(), "role": { "type": "string", "description": "A role id of the portal profile." }, "access_until": { "type": "integer", "description": "For a role that needs a valid company card: when access ends unless the card is renewed." } })) } })))),
             errors: vec![Error::Unauthenticated, Error::PasswordChangeRequired],
         },
+        ListMySessions => StepDoc {
+            summary: "The sessions of the session's account: where its owner is logged in, newest first.",
+            request: None,
+            success: (200, "The live sessions.", Some(object(&["sessions"], json!({ "sessions": { "type": "array", "items": object(&["id", "created_at", "expires_at", "current"], json!({ "id": { "type": "string", "description": "The session's id: the access token's `sid`." }, "created_at": { "type": "integer" }, "expires_at": { "type": "integer", "description": "When the session ends, whatever its refreshes." }, "current": { "type": "boolean", "description": "Whether it is the session of the token that asks." } })) } })))),
+            errors: vec![Error::Unauthenticated, Error::PasswordChangeRequired],
+        },
         ChangePassword => StepDoc {
             summary: "Set a new password (the current one is needed unless the session came from a temporary password).",
             request: Some(object(&["new_password"], json!({ "new_password": { "type": "string", "minLength": 8, "maxLength": 128 }, "current_password": { "type": "string", "minLength": 1, "maxLength": 1024 } }))),

@@ -118,6 +118,12 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
     let spent = used.remove(LOGIN_WITH_CAPTCHA).unwrap();
     used.entry("login".to_string()).or_default().extend(spent);
     assert_eq!(count!("get-account", app.me(&token).await).status, 200);
+    let sessions = count!(
+        "list-my-sessions",
+        app.as_user(reqwest::Method::GET, &token, "/me/sessions")
+            .await
+    );
+    assert_eq!(sessions.status, 200, "{}", sessions.body);
     let body = json!({ "card_number": MARIO_CARD, "password": "Nuova-Password-Sicura-1" });
     let key6 = count!(
         "view-key6",
@@ -536,10 +542,17 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
                 && function.as_str() != "rotate-signing-keys"
         })
         .collect();
+    let walked: Vec<_> = used.keys().collect();
+    let not_walked: Vec<_> = expected.iter().filter(|f| !walked.contains(f)).collect();
+    assert!(
+        not_walked.is_empty(),
+        "functions of the card-issuer profile this walk does not exercise: {not_walked:?}; \
+         add a `count!(\"<name>\", ...)` call for each (those of another profile only: \
+         budget/profiles.rs)"
+    );
     assert_eq!(
-        expected,
-        used.keys().collect::<Vec<_>>(),
-        "every function but those of the other profiles was exercised"
+        expected, walked,
+        "every function the walk exercised is in the template"
     );
     within_budget_and_grants(&counted, &used);
 }

@@ -309,6 +309,52 @@ pub async fn logout(deps: &Deps, token: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// A session as its owner sees it among their sessions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionView {
+    /// The session's id (the access token's `sid`).
+    pub id: String,
+    pub created_at: i64,
+    /// When it ends, whatever its refreshes.
+    pub expires_at: i64,
+    /// Whether it is the session of the token that asks.
+    pub current: bool,
+}
+
+/// The sessions the token's account holds now, newest first: where its owner is logged in.
+/// For a full session only. One read for the token's account and session, one for the
+/// account's sessions.
+pub async fn list(deps: &Deps, token: &str) -> Result<Vec<SessionView>, Error> {
+    let (claims, _, account) = authenticated(deps, token).await?;
+    if claims.scope != Scope::Account {
+        return Err(Error::PasswordChangeRequired);
+    }
+    let now = deps.clock.now();
+    let held = deps
+        .store
+        .query(
+            &keys::account(&account.id).pk,
+            keys::SESSION_PREFIX,
+            4 * SESSIONS_PER_ACCOUNT,
+        )
+        .await?;
+    let mut sessions = Vec::new();
+    for item in held {
+        let stored: StoredSession = item.parse()?;
+        let id = item.key.sk.trim_start_matches(keys::SESSION_PREFIX);
+        if stored.expires_at > now.0 {
+            sessions.push(SessionView {
+                current: claims.sid.as_deref() == Some(id),
+                id: id.to_string(),
+                created_at: stored.created_at,
+                expires_at: stored.expires_at,
+            });
+        }
+    }
+    sessions.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
+    Ok(sessions)
+}
+
 /// The account a token names, if the token and its session are still good. One read.
 pub(crate) async fn authenticated(
     deps: &Deps,
