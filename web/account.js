@@ -28,6 +28,7 @@ export function accountView(message) {
         me.lines?.length ? [h("dt", { text: t("lines") }), h("dd", { text: me.lines.join(", ") })] : null),
       memberships(me.memberships),
       offers("units") ? await units() : null,
+      await sessions(),
       h("h2", { text: t("settings") }),
       h("ul", { class: "actions" }, actions().map(([text, view]) =>
         h("li", {}, button(text, () => show(view))))),
@@ -75,6 +76,18 @@ async function units() {
         text: t("upcoming_line", { property: u.property_name, from: when(u.starts_on) }),
       })))]
       : null,
+  ];
+}
+
+/** Where the person is logged in: their sessions, newest first, the one in use marked. */
+async function sessions() {
+  const answer = await call("GET", "/me/sessions");
+  if (!answer.ok) return null;
+  return [
+    h("h2", { text: t("sessions_title") }),
+    h("ul", { class: "sessions" }, answer.data.sessions.map((s) => h("li", {
+      text: t(s.current ? "session_current" : "session_line", { from: when(s.created_at) }),
+    }))),
   ];
 }
 

@@ -268,6 +268,8 @@ export default {
     const { base, fail, mark, printed, accessible, heading, sees } = helpers;
     await page.goto(base);
     await logIn(page, helpers, GIULIA.email, GIULIA.password);
+    await heading(page, "Dove hai effettuato l'accesso", 2);
+    await sees(page, "(questa sessione)");
     await page.getByRole("button", { name: "Cambia il numero di cellulare" }).click();
     await page.getByLabel("Nuovo numero di cellulare").fill("347 111 9999");
     await page.getByLabel("La tua password, per conferma").fill(GIULIA.password);
