@@ -194,13 +194,17 @@ pub struct CodeSent {
 }
 
 /// A stored flow (`Flow`) that confirms a phone with a code sent by SMS.
-pub trait CodeFlow: Flow + Serialize + DeserializeOwned {
+pub trait CodeFlow: Flow<State: PartialEq> + Serialize + DeserializeOwned {
     /// Whose budget of tries a code counts against, beside the code's own limit.
     fn subject(&self) -> Subject<'_>;
     /// The account and company its messages concern (`sending`).
     fn concerns(&self) -> Concerns;
+    /// The state in which the flow waits for its code.
+    const AWAITING_CODE: Self::State;
     /// Refuses unless the flow is live and waiting for the code.
-    fn awaiting_code(&self, now: Timestamp) -> Result<(), Error>;
+    fn awaiting_code(&self, now: Timestamp) -> Result<(), Error> {
+        self.check(now, |state| *state == Self::AWAITING_CODE)
+    }
     /// The phone being confirmed; `WrongStep` when no code was sent yet.
     fn phone_check(&mut self) -> Result<&mut PhoneCheck, Error>;
 }

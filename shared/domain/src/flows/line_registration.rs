@@ -14,7 +14,7 @@
 //! the line's login name only if nobody has.
 
 use crate::base::captcha;
-use crate::base::clock::{Timestamp, MINUTE};
+use crate::base::clock::MINUTE;
 use crate::base::deps::Deps;
 use crate::base::error::Error;
 use crate::base::keys::{self, purpose};
@@ -64,6 +64,8 @@ pub struct LineRegistrationFlow {
 crate::flows::stored::flow!(LineRegistrationFlow, State, ended: State::Ended);
 
 impl CodeFlow for LineRegistrationFlow {
+    const AWAITING_CODE: State = State::AwaitingCode;
+
     fn subject(&self) -> Subject<'_> {
         Subject::Sim(&self.line.lookup)
     }
@@ -75,9 +77,6 @@ impl CodeFlow for LineRegistrationFlow {
             company: Some(self.company_id.clone()),
             unproven: true,
         }
-    }
-    fn awaiting_code(&self, now: Timestamp) -> Result<(), Error> {
-        self.check(now, |state| *state == State::AwaitingCode)
     }
     fn phone_check(&mut self) -> Result<&mut PhoneCheck, Error> {
         self.phone_check.as_mut().ok_or(Error::WrongStep)

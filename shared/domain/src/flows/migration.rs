@@ -24,7 +24,6 @@ use crate::base::random::new_id;
 use crate::base::store::{parse_opt, Item, StoreError, Write};
 use crate::base::types::{Email, OneTimeCode, Password, PhoneNumber};
 use crate::flows::codes::{self, CodeFlow, CodeSent, PhoneCheck};
-use crate::flows::stored::Flow as _;
 use crate::flows::stored::Header;
 use crate::limits::attempts::{self, Limit, Subject};
 use crate::limits::sending::About;
@@ -101,6 +100,8 @@ pub struct MigrationFlow {
 crate::flows::stored::flow!(MigrationFlow, State, ended: State::Ended);
 
 impl CodeFlow for MigrationFlow {
+    const AWAITING_CODE: State = State::AwaitingCode;
+
     fn subject(&self) -> Subject<'_> {
         Subject::OldUsername(&self.username_lookup)
     }
@@ -110,9 +111,6 @@ impl CodeFlow for MigrationFlow {
             company: Some(self.legacy.company_id.clone()),
             unproven: false,
         }
-    }
-    fn awaiting_code(&self, now: Timestamp) -> Result<(), Error> {
-        self.check(now, |state| *state == State::AwaitingCode)
     }
     fn phone_check(&mut self) -> Result<&mut PhoneCheck, Error> {
         Ok(&mut self.phone_check)

@@ -196,6 +196,8 @@ pub async fn confirm_code(
 }
 
 impl CodeFlow for RegistrationFlow {
+    const AWAITING_CODE: State = State::AwaitingCode;
+
     fn subject(&self) -> Subject<'_> {
         Subject::CompanyCard(&self.card_lookup)
     }
@@ -205,9 +207,6 @@ impl CodeFlow for RegistrationFlow {
             company: Some(self.company_id.clone()),
             unproven: false,
         }
-    }
-    fn awaiting_code(&self, now: Timestamp) -> Result<(), Error> {
-        self.check(now, |state| *state == State::AwaitingCode)
     }
     fn phone_check(&mut self) -> Result<&mut PhoneCheck, Error> {
         Ok(&mut self.phone_check)
