@@ -5,7 +5,7 @@ import {
   append, button, call, codeField, field, form, h, home, newPassword, notice, offers, phoneField, problemBox, roleName,
   show, state, t, when, withPrefix,
 } from "./core.js";
-import { joinView } from "./registration.js";
+import { joinView } from "./invitations.js";
 import { companyView } from "./company.js";
 
 const password = (label = t("password_again")) => field({

@@ -5,10 +5,12 @@
 import { offers, opened, setHome, show, state, t } from "./core.js";
 import { accountView } from "./account.js";
 import { recoverView } from "./recovery.js";
-import {
-  acceptView, activationView, firstAccessView, lineView, migrateView, registerView,
-  usernameReminderView, vatView,
-} from "./registration.js";
+import { acceptView } from "./invitations.js";
+import { firstAccessView, usernameReminderView } from "./legal-rep.js";
+import { lineView } from "./line-registration.js";
+import { migrateView } from "./migration.js";
+import { registerView } from "./registration.js";
+import { activationView, vatView } from "./vat-registration.js";
 import { loginView, resetView } from "./sign-in.js";
 
 /** The screens an address names, each with the flow the portal must offer for it. */

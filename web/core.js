@@ -259,3 +259,19 @@ export function captcha({ hidden = false } = {}) {
 export const codeField = (name = "code") => field({
   name, label: t("code"), inputmode: "numeric", autocomplete: "one-time-code", hint: t("code_hint"),
 });
+
+/** A code's screen with "send again" (`resend()` answers the API's answer). */
+export function codeView({ title, sentTo, fields = [codeField()], button: label = t("next"), submit, resend }) {
+  const status = h("p", { class: "hint", role: "status" });
+  return form({
+    title,
+    intro: t("code_sent_to", { to: sentTo }),
+    fields,
+    button: label,
+    submit,
+    after: resend ? h("p", {}, button(t("send_again"), async () => {
+      const answer = await resend();
+      status.textContent = answer.ok ? t("sent_again", { to: answer.data.sent_to }) : answer.problem.title;
+    }), status) : null,
+  });
+}

@@ -94,8 +94,8 @@ pub fn config_json(profile: &Profile, api: &str) -> serde_json::Value {
 
 /// The offers' names in `config.json` (a new `Offer` belongs here too).
 const FLOWS: [(Offer, &str); 9] = [
-    (Offer::CardRecovery, "card_recovery"),
-    (Offer::CardRegistration, "card_registration"),
+    (Offer::Recovery, "card_recovery"),
+    (Offer::Registration, "card_registration"),
     (Offer::VatRegistration, "vat_registration"),
     (Offer::LineRegistration, "line_registration"),
     (Offer::PasswordReset, "password_reset"),

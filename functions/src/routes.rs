@@ -2,8 +2,10 @@
 //! sending, keys and handler. It drives the local gateway and the Lambda functions, and is checked
 //! against the infrastructure template and the OpenAPI document.
 
-use crate::handlers::{self, companies, legal_rep, operator, recovery, registration, selfservice};
-use crate::handlers::{sessions, telco};
+use crate::handlers::{self, companies, legal_rep, line_registration, migration, operator};
+use crate::handlers::{
+    password_reset, recovery, registration, selfservice, sessions, vat_registration,
+};
 use crate::http::{log_request, problem, ApiRequest, Params, Reply, MAX_BODY_BYTES};
 use crate::secrets::{keyed, Keys};
 use bytes::Bytes;
@@ -135,39 +137,39 @@ macro_rules! steps {
 steps! {
     // step                   method path                                                       offer                auth   sending      keys handler (its name names the step)
     IssueCaptcha              POST   "/captcha"                                                 -                    -      -            C    sessions::issue_captcha;
-    StartRecovery             POST   "/recoveries"                                              CardRecovery         -      source       PC   recovery::start_recovery;
-    VerifyKey6                POST   "/recoveries/{flow_id}/key6"                               CardRecovery         -      -            P    recovery::verify_key6;
-    VerifySecurityAnswer      POST   "/recoveries/{flow_id}/security-answer"                    CardRecovery         -      -            -    recovery::verify_security_answer;
-    VerifyRecoveryPassword    POST   "/recoveries/{flow_id}/password"                           CardRecovery         -      -            -    recovery::verify_recovery_password;
-    VerifyRecoveryPhone       POST   "/recoveries/{flow_id}/phone"                              CardRecovery         -      source_sends PM   recovery::verify_recovery_phone;
+    StartRecovery             POST   "/recoveries"                                              Recovery             -      source       PC   recovery::start_recovery;
+    VerifyKey6                POST   "/recoveries/{flow_id}/key6"                               Recovery             -      -            P    recovery::verify_key6;
+    VerifySecurityAnswer      POST   "/recoveries/{flow_id}/security-answer"                    Recovery             -      -            -    recovery::verify_security_answer;
+    VerifyRecoveryPassword    POST   "/recoveries/{flow_id}/password"                           Recovery             -      -            -    recovery::verify_recovery_password;
+    VerifyRecoveryPhone       POST   "/recoveries/{flow_id}/phone"                              Recovery             -      source_sends PM   recovery::verify_recovery_phone;
     Login                     POST   "/sessions"                                                -                    -      -            PCS  sessions::login;
     Autologin                 POST   "/sessions/autologin"                                      Autologin            -      -            PSG  sessions::autologin;
-    GetAccount                GET    "/me"                                                      -                    bearer -            V    sessions::get_account;
+    GetAccount                GET    "/me"                                                      -                    bearer -            V    selfservice::get_account;
     ListMySessions            GET    "/me/sessions"                                             -                    bearer -            V    sessions::list_my_sessions;
     ChangePassword            PUT    "/me/password"                                             -                    bearer -            V    sessions::change_password;
     RefreshSession            POST   "/sessions/refresh"                                        -                    -      -            PS   sessions::refresh_session;
     Logout                    DELETE "/sessions/current"                                        -                    bearer -            V    sessions::logout;
-    StartRegistration         POST   "/registrations"                                           CardRegistration     -      source_sends PCM  registration::start_registration;
-    ConfirmRegistrationCode   POST   "/registrations/{flow_id}/code"                            CardRegistration     -      -            -    registration::confirm_registration_code;
-    ResendRegistrationCode    POST   "/registrations/{flow_id}/code/resend"                     CardRegistration     -      source_sends PM   registration::resend_registration_code;
-    CompleteRegistration      POST   "/registrations/{flow_id}/credentials"                     CardRegistration     -      -            PS   registration::complete_registration;
-    StartMigration            POST   "/migrations"                                              CardRegistration     -      source_sends PCM  registration::start_migration;
-    CompleteMigration         POST   "/migrations/{flow_id}/code"                               CardRegistration     -      -            PS   registration::complete_migration;
-    ResendMigrationCode       POST   "/migrations/{flow_id}/code/resend"                        CardRegistration     -      source_sends PM   registration::resend_migration_code;
+    StartRegistration         POST   "/registrations"                                           Registration         -      source_sends PCM  registration::start_registration;
+    ConfirmRegistrationCode   POST   "/registrations/{flow_id}/code"                            Registration         -      -            -    registration::confirm_registration_code;
+    ResendRegistrationCode    POST   "/registrations/{flow_id}/code/resend"                     Registration         -      source_sends PM   registration::resend_registration_code;
+    CompleteRegistration      POST   "/registrations/{flow_id}/credentials"                     Registration         -      -            PS   registration::complete_registration;
+    StartMigration            POST   "/migrations"                                              Registration         -      source_sends PCM  migration::start_migration;
+    CompleteMigration         POST   "/migrations/{flow_id}/code"                               Registration         -      -            PS   migration::complete_migration;
+    ResendMigrationCode       POST   "/migrations/{flow_id}/code/resend"                        Registration         -      source_sends PM   migration::resend_migration_code;
     StartMobileChange         POST   "/me/mobile"                                               -                    bearer sends        PVM  selfservice::start_mobile_change;
     ConfirmMobileChange       POST   "/me/mobile/code"                                          -                    bearer -            V    selfservice::confirm_mobile_change;
     StartEmailChange          POST   "/me/email"                                                -                    bearer sends        PVM  selfservice::start_email_change;
     ConfirmEmailChange        POST   "/me/email/code"                                           -                    bearer -            V    selfservice::confirm_email_change;
     DeleteAccount             POST   "/me/deletion"                                             -                    bearer -            V    selfservice::delete_account;
-    ViewKey6                  POST   "/me/cards/key6"                                           CardRecovery         bearer -            PVI  selfservice::view_key6;
+    ViewKey6                  POST   "/me/cards/key6"                                           Recovery             bearer -            PVI  selfservice::view_key6;
     StartLineAssociation      POST   "/me/lines"                                                LineRegistration     bearer sends        PVM  selfservice::start_line_association;
     ConfirmLineAssociation    POST   "/me/lines/code"                                           LineRegistration     bearer -            V    selfservice::confirm_line_association;
-    StartVatRegistration      POST   "/user-admin-registrations"                                VatRegistration      -      source_sends PCM  telco::start_vat_registration;
-    ActivateVatRegistration   POST   "/user-admin-registrations/{flow_id}/activation"           VatRegistration      -      -            PS   telco::activate_vat_registration;
-    StartLineRegistration     POST   "/line-registrations"                                      LineRegistration     -      source_sends PCM  telco::start_line_registration;
-    VerifyLinePuk             POST   "/line-registrations/{flow_id}/puk"                        LineRegistration     -      source_sends PM   telco::verify_line_puk;
-    ResendLineCode            POST   "/line-registrations/{flow_id}/code/resend"                LineRegistration     -      source_sends PM   telco::resend_line_code;
-    CompleteLineRegistration  POST   "/line-registrations/{flow_id}/code"                       LineRegistration     -      -            PS   telco::complete_line_registration;
+    StartVatRegistration      POST   "/user-admin-registrations"                                VatRegistration      -      source_sends PCM  vat_registration::start_vat_registration;
+    ActivateVatRegistration   POST   "/user-admin-registrations/{flow_id}/activation"           VatRegistration      -      -            PS   vat_registration::activate_vat_registration;
+    StartLineRegistration     POST   "/line-registrations"                                      LineRegistration     -      source_sends PCM  line_registration::start_line_registration;
+    VerifyLinePuk             POST   "/line-registrations/{flow_id}/puk"                        LineRegistration     -      source_sends PM   line_registration::verify_line_puk;
+    ResendLineCode            POST   "/line-registrations/{flow_id}/code/resend"                LineRegistration     -      source_sends PM   line_registration::resend_line_code;
+    CompleteLineRegistration  POST   "/line-registrations/{flow_id}/code"                       LineRegistration     -      -            PS   line_registration::complete_line_registration;
     ResendUsername            POST   "/username-reminders"                                      LegalRepRegistration -      source_sends PCM  legal_rep::resend_username;
     SendFirstAccessCode       POST   "/first-accesses/{flow_id}/code"                           LegalRepRegistration -      source_sends PM   legal_rep::send_first_access_code;
     CompleteFirstAccess       POST   "/first-accesses/{flow_id}/password"                       LegalRepRegistration -      -            PS   legal_rep::complete_first_access;
@@ -179,15 +181,15 @@ steps! {
     ChangeRole                PUT    "/companies/{company_id}/users/{account_id}/role"          Invitations          bearer -            V    companies::change_role;
     RemoveAccess              DELETE "/companies/{company_id}/users/{account_id}"               Invitations          bearer -            V    companies::remove_access;
     ReadAuditTrail            GET    "/companies/{company_id}/audit-events"                     -                    bearer -            V    companies::read_audit_trail;
-    RevokeCompanyRegistration DELETE "/operator/companies/{company_id}/administrator"           CardRegistration     -      -            PO   operator::revoke_company_registration;
+    RevokeCompanyRegistration DELETE "/operator/companies/{company_id}/administrator"           Registration         -      -            PO   operator::revoke_company_registration;
     ReadCompanyAuditTrail     GET    "/operator/companies/{company_id}/audit-events"            -                    -      -            PO   operator::read_company_audit_trail;
     ReadAuditLog              GET    "/operator/audit-events"                                   -                    -      -            PO   operator::read_audit_log;
     AcceptInvitation          POST   "/invitations/accept"                                      Invitations          -      -            PS   companies::accept_invitation;
     JoinCompany               POST   "/me/invitations"                                          Invitations          bearer -            V    companies::join_company;
     ListMyUnits               GET    "/me/units"                                                Units                bearer -            V    companies::list_my_units;
-    StartPasswordReset        POST   "/password-resets"                                         PasswordReset        -      source       PC   telco::start_password_reset;
-    SendResetCode             POST   "/password-resets/{flow_id}/code"                          PasswordReset        -      source_sends PM   telco::send_reset_code;
-    CompletePasswordReset     POST   "/password-resets/{flow_id}/password"                      PasswordReset        -      -            P    telco::complete_password_reset;
+    StartPasswordReset        POST   "/password-resets"                                         PasswordReset        -      source       PC   password_reset::start_password_reset;
+    SendResetCode             POST   "/password-resets/{flow_id}/code"                          PasswordReset        -      source_sends PM   password_reset::send_reset_code;
+    CompletePasswordReset     POST   "/password-resets/{flow_id}/password"                      PasswordReset        -      -            P    password_reset::complete_password_reset;
     GetOpenidConfiguration    GET    "/.well-known/openid-configuration"                        -                    -      -            -    sessions::get_openid_configuration;
     GetJwks                   GET    "/.well-known/jwks.json"                                   -                    -      -            V    sessions::get_jwks;
 }

@@ -20,12 +20,15 @@ use varco_domain::Error;
 
 pub(crate) mod companies;
 pub(crate) mod legal_rep;
+pub(crate) mod line_registration;
+pub(crate) mod migration;
 pub(crate) mod operator;
+pub(crate) mod password_reset;
 pub(crate) mod recovery;
 pub(crate) mod registration;
 pub(crate) mod selfservice;
 pub(crate) mod sessions;
-pub(crate) mod telco;
+pub(crate) mod vat_registration;
 
 /// A step's input, parsed from a request.
 pub trait FromRequest: Sized {

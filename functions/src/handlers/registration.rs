@@ -1,6 +1,6 @@
-//! The card issuer's Administrator registration (N4) and migration from the old portal (N2).
+//! N4: the card issuer's Administrator registers with the company card and a code by SMS.
 
-use super::{flow_id, typed_password, CodeAndPasswordInput, CodeInput, FromRequest, ResendInput};
+use super::{flow_id, CodeInput, FromRequest, ResendInput};
 use crate::http::ApiRequest;
 use crate::http::Reply;
 use http::StatusCode;
@@ -11,12 +11,11 @@ use varco_domain::base::types::Email;
 use varco_domain::base::types::Password;
 use varco_domain::base::types::PhoneNumber;
 use varco_domain::base::types::RegistrationCode;
-use varco_domain::flows::migration::StartMigration;
 use varco_domain::flows::registration::Credentials;
 use varco_domain::flows::registration::StartRegistration;
 use varco_domain::Deps;
 use varco_domain::Error;
-use varco_domain::{flows::codes, flows::migration, flows::registration};
+use varco_domain::{flows::codes, flows::registration};
 
 pub struct StartRegistrationInput {
     start: StartRegistration,
@@ -62,12 +61,6 @@ pub(crate) async fn confirm_registration_code(
     Ok(Reply::json(StatusCode::OK, &confirmed))
 }
 
-pub(crate) async fn resend_migration_code(deps: &Deps, input: ResendInput) -> Result<Reply, Error> {
-    let sent =
-        codes::resend::<migration::MigrationFlow>(deps, &input.flow_id, &input.phone).await?;
-    Ok(Reply::json(StatusCode::ACCEPTED, &sent))
-}
-
 pub(crate) async fn resend_registration_code(
     deps: &Deps,
     input: ResendInput,
@@ -107,50 +100,4 @@ pub(crate) async fn complete_registration(
 ) -> Result<Reply, Error> {
     let session = registration::complete(deps, &input.flow_id, input.credentials).await?;
     Ok(Reply::json(StatusCode::CREATED, &session))
-}
-
-pub struct StartMigrationInput {
-    start: StartMigration,
-    lang: Lang,
-}
-
-impl FromRequest for StartMigrationInput {
-    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
-        #[derive(Deserialize)]
-        struct Body {
-            username: String,
-            password: String,
-            phone: String,
-            email: String,
-            captcha: String,
-        }
-        let body: Body = request.json()?;
-        Ok(StartMigrationInput {
-            start: StartMigration {
-                username: typed_password("username", &body.username)?,
-                password: typed_password("password", &body.password)?,
-                phone: PhoneNumber::parse(&body.phone).map_err(Error::field("phone"))?,
-                email: Email::parse(&body.email).map_err(Error::field("email"))?,
-                captcha: body.captcha,
-            },
-            lang: request.lang(),
-        })
-    }
-}
-
-pub(crate) async fn start_migration(
-    deps: &Deps,
-    input: StartMigrationInput,
-) -> Result<Reply, Error> {
-    let sent = migration::start(deps, input.start, input.lang).await?;
-    Ok(Reply::json(StatusCode::CREATED, &sent))
-}
-
-pub(crate) async fn complete_migration(
-    deps: &Deps,
-    input: CodeAndPasswordInput,
-) -> Result<Reply, Error> {
-    let migrated =
-        migration::complete(deps, &input.flow_id, &input.code, &input.new_password).await?;
-    Ok(Reply::json(StatusCode::CREATED, &migrated))
 }

@@ -1,6 +1,6 @@
 //! A logged-in person's own account: mobile, email, Key6 view, a second SIM, deletion.
 
-use super::{bearer, typed_password, FromRequest};
+use super::{bearer, typed_password, BearerInput, FromRequest};
 use crate::http::ApiRequest;
 use crate::http::Reply;
 use http::StatusCode;
@@ -17,6 +17,11 @@ use varco_domain::Error;
 
 /// A change of the account's mobile or email: the bearer token, the password typed again,
 /// and the new value.
+pub(crate) async fn get_account(deps: &Deps, input: BearerInput) -> Result<Reply, Error> {
+    let view = selfservice::get_account(deps, &input.token).await?;
+    Ok(Reply::json(StatusCode::OK, &view))
+}
+
 pub struct ChangeInput<T> {
     token: String,
     password: String,

@@ -98,11 +98,6 @@ pub(crate) async fn autologin(deps: &Deps, headers: HeaderMap) -> Result<Reply, 
     Ok(Reply::json(StatusCode::CREATED, &session))
 }
 
-pub(crate) async fn get_account(deps: &Deps, input: BearerInput) -> Result<Reply, Error> {
-    let view = selfservice::get_account(deps, &input.token).await?;
-    Ok(Reply::json(StatusCode::OK, &view))
-}
-
 pub(crate) async fn list_my_sessions(deps: &Deps, input: BearerInput) -> Result<Reply, Error> {
     let sessions = varco_domain::sign_in::sessions::list(deps, &input.token).await?;
     Ok(Reply::json(

@@ -65,10 +65,41 @@ fn email() -> Value {
 
 /// A captcha challenge, as `POST /captcha` and `captcha_required` give it.
 fn challenge() -> Value {
+    json!({ "$ref": "#/components/schemas/Challenge" })
+}
+
+/// The captcha challenge's schema (the component `challenge` refers to): its two kinds, named.
+fn challenge_schema() -> Value {
     json!({ "oneOf": [
-        object(&["kind", "challenge", "difficulty", "expires_at"], json!({ "kind": { "const": "proof_of_work" }, "challenge": string(), "difficulty": { "type": "integer" }, "expires_at": { "type": "integer" } })),
-        object(&["kind", "site_key"], json!({ "kind": { "const": "recaptcha" }, "site_key": string() }))
+        titled("ProofOfWorkChallenge", object(&["kind", "challenge", "difficulty", "expires_at"], json!({ "kind": { "const": "proof_of_work" }, "challenge": string(), "difficulty": { "type": "integer" }, "expires_at": { "type": "integer" } }))),
+        titled("RecaptchaChallenge", object(&["kind", "site_key"], json!({ "kind": { "const": "recaptcha" }, "site_key": string() })))
     ]})
+}
+
+/// `schema` with a title: what a generated client names the class of a request or answer
+/// variant, instead of `...Type0`.
+fn titled(title: &str, mut schema: Value) -> Value {
+    schema["title"] = json!(title);
+    schema
+}
+
+/// A body of one of two names: `email`, or `username` (or a line number).
+fn by_email_or_username() -> Value {
+    json!([
+        titled("ByEmail", json!({ "required": ["email"] })),
+        titled("ByUsername", json!({ "required": ["username"] }))
+    ])
+}
+
+/// The operation's tag: the first segment of its path (`/recoveries/{flow_id}/key6`:
+/// `recoveries`), so that a generated client groups the steps of a flow together.
+fn tag(path: &str) -> &str {
+    let first = path
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or_default();
+    first.trim_start_matches('.')
 }
 
 fn captcha() -> Value {
@@ -352,7 +383,7 @@ pub fn document() -> Value {
                 codes.push(json!(described.code));
             }
         }
-        let mut operation = json!({ "operationId": route.step.name(), "summary": d.summary, "responses": responses });
+        let mut operation = json!({ "operationId": route.step.name(), "tags": [tag(route.path)], "summary": d.summary, "responses": responses });
         let mut params: Vec<Value> = route
             .path
             .split('/')
@@ -397,7 +428,7 @@ pub fn document() -> Value {
         "info": { "title": "Varco", "version": env!("CARGO_PKG_VERSION"), "description": "Customer identity for business customer portals: credential recovery, login." },
         "paths": paths,
         "components": {
-            "schemas": { "Problem": problem_schema() },
+            "schemas": { "Problem": problem_schema(), "Challenge": challenge_schema() },
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "bearerFormat": "JWT" } }
         }
     })

@@ -72,8 +72,8 @@ pub(super) fn doc(step: Step) -> StepDoc {
         VerifyRecoveryPhone => StepDoc {
             summary: "R6: the whole phone number on file; sends the SMS with a temporary password or the login email.",
             request: Some(json!({ "oneOf": [
-                object(&["phone"], json!({ "phone": phone() })),
-                object(&["prefix", "number"], json!({ "prefix": { "type": "string", "pattern": "^(\\+|00)?[0-9]{1,3}$", "description": "`+39`" }, "number": { "type": "string", "pattern": "^[0-9][0-9 ]{3,16}$" } }))
+                titled("WholeNumber", object(&["phone"], json!({ "phone": phone() }))),
+                titled("PrefixAndNumber", object(&["prefix", "number"], json!({ "prefix": { "type": "string", "pattern": "^(\\+|00)?[0-9]{1,3}$", "description": "`+39`" }, "number": { "type": "string", "pattern": "^[0-9][0-9 ]{3,16}$" } })))
             ]})),
             success: (202, "The SMS is on its way.", Some(object(&["sent_to"], json!({ "sent_to": string() })))),
             errors: vec![
@@ -94,7 +94,7 @@ pub(super) fn doc(step: Step) -> StepDoc {
             summary: "Log in with the login email, or the username (W4: case-sensitive) or the line number (W8), and the password or a temporary password. Past a name's or an address's allowance (X9) the answer is `captcha_required` with a challenge (`captcha`): solve it and send the login again with `captcha`.",
             request: Some({
                 let mut body = object(&["password"], json!({ "email": email(), "username": { "type": "string", "minLength": 1, "maxLength": 64, "description": "A username, or a line number (`+393471234567`, or national where the portal has a country)." }, "password": { "type": "string", "minLength": 1, "maxLength": 1024 }, "captcha": captcha() }));
-                body["oneOf"] = json!([{ "required": ["email"] }, { "required": ["username"] }]);
+                body["oneOf"] = by_email_or_username();
                 body
             }),
             success: (201, "A session.", Some(session())),
@@ -431,7 +431,7 @@ pub(super) fn doc(step: Step) -> StepDoc {
             summary: "W5, W8: a forgotten password: the username (or the line number, for employees), or the login email (`property-management`); one of the two. Answers alike whether the name exists (X6).",
             request: Some({
                 let mut body = object(&["captcha"], json!({ "email": email(), "username": { "type": "string", "minLength": 1, "maxLength": 64 }, "captcha": captcha() }));
-                body["oneOf"] = json!([{ "required": ["email"] }, { "required": ["username"] }]);
+                body["oneOf"] = by_email_or_username();
                 body
             }),
             success: (201, "Started: next, choose where the code goes.", Some(object(

@@ -54,8 +54,8 @@ pub struct Profile {
 /// people and units (a route's `offer` column).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Offer {
-    CardRecovery,
-    CardRegistration,
+    Recovery,
+    Registration,
     VatRegistration,
     LineRegistration,
     PasswordReset,
@@ -206,8 +206,8 @@ impl Profile {
     /// Whether the portal offers `offer` (its section is in the profile).
     pub fn offers(&self, offer: Offer) -> bool {
         match offer {
-            Offer::CardRecovery => self.recovery.is_some(),
-            Offer::CardRegistration => self.registration.is_some(),
+            Offer::Recovery => self.recovery.is_some(),
+            Offer::Registration => self.registration.is_some(),
             Offer::VatRegistration => self.vat_registration.is_some(),
             Offer::LineRegistration => self.line_registration.is_some(),
             Offer::PasswordReset => self.password_reset.is_some(),
