@@ -407,3 +407,9 @@ macro_rules! store_conformance_tests {
         )*
     };
 }
+
+/// The in-memory store (the domain's unit tests use it) holds to the suite too.
+#[cfg(test)]
+mod memory_store {
+    crate::store_conformance_tests!(async { crate::base::memory::MemoryStore::new() });
+}

@@ -125,8 +125,3 @@ impl Store for MemoryStore {
         Ok(counts)
     }
 }
-
-#[cfg(all(test, feature = "conformance"))]
-mod conformance_tests {
-    crate::store_conformance_tests!(async { super::MemoryStore::new() });
-}
