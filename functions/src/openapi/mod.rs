@@ -124,20 +124,33 @@ fn code_sent() -> Value {
     )
 }
 
-fn code_errors() -> Vec<Error> {
-    vec![
-        Error::MalformedBody(String::new()),
-        invalid("code"),
+/// The errors of a step on a stored flow: those of its input, then the liveness check every
+/// flow makes (`Flow::check`: not found, expired, ended, the wrong step) and a race lost to
+/// another step, then the step's own outcomes.
+fn on_a_live_flow<const N: usize, const M: usize>(
+    input: [Error; N],
+    outcomes: [Error; M],
+) -> Vec<Error> {
+    let live = [
         Error::FlowNotFound,
         Error::FlowExpired,
         Error::FlowEnded,
         Error::WrongStep,
         Error::Conflict,
-        Error::CodeNotCorrect,
-        Error::CodeExpired,
-        Error::TooManyAttempts,
-        Error::AttemptsExhausted,
-    ]
+    ];
+    input.into_iter().chain(live).chain(outcomes).collect()
+}
+
+fn code_errors() -> Vec<Error> {
+    on_a_live_flow(
+        [Error::MalformedBody(String::new()), invalid("code")],
+        [
+            Error::CodeNotCorrect,
+            Error::CodeExpired,
+            Error::TooManyAttempts,
+            Error::AttemptsExhausted,
+        ],
+    )
 }
 
 fn code() -> Value {
@@ -179,17 +192,10 @@ fn confirm_errors() -> Vec<Error> {
 }
 
 fn resend_errors() -> Vec<Error> {
-    vec![
-        Error::MalformedBody(String::new()),
-        invalid("phone"),
-        Error::FlowNotFound,
-        Error::FlowExpired,
-        Error::FlowEnded,
-        Error::WrongStep,
-        Error::Conflict,
-        Error::PhoneNotMatching,
-        Error::SmsLimit,
-    ]
+    on_a_live_flow(
+        [Error::MalformedBody(String::new()), invalid("phone")],
+        [Error::PhoneNotMatching, Error::SmsLimit],
+    )
 }
 
 fn invalid(field: &'static str) -> Error {
@@ -200,19 +206,16 @@ fn invalid(field: &'static str) -> Error {
 }
 
 fn method_errors() -> Vec<Error> {
-    vec![
-        Error::MalformedBody(String::new()),
-        Error::FlowNotFound,
-        Error::FlowExpired,
-        Error::FlowEnded,
-        Error::WrongStep,
-        Error::Conflict,
-        Error::MethodNotOffered,
-        Error::DataNotCorrect,
-        Error::TooManyAttempts,
-        Error::AttemptsExhausted,
-        Error::NoCertifiedPhone,
-    ]
+    on_a_live_flow(
+        [Error::MalformedBody(String::new())],
+        [
+            Error::MethodNotOffered,
+            Error::DataNotCorrect,
+            Error::TooManyAttempts,
+            Error::AttemptsExhausted,
+            Error::NoCertifiedPhone,
+        ],
+    )
 }
 
 fn method_errors_and<const N: usize>(extra: [Error; N]) -> Vec<Error> {

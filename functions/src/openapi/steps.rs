@@ -76,19 +76,18 @@ pub(super) fn doc(step: Step) -> StepDoc {
                 titled("PrefixAndNumber", object(&["prefix", "number"], json!({ "prefix": { "type": "string", "pattern": "^(\\+|00)?[0-9]{1,3}$", "description": "`+39`" }, "number": { "type": "string", "pattern": "^[0-9][0-9 ]{3,16}$" } })))
             ]})),
             success: (202, "The SMS is on its way.", Some(object(&["sent_to"], json!({ "sent_to": string() })))),
-            errors: vec![
-                Error::MalformedBody(String::new()),
-                invalid("phone"),
-                Error::FlowNotFound,
-                Error::FlowExpired,
-                Error::FlowEnded,
-                Error::WrongStep,
-                Error::Conflict,
-                Error::PhoneNotMatching,
-                Error::TooManyAttempts,
-                Error::AttemptsExhausted,
-                Error::SmsLimit,
-            ],
+            errors: on_a_live_flow(
+                [
+                    Error::MalformedBody(String::new()),
+                    invalid("phone"),
+                ],
+                [
+                    Error::PhoneNotMatching,
+                    Error::TooManyAttempts,
+                    Error::AttemptsExhausted,
+                    Error::SmsLimit,
+                ],
+            ),
         },
         Login => StepDoc {
             summary: "Log in with the login email, or the username (W4: case-sensitive) or the line number (W8), and the password or a temporary password. Past a name's or an address's allowance (X9) the answer is `captcha_required` with a challenge (`captcha`): solve it and send the login again with `captcha`.",
@@ -174,18 +173,17 @@ pub(super) fn doc(step: Step) -> StepDoc {
             summary: "N4: the login email and password; the account is created as the company's Administrator and a session opens.",
             request: Some(object(&["email", "password"], json!({ "email": email(), "password": { "type": "string", "minLength": 8, "maxLength": 128 } }))),
             success: (201, "Registered: a session.", Some(session())),
-            errors: vec![
-                Error::MalformedBody(String::new()),
-                invalid("email"),
-                Error::WeakPassword(ParseError::Common),
-                Error::FlowNotFound,
-                Error::FlowExpired,
-                Error::FlowEnded,
-                Error::WrongStep,
-                Error::Conflict,
-                Error::EmailTaken,
-                Error::CompanyAlreadyRegistered,
-            ],
+            errors: on_a_live_flow(
+                [
+                    Error::MalformedBody(String::new()),
+                    invalid("email"),
+                    Error::WeakPassword(ParseError::Common),
+                ],
+                [
+                    Error::EmailTaken,
+                    Error::CompanyAlreadyRegistered,
+                ],
+            ),
         },
         StartMigration => StepDoc {
             summary: "N2: a user of the old portal gives the old username and password, a mobile and the new login email; a code is sent to the mobile by SMS.",
@@ -398,18 +396,17 @@ pub(super) fn doc(step: Step) -> StepDoc {
             summary: "W7: the PUK of the data-only SIM (on the SIM's card); the code goes to the email.",
             request: Some(object(&["puk"], json!({ "puk": { "type": "string", "pattern": "^\\s*[0-9]{4,16}\\s*$" } }))),
             success: (200, "The code went by email.", Some(code_sent())),
-            errors: vec![
-                Error::MalformedBody(String::new()),
-                invalid("puk"),
-                Error::FlowNotFound,
-                Error::FlowExpired,
-                Error::FlowEnded,
-                Error::WrongStep,
-                Error::Conflict,
-                Error::PukNotCorrect,
-                Error::TooManyAttempts,
-                Error::AttemptsExhausted,
-            ],
+            errors: on_a_live_flow(
+                [
+                    Error::MalformedBody(String::new()),
+                    invalid("puk"),
+                ],
+                [
+                    Error::PukNotCorrect,
+                    Error::TooManyAttempts,
+                    Error::AttemptsExhausted,
+                ],
+            ),
         },
         ResendLineCode => StepDoc {
             summary: "W7: send the code again (SMS, or email for a data-only SIM); the earlier code stops working. The line is given again.",
@@ -451,20 +448,19 @@ pub(super) fn doc(step: Step) -> StepDoc {
                 &["next", "code_expires_at"],
                 json!({ "next": { "const": "password" }, "sent_to": { "type": "string", "description": "The masked number (SMS only)." }, "code_expires_at": { "type": "integer" } }),
             ))),
-            errors: vec![
-                Error::MalformedBody(String::new()),
-                invalid("phone"),
-                Error::FlowNotFound,
-                Error::FlowExpired,
-                Error::FlowEnded,
-                Error::WrongStep,
-                Error::Conflict,
-                Error::PhoneNotMatching,
-                Error::TooManyAttempts,
-                Error::AttemptsExhausted,
-                Error::SmsLimit,
-                Error::SmsCountryNotAllowed,
-            ],
+            errors: on_a_live_flow(
+                [
+                    Error::MalformedBody(String::new()),
+                    invalid("phone"),
+                ],
+                [
+                    Error::PhoneNotMatching,
+                    Error::TooManyAttempts,
+                    Error::AttemptsExhausted,
+                    Error::SmsLimit,
+                    Error::SmsCountryNotAllowed,
+                ],
+            ),
         },
         CompletePasswordReset => StepDoc {
             summary: "W5, W8: the code and the new password, which replaces the old one; every session ends. W6: a role that may not reset its own password is told so.",
