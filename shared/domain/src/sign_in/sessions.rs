@@ -123,24 +123,32 @@ pub const SESSIONS_PER_ACCOUNT: usize = 10;
 /// holds at most `SESSIONS_PER_ACCOUNT` (every login adds one; deleting the account deletes
 /// them in one write). One strongly consistent read of the account's sessions.
 pub(crate) async fn ending_oldest(deps: &Deps, account: &Account) -> Result<Vec<Write>, Error> {
-    let mut held: Vec<(i64, Item)> = deps
-        .store
+    let mut held = held(deps, &account.id).await?;
+    held.sort_by_key(|(_, stored)| stored.created_at);
+    let beyond = held.len().saturating_sub(SESSIONS_PER_ACCOUNT - 1);
+    Ok(held
+        .into_iter()
+        .take(beyond)
+        .map(|(item, _)| Write::delete(item.key, Condition::None))
+        .collect())
+}
+
+/// The sessions stored for an account, ended ones not yet removed included. One strongly
+/// consistent query.
+async fn held(deps: &Deps, account_id: &str) -> Result<Vec<(Item, StoredSession)>, Error> {
+    deps.store
         .query(
-            &keys::account(&account.id).pk,
+            &keys::account(account_id).pk,
             keys::SESSION_PREFIX,
             4 * SESSIONS_PER_ACCOUNT,
         )
         .await?
         .into_iter()
-        .map(|item| Ok((item.parse::<StoredSession>()?.created_at, item)))
-        .collect::<Result<_, Error>>()?;
-    held.sort_by_key(|(created_at, _)| *created_at);
-    let beyond = held.len().saturating_sub(SESSIONS_PER_ACCOUNT - 1);
-    Ok(held
-        .into_iter()
-        .take(beyond)
-        .map(|(_, item)| Write::delete(item.key, Condition::None))
-        .collect())
+        .map(|item| {
+            let stored = item.parse()?;
+            Ok((item, stored))
+        })
+        .collect()
 }
 
 /// Opens a full session for `account`: the session and the write that stores it.
@@ -330,17 +338,8 @@ pub async fn list(deps: &Deps, token: &str) -> Result<Vec<SessionView>, Error> {
         return Err(Error::PasswordChangeRequired);
     }
     let now = deps.clock.now();
-    let held = deps
-        .store
-        .query(
-            &keys::account(&account.id).pk,
-            keys::SESSION_PREFIX,
-            4 * SESSIONS_PER_ACCOUNT,
-        )
-        .await?;
     let mut sessions = Vec::new();
-    for item in held {
-        let stored: StoredSession = item.parse()?;
+    for (item, stored) in held(deps, &account.id).await? {
         let id = item.key.sk.trim_start_matches(keys::SESSION_PREFIX);
         if stored.expires_at > now.0 {
             sessions.push(SessionView {
