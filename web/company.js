@@ -76,6 +76,8 @@ async function people(membership, names) {
 }
 
 function table(headings, rows) {
+  // Each cell carries its column's name: on a phone the rows stack and show it (style.css).
+  for (const row of rows) [...row.children].forEach((cell, i) => { cell.dataset.label = headings[i]; });
   return h("table", {}, h("thead", {}, h("tr", {}, headings.map((text) => h("th", { scope: "col", text })))), h("tbody", {}, rows));
 }
 

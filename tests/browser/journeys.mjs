@@ -50,7 +50,8 @@ export const helpers = {
     return helpers.printed(new RegExp(`Email to ${to}\\n[^\\n]*\\n[^\\n]*(http://127\\.0\\.0\\.1:\\d+/\\?${query}=\\S+)`), since);
   },
 
-  /** axe-core on the screen, nothing missing shown; saved as `<profile>-<screen>.png` on request. */
+  /** axe-core on the screen, nothing missing shown, no sideways scrolling at 360 px; saved as
+   * `<profile>-<screen>.png` on request. */
   async accessible(page, screen) {
     const text = await page.evaluate(() => document.body.innerText);
     if (/\b(null|undefined|NaN)\b|\{\w+\}|\[object/.test(text)) fail(`${screen} shows a value that is missing: ${text}`);
@@ -60,6 +61,12 @@ export const helpers = {
       fail(`${screen}: ${serious.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target).join(" ")}`).join("; ")}`);
     }
     if (screenshots) await page.screenshot({ path: path.join(screenshots, `${profile}-${screen}.png`), fullPage: true });
+    // Phones: the screen fits 360 px without sideways scrolling.
+    const size = page.viewportSize();
+    await page.setViewportSize({ width: 360, height: size.height });
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    await page.setViewportSize(size);
+    if (wide > 360) fail(`${screen} is ${wide} px wide on a 360 px screen`);
   },
 
   async heading(page, text, level = 1) {
