@@ -1,7 +1,8 @@
 //! Every answer the black-box tests receive, checked against the OpenAPI document the
 //! gateway serves: its status is listed for the operation, its body fits the schema listed
-//! for that status, and a problem's `code` is one the document lists for that status. And
-//! none is `500 internal`: the document lists it for every operation, no test may meet it.
+//! for that status, and a problem's `code` is one the document lists for that status (its
+//! `x-codes`). And none is `500 internal`: the document lists it for every operation, no
+//! test may meet it.
 //!
 //! The check knows the JSON Schema keywords the document uses and refuses any other, so a
 //! keyword the document starts using is never silently ignored.
@@ -64,6 +65,16 @@ pub fn check_step(step: Step, status: u16, body: &Value) {
         panic!(
             "{method} {path} answered {status} ({}) outside the document: {why}\nbody: {body}",
             step.name()
+        );
+    }
+    if content.contains_key("application/problem+json") {
+        let codes = listed["x-codes"].as_array();
+        assert!(
+            codes.is_some_and(|codes| codes.contains(&body["code"])),
+            "{method} {path} answered {status} `{}`, which the document does not list for {} (its x-codes: {})",
+            body["code"],
+            step.name(),
+            listed["x-codes"]
         );
     }
 }

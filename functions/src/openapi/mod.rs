@@ -28,7 +28,7 @@ fn object(required: &[&str], properties: Value) -> Value {
     json!({ "type": "object", "required": required, "properties": properties })
 }
 
-fn phone_prompt() -> Value {
+fn phone_prompt_schema() -> Value {
     object(
         &["next", "numbers_on_file"],
         json!({
@@ -39,7 +39,7 @@ fn phone_prompt() -> Value {
     )
 }
 
-fn session() -> Value {
+fn session_schema() -> Value {
     object(
         &["access_token", "token_type", "expires_in", "scope"],
         json!({
@@ -63,9 +63,55 @@ fn email() -> Value {
     json!({ "type": "string", "format": "email", "maxLength": 254 })
 }
 
+/// The schemas the document names once, in `components`, and refers to by `$ref` wherever
+/// they appear: a generated client makes one class of each (`Session`, not `LoginResponse200`,
+/// `RefreshSessionResponse200`, ...).
+const COMPONENTS: [(&str, fn() -> Value); 8] = [
+    ("Problem", problem_schema),
+    ("Challenge", challenge_schema),
+    ("Session", session_schema),
+    ("PhonePrompt", phone_prompt_schema),
+    ("CodeSent", code_sent_schema),
+    ("ChangeStarted", change_started_schema),
+    ("AuditPage", audit_page_schema),
+    ("Invitation", invitation_schema),
+];
+
+fn component(name: &str) -> Value {
+    debug_assert!(
+        COMPONENTS.iter().any(|(n, _)| *n == name),
+        "{name} is a component"
+    );
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
 /// A captcha challenge, as `POST /captcha` and `captcha_required` give it.
 fn challenge() -> Value {
-    json!({ "$ref": "#/components/schemas/Challenge" })
+    component("Challenge")
+}
+
+fn session() -> Value {
+    component("Session")
+}
+
+fn phone_prompt() -> Value {
+    component("PhonePrompt")
+}
+
+fn code_sent() -> Value {
+    component("CodeSent")
+}
+
+fn change_started() -> Value {
+    component("ChangeStarted")
+}
+
+fn audit_page() -> Value {
+    component("AuditPage")
+}
+
+fn invitation() -> Value {
+    component("Invitation")
 }
 
 /// The captcha challenge's schema (the component `challenge` refers to): its two kinds, named.
@@ -106,7 +152,7 @@ fn captcha() -> Value {
     json!({ "type": "string", "minLength": 1, "maxLength": 4096, "description": "`challenge:nonce` for the proof of work, or the reCAPTCHA response token." })
 }
 
-fn code_sent() -> Value {
+fn code_sent_schema() -> Value {
     object(
         &[
             "flow_id",
@@ -157,7 +203,7 @@ fn code() -> Value {
     json!({ "type": "string", "pattern": "^\\s*[0-9]{6}\\s*$" })
 }
 
-fn change_started() -> Value {
+fn change_started_schema() -> Value {
     object(
         &["next", "sent_to", "code_expires_at"],
         json!({ "next": { "const": "code" }, "sent_to": { "type": "string", "description": "The masked number or address." }, "code_expires_at": { "type": "integer" } }),
@@ -224,7 +270,7 @@ fn method_errors_and<const N: usize>(extra: [Error; N]) -> Vec<Error> {
     errors
 }
 
-fn audit_page() -> Value {
+fn audit_page_schema() -> Value {
     object(
         &["events"],
         json!({
@@ -249,7 +295,7 @@ fn unit_contract() -> Value {
     json!({ "type": "string", "pattern": "^[A-Za-z0-9_-]{1,40}$", "description": "C3 (`property-management`): the contract of a unit of the property whose contact is invited; accepting gives access to the unit while the contract is active." })
 }
 
-fn invitation() -> Value {
+fn invitation_schema() -> Value {
     object(
         &["invitation_id", "email", "display_name", "role", "state"],
         json!({
@@ -369,10 +415,10 @@ pub fn document() -> Value {
                 continue;
             }
             let described = error.describe();
+            // One `Problem` for every error status (one class in a generated client); the
+            // codes this step can answer with that status are in `x-codes`, and in words.
             let entry = responses.entry(described.status.to_string()).or_insert_with(|| {
-                json!({ "description": "", "content": { "application/problem+json": { "schema": {
-                    "allOf": [{ "$ref": "#/components/schemas/Problem" }, { "properties": { "code": { "enum": [] } } }]
-                } } } })
+                json!({ "description": "", "x-codes": [], "content": { "application/problem+json": { "schema": component("Problem") } } })
             });
             let text = entry["description"].as_str().unwrap_or_default();
             let joined = if text.is_empty() {
@@ -381,8 +427,7 @@ pub fn document() -> Value {
                 format!("{text}, `{}`", described.code)
             };
             entry["description"] = json!(joined);
-            let schema = &mut entry["content"]["application/problem+json"]["schema"];
-            if let Some(codes) = schema["allOf"][1]["properties"]["code"]["enum"].as_array_mut() {
+            if let Some(codes) = entry["x-codes"].as_array_mut() {
                 codes.push(json!(described.code));
             }
         }
@@ -431,7 +476,7 @@ pub fn document() -> Value {
         "info": { "title": "Varco", "version": env!("CARGO_PKG_VERSION"), "description": "Customer identity for business customer portals: credential recovery, login." },
         "paths": paths,
         "components": {
-            "schemas": { "Problem": problem_schema(), "Challenge": challenge_schema() },
+            "schemas": COMPONENTS.iter().map(|(name, schema)| (name.to_string(), schema())).collect::<Map<String, Value>>(),
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "bearerFormat": "JWT" } }
         }
     })
@@ -493,5 +538,45 @@ mod tests {
             .as_str()
             .unwrap()
             .contains("`contact_customer_service`"));
+        assert!(key6["429"]["x-codes"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("key6_locked")));
+        assert_eq!(
+            key6["429"]["content"]["application/problem+json"]["schema"],
+            json!({ "$ref": "#/components/schemas/Problem" })
+        );
+    }
+
+    #[test]
+    fn every_reference_names_a_component_and_every_component_is_referred_to() {
+        fn refs<'a>(value: &'a Value, found: &mut Vec<&'a str>) {
+            match value {
+                Value::Object(map) => {
+                    if let Some(Value::String(target)) = map.get("$ref") {
+                        found.push(target);
+                    }
+                    map.values().for_each(|v| refs(v, found));
+                }
+                Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+                _ => {}
+            }
+        }
+        let doc = document();
+        let mut found = Vec::new();
+        refs(&doc, &mut found);
+        for target in &found {
+            assert!(
+                doc.pointer(target.trim_start_matches('#')).is_some(),
+                "{target} is not in the document"
+            );
+        }
+        for (name, _) in COMPONENTS {
+            let target = format!("#/components/schemas/{name}");
+            assert!(
+                found.contains(&target.as_str()),
+                "{name} is never referred to"
+            );
+        }
     }
 }
