@@ -63,10 +63,13 @@ fn email() -> Value {
     json!({ "type": "string", "format": "email", "maxLength": 254 })
 }
 
+/// A schema, made when the document is.
+type Schema = fn() -> Value;
+
 /// The schemas the document names once, in `components`, and refers to by `$ref` wherever
 /// they appear: a generated client makes one class of each (`Session`, not `LoginResponse200`,
 /// `RefreshSessionResponse200`, ...).
-const COMPONENTS: [(&str, fn() -> Value); 8] = [
+const COMPONENTS: [(&str, Schema); 8] = [
     ("Problem", problem_schema),
     ("Challenge", challenge_schema),
     ("Session", session_schema),
