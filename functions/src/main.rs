@@ -66,41 +66,76 @@ fn options() -> Result<(Command, LocalOptions), String> {
     Ok((command, options))
 }
 
+/// Writes a command's output; a reader that stopped reading (`varco new-keys | head`) is not
+/// an error of the command, and no panic.
+fn output(text: impl std::fmt::Display) -> Result<(), BoxError> {
+    output_to(&mut std::io::stdout().lock(), text)
+}
+
+fn output_to(out: &mut impl std::io::Write, text: impl std::fmt::Display) -> Result<(), BoxError> {
+    match writeln!(out, "{text}") {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        written => Ok(written?),
+    }
+}
+
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
     if std::env::args().nth(1).as_deref() == Some("new-keys") {
         // A new deployment's keys: each member is a secret to create under its prefix.
         let now = varco_domain::base::clock::Clock::now(&varco_domain::base::clock::SystemClock);
-        println!("{}", varco_functions::secrets::new_keys(now));
-        return Ok(());
+        return output(varco_functions::secrets::new_keys(now));
     }
     if std::env::args().nth(1).as_deref() == Some("public-keys") {
         // The public key set of the signing keys on standard input (`signing-keys`).
         let text = std::io::read_to_string(std::io::stdin())?;
         let json = serde_json::from_str(&text).map_err(|_| "the input is not JSON")?;
         let ring = varco_functions::secrets::decode_signing_keys("the input", &json)?;
-        println!("{}", ring.jwks());
-        return Ok(());
+        return output(ring.jwks());
     }
     if std::env::args().nth(1).as_deref() == Some("signing-key") {
         // The secret's `signing_keys` of a new deployment: one key that signs at once.
         let now = varco_domain::base::clock::Clock::now(&varco_domain::base::clock::SystemClock);
         let keys = [varco_domain::base::tokens::StoredKey::generate(now.0)];
-        println!("{}", serde_json::to_string(&keys)?);
-        return Ok(());
+        return output(serde_json::to_string(&keys)?);
     }
     match options() {
         Ok((Command::Import(file), options)) => import_file(options, &file).await,
         Ok((Command::PagesConfig(api), options)) => {
             let profile = varco_domain::base::profile::Profile::builtin(&options.profile)?;
             let config = varco_functions::pages::config_json(&profile, api.trim_end_matches('/'));
-            println!("{}", serde_json::to_string_pretty(&config)?);
-            Ok(())
+            output(serde_json::to_string_pretty(&config)?)
         }
         Ok((Command::Serve, options)) => run(options).await,
         Err(message) => {
             eprintln!("{message}");
             std::process::exit(2)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::output_to;
+
+    /// A reader that has gone (`| head`), or a disk that is full.
+    struct Failing(std::io::ErrorKind);
+
+    impl std::io::Write for Failing {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(self.0.into())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_reader_that_stopped_reading_ends_the_command_quietly_and_other_failures_are_errors() {
+        assert!(output_to(&mut Failing(std::io::ErrorKind::BrokenPipe), "keys").is_ok());
+        assert!(output_to(&mut Failing(std::io::ErrorKind::StorageFull), "keys").is_err());
+        let mut written = Vec::new();
+        output_to(&mut written, "keys").unwrap();
+        assert_eq!(written, b"keys\n");
     }
 }
