@@ -2,7 +2,8 @@
 //! sending, keys and handler. It drives the local gateway and the Lambda functions, and is checked
 //! against the infrastructure template and the OpenAPI document.
 
-use crate::handlers::{self, companies, legal_rep, line_registration, migration, operator};
+use crate::handlers::{self, companies, factors, legal_rep, line_registration, login_flow};
+use crate::handlers::{migration, operator};
 use crate::handlers::{
     password_reset, recovery, registration, selfservice, sessions, vat_registration,
 };
@@ -144,9 +145,15 @@ steps! {
     VerifyRecoveryPhone       POST   "/recoveries/{flow_id}/phone"                              Recovery             -      source_sends PM   recovery::verify_recovery_phone;
     Login                     POST   "/sessions"                                                -                    -      -            PCS  sessions::login;
     Autologin                 POST   "/sessions/autologin"                                      Autologin            -      -            PSG  sessions::autologin;
+    VerifyLoginTotp           POST   "/logins/{flow_id}/totp"                                   -                    -      -            PS   login_flow::verify_login_totp;
+    UseLoginRecoveryCode      POST   "/logins/{flow_id}/recovery-code"                          -                    -      -            PS   login_flow::use_login_recovery_code;
     GetAccount                GET    "/me"                                                      -                    bearer -            V    selfservice::get_account;
     ListMySessions            GET    "/me/sessions"                                             -                    bearer -            V    sessions::list_my_sessions;
     ChangePassword            PUT    "/me/password"                                             -                    bearer -            V    sessions::change_password;
+    StartAuthenticatorSetup   POST   "/me/authenticator"                                        -                    bearer -            PV   factors::start_authenticator_setup;
+    ConfirmAuthenticator      POST   "/me/authenticator/code"                                   -                    bearer -            PV   factors::confirm_authenticator;
+    RemoveAuthenticator       POST   "/me/authenticator/removal"                                -                    bearer -            PV   factors::remove_authenticator;
+    RenewRecoveryCodes        POST   "/me/recovery-codes"                                       -                    bearer -            PV   factors::renew_recovery_codes;
     RefreshSession            POST   "/sessions/refresh"                                        -                    -      -            PS   sessions::refresh_session;
     Logout                    DELETE "/sessions/current"                                        -                    bearer -            V    sessions::logout;
     StartRegistration         POST   "/registrations"                                           Registration         -      source_sends PCM  registration::start_registration;

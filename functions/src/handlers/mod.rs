@@ -19,8 +19,10 @@ use varco_domain::Deps;
 use varco_domain::Error;
 
 pub(crate) mod companies;
+pub(crate) mod factors;
 pub(crate) mod legal_rep;
 pub(crate) mod line_registration;
+pub(crate) mod login_flow;
 pub(crate) mod migration;
 pub(crate) mod operator;
 pub(crate) mod password_reset;
@@ -150,6 +152,48 @@ impl FromRequest for CodeInput {
         Ok(CodeInput {
             flow_id,
             code: OneTimeCode::parse(&body.code).map_err(Error::field("code"))?,
+        })
+    }
+}
+
+/// A logged-in person's code (`code`): of a pending change, of an authenticator's setup.
+pub struct ConfirmChangeInput {
+    token: String,
+    code: OneTimeCode,
+}
+
+impl FromRequest for ConfirmChangeInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            code: String,
+        }
+        let token = bearer(request)?;
+        let body: Body = request.json()?;
+        Ok(ConfirmChangeInput {
+            token,
+            code: OneTimeCode::parse(&body.code).map_err(Error::field("code"))?,
+        })
+    }
+}
+
+/// A logged-in person's step that asks for the password again (`password`).
+pub struct PasswordAgainInput {
+    token: String,
+    password: String,
+}
+
+impl FromRequest for PasswordAgainInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            password: String,
+        }
+        let token = bearer(request)?;
+        let body: Body = request.json()?;
+        Ok(PasswordAgainInput {
+            token,
+            password: typed_password("password", &body.password)?,
         })
     }
 }

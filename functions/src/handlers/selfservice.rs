@@ -1,15 +1,15 @@
 //! A logged-in person's own account: mobile, email, Key6 view, a second SIM, deletion.
 
-use super::{bearer, typed_password, BearerInput, FromRequest};
+use super::{
+    bearer, typed_password, BearerInput, ConfirmChangeInput, FromRequest, PasswordAgainInput,
+};
 use crate::http::ApiRequest;
 use crate::http::Reply;
 use http::StatusCode;
-use serde::Deserialize;
 use varco_domain::base::messages::Lang;
 use varco_domain::base::types::typed_puk;
 use varco_domain::base::types::CardNumber;
 use varco_domain::base::types::Email;
-use varco_domain::base::types::OneTimeCode;
 use varco_domain::base::types::PhoneNumber;
 use varco_domain::flows::selfservice;
 use varco_domain::Deps;
@@ -159,26 +159,6 @@ pub(crate) async fn start_line_association(
     Ok(Reply::json(status, &started))
 }
 
-pub struct ConfirmChangeInput {
-    token: String,
-    code: OneTimeCode,
-}
-
-impl FromRequest for ConfirmChangeInput {
-    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
-        #[derive(Deserialize)]
-        struct Body {
-            code: String,
-        }
-        let token = bearer(request)?;
-        let body: Body = request.json()?;
-        Ok(ConfirmChangeInput {
-            token,
-            code: OneTimeCode::parse(&body.code).map_err(Error::field("code"))?,
-        })
-    }
-}
-
 pub(crate) async fn confirm_mobile_change(
     deps: &Deps,
     input: ConfirmChangeInput,
@@ -210,27 +190,7 @@ async fn confirm_change(
     Ok(Reply::no_content())
 }
 
-pub struct DeleteAccountInput {
-    token: String,
-    password: String,
-}
-
-impl FromRequest for DeleteAccountInput {
-    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
-        #[derive(Deserialize)]
-        struct Body {
-            password: String,
-        }
-        let token = bearer(request)?;
-        let body: Body = request.json()?;
-        Ok(DeleteAccountInput {
-            token,
-            password: typed_password("password", &body.password)?,
-        })
-    }
-}
-
-pub(crate) async fn delete_account(deps: &Deps, input: DeleteAccountInput) -> Result<Reply, Error> {
+pub(crate) async fn delete_account(deps: &Deps, input: PasswordAgainInput) -> Result<Reply, Error> {
     selfservice::delete_account(deps, &input.token, &input.password).await?;
     Ok(Reply::no_content())
 }

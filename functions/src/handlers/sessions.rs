@@ -10,7 +10,8 @@ use std::net::IpAddr;
 use varco_domain::base::types::Password;
 use varco_domain::Deps;
 use varco_domain::Error;
-use varco_domain::{flows::autologin, flows::selfservice, sign_in::login, sign_in::sessions};
+use varco_domain::{flows::autologin, flows::login_flow, flows::selfservice};
+use varco_domain::{sign_in::login, sign_in::sessions};
 
 pub(crate) async fn issue_captcha(deps: &Deps, _: ()) -> Result<Reply, Error> {
     Ok(Reply::json(
@@ -62,19 +63,20 @@ impl FromRequest for LoginInput {
     }
 }
 
+/// 201 and the session, or, for an account with a second factor, 202 and the login flow
+/// whose second step completes it (`login_flow`).
 pub(crate) async fn login(deps: &Deps, input: LoginInput) -> Result<Reply, Error> {
     let name = input.name.read(deps)?;
-    let session = login::login(
-        deps,
-        login::Attempt {
-            name: &name,
-            password: &input.password,
-            source: input.source,
-            captcha: input.captcha.as_deref(),
-        },
-    )
-    .await?;
-    Ok(Reply::json(StatusCode::CREATED, &session))
+    let attempt = login::Attempt {
+        name: &name,
+        password: &input.password,
+        source: input.source,
+        captcha: input.captcha.as_deref(),
+    };
+    match login_flow::login(deps, attempt).await? {
+        login_flow::Login::Session(session) => Ok(Reply::json(StatusCode::CREATED, &session)),
+        login_flow::Login::SecondFactor(next) => Ok(Reply::json(StatusCode::ACCEPTED, &next)),
+    }
 }
 
 /// W9: the headers the profile names (the line, the gateway's time and proof) are the whole

@@ -311,6 +311,13 @@ fn invitation_schema() -> Value {
     )
 }
 
+fn recovery_codes() -> Value {
+    object(
+        &["recovery_codes"],
+        json!({ "recovery_codes": { "type": "array", "minItems": 10, "maxItems": 10, "items": { "type": "string", "pattern": "^[0-9a-z]{5}-[0-9a-z]{5}$" }, "description": "Each good once at login, instead of an authenticator code. Shown this once." } }),
+    )
+}
+
 fn invitation_code() -> Value {
     json!({ "type": "string", "minLength": 1, "maxLength": 128, "description": "`<company>.<invitation>.<secret>`, as in the email." })
 }
@@ -348,6 +355,19 @@ fn problem_schema() -> Value {
     )
 }
 
+/// The second success answer of the steps that have two.
+fn other_success(step: Step) -> Option<(u16, &'static str, Value)> {
+    match step {
+        Step::StartLineAssociation => Some((201, "A data-only SIM was associated at once by its PUK: the account's lines now.", object(&["lines"], json!({ "lines": { "type": "array", "items": string() } })))),
+        Step::Login => Some((202, "The account has a second factor: the login goes on with one of the `factors` on offer (`POST /logins/{flow_id}/totp` or `/recovery-code`), within 5 minutes.", object(&["flow_id", "next", "factors", "expires_at"], json!({
+            "flow_id": string(), "next": { "const": "second_factor" },
+            "factors": { "type": "array", "items": { "enum": ["totp", "recovery_code"] } },
+            "expires_at": { "type": "integer" }
+        })))),
+        _ => None,
+    }
+}
+
 /// What Mario Rossi of the demo data (`cargo run`, profile `card-issuer`) sends to a step:
 /// an example a client developer can send to the local gateway as it is (with a live flow
 /// id), and the first request schemathesis sends.
@@ -374,11 +394,14 @@ pub fn document() -> Value {
             ok["content"] = json!({ "application/json": { "schema": schema } });
         }
         responses.insert(status.to_string(), ok);
-        if route.step == Step::StartLineAssociation {
-            responses.insert("201".into(), json!({
-                "description": "A data-only SIM was associated at once by its PUK: the account's lines now.",
-                "content": { "application/json": { "schema": object(&["lines"], json!({ "lines": { "type": "array", "items": string() } })) } }
-            }));
+        if let Some((status, description, schema)) = other_success(route.step) {
+            responses.insert(
+                status.to_string(),
+                json!({
+                    "description": description,
+                    "content": { "application/json": { "schema": schema } }
+                }),
+            );
         }
         let generic = [
             Error::PayloadTooLarge,

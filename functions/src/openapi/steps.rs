@@ -105,10 +105,46 @@ pub(super) fn doc(step: Step) -> StepDoc {
             success: (201, "A session.", Some(session())),
             errors: vec![Error::AutologinUnavailable],
         },
+        VerifyLoginTotp => StepDoc {
+            summary: "The login's second step: a code of the authenticator app (6 digits, each good once). Tries are counted before the code is checked: 5 per login, and the account's daily budget.",
+            request: Some(object(&["code"], json!({ "code": code() }))),
+            success: (201, "A session (`amr`: `pwd`, `otp`, `mfa`; `acr`: `aal2`).", Some(session())),
+            errors: on_a_live_flow([Error::MalformedBody(String::new()), invalid("code")], [Error::CodeNotCorrect, Error::TooManyAttempts, Error::AttemptsExhausted, Error::NoSecondFactor, Error::ValidCardRequired]),
+        },
+        UseLoginRecoveryCode => StepDoc {
+            summary: "The login's second step with one of the recovery codes (`xxxxx-xxxxx`; case, spaces and dashes do not matter), used up by it. Counted as the authenticator's codes are.",
+            request: Some(object(&["code"], json!({ "code": { "type": "string", "minLength": 1, "maxLength": 32, "pattern": "^[A-Za-z0-9 -]+$" } }))),
+            success: (201, "A session (`amr`: `pwd`, `otp`, `mfa`; `acr`: `aal2`).", Some(session())),
+            errors: on_a_live_flow([Error::MalformedBody(String::new()), invalid("code")], [Error::CodeNotCorrect, Error::TooManyAttempts, Error::AttemptsExhausted, Error::NoSecondFactor, Error::ValidCardRequired]),
+        },
+        StartAuthenticatorSetup => StepDoc {
+            summary: "Set up an authenticator app (the password again): the seed, shown once, as text and as an `otpauth://` URI for a QR code. The app is set up when its first code comes back (`POST /me/authenticator/code`) within 10 minutes.",
+            request: Some(object(&["password"], json!({ "password": { "type": "string", "minLength": 1, "maxLength": 1024 } }))),
+            success: (201, "The seed, to put in the app.", Some(object(&["secret", "otpauth_uri", "digits", "period", "expires_at"], json!({ "secret": { "type": "string", "description": "Base32 (RFC 4648), to type into the app." }, "otpauth_uri": string(), "digits": { "const": 6 }, "period": { "const": 30 }, "expires_at": { "type": "integer" } })))),
+            errors: vec![Error::MalformedBody(String::new()), invalid("password"), Error::Unauthenticated, Error::PasswordChangeRequired, Error::CurrentPasswordWrong, Error::AttemptsExhausted, Error::AuthenticatorEnrolled, Error::Conflict],
+        },
+        ConfirmAuthenticator => StepDoc {
+            summary: "The app's first code: the app is set up, and logins ask for its codes from now on. Answers the first ten recovery codes, shown once.",
+            request: Some(object(&["code"], json!({ "code": code() }))),
+            success: (200, "Set up; the recovery codes.", Some(recovery_codes())),
+            errors: confirm_errors(),
+        },
+        RemoveAuthenticator => StepDoc {
+            summary: "Remove the authenticator app and the recovery codes (the password again): logins ask for the password alone.",
+            request: Some(object(&["password"], json!({ "password": { "type": "string", "minLength": 1, "maxLength": 1024 } }))),
+            success: (204, "Removed.", None),
+            errors: vec![Error::MalformedBody(String::new()), invalid("password"), Error::Unauthenticated, Error::PasswordChangeRequired, Error::CurrentPasswordWrong, Error::AttemptsExhausted, Error::NoSecondFactor, Error::Conflict],
+        },
+        RenewRecoveryCodes => StepDoc {
+            summary: "A new set of ten recovery codes (the password again), shown once; the old ones stop working.",
+            request: Some(object(&["password"], json!({ "password": { "type": "string", "minLength": 1, "maxLength": 1024 } }))),
+            success: (201, "The new recovery codes.", Some(recovery_codes())),
+            errors: vec![Error::MalformedBody(String::new()), invalid("password"), Error::Unauthenticated, Error::PasswordChangeRequired, Error::CurrentPasswordWrong, Error::AttemptsExhausted, Error::NoSecondFactor, Error::Conflict],
+        },
         GetAccount => StepDoc {
             summary: "The account of the session.",
             request: None,
-            success: (200, "The account.", Some(object(&["id", "email", "display_name", "memberships"], json!({ "id": string(), "email": string(), "display_name": string(), "mobile": { "type": "string", "description": "The confirmed mobile, masked." }, "lines": { "type": "array", "items": string(), "description": "The SIMs associated with the account (W7, W11), masked." }, "memberships": { "type": "array", "items": object(&["company_id", "company_name", "role"], json!({ "company_id": string(), "company_name": string(), "role": { "type": "string", "description": "A role id of the portal profile." }, "access_until": { "type": "integer", "description": "For a role that needs a valid company card: when access ends unless the card is renewed." } })) } })))),
+            success: (200, "The account.", Some(object(&["id", "email", "display_name", "memberships"], json!({ "id": string(), "email": string(), "display_name": string(), "mobile": { "type": "string", "description": "The confirmed mobile, masked." }, "lines": { "type": "array", "items": string(), "description": "The SIMs associated with the account (W7, W11), masked." }, "second_factors": object(&["authenticator", "recovery_codes_left"], json!({ "authenticator": { "type": "boolean" }, "recovery_codes_left": { "type": "integer", "minimum": 0 } })), "memberships": { "type": "array", "items": object(&["company_id", "company_name", "role"], json!({ "company_id": string(), "company_name": string(), "role": { "type": "string", "description": "A role id of the portal profile." }, "access_until": { "type": "integer", "description": "For a role that needs a valid company card: when access ends unless the card is renewed." } })) } })))),
             errors: vec![Error::Unauthenticated, Error::PasswordChangeRequired],
         },
         ListMySessions => StepDoc {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 use varco_domain::base::clock::Timestamp;
-use varco_domain::base::tokens::{Grant, KeyRing, Scope, Tokens};
+use varco_domain::base::tokens::{Amr, Authentication, Grant, KeyRing, Scope, Tokens};
 
 fn main() {
     let now = Timestamp(1_800_000_000);
@@ -28,6 +28,7 @@ fn main() {
         pwv: 1,
         sid: Some("ses_0123456789abcdef".into()),
         memberships: BTreeMap::from([("acme".into(), "administrator".into())]),
+        authentication: Authentication::by(&[Amr::Pwd], now),
     };
     const N: u32 = 2000;
     let started = Instant::now();

@@ -14,6 +14,7 @@ use std::sync::{Arc, Condvar, Mutex, OnceLock};
 
 /// The old portals' password hashes, verified during migration.
 pub mod legacy;
+pub mod totp;
 
 /// argon2id with the OWASP minimum: m = 19456 KiB, t = 2, p = 1.
 ///
@@ -298,8 +299,6 @@ impl Pepper {
         Pepper(None)
     }
 
-    /// Hex HMAC-SHA256 of `value` under a `purpose` tag, so that equal values of different
-    /// kinds (a card number and a phone number) never share a hash.
     /// Whether a presented key is the configured one (a deployment's gateway or operator
     /// key): compared by keyed hash, so that the time taken does not tell where they differ.
     pub fn same_key(
@@ -316,6 +315,14 @@ impl Pepper {
         }
     }
 
+    /// A sealer under a key derived from the pepper for `purpose`: for what an item must
+    /// hold and read back (an authenticator app's seed) under a key the store never sees.
+    pub fn sealer(&self, purpose: &str) -> Sealer {
+        Sealer::new(self.lookup("sealing-key", purpose).as_bytes())
+    }
+
+    /// Hex HMAC-SHA256 of `value` under a `purpose` tag, so that equal values of different
+    /// kinds (a card number and a phone number) never share a hash.
     pub fn lookup(&self, purpose: &str, value: &str) -> String {
         let key = self
             .0

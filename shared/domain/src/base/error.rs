@@ -82,6 +82,10 @@ pub enum Error {
     UseCardholderArea,
     #[error("no change is waiting for a code")]
     NoPendingChange,
+    #[error("an authenticator app is already enrolled")]
+    AuthenticatorEnrolled,
+    #[error("the account has no second factor")]
+    NoSecondFactor,
     #[error("wrong login name or password")]
     InvalidCredentials,
     #[error("too many failed logins: wait {retry_after} s")]
@@ -225,6 +229,8 @@ impl Error {
             NoPortalAccess => d(403, "no_portal_access", "Il tuo profilo non ha più accesso al portale: contatta l'Amministratore per maggiori informazioni.", "Your profile no longer has access to the portal: contact your Administrator."),
             UseCardholderArea => d(403, "use_cardholder_area", "Le vecchie credenziali non servono più: registrati o accedi all'Area Personale o all'App per gestire la tua carta.", "The old credentials are no longer needed: register or log in to the personal area or the app to manage your card."),
             NoPendingChange => d(409, "no_pending_change", "Nessuna modifica è in attesa di conferma: ricomincia.", "No change is waiting for confirmation: start again."),
+            AuthenticatorEnrolled => d(409, "authenticator_enrolled", "Hai già un'app di autenticazione: rimuovila prima di collegarne un'altra.", "An authenticator app is already set up: remove it before adding another."),
+            NoSecondFactor => d(409, "no_second_factor", "Il tuo account non ha un secondo fattore di accesso.", "Your account has no second factor."),
             InvalidCredentials => d(401, "invalid_credentials", "Credenziali non corrette: controlla nome utente (o email) e password.", "Wrong login name or password."),
             LoginDelayed { .. } => d(429, "login_delayed", "Troppi accessi non riusciti: attendi qualche istante e riprova.", "Too many failed logins: wait a moment and try again."),
             AutologinUnavailable => d(401, "autologin_unavailable", "Accesso automatico non disponibile: accedi con username e password.", "Automatic login is not available: log in with username and password."),

@@ -274,4 +274,7 @@ pub mod purpose {
     pub const LINE_INVITATION: &str = "line-invitation";
     /// The keystream that seals an account id into a password reset's flow id.
     pub const RESET_FLOW: &str = "reset-flow";
+    /// The key that seals authenticator apps' seeds (`Pepper::sealer`).
+    pub const AUTHENTICATOR_SEED: &str = "authenticator-seed";
+    pub const RECOVERY_CODE: &str = "recovery-code";
 }

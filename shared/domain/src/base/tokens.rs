@@ -53,8 +53,68 @@ pub enum Scope {
     PasswordChange,
 }
 
-/// A token's claims (RFC 7519 §4.1, RFC 9068 §2.2), and Varco's own: `pwv`, `profile`,
-/// `memberships`.
+/// How the person proved who they are at login: RFC 8176's authentication method
+/// references, as a token's `amr` lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Amr {
+    /// A password (or a temporary password from recovery): something known.
+    Pwd,
+    /// A one-time code from an authenticator app (or a recovery code): something held.
+    Otp,
+    /// A code sent by SMS to the phone on file: something held.
+    Sms,
+    /// A proof from the network that the request came from the person's line (W9's
+    /// autologin): something held, the SIM.
+    Sim,
+    /// Two or more of the above together.
+    Mfa,
+}
+
+/// The assurance a token carries (`acr`): one factor, or two different ones (NIST SP
+/// 800-63B's authenticator assurance levels 1 and 2).
+pub const ACR_ONE_FACTOR: &str = "aal1";
+pub const ACR_TWO_FACTORS: &str = "aal2";
+
+/// How and when a session's person proved who they are: what its tokens say (`amr`, `acr`,
+/// `auth_time`), kept through its refreshes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Authentication {
+    /// The methods used, in order, `mfa` last when there were two.
+    pub amr: Vec<Amr>,
+    /// When the last factor was proven (Unix seconds).
+    pub auth_time: i64,
+}
+
+impl Authentication {
+    /// Proven with `methods` at `at`: `mfa` is added when they are two.
+    pub fn by(methods: &[Amr], at: Timestamp) -> Authentication {
+        let mut amr: Vec<Amr> = methods.iter().copied().filter(|m| *m != Amr::Mfa).collect();
+        amr.dedup();
+        if amr.len() >= 2 {
+            amr.push(Amr::Mfa);
+        }
+        Authentication {
+            amr,
+            auth_time: at.0,
+        }
+    }
+
+    pub fn two_factors(&self) -> bool {
+        self.amr.contains(&Amr::Mfa)
+    }
+
+    pub fn acr(&self) -> &'static str {
+        if self.two_factors() {
+            ACR_TWO_FACTORS
+        } else {
+            ACR_ONE_FACTOR
+        }
+    }
+}
+
+/// A token's claims (RFC 7519 §4.1, RFC 9068 §2.2, and `amr`, `acr`, `auth_time` of OpenID
+/// Connect), and Varco's own: `pwv`, `profile`, `memberships`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
     pub iss: String,
@@ -76,6 +136,22 @@ pub struct Claims {
     /// Company id to the person's role in it, for the memberships that give access.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub memberships: BTreeMap<String, String>,
+    /// How the person logged in (RFC 8176). Empty in a token issued before it was said.
+    #[serde(default)]
+    pub amr: Vec<Amr>,
+    /// `aal1` or `aal2` (`ACR_ONE_FACTOR`, `ACR_TWO_FACTORS`).
+    #[serde(default)]
+    pub acr: String,
+    /// When the person last proved who they are (Unix seconds).
+    #[serde(default)]
+    pub auth_time: i64,
+}
+
+impl Claims {
+    /// Whether the token was issued after two different factors.
+    pub fn two_factors(&self) -> bool {
+        self.amr.contains(&Amr::Mfa)
+    }
 }
 
 /// What a step grants; the issuer adds the rest of the claims.
@@ -85,6 +161,7 @@ pub struct Grant {
     pub pwv: u32,
     pub sid: Option<String>,
     pub memberships: BTreeMap<String, String>,
+    pub authentication: Authentication,
 }
 
 /// A key as configuration holds it (the secret's `signing_keys`): the private key in
@@ -343,6 +420,9 @@ impl Tokens {
             pwv: grant.pwv,
             profile: profile.to_string(),
             memberships: grant.memberships,
+            acr: grant.authentication.acr().to_string(),
+            amr: grant.authentication.amr,
+            auth_time: grant.authentication.auth_time,
         };
         self.sign(&claims, now)
     }
@@ -442,7 +522,8 @@ impl Tokens {
             // algorithm there; Varco signs access tokens only, with this algorithm.
             "id_token_signing_alg_values_supported": [ALGORITHM],
             "scopes_supported": ["account", "password_change"],
-            "claims_supported": ["iss", "aud", "sub", "iat", "exp", "jti", "sid", "scope", "profile", "memberships"],
+            "claims_supported": ["iss", "aud", "sub", "iat", "exp", "jti", "sid", "scope", "profile", "memberships", "amr", "acr", "auth_time"],
+            "acr_values_supported": [ACR_ONE_FACTOR, ACR_TWO_FACTORS],
         })
     }
 }
@@ -454,6 +535,22 @@ pub const JWKS_PATH: &str = "/.well-known/jwks.json";
 mod tests {
     use super::*;
 
+    #[test]
+    fn two_methods_of_different_kinds_are_mfa_and_aal2_one_is_aal1() {
+        let one = Authentication::by(&[Amr::Pwd], Timestamp(1));
+        assert_eq!((one.amr.as_slice(), one.acr()), (&[Amr::Pwd][..], "aal1"));
+        let two = Authentication::by(&[Amr::Pwd, Amr::Otp], Timestamp(1));
+        assert_eq!(two.amr, [Amr::Pwd, Amr::Otp, Amr::Mfa]);
+        assert_eq!(two.acr(), "aal2");
+        // The same method twice is one factor; `mfa` is never taken from the caller.
+        let same = Authentication::by(&[Amr::Otp, Amr::Otp, Amr::Mfa], Timestamp(1));
+        assert_eq!((same.amr.as_slice(), same.acr()), (&[Amr::Otp][..], "aal1"));
+        assert_eq!(
+            serde_json::to_value(&two.amr).unwrap(),
+            serde_json::json!(["pwd", "otp", "mfa"])
+        );
+    }
+
     const LIFE: i64 = 900;
 
     fn grant() -> Grant {
@@ -463,6 +560,7 @@ mod tests {
             pwv: 1,
             sid: Some("s1".into()),
             memberships: BTreeMap::from([("c1".to_string(), "administrator".to_string())]),
+            authentication: Authentication::by(&[Amr::Pwd, Amr::Otp], Timestamp(5)),
         }
     }
 
@@ -493,6 +591,8 @@ mod tests {
         assert_eq!(claims.iss, "https://id.example.com");
         assert_eq!(claims.aud, vec!["portal"]);
         assert_eq!(claims.memberships["c1"], "administrator");
+        assert_eq!(claims.amr, [Amr::Pwd, Amr::Otp, Amr::Mfa]);
+        assert_eq!((claims.acr.as_str(), claims.auth_time), ("aal2", 5));
         assert_eq!((claims.iat, claims.exp), (100, 100 + LIFE));
         assert!(t.verify(&token, Timestamp(100 + LIFE)).is_err());
         let header = &parts(&token)[0];

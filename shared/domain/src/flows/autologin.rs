@@ -19,6 +19,7 @@ use crate::base::error::Error;
 use crate::base::keys::{self, purpose};
 use crate::base::profile::Profile;
 use crate::base::store::{Index, Item, Write};
+use crate::base::tokens::{Amr, Authentication};
 use crate::base::types::PhoneNumber;
 use crate::records::accounts::{Account, Login, LoginName};
 use crate::sign_in::sessions::{self, Session};
@@ -146,7 +147,8 @@ pub async fn autologin(deps: &Deps, request: AutologinRequest<'_>) -> Result<Ses
         return Err(Error::AutologinUnavailable);
     }
     crate::sign_in::login::may_log_in(deps, &account, now)?;
-    let (session, write) = sessions::open_for_one_token(deps, &account, now)?;
+    let (session, write) =
+        sessions::open_for_one_token(deps, &account, Authentication::by(&[Amr::Sim], now), now)?;
     let mut writes = vec![write, proof_used];
     writes.extend(sessions::ending_oldest(deps, &account).await?);
     writes.extend(crate::limits::audit::record(

@@ -23,6 +23,7 @@ use crate::base::messages::{Lang, Template};
 use crate::base::profile::{LegalRepRegistrationSettings, Profile};
 use crate::base::random::new_id;
 use crate::base::store::{Condition, Index, Item, Write};
+use crate::base::tokens::{Amr, Authentication};
 use crate::base::types::{Email, OneTimeCode, Password, PhoneNumber, Username};
 use crate::flows::codes::{self, PendingCode};
 use crate::flows::stored::Flow as _;
@@ -386,7 +387,8 @@ pub async fn complete(
     account.password_hash = Some(password_hash);
     account.password_version += 1;
     flow.header.state = State::Completed;
-    let (session, session_write) = sessions::open(deps, &account, now)?;
+    let (session, session_write) =
+        sessions::open(deps, &account, Authentication::by(&[Amr::Pwd], now), now)?;
     let activation = activation.ok_or(Error::FlowEnded)?;
     let mut writes = vec![
         Write::replace(&item, &flow),

@@ -22,6 +22,7 @@ use crate::base::messages::Lang;
 use crate::base::profile::{LineRegistrationSettings, Profile};
 use crate::base::random::new_id;
 use crate::base::store::{StoreError, Write};
+use crate::base::tokens::{Amr, Authentication};
 use crate::base::types::{Email, OneTimeCode, Password, PhoneNumber};
 use crate::flows::codes::{self, CodeFlow, CodeSent, PhoneCheck};
 use crate::flows::stored::Flow as _;
@@ -264,7 +265,8 @@ pub async fn complete(
     // The code went to the line: the address typed is not proven (a data-only SIM's went to it).
     account.email_unproven = !flow.data_only;
     flow.header.state = State::Completed;
-    let (session, session_write) = sessions::open(deps, &account, now)?;
+    let (session, session_write) =
+        sessions::open(deps, &account, Authentication::by(&[Amr::Pwd], now), now)?;
     let mut writes = vec![Write::replace(&item, &flow)];
     writes.extend(account.create(now)?);
     writes.push(session_write);

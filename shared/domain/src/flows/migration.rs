@@ -22,6 +22,7 @@ use crate::base::messages::Lang;
 use crate::base::profile::Access;
 use crate::base::random::new_id;
 use crate::base::store::{parse_opt, Item, StoreError, Write};
+use crate::base::tokens::{Amr, Authentication};
 use crate::base::types::{Email, OneTimeCode, Password, PhoneNumber};
 use crate::flows::codes::{self, CodeFlow, CodeSent, PhoneCheck};
 use crate::flows::stored::Header;
@@ -302,7 +303,8 @@ pub async fn complete(
         version: flow.legacy_version,
         ..Item::new(legacy_key(deps, &flow.legacy.username), &flow.legacy)
     };
-    let (session, session_write) = sessions::open(deps, &account, now)?;
+    let (session, session_write) =
+        sessions::open(deps, &account, Authentication::by(&[Amr::Pwd], now), now)?;
     flow.header.state = State::Completed;
     let mut writes = vec![
         Write::replace(&item, &flow),

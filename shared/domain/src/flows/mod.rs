@@ -3,8 +3,10 @@
 
 pub mod autologin;
 pub mod codes;
+pub mod factors;
 pub mod legal_rep;
 pub mod line_registration;
+pub mod login_flow;
 pub mod migration;
 pub mod password_reset;
 pub mod recovery;

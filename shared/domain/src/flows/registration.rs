@@ -22,6 +22,7 @@ use crate::base::keys::{self, purpose};
 use crate::base::messages::Lang;
 use crate::base::random::new_id;
 use crate::base::store::{Item, StoreError, Write};
+use crate::base::tokens::{Amr, Authentication};
 use crate::base::types::{CardNumber, Email, OneTimeCode, Password, PhoneNumber, RegistrationCode};
 use crate::flows::codes::{self, CodeFlow, CodeSent, Concerns, PhoneCheck};
 use crate::flows::stored::Flow as _;
@@ -265,7 +266,8 @@ pub async fn complete(
         since: now.0,
     };
     flow.header.state = State::Completed;
-    let (session, session_write) = sessions::open(deps, &account, now)?;
+    let (session, session_write) =
+        sessions::open(deps, &account, Authentication::by(&[Amr::Pwd], now), now)?;
     let mut writes = vec![
         Write::replace(&item, &flow),
         Write::create(Item::new(

@@ -59,7 +59,7 @@ pub struct ChangeStarted {
 
 /// A full session (not a password-change one) and the password typed again.
 /// Answers the writes that take the attempt back, for the step's write.
-async fn reauthenticated(
+pub(crate) async fn reauthenticated(
     deps: &Deps,
     found: &Authenticated,
     password: &str,
@@ -492,6 +492,7 @@ pub struct AccountView {
     /// The SIMs associated with the account (W7, W11), masked.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<String>,
+    pub second_factors: crate::records::factors::FactorsView,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -514,6 +515,7 @@ pub async fn get_account(deps: &Deps, token: &str) -> Result<AccountView, Error>
         id: account.id,
         email: account.email,
         display_name: account.display_name,
+        second_factors: account.factors.view(),
         mobile: account.mobile.map(|m| m.hint),
         lines: account.lines.into_iter().map(|l| l.hint).collect(),
         memberships: account

@@ -22,6 +22,7 @@ use crate::base::messages::{Lang, Template};
 use crate::base::profile::{Profile, VatRegistrationSettings};
 use crate::base::random::new_id;
 use crate::base::store::{Index, Item, StoreError, Write};
+use crate::base::tokens::{Amr, Authentication};
 use crate::base::types::{
     BirthDate, Email, FiscalCode, Password, PhoneNumber, Username, VatNumber,
 };
@@ -260,7 +261,8 @@ pub async fn activate(deps: &Deps, flow_id: &str, input: Activation) -> Result<S
         login,
     )?;
     flow.header.state = State::Completed;
-    let (session, session_write) = sessions::open(deps, &account, now)?;
+    let (session, session_write) =
+        sessions::open(deps, &account, Authentication::by(&[Amr::Pwd], now), now)?;
     let mut writes = vec![
         Write::replace(&item, &flow),
         Write::create(

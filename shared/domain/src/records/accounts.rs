@@ -10,6 +10,7 @@ use crate::base::random::new_id;
 use crate::base::store::{Condition, Item, Write};
 use crate::base::types::{BirthDate, Email, ParseError, Password, PhoneNumber, Username};
 use crate::records::cards::{card_role_item, Card, CardValidity, NewCardholder};
+use crate::records::factors::SecondFactors;
 use serde::{Deserialize, Serialize};
 
 /// A phone number on file: its keyed hash (to compare what a person types) and its masked
@@ -58,6 +59,9 @@ pub struct Account {
     /// The mobile lines associated with the account (W7, W11).
     #[serde(default)]
     pub lines: Vec<PhoneOnFile>,
+    /// What the person proves at login beyond the first factor.
+    #[serde(default, skip_serializing_if = "SecondFactors::is_empty")]
+    pub factors: SecondFactors,
 }
 
 /// What an account logs in with: one login name, in the login index (gsi1) and claimed by
@@ -188,6 +192,7 @@ impl Account {
             },
             memberships: vec![membership],
             login,
+            factors: SecondFactors::default(),
         }
     }
 
@@ -365,6 +370,7 @@ pub fn provision_cardholder(deps: &Deps, new: &NewCardholder) -> Vec<Write> {
         memberships: Vec::new(),
         login: Login::Email,
         lines: Vec::new(),
+        factors: SecondFactors::default(),
     };
     let fiscal = deps
         .pepper

@@ -4,4 +4,5 @@ pub mod accounts;
 pub mod cards;
 pub mod companies;
 pub mod contracts;
+pub mod factors;
 pub mod invitation;

@@ -5,6 +5,7 @@ use crate::base::deps::Deps;
 use crate::base::error::Error;
 use crate::base::keys;
 use crate::base::store::{Condition, Item, Write};
+use crate::base::tokens::{Amr, Authentication, Scope};
 use crate::limits::attempts::{self, Limit, Subject};
 use crate::limits::audit::{self, Event};
 use crate::limits::login_delay;
@@ -21,6 +22,23 @@ pub struct Attempt<'a> {
     pub captcha: Option<&'a str>,
 }
 
+/// What a right first factor leads to.
+pub enum FirstFactor {
+    /// One factor is all the account has: its session, stored.
+    Session(Session),
+    /// The account has a second factor: the login goes on in a flow
+    /// (`flows::login_flow`), whose item the caller writes with `writes` (the attempt
+    /// taken back, a temporary password used up, the audit); a write that fails its
+    /// condition means the temporary password was used meanwhile (`InvalidCredentials`).
+    SecondNeeded {
+        account: Account,
+        /// What the session will be allowed once the second factor is right.
+        scope: Scope,
+        first: Authentication,
+        writes: Vec<Write>,
+    },
+}
+
 /// Login by login name (email, username or line) and password, or by login name and a
 /// temporary password from recovery (which opens a session that can only change the
 /// password, and is then used up). Every attempt is counted before the password is checked
@@ -30,7 +48,8 @@ pub struct Attempt<'a> {
 /// password's (hashed under the same salt, `SecretHasher::hash_like`), or a dummy's.
 /// One counting update (after spending a captcha, when one came), one query, the check,
 /// and one write; a successful login reads the account's sessions too (`ending_oldest`).
-pub async fn login(deps: &Deps, attempt: Attempt<'_>) -> Result<Session, Error> {
+/// An account with a second factor gets no session here: `FirstFactor::SecondNeeded`.
+pub async fn login(deps: &Deps, attempt: Attempt<'_>) -> Result<FirstFactor, Error> {
     let now = deps.clock.now();
     let login_key = attempt.name.key(deps);
     let limits = login_delay::count(deps, &login_key, attempt.source, attempt.captcha, now).await?;
@@ -53,21 +72,36 @@ pub async fn login(deps: &Deps, attempt: Attempt<'_>) -> Result<Session, Error> 
         account.as_ref().and_then(|a| a.password_hash.as_deref()),
         pending.as_ref().map(|t| t.hash.as_str()),
     );
-    let mut writes: Vec<Write> = Vec::new();
-    let session = match account {
+    let first = Authentication::by(&[Amr::Pwd], now);
+    // The owner's login does not spend what others' failures may use.
+    let mut writes: Vec<Write> = crate::limits::attempts::forgive(&limits);
+    match account {
         Some(account) if verified => {
             may_log_in(deps, &account, now)?;
-            let (session, write) = sessions::open(deps, &account, now)?;
+            if account.factors.any() {
+                writes.extend(audit::record(
+                    deps,
+                    Event::personal("login_first_factor", Some(&account), "ok"),
+                    now,
+                ));
+                let scope = Scope::Account;
+                return Ok(FirstFactor::SecondNeeded {
+                    account,
+                    scope,
+                    first,
+                    writes,
+                });
+            }
+            let (session, write) = sessions::open(deps, &account, first, now)?;
             writes.push(write);
             writes.extend(sessions::ending_oldest(deps, &account).await?);
-            // The owner's login does not spend what others' failures may use.
-            writes.extend(crate::limits::attempts::forgive(&limits));
             writes.extend(audit::record(
                 deps,
                 Event::personal("login", Some(&account), "ok"),
                 now,
             ));
-            session
+            deps.store.write(writes).await?;
+            Ok(FirstFactor::Session(session))
         }
         Some(account) => match temporary {
             Some(item) if temporary_fits => {
@@ -82,19 +116,28 @@ pub async fn login(deps: &Deps, attempt: Attempt<'_>) -> Result<Session, Error> 
                     Event::personal("login_temporary_password", Some(&account), "ok"),
                     now,
                 ));
-                writes.extend(crate::limits::attempts::forgive(&limits));
+                if account.factors.any() {
+                    // A recovery gives the password back, not the second factor.
+                    let scope = Scope::PasswordChange;
+                    return Ok(FirstFactor::SecondNeeded {
+                        account,
+                        scope,
+                        first,
+                        writes,
+                    });
+                }
                 deps.store
                     .write(writes)
                     .await
                     .map_err(|_| Error::InvalidCredentials)?;
-                return sessions::password_change_only(deps, &account, now);
+                Ok(FirstFactor::Session(sessions::password_change_only(
+                    deps, &account, first, now,
+                )?))
             }
-            _ => return Err(failed(deps, Some(&account), now).await),
+            _ => Err(failed(deps, Some(&account), now).await),
         },
-        None => return Err(failed(deps, None, now).await),
-    };
-    deps.store.write(writes).await?;
-    Ok(session)
+        None => Err(failed(deps, None, now).await),
+    }
 }
 
 /// The account's password, typed again by one of its sessions before a sensitive change:

@@ -12,7 +12,7 @@ use crate::base::error::Error;
 use crate::base::keys::{self, purpose};
 use crate::base::random::new_id;
 use crate::base::store::{Condition, Item, Write};
-use crate::base::tokens::{Claims, Grant, Scope};
+use crate::base::tokens::{Amr, Authentication, Claims, Grant, Scope};
 use crate::records::accounts::Account;
 use serde::{Deserialize, Serialize};
 
@@ -33,6 +33,29 @@ struct StoredSession {
     used_lookups: Vec<String>,
     created_at: i64,
     expires_at: i64,
+    /// How the person logged in: every token of the session says it, refreshed ones too.
+    /// A session stored before it was kept was opened with a password.
+    #[serde(default = "by_password")]
+    amr: Vec<Amr>,
+    #[serde(default)]
+    auth_time: i64,
+}
+
+fn by_password() -> Vec<Amr> {
+    vec![Amr::Pwd]
+}
+
+impl StoredSession {
+    fn authentication(&self) -> Authentication {
+        Authentication {
+            amr: self.amr.clone(),
+            auth_time: if self.auth_time > 0 {
+                self.auth_time
+            } else {
+                self.created_at
+            },
+        }
+    }
 }
 
 /// A session as the client receives it.
@@ -52,7 +75,7 @@ pub struct Session {
 fn access_token(
     deps: &Deps,
     account: &Account,
-    scope: Scope,
+    (scope, authentication): (Scope, Authentication),
     sid: Option<String>,
     now: Timestamp,
 ) -> Result<(String, i64), Error> {
@@ -69,6 +92,7 @@ fn access_token(
         pwv: account.password_version,
         sid,
         memberships,
+        authentication,
     };
     let jti = new_id(deps.random.as_ref());
     let token = deps
@@ -104,8 +128,13 @@ fn issue(
     secret: &str,
     now: Timestamp,
 ) -> Result<Session, Error> {
-    let (access_token, expires_in) =
-        access_token(deps, account, Scope::Account, Some(sid.to_string()), now)?;
+    let (access_token, expires_in) = access_token(
+        deps,
+        account,
+        (Scope::Account, stored.authentication()),
+        Some(sid.to_string()),
+        now,
+    )?;
     Ok(Session {
         access_token,
         token_type: "Bearer",
@@ -151,10 +180,12 @@ async fn held(deps: &Deps, account_id: &str) -> Result<Vec<(Item, StoredSession)
         .collect()
 }
 
-/// Opens a full session for `account`: the session and the write that stores it.
-pub(crate) fn open(
+/// Opens a full session for `account`, logged in as `authentication` says: the session and
+/// the write that stores it.
+pub fn open(
     deps: &Deps,
     account: &Account,
+    authentication: Authentication,
     now: Timestamp,
 ) -> Result<(Session, Write), Error> {
     let sid = new_id(deps.random.as_ref());
@@ -165,6 +196,8 @@ pub(crate) fn open(
         used_lookups: Vec::new(),
         created_at: now.0,
         expires_at: now.0 + deps.profile.refresh_token_seconds(),
+        amr: authentication.amr,
+        auth_time: authentication.auth_time,
     };
     let session = issue(deps, account, &sid, &stored, &secret, now)?;
     let write = Write::create(
@@ -175,14 +208,20 @@ pub(crate) fn open(
 
 /// Opens a session for `account` that lasts one access token (W9's autologin): stored, so
 /// that logout and a password change end it, but with no refresh token.
-pub(crate) fn open_for_one_token(
+pub fn open_for_one_token(
     deps: &Deps,
     account: &Account,
+    authentication: Authentication,
     now: Timestamp,
 ) -> Result<(Session, Write), Error> {
     let sid = new_id(deps.random.as_ref());
-    let (access_token, expires_in) =
-        access_token(deps, account, Scope::Account, Some(sid.clone()), now)?;
+    let (access_token, expires_in) = access_token(
+        deps,
+        account,
+        (Scope::Account, authentication.clone()),
+        Some(sid.clone()),
+        now,
+    )?;
     let stored = StoredSession {
         pwv: account.password_version,
         // No refresh token matches it: a keyed hash of a secret nobody holds.
@@ -192,6 +231,8 @@ pub(crate) fn open_for_one_token(
         used_lookups: Vec::new(),
         created_at: now.0,
         expires_at: now.0 + expires_in,
+        amr: authentication.amr,
+        auth_time: authentication.auth_time,
     };
     let write = Write::create(
         Item::new(keys::session(&account.id, &sid), &stored).expiring_at(stored.expires_at),
@@ -209,12 +250,19 @@ pub(crate) fn open_for_one_token(
 
 /// A session that can only set a new password (after login with a temporary password):
 /// no refresh token, nothing stored.
-pub(crate) fn password_change_only(
+pub fn password_change_only(
     deps: &Deps,
     account: &Account,
+    authentication: Authentication,
     now: Timestamp,
 ) -> Result<Session, Error> {
-    let (access_token, expires_in) = access_token(deps, account, Scope::PasswordChange, None, now)?;
+    let (access_token, expires_in) = access_token(
+        deps,
+        account,
+        (Scope::PasswordChange, authentication),
+        None,
+        now,
+    )?;
     Ok(Session {
         access_token,
         token_type: "Bearer",

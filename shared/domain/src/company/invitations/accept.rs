@@ -1,6 +1,7 @@
 //! N5: an invitation accepted, by a new person (`accept`) or by one logged in (`join`).
 
 use super::*;
+use crate::base::tokens::{Amr, Authentication};
 
 /// An invitation code as typed: company, invitation and secret.
 struct Code<'a> {
@@ -151,7 +152,8 @@ pub async fn accept(deps: &Deps, acceptance: Acceptance) -> Result<Session, Erro
     let pending = Pending::read(items[1].as_ref())?.without(&invitation.id, now);
     invitation.finish(State::Accepted);
     invitation.account_id = Some(account.id.clone());
-    let (session, session_write) = sessions::open(deps, &account, now)?;
+    let (session, session_write) =
+        sessions::open(deps, &account, Authentication::by(&[Amr::Pwd], now), now)?;
     let mut writes = vec![invitation.item(items[0].as_ref(), now)];
     writes.extend(account.create(now)?);
     writes.push(pending.write(code.company_id, items[1].as_ref()));

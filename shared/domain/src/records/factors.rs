@@ -1,0 +1,141 @@
+//! What a person proves at login beyond the first factor (issue 24): an authenticator app's
+//! seed, sealed under a key derived from the pepper (the table, its stream and its backups
+//! never hold it in clear), and recovery codes, kept as keyed hashes. Kept in the account's
+//! item, so that login reads them with it and each use is one conditional write of it.
+
+use crate::base::crypto::totp;
+use crate::base::deps::Deps;
+use crate::base::keys::purpose;
+use crate::base::random::random_string;
+use serde::{Deserialize, Serialize};
+
+/// Recovery codes in a set: each of 10 characters of Crockford's base32 (50 bits), which
+/// has no `i`, `l`, `o` or `u` to mistake.
+pub const RECOVERY_CODES: usize = 10;
+const RECOVERY_CODE_ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+const RECOVERY_CODE_LENGTH: usize = 10;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecondFactors {
+    /// The authenticator app, once its first code was right.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authenticator: Option<Authenticator>,
+    /// An authenticator app being set up: its seed until its first code comes back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<PendingAuthenticator>,
+    /// Keyed hashes of the recovery codes not used yet.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recovery_codes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Authenticator {
+    /// The seed, sealed (`Sealed::seal`).
+    pub seed: String,
+    pub enrolled_at: i64,
+    /// The last step whose code was accepted: a code is good once.
+    pub last_step: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingAuthenticator {
+    pub seed: String,
+    pub expires_at: i64,
+    /// Names the setup among the account's setups: its tries are counted apart.
+    pub round: String,
+}
+
+/// What a person's second factors are, for their account screen.
+#[derive(Debug, Clone, Serialize)]
+pub struct FactorsView {
+    pub authenticator: bool,
+    pub recovery_codes_left: usize,
+}
+
+impl SecondFactors {
+    pub fn view(&self) -> FactorsView {
+        FactorsView {
+            authenticator: self.authenticator.is_some(),
+            recovery_codes_left: self.recovery_codes.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self == &SecondFactors::default()
+    }
+
+    /// Whether login asks for a second factor.
+    pub fn any(&self) -> bool {
+        self.authenticator.is_some()
+    }
+}
+
+/// A new seed for `account_id`: the seed, and the same sealed for the account's item.
+pub fn new_seed(deps: &Deps, account_id: &str) -> (Vec<u8>, String) {
+    let mut seed = vec![0u8; totp::SEED_BYTES];
+    deps.random.fill(&mut seed);
+    let sealed = seal_seed(deps, account_id, &seed);
+    (seed, sealed)
+}
+
+fn seal_seed(deps: &Deps, account_id: &str, seed: &[u8]) -> String {
+    deps.pepper
+        .sealer(purpose::AUTHENTICATOR_SEED)
+        .seal(account_id, seed, deps.random.as_ref())
+}
+
+/// The seed sealed for `account_id`; `None` if it was sealed for another account or under
+/// another pepper.
+pub fn open_seed(deps: &Deps, account_id: &str, sealed: &str) -> Option<Vec<u8>> {
+    deps.pepper
+        .sealer(purpose::AUTHENTICATOR_SEED)
+        .open(account_id, sealed)
+}
+
+/// A new set of recovery codes: the codes to show once, and their keyed hashes to keep.
+pub fn new_recovery_codes(deps: &Deps) -> (Vec<String>, Vec<String>) {
+    let codes: Vec<String> = (0..RECOVERY_CODES)
+        .map(|_| {
+            let code = random_string(
+                deps.random.as_ref(),
+                RECOVERY_CODE_ALPHABET,
+                RECOVERY_CODE_LENGTH,
+            );
+            format!("{}-{}", &code[..5], &code[5..])
+        })
+        .collect();
+    let kept = codes
+        .iter()
+        .map(|c| recovery_code_lookup(deps, c))
+        .collect();
+    (codes, kept)
+}
+
+/// The keyed hash of a recovery code as typed: case, spaces and dashes do not matter, and
+/// `o`, `i` and `l` are read as the digits they look like (Crockford's decoding).
+pub fn recovery_code_lookup(deps: &Deps, typed: &str) -> String {
+    let canonical: String = typed
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| match c.to_ascii_lowercase() {
+            'o' => '0',
+            'i' | 'l' => '1',
+            c => c,
+        })
+        .collect();
+    deps.pepper.lookup(purpose::RECOVERY_CODE, &canonical)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_recovery_alphabet_has_32_letters_so_a_code_has_50_bits() {
+        let mut letters = RECOVERY_CODE_ALPHABET.to_vec();
+        letters.sort();
+        letters.dedup();
+        assert_eq!(letters.len(), 32);
+        assert!(RECOVERY_CODE_LENGTH * 5 >= 50);
+    }
+}
