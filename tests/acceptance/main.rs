@@ -4,6 +4,7 @@
 mod attempts;
 mod audit;
 mod budget;
+mod factors;
 mod faults;
 mod import;
 mod infra;

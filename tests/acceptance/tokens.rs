@@ -7,8 +7,10 @@ use base64::Engine;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use varco_domain::base::clock::Timestamp;
 use varco_domain::base::clock::{Clock, SystemClock, MINUTE};
-use varco_domain::base::tokens::{Grant, KeyRing, Scope, Tokens, PUBLISH_LEAD, ROTATE_EVERY};
+use varco_domain::base::tokens::{Amr, Authentication, Grant, KeyRing, Scope, Tokens};
+use varco_domain::base::tokens::{PUBLISH_LEAD, ROTATE_EVERY};
 use varco_functions::demo::{ACME_CARD, MARIO};
 
 const SARA_EMAIL: &str = "sara.conti@acme.example";
@@ -196,6 +198,7 @@ fn grant_like(claims: &Value) -> Grant {
         pwv: claims["pwv"].as_u64().unwrap() as u32,
         sid: claims["sid"].as_str().map(str::to_string),
         memberships: BTreeMap::new(),
+        authentication: Authentication::by(&[Amr::Pwd], Timestamp(claims["iat"].as_i64().unwrap())),
     }
 }
 

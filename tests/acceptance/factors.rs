@@ -1,0 +1,441 @@
+//! Second factors (issue 24): the token says how the person logged in; an authenticator app
+//! set up by its first code and asked at every login after; recovery codes; a recovery that
+//! gives the password back leaves the second factor in place.
+
+use serde_json::{json, Value};
+use std::sync::Arc;
+use varco_domain::base::clock::{Clock, MINUTE};
+use varco_domain::base::crypto::totp;
+use varco_domain::base::keys;
+use varco_functions::demo::{LUCA, MARIO};
+use varco_tests::{burst, claims_of, seen_count, temporary_password_in, Answer, TestApp};
+
+/// RFC 4648 base32, decoded here apart from the code that encodes it.
+fn base32_decode(text: &str) -> Vec<u8> {
+    const ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut bits: u64 = 0;
+    let mut held = 0;
+    let mut out = Vec::new();
+    for c in text.chars() {
+        bits = bits << 5 | ALPHABET.find(c).expect("a base32 letter") as u64;
+        held += 5;
+        if held >= 8 {
+            held -= 8;
+            out.push((bits >> held) as u8);
+        }
+    }
+    out
+}
+
+/// What an authenticator app shows now for the seed the page showed.
+fn app_code(app: &TestApp, secret: &str) -> String {
+    totp::code(&base32_decode(secret), totp::step(app.clock.now()))
+}
+
+/// Sets up an authenticator app for the person logged in with `token`: its secret and the
+/// recovery codes.
+async fn set_up(app: &TestApp, token: &str, password: &str) -> (String, Vec<String>) {
+    let setup = app
+        .post_as(token, "/me/authenticator", json!({ "password": password }))
+        .await;
+    assert_eq!(setup.status, 201, "{}", setup.body);
+    let secret = setup.text("secret");
+    let confirmed = app
+        .post_as(
+            token,
+            "/me/authenticator/code",
+            json!({ "code": app_code(app, &secret) }),
+        )
+        .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    let codes = confirmed.body["recovery_codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
+    // The code just used is the app's first: the next login waits for the next one.
+    app.clock.advance(totp::PERIOD);
+    (secret, codes)
+}
+
+/// The first factor of a login that has a second: the flow's id.
+async fn first_factor(app: &TestApp, email: &str, password: &str) -> String {
+    let answer = app.login(email, password).await;
+    assert_eq!(answer.status, 202, "{}", answer.body);
+    assert!(answer.body.get("access_token").is_none(), "no session yet");
+    answer.text("flow_id")
+}
+
+async fn totp_step(app: &TestApp, flow: &str, code: &str) -> Answer {
+    app.post(&format!("/logins/{flow}/totp"), json!({ "code": code }))
+        .await
+}
+
+fn amr(session: &Answer) -> Value {
+    claims_of(&session.text("access_token"))["amr"].clone()
+}
+
+async fn m1_a_password_login_says_so_in_its_token_and_a_refresh_keeps_it(app: TestApp) {
+    let logged_in_at = app.clock.now().0;
+    let session = app.session(MARIO.email, MARIO.password).await;
+    let claims = claims_of(&session.text("access_token"));
+    assert_eq!(claims["amr"], json!(["pwd"]));
+    assert_eq!(claims["acr"], "aal1");
+    assert_eq!(claims["auth_time"], logged_in_at);
+
+    app.clock.advance(20 * MINUTE);
+    let renewed = app.refresh(&session.text("refresh_token")).await;
+    assert_eq!(renewed.status, 201, "{}", renewed.body);
+    let claims = claims_of(&renewed.text("access_token"));
+    assert_eq!(
+        (&claims["amr"], &claims["acr"], &claims["auth_time"]),
+        (&json!(["pwd"]), &json!("aal1"), &json!(logged_in_at)),
+        "a refresh is not a login"
+    );
+}
+
+async fn m2_an_authenticator_app_is_set_up_by_its_first_code_then_asked_at_every_login(
+    app: TestApp,
+) {
+    let token = app
+        .session(MARIO.email, MARIO.password)
+        .await
+        .text("access_token");
+    let wrong = app
+        .post_as(&token, "/me/authenticator", json!({ "password": "not-it" }))
+        .await;
+    assert_eq!(
+        (wrong.status, wrong.code()),
+        (403, "current_password_wrong")
+    );
+    let setup = app
+        .post_as(
+            &token,
+            "/me/authenticator",
+            json!({ "password": MARIO.password }),
+        )
+        .await;
+    assert_eq!(setup.status, 201, "{}", setup.body);
+    let secret = setup.text("secret");
+    assert!(setup.text("otpauth_uri").starts_with("otpauth://totp/"));
+    assert!(setup
+        .text("otpauth_uri")
+        .contains(&format!("secret={secret}")));
+    // Not set up until its first code: a login still asks for the password alone.
+    assert_eq!(
+        app.me(&token).await.body["second_factors"]["authenticator"],
+        false
+    );
+    assert_eq!(app.login(MARIO.email, MARIO.password).await.status, 201);
+
+    let mistyped = app
+        .post_as(
+            &token,
+            "/me/authenticator/code",
+            json!({ "code": "000000" }),
+        )
+        .await;
+    assert_eq!(
+        (mistyped.status, mistyped.code()),
+        (422, "code_not_correct")
+    );
+    let code = app_code(&app, &secret);
+    let confirmed = app
+        .post_as(&token, "/me/authenticator/code", json!({ "code": code }))
+        .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    assert_eq!(
+        confirmed.body["recovery_codes"].as_array().unwrap().len(),
+        10
+    );
+    let me = app.me(&token).await;
+    assert_eq!(
+        me.body["second_factors"],
+        json!({ "authenticator": true, "recovery_codes_left": 10 })
+    );
+
+    // The password alone no longer opens a session: the answer is the second step's flow.
+    let answer = app.login(MARIO.email, MARIO.password).await;
+    assert_eq!(answer.status, 202, "{}", answer.body);
+    assert_eq!(answer.body["next"], "second_factor");
+    assert_eq!(answer.body["factors"], json!(["totp", "recovery_code"]));
+    let flow = answer.text("flow_id");
+    // The code that set the app up was used: it does not log in.
+    let replayed = totp_step(&app, &flow, &code).await;
+    assert_eq!(
+        (replayed.status, replayed.code()),
+        (422, "code_not_correct")
+    );
+    app.clock.advance(totp::PERIOD);
+    let code = app_code(&app, &secret);
+    let session = totp_step(&app, &flow, &code).await;
+    assert_eq!(session.status, 201, "{}", session.body);
+    assert_eq!(amr(&session), json!(["pwd", "otp", "mfa"]));
+    assert_eq!(claims_of(&session.text("access_token"))["acr"], "aal2");
+    assert_eq!(app.me(&session.text("access_token")).await.status, 200);
+    // Refreshed, the session is still a two-factor one.
+    let renewed = app.refresh(&session.text("refresh_token")).await;
+    assert_eq!(amr(&renewed), json!(["pwd", "otp", "mfa"]));
+
+    // The same code again, in another login: refused, it was used.
+    let again = first_factor(&app, MARIO.email, MARIO.password).await;
+    let reused = totp_step(&app, &again, &code).await;
+    assert_eq!((reused.status, reused.code()), (422, "code_not_correct"));
+    // The flow is done once completed.
+    let done = totp_step(&app, &flow, &code).await;
+    assert_eq!(done.status, 409, "{}", done.body);
+}
+
+async fn m2_a_wrong_password_never_reaches_the_second_step(app: TestApp) {
+    let token = app
+        .session(MARIO.email, MARIO.password)
+        .await
+        .text("access_token");
+    set_up(&app, &token, MARIO.password).await;
+    let answer = app.login(MARIO.email, "Not-The-Password-1").await;
+    assert_eq!((answer.status, answer.code()), (401, "invalid_credentials"));
+    let unknown = totp_step(&app, "nothing.nobody", "123456").await;
+    assert_eq!((unknown.status, unknown.code()), (404, "flow_not_found"));
+}
+
+/// 30 wrong codes at once at one login check at most its 5 tries, and the flow ends; a
+/// stranger's burst leaves the owner's own next login untouched.
+async fn m2_thirty_parallel_wrong_codes_check_at_most_the_limit(app: TestApp) {
+    let token = app
+        .session(MARIO.email, MARIO.password)
+        .await
+        .text("access_token");
+    let (secret, _) = set_up(&app, &token, MARIO.password).await;
+    let flow = first_factor(&app, MARIO.email, MARIO.password).await;
+    let right = app_code(&app, &secret);
+    let app = Arc::new(app);
+    let seen = burst(&app, 30, |app, n| {
+        let (flow, right) = (flow.clone(), right.clone());
+        async move {
+            // Wrong codes, never the right one.
+            let wrong = format!(
+                "{:06}",
+                (right.parse::<u32>().unwrap() + 1 + n as u32) % 1_000_000
+            );
+            totp_step(&app, &flow, &wrong).await
+        }
+    })
+    .await;
+    // The flow allows 5 tries: at most 4 misses are told as such (the fifth ends the flow),
+    // every other guess is refused before its code is looked at.
+    for (status, code) in seen.keys() {
+        assert!(
+            [
+                (422, "code_not_correct"),
+                (429, "too_many_attempts"),
+                (410, "flow_ended")
+            ]
+            .contains(&(*status, code.as_str())),
+            "unexpected answer in {seen:?}"
+        );
+    }
+    assert!(seen_count(&seen, 422, "code_not_correct") <= 4, "{seen:?}");
+    assert_eq!(
+        seen.values().sum::<usize>(),
+        30,
+        "every guess answered: {seen:?}"
+    );
+    // The flow is spent: even the right code does not complete it.
+    let after = totp_step(&app, &flow, &right).await;
+    assert!(
+        [(410, "flow_ended"), (429, "too_many_attempts")].contains(&(after.status, after.code())),
+        "{}",
+        after.body
+    );
+
+    // The owner logs in again and gets in.
+    let own = first_factor(&app, MARIO.email, MARIO.password).await;
+    let session = totp_step(&app, &own, &app_code(&app, &secret)).await;
+    assert_eq!(session.status, 201, "{}", session.body);
+}
+
+/// The right code sent twice at once completes one login only.
+async fn m2_one_code_sent_twice_at_once_logs_in_once(app: TestApp) {
+    let token = app
+        .session(MARIO.email, MARIO.password)
+        .await
+        .text("access_token");
+    let (secret, _) = set_up(&app, &token, MARIO.password).await;
+    let flows = [
+        first_factor(&app, MARIO.email, MARIO.password).await,
+        first_factor(&app, MARIO.email, MARIO.password).await,
+    ];
+    let code = app_code(&app, &secret);
+    let app = Arc::new(app);
+    let seen = burst(&app, 2, |app, n| {
+        let (flow, code) = (flows[n].clone(), code.clone());
+        async move { totp_step(&app, &flow, &code).await }
+    })
+    .await;
+    assert_eq!(seen_count(&seen, 201, ""), 1, "{seen:?}");
+}
+
+/// The seed is in the account's item only sealed: the table holds no copy anyone reading
+/// it (or its stream, or a backup) could put in an app.
+async fn m2_the_table_holds_no_seed_in_clear(app: TestApp) {
+    let session = app.session(MARIO.email, MARIO.password).await;
+    let account_id = claims_of(&session.text("access_token"))["sub"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (secret, codes) = set_up(&app, &session.text("access_token"), MARIO.password).await;
+    let item = app
+        .deps
+        .store
+        .get(&keys::account(&account_id))
+        .await
+        .unwrap()
+        .expect("the account");
+    let stored = item.doc.to_string();
+    let seed = base32_decode(&secret);
+    use base64::Engine;
+    for form in [
+        secret.clone(),
+        secret.to_lowercase(),
+        hex::encode(&seed),
+        base64::engine::general_purpose::STANDARD.encode(&seed),
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&seed),
+    ] {
+        assert!(!stored.contains(&form), "the seed is stored as {form}");
+    }
+    for code in codes {
+        assert!(!stored.contains(&code), "a recovery code is stored");
+    }
+    assert!(stored.contains("authenticator"), "{stored}");
+}
+
+async fn m4_a_recovery_code_logs_in_once_and_a_new_set_voids_the_old(app: TestApp) {
+    let token = app
+        .session(MARIO.email, MARIO.password)
+        .await
+        .text("access_token");
+    let (_, codes) = set_up(&app, &token, MARIO.password).await;
+    assert!(codes
+        .iter()
+        .all(|c| c.len() == 11 && c.as_bytes()[5] == b'-'));
+    let flow = first_factor(&app, MARIO.email, MARIO.password).await;
+    let typed = codes[3].to_uppercase().replace('-', " ");
+    let session = app
+        .post(
+            &format!("/logins/{flow}/recovery-code"),
+            json!({ "code": typed }),
+        )
+        .await;
+    assert_eq!(
+        session.status, 201,
+        "case and dashes do not matter: {}",
+        session.body
+    );
+    assert_eq!(amr(&session), json!(["pwd", "otp", "mfa"]));
+    assert_eq!(
+        app.me(&token).await.body["second_factors"]["recovery_codes_left"],
+        9
+    );
+    let again = first_factor(&app, MARIO.email, MARIO.password).await;
+    let used = app
+        .post(
+            &format!("/logins/{again}/recovery-code"),
+            json!({ "code": codes[3] }),
+        )
+        .await;
+    assert_eq!((used.status, used.code()), (422, "code_not_correct"));
+
+    let renewed = app
+        .post_as(
+            &token,
+            "/me/recovery-codes",
+            json!({ "password": MARIO.password }),
+        )
+        .await;
+    assert_eq!(renewed.status, 201, "{}", renewed.body);
+    let old = app
+        .post(
+            &format!("/logins/{again}/recovery-code"),
+            json!({ "code": codes[4] }),
+        )
+        .await;
+    assert_eq!((old.status, old.code()), (422, "code_not_correct"));
+    let new = renewed.body["recovery_codes"][0].as_str().unwrap();
+    let session = app
+        .post(
+            &format!("/logins/{again}/recovery-code"),
+            json!({ "code": new }),
+        )
+        .await;
+    assert_eq!(session.status, 201, "{}", session.body);
+}
+
+async fn m4_removing_the_app_asks_the_password_and_logins_ask_it_alone_after(app: TestApp) {
+    let token = app
+        .session(MARIO.email, MARIO.password)
+        .await
+        .text("access_token");
+    set_up(&app, &token, MARIO.password).await;
+    let wrong = app
+        .post_as(
+            &token,
+            "/me/authenticator/removal",
+            json!({ "password": "not-it" }),
+        )
+        .await;
+    assert_eq!(
+        (wrong.status, wrong.code()),
+        (403, "current_password_wrong")
+    );
+    let removed = app
+        .post_as(
+            &token,
+            "/me/authenticator/removal",
+            json!({ "password": MARIO.password }),
+        )
+        .await;
+    assert_eq!(removed.status, 204, "{}", removed.body);
+    assert_eq!(app.login(MARIO.email, MARIO.password).await.status, 201);
+    let again = app
+        .post_as(
+            &token,
+            "/me/authenticator/removal",
+            json!({ "password": MARIO.password }),
+        )
+        .await;
+    assert_eq!((again.status, again.code()), (409, "no_second_factor"));
+}
+
+/// A recovery gives the password back, not the second factor: the temporary password leads
+/// to the second step, and its session can only change the password.
+async fn m6_a_recovery_leaves_the_second_factor_in_place(app: TestApp) {
+    let token = app
+        .session(LUCA.email, LUCA.password)
+        .await
+        .text("access_token");
+    let (secret, _) = set_up(&app, &token, LUCA.password).await;
+    let started = app.start_recovery("password", &LUCA).await;
+    let flow = started.text("flow_id");
+    assert_eq!(app.security_answer(&flow, "Bergamo").await.status, 200);
+    assert_eq!(app.phone(&flow, "+393209876543").await.status, 202);
+    let temporary = temporary_password_in(&app.the_sms().await);
+    let login = first_factor(&app, LUCA.email, &temporary).await;
+    let session = totp_step(&app, &login, &app_code(&app, &secret)).await;
+    assert_eq!(session.status, 201, "{}", session.body);
+    assert_eq!(session.body["scope"], "password_change");
+    assert_eq!(amr(&session), json!(["pwd", "otp", "mfa"]));
+}
+
+varco_tests::on_both_stores!(
+    through_lambda_too;
+    m1_a_password_login_says_so_in_its_token_and_a_refresh_keeps_it,
+    m2_an_authenticator_app_is_set_up_by_its_first_code_then_asked_at_every_login,
+    m2_a_wrong_password_never_reaches_the_second_step,
+    m2_thirty_parallel_wrong_codes_check_at_most_the_limit,
+    m2_one_code_sent_twice_at_once_logs_in_once,
+    m2_the_table_holds_no_seed_in_clear,
+    m4_a_recovery_code_logs_in_once_and_a_new_set_voids_the_old,
+    m4_removing_the_app_asks_the_password_and_logins_ask_it_alone_after,
+    m6_a_recovery_leaves_the_second_factor_in_place,
+);
