@@ -28,13 +28,13 @@ fn base32_decode(text: &str) -> Vec<u8> {
 }
 
 /// What an authenticator app shows now for the seed the page showed.
-fn app_code(app: &TestApp, secret: &str) -> String {
+pub(crate) fn app_code(app: &TestApp, secret: &str) -> String {
     totp::code(&base32_decode(secret), totp::step(app.clock.now()))
 }
 
 /// Sets up an authenticator app for the person logged in with `token`: its secret and the
 /// recovery codes.
-async fn set_up(app: &TestApp, token: &str, password: &str) -> (String, Vec<String>) {
+pub(crate) async fn set_up(app: &TestApp, token: &str, password: &str) -> (String, Vec<String>) {
     let setup = app
         .post_as(token, "/me/authenticator", json!({ "password": password }))
         .await;
@@ -60,14 +60,14 @@ async fn set_up(app: &TestApp, token: &str, password: &str) -> (String, Vec<Stri
 }
 
 /// The first factor of a login that has a second: the flow's id.
-async fn first_factor(app: &TestApp, email: &str, password: &str) -> String {
+pub(crate) async fn first_factor(app: &TestApp, email: &str, password: &str) -> String {
     let answer = app.login(email, password).await;
     assert_eq!(answer.status, 202, "{}", answer.body);
     assert!(answer.body.get("access_token").is_none(), "no session yet");
     answer.text("flow_id")
 }
 
-async fn totp_step(app: &TestApp, flow: &str, code: &str) -> Answer {
+pub(crate) async fn totp_step(app: &TestApp, flow: &str, code: &str) -> Answer {
     app.post(&format!("/logins/{flow}/totp"), json!({ "code": code }))
         .await
 }

@@ -72,9 +72,10 @@ fn header_of(token: &str) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokens_a_standard_library_verifies_them_through_the_served_keys() {
     let app = TestApp::spawn(Backend::Embedded).await;
-    // PyJWT checks "exp" against this machine's clock.
+    // PyJWT checks "exp" (and "iat") against this machine's clock: the test's stays a minute
+    // behind it, for the authenticator's steps below.
     let real_now = SystemClock.now().0;
-    app.clock.advance(real_now - app.clock.now().0);
+    app.clock.advance(real_now - 60 - app.clock.now().0);
     // N4: an Administrator, whose token carries the company and the role.
     let token = app
         .register_administrator(&ACME_CARD, "+39 347 555 0101", SARA_EMAIL, SARA_PASSWORD)
@@ -139,6 +140,24 @@ async fn tokens_a_standard_library_verifies_them_through_the_served_keys() {
             "{path}"
         );
     }
+
+    // With an authenticator app, the token says how the person logged in, as PyJWT reads it.
+    assert_eq!(claims["amr"], json!(["pwd"]));
+    assert_eq!(claims["acr"], "aal1");
+    let (secret, _) = crate::factors::set_up(&app, &token, SARA_PASSWORD).await;
+    let flow = crate::factors::first_factor(&app, SARA_EMAIL, SARA_PASSWORD).await;
+    let code = crate::factors::app_code(&app, &secret);
+    let session = crate::factors::totp_step(&app, &flow, &code).await;
+    assert_eq!(session.status, 201, "{}", session.body);
+    let report = pyjwt_report(&app, &session.text("access_token")).await;
+    let claims = &report["claims"];
+    assert_eq!(claims["amr"], json!(["pwd", "otp", "mfa"]));
+    assert_eq!(claims["acr"], "aal2");
+    assert_eq!(claims["auth_time"], claims["iat"]);
+    assert!(report["discovery"]["claims_supported"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("amr")));
 }
 
 /// A token changed in any part, or signed by a key the gateway does not publish, opens

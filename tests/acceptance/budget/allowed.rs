@@ -56,7 +56,12 @@ fn allowed_round_trips(step: &str) -> u64 {
 /// The steps that open a session for an account that may hold others: they read its
 /// sessions (one query of its partition) to end the oldest beyond
 /// `sessions::SESSIONS_PER_ACCOUNT`, so that an account's sessions stay bounded.
-const OPENS_A_SESSION: &[&str] = &["login", "autologin"];
+const OPENS_A_SESSION: &[&str] = &[
+    "login",
+    "autologin",
+    "verify-login-totp",
+    "use-login-recovery-code",
+];
 
 /// The login step, sent with a solved captcha.
 pub const LOGIN_WITH_CAPTCHA: &str = "login (with a captcha)";
@@ -78,6 +83,9 @@ const TRIED_THEN_BUDGETED: &[&str] = &[
     "confirm-line-association",
     "verify-line-puk",
     "complete-password-reset",
+    "confirm-authenticator",
+    "verify-login-totp",
+    "use-login-recovery-code",
 ];
 
 /// The steps that count a typed secret before checking it (`attempts`).
@@ -107,6 +115,12 @@ const GUESSED: &[&str] = &[
     "delete-account",
     "accept-invitation",
     "join-company",
+    "start-authenticator-setup",
+    "confirm-authenticator",
+    "remove-authenticator",
+    "renew-recovery-codes",
+    "verify-login-totp",
+    "use-login-recovery-code",
 ];
 
 pub fn within_budget_and_grants(

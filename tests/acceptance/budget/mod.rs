@@ -124,6 +124,61 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
             .await
     );
     assert_eq!(sessions.status, 200, "{}", sessions.body);
+    // Second factors: an authenticator set up, a login in two steps (each way), removed.
+    // Mario holds as many sessions as an account may first: each second step ends the oldest.
+    let mut token = token;
+    for _ in 0..varco_domain::sign_in::sessions::SESSIONS_PER_ACCOUNT {
+        token = app
+            .login(MARIO.email, "Nuova-Password-Sicura-1")
+            .await
+            .text("access_token");
+    }
+    let password = json!({ "password": "Nuova-Password-Sicura-1" });
+    let setup = count!(
+        "start-authenticator-setup",
+        app.post_as(&token, "/me/authenticator", password.clone())
+            .await
+    );
+    let secret = setup.text("secret");
+    let code = json!({ "code": crate::factors::app_code(&app, &secret) });
+    let confirmed = count!(
+        "confirm-authenticator",
+        app.post_as(&token, "/me/authenticator/code", code).await
+    );
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    let renewed = count!(
+        "renew-recovery-codes",
+        app.post_as(&token, "/me/recovery-codes", password.clone())
+            .await
+    );
+    app.clock.advance(varco_domain::base::crypto::totp::PERIOD);
+    let first = count!(
+        "login",
+        app.login(MARIO.email, "Nuova-Password-Sicura-1").await
+    );
+    assert_eq!(first.status, 202, "{}", first.body);
+    let code = json!({ "code": crate::factors::app_code(&app, &secret) });
+    let path = format!("/logins/{}/totp", first.text("flow_id"));
+    assert_eq!(
+        count!("verify-login-totp", app.post(&path, code).await).status,
+        201
+    );
+    let first = app.login(MARIO.email, "Nuova-Password-Sicura-1").await;
+    let code = json!({ "code": renewed.body["recovery_codes"][0] });
+    let path = format!("/logins/{}/recovery-code", first.text("flow_id"));
+    assert_eq!(
+        count!("use-login-recovery-code", app.post(&path, code).await).status,
+        201
+    );
+    assert_eq!(
+        count!(
+            "remove-authenticator",
+            app.post_as(&token, "/me/authenticator/removal", password)
+                .await
+        )
+        .status,
+        204
+    );
     let body = json!({ "card_number": MARIO_CARD, "password": "Nuova-Password-Sicura-1" });
     let key6 = count!(
         "view-key6",

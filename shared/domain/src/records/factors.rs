@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 pub const RECOVERY_CODES: usize = 10;
 const RECOVERY_CODE_ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
 const RECOVERY_CODE_LENGTH: usize = 10;
+// At least 50 bits a code, 5 a letter.
+const _: () = assert!(RECOVERY_CODE_LENGTH * 5 >= 50);
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecondFactors {
@@ -135,7 +137,6 @@ mod tests {
         let mut letters = RECOVERY_CODE_ALPHABET.to_vec();
         letters.sort();
         letters.dedup();
-        assert_eq!(letters.len(), 32);
-        assert!(RECOVERY_CODE_LENGTH * 5 >= 50);
+        assert_eq!(letters.len(), 32, "5 bits a letter");
     }
 }

@@ -31,7 +31,7 @@ pub enum FirstFactor {
     /// taken back, a temporary password used up, the audit); a write that fails its
     /// condition means the temporary password was used meanwhile (`InvalidCredentials`).
     SecondNeeded {
-        account: Account,
+        account: Box<Account>,
         /// What the session will be allowed once the second factor is right.
         scope: Scope,
         first: Authentication,
@@ -86,7 +86,7 @@ pub async fn login(deps: &Deps, attempt: Attempt<'_>) -> Result<FirstFactor, Err
                 ));
                 let scope = Scope::Account;
                 return Ok(FirstFactor::SecondNeeded {
-                    account,
+                    account: Box::new(account),
                     scope,
                     first,
                     writes,
@@ -120,7 +120,7 @@ pub async fn login(deps: &Deps, attempt: Attempt<'_>) -> Result<FirstFactor, Err
                     // A recovery gives the password back, not the second factor.
                     let scope = Scope::PasswordChange;
                     return Ok(FirstFactor::SecondNeeded {
-                        account,
+                        account: Box::new(account),
                         scope,
                         first,
                         writes,
