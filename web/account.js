@@ -1,12 +1,14 @@
 // The person's own account: what it holds, its companies and units (C3), and what they change
 // themselves: the mobile (N7), the login email (C5), the password, a card's Key6 (R8), a
-// second SIM (W11), a company joined by code (C2), the account's deletion (W10).
+// second SIM (W11), a company joined by code (C2), the account's deletion (W10), and the
+// second factor (`factors.js`).
 import {
   append, button, call, codeField, field, form, h, home, newPassword, notice, offers, phoneField, problemBox, roleName,
   show, state, t, when, withPrefix,
 } from "./core.js";
 import { joinView } from "./invitations.js";
 import { companyView } from "./company.js";
+import { factorsSection } from "./factors.js";
 
 const password = (label = t("password_again")) => field({
   name: "password", label, type: "password", autocomplete: "current-password",
@@ -28,6 +30,7 @@ export function accountView(message) {
         me.lines?.length ? [h("dt", { text: t("lines") }), h("dd", { text: me.lines.join(", ") })] : null),
       memberships(me.memberships),
       offers("units") ? await units() : null,
+      factorsSection(me.second_factors, back, (saved) => show(() => accountView(saved))),
       await sessions(),
       h("h2", { text: t("settings") }),
       h("ul", { class: "actions" }, actions().map(([text, view]) =>

@@ -5,6 +5,7 @@ import {
   api, captcha, choice, codeField, field, form, h, home, link, newPassword, notice, offers, phoneField,
   problemBox, show, showHome, state, t, withPrefix,
 } from "./core.js";
+import { secondStepView } from "./factors.js";
 
 const byUsername = () => state.config.login === "username";
 
@@ -60,6 +61,7 @@ export function loginView(message) {
         answer = await logIn({ username: values.email.trim().toLowerCase(), password: values.password });
       }
       if (!answer.ok) return answer.problem;
+      if (answer.status === 202) { show(() => secondStepView(answer.data, signedIn)); return; }
       signedIn(answer.data);
     },
     after: [

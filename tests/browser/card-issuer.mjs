@@ -1,5 +1,7 @@
 // The card issuer's portal (seeds 000, 001): credential recovery, the Administrator's
 // registration and company, migration from the old portal, the person's own profile.
+import { secondFactorJourney } from "./second-factor.mjs";
+
 const MARIO = {
   email: "mario.rossi@example.com",
   fiscalCode: "RSSMRA80A01H501U",
@@ -302,4 +304,9 @@ export default {
     await page.getByRole("button", { name: "Accedi" }).click();
     await page.getByRole("alert").waitFor();
   },
+  "M2, M4: Luca sets up an authenticator app, logs in with its code, then with a recovery code": secondFactorJourney(async (page) => {
+    await page.getByLabel("Email", { exact: true }).fill("luca.verdi@googlemail.com");
+    await page.getByLabel("Password", { exact: true }).fill("Castagna-Rossa-88");
+    await page.getByRole("button", { name: "Accedi", exact: true }).click();
+  }, "Castagna-Rossa-88"),
 };

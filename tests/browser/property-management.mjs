@@ -1,6 +1,8 @@
 // The property managers' portal (seed 002): the administrator's first access, invitations
 // naming a unit's contract, accepted with a new account or added to an existing one, and
 // the units a person sees while their contract is active.
+import { secondFactorJourney } from "./second-factor.mjs";
+
 const CODE = /codice di verifica è (\d{6})/;
 
 /** An administrator's first access from the welcome email, ending on the account. */
@@ -89,4 +91,9 @@ export default {
     await sees(page, "Scala A, interno 1");
     await sees(page, "Palazzina 1, interno 4");
   },
+  "M2, M4: Elena sets up an authenticator app, logs in with its code, then with a recovery code": secondFactorJourney(async (page) => {
+    await page.getByLabel("Email", { exact: true }).fill("elena.galli@studiogalli.example");
+    await page.getByLabel("Password", { exact: true }).fill("Glicine-Bianco-21");
+    await page.getByRole("button", { name: "Accedi", exact: true }).click();
+  }, "Glicine-Bianco-21"),
 };

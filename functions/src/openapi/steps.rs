@@ -120,7 +120,7 @@ pub(super) fn doc(step: Step) -> StepDoc {
         StartAuthenticatorSetup => StepDoc {
             summary: "Set up an authenticator app (the password again): the seed, shown once, as text and as an `otpauth://` URI for a QR code. The app is set up when its first code comes back (`POST /me/authenticator/code`) within 10 minutes.",
             request: Some(object(&["password"], json!({ "password": { "type": "string", "minLength": 1, "maxLength": 1024 } }))),
-            success: (201, "The seed, to put in the app.", Some(object(&["secret", "otpauth_uri", "digits", "period", "expires_at"], json!({ "secret": { "type": "string", "description": "Base32 (RFC 4648), to type into the app." }, "otpauth_uri": string(), "digits": { "const": 6 }, "period": { "const": 30 }, "expires_at": { "type": "integer" } })))),
+            success: (201, "The seed, to put in the app.", Some(object(&["secret", "otpauth_uri", "qr_code", "digits", "period", "expires_at"], json!({ "secret": { "type": "string", "description": "Base32 (RFC 4648), to type into the app." }, "otpauth_uri": string(), "qr_code": { "type": "string", "pattern": "^data:image/svg\\+xml;base64,", "description": "The URI as a QR code: an SVG image in a `data:` URL, for an `img`." }, "digits": { "const": 6 }, "period": { "const": 30 }, "expires_at": { "type": "integer" } })))),
             errors: vec![Error::MalformedBody(String::new()), invalid("password"), Error::Unauthenticated, Error::PasswordChangeRequired, Error::CurrentPasswordWrong, Error::AttemptsExhausted, Error::AuthenticatorEnrolled, Error::Conflict],
         },
         ConfirmAuthenticator => StepDoc {
