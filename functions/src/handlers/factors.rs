@@ -23,7 +23,10 @@ pub(crate) async fn start_authenticator_setup(
 ) -> Result<Reply, Error> {
     let setup = factors::start_authenticator(deps, &input.token, &input.password).await?;
     let qr_code = qr_code(&setup.otpauth_uri)?;
-    Ok(Reply::json(StatusCode::CREATED, &SetupAnswer { setup, qr_code }))
+    Ok(Reply::json(
+        StatusCode::CREATED,
+        &SetupAnswer { setup, qr_code },
+    ))
 }
 
 fn qr_code(text: &str) -> Result<String, Error> {
