@@ -213,6 +213,8 @@ pub fn problem(error: &Error, lang: Lang, request_id: &str) -> Response<Bytes> {
         Error::CaptchaRequired {
             challenge: Some(challenge),
         } => body["captcha"] = json!(challenge),
+        // What to send: a login no older than this (seconds), then the step again.
+        Error::ReauthenticationRequired { max_age } => body["max_age"] = json!(max_age),
         _ => {}
     }
     if let Some(retry_after) = error.retry_after() {

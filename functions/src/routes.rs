@@ -149,6 +149,8 @@ steps! {
     UseLoginRecoveryCode      POST   "/logins/{flow_id}/recovery-code"                          -                    -      -            PS   login_flow::use_login_recovery_code;
     GetAccount                GET    "/me"                                                      -                    bearer -            V    selfservice::get_account;
     ListMySessions            GET    "/me/sessions"                                             -                    bearer -            V    sessions::list_my_sessions;
+    EndMySession              DELETE "/me/sessions/{session_id}"                                -                    bearer -            V    sessions::end_my_session;
+    EndMyOtherSessions        DELETE "/me/sessions"                                             -                    bearer -            V    sessions::end_my_other_sessions;
     ChangePassword            PUT    "/me/password"                                             -                    bearer -            V    sessions::change_password;
     StartAuthenticatorSetup   POST   "/me/authenticator"                                        -                    bearer -            PV   factors::start_authenticator_setup;
     ConfirmAuthenticator      POST   "/me/authenticator/code"                                   -                    bearer -            PV   factors::confirm_authenticator;
@@ -187,6 +189,8 @@ steps! {
     ListCompanyLines          GET    "/companies/{company_id}/lines"                            Invitations          bearer -            PV   companies::list_company_lines;
     ChangeRole                PUT    "/companies/{company_id}/users/{account_id}/role"          Invitations          bearer -            V    companies::change_role;
     RemoveAccess              DELETE "/companies/{company_id}/users/{account_id}"               Invitations          bearer -            V    companies::remove_access;
+    EndMemberSessions         DELETE "/companies/{company_id}/users/{account_id}/sessions"      Invitations          bearer -            V    companies::end_member_sessions;
+    RemoveMemberSecondFactor  DELETE "/companies/{company_id}/users/{account_id}/second-factor" Invitations          bearer -            V    companies::remove_member_second_factor;
     ReadAuditTrail            GET    "/companies/{company_id}/audit-events"                     -                    bearer -            V    companies::read_audit_trail;
     RevokeCompanyRegistration DELETE "/operator/companies/{company_id}/administrator"           Registration         -      -            PO   operator::revoke_company_registration;
     ReadCompanyAuditTrail     GET    "/operator/companies/{company_id}/audit-events"            -                    -      -            PO   operator::read_company_audit_trail;

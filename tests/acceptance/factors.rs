@@ -427,8 +427,74 @@ async fn m6_a_recovery_leaves_the_second_factor_in_place(app: TestApp) {
     assert_eq!(amr(&session), json!(["pwd", "otp", "mfa"]));
 }
 
+/// M6, M8: Acme's Administrator ends a member's sessions and removes the second factor the
+/// member lost, both only after a recent login of her own.
+async fn m6_m8_an_administrator_removes_a_lost_factor_and_ends_a_members_sessions(app: TestApp) {
+    use crate::invitations::{
+        accept, delivered_invitation, invite, paolo_as, sara, PAOLO_PASSWORD,
+    };
+    let sara = sara(&app).await;
+    assert_eq!(
+        invite(&app, &sara, "acme", paolo_as("supervisor"))
+            .await
+            .status,
+        201
+    );
+    let (code, temporary) = delivered_invitation(&app).await;
+    let paolo = accept(&app, &code, &temporary, PAOLO_PASSWORD)
+        .await
+        .text("access_token");
+    let paolo_id = app.me(&paolo).await.text("id");
+    let email = app.me(&paolo).await.text("email");
+    set_up(&app, &paolo, PAOLO_PASSWORD).await;
+    let member = |what: &str| format!("/companies/acme/users/{paolo_id}/{what}");
+
+    // Sara's login is older than ten minutes: she logs in again first.
+    app.clock.advance(11 * MINUTE);
+    let stale = app
+        .as_user(reqwest::Method::DELETE, &sara, &member("second-factor"))
+        .await;
+    assert_eq!(
+        (stale.status, stale.code()),
+        (403, "reauthentication_required")
+    );
+    assert_eq!(stale.body["max_age"], 600);
+    let sara = app
+        .session("sara.conti@acme.example", "Girasole-Viola-31")
+        .await
+        .text("access_token");
+    let asks = app.login(&email, PAOLO_PASSWORD).await;
+    assert_eq!(asks.status, 202, "Paolo's login asks for his app");
+    let ended = app
+        .as_user(reqwest::Method::DELETE, &sara, &member("sessions"))
+        .await;
+    assert_eq!(ended.status, 204, "{}", ended.body);
+    assert_eq!(app.me(&paolo).await.status, 401, "his sessions ended");
+
+    let removed = app
+        .as_user(reqwest::Method::DELETE, &sara, &member("second-factor"))
+        .await;
+    assert_eq!(removed.status, 204, "{}", removed.body);
+    let back_in = app.session(&email, PAOLO_PASSWORD).await;
+    assert_eq!(back_in.status, 201, "the password alone: {}", back_in.body);
+    let again = app
+        .as_user(reqwest::Method::DELETE, &sara, &member("second-factor"))
+        .await;
+    assert_eq!((again.status, again.code()), (409, "no_second_factor"));
+    // Not on herself, and not by a member who manages nobody.
+    let own = app
+        .as_user(
+            reqwest::Method::DELETE,
+            &back_in.text("access_token"),
+            &format!("/companies/acme/users/{paolo_id}/sessions"),
+        )
+        .await;
+    assert_eq!(own.status, 403, "{}", own.body);
+}
+
 varco_tests::on_both_stores!(
     through_lambda_too;
+    m6_m8_an_administrator_removes_a_lost_factor_and_ends_a_members_sessions,
     m1_a_password_login_says_so_in_its_token_and_a_refresh_keeps_it,
     m2_an_authenticator_app_is_set_up_by_its_first_code_then_asked_at_every_login,
     m2_a_wrong_password_never_reaches_the_second_step,

@@ -264,6 +264,59 @@ async fn sessions_a_person_lists_their_sessions_newest_first_the_current_marked(
     assert_eq!((nobody.status, nobody.code()), (401, "unauthenticated"));
 }
 
+/// M8: from the list, a person ends one of their sessions, then all but the one in use;
+/// another person's session id ends nothing.
+async fn m8_a_person_ends_one_session_then_all_others(app: TestApp) {
+    let phone = app.session(MARIO.email, MARIO.password).await;
+    let laptop = app.session(MARIO.email, MARIO.password).await;
+    let tablet = app.session(MARIO.email, MARIO.password).await;
+    let giulia = app.session(GIULIA.email, GIULIA.password).await;
+    let sid = |session: &varco_tests::Answer| {
+        varco_tests::claims_of(&session.text("access_token"))["sid"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let token = laptop.text("access_token");
+    let listed = app
+        .as_user(reqwest::Method::GET, &token, "/me/sessions")
+        .await;
+    assert_eq!(listed.body["sessions"][0]["amr"], json!(["pwd"]));
+
+    let ended = app
+        .as_user(
+            reqwest::Method::DELETE,
+            &token,
+            &format!("/me/sessions/{}", sid(&phone)),
+        )
+        .await;
+    assert_eq!(ended.status, 204, "{}", ended.body);
+    assert_eq!(app.me(&phone.text("access_token")).await.status, 401);
+    assert_eq!(app.refresh(&phone.text("refresh_token")).await.status, 401);
+    assert_eq!(app.me(&token).await.status, 200);
+    // Someone else's session, named by its id: nothing ends.
+    let other = app
+        .as_user(
+            reqwest::Method::DELETE,
+            &token,
+            &format!("/me/sessions/{}", sid(&giulia)),
+        )
+        .await;
+    assert_eq!(other.status, 204);
+    assert_eq!(app.me(&giulia.text("access_token")).await.status, 200);
+
+    let all = app
+        .as_user(reqwest::Method::DELETE, &token, "/me/sessions")
+        .await;
+    assert_eq!(all.status, 204, "{}", all.body);
+    assert_eq!(app.me(&tablet.text("access_token")).await.status, 401);
+    assert_eq!(app.me(&token).await.status, 200, "the one asking stays");
+    let left = app
+        .as_user(reqwest::Method::GET, &token, "/me/sessions")
+        .await;
+    assert_eq!(left.body["sessions"].as_array().unwrap().len(), 1);
+}
+
 on_both_stores!(
     sessions_the_owners_own_logins_spend_nothing,
     sessions_a_refresh_token_renews_the_session_once,
@@ -291,4 +344,10 @@ mod listed {
         through_lambda_too;
         sessions_a_person_lists_their_sessions_newest_first_the_current_marked,
     );
+}
+
+/// M8 through the Lambda entrypoint too, on both stores.
+mod m8 {
+    use super::*;
+    varco_tests::on_both_stores!(through_lambda_too; m8_a_person_ends_one_session_then_all_others);
 }

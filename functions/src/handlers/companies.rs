@@ -256,6 +256,20 @@ pub(crate) async fn remove_access(deps: &Deps, input: CompanyInput) -> Result<Re
     Ok(Reply::no_content())
 }
 
+pub(crate) async fn end_member_sessions(deps: &Deps, input: CompanyInput) -> Result<Reply, Error> {
+    members::end_sessions(deps, &input.token, &input.company_id, input.account_id()?).await?;
+    Ok(Reply::no_content())
+}
+
+pub(crate) async fn remove_member_second_factor(
+    deps: &Deps,
+    input: CompanyInput,
+) -> Result<Reply, Error> {
+    let account_id = input.account_id()?;
+    members::remove_second_factor(deps, &input.token, &input.company_id, account_id).await?;
+    Ok(Reply::no_content())
+}
+
 pub(crate) async fn list_company_lines(deps: &Deps, input: PageInput) -> Result<Reply, Error> {
     let lines = company_lines::list_lines(
         deps,

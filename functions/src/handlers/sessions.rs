@@ -108,6 +108,40 @@ pub(crate) async fn list_my_sessions(deps: &Deps, input: BearerInput) -> Result<
     ))
 }
 
+/// One of the person's sessions, by its id (the access token's `sid`).
+pub struct SessionInput {
+    token: String,
+    session_id: String,
+}
+
+impl FromRequest for SessionInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        let token = bearer(request)?;
+        let session_id = request.param("session_id")?;
+        if !varco_domain::base::types::is_id(session_id, 64, false) {
+            return Err(Error::field("session_id")(
+                varco_domain::base::types::ParseError::Format,
+            ));
+        }
+        Ok(SessionInput {
+            token,
+            session_id: session_id.to_string(),
+        })
+    }
+}
+
+/// Ends one of the person's sessions (one that is not theirs ends nothing, alike).
+pub(crate) async fn end_my_session(deps: &Deps, input: SessionInput) -> Result<Reply, Error> {
+    sessions::end(deps, &input.token, Some(&input.session_id)).await?;
+    Ok(Reply::no_content())
+}
+
+/// Ends every session of the person but the one asking.
+pub(crate) async fn end_my_other_sessions(deps: &Deps, input: BearerInput) -> Result<Reply, Error> {
+    sessions::end(deps, &input.token, None).await?;
+    Ok(Reply::no_content())
+}
+
 pub struct ChangePasswordInput {
     token: String,
     current_password: Option<String>,

@@ -350,6 +350,7 @@ fn problem_schema() -> Value {
             "status": { "type": "integer" }, "code": { "type": "string", "description": "Stable machine code." },
             "request_id": string(), "field": string(), "reason": string(), "detail": string(),
             "retry_after": { "type": "integer", "description": "`login_delayed`, `source_limit`, `sending_suspended`: seconds to wait (also in `Retry-After`)." },
+            "max_age": { "type": "integer", "description": "`reauthentication_required`: log in again (the token's `auth_time` no older than this many seconds), then send the step again." },
             "captcha": { "description": "`captcha_required`: the challenge to solve before the attempt is sent again.", "allOf": [challenge()] }
         }),
     )

@@ -150,7 +150,19 @@ pub(super) fn doc(step: Step) -> StepDoc {
         ListMySessions => StepDoc {
             summary: "The sessions of the session's account: where its owner is logged in, newest first.",
             request: None,
-            success: (200, "The live sessions.", Some(object(&["sessions"], json!({ "sessions": { "type": "array", "items": object(&["id", "created_at", "expires_at", "current"], json!({ "id": { "type": "string", "description": "The session's id: the access token's `sid`." }, "created_at": { "type": "integer" }, "expires_at": { "type": "integer", "description": "When the session ends, whatever its refreshes." }, "current": { "type": "boolean", "description": "Whether it is the session of the token that asks." } })) } })))),
+            success: (200, "The live sessions.", Some(object(&["sessions"], json!({ "sessions": { "type": "array", "items": object(&["id", "created_at", "expires_at", "current"], json!({ "id": { "type": "string", "description": "The session's id: the access token's `sid`." }, "created_at": { "type": "integer" }, "expires_at": { "type": "integer", "description": "When the session ends, whatever its refreshes." }, "current": { "type": "boolean", "description": "Whether it is the session of the token that asks." }, "amr": { "type": "array", "items": { "enum": ["pwd", "otp", "sms", "sc", "mfa"] }, "description": "How its person logged in (RFC 8176)." } })) } })))),
+            errors: vec![Error::Unauthenticated, Error::PasswordChangeRequired],
+        },
+        EndMySession => StepDoc {
+            summary: "End one of the person's sessions (its id from `GET /me/sessions`): its tokens stop working. An id that is not one of theirs ends nothing, alike.",
+            request: None,
+            success: (204, "Ended.", None),
+            errors: vec![invalid("session_id"), Error::Unauthenticated, Error::PasswordChangeRequired],
+        },
+        EndMyOtherSessions => StepDoc {
+            summary: "End every session of the person but the one asking (after a lost phone, a changed factor).",
+            request: None,
+            success: (204, "Ended.", None),
             errors: vec![Error::Unauthenticated, Error::PasswordChangeRequired],
         },
         ChangePassword => StepDoc {
@@ -596,6 +608,18 @@ pub(super) fn doc(step: Step) -> StepDoc {
             request: None,
             success: (204, "Access removed.", None),
             errors: company_errors([Error::NotOnYourself, Error::MemberNotFound, Error::RoleNotGrantable, Error::Conflict]),
+        },
+        EndMemberSessions => StepDoc {
+            summary: "End every session of a member (a lost laptop, a person leaving): their tokens stop working in Varco at once. Needs a login within the profile's `step_up_minutes` (10).",
+            request: None,
+            success: (204, "Their sessions ended.", None),
+            errors: company_errors([Error::NotOnYourself, Error::MemberNotFound, Error::RoleNotGrantable, Error::ReauthenticationRequired { max_age: 600 }]),
+        },
+        RemoveMemberSecondFactor => StepDoc {
+            summary: "M6: a member lost their second factor: remove it (and their recovery codes), so that the password alone logs them in; their sessions end. Needs a login within the profile's `step_up_minutes` (10).",
+            request: None,
+            success: (204, "Removed.", None),
+            errors: company_errors([Error::NotOnYourself, Error::MemberNotFound, Error::RoleNotGrantable, Error::ReauthenticationRequired { max_age: 600 }, Error::NoSecondFactor, Error::Conflict]),
         },
         ReadAuditTrail => StepDoc {
             summary: "X8: the company's audit trail, newest first, a page at a time (`?limit=1..500`, default 100; `?cursor=<next>`), for a role that can read it.",

@@ -22,7 +22,9 @@ use std::collections::{BTreeMap, BTreeSet};
 /// are counted before it is queued (`sending`), and one where a step that may send runs
 /// without a login, whose client address is counted before it runs.
 ///
-/// And one where a step opens a session beside the account's others (`OPENS_A_SESSION`).
+/// And one where a step opens a session beside the account's others (`OPENS_A_SESSION`), or
+/// ends an account's sessions (`ENDS_SESSIONS`): the account's sessions are one query of its
+/// partition.
 ///
 /// And one where a login comes with a solved captcha: the solution is spent before anything
 /// is counted, so that one solution is one attempt however many are raced with it.
@@ -48,7 +50,7 @@ fn allowed_round_trips(step: &str) -> u64 {
         )
     };
     base + guessed
-        + u64::from(OPENS_A_SESSION.contains(&step))
+        + u64::from(OPENS_A_SESSION.contains(&step) || ENDS_SESSIONS.contains(&step))
         + of_step(varco_functions::Step::sends)
         + of_step(varco_functions::Step::sends_without_login)
 }
@@ -61,6 +63,13 @@ const OPENS_A_SESSION: &[&str] = &[
     "autologin",
     "verify-login-totp",
     "use-login-recovery-code",
+];
+
+/// The steps that end every session of an account (but the one asking): they read them.
+const ENDS_SESSIONS: &[&str] = &[
+    "end-my-other-sessions",
+    "end-member-sessions",
+    "remove-member-second-factor",
 ];
 
 /// The login step, sent with a solved captcha.

@@ -166,9 +166,26 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
     let first = app.login(MARIO.email, "Nuova-Password-Sicura-1").await;
     let code = json!({ "code": renewed.body["recovery_codes"][0] });
     let path = format!("/logins/{}/recovery-code", first.text("flow_id"));
+    let by_code = count!("use-login-recovery-code", app.post(&path, code).await);
+    assert_eq!(by_code.status, 201, "{}", by_code.body);
+    let sid = varco_tests::claims_of(&by_code.text("access_token"))["sid"].clone();
+    let one = format!("/me/sessions/{}", sid.as_str().unwrap());
     assert_eq!(
-        count!("use-login-recovery-code", app.post(&path, code).await).status,
-        201
+        count!(
+            "end-my-session",
+            app.as_user(reqwest::Method::DELETE, &token, &one).await
+        )
+        .status,
+        204
+    );
+    assert_eq!(
+        count!(
+            "end-my-other-sessions",
+            app.as_user(reqwest::Method::DELETE, &token, "/me/sessions")
+                .await
+        )
+        .status,
+        204
     );
     assert_eq!(
         count!(
@@ -348,6 +365,25 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
         .await
     );
     assert_eq!(changed.status, 200, "{}", changed.body);
+    // Paolo lost his authenticator app: Sara ends his sessions and removes it.
+    crate::factors::set_up(&app, &accepted.text("access_token"), "Ponte-Levatoio-88").await;
+    for (step, what) in [
+        ("remove-member-second-factor", "second-factor"),
+        ("end-member-sessions", "sessions"),
+    ] {
+        // A session of Paolo's for each step to end: the invitation's, then a new one.
+        if step == "end-member-sessions" {
+            app.session("paolo.neri@acme.example", "Ponte-Levatoio-88")
+                .await;
+        }
+        app.take_dynamodb_operations();
+        let path = format!("/companies/acme/users/{paolo}/{what}");
+        let answer = count!(
+            step,
+            app.as_user(reqwest::Method::DELETE, &sara, &path).await
+        );
+        assert_eq!(answer.status, 204, "{step}: {}", answer.body);
+    }
     let removed = count!(
         "remove-access",
         app.as_user(

@@ -65,8 +65,8 @@ pub enum Amr {
     /// A code sent by SMS to the phone on file: something held.
     Sms,
     /// A proof from the network that the request came from the person's line (W9's
-    /// autologin): something held, the SIM.
-    Sim,
+    /// autologin): the SIM, a smart card the network authenticated.
+    Sc,
     /// Two or more of the above together.
     Mfa,
 }

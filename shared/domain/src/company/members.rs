@@ -15,7 +15,7 @@ use crate::base::tokens::Scope;
 use crate::limits::audit::{self, AuditEvent, Event};
 use crate::records::accounts::{Account, Member, Membership};
 use crate::records::invitation::{Invitation, InvitationView, State as InvitationState};
-use crate::sign_in::sessions::{authenticate, Authenticated};
+use crate::sign_in::sessions::{authenticate, ending_all, recently_logged_in, Authenticated};
 use serde::Serialize;
 
 /// The membership through which the token's holder manages `company_id`: a usable one whose
@@ -343,6 +343,70 @@ pub async fn remove_access(
     } else {
         writes.push(Write::replace(&item, &account));
     }
+    deps.store.write(writes).await?;
+    Ok(())
+}
+
+/// Ends every session of a member (a lost laptop, a person leaving): their tokens stop
+/// working at once in Varco, and their refresh tokens. The administrator must have logged
+/// in recently (`reauthentication_required`).
+pub async fn end_sessions(
+    deps: &Deps,
+    token: &str,
+    company_id: &str,
+    account_id: &str,
+) -> Result<(), Error> {
+    let now = deps.clock.now();
+    let Target { found, account, .. } = target(deps, token, company_id, account_id, now).await?;
+    recently_logged_in(deps, &found.claims, now)?;
+    let mut writes = ending_all(deps, &account.id, None).await?;
+    writes.extend(audit::record(
+        deps,
+        Event::api(
+            "member_sessions_ended",
+            &found.account.id,
+            &account.id,
+            company_id,
+        ),
+        now,
+    ));
+    deps.store.write(writes).await?;
+    Ok(())
+}
+
+/// M6: a member who lost their second factor (the phone with the app, and the recovery
+/// codes) gets back in with the password alone: the administrator, logged in recently,
+/// removes the factor; the member's sessions end with it. Audited.
+pub async fn remove_second_factor(
+    deps: &Deps,
+    token: &str,
+    company_id: &str,
+    account_id: &str,
+) -> Result<(), Error> {
+    let now = deps.clock.now();
+    let Target {
+        found,
+        item,
+        mut account,
+        ..
+    } = target(deps, token, company_id, account_id, now).await?;
+    recently_logged_in(deps, &found.claims, now)?;
+    if !account.factors.any() {
+        return Err(Error::NoSecondFactor);
+    }
+    account.factors = Default::default();
+    let mut writes = vec![Write::replace(&item, &account)];
+    writes.extend(ending_all(deps, &account.id, None).await?);
+    writes.extend(audit::record(
+        deps,
+        Event::api(
+            "second_factor_removed",
+            &found.account.id,
+            &account.id,
+            company_id,
+        ),
+        now,
+    ));
     deps.store.write(writes).await?;
     Ok(())
 }

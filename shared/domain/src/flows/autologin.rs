@@ -148,7 +148,7 @@ pub async fn autologin(deps: &Deps, request: AutologinRequest<'_>) -> Result<Ses
     }
     crate::sign_in::login::may_log_in(deps, &account, now)?;
     let (session, write) =
-        sessions::open_for_one_token(deps, &account, Authentication::by(&[Amr::Sim], now), now)?;
+        sessions::open_for_one_token(deps, &account, Authentication::by(&[Amr::Sc], now), now)?;
     let mut writes = vec![write, proof_used];
     writes.extend(sessions::ending_oldest(deps, &account).await?);
     writes.extend(crate::limits::audit::record(

@@ -375,6 +375,71 @@ pub struct SessionView {
     pub expires_at: i64,
     /// Whether it is the session of the token that asks.
     pub current: bool,
+    /// How its person logged in (RFC 8176).
+    pub amr: Vec<Amr>,
+}
+
+/// Ends one of the sessions of the token's account (`Some(id)`; one that is not theirs, or
+/// has ended, ends nothing), or every one but the token's own (`None`): what a person does
+/// from the list of their sessions, after a lost phone or a changed password, say.
+/// One read for the token, one for the sessions when all others end, one write.
+pub async fn end(deps: &Deps, token: &str, which: Option<&str>) -> Result<(), Error> {
+    let (claims, _, account) = authenticated(deps, token).await?;
+    if claims.scope != Scope::Account {
+        return Err(Error::PasswordChangeRequired);
+    }
+    let mut writes = match which {
+        Some(id) => vec![Write::delete(
+            keys::session(&account.id, id),
+            Condition::None,
+        )],
+        None => ending_all(deps, &account.id, claims.sid.as_deref()).await?,
+    };
+    let what = if which.is_some() {
+        "session_ended"
+    } else {
+        "other_sessions_ended"
+    };
+    writes.extend(crate::limits::audit::record(
+        deps,
+        crate::limits::audit::Event::personal(what, Some(&account), "ok"),
+        deps.clock.now(),
+    ));
+    deps.store.write(writes).await?;
+    Ok(())
+}
+
+/// The writes that end the account's sessions but `keep`.
+pub(crate) async fn ending_all(
+    deps: &Deps,
+    account_id: &str,
+    keep: Option<&str>,
+) -> Result<Vec<Write>, Error> {
+    Ok(held(deps, account_id)
+        .await?
+        .into_iter()
+        .filter(|(item, _)| Some(item.key.sk.trim_start_matches(keys::SESSION_PREFIX)) != keep)
+        .map(|(item, _)| Write::delete(item.key, Condition::None))
+        .collect())
+}
+
+/// Refuses a token whose person logged in more than the profile's `step_up_minutes` ago:
+/// what an administrator does to another person's sessions or factors needs a recent login.
+pub(crate) fn recently_logged_in(
+    deps: &Deps,
+    claims: &Claims,
+    now: Timestamp,
+) -> Result<(), Error> {
+    let max_age = deps.profile.session.step_up_minutes * crate::base::clock::MINUTE;
+    let auth_time = if claims.auth_time > 0 {
+        claims.auth_time
+    } else {
+        claims.iat
+    };
+    if now.0 - auth_time > max_age {
+        return Err(Error::ReauthenticationRequired { max_age });
+    }
+    Ok(())
 }
 
 /// The sessions the token's account holds now, newest first: where its owner is logged in.
@@ -395,6 +460,7 @@ pub async fn list(deps: &Deps, token: &str) -> Result<Vec<SessionView>, Error> {
                 id: id.to_string(),
                 created_at: stored.created_at,
                 expires_at: stored.expires_at,
+                amr: stored.amr.clone(),
             });
         }
     }

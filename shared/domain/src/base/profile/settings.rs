@@ -305,6 +305,14 @@ pub struct SessionSettings {
     pub access_token_minutes: i64,
     /// A session lasts this long from login; each refresh rotates its token, not its end.
     pub refresh_token_days: i64,
+    /// What an administrator does to another person's sessions or second factor needs a
+    /// login within this many minutes (`reauthentication_required` otherwise).
+    #[serde(default = "ten_minutes")]
+    pub step_up_minutes: i64,
+}
+
+fn ten_minutes() -> i64 {
+    10
 }
 
 #[derive(Debug, Clone, Deserialize)]
