@@ -191,6 +191,7 @@ steps! {
     RemoveAccess              DELETE "/companies/{company_id}/users/{account_id}"               Invitations          bearer -            V    companies::remove_access;
     EndMemberSessions         DELETE "/companies/{company_id}/users/{account_id}/sessions"      Invitations          bearer -            V    companies::end_member_sessions;
     RemoveMemberSecondFactor  DELETE "/companies/{company_id}/users/{account_id}/second-factor" Invitations          bearer -            V    companies::remove_member_second_factor;
+    SetSecondFactorPolicy     PUT    "/companies/{company_id}/second-factor-policy"             Invitations          bearer -            V    companies::set_second_factor_policy;
     ReadAuditTrail            GET    "/companies/{company_id}/audit-events"                     -                    bearer -            V    companies::read_audit_trail;
     RevokeCompanyRegistration DELETE "/operator/companies/{company_id}/administrator"           Registration         -      -            PO   operator::revoke_company_registration;
     ReadCompanyAuditTrail     GET    "/operator/companies/{company_id}/audit-events"            -                    -      -            PO   operator::read_company_audit_trail;

@@ -10,6 +10,8 @@ use varco_domain::base::keys;
 use varco_functions::demo::{LUCA, MARIO};
 use varco_tests::{burst, claims_of, seen_count, temporary_password_in, Answer, TestApp};
 
+mod policy;
+
 /// RFC 4648 base32, decoded here apart from the code that encodes it.
 fn base32_decode(text: &str) -> Vec<u8> {
     const ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";

@@ -8,6 +8,7 @@ use crate::http::Reply;
 use http::StatusCode;
 use serde::Deserialize;
 use varco_domain::base::messages::Lang;
+use varco_domain::base::profile::Requirement;
 use varco_domain::base::types::is_id;
 use varco_domain::base::types::Email;
 use varco_domain::base::types::ParseError;
@@ -267,6 +268,35 @@ pub(crate) async fn remove_member_second_factor(
 ) -> Result<Reply, Error> {
     let account_id = input.account_id()?;
     members::remove_second_factor(deps, &input.token, &input.company_id, account_id).await?;
+    Ok(Reply::no_content())
+}
+
+pub struct PolicyInput {
+    company: CompanyInput,
+    required: Requirement,
+}
+
+impl FromRequest for PolicyInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            required: String,
+        }
+        let company = CompanyInput::from_request(request)?;
+        let body: Body = request.json()?;
+        let required = serde_json::from_value(serde_json::Value::String(body.required))
+            .map_err(|_| Error::field("required")(ParseError::Format))?;
+        Ok(PolicyInput { company, required })
+    }
+}
+
+pub(crate) async fn set_second_factor_policy(
+    deps: &Deps,
+    input: PolicyInput,
+) -> Result<Reply, Error> {
+    let company = &input.company;
+    members::set_second_factor_policy(deps, &company.token, &company.company_id, input.required)
+        .await?;
     Ok(Reply::no_content())
 }
 

@@ -46,7 +46,8 @@ fn session_schema() -> Value {
             "access_token": string(), "token_type": { "const": "Bearer" }, "expires_in": { "type": "integer" },
             "refresh_token": { "type": "string", "description": "Single use: `POST /sessions/refresh` answers a new one. Absent for a `password_change` session." },
             "refresh_expires_at": { "type": "integer", "description": "When the session ends, whatever its refreshes (Unix seconds)." },
-            "scope": { "enum": ["account", "password_change"], "description": "`password_change`: opened with a temporary password, only `PUT /me/password` is allowed." }
+            "scope": { "enum": ["account", "password_change", "second_factor_setup"], "description": "`password_change`: opened with a temporary password, only `PUT /me/password` is allowed. `second_factor_setup`: the person must have a second factor and the grace period is over: only `POST /me/authenticator` and `/me/authenticator/code` are allowed, then a new login." },
+            "second_factor_due_at": { "type": "integer", "description": "The person must set up a second factor: until then (Unix seconds) the password alone logs in." }
         }),
     )
 }
@@ -430,12 +431,20 @@ pub fn document() -> Value {
         }
         // A field of the body that is not what its schema says answers `invalid_field`.
         let invalid_body = d.request.as_ref().map(|_| invalid("any field"));
+        // A step that needs a full session refuses a session opened only to set up a second
+        // factor as it refuses a password-change one.
+        let setup_only = d
+            .errors
+            .iter()
+            .any(|e| matches!(e, Error::PasswordChangeRequired))
+            .then_some(Error::SecondFactorRequired);
         let errors = d
             .errors
             .iter()
             .chain(&not_offered)
             .chain(&sending)
-            .chain(&invalid_body);
+            .chain(&invalid_body)
+            .chain(&setup_only);
         let mut seen = std::collections::BTreeSet::new();
         for error in errors.chain(&generic) {
             if !seen.insert(error.describe().code) {

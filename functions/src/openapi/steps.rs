@@ -144,7 +144,7 @@ pub(super) fn doc(step: Step) -> StepDoc {
         GetAccount => StepDoc {
             summary: "The account of the session.",
             request: None,
-            success: (200, "The account.", Some(object(&["id", "email", "display_name", "memberships"], json!({ "id": string(), "email": string(), "display_name": string(), "mobile": { "type": "string", "description": "The confirmed mobile, masked." }, "lines": { "type": "array", "items": string(), "description": "The SIMs associated with the account (W7, W11), masked." }, "second_factors": object(&["authenticator", "recovery_codes_left"], json!({ "authenticator": { "type": "boolean" }, "recovery_codes_left": { "type": "integer", "minimum": 0 } })), "memberships": { "type": "array", "items": object(&["company_id", "company_name", "role"], json!({ "company_id": string(), "company_name": string(), "role": { "type": "string", "description": "A role id of the portal profile." }, "access_until": { "type": "integer", "description": "For a role that needs a valid company card: when access ends unless the card is renewed." } })) } })))),
+            success: (200, "The account.", Some(object(&["id", "email", "display_name", "memberships"], json!({ "id": string(), "email": string(), "display_name": string(), "mobile": { "type": "string", "description": "The confirmed mobile, masked." }, "lines": { "type": "array", "items": string(), "description": "The SIMs associated with the account (W7, W11), masked." }, "second_factors": object(&["authenticator", "recovery_codes_left"], json!({ "authenticator": { "type": "boolean" }, "recovery_codes_left": { "type": "integer", "minimum": 0 }, "due_at": { "type": "integer", "description": "The person must set one up: until then the password alone logs in." } })), "memberships": { "type": "array", "items": object(&["company_id", "company_name", "role"], json!({ "company_id": string(), "company_name": string(), "role": { "type": "string", "description": "A role id of the portal profile." }, "access_until": { "type": "integer", "description": "For a role that needs a valid company card: when access ends unless the card is renewed." } })) } })))),
             errors: vec![Error::Unauthenticated, Error::PasswordChangeRequired],
         },
         ListMySessions => StepDoc {
@@ -169,7 +169,7 @@ pub(super) fn doc(step: Step) -> StepDoc {
             summary: "Set a new password (the current one is needed unless the session came from a temporary password).",
             request: Some(object(&["new_password"], json!({ "new_password": { "type": "string", "minLength": 8, "maxLength": 128 }, "current_password": { "type": "string", "minLength": 1, "maxLength": 1024 } }))),
             success: (204, "Changed; every earlier session ends.", None),
-            errors: vec![Error::MalformedBody(String::new()), Error::Unauthenticated, Error::CurrentPasswordWrong, Error::AttemptsExhausted, Error::WeakPassword(ParseError::Common), Error::Conflict],
+            errors: vec![Error::MalformedBody(String::new()), Error::Unauthenticated, Error::CurrentPasswordWrong, Error::AttemptsExhausted, Error::WeakPassword(ParseError::Common), Error::SecondFactorRequired, Error::Conflict],
         },
         RefreshSession => StepDoc {
             summary: "A new access token and refresh token for a refresh token, which is used up (a used one presented again ends the session).",
@@ -620,6 +620,12 @@ pub(super) fn doc(step: Step) -> StepDoc {
             request: None,
             success: (204, "Removed.", None),
             errors: company_errors([Error::NotOnYourself, Error::MemberNotFound, Error::RoleNotGrantable, Error::ReauthenticationRequired { max_age: 600 }, Error::NoSecondFactor, Error::Conflict]),
+        },
+        SetSecondFactorPolicy => StepDoc {
+            summary: "Who in the company must have a second factor, beyond the portal's policy (never less): `managers` (the roles that manage people) or `everyone`. A one-factor token is then refused on the company's steps for those roles (`second_factor_required`). Needs a recent login, and two factors of the one setting it where the new policy asks them. Audited.",
+            request: Some(object(&["required"], json!({ "required": { "enum": ["optional", "managers", "everyone"] } }))),
+            success: (204, "Set.", None),
+            errors: company_errors([invalid("required"), Error::ReauthenticationRequired { max_age: 600 }, Error::SecondFactorRequired, Error::Conflict]),
         },
         ReadAuditTrail => StepDoc {
             summary: "X8: the company's audit trail, newest first, a page at a time (`?limit=1..500`, default 100; `?cursor=<next>`), for a role that can read it.",

@@ -86,6 +86,8 @@ pub enum Error {
     AuthenticatorEnrolled,
     #[error("the account has no second factor")]
     NoSecondFactor,
+    #[error("a second factor is required first")]
+    SecondFactorRequired,
     #[error("a recent login is needed for this step")]
     ReauthenticationRequired { max_age: i64 },
     #[error("wrong login name or password")]
@@ -233,6 +235,7 @@ impl Error {
             NoPendingChange => d(409, "no_pending_change", "Nessuna modifica è in attesa di conferma: ricomincia.", "No change is waiting for confirmation: start again."),
             AuthenticatorEnrolled => d(409, "authenticator_enrolled", "Hai già un'app di autenticazione: rimuovila prima di collegarne un'altra.", "An authenticator app is already set up: remove it before adding another."),
             NoSecondFactor => d(409, "no_second_factor", "Il tuo account non ha un secondo fattore di accesso.", "Your account has no second factor."),
+            SecondFactorRequired => d(403, "second_factor_required", "Per continuare attiva la verifica in due passaggi e accedi con il codice dell'app.", "Set up two-step verification and log in with your app's code to go on."),
             ReauthenticationRequired { .. } => d(403, "reauthentication_required", "Per questa operazione devi accedere di nuovo.", "Log in again to do this."),
             InvalidCredentials => d(401, "invalid_credentials", "Credenziali non corrette: controlla nome utente (o email) e password.", "Wrong login name or password."),
             LoginDelayed { .. } => d(429, "login_delayed", "Troppi accessi non riusciti: attendi qualche istante e riprova.", "Too many failed logins: wait a moment and try again."),

@@ -48,6 +48,9 @@ pub struct Profile {
     pub units: Option<UnitSettings>,
     #[serde(default)]
     pub security_questions: Vec<SecurityQuestion>,
+    /// Who must have a second factor.
+    #[serde(default)]
+    pub second_factor: SecondFactorSettings,
 }
 
 /// What a profile may offer beyond the steps every portal has: a flow, or a company's
@@ -233,6 +236,12 @@ impl Profile {
 
     pub fn role(&self, id: &str) -> Option<&Role> {
         self.roles.iter().find(|r| r.id == id)
+    }
+
+    /// Whether `role` manages people: what a policy of `managers` asks a second factor of.
+    pub fn manages(&self, role: &str) -> bool {
+        self.role(role)
+            .is_some_and(|r| r.can(Capability::ManageUsers))
     }
 
     /// Whether a holder of `actor` may grant, change or revoke `target`: the actor's role

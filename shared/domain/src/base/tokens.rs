@@ -51,6 +51,21 @@ pub enum Scope {
     Account,
     /// Opened with a temporary password: only setting a new password.
     PasswordChange,
+    /// Opened past the grace period by a person who must have a second factor and has none:
+    /// only setting one up.
+    SecondFactorSetup,
+}
+
+impl Scope {
+    /// Refuses a token that may not do everything the account may: what its scope allows
+    /// instead, as the error says.
+    pub fn full(self) -> Result<(), Error> {
+        match self {
+            Scope::Account => Ok(()),
+            Scope::PasswordChange => Err(Error::PasswordChangeRequired),
+            Scope::SecondFactorSetup => Err(Error::SecondFactorRequired),
+        }
+    }
 }
 
 /// How the person proved who they are at login: RFC 8176's authentication method
@@ -521,7 +536,7 @@ impl Tokens {
             // OpenID Connect Discovery requires this member, and libraries read the
             // algorithm there; Varco signs access tokens only, with this algorithm.
             "id_token_signing_alg_values_supported": [ALGORITHM],
-            "scopes_supported": ["account", "password_change"],
+            "scopes_supported": ["account", "password_change", "second_factor_setup"],
             "claims_supported": ["iss", "aud", "sub", "iat", "exp", "jti", "sid", "scope", "profile", "memberships", "amr", "acr", "auth_time"],
             "acr_values_supported": [ACR_ONE_FACTOR, ACR_TWO_FACTORS],
         })

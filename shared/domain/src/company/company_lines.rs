@@ -16,7 +16,6 @@ use crate::base::keys::{self, purpose};
 use crate::base::store::Item;
 use crate::company::members::{manager, read_page};
 use crate::records::invitation::{Invitation, State as InvitationState, ID_ALPHABET};
-use crate::sign_in::sessions::authenticate;
 use serde::{Deserialize, Serialize};
 
 /// The contract's referent of a line: who the administrator may associate it with.
@@ -120,7 +119,8 @@ pub async fn list_lines(
     limit: usize,
 ) -> Result<Lines, Error> {
     let now = deps.clock.now();
-    let found = authenticate(deps, token, |_| Vec::new()).await?;
+    let found =
+        crate::company::members::authenticate_in(deps, token, company_id, |_| Vec::new()).await?;
     manager(deps, &found, company_id, now)?;
     let (items, next) = read_page(
         deps,

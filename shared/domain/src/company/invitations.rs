@@ -23,9 +23,9 @@ use crate::base::messages::{Lang, Template};
 use crate::base::profile::{InvitationSettings, Profile};
 use crate::base::random::random_string;
 use crate::base::store::{parse_opt, Item, StoreError, Write};
-use crate::base::tokens::Scope;
 use crate::base::types::{Email, Password, PhoneNumber};
 use crate::company::company_lines;
+use crate::company::members::authenticate_in;
 use crate::company::members::{manager, may_grant};
 use crate::limits::attempts::{self, Limit, Subject};
 use crate::limits::audit::{self, Event};
@@ -76,7 +76,7 @@ pub async fn invite(
         Profile::section(&deps.profile.units)?;
     }
     let line = new.line.as_ref().map(|l| l.e164().to_string());
-    let found = authenticate(deps, token, |_| {
+    let in_company = authenticate_in(deps, token, company_id, |_| {
         let mut wanted = vec![keys::pending_invitations(company_id)];
         wanted.extend(
             new.unit_contract
@@ -91,7 +91,8 @@ pub async fn invite(
         wanted
     })
     .await?;
-    let actor = manager(deps, &found, company_id, now)?;
+    let actor = manager(deps, &in_company, company_id, now)?.clone();
+    let found = in_company.found;
     may_grant(deps, &actor.role, &new.role)?;
     if new.unit_contract.is_some() && found.extra[1].is_none() {
         return Err(Error::UnitContractNotFound);
@@ -251,14 +252,15 @@ async fn managed(
     invitation_id: &str,
     now: Timestamp,
 ) -> Result<Managed, Error> {
-    let found = authenticate(deps, token, |_| {
+    let in_company = authenticate_in(deps, token, company_id, |_| {
         vec![
             keys::invitation(company_id, invitation_id),
             keys::pending_invitations(company_id),
         ]
     })
     .await?;
-    let actor_role = manager(deps, &found, company_id, now)?.role.clone();
+    let actor_role = manager(deps, &in_company, company_id, now)?.role.clone();
+    let found = in_company.found;
     let invitation: Invitation = parse_opt(&found.extra[0])?.ok_or(Error::InvitationNotFound)?;
     match invitation.state {
         State::Accepted => return Err(Error::InvitationUsed),

@@ -9,39 +9,76 @@ use crate::base::clock::Timestamp;
 use crate::base::deps::Deps;
 use crate::base::error::Error;
 use crate::base::keys;
-use crate::base::profile::Capability;
+use crate::base::profile::{Capability, Requirement};
 use crate::base::store::{Condition, Item, Page, Write};
-use crate::base::tokens::Scope;
 use crate::limits::audit::{self, AuditEvent, Event};
 use crate::records::accounts::{Account, Member, Membership};
+use crate::records::companies::Company;
 use crate::records::invitation::{Invitation, InvitationView, State as InvitationState};
 use crate::sign_in::sessions::{authenticate, ending_all, recently_logged_in, Authenticated};
 use serde::Serialize;
+
+/// A token checked with what a company step needs beside it, read in one request: the
+/// company's own second-factor policy, and the items `extra` names (in `found.extra`).
+pub(crate) struct InCompany {
+    pub found: Authenticated,
+    /// The company's item, when there is one.
+    pub company: Option<Item>,
+}
+
+impl InCompany {
+    fn policy(&self) -> Result<Requirement, Error> {
+        Ok(self
+            .company
+            .as_ref()
+            .map(Item::parse::<Company>)
+            .transpose()?
+            .map(|c| c.second_factor)
+            .unwrap_or_default())
+    }
+}
+
+pub(crate) async fn authenticate_in(
+    deps: &Deps,
+    token: &str,
+    company_id: &str,
+    extra: impl FnOnce(&str) -> Vec<crate::base::store::Key>,
+) -> Result<InCompany, Error> {
+    let mut found = authenticate(deps, token, |id| {
+        let mut wanted = vec![keys::company(company_id)];
+        wanted.extend(extra(id));
+        wanted
+    })
+    .await?;
+    let company = found.extra.remove(0);
+    Ok(InCompany { found, company })
+}
 
 /// The membership through which the token's holder manages `company_id`: a usable one whose
 /// role manages users. Anything else (another company, a role that does not manage) is
 /// refused alike.
 pub(crate) fn manager<'a>(
     deps: &Deps,
-    found: &'a Authenticated,
+    found: &'a InCompany,
     company_id: &str,
     now: Timestamp,
 ) -> Result<&'a Membership, Error> {
     acting_for(deps, found, company_id, Capability::ManageUsers, now)
 }
 
-/// The membership through which the token's holder may do `capability` in `company_id`.
+/// The membership through which the token's holder may do `capability` in `company_id`;
+/// a token of one factor is refused (`second_factor_required`) where the profile or the
+/// company asks two of that membership's role.
 fn acting_for<'a>(
     deps: &Deps,
-    found: &'a Authenticated,
+    in_company: &'a InCompany,
     company_id: &str,
     capability: Capability,
     now: Timestamp,
 ) -> Result<&'a Membership, Error> {
-    if found.claims.scope != Scope::Account {
-        return Err(Error::PasswordChangeRequired);
-    }
-    found
+    let found = &in_company.found;
+    found.claims.scope.full()?;
+    let membership = found
         .account
         .memberships
         .iter()
@@ -52,7 +89,59 @@ fn acting_for<'a>(
                 .role(&m.role)
                 .is_some_and(|r| r.can(capability))
         })
-        .ok_or(Error::NotCompanyAdmin)
+        .ok_or(Error::NotCompanyAdmin)?;
+    let required = deps
+        .profile
+        .second_factor
+        .required
+        .max(in_company.policy()?);
+    if required.applies(deps.profile.manages(&membership.role)) && !found.claims.two_factors() {
+        return Err(Error::SecondFactorRequired);
+    }
+    Ok(membership)
+}
+
+/// What a company's administrators ask of its people beyond the profile: a second factor
+/// for those who manage people, or for everyone (never less than the profile). A person
+/// logged in recently, with two factors where the new policy asks them of them. Audited.
+pub async fn set_second_factor_policy(
+    deps: &Deps,
+    token: &str,
+    company_id: &str,
+    required: Requirement,
+) -> Result<(), Error> {
+    let now = deps.clock.now();
+    let in_company = authenticate_in(deps, token, company_id, |_| Vec::new()).await?;
+    let actor = manager(deps, &in_company, company_id, now)?;
+    let found = &in_company.found;
+    recently_logged_in(deps, &found.claims, now)?;
+    let effective = deps.profile.second_factor.required.max(required);
+    if effective.applies(deps.profile.manages(&actor.role)) && !found.claims.two_factors() {
+        // Set up yours first: the policy would refuse the next step of the one setting it.
+        return Err(Error::SecondFactorRequired);
+    }
+    let item = in_company.company.as_ref().ok_or(Error::NotCompanyAdmin)?;
+    let mut company: Company = item.parse()?;
+    company.second_factor = required;
+    let outcome = serde_json::to_value(required)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let mut writes = vec![Write::replace(item, &company)];
+    let event = Event {
+        outcome: &outcome,
+        ..Event::api(
+            "second_factor_policy_changed",
+            &found.account.id,
+            company_id,
+            company_id,
+        )
+    };
+    writes.extend(audit::record(deps, event, now));
+    deps.store.write(writes).await.map_err(|e| match e {
+        crate::base::store::StoreError::ConditionFailed { .. } => Error::Conflict,
+        e => e.into(),
+    })
 }
 
 /// Refuses unless a holder of `actor_role` may grant `role`.
@@ -146,7 +235,7 @@ pub async fn list_users(
     limit: usize,
 ) -> Result<Users, Error> {
     let now = deps.clock.now();
-    let found = authenticate(deps, token, |_| Vec::new()).await?;
+    let found = authenticate_in(deps, token, company_id, |_| Vec::new()).await?;
     manager(deps, &found, company_id, now)?;
     let prefix = keys::member(company_id, "").sk;
     let (items, next) = read_page(
@@ -207,14 +296,15 @@ async fn target(
     account_id: &str,
     now: Timestamp,
 ) -> Result<Target, Error> {
-    let found = authenticate(deps, token, |_| {
+    let in_company = authenticate_in(deps, token, company_id, |_| {
         vec![
             keys::account(account_id),
             keys::member(company_id, account_id),
         ]
     })
     .await?;
-    let actor_role = manager(deps, &found, company_id, now)?.role.clone();
+    let actor_role = manager(deps, &in_company, company_id, now)?.role.clone();
+    let found = in_company.found;
     if found.account.id == account_id {
         return Err(Error::NotOnYourself);
     }
@@ -429,7 +519,7 @@ pub async fn audit_trail(
     limit: usize,
 ) -> Result<AuditPage, Error> {
     let now = deps.clock.now();
-    let found = authenticate(deps, token, |_| Vec::new()).await?;
+    let found = authenticate_in(deps, token, company_id, |_| Vec::new()).await?;
     acting_for(deps, &found, company_id, Capability::ReadAudit, now)?;
     audit_page(
         deps,

@@ -16,7 +16,6 @@ use crate::base::error::Error;
 use crate::base::keys;
 use crate::base::profile::Profile;
 use crate::base::store::{Item, Key};
-use crate::base::tokens::Scope;
 use crate::sign_in::sessions::authenticate;
 use serde::{Deserialize, Serialize};
 
@@ -106,9 +105,7 @@ pub async fn my_units(deps: &Deps, token: &str) -> Result<MyUnits, Error> {
     Profile::section(&deps.profile.units)?;
     let now = deps.clock.now();
     let found = authenticate(deps, token, |_| Vec::new()).await?;
-    if found.claims.scope != Scope::Account {
-        return Err(Error::PasswordChangeRequired);
-    }
+    found.claims.scope.full()?;
     let held = found
         .account
         .memberships

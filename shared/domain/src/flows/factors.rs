@@ -46,7 +46,9 @@ pub struct RecoveryCodes {
 /// set up once this one is removed.
 pub async fn start_authenticator(deps: &Deps, token: &str, password: &str) -> Result<Setup, Error> {
     let found = authenticate(deps, token, |_| Vec::new()).await?;
-    let forgiven = reauthenticated(deps, &found, password).await?;
+    settable(found.claims.scope)?;
+    let forgiven =
+        crate::sign_in::login::password_typed_again(deps, &found.account, password).await?;
     let mut account = found.account;
     if account.factors.authenticator.is_some() {
         return Err(Error::AuthenticatorEnrolled);
@@ -85,9 +87,7 @@ pub async fn confirm_authenticator(
     typed: &str,
 ) -> Result<RecoveryCodes, Error> {
     let found = authenticate(deps, token, |_| Vec::new()).await?;
-    if found.claims.scope != Scope::Account {
-        return Err(Error::PasswordChangeRequired);
-    }
+    settable(found.claims.scope)?;
     let now = deps.clock.now();
     let mut account = found.account;
     let pending = account
@@ -117,6 +117,7 @@ pub async fn confirm_authenticator(
         return Err(Error::CodeNotCorrect);
     };
     account.factors.pending = None;
+    account.factors.due_at = None;
     account.factors.authenticator = Some(Authenticator {
         seed: pending.seed,
         enrolled_at: now.0,
@@ -138,7 +139,8 @@ pub async fn confirm_authenticator(
 }
 
 /// Removes the authenticator app and the recovery codes: login asks for the password alone
-/// again.
+/// again; where the profile's policy asks a second factor of the person, the next login's
+/// session can only set up another.
 pub async fn remove_authenticator(deps: &Deps, token: &str, password: &str) -> Result<(), Error> {
     let found = authenticate(deps, token, |_| Vec::new()).await?;
     let forgiven = reauthenticated(deps, &found, password).await?;
@@ -146,13 +148,17 @@ pub async fn remove_authenticator(deps: &Deps, token: &str, password: &str) -> R
     if !account.factors.any() {
         return Err(Error::NoSecondFactor);
     }
+    let now = deps.clock.now();
     account.factors = Default::default();
+    if crate::sign_in::login::must_have_second_factor(deps, &account, now) {
+        account.factors.due_at = Some(now.0);
+    }
     let mut writes = vec![Write::replace(&found.item, &account)];
     writes.extend(forgiven);
     writes.extend(audit::record(
         deps,
         Event::personal("second_factor_removed", Some(&account), "totp"),
-        deps.clock.now(),
+        now,
     ));
     deps.store.write(writes).await.map_err(raced)
 }
@@ -182,6 +188,15 @@ pub async fn renew_recovery_codes(
     Ok(RecoveryCodes {
         recovery_codes: codes,
     })
+}
+
+/// Refuses a token whose session may not set up a second factor: a full one may, and one
+/// opened only to set it up.
+fn settable(scope: Scope) -> Result<(), Error> {
+    match scope {
+        Scope::SecondFactorSetup => Ok(()),
+        scope => scope.full(),
+    }
 }
 
 /// The account changed between its read and this write (another change at once).

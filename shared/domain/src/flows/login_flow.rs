@@ -234,8 +234,10 @@ async fn second_step(
             session
         }
         Scope::PasswordChange => {
-            sessions::password_change_only(deps, &account, authentication, now)?
+            sessions::one_scope_only(deps, &account, Scope::PasswordChange, authentication, now)?
         }
+        // A login flow is for an account with a second factor, which needs no setup.
+        Scope::SecondFactorSetup => return Err(Error::WrongStep),
     };
     deps.store.write(writes).await.map_err(|e| match e {
         // Another step with the same code, or the same flow, got there first.

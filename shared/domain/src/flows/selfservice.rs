@@ -64,9 +64,7 @@ pub(crate) async fn reauthenticated(
     found: &Authenticated,
     password: &str,
 ) -> Result<Vec<Write>, Error> {
-    if found.claims.scope != Scope::Account {
-        return Err(Error::PasswordChangeRequired);
-    }
+    found.claims.scope.full()?;
     crate::sign_in::login::password_typed_again(deps, &found.account, password).await
 }
 
@@ -169,9 +167,7 @@ pub async fn confirm_change(
     code: &OneTimeCode,
 ) -> Result<(), Error> {
     let found = authenticate(deps, token, |id| vec![keys::pending_change(id, kind)]).await?;
-    if found.claims.scope != Scope::Account {
-        return Err(Error::PasswordChangeRequired);
-    }
+    found.claims.scope.full()?;
     let pending_item = found.extra[0].clone().ok_or(Error::NoPendingChange)?;
     let pending: PendingChange = pending_item.parse()?;
     let round = format!("{}.{kind}", found.account.id);
@@ -508,9 +504,7 @@ pub struct MembershipView {
 
 pub async fn get_account(deps: &Deps, token: &str) -> Result<AccountView, Error> {
     let (claims, _, account) = sessions::authenticated(deps, token).await?;
-    if claims.scope != Scope::Account {
-        return Err(Error::PasswordChangeRequired);
-    }
+    claims.scope.full()?;
     Ok(AccountView {
         id: account.id,
         email: account.email,
@@ -548,11 +542,14 @@ pub async fn change_password(
     new: &Password,
 ) -> Result<(), Error> {
     let (claims, item, mut account) = sessions::authenticated(deps, token).await?;
-    let mut forgiven = Vec::new();
-    if claims.scope == Scope::Account {
-        let current = current.ok_or(Error::CurrentPasswordWrong)?;
-        forgiven = password_typed_again(deps, &account, current).await?;
-    }
+    let forgiven = match claims.scope {
+        Scope::Account => {
+            let current = current.ok_or(Error::CurrentPasswordWrong)?;
+            password_typed_again(deps, &account, current).await?
+        }
+        Scope::PasswordChange => Vec::new(),
+        Scope::SecondFactorSetup => return Err(Error::SecondFactorRequired),
+    };
     new_password_outside(deps, new, account.password_context())?;
     account.password_hash = Some(deps.hasher.hash(new.expose(), deps.random.as_ref()));
     account.password_version += 1;

@@ -2,6 +2,7 @@
 
 use crate::base::deps::Deps;
 use crate::base::keys::{self, purpose};
+use crate::base::profile::Requirement;
 use crate::base::store::{Item, Write};
 use crate::base::types::{CardNumber, RegistrationCode};
 use crate::records::cards::{Card, CardValidity, CompanyCard};
@@ -16,6 +17,9 @@ pub struct Company {
     /// Keyed hash of the row it was imported from (`import`).
     #[serde(default)]
     pub import_digest: Option<String>,
+    /// Who in the company must have a second factor, beyond the profile's policy.
+    #[serde(default)]
+    pub second_factor: Requirement,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -47,6 +51,7 @@ pub fn provision_company_card(deps: &Deps, new: &NewCompanyCard, with_company: b
             name: new.company_name.clone(),
             vat_number: None,
             import_digest: None,
+            second_factor: Requirement::Optional,
         };
         writes.push(Write::create(Item::new(
             keys::company(&company.id),

@@ -28,6 +28,10 @@ pub struct SecondFactors {
     /// Keyed hashes of the recovery codes not used yet.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recovery_codes: Vec<String>,
+    /// For a person the profile's policy asks a second factor of, who has none: until when
+    /// the password alone still logs in (set at the first login that found it missing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,6 +56,9 @@ pub struct PendingAuthenticator {
 pub struct FactorsView {
     pub authenticator: bool,
     pub recovery_codes_left: usize,
+    /// Until when the password alone logs in, for a person who must set one up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_at: Option<i64>,
 }
 
 impl SecondFactors {
@@ -59,6 +66,7 @@ impl SecondFactors {
         FactorsView {
             authenticator: self.authenticator.is_some(),
             recovery_codes_left: self.recovery_codes.len(),
+            due_at: self.due_at,
         }
     }
 

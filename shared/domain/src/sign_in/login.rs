@@ -62,7 +62,8 @@ pub async fn login(deps: &Deps, attempt: Attempt<'_>) -> Result<FirstFactor, Err
         )
         .await?;
     let find = |key: crate::base::store::Key| items.iter().find(|i| i.key.sk == key.sk);
-    let account = find(keys::account(""))
+    let account_item = find(keys::account(""));
+    let account = account_item
         .map(|item| item.parse::<Account>())
         .transpose()?;
     let temporary = find(keys::temporary_password(""));
@@ -92,7 +93,31 @@ pub async fn login(deps: &Deps, attempt: Attempt<'_>) -> Result<FirstFactor, Err
                     writes,
                 });
             }
-            let (session, write) = sessions::open(deps, &account, first, now)?;
+            let mut account = account;
+            let due_at = match second_factor_due(deps, &account, now) {
+                Some(due_at) if account.factors.due_at.is_none() => {
+                    // The first login that finds it missing starts the grace period.
+                    account.factors.due_at = Some(due_at);
+                    let item = account_item.ok_or(Error::InvalidCredentials)?;
+                    writes.push(Write::replace(item, &account));
+                    Some(due_at)
+                }
+                due_at => due_at,
+            };
+            if due_at.is_some_and(|due_at| now.0 >= due_at) {
+                // Past the grace period: the session can only set the second factor up.
+                writes.extend(audit::record(
+                    deps,
+                    Event::personal("login", Some(&account), "second_factor_setup"),
+                    now,
+                ));
+                deps.store.write(writes).await?;
+                let scope = Scope::SecondFactorSetup;
+                let session = sessions::one_scope_only(deps, &account, scope, first, now)?;
+                return Ok(FirstFactor::Session(session));
+            }
+            let (mut session, write) = sessions::open(deps, &account, first, now)?;
+            session.second_factor_due_at = due_at;
             writes.push(write);
             writes.extend(sessions::ending_oldest(deps, &account).await?);
             writes.extend(audit::record(
@@ -100,7 +125,11 @@ pub async fn login(deps: &Deps, attempt: Attempt<'_>) -> Result<FirstFactor, Err
                 Event::personal("login", Some(&account), "ok"),
                 now,
             ));
-            deps.store.write(writes).await?;
+            deps.store.write(writes).await.map_err(|e| match e {
+                // The account changed meanwhile (another login started its grace period).
+                crate::base::store::StoreError::ConditionFailed { .. } => Error::Conflict,
+                e => e.into(),
+            })?;
             Ok(FirstFactor::Session(session))
         }
         Some(account) => match temporary {
@@ -130,14 +159,47 @@ pub async fn login(deps: &Deps, attempt: Attempt<'_>) -> Result<FirstFactor, Err
                     .write(writes)
                     .await
                     .map_err(|_| Error::InvalidCredentials)?;
-                Ok(FirstFactor::Session(sessions::password_change_only(
-                    deps, &account, first, now,
+                Ok(FirstFactor::Session(sessions::one_scope_only(
+                    deps,
+                    &account,
+                    Scope::PasswordChange,
+                    first,
+                    now,
                 )?))
             }
             _ => Err(failed(deps, Some(&account), now).await),
         },
         None => Err(failed(deps, None, now).await),
     }
+}
+
+/// For an account the profile's policy asks a second factor of and that has none: until
+/// when the password alone logs in (the grace period from the first such login).
+fn second_factor_due(
+    deps: &Deps,
+    account: &Account,
+    now: crate::base::clock::Timestamp,
+) -> Option<i64> {
+    if account.factors.any() || !must_have_second_factor(deps, account, now) {
+        return None;
+    }
+    let grace = deps.profile.second_factor.grace_days * crate::base::clock::DAY;
+    Some(account.factors.due_at.unwrap_or(now.0 + grace))
+}
+
+/// Whether the profile's policy asks `account` for a second factor: of everyone, or of
+/// those whose role in a company manages people.
+pub(crate) fn must_have_second_factor(
+    deps: &Deps,
+    account: &Account,
+    now: crate::base::clock::Timestamp,
+) -> bool {
+    let manages = account
+        .memberships
+        .iter()
+        .filter(|m| m.usable(&deps.profile, now.0))
+        .any(|m| deps.profile.manages(&m.role));
+    deps.profile.second_factor.required.applies(manages)
 }
 
 /// The account's password, typed again by one of its sessions before a sensitive change:

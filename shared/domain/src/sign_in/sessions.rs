@@ -70,6 +70,10 @@ pub struct Session {
     pub refresh_token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_expires_at: Option<i64>,
+    /// For a person who must set up a second factor and has not: until when the password
+    /// alone still logs in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub second_factor_due_at: Option<i64>,
 }
 
 fn access_token(
@@ -142,6 +146,7 @@ fn issue(
         scope: Scope::Account,
         refresh_token: Some(refresh_token(&account.id, sid, secret)),
         refresh_expires_at: Some(stored.expires_at),
+        second_factor_due_at: None,
     })
 }
 
@@ -244,32 +249,31 @@ pub fn open_for_one_token(
         scope: Scope::Account,
         refresh_token: None,
         refresh_expires_at: None,
+        second_factor_due_at: None,
     };
     Ok((session, write))
 }
 
-/// A session that can only set a new password (after login with a temporary password):
-/// no refresh token, nothing stored.
-pub fn password_change_only(
+/// A session that can do one thing only, and lasts one access token: set a new password
+/// (`PasswordChange`, after login with a temporary password), or set up a second factor
+/// (`SecondFactorSetup`). No refresh token, nothing stored.
+pub fn one_scope_only(
     deps: &Deps,
     account: &Account,
+    scope: Scope,
     authentication: Authentication,
     now: Timestamp,
 ) -> Result<Session, Error> {
-    let (access_token, expires_in) = access_token(
-        deps,
-        account,
-        (Scope::PasswordChange, authentication),
-        None,
-        now,
-    )?;
+    let (access_token, expires_in) =
+        access_token(deps, account, (scope, authentication), None, now)?;
     Ok(Session {
         access_token,
         token_type: "Bearer",
         expires_in,
-        scope: Scope::PasswordChange,
+        scope,
         refresh_token: None,
         refresh_expires_at: None,
+        second_factor_due_at: None,
     })
 }
 
@@ -385,9 +389,7 @@ pub struct SessionView {
 /// One read for the token, one for the sessions when all others end, one write.
 pub async fn end(deps: &Deps, token: &str, which: Option<&str>) -> Result<(), Error> {
     let (claims, _, account) = authenticated(deps, token).await?;
-    if claims.scope != Scope::Account {
-        return Err(Error::PasswordChangeRequired);
-    }
+    claims.scope.full()?;
     let mut writes = match which {
         Some(id) => vec![Write::delete(
             keys::session(&account.id, id),
@@ -447,9 +449,7 @@ pub(crate) fn recently_logged_in(
 /// account's sessions.
 pub async fn list(deps: &Deps, token: &str) -> Result<Vec<SessionView>, Error> {
     let (claims, _, account) = authenticated(deps, token).await?;
-    if claims.scope != Scope::Account {
-        return Err(Error::PasswordChangeRequired);
-    }
+    claims.scope.full()?;
     let now = deps.clock.now();
     let mut sessions = Vec::new();
     for (item, stored) in held(deps, &account.id).await? {

@@ -1,7 +1,7 @@
 //! A profile's sections: the settings of each flow, the limits, the roles, the questions.
 
 use crate::base::messages::Lang;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// C3: properties' units and their contracts.
 #[derive(Debug, Clone, Deserialize)]
@@ -313,6 +313,56 @@ pub struct SessionSettings {
 
 fn ten_minutes() -> i64 {
     10
+}
+
+/// Who must have a second factor (issue 24), from the profile or a company's own policy; a
+/// company may ask more than its profile, never less.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Requirement {
+    /// Whoever sets one up.
+    #[default]
+    Optional,
+    /// The roles that manage people (administrators, Telco Manager, ...).
+    Managers,
+    Everyone,
+}
+
+impl Requirement {
+    /// Whether a person in `role` (a role that manages people when `manages`) must have one.
+    pub fn applies(self, manages: bool) -> bool {
+        match self {
+            Requirement::Optional => false,
+            Requirement::Managers => manages,
+            Requirement::Everyone => true,
+        }
+    }
+}
+
+/// `[second_factor]`: the profile's policy.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecondFactorSettings {
+    #[serde(default)]
+    pub required: Requirement,
+    /// Days a person who must set one up still logs in with the password alone (led to set
+    /// it up at each login), counted from the first login that found it missing; after
+    /// them, that login's session can only set it up.
+    #[serde(default = "fourteen_days")]
+    pub grace_days: i64,
+}
+
+impl Default for SecondFactorSettings {
+    fn default() -> Self {
+        SecondFactorSettings {
+            required: Requirement::Optional,
+            grace_days: fourteen_days(),
+        }
+    }
+}
+
+fn fourteen_days() -> i64 {
+    14
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -215,9 +215,7 @@ pub async fn join(
         ]
     })
     .await?;
-    if found.claims.scope != Scope::Account {
-        return Err(Error::PasswordChangeRequired);
-    }
+    found.claims.scope.full()?;
     let (mut invitation, forgiven) = acceptable(
         deps,
         found.extra[0].as_ref(),

@@ -100,11 +100,19 @@ pub(super) async fn company(
     if same_row(&existing, &digest) {
         return Ok(Outcome::Unchanged);
     }
+    // The operator's data names the company; its administrators' own policy stays.
+    let second_factor = existing
+        .as_ref()
+        .map(Item::parse::<Company>)
+        .transpose()?
+        .map(|c| c.second_factor)
+        .unwrap_or_default();
     let company = Company {
         id: id.clone(),
         name,
         vat_number: vat_number.map(|v| v.as_str().to_string()),
         import_digest: Some(digest),
+        second_factor,
     };
     let vat = company.vat_number.as_deref().map(keys::vat_index);
     let index = |item: &mut Item| item.gsi2 = vat;
