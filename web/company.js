@@ -1,5 +1,7 @@
 // A company's administrator at work: its people and invitations (invite, send again, revoke,
-// change a role, remove access: N5, C1, C4, T3, W3), its lines (T4) and its audit trail (X8).
+// change a role, remove access, end a person's sessions or remove a lost second factor: N5,
+// C1, C4, T3, W3, M6, M8), who must have a second factor (M5), its lines (T4) and its audit
+// trail (X8).
 import {
   append, button, call, field, form, h, notice, offers, phoneField, problemBox, roleName, select, show, showHome, state, t,
   when, withPrefix,
@@ -57,6 +59,8 @@ async function people(membership, names) {
     h("td", {}, grants.includes(m.role) ? [
       roleChanger(membership, m, grants),
       button(t("remove_access"), () => act(membership, "DELETE", `/users/${m.account_id}`, undefined, t("access_removed", { name: m.display_name })), { "aria-label": t("remove_access_of", { name: m.display_name }) }),
+      button(t("end_sessions"), () => act(membership, "DELETE", `/users/${m.account_id}/sessions`, undefined, t("sessions_ended_of", { name: m.display_name })), { "aria-label": t("end_sessions_of", { name: m.display_name }) }),
+      button(t("remove_second_factor"), () => act(membership, "DELETE", `/users/${m.account_id}/second-factor`, undefined, t("second_factor_removed_of", { name: m.display_name })), { "aria-label": t("remove_second_factor_of", { name: m.display_name }) }),
     ] : null));
   const invitationRow = (i) => h("tr", {},
     h("td", { text: i.display_name }), h("td", { text: i.email }), h("td", { text: roleName(i.role) }),
@@ -72,7 +76,29 @@ async function people(membership, names) {
       table([t("display_name"), t("email"), t("role"), t("state"), t("actions")], invitations.map(invitationRow)),
     ] : null,
     inviteForm(membership, grants),
+    policyForm(membership, answer.data.second_factor_policy),
   ];
+}
+
+/** Who in the company must have a second factor (never less than the portal asks). */
+function policyForm(membership, current) {
+  return form({
+    level: 2,
+    title: t("policy_title"),
+    intro: t("policy_intro"),
+    fields: [select({
+      name: "required",
+      label: t("policy_label"),
+      options: ["optional", "managers", "everyone"].map((p) => [p, t(`policy_${p}`)]),
+      value: current,
+    })],
+    button: t("save"),
+    submit: async (values) => {
+      const answer = await call("PUT", `${base(membership)}/second-factor-policy`, values);
+      if (!answer.ok) return answer.problem;
+      again(membership, t("policy_saved"));
+    },
+  });
 }
 
 function table(headings, rows) {

@@ -1,7 +1,7 @@
 // Second factors: the login's second step (a code of the authenticator app, or a recovery
 // code) and, from the account, the app set up (its QR code, and the secret as text for a
 // phone that cannot scan), removed, and recovery codes (shown once, saved as a text file).
-import { api, button, call, field, form, h, show, t } from "./core.js";
+import { api, button, call, field, form, h, home, show, state, t, when } from "./core.js";
 
 /** The app's six digits (not a code sent by message: its hint says where to read it). */
 const appCode = () => field({
@@ -34,6 +34,15 @@ export function secondStepView(flow, signedIn, byRecoveryCode = false) {
 }
 
 /**
+ * After a login whose session can only set up a second factor (the portal asks one of the
+ * person, and the grace period is over): the setup, then a new login.
+ */
+export function requiredSetupView() {
+  const again = () => h("p", {}, button(t("log_in_again"), () => { state.session = null; home(); }));
+  return [h("p", { class: "advice", text: t("second_factor_required_intro") }), ...setupView(again)];
+}
+
+/**
  * What the account screen says of the second factor, and what it offers to do; `back()`
  * makes the way back to the account, `done(notice)` goes back there with a notice.
  */
@@ -48,6 +57,7 @@ export function factorsSection(factors, back, done) {
         ? t("second_factor_on", { left: factors.recovery_codes_left })
         : t("second_factor_off"),
     }),
+    factors.due_at ? h("p", { class: "advice", text: t("second_factor_due", { date: when(factors.due_at) }) }) : null,
     h("ul", { class: "actions" }, actions.map(([text, view]) => h("li", {}, button(text, () => show(view))))),
   ];
 }

@@ -5,7 +5,7 @@ import {
   api, captcha, choice, codeField, field, form, h, home, link, newPassword, notice, offers, phoneField,
   problemBox, show, showHome, state, t, withPrefix,
 } from "./core.js";
-import { secondStepView } from "./factors.js";
+import { requiredSetupView, secondStepView } from "./factors.js";
 
 const byUsername = () => state.config.login === "username";
 
@@ -18,6 +18,7 @@ const nameField = () => (byUsername()
 export function signedIn(session) {
   state.session = session;
   if (session.scope === "password_change") show(changePasswordView);
+  else if (session.scope === "second_factor_setup") show(requiredSetupView);
   else showHome();
 }
 

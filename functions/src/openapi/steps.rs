@@ -550,7 +550,8 @@ pub(super) fn doc(step: Step) -> StepDoc {
             success: (200, "The users.", Some(object(&["members", "invitations"], json!({
                 "members": { "type": "array", "items": object(&["account_id", "display_name", "email", "role", "since"], json!({ "account_id": string(), "display_name": string(), "email": string(), "role": string(), "since": { "type": "integer" } })) },
                 "invitations": { "type": "array", "items": invitation() },
-                "next": { "type": "string", "description": "Where the next page starts; absent on the last page." }
+                "next": { "type": "string", "description": "Where the next page starts; absent on the last page." },
+                "second_factor_policy": { "enum": ["optional", "managers", "everyone"], "description": "Who in the company must have a second factor, by its own policy (`PUT /companies/{company_id}/second-factor-policy`)." }
             })))),
             errors: company_errors([invalid("cursor"), invalid("limit")]),
         },

@@ -164,6 +164,8 @@ pub struct Users {
     /// Where the next page starts (`cursor`); absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
+    /// Who in the company must have a second factor, by its own policy.
+    pub second_factor_policy: Requirement,
 }
 
 /// A page cursor is the last item's sort key with `.` for `#`, so that it travels in a URL
@@ -251,6 +253,7 @@ pub async fn list_users(
         members: Vec::new(),
         invitations: Vec::new(),
         next,
+        second_factor_policy: found.policy()?,
     };
     for item in &items {
         if item.key.sk.starts_with(&prefix) {
