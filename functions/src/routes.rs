@@ -30,6 +30,9 @@ pub enum Sending {
     Source,
     /// Both: counted per client address, and sends.
     SourceSends,
+    /// Queues an email notice to the person (M9) through the gate; a refusal drops the
+    /// notice, never the step.
+    Notifies,
 }
 
 pub struct Route {
@@ -91,6 +94,9 @@ macro_rules! sending {
     (source_sends) => {
         Sending::SourceSends
     };
+    (notifies) => {
+        Sending::Notifies
+    };
 }
 
 macro_rules! steps {
@@ -146,16 +152,16 @@ steps! {
     Login                     POST   "/sessions"                                                -                    -      -            PCS  sessions::login;
     Autologin                 POST   "/sessions/autologin"                                      Autologin            -      -            PSG  sessions::autologin;
     VerifyLoginTotp           POST   "/logins/{flow_id}/totp"                                   -                    -      -            PS   login_flow::verify_login_totp;
-    UseLoginRecoveryCode      POST   "/logins/{flow_id}/recovery-code"                          -                    -      -            PS   login_flow::use_login_recovery_code;
+    UseLoginRecoveryCode      POST   "/logins/{flow_id}/recovery-code"                          -                    -      notifies     PSM  login_flow::use_login_recovery_code;
     GetAccount                GET    "/me"                                                      -                    bearer -            V    selfservice::get_account;
     ListMySessions            GET    "/me/sessions"                                             -                    bearer -            V    sessions::list_my_sessions;
     EndMySession              DELETE "/me/sessions/{session_id}"                                -                    bearer -            V    sessions::end_my_session;
     EndMyOtherSessions        DELETE "/me/sessions"                                             -                    bearer -            V    sessions::end_my_other_sessions;
     ChangePassword            PUT    "/me/password"                                             -                    bearer -            V    sessions::change_password;
     StartAuthenticatorSetup   POST   "/me/authenticator"                                        -                    bearer -            PV   factors::start_authenticator_setup;
-    ConfirmAuthenticator      POST   "/me/authenticator/code"                                   -                    bearer -            PV   factors::confirm_authenticator;
-    RemoveAuthenticator       POST   "/me/authenticator/removal"                                -                    bearer -            PV   factors::remove_authenticator;
-    RenewRecoveryCodes        POST   "/me/recovery-codes"                                       -                    bearer -            PV   factors::renew_recovery_codes;
+    ConfirmAuthenticator      POST   "/me/authenticator/code"                                   -                    bearer notifies     PVM  factors::confirm_authenticator;
+    RemoveAuthenticator       POST   "/me/authenticator/removal"                                -                    bearer notifies     PVM  factors::remove_authenticator;
+    RenewRecoveryCodes        POST   "/me/recovery-codes"                                       -                    bearer notifies     PVM  factors::renew_recovery_codes;
     RefreshSession            POST   "/sessions/refresh"                                        -                    -      -            PS   sessions::refresh_session;
     Logout                    DELETE "/sessions/current"                                        -                    bearer -            V    sessions::logout;
     StartRegistration         POST   "/registrations"                                           Registration         -      source_sends PCM  registration::start_registration;
@@ -190,7 +196,7 @@ steps! {
     ChangeRole                PUT    "/companies/{company_id}/users/{account_id}/role"          Invitations          bearer -            V    companies::change_role;
     RemoveAccess              DELETE "/companies/{company_id}/users/{account_id}"               Invitations          bearer -            V    companies::remove_access;
     EndMemberSessions         DELETE "/companies/{company_id}/users/{account_id}/sessions"      Invitations          bearer -            V    companies::end_member_sessions;
-    RemoveMemberSecondFactor  DELETE "/companies/{company_id}/users/{account_id}/second-factor" Invitations          bearer -            V    companies::remove_member_second_factor;
+    RemoveMemberSecondFactor  DELETE "/companies/{company_id}/users/{account_id}/second-factor" Invitations          bearer notifies     PVM  companies::remove_member_second_factor;
     SetSecondFactorPolicy     PUT    "/companies/{company_id}/second-factor-policy"             Invitations          bearer -            V    companies::set_second_factor_policy;
     ReadAuditTrail            GET    "/companies/{company_id}/audit-events"                     -                    bearer -            V    companies::read_audit_trail;
     RevokeCompanyRegistration DELETE "/operator/companies/{company_id}/administrator"           Registration         -      -            PO   operator::revoke_company_registration;
@@ -282,6 +288,11 @@ impl Step {
     /// (`varco_domain::limits::sending`), which may refuse it.
     pub fn sends(self) -> bool {
         matches!(self.route().sending, Sending::Sends | Sending::SourceSends)
+    }
+
+    /// Whether the step queues an email notice through the gate (which may drop it).
+    pub fn notifies(self) -> bool {
+        self.route().sending == Sending::Notifies
     }
 
     /// Whether the step starts or continues, without a login, a flow that sends an SMS or

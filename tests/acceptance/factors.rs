@@ -35,8 +35,15 @@ pub(crate) fn app_code(app: &TestApp, secret: &str) -> String {
 }
 
 /// Sets up an authenticator app for the person logged in with `token`: its secret and the
-/// recovery codes.
+/// recovery codes. The email that tells them is delivered (out of the way of the test's own).
 pub(crate) async fn set_up(app: &TestApp, token: &str, password: &str) -> (String, Vec<String>) {
+    let set = set_up_told(app, token, password).await;
+    app.deliver_messages().await;
+    set
+}
+
+/// `set_up`, leaving the email that tells of it in the outbox.
+async fn set_up_told(app: &TestApp, token: &str, password: &str) -> (String, Vec<String>) {
     let setup = app
         .post_as(token, "/me/authenticator", json!({ "password": password }))
         .await;
@@ -373,6 +380,49 @@ async fn m4_a_recovery_code_logs_in_once_and_a_new_set_voids_the_old(app: TestAp
     assert_eq!(session.status, 201, "{}", session.body);
 }
 
+/// M9: each change to how the person logs in, and each recovery code used, is told to
+/// them by email, so that one they did not make is noticed.
+async fn m9_the_person_is_told_by_email_of_each_change_to_their_factors(app: TestApp) {
+    let token = app
+        .session(MARIO.email, MARIO.password)
+        .await
+        .text("access_token");
+    let (_, codes) = set_up_told(&app, &token, MARIO.password).await;
+    let told = |sent: Vec<varco_domain::limits::outbox::Outgoing>, what: &str| {
+        let mine: Vec<_> = sent.iter().filter(|m| m.to == MARIO.email).collect();
+        assert_eq!(mine.len(), 1, "one email: {sent:?}");
+        assert!(
+            mine[0].subject.contains("avviso di sicurezza"),
+            "{}",
+            mine[0].subject
+        );
+        assert!(mine[0].body.contains(what), "{}", mine[0].body);
+    };
+    told(app.deliver_messages().await, "è stata attivata");
+    let flow = first_factor(&app, MARIO.email, MARIO.password).await;
+    let path = format!("/logins/{flow}/recovery-code");
+    assert_eq!(
+        app.post(&path, json!({ "code": codes[0] })).await.status,
+        201
+    );
+    told(app.deliver_messages().await, "ne restano 9");
+    let body = json!({ "password": MARIO.password });
+    assert_eq!(
+        app.post_as(&token, "/me/recovery-codes", body.clone())
+            .await
+            .status,
+        201
+    );
+    told(app.deliver_messages().await, "nuovi codici di recupero");
+    assert_eq!(
+        app.post_as(&token, "/me/authenticator/removal", body)
+            .await
+            .status,
+        204
+    );
+    told(app.deliver_messages().await, "è stata disattivata");
+}
+
 async fn m4_removing_the_app_asks_the_password_and_logins_ask_it_alone_after(app: TestApp) {
     let token = app
         .session(MARIO.email, MARIO.password)
@@ -505,5 +555,6 @@ varco_tests::on_both_stores!(
     m2_the_table_holds_no_seed_in_clear,
     m4_a_recovery_code_logs_in_once_and_a_new_set_voids_the_old,
     m4_removing_the_app_asks_the_password_and_logins_ask_it_alone_after,
+    m9_the_person_is_told_by_email_of_each_change_to_their_factors,
     m6_a_recovery_leaves_the_second_factor_in_place,
 );

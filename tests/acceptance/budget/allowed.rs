@@ -18,8 +18,8 @@ use std::collections::{BTreeMap, BTreeSet};
 /// budget (`attempts::count`). `start-line-association` counts two secrets one after the
 /// other, the password typed again and a data-only SIM's PUK.
 ///
-/// And, against SMS pumping (X5): one where a step queues an SMS or email, whose budgets
-/// are counted before it is queued (`sending`), and one where a step that may send runs
+/// And, against SMS pumping (X5): one where a step queues an SMS or email (a security
+/// notice too, M9), whose budgets are counted before it is queued (`sending`), and one where a step that may send runs
 /// without a login, whose client address is counted before it runs.
 ///
 /// And one where a step opens a session beside the account's others (`OPENS_A_SESSION`), or
@@ -52,6 +52,7 @@ fn allowed_round_trips(step: &str) -> u64 {
     base + guessed
         + u64::from(OPENS_A_SESSION.contains(&step) || ENDS_SESSIONS.contains(&step))
         + of_step(varco_functions::Step::sends)
+        + of_step(varco_functions::Step::notifies)
         + of_step(varco_functions::Step::sends_without_login)
 }
 

@@ -386,6 +386,8 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
         );
         assert_eq!(answer.status, 204, "{step}: {}", answer.body);
     }
+    // The notice to Paolo, out of the way of the invitations' emails below.
+    app.deliver_messages().await;
     let policy = count!(
         "set-second-factor-policy",
         app.request(

@@ -44,6 +44,33 @@ impl Lang {
     }
 }
 
+/// What a security notice tells the person (M9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Notice {
+    AuthenticatorAdded,
+    AuthenticatorRemoved,
+    /// By an administrator of their company (M6).
+    AuthenticatorRemovedByAdministrator,
+    RecoveryCodeUsed {
+        left: usize,
+    },
+    RecoveryCodesRenewed,
+}
+
+impl Notice {
+    /// The sentence, in Italian and in English.
+    fn text(self) -> (String, String) {
+        match self {
+            Notice::AuthenticatorAdded => ("la verifica in due passaggi è stata attivata sul tuo account.".into(), "two-step verification was turned on for your account.".into()),
+            Notice::AuthenticatorRemoved => ("la verifica in due passaggi è stata disattivata sul tuo account.".into(), "two-step verification was turned off for your account.".into()),
+            Notice::AuthenticatorRemovedByAdministrator => ("un amministratore della tua azienda ha rimosso la verifica in due passaggi dal tuo account: ora accedi con la password, poi attivala di nuovo.".into(), "an administrator of your company removed two-step verification from your account: log in with your password, then set it up again.".into()),
+            Notice::RecoveryCodeUsed { left } => (format!("un codice di recupero è stato usato per accedere al tuo account; ne restano {left}."), format!("a recovery code was used to log in to your account; {left} are left.")),
+            Notice::RecoveryCodesRenewed => ("sono stati creati nuovi codici di recupero per il tuo account; quelli di prima non valgono più.".into(), "new recovery codes were made for your account; the earlier ones no longer work.".into()),
+        }
+    }
+}
+
 /// A message's content before rendering. Holds secrets (a temporary password) until the
 /// message is delivered, then the outbox drops it.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +98,10 @@ pub enum Template {
         username: String,
         link: Option<String>,
         valid_hours: i64,
+    },
+    /// M9: a change to how the person logs in, so that one they did not make is noticed.
+    SecurityNotice {
+        notice: Notice,
     },
     /// N3: an Administrator's access ended with the company card's grace period.
     AdministratorRevoked {
@@ -108,6 +139,7 @@ impl Template {
             Template::Username { .. } => "username",
             Template::Invitation { .. } => "invitation",
             Template::AdministratorRevoked { .. } => "administrator_revoked",
+            Template::SecurityNotice { .. } => "security_notice",
         }
     }
 
@@ -174,6 +206,18 @@ impl Template {
                 format!("{portal}: Administrator access ended"),
                 format!("{portal}: the company card your Administrator access for {company} rested on expired or was blocked more than {grace_days} days ago, and the access has ended. With a valid card, a new Administrator can register for the company."),
             ),
+            (Template::SecurityNotice { notice }, lang) => {
+                let (it, en) = notice.text();
+                let (subject, body) = match lang {
+                    Lang::It => ("avviso di sicurezza", it),
+                    Lang::En => ("security notice", en),
+                };
+                let tail = match lang {
+                    Lang::It => "Se non sei stato tu, cambia la password e contatta l'assistenza.",
+                    Lang::En => "If it was not you, change your password and contact support.",
+                };
+                (format!("{portal}: {subject}"), format!("{portal}: {body} {tail}"))
+            }
             (Template::VerificationCode { code, valid_minutes }, Lang::It) => (
                 format!("{portal}: codice di verifica"),
                 format!("{portal}: il tuo codice di verifica è {code} (valido {valid_minutes} minuti). Non comunicarlo a nessuno."),

@@ -500,6 +500,8 @@ pub async fn remove_second_factor(
         ),
         now,
     ));
+    let notice = crate::base::messages::Notice::AuthenticatorRemovedByAdministrator;
+    writes.extend(crate::limits::sending::notice(deps, &account, notice).await?);
     deps.store.write(writes).await?;
     Ok(())
 }

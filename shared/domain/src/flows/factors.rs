@@ -8,12 +8,14 @@ use crate::base::clock::MINUTE;
 use crate::base::crypto::totp;
 use crate::base::deps::Deps;
 use crate::base::error::Error;
+use crate::base::messages::Notice;
 use crate::base::random::new_id;
 use crate::base::store::{StoreError, Write};
 use crate::base::tokens::Scope;
 use crate::flows::selfservice::reauthenticated;
 use crate::limits::attempts::{self, Limit, Subject};
 use crate::limits::audit::{self, Event};
+use crate::limits::sending;
 use crate::records::factors::{new_recovery_codes, new_seed, open_seed};
 use crate::records::factors::{Authenticator, PendingAuthenticator};
 use crate::sign_in::sessions::authenticate;
@@ -132,6 +134,7 @@ pub async fn confirm_authenticator(
         Event::personal("second_factor_added", Some(&account), "totp"),
         now,
     ));
+    writes.extend(sending::notice(deps, &account, Notice::AuthenticatorAdded).await?);
     deps.store.write(writes).await.map_err(raced)?;
     Ok(RecoveryCodes {
         recovery_codes: codes,
@@ -160,6 +163,7 @@ pub async fn remove_authenticator(deps: &Deps, token: &str, password: &str) -> R
         Event::personal("second_factor_removed", Some(&account), "totp"),
         now,
     ));
+    writes.extend(sending::notice(deps, &account, Notice::AuthenticatorRemoved).await?);
     deps.store.write(writes).await.map_err(raced)
 }
 
@@ -184,6 +188,7 @@ pub async fn renew_recovery_codes(
         Event::personal("recovery_codes_renewed", Some(&account), "ok"),
         deps.clock.now(),
     ));
+    writes.extend(sending::notice(deps, &account, Notice::RecoveryCodesRenewed).await?);
     deps.store.write(writes).await.map_err(raced)?;
     Ok(RecoveryCodes {
         recovery_codes: codes,

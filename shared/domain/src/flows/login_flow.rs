@@ -10,6 +10,7 @@ use crate::base::crypto::totp;
 use crate::base::deps::Deps;
 use crate::base::error::Error;
 use crate::base::keys;
+use crate::base::messages::Notice;
 use crate::base::random::new_id;
 use crate::base::store::{Item, StoreError, Write};
 use crate::base::tokens::{Amr, Authentication, Scope};
@@ -226,6 +227,11 @@ async fn second_step(
         Event::personal(action, Some(&account), "ok"),
         now,
     ));
+    if factor == Factor::RecoveryCode {
+        let left = account.factors.recovery_codes.len();
+        let notice = Notice::RecoveryCodeUsed { left };
+        writes.extend(crate::limits::sending::notice(deps, &account, notice).await?);
+    }
     let session = match flow.scope {
         Scope::Account => {
             let (session, write) = sessions::open(deps, &account, authentication, now)?;

@@ -101,6 +101,31 @@ pub async fn email(
     Ok(queue_email(deps, email, content, lang))
 }
 
+/// The outbox write of a security notice to the account's email (M9), through the gate;
+/// none when the gate refuses it (the change it tells of stands without it) or the address
+/// is not one an email may go to. Italian, as the portal's first language.
+pub async fn notice(
+    deps: &Deps,
+    account: &crate::records::accounts::Account,
+    notice: crate::base::messages::Notice,
+) -> Result<Option<Write>, Error> {
+    let Ok(email) = Email::parse(&account.email) else {
+        return Ok(None);
+    };
+    if account.email_unproven {
+        return Ok(None);
+    }
+    let content = Template::SecurityNotice { notice };
+    match self::email(deps, &email, About::account(&account.id), content, Lang::It).await {
+        Ok(write) => Ok(Some(write)),
+        Err(refused) if refused.describe().status < 500 || refused.retry_after().is_some() => {
+            tracing::warn!(event = "notice_not_sent", code = refused.describe().code);
+            Ok(None)
+        }
+        Err(error) => Err(error),
+    }
+}
+
 /// The outbox writes of an email and an SMS about the same thing (an invitation and its
 /// temporary password, N5), through the gate together: every budget of both counted in one
 /// round trip, and either refused takes the other's count back.
