@@ -9,7 +9,7 @@ fn ids_of(name: &str) -> Vec<String> {
     name.split('_')
         .map_while(|part| {
             let mut chars = part.chars();
-            let letter = chars.next().filter(|c| "cnrtwx".contains(*c))?;
+            let letter = chars.next().filter(|c| "cmnrtwx".contains(*c))?;
             let digits: String = chars.collect();
             (!digits.is_empty() && digits.len() <= 2 && digits.chars().all(|c| c.is_ascii_digit()))
                 .then(|| format!("{}{digits}", letter.to_ascii_uppercase()))
@@ -71,4 +71,5 @@ fn ids_are_read_from_the_start_of_a_name_only() {
     assert_eq!(ids_of("w10_deletion"), ["W10"]);
     assert!(ids_of("a_step_answers_503").is_empty());
     assert!(ids_of("sends_x5_later").is_empty());
+    assert_eq!(ids_of("m6_m8_an_administrator"), ["M6", "M8"]);
 }
