@@ -482,20 +482,9 @@ async fn m6_a_recovery_leaves_the_second_factor_in_place(app: TestApp) {
 /// M6, M8: Acme's Administrator ends a member's sessions and removes the second factor the
 /// member lost, both only after a recent login of her own.
 async fn m6_m8_an_administrator_removes_a_lost_factor_and_ends_a_members_sessions(app: TestApp) {
-    use crate::invitations::{
-        accept, delivered_invitation, invite, paolo_as, sara, PAOLO_PASSWORD,
-    };
+    use crate::invitations::{paolo_joins, sara, PAOLO_PASSWORD};
     let sara = sara(&app).await;
-    assert_eq!(
-        invite(&app, &sara, "acme", paolo_as("supervisor"))
-            .await
-            .status,
-        201
-    );
-    let (code, temporary) = delivered_invitation(&app).await;
-    let paolo = accept(&app, &code, &temporary, PAOLO_PASSWORD)
-        .await
-        .text("access_token");
+    let paolo = paolo_joins(&app, &sara, "supervisor").await;
     let paolo_id = app.me(&paolo).await.text("id");
     let email = app.me(&paolo).await.text("email");
     set_up(&app, &paolo, PAOLO_PASSWORD).await;

@@ -35,6 +35,16 @@ pub(crate) async fn invite(
         .await
 }
 
+/// Paolo, invited by the Administrator (`sara`, her token) as `role`, accepts: his token.
+pub(crate) async fn paolo_joins(app: &TestApp, sara: &str, role: &str) -> String {
+    let invited = invite(app, sara, "acme", paolo_as(role)).await;
+    assert_eq!(invited.status, 201, "{}", invited.body);
+    let (code, temporary) = delivered_invitation(app).await;
+    accept(app, &code, &temporary, PAOLO_PASSWORD)
+        .await
+        .text("access_token")
+}
+
 pub(crate) fn paolo_as(role: &str) -> Value {
     json!({ "email": PAOLO_EMAIL, "display_name": "Paolo Neri", "role": role, "mobile": PAOLO_MOBILE })
 }
@@ -215,16 +225,7 @@ async fn n5_an_administrator_grants_only_roles_below_their_own_and_only_in_their
     assert_eq!(anonymous.status, 401);
 
     // A Supervisor uses the portal but manages nobody.
-    assert_eq!(
-        invite(&app, &sara, "acme", paolo_as("supervisor"))
-            .await
-            .status,
-        201
-    );
-    let (code, temporary) = delivered_invitation(&app).await;
-    let paolo = accept(&app, &code, &temporary, PAOLO_PASSWORD)
-        .await
-        .text("access_token");
+    let paolo = paolo_joins(&app, &sara, "supervisor").await;
     let by_supervisor = invite(
         &app,
         &paolo,
