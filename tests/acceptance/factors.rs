@@ -208,6 +208,22 @@ async fn m2_a_wrong_password_never_reaches_the_second_step(app: TestApp) {
     assert_eq!((unknown.status, unknown.code()), (404, "flow_not_found"));
 }
 
+/// Someone who knows the password has a login flow open; the owner changes the password:
+/// that flow ends, even with the right code.
+async fn m6_a_password_changed_after_the_first_step_ends_the_login(app: TestApp) {
+    let token = app
+        .session(MARIO.email, MARIO.password)
+        .await
+        .text("access_token");
+    let (secret, _) = set_up(&app, &token, MARIO.password).await;
+    let strangers = first_factor(&app, MARIO.email, MARIO.password).await;
+    let change =
+        json!({ "current_password": MARIO.password, "new_password": "Un-Altra-Password-9" });
+    assert_eq!(app.change_password(&token, change).await.status, 204);
+    let late = totp_step(&app, &strangers, &app_code(&app, &secret)).await;
+    assert_eq!((late.status, late.code()), (410, "flow_ended"));
+}
+
 /// 30 wrong codes at once at one login check at most its 5 tries, and the flow ends; a
 /// stranger's burst leaves the owner's own next login untouched.
 async fn m2_thirty_parallel_wrong_codes_check_at_most_the_limit(app: TestApp) {
@@ -539,6 +555,7 @@ varco_tests::on_both_stores!(
     m1_a_password_login_says_so_in_its_token_and_a_refresh_keeps_it,
     m2_an_authenticator_app_is_set_up_by_its_first_code_then_asked_at_every_login,
     m2_a_wrong_password_never_reaches_the_second_step,
+    m6_a_password_changed_after_the_first_step_ends_the_login,
     m2_thirty_parallel_wrong_codes_check_at_most_the_limit,
     m2_one_code_sent_twice_at_once_logs_in_once,
     m2_the_table_holds_no_seed_in_clear,

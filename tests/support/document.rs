@@ -260,7 +260,7 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "is not one of")]
+    #[should_panic(expected = "which the document does not list for verify-key6 (its x-codes")]
     fn a_code_not_listed_for_its_status_fails() {
         check_step(Step::VerifyKey6, 422, &problem(422, "key6_locked"));
     }

@@ -54,6 +54,10 @@ pub struct LoginFlow {
     pub scope: Scope,
     /// The first factor's proof.
     pub first: Authentication,
+    /// The account's password version at the first factor: a password changed since (by its
+    /// owner, after a recovery, say) ends the flow.
+    #[serde(default)]
+    pub pwv: u32,
 }
 
 flow!(LoginFlow, State, ended: State::Ended);
@@ -95,6 +99,7 @@ pub async fn login(deps: &Deps, attempt: login::Attempt<'_>) -> Result<Login, Er
                 account_id: account.id.clone(),
                 scope,
                 first,
+                pwv: account.password_version,
             };
             writes.push(stored::create(&flow));
             deps.store.write(writes).await.map_err(|e| match e {
@@ -180,6 +185,10 @@ async fn second_step(
     flow.check(now, |s| *s == State::AwaitingSecondFactor)?;
     let account_item = items.next().flatten().ok_or(Error::FlowEnded)?;
     let mut account: Account = account_item.parse()?;
+    if account.password_version != flow.pwv {
+        // The password this flow was opened with is no longer the account's.
+        return Err(Error::FlowEnded);
+    }
     let limits = [
         Limit::per_flow(
             flow_id,
