@@ -3,16 +3,12 @@
 // second SIM (W11), a company joined by code (C2), the account's deletion (W10), and the
 // second factor (`factors.js`).
 import {
-  append, button, call, codeField, field, form, h, home, newPassword, notice, offers, phoneField, problemBox, roleName,
-  show, state, t, when, withPrefix,
+  append, button, call, codeField, field, form, h, home, newPassword, notice, offers, passwordAgain, phoneField,
+  problemBox, roleName, show, state, t, when, withPrefix,
 } from "./core.js";
 import { joinView } from "./invitations.js";
 import { companyView } from "./company.js";
 import { factorsSection } from "./factors.js";
-
-const password = (label = t("password_again")) => field({
-  name: "password", label, type: "password", autocomplete: "current-password",
-});
 
 /** "Back to your account", under each of its screens. */
 const back = () => h("p", {}, button(t("back_to_account"), () => show(accountView)));
@@ -128,7 +124,7 @@ function mobileView() {
   return [
     form({
       title: t("change_mobile"),
-      fields: [phoneField("phone", t("new_mobile")), password()],
+      fields: [phoneField("phone", t("new_mobile")), passwordAgain()],
       button: t("send_code"),
       submit: async ({ phone, password: typed }) => {
         const answer = await call("POST", "/me/mobile", { phone: withPrefix(phone), password: typed });
@@ -144,7 +140,7 @@ function emailView() {
   return [
     form({
       title: t("change_email"),
-      fields: [field({ name: "email", label: t("new_email"), type: "email", autocomplete: "email" }), password()],
+      fields: [field({ name: "email", label: t("new_email"), type: "email", autocomplete: "email" }), passwordAgain()],
       button: t("send_code"),
       submit: async (values) => {
         const answer = await call("POST", "/me/email", values);
@@ -160,7 +156,7 @@ function passwordView() {
   return [
     form({
       title: t("change_password"),
-      fields: [password(t("current_password")), newPassword()],
+      fields: [passwordAgain(t("current_password")), newPassword()],
       button: t("change"),
       submit: async ({ password: current, new_password }) => {
         const answer = await call("PUT", "/me/password", { current_password: current, new_password });
@@ -180,7 +176,7 @@ function key6View() {
     form({
       title: t("view_key6"),
       intro: t("view_key6_intro"),
-      fields: [field({ name: "card_number", label: t("card_number"), inputmode: "numeric", autocomplete: "off" }), password()],
+      fields: [field({ name: "card_number", label: t("card_number"), inputmode: "numeric", autocomplete: "off" }), passwordAgain()],
       button: t("show_key6"),
       submit: async (values, element) => {
         const answer = await call("POST", "/me/cards/key6", values);
@@ -206,7 +202,7 @@ function lineView() {
       fields: [
         phoneField("line", t("line")),
         field({ name: "puk", label: t("puk_data_only"), inputmode: "numeric", autocomplete: "off", required: false, hint: t("puk_data_only_hint") }),
-        password(),
+        passwordAgain(),
       ],
       button: t("next"),
       submit: async ({ line, puk, password: typed }) => {
@@ -227,7 +223,7 @@ function deletionView() {
     form({
       title: t("delete_account"),
       intro: h("p", { class: "advice", text: t("delete_intro") }),
-      fields: [password()],
+      fields: [passwordAgain()],
       button: t("delete_button"),
       submit: async (values) => {
         const answer = await call("POST", "/me/deletion", values);

@@ -256,6 +256,11 @@ export function captcha({ hidden = false } = {}) {
 }
 
 /** A one-time code's field. */
+/** The password typed again before a change (or the current one, by `label`). */
+export const passwordAgain = (label = t("password_again")) => field({
+  name: "password", label, type: "password", autocomplete: "current-password",
+});
+
 export const codeField = (name = "code") => field({
   name, label: t("code"), inputmode: "numeric", autocomplete: "one-time-code", hint: t("code_hint"),
 });

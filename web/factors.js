@@ -1,7 +1,7 @@
 // Second factors: the login's second step (a code of the authenticator app, or a recovery
 // code) and, from the account, the app set up (its QR code, and the secret as text for a
 // phone that cannot scan), removed, and recovery codes (shown once, saved as a text file).
-import { api, button, call, field, form, h, home, show, state, t, when } from "./core.js";
+import { api, button, call, field, form, h, home, passwordAgain, show, state, t, when } from "./core.js";
 
 /** The app's six digits (not a code sent by message: its hint says where to read it). */
 const appCode = () => field({
@@ -62,7 +62,6 @@ export function factorsSection(factors, back, done) {
   ];
 }
 
-const password = () => field({ name: "password", label: t("password_again"), type: "password", autocomplete: "current-password" });
 
 /** The password again, then the QR code and the secret, then the app's first code. */
 function setupView(back) {
@@ -70,7 +69,7 @@ function setupView(back) {
     form({
       title: t("set_up_authenticator"),
       intro: t("set_up_intro"),
-      fields: [password()],
+      fields: [passwordAgain()],
       button: t("next"),
       submit: async (values) => {
         const answer = await call("POST", "/me/authenticator", values);
@@ -122,7 +121,7 @@ function renewView(back) {
     form({
       title: t("renew_recovery_codes"),
       intro: t("renew_intro"),
-      fields: [password()],
+      fields: [passwordAgain()],
       button: t("renew_recovery_codes"),
       submit: async (values) => {
         const answer = await call("POST", "/me/recovery-codes", values);
@@ -139,7 +138,7 @@ function removeView(back, done) {
     form({
       title: t("remove_authenticator"),
       intro: h("p", { class: "advice", text: t("remove_intro") }),
-      fields: [password()],
+      fields: [passwordAgain()],
       button: t("remove_authenticator"),
       submit: async (values) => {
         const answer = await call("POST", "/me/authenticator/removal", values);

@@ -214,6 +214,28 @@ fn change_started_schema() -> Value {
     )
 }
 
+/// A body of the password typed again, by a logged-in person before a change.
+fn password_again() -> Value {
+    object(
+        &["password"],
+        json!({ "password": { "type": "string", "minLength": 1, "maxLength": 1024 } }),
+    )
+}
+
+/// The errors of a login's second step (`login_flow`): a code counted, then checked.
+fn second_step_errors() -> Vec<Error> {
+    on_a_live_flow(
+        [Error::MalformedBody(String::new()), invalid("code")],
+        [
+            Error::CodeNotCorrect,
+            Error::TooManyAttempts,
+            Error::AttemptsExhausted,
+            Error::NoSecondFactor,
+            Error::ValidCardRequired,
+        ],
+    )
+}
+
 fn change_errors<const N: usize>(extra: [Error; N]) -> Vec<Error> {
     let mut errors = vec![
         Error::MalformedBody(String::new()),

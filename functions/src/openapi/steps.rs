@@ -65,7 +65,7 @@ pub(super) fn doc(step: Step) -> StepDoc {
         },
         VerifyRecoveryPassword => StepDoc {
             summary: "R5: the password (email recovery only).",
-            request: Some(object(&["password"], json!({ "password": { "type": "string", "minLength": 1, "maxLength": 1024 } }))),
+            request: Some(password_again()),
             success: (200, "Verified: next, the phone number.", Some(phone_prompt())),
             errors: method_errors_and([invalid("password")]),
         },
@@ -109,19 +109,19 @@ pub(super) fn doc(step: Step) -> StepDoc {
             summary: "The login's second step: a code of the authenticator app (6 digits, each good once). Tries are counted before the code is checked: 5 per login, and the account's daily budget.",
             request: Some(object(&["code"], json!({ "code": code() }))),
             success: (201, "A session (`amr`: `pwd`, `otp`, `mfa`; `acr`: `aal2`).", Some(session())),
-            errors: on_a_live_flow([Error::MalformedBody(String::new()), invalid("code")], [Error::CodeNotCorrect, Error::TooManyAttempts, Error::AttemptsExhausted, Error::NoSecondFactor, Error::ValidCardRequired]),
+            errors: second_step_errors(),
         },
         UseLoginRecoveryCode => StepDoc {
             summary: "The login's second step with one of the recovery codes (`xxxxx-xxxxx`; case, spaces and dashes do not matter), used up by it. Counted as the authenticator's codes are.",
             request: Some(object(&["code"], json!({ "code": { "type": "string", "minLength": 1, "maxLength": 32, "pattern": "^[A-Za-z0-9 -]+$" } }))),
             success: (201, "A session (`amr`: `pwd`, `otp`, `mfa`; `acr`: `aal2`).", Some(session())),
-            errors: on_a_live_flow([Error::MalformedBody(String::new()), invalid("code")], [Error::CodeNotCorrect, Error::TooManyAttempts, Error::AttemptsExhausted, Error::NoSecondFactor, Error::ValidCardRequired]),
+            errors: second_step_errors(),
         },
         StartAuthenticatorSetup => StepDoc {
             summary: "Set up an authenticator app (the password again): the seed, shown once, as text and as an `otpauth://` URI for a QR code. The app is set up when its first code comes back (`POST /me/authenticator/code`) within 10 minutes.",
-            request: Some(object(&["password"], json!({ "password": { "type": "string", "minLength": 1, "maxLength": 1024 } }))),
+            request: Some(password_again()),
             success: (201, "The seed, to put in the app.", Some(object(&["secret", "otpauth_uri", "qr_code", "digits", "period", "expires_at"], json!({ "secret": { "type": "string", "description": "Base32 (RFC 4648), to type into the app." }, "otpauth_uri": string(), "qr_code": { "type": "string", "pattern": "^data:image/svg\\+xml;base64,", "description": "The URI as a QR code: an SVG image in a `data:` URL, for an `img`." }, "digits": { "const": 6 }, "period": { "const": 30 }, "expires_at": { "type": "integer" } })))),
-            errors: vec![Error::MalformedBody(String::new()), invalid("password"), Error::Unauthenticated, Error::PasswordChangeRequired, Error::CurrentPasswordWrong, Error::AttemptsExhausted, Error::AuthenticatorEnrolled, Error::Conflict],
+            errors: change_errors([invalid("password"), Error::AuthenticatorEnrolled, Error::Conflict]),
         },
         ConfirmAuthenticator => StepDoc {
             summary: "The app's first code: the app is set up, and logins ask for its codes from now on. Answers the first ten recovery codes, shown once.",
@@ -131,15 +131,15 @@ pub(super) fn doc(step: Step) -> StepDoc {
         },
         RemoveAuthenticator => StepDoc {
             summary: "Remove the authenticator app and the recovery codes (the password again): logins ask for the password alone.",
-            request: Some(object(&["password"], json!({ "password": { "type": "string", "minLength": 1, "maxLength": 1024 } }))),
+            request: Some(password_again()),
             success: (204, "Removed.", None),
-            errors: vec![Error::MalformedBody(String::new()), invalid("password"), Error::Unauthenticated, Error::PasswordChangeRequired, Error::CurrentPasswordWrong, Error::AttemptsExhausted, Error::NoSecondFactor, Error::Conflict],
+            errors: change_errors([invalid("password"), Error::NoSecondFactor, Error::Conflict]),
         },
         RenewRecoveryCodes => StepDoc {
             summary: "A new set of ten recovery codes (the password again), shown once; the old ones stop working.",
-            request: Some(object(&["password"], json!({ "password": { "type": "string", "minLength": 1, "maxLength": 1024 } }))),
+            request: Some(password_again()),
             success: (201, "The new recovery codes.", Some(recovery_codes())),
-            errors: vec![Error::MalformedBody(String::new()), invalid("password"), Error::Unauthenticated, Error::PasswordChangeRequired, Error::CurrentPasswordWrong, Error::AttemptsExhausted, Error::NoSecondFactor, Error::Conflict],
+            errors: change_errors([invalid("password"), Error::NoSecondFactor, Error::Conflict]),
         },
         GetAccount => StepDoc {
             summary: "The account of the session.",
@@ -359,7 +359,7 @@ pub(super) fn doc(step: Step) -> StepDoc {
         },
         DeleteAccount => StepDoc {
             summary: "W10: delete the own account (the password again); sessions end, the login email is free for a new registration, customer data stays.",
-            request: Some(object(&["password"], json!({ "password": { "type": "string", "minLength": 1, "maxLength": 1024 } }))),
+            request: Some(password_again()),
             success: (204, "Deleted.", None),
             errors: vec![Error::MalformedBody(String::new()), invalid("password"), Error::Unauthenticated, Error::CurrentPasswordWrong, Error::AttemptsExhausted, Error::Conflict],
         },

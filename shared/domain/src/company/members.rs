@@ -138,10 +138,7 @@ pub async fn set_second_factor_policy(
         )
     };
     writes.extend(audit::record(deps, event, now));
-    deps.store.write(writes).await.map_err(|e| match e {
-        crate::base::store::StoreError::ConditionFailed { .. } => Error::Conflict,
-        e => e.into(),
-    })
+    Ok(deps.store.write(writes).await?)
 }
 
 /// Refuses unless a holder of `actor_role` may grant `role`.

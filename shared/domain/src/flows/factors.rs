@@ -10,7 +10,7 @@ use crate::base::deps::Deps;
 use crate::base::error::Error;
 use crate::base::messages::Notice;
 use crate::base::random::new_id;
-use crate::base::store::{StoreError, Write};
+use crate::base::store::Write;
 use crate::base::tokens::Scope;
 use crate::flows::selfservice::reauthenticated;
 use crate::limits::attempts::{self, Limit, Subject};
@@ -65,7 +65,7 @@ pub async fn start_authenticator(deps: &Deps, token: &str, password: &str) -> Re
     });
     let mut writes = vec![Write::replace(&found.item, &account)];
     writes.extend(forgiven);
-    deps.store.write(writes).await.map_err(raced)?;
+    deps.store.write(writes).await?;
     Ok(Setup {
         secret: totp::base32(&seed),
         otpauth_uri: totp::otpauth_uri(issuer_name(deps), &account.email, &seed),
@@ -135,7 +135,7 @@ pub async fn confirm_authenticator(
         now,
     ));
     writes.extend(sending::notice(deps, &account, Notice::AuthenticatorAdded).await?);
-    deps.store.write(writes).await.map_err(raced)?;
+    deps.store.write(writes).await?;
     Ok(RecoveryCodes {
         recovery_codes: codes,
     })
@@ -164,7 +164,7 @@ pub async fn remove_authenticator(deps: &Deps, token: &str, password: &str) -> R
         now,
     ));
     writes.extend(sending::notice(deps, &account, Notice::AuthenticatorRemoved).await?);
-    deps.store.write(writes).await.map_err(raced)
+    deps.store.write(writes).await.map_err(Error::from)
 }
 
 /// A new set of recovery codes, shown once; the old set stops working.
@@ -189,7 +189,7 @@ pub async fn renew_recovery_codes(
         deps.clock.now(),
     ));
     writes.extend(sending::notice(deps, &account, Notice::RecoveryCodesRenewed).await?);
-    deps.store.write(writes).await.map_err(raced)?;
+    deps.store.write(writes).await?;
     Ok(RecoveryCodes {
         recovery_codes: codes,
     })
@@ -201,13 +201,5 @@ fn settable(scope: Scope) -> Result<(), Error> {
     match scope {
         Scope::SecondFactorSetup => Ok(()),
         scope => scope.full(),
-    }
-}
-
-/// The account changed between its read and this write (another change at once).
-fn raced(error: StoreError) -> Error {
-    match error {
-        StoreError::ConditionFailed { .. } => Error::Conflict,
-        e => e.into(),
     }
 }

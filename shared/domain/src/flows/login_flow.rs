@@ -151,7 +151,7 @@ pub async fn verify_totp(deps: &Deps, flow_id: &str, typed: &str) -> Result<Sess
 /// The second step with one of the recovery codes, used up by it.
 pub async fn use_recovery_code(deps: &Deps, flow_id: &str, typed: &str) -> Result<Session, Error> {
     let lookup = recovery_code_lookup(deps, typed);
-    let session = second_step(deps, flow_id, Factor::RecoveryCode, |account, _| {
+    second_step(deps, flow_id, Factor::RecoveryCode, |account, _| {
         let codes = &mut account.factors.recovery_codes;
         if codes.is_empty() {
             return Err(Error::NoSecondFactor);
@@ -160,8 +160,7 @@ pub async fn use_recovery_code(deps: &Deps, flow_id: &str, typed: &str) -> Resul
         codes.retain(|kept| *kept != lookup);
         Ok(codes.len() < before)
     })
-    .await?;
-    Ok(session)
+    .await
 }
 
 /// A second step: the flow and the account read together, the flow checked, the try
@@ -254,10 +253,7 @@ async fn second_step(
         // A login flow is for an account with a second factor, which needs no setup.
         Scope::SecondFactorSetup => return Err(Error::WrongStep),
     };
-    deps.store.write(writes).await.map_err(|e| match e {
-        // Another step with the same code, or the same flow, got there first.
-        StoreError::ConditionFailed { .. } => Error::Conflict,
-        e => e.into(),
-    })?;
+    // Another step with the same code, or the same flow, got there first: `Conflict`.
+    deps.store.write(writes).await?;
     Ok(session)
 }

@@ -125,11 +125,9 @@ pub async fn login(deps: &Deps, attempt: Attempt<'_>) -> Result<FirstFactor, Err
                 Event::personal("login", Some(&account), "ok"),
                 now,
             ));
-            deps.store.write(writes).await.map_err(|e| match e {
-                // The account changed meanwhile (another login started its grace period).
-                crate::base::store::StoreError::ConditionFailed { .. } => Error::Conflict,
-                e => e.into(),
-            })?;
+            // The account changed meanwhile (another login started its grace period):
+            // `Conflict`, as every lost race.
+            deps.store.write(writes).await?;
             Ok(FirstFactor::Session(session))
         }
         Some(account) => match temporary {
