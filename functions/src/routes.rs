@@ -153,6 +153,9 @@ steps! {
     Autologin                 POST   "/sessions/autologin"                                      Autologin            -      -            PSG  sessions::autologin;
     VerifyLoginTotp           POST   "/logins/{flow_id}/totp"                                   -                    -      -            PS   login_flow::verify_login_totp;
     UseLoginRecoveryCode      POST   "/logins/{flow_id}/recovery-code"                          -                    -      notifies     PSM  login_flow::use_login_recovery_code;
+    VerifyLoginPasskey        POST   "/logins/{flow_id}/passkey"                                -                    -      -            S    login_flow::verify_login_passkey;
+    StartPasskeyLogin         POST   "/passkey-logins"                                          -                    -      -            -    login_flow::start_passkey_login;
+    LogInWithPasskey          POST   "/passkey-logins/{flow_id}"                                -                    -      -            S    login_flow::log_in_with_passkey;
     GetAccount                GET    "/me"                                                      -                    bearer -            V    selfservice::get_account;
     ListMySessions            GET    "/me/sessions"                                             -                    bearer -            V    sessions::list_my_sessions;
     EndMySession              DELETE "/me/sessions/{session_id}"                                -                    bearer -            V    sessions::end_my_session;
@@ -162,6 +165,9 @@ steps! {
     ConfirmAuthenticator      POST   "/me/authenticator/code"                                   -                    bearer notifies     PVM  factors::confirm_authenticator;
     RemoveAuthenticator       POST   "/me/authenticator/removal"                                -                    bearer notifies     PVM  factors::remove_authenticator;
     RenewRecoveryCodes        POST   "/me/recovery-codes"                                       -                    bearer notifies     PVM  factors::renew_recovery_codes;
+    StartPasskeyRegistration  POST   "/me/passkeys/registration"                                -                    bearer -            PV   factors::start_passkey_registration;
+    AddPasskey                POST   "/me/passkeys"                                             -                    bearer notifies     PVM  factors::add_passkey;
+    RemovePasskey             POST   "/me/passkeys/{passkey_id}/removal"                        -                    bearer notifies     PVM  factors::remove_passkey;
     RefreshSession            POST   "/sessions/refresh"                                        -                    -      -            PS   sessions::refresh_session;
     Logout                    DELETE "/sessions/current"                                        -                    bearer -            V    sessions::logout;
     StartRegistration         POST   "/registrations"                                           Registration         -      source_sends PCM  registration::start_registration;

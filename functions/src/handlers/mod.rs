@@ -59,7 +59,11 @@ impl FromRequest for HeaderMap {
 /// A flow id from the path: URL-safe base64, perhaps with a `.` and the id of the company
 /// it concerns; anything else names no flow.
 fn flow_id(request: &ApiRequest) -> Result<String, Error> {
-    let id = request.param("flow_id")?;
+    flow_id_of(request.param("flow_id")?)
+}
+
+/// A flow id as the path or a body gives it (`flow_id`).
+fn flow_id_of(id: &str) -> Result<String, Error> {
     if !is_id(id, 128, true) {
         return Err(Error::FlowNotFound);
     }

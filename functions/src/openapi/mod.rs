@@ -341,6 +341,33 @@ fn recovery_codes() -> Value {
     )
 }
 
+/// The options of a passkey ceremony, for the browser's `navigator.credentials.<call>`.
+fn passkey_options(call: &str) -> Value {
+    json!({ "type": "object", "required": ["publicKey"], "properties": { "publicKey": { "type": "object" } }, "description": format!("For `navigator.credentials.{call}`: `{{\"publicKey\": ...}}`, byte strings in base64url (`PublicKeyCredential.parse{}OptionsFromJSON(options.publicKey)`).", if call == "create" { "Creation" } else { "Request" }) })
+}
+
+/// A passkey ceremony begun: its flow, and the options for the browser.
+fn passkey_ceremony(call: &str) -> Value {
+    object(&["flow_id", "options", "expires_at"], json!({ "flow_id": string(), "options": passkey_options(call), "expires_at": { "type": "integer", "description": "The ceremony's end: 5 minutes, one answer." } }))
+}
+
+/// A passkey as its person sees it.
+fn passkey_view() -> Value {
+    object(&["id", "name", "created_at"], json!({ "id": string(), "name": string(), "created_at": { "type": "integer" }, "last_used_at": { "type": "integer" } }))
+}
+
+/// An authenticator's answer: the browser's `PublicKeyCredential.toJSON()`.
+fn credential() -> Value {
+    json!({ "type": "object", "required": ["id", "rawId", "response", "type"], "properties": { "id": string(), "rawId": string(), "type": { "const": "public-key" }, "response": { "type": "object" } }, "description": "The browser's `PublicKeyCredential.toJSON()`." })
+}
+
+/// The errors of a passkey's answer to a stored ceremony.
+fn passkey_errors<const N: usize>(outcomes: [Error; N]) -> Vec<Error> {
+    let mut errors = on_a_live_flow([Error::MalformedBody(String::new())], [Error::PasskeyNotVerified]);
+    errors.extend(outcomes);
+    errors
+}
+
 fn invitation_code() -> Value {
     json!({ "type": "string", "minLength": 1, "maxLength": 128, "description": "`<company>.<invitation>.<secret>`, as in the email." })
 }
@@ -383,9 +410,10 @@ fn problem_schema() -> Value {
 fn other_success(step: Step) -> Option<(u16, &'static str, Value)> {
     match step {
         Step::StartLineAssociation => Some((201, "A data-only SIM was associated at once by its PUK: the account's lines now.", object(&["lines"], json!({ "lines": { "type": "array", "items": string() } })))),
-        Step::Login => Some((202, "The account has a second factor: the login goes on with one of the `factors` on offer (`POST /logins/{flow_id}/totp` or `/recovery-code`), within 5 minutes.", object(&["flow_id", "next", "factors", "expires_at"], json!({
+        Step::Login => Some((202, "The account has a second factor: the login goes on with one of the `factors` on offer (`POST /logins/{flow_id}/totp`, `/passkey` or `/recovery-code`), within 5 minutes.", object(&["flow_id", "next", "factors", "expires_at"], json!({
             "flow_id": string(), "next": { "const": "second_factor" },
-            "factors": { "type": "array", "items": { "enum": ["totp", "recovery_code"] } },
+            "factors": { "type": "array", "items": { "enum": ["totp", "recovery_code", "passkey"] } },
+            "passkey_options": passkey_options("get"),
             "expires_at": { "type": "integer" }
         })))),
         _ => None,

@@ -117,6 +117,42 @@ pub(super) fn doc(step: Step) -> StepDoc {
             success: (201, "A session (`amr`: `pwd`, `otp`, `mfa`; `acr`: `aal2`).", Some(session())),
             errors: second_step_errors(),
         },
+        VerifyLoginPasskey => StepDoc {
+            summary: "The login's second step with a passkey: the authenticator's answer to `passkey_options` of the login's answer. A wrong answer counts as a wrong code (5 per login, and the account's daily budget).",
+            request: Some(object(&["credential"], json!({ "credential": credential() }))),
+            success: (201, "A session (`amr`: `pwd`, `hwk`, `mfa`; `acr`: `aal2`).", Some(session())),
+            errors: passkey_errors([Error::TooManyAttempts, Error::AttemptsExhausted, Error::NoSecondFactor, Error::ValidCardRequired]),
+        },
+        StartPasskeyLogin => StepDoc {
+            summary: "Log in with a passkey alone (\"Accedi con una passkey\"): the options for `navigator.credentials.get`, whichever passkey of this portal the person picks. Counted in the client address's daily logins (given back when the login succeeds).",
+            request: None,
+            success: (201, "The ceremony: answer it within 5 minutes at `POST /passkey-logins/{flow_id}`.", Some(passkey_ceremony("get"))),
+            errors: vec![Error::SourceLimit { retry_after: 30 }],
+        },
+        LogInWithPasskey => StepDoc {
+            summary: "The authenticator's answer to a login by passkey. A passkey asks for its person's PIN or body, so it counts as two factors. The ceremony ends with its first answer, right or not.",
+            request: Some(object(&["credential"], json!({ "credential": credential() }))),
+            success: (201, "A session (`amr`: `hwk`, `mfa`; `acr`: `aal2`).", Some(session())),
+            errors: passkey_errors([Error::ValidCardRequired]),
+        },
+        StartPasskeyRegistration => StepDoc {
+            summary: "Add a passkey (the password again): the options for `navigator.credentials.create`. The passkey is asked to be discoverable and to verify its person. Up to 10 a person.",
+            request: Some(password_again()),
+            success: (201, "The ceremony: answer it within 5 minutes at `POST /me/passkeys`.", Some(passkey_ceremony("create"))),
+            errors: change_errors([invalid("password"), Error::TooManyPasskeys, Error::Conflict]),
+        },
+        AddPasskey => StepDoc {
+            summary: "The authenticator's answer to a registration, and the passkey's name: the passkey is the account's, and logins ask for a second factor from now on. The account's first second factor comes with ten recovery codes, shown once.",
+            request: Some(object(&["flow_id", "name", "credential"], json!({ "flow_id": string(), "name": { "type": "string", "minLength": 1, "maxLength": 64, "description": "The person's name for it (\"Telefono\", \"YubiKey\")." }, "credential": credential() }))),
+            success: (201, "Added.", Some(object(&["passkey"], json!({ "passkey": passkey_view(), "recovery_codes": recovery_codes()["properties"]["recovery_codes"].clone() })))),
+            errors: on_a_live_flow([Error::MalformedBody(String::new()), invalid("name"), Error::Unauthenticated, Error::PasswordChangeRequired], [Error::PasskeyNotVerified, Error::TooManyPasskeys]),
+        },
+        RemovePasskey => StepDoc {
+            summary: "Remove a passkey (the password again). With the last second factor, the recovery codes go too.",
+            request: Some(password_again()),
+            success: (204, "Removed.", None),
+            errors: change_errors([invalid("password"), Error::PasskeyNotFound, Error::Conflict]),
+        },
         StartAuthenticatorSetup => StepDoc {
             summary: "Set up an authenticator app (the password again): the seed, shown once, as text and as an `otpauth://` URI for a QR code. The app is set up when its first code comes back (`POST /me/authenticator/code`) within 10 minutes.",
             request: Some(password_again()),
@@ -144,13 +180,13 @@ pub(super) fn doc(step: Step) -> StepDoc {
         GetAccount => StepDoc {
             summary: "The account of the session.",
             request: None,
-            success: (200, "The account.", Some(object(&["id", "email", "display_name", "memberships"], json!({ "id": string(), "email": string(), "display_name": string(), "mobile": { "type": "string", "description": "The confirmed mobile, masked." }, "lines": { "type": "array", "items": string(), "description": "The SIMs associated with the account (W7, W11), masked." }, "second_factors": object(&["authenticator", "recovery_codes_left"], json!({ "authenticator": { "type": "boolean" }, "recovery_codes_left": { "type": "integer", "minimum": 0 }, "due_at": { "type": "integer", "description": "The person must set one up: until then the password alone logs in." } })), "memberships": { "type": "array", "items": object(&["company_id", "company_name", "role"], json!({ "company_id": string(), "company_name": string(), "role": { "type": "string", "description": "A role id of the portal profile." }, "access_until": { "type": "integer", "description": "For a role that needs a valid company card: when access ends unless the card is renewed." } })) } })))),
+            success: (200, "The account.", Some(object(&["id", "email", "display_name", "memberships"], json!({ "id": string(), "email": string(), "display_name": string(), "mobile": { "type": "string", "description": "The confirmed mobile, masked." }, "lines": { "type": "array", "items": string(), "description": "The SIMs associated with the account (W7, W11), masked." }, "second_factors": object(&["authenticator", "recovery_codes_left", "passkeys"], json!({ "authenticator": { "type": "boolean" }, "recovery_codes_left": { "type": "integer", "minimum": 0 }, "passkeys": { "type": "array", "items": passkey_view() }, "due_at": { "type": "integer", "description": "The person must set one up: until then the password alone logs in." } })), "memberships": { "type": "array", "items": object(&["company_id", "company_name", "role"], json!({ "company_id": string(), "company_name": string(), "role": { "type": "string", "description": "A role id of the portal profile." }, "access_until": { "type": "integer", "description": "For a role that needs a valid company card: when access ends unless the card is renewed." } })) } })))),
             errors: vec![Error::Unauthenticated, Error::PasswordChangeRequired],
         },
         ListMySessions => StepDoc {
             summary: "The sessions of the session's account: where its owner is logged in, newest first.",
             request: None,
-            success: (200, "The live sessions.", Some(object(&["sessions"], json!({ "sessions": { "type": "array", "items": object(&["id", "created_at", "expires_at", "current"], json!({ "id": { "type": "string", "description": "The session's id: the access token's `sid`." }, "created_at": { "type": "integer" }, "expires_at": { "type": "integer", "description": "When the session ends, whatever its refreshes." }, "current": { "type": "boolean", "description": "Whether it is the session of the token that asks." }, "amr": { "type": "array", "items": { "enum": ["pwd", "otp", "sms", "sc", "mfa"] }, "description": "How its person logged in (RFC 8176)." } })) } })))),
+            success: (200, "The live sessions.", Some(object(&["sessions"], json!({ "sessions": { "type": "array", "items": object(&["id", "created_at", "expires_at", "current"], json!({ "id": { "type": "string", "description": "The session's id: the access token's `sid`." }, "created_at": { "type": "integer" }, "expires_at": { "type": "integer", "description": "When the session ends, whatever its refreshes." }, "current": { "type": "boolean", "description": "Whether it is the session of the token that asks." }, "amr": { "type": "array", "items": { "enum": ["pwd", "otp", "sms", "sc", "hwk", "mfa"] }, "description": "How its person logged in (RFC 8176)." } })) } })))),
             errors: vec![Error::Unauthenticated, Error::PasswordChangeRequired],
         },
         EndMySession => StepDoc {

@@ -14,6 +14,7 @@ use std::sync::{Arc, Condvar, Mutex, OnceLock};
 
 /// The old portals' password hashes, verified during migration.
 pub mod legacy;
+pub mod passkeys;
 pub mod totp;
 
 /// argon2id with the OWASP minimum: m = 19456 KiB, t = 2, p = 1.

@@ -86,6 +86,14 @@ pub enum Error {
     AuthenticatorEnrolled,
     #[error("the account has no second factor")]
     NoSecondFactor,
+    /// A passkey's answer that does not complete its ceremony (signature, challenge,
+    /// origin, user verification), or a passkey the account does not have.
+    #[error("the passkey was not verified")]
+    PasskeyNotVerified,
+    #[error("the account has as many passkeys as it may")]
+    TooManyPasskeys,
+    #[error("no passkey of the account has that id")]
+    PasskeyNotFound,
     #[error("a second factor is required first")]
     SecondFactorRequired,
     #[error("a recent login is needed for this step")]
@@ -235,6 +243,9 @@ impl Error {
             NoPendingChange => d(409, "no_pending_change", "Nessuna modifica è in attesa di conferma: ricomincia.", "No change is waiting for confirmation: start again."),
             AuthenticatorEnrolled => d(409, "authenticator_enrolled", "Hai già un'app di autenticazione: rimuovila prima di collegarne un'altra.", "An authenticator app is already set up: remove it before adding another."),
             NoSecondFactor => d(409, "no_second_factor", "Il tuo account non ha un secondo fattore di accesso.", "Your account has no second factor."),
+            PasskeyNotVerified => d(400, "passkey_not_verified", "La passkey non è stata verificata: riprova.", "The passkey was not verified: try again."),
+            TooManyPasskeys => d(409, "too_many_passkeys", "Hai già il numero massimo di passkey: rimuovine una prima di aggiungerne un'altra.", "You have as many passkeys as you may: remove one before adding another."),
+            PasskeyNotFound => d(404, "passkey_not_found", "Passkey non trovata.", "Passkey not found."),
             SecondFactorRequired => d(403, "second_factor_required", "Per continuare attiva la verifica in due passaggi e accedi con il codice dell'app.", "Set up two-step verification and log in with your app's code to go on."),
             ReauthenticationRequired { .. } => d(403, "reauthentication_required", "Per questa operazione devi accedere di nuovo.", "Log in again to do this."),
             InvalidCredentials => d(401, "invalid_credentials", "Credenziali non corrette: controlla nome utente (o email) e password.", "Wrong login name or password."),

@@ -199,6 +199,12 @@ pub fn legacy_account(username_lookup: &str) -> Key {
     Key::new(format!("LEGACY#{username_lookup}"), "LEGACY")
 }
 
+/// A person's handle for passkeys (WebAuthn's user id), leading to their account: login by
+/// a passkey alone, which names the handle and nothing else.
+pub fn passkey_handle(handle: &str) -> Key {
+    Key::new(format!("PASSKEY#{handle}"), "PASSKEY")
+}
+
 pub fn flow(id: &str) -> Key {
     Key::new(format!("FLOW#{id}"), "FLOW")
 }

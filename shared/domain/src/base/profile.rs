@@ -51,6 +51,9 @@ pub struct Profile {
     /// Who must have a second factor.
     #[serde(default)]
     pub second_factor: SecondFactorSettings,
+    /// Where passkeys work: the relying party's id and the pages' origins.
+    #[serde(default)]
+    pub passkeys: PasskeySettings,
 }
 
 /// What a profile may offer beyond the steps every portal has: a flow, or a company's

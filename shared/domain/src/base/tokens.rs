@@ -82,6 +82,11 @@ pub enum Amr {
     /// A proof from the network that the request came from the person's line (W9's
     /// autologin): the SIM, a smart card the network authenticated.
     Sc,
+    /// A passkey: a key the authenticator holds (something held), unlocked by the person's
+    /// PIN or body (something known or been: user verification, always asked). Two
+    /// factors alone. Varco asks for no attestation, so it cannot tell a hardware key from
+    /// a synced one: `hwk` names the held key.
+    Hwk,
     /// Two or more of the above together.
     Mfa,
 }
@@ -102,11 +107,11 @@ pub struct Authentication {
 }
 
 impl Authentication {
-    /// Proven with `methods` at `at`: `mfa` is added when they are two.
+    /// Proven with `methods` at `at`: `mfa` is added when they are two (a passkey is two).
     pub fn by(methods: &[Amr], at: Timestamp) -> Authentication {
         let mut amr: Vec<Amr> = methods.iter().copied().filter(|m| *m != Amr::Mfa).collect();
         amr.dedup();
-        if amr.len() >= 2 {
+        if amr.len() >= 2 || amr.contains(&Amr::Hwk) {
             amr.push(Amr::Mfa);
         }
         Authentication {

@@ -484,7 +484,7 @@ pub async fn remove_second_factor(
     if !account.factors.any() {
         return Err(Error::NoSecondFactor);
     }
-    account.factors = Default::default();
+    account.factors.clear();
     let mut writes = vec![Write::replace(&item, &account)];
     writes.extend(ending_all(deps, &account.id, None).await?);
     writes.extend(audit::record(

@@ -4,7 +4,7 @@
 //! a new set voiding the old). Each change asks for the password again, counted like every
 //! password typed, and is audited.
 
-use crate::base::clock::MINUTE;
+use crate::base::clock::{Timestamp, MINUTE};
 use crate::base::crypto::totp;
 use crate::base::deps::Deps;
 use crate::base::error::Error;
@@ -16,6 +16,7 @@ use crate::flows::selfservice::reauthenticated;
 use crate::limits::attempts::{self, Limit, Subject};
 use crate::limits::audit::{self, Event};
 use crate::limits::sending;
+use crate::records::accounts::Account;
 use crate::records::factors::{new_recovery_codes, new_seed, open_seed};
 use crate::records::factors::{Authenticator, PendingAuthenticator};
 use crate::sign_in::sessions::authenticate;
@@ -141,21 +142,19 @@ pub async fn confirm_authenticator(
     })
 }
 
-/// Removes the authenticator app and the recovery codes: login asks for the password alone
-/// again; where the profile's policy asks a second factor of the person, the next login's
-/// session can only set up another.
+/// Removes the authenticator app; with the account's last second factor, the recovery codes
+/// go too: login asks for the password alone again, and where the profile's policy asks a
+/// second factor of the person, the next login's session can only set up another.
 pub async fn remove_authenticator(deps: &Deps, token: &str, password: &str) -> Result<(), Error> {
     let found = authenticate(deps, token, |_| Vec::new()).await?;
     let forgiven = reauthenticated(deps, &found, password).await?;
     let mut account = found.account;
-    if !account.factors.any() {
+    if account.factors.authenticator.is_none() {
         return Err(Error::NoSecondFactor);
     }
     let now = deps.clock.now();
-    account.factors = Default::default();
-    if crate::sign_in::login::must_have_second_factor(deps, &account, now) {
-        account.factors.due_at = Some(now.0);
-    }
+    account.factors.authenticator = None;
+    none_left(deps, &mut account, now);
     let mut writes = vec![Write::replace(&found.item, &account)];
     writes.extend(forgiven);
     writes.extend(audit::record(
@@ -165,6 +164,18 @@ pub async fn remove_authenticator(deps: &Deps, token: &str, password: &str) -> R
     ));
     writes.extend(sending::notice(deps, &account, Notice::AuthenticatorRemoved).await?);
     deps.store.write(writes).await.map_err(Error::from)
+}
+
+/// After a second factor was removed: with none left, the recovery codes go too, and where
+/// the profile's policy asks one of the person, the next login can only set one up.
+pub(crate) fn none_left(deps: &Deps, account: &mut Account, now: Timestamp) {
+    if account.factors.any() {
+        return;
+    }
+    account.factors.clear();
+    if crate::sign_in::login::must_have_second_factor(deps, account, now) {
+        account.factors.due_at = Some(now.0);
+    }
 }
 
 /// A new set of recovery codes, shown once; the old set stops working.

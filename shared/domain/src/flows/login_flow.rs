@@ -1,6 +1,7 @@
 //! The login flow: a right first factor for an account with a second factor opens a short
 //! flow (`POST /sessions` answers its id and the factors on offer), and the second step
-//! completes it with a code of the authenticator app or a recovery code. Codes are counted
+//! completes it with a code of the authenticator app, a passkey (whose ceremony the flow
+//! holds, started with it) or a recovery code. Codes and passkey answers are counted
 //! before they are checked, per flow and in the account's daily budget, and each is good
 //! once: the step that accepts it writes the account (the authenticator's last step, the
 //! recovery code gone) on the version it read, so that of two steps with one code one wins.
@@ -34,6 +35,8 @@ pub enum Factor {
     Totp,
     /// One of the recovery codes (`POST /logins/{flow_id}/recovery-code`).
     RecoveryCode,
+    /// A passkey (`POST /logins/{flow_id}/passkey`), with the options the flow began with.
+    Passkey,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +61,9 @@ pub struct LoginFlow {
     /// owner, after a recovery, say) ends the flow.
     #[serde(default)]
     pub pwv: u32,
+    /// The passkey ceremony (webauthn-rs's state), for an account with passkeys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passkey: Option<String>,
 }
 
 flow!(LoginFlow, State, ended: State::Ended);
@@ -68,6 +74,9 @@ pub struct SecondFactorNeeded {
     pub flow_id: String,
     pub next: &'static str,
     pub factors: Vec<Factor>,
+    /// With `passkey` among the factors: the options for `navigator.credentials.get`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub passkey_options: Option<serde_json::Value>,
     pub expires_at: i64,
 }
 
@@ -89,6 +98,16 @@ pub async fn login(deps: &Deps, attempt: login::Attempt<'_>) -> Result<Login, Er
             mut writes,
         } => {
             let now = deps.clock.now();
+            let ceremony = if account.factors.passkeys.is_empty() {
+                None
+            } else {
+                let keys = account.factors.passkey_keys();
+                Some(crate::flows::passkeys::relying_party(deps)?.start_authentication(&keys)?)
+            };
+            let (passkey, passkey_options) = match ceremony {
+                Some(started) => (Some(started.state), Some(started.options)),
+                None => (None, None),
+            };
             let flow = LoginFlow {
                 header: Header::new(
                     format!("{}.{}", new_id(deps.random.as_ref()), account.id),
@@ -100,6 +119,7 @@ pub async fn login(deps: &Deps, attempt: login::Attempt<'_>) -> Result<Login, Er
                 scope,
                 first,
                 pwv: account.password_version,
+                passkey,
             };
             writes.push(stored::create(&flow));
             deps.store.write(writes).await.map_err(|e| match e {
@@ -108,6 +128,7 @@ pub async fn login(deps: &Deps, attempt: login::Attempt<'_>) -> Result<Login, Er
             })?;
             Ok(Login::SecondFactor(SecondFactorNeeded {
                 factors: offered(&account),
+                passkey_options,
                 flow_id: flow.header.id,
                 next: "second_factor",
                 expires_at: flow.header.expires_at,
@@ -121,6 +142,9 @@ fn offered(account: &Account) -> Vec<Factor> {
     if account.factors.authenticator.is_some() {
         factors.push(Factor::Totp);
     }
+    if !account.factors.passkeys.is_empty() {
+        factors.push(Factor::Passkey);
+    }
     if !account.factors.recovery_codes.is_empty() {
         factors.push(Factor::RecoveryCode);
     }
@@ -129,7 +153,7 @@ fn offered(account: &Account) -> Vec<Factor> {
 
 /// The second step with a code of the authenticator app.
 pub async fn verify_totp(deps: &Deps, flow_id: &str, typed: &str) -> Result<Session, Error> {
-    second_step(deps, flow_id, Factor::Totp, |account, now| {
+    second_step(deps, flow_id, Factor::Totp, |_, account, now| {
         let authenticator = account
             .factors
             .authenticator
@@ -151,7 +175,7 @@ pub async fn verify_totp(deps: &Deps, flow_id: &str, typed: &str) -> Result<Sess
 /// The second step with one of the recovery codes, used up by it.
 pub async fn use_recovery_code(deps: &Deps, flow_id: &str, typed: &str) -> Result<Session, Error> {
     let lookup = recovery_code_lookup(deps, typed);
-    second_step(deps, flow_id, Factor::RecoveryCode, |account, _| {
+    second_step(deps, flow_id, Factor::RecoveryCode, |_, account, _| {
         let codes = &mut account.factors.recovery_codes;
         if codes.is_empty() {
             return Err(Error::NoSecondFactor);
@@ -159,6 +183,31 @@ pub async fn use_recovery_code(deps: &Deps, flow_id: &str, typed: &str) -> Resul
         let before = codes.len();
         codes.retain(|kept| *kept != lookup);
         Ok(codes.len() < before)
+    })
+    .await
+}
+
+/// The second step with a passkey: the authenticator's answer to the flow's ceremony. A
+/// right one updates the passkey's counter, on the account's version read.
+pub async fn verify_passkey(
+    deps: &Deps,
+    flow_id: &str,
+    answer: &serde_json::Value,
+) -> Result<Session, Error> {
+    second_step(deps, flow_id, Factor::Passkey, |flow, account, now| {
+        let ceremony = flow.passkey.as_deref().ok_or(Error::NoSecondFactor)?;
+        let mut keys = account.factors.passkey_keys();
+        let rp = crate::flows::passkeys::relying_party(deps)?;
+        match rp.finish_authentication(ceremony, answer, &mut keys, false) {
+            Ok(used) => {
+                account
+                    .factors
+                    .passkeys_used(keys, &used.credential_id, now.0);
+                Ok(true)
+            }
+            Err(Error::PasskeyNotVerified) => Ok(false),
+            Err(e) => Err(e),
+        }
     })
     .await
 }
@@ -171,7 +220,7 @@ async fn second_step(
     deps: &Deps,
     flow_id: &str,
     factor: Factor,
-    right: impl FnOnce(&mut Account, Timestamp) -> Result<bool, Error>,
+    right: impl FnOnce(&LoginFlow, &mut Account, Timestamp) -> Result<bool, Error>,
 ) -> Result<Session, Error> {
     let now = deps.clock.now();
     let account_id = stored::carried_id(flow_id)?;
@@ -198,11 +247,13 @@ async fn second_step(
         Limit::per_day(deps, Subject::Account(&account.id), now),
     ];
     let counted = attempts::count(deps, &limits, Some(&account.id)).await?;
-    if !right(&mut account, now)? {
+    if !right(&flow, &mut account, now)? {
         let error = if counted.last(&limits, 0) {
             flow.header.state = State::Ended;
             stored::end(deps, Write::replace(&item, &flow)).await?;
             Error::TooManyAttempts
+        } else if factor == Factor::Passkey {
+            Error::PasskeyNotVerified
         } else {
             Error::CodeNotCorrect
         };
@@ -219,7 +270,10 @@ async fn second_step(
     login::may_log_in(deps, &account, now)?;
     flow.header.state = State::Completed;
     let mut methods = flow.first.amr.clone();
-    methods.push(Amr::Otp);
+    methods.push(match factor {
+        Factor::Passkey => Amr::Hwk,
+        Factor::Totp | Factor::RecoveryCode => Amr::Otp,
+    });
     let authentication = Authentication::by(&methods, now);
     let mut writes = vec![
         Write::replace(&item, &flow),
@@ -227,7 +281,7 @@ async fn second_step(
     ];
     writes.extend(attempts::forgive(&limits[1..]));
     let action = match factor {
-        Factor::Totp => "login",
+        Factor::Totp | Factor::Passkey => "login",
         Factor::RecoveryCode => "login_recovery_code",
     };
     writes.extend(audit::record(

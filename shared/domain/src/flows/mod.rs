@@ -8,6 +8,7 @@ pub mod legal_rep;
 pub mod line_registration;
 pub mod login_flow;
 pub mod migration;
+pub mod passkeys;
 pub mod password_reset;
 pub mod recovery;
 pub mod registration;

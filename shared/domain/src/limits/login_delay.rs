@@ -149,6 +149,29 @@ fn asked(challenge: captcha::Challenge) -> Error {
     }
 }
 
+/// A login by a passkey alone, in the client address's daily logins (`source_limit` past
+/// them): the ceremony it stores is bounded as a password login is.
+pub(crate) fn passkey_login_limit(deps: &Deps, source: IpAddr, now: Timestamp) -> Limit {
+    Limit::per_window(
+        Subject::Source(&source_key(source)),
+        "LOGINS",
+        deps.profile.attempts.logins_per_source_per_day,
+        DAY,
+        now,
+    )
+    .refused_with(Refusal::Until(source_limit))
+}
+
+/// Counts the start of a login by passkey (`passkey_login_limit`).
+pub(crate) async fn admit_passkey_login(
+    deps: &Deps,
+    source: IpAddr,
+    now: Timestamp,
+) -> Result<(), Error> {
+    let limit = passkey_login_limit(deps, source, now);
+    attempts::count(deps, &[limit], None).await.map(|_| ())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

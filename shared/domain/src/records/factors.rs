@@ -1,8 +1,10 @@
 //! What a person proves at login beyond the first factor (issue 24): an authenticator app's
 //! seed, sealed under a key derived from the pepper (the table, its stream and its backups
-//! never hold it in clear), and recovery codes, kept as keyed hashes. Kept in the account's
-//! item, so that login reads them with it and each use is one conditional write of it.
+//! never hold it in clear), passkeys (public keys: nothing secret), and recovery codes, kept
+//! as keyed hashes. Kept in the account's item, so that login reads them with it and each
+//! use is one conditional write of it.
 
+use crate::base::crypto::passkeys::{self, StoredKey};
 use crate::base::crypto::totp;
 use crate::base::deps::Deps;
 use crate::base::keys::purpose;
@@ -17,7 +19,11 @@ const RECOVERY_CODE_LENGTH: usize = 10;
 // At least 50 bits a code, 5 a letter.
 const _: () = assert!(RECOVERY_CODE_LENGTH * 5 >= 50);
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Passkeys an account may have: enough for a phone, a laptop and two keys in a drawer,
+/// and a bound on the account item's size.
+pub const MAX_PASSKEYS: usize = 10;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct SecondFactors {
     /// The authenticator app, once its first code was right.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -32,6 +38,34 @@ pub struct SecondFactors {
     /// the password alone still logs in (set at the first login that found it missing).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_at: Option<i64>,
+    /// Passkeys, each named by its person.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub passkeys: Vec<PasskeyOnFile>,
+    /// The person's handle for passkeys (`passkeys::new_user_handle`), from their first;
+    /// a lookup item leads from it to the account (login by a passkey alone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passkey_handle: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PasskeyOnFile {
+    /// Varco's id for it (the routes'), not the credential's.
+    pub id: String,
+    pub name: String,
+    pub key: StoredKey,
+    pub created_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_at: Option<i64>,
+}
+
+/// A passkey as its person sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PasskeyView {
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_used_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,6 +93,7 @@ pub struct FactorsView {
     /// Until when the password alone logs in, for a person who must set one up.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub due_at: Option<i64>,
+    pub passkeys: Vec<PasskeyView>,
 }
 
 impl SecondFactors {
@@ -67,16 +102,55 @@ impl SecondFactors {
             authenticator: self.authenticator.is_some(),
             recovery_codes_left: self.recovery_codes.len(),
             due_at: self.due_at,
+            passkeys: self
+                .passkeys
+                .iter()
+                .map(|p| PasskeyView {
+                    id: p.id.clone(),
+                    name: p.name.clone(),
+                    created_at: p.created_at,
+                    last_used_at: p.last_used_at,
+                })
+                .collect(),
         }
     }
 
     pub fn is_empty(&self) -> bool {
-        self == &SecondFactors::default()
+        self.authenticator.is_none()
+            && self.pending.is_none()
+            && self.recovery_codes.is_empty()
+            && self.due_at.is_none()
+            && self.passkeys.is_empty()
+            && self.passkey_handle.is_none()
     }
 
     /// Whether login asks for a second factor.
     pub fn any(&self) -> bool {
-        self.authenticator.is_some()
+        self.authenticator.is_some() || !self.passkeys.is_empty()
+    }
+
+    /// The passkeys' keys, for a ceremony.
+    pub fn passkey_keys(&self) -> Vec<StoredKey> {
+        self.passkeys.iter().map(|p| p.key.clone()).collect()
+    }
+
+    /// Takes back the keys a ceremony updated (counter, backup state), and when the one with
+    /// `credential_id` was used.
+    pub fn passkeys_used(&mut self, keys: Vec<StoredKey>, credential_id: &str, at: i64) {
+        for (on_file, key) in self.passkeys.iter_mut().zip(keys) {
+            if passkeys::credential_id(&key) == credential_id {
+                on_file.last_used_at = Some(at);
+            }
+            on_file.key = key;
+        }
+    }
+
+    /// Removes every second factor, keeping the handle for passkeys (its lookup item stays).
+    pub fn clear(&mut self) {
+        *self = SecondFactors {
+            passkey_handle: self.passkey_handle.take(),
+            ..SecondFactors::default()
+        };
     }
 }
 

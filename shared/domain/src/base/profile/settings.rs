@@ -315,6 +315,28 @@ fn ten_minutes() -> i64 {
     10
 }
 
+/// Where passkeys work (WebAuthn's relying party): the domain they are bound to and the
+/// pages' origins that may use them. A passkey made for one `rp_id` works for no other, so
+/// a deployment sets its own portal's domain here before anyone makes one.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasskeySettings {
+    /// The registrable domain (`portal.example.com`); `localhost` for `cargo run`, where
+    /// any port is allowed (the local gateway and its tests choose theirs).
+    pub rp_id: String,
+    /// The pages' origins (`https://portal.example.com`).
+    pub origins: Vec<String>,
+}
+
+impl Default for PasskeySettings {
+    fn default() -> Self {
+        PasskeySettings {
+            rp_id: "localhost".into(),
+            origins: vec!["http://localhost".into()],
+        }
+    }
+}
+
 /// Who must have a second factor (issue 24), from the profile or a company's own policy; a
 /// company may ask more than its profile, never less.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
