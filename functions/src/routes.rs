@@ -153,9 +153,9 @@ steps! {
     Autologin                 POST   "/sessions/autologin"                                      Autologin            -      -            PSG  sessions::autologin;
     VerifyLoginTotp           POST   "/logins/{flow_id}/totp"                                   -                    -      -            PS   login_flow::verify_login_totp;
     UseLoginRecoveryCode      POST   "/logins/{flow_id}/recovery-code"                          -                    -      notifies     PSM  login_flow::use_login_recovery_code;
-    VerifyLoginPasskey        POST   "/logins/{flow_id}/passkey"                                -                    -      -            S    login_flow::verify_login_passkey;
-    StartPasskeyLogin         POST   "/passkey-logins"                                          -                    -      -            -    login_flow::start_passkey_login;
-    LogInWithPasskey          POST   "/passkey-logins/{flow_id}"                                -                    -      -            S    login_flow::log_in_with_passkey;
+    VerifyLoginPasskey        POST   "/logins/{flow_id}/passkey"                                -                    -      -            PS   login_flow::verify_login_passkey;
+    StartPasskeyLogin         POST   "/passkey-logins"                                          -                    -      -            P    login_flow::start_passkey_login;
+    LogInWithPasskey          POST   "/passkey-logins/{flow_id}"                                -                    -      -            PS   login_flow::log_in_with_passkey;
     GetAccount                GET    "/me"                                                      -                    bearer -            V    selfservice::get_account;
     ListMySessions            GET    "/me/sessions"                                             -                    bearer -            V    sessions::list_my_sessions;
     EndMySession              DELETE "/me/sessions/{session_id}"                                -                    bearer -            V    sessions::end_my_session;

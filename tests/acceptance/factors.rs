@@ -10,6 +10,7 @@ use varco_domain::base::keys;
 use varco_functions::demo::{LUCA, MARIO};
 use varco_tests::{burst, claims_of, seen_count, temporary_password_in, Answer, TestApp};
 
+mod passkeys;
 mod policy;
 
 /// RFC 4648 base32, decoded here apart from the code that encodes it.
@@ -81,7 +82,7 @@ pub(crate) async fn totp_step(app: &TestApp, flow: &str, code: &str) -> Answer {
         .await
 }
 
-fn amr(session: &Answer) -> Value {
+pub(crate) fn amr(session: &Answer) -> Value {
     claims_of(&session.text("access_token"))["amr"].clone()
 }
 

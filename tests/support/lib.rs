@@ -22,6 +22,7 @@ mod endpoints;
 mod events;
 mod link;
 mod messages;
+pub mod passkey;
 mod shapes;
 pub use burst::{burst, seen_count, Seen};
 pub use events::{

@@ -1,8 +1,8 @@
 //! A person's second factors: the authenticator app set up and removed, passkeys added and
 //! removed, recovery codes.
 
-use super::{bearer, flow_id_of, typed_password, ConfirmChangeInput, FromRequest};
 use super::PasswordAgainInput;
+use super::{bearer, flow_id_of, typed_password, ConfirmChangeInput, FromRequest};
 use crate::http::{ApiRequest, Reply};
 use http::StatusCode;
 use serde::{Deserialize, Serialize};

@@ -56,7 +56,6 @@ pub(crate) async fn use_login_recovery_code(
 pub struct CredentialInput {
     flow_id: String,
     credential: Value,
-    source: IpAddr,
 }
 
 impl FromRequest for CredentialInput {
@@ -70,7 +69,6 @@ impl FromRequest for CredentialInput {
         Ok(CredentialInput {
             flow_id,
             credential: body.credential,
-            source: request.source,
         })
     }
 }
@@ -99,7 +97,6 @@ pub(crate) async fn log_in_with_passkey(
     deps: &Deps,
     input: CredentialInput,
 ) -> Result<Reply, Error> {
-    let session =
-        passkeys::log_in(deps, &input.flow_id, &input.credential, input.source).await?;
+    let session = passkeys::log_in(deps, &input.flow_id, &input.credential).await?;
     Ok(Reply::json(StatusCode::CREATED, &session))
 }

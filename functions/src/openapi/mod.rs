@@ -348,12 +348,18 @@ fn passkey_options(call: &str) -> Value {
 
 /// A passkey ceremony begun: its flow, and the options for the browser.
 fn passkey_ceremony(call: &str) -> Value {
-    object(&["flow_id", "options", "expires_at"], json!({ "flow_id": string(), "options": passkey_options(call), "expires_at": { "type": "integer", "description": "The ceremony's end: 5 minutes, one answer." } }))
+    object(
+        &["flow_id", "options", "expires_at"],
+        json!({ "flow_id": string(), "options": passkey_options(call), "expires_at": { "type": "integer", "description": "The ceremony's end: 5 minutes, one answer." } }),
+    )
 }
 
 /// A passkey as its person sees it.
 fn passkey_view() -> Value {
-    object(&["id", "name", "created_at"], json!({ "id": string(), "name": string(), "created_at": { "type": "integer" }, "last_used_at": { "type": "integer" } }))
+    object(
+        &["id", "name", "created_at"],
+        json!({ "id": string(), "name": string(), "created_at": { "type": "integer" }, "last_used_at": { "type": "integer" } }),
+    )
 }
 
 /// An authenticator's answer: the browser's `PublicKeyCredential.toJSON()`.
@@ -363,7 +369,10 @@ fn credential() -> Value {
 
 /// The errors of a passkey's answer to a stored ceremony.
 fn passkey_errors<const N: usize>(outcomes: [Error; N]) -> Vec<Error> {
-    let mut errors = on_a_live_flow([Error::MalformedBody(String::new())], [Error::PasskeyNotVerified]);
+    let mut errors = on_a_live_flow(
+        [Error::MalformedBody(String::new())],
+        [Error::PasskeyNotVerified],
+    );
     errors.extend(outcomes);
     errors
 }

@@ -124,7 +124,7 @@ pub(super) fn doc(step: Step) -> StepDoc {
             errors: passkey_errors([Error::TooManyAttempts, Error::AttemptsExhausted, Error::NoSecondFactor, Error::ValidCardRequired]),
         },
         StartPasskeyLogin => StepDoc {
-            summary: "Log in with a passkey alone (\"Accedi con una passkey\"): the options for `navigator.credentials.get`, whichever passkey of this portal the person picks. Counted in the client address's daily logins (given back when the login succeeds).",
+            summary: "Log in with a passkey alone (\"Accedi con una passkey\"): the options for `navigator.credentials.get`, whichever passkey of this portal the person picks. Counted per client address: as many a day as its password logins (`logins_per_source_per_day`), apart from them.",
             request: None,
             success: (201, "The ceremony: answer it within 5 minutes at `POST /passkey-logins/{flow_id}`.", Some(passkey_ceremony("get"))),
             errors: vec![Error::SourceLimit { retry_after: 30 }],

@@ -4,7 +4,7 @@
 //! a state is never used twice. A passkey's answer is a signature, not a secret typed, so
 //! wrong answers are not counted against the account (an attacker cannot guess one, and
 //! counting them would let a stranger lock the owner out); the single-use ceremony, and for
-//! a login by passkey the address's daily login budget, bound them.
+//! a login by passkey the address's daily budget of them, bound them.
 
 use crate::base::clock::MINUTE;
 use crate::base::crypto::passkeys::{self, RelyingParty, Started};
@@ -17,7 +17,6 @@ use crate::base::store::{Item, Write};
 use crate::base::tokens::{Amr, Authentication};
 use crate::flows::selfservice::reauthenticated;
 use crate::flows::stored::{self, flow, Flow, Header};
-use crate::limits::attempts;
 use crate::limits::audit::{self, Event};
 use crate::limits::login_delay;
 use crate::limits::sending;
@@ -201,7 +200,8 @@ pub async fn finish_registration(
     let now = deps.clock.now();
     let (item, flow): (Item, Ceremony) = stored::found(found.extra.into_iter().next().flatten())?;
     flow.check(now, |s| *s == State::Waiting)?;
-    if flow.purpose != Purpose::Registration || flow.account_id.as_deref() != Some(&found.account.id)
+    if flow.purpose != Purpose::Registration
+        || flow.account_id.as_deref() != Some(&found.account.id)
     {
         return Err(Error::FlowNotFound);
     }
@@ -283,8 +283,9 @@ pub async fn remove(
     deps.store.write(writes).await.map_err(Error::from)
 }
 
-/// Starts a login by a passkey alone: counted in the client address's daily logins (given
-/// back when it succeeds), so that nobody fills the store with ceremonies.
+/// Starts a login by a passkey alone: counted in the client address's daily logins by
+/// passkey (`login_delay::admit_passkey_login`), so that nobody fills the store with
+/// ceremonies.
 pub async fn start_login(deps: &Deps, source: IpAddr) -> Result<CeremonyStarted, Error> {
     let now = deps.clock.now();
     login_delay::admit_passkey_login(deps, source, now).await?;
@@ -298,15 +299,15 @@ pub async fn start_login(deps: &Deps, source: IpAddr) -> Result<CeremonyStarted,
 /// factors (`amr`: `hwk`, `mfa`). The ceremony ends either way; an answer naming nobody, a
 /// passkey the account no longer has, or a signature that does not verify is
 /// `passkey_not_verified`.
-pub async fn log_in(
-    deps: &Deps,
-    flow_id: &str,
-    answer: &Value,
-    source: IpAddr,
-) -> Result<Session, Error> {
+pub async fn log_in(deps: &Deps, flow_id: &str, answer: &Value) -> Result<Session, Error> {
     let handle = RelyingParty::claimed_handle(answer)?;
-    let (item, flow, owner) =
-        waiting(deps, flow_id, Purpose::Login, Some(keys::passkey_handle(&handle))).await?;
+    let (item, flow, owner) = waiting(
+        deps,
+        flow_id,
+        Purpose::Login,
+        Some(keys::passkey_handle(&handle)),
+    )
+    .await?;
     let owner: Option<HandleOwner> = owner.map(|i| i.parse()).transpose()?;
     let Some(owner) = owner else {
         return Err(spent(deps, &item, flow, Error::PasskeyNotVerified).await);
@@ -318,8 +319,12 @@ pub async fn log_in(
     let mut account: Account = account_item.parse()?;
     let now = deps.clock.now();
     let mut keys = account.factors.passkey_keys();
-    let used = match relying_party(deps)?.finish_authentication(&flow.ceremony, answer, &mut keys, true)
-    {
+    let used = match relying_party(deps)?.finish_authentication(
+        &flow.ceremony,
+        answer,
+        &mut keys,
+        true,
+    ) {
         Ok(used) if account.factors.passkey_handle.as_deref() == Some(&handle) => used,
         Ok(_) => return Err(spent(deps, &item, flow, Error::PasskeyNotVerified).await),
         Err(refusal) => {
@@ -349,9 +354,6 @@ pub async fn log_in(
         Write::replace(&account_item, &account),
         write,
     ];
-    writes.extend(attempts::forgive(&[login_delay::passkey_login_limit(
-        deps, source, now,
-    )]));
     writes.extend(sessions::ending_oldest(deps, &account).await?);
     writes.extend(audit::record(
         deps,

@@ -149,26 +149,24 @@ fn asked(challenge: captcha::Challenge) -> Error {
     }
 }
 
-/// A login by a passkey alone, in the client address's daily logins (`source_limit` past
-/// them): the ceremony it stores is bounded as a password login is.
-pub(crate) fn passkey_login_limit(deps: &Deps, source: IpAddr, now: Timestamp) -> Limit {
-    Limit::per_window(
-        Subject::Source(&source_key(source)),
-        "LOGINS",
-        deps.profile.attempts.logins_per_source_per_day,
-        DAY,
-        now,
-    )
-    .refused_with(Refusal::Until(source_limit))
-}
-
-/// Counts the start of a login by passkey (`passkey_login_limit`).
+/// Logins by a passkey alone begun from one client address (an IPv6 client's /64) in a
+/// day, as many as `logins_per_source_per_day`, then `source_limit`: the ceremonies they
+/// store are bounded. Counted apart from password logins, so that a flood of them does not
+/// stop an office's passwords; not given back when a login succeeds (a ceremony is
+/// unauthenticated when it begins, and its answer may come the next day).
 pub(crate) async fn admit_passkey_login(
     deps: &Deps,
     source: IpAddr,
     now: Timestamp,
 ) -> Result<(), Error> {
-    let limit = passkey_login_limit(deps, source, now);
+    let limit = Limit::per_window(
+        Subject::Source(&source_key(source)),
+        "PASSKEYLOGINS",
+        deps.profile.attempts.logins_per_source_per_day,
+        DAY,
+        now,
+    )
+    .refused_with(Refusal::Until(source_limit));
     attempts::count(deps, &[limit], None).await.map(|_| ())
 }
 

@@ -51,7 +51,8 @@ pub fn new_user_handle(random: &dyn crate::base::random::Random) -> String {
 
 impl RelyingParty {
     pub fn new(settings: &PasskeySettings, name: &str) -> Result<RelyingParty, Error> {
-        let bad = |what: String| Error::Internal(format!("the profile's [passkeys]: {what}").into());
+        let bad =
+            |what: String| Error::Internal(format!("the profile's [passkeys]: {what}").into());
         let mut origins = settings.origins.iter().map(|o| Url::parse(o));
         let first = origins
             .next()
@@ -64,7 +65,9 @@ impl RelyingParty {
         for origin in origins {
             builder = builder.append_allowed_origin(&origin.map_err(|e| bad(e.to_string()))?);
         }
-        Ok(RelyingParty(builder.build().map_err(|e| bad(e.to_string()))?))
+        Ok(RelyingParty(
+            builder.build().map_err(|e| bad(e.to_string()))?,
+        ))
     }
 
     /// A registration for the person with `handle`, known to the authenticator as `name`;
@@ -84,7 +87,9 @@ impl RelyingParty {
             .start_passkey_registration(handle, name, name, Some(exclude))
             .map_err(internal)?;
         let mut started = started(&options, &state)?;
-        if let Some(selection) = started.options["publicKey"]["authenticatorSelection"].as_object_mut() {
+        if let Some(selection) =
+            started.options["publicKey"]["authenticatorSelection"].as_object_mut()
+        {
             selection.insert("residentKey".into(), "required".into());
             selection.insert("requireResidentKey".into(), true.into());
         }
@@ -102,13 +107,19 @@ impl RelyingParty {
 
     /// An authentication with one of `keys` (the login's second step).
     pub fn start_authentication(&self, keys: &[StoredKey]) -> Result<Started, Error> {
-        let (options, state) = self.0.start_passkey_authentication(keys).map_err(internal)?;
+        let (options, state) = self
+            .0
+            .start_passkey_authentication(keys)
+            .map_err(internal)?;
         started(&options, &state)
     }
 
     /// An authentication by whichever passkey the person picks (login by a passkey alone).
     pub fn start_discoverable(&self) -> Result<Started, Error> {
-        let (mut options, state) = self.0.start_discoverable_authentication().map_err(internal)?;
+        let (mut options, state) = self
+            .0
+            .start_discoverable_authentication()
+            .map_err(internal)?;
         // Asked for by a button, not offered in the name field's autofill.
         options.mediation = None;
         started(&options, &state)
@@ -159,7 +170,10 @@ impl RelyingParty {
     }
 }
 
-fn started(options: &impl serde::Serialize, state: &impl serde::Serialize) -> Result<Started, Error> {
+fn started(
+    options: &impl serde::Serialize,
+    state: &impl serde::Serialize,
+) -> Result<Started, Error> {
     Ok(Started {
         options: serde_json::to_value(options).map_err(|e| internal(e.to_string()))?,
         state: serde_json::to_string(state).map_err(|e| internal(e.to_string()))?,
