@@ -1,7 +1,59 @@
-// Second factors: the login's second step (a code of the authenticator app, or a recovery
-// code) and, from the account, the app set up (its QR code, and the secret as text for a
-// phone that cannot scan), removed, and recovery codes (shown once, saved as a text file).
-import { api, button, call, field, form, h, home, passwordAgain, show, state, t, when } from "./core.js";
+// Second factors: the login's second step (a code of the authenticator app, a passkey, or a
+// recovery code), login by a passkey alone, and, from the account, the app set up (its QR
+// code, and the secret as text for a phone that cannot scan), removed, passkeys added and
+// removed, and recovery codes (shown once, saved as a text file).
+import {
+  api, button, call, field, form, h, home, passwordAgain, problemBox, show, state, t, when,
+} from "./core.js";
+
+/**
+ * The browser's side of a passkey ceremony: `navigator.credentials.create` or `get` with
+ * the API's `options`; answers the credential as JSON, or a problem to show.
+ */
+async function ceremony(kind, options) {
+  const credentials = window.PublicKeyCredential;
+  if (!credentials?.parseRequestOptionsFromJSON) return { problem: { title: t("passkey_unsupported") } };
+  try {
+    const credential = kind === "create"
+      ? await navigator.credentials.create({ publicKey: credentials.parseCreationOptionsFromJSON(options.publicKey) })
+      : await navigator.credentials.get({ publicKey: credentials.parseRequestOptionsFromJSON(options.publicKey) });
+    return { credential: credential.toJSON() };
+  } catch {
+    return { problem: { title: t("passkey_cancelled") } };
+  }
+}
+
+/** A button that runs `act` (which answers a problem, or nothing when it moved on), with the problem shown above it. */
+function acting(label, act) {
+  const summary = h("div", { class: "summary" });
+  const go = async (event) => {
+    event.target.disabled = true;
+    summary.replaceChildren();
+    const problem = await act();
+    event.target.disabled = false;
+    if (problem) {
+      const box = problemBox(problem);
+      summary.replaceChildren(box);
+      box.focus();
+    }
+  };
+  return h("div", {}, summary, h("p", {}, button(label, go)));
+}
+
+/** "Accedi con una passkey": a login by a passkey alone; `signedIn` takes the session. */
+export function passkeyLogin(signedIn) {
+  if (!window.PublicKeyCredential) return null;
+  return acting(t("passkey_log_in"), async () => {
+    const started = await api("POST", "/passkey-logins");
+    if (!started.ok) return started.problem;
+    const answer = await ceremony("get", started.data.options);
+    if (answer.problem) return answer.problem;
+    const path = `/passkey-logins/${encodeURIComponent(started.data.flow_id)}`;
+    const session = await api("POST", path, { credential: answer.credential });
+    if (!session.ok) return session.problem;
+    signedIn(session.data);
+  });
+}
 
 /** The app's six digits (not a code sent by message: its hint says where to read it). */
 const appCode = () => field({
@@ -14,6 +66,15 @@ const appCode = () => field({
  */
 export function secondStepView(flow, signedIn, byRecoveryCode = false) {
   const recovery = !byRecoveryCode && flow.factors.includes("recovery_code");
+  const app = flow.factors.includes("totp");
+  if (!byRecoveryCode && !app) {
+    // Passkeys only: the passkey's button, and the recovery code as the way out.
+    return [
+      h("h1", { text: t("second_step_title") }),
+      h("p", { text: t("second_step_passkey_intro") }),
+      ...secondStepOthers(flow, signedIn, recovery),
+    ];
+  }
   return form({
     title: t("second_step_title"),
     intro: t(byRecoveryCode ? "second_step_recovery_intro" : "second_step_intro"),
@@ -27,10 +88,25 @@ export function secondStepView(flow, signedIn, byRecoveryCode = false) {
       if (!answer.ok) return answer.problem;
       signedIn(answer.data);
     },
-    after: recovery
+    after: byRecoveryCode ? null : secondStepOthers(flow, signedIn, recovery),
+  });
+}
+
+/** The second step's other ways: the passkey, a recovery code. */
+function secondStepOthers(flow, signedIn, recovery) {
+  return [
+    flow.factors.includes("passkey") ? acting(t("use_passkey"), async () => {
+      const answer = await ceremony("get", flow.passkey_options);
+      if (answer.problem) return answer.problem;
+      const path = `/logins/${encodeURIComponent(flow.flow_id)}/passkey`;
+      const session = await api("POST", path, { credential: answer.credential });
+      if (!session.ok) return session.problem;
+      signedIn(session.data);
+    }) : null,
+    recovery
       ? h("p", {}, button(t("use_recovery_code"), () => show(() => secondStepView(flow, signedIn, true))))
       : null,
-  });
+  ];
 }
 
 /**
@@ -47,18 +123,69 @@ export function requiredSetupView() {
  * makes the way back to the account, `done(notice)` goes back there with a notice.
  */
 export function factorsSection(factors, back, done) {
-  const actions = factors.authenticator
-    ? [[t("renew_recovery_codes"), () => renewView(back)], [t("remove_authenticator"), () => removeView(back, done)]]
-    : [[t("set_up_authenticator"), () => setupView(back)]];
+  const passkeys = factors.passkeys ?? [];
+  const any = factors.authenticator || passkeys.length > 0;
+  const actions = [
+    factors.authenticator
+      ? [t("remove_authenticator"), () => removeView(back, done, passkeys.length > 0)]
+      : [t("set_up_authenticator"), () => setupView(back)],
+    window.PublicKeyCredential ? [t("add_passkey"), () => addPasskeyView(back, done)] : null,
+    any ? [t("renew_recovery_codes"), () => renewView(back)] : null,
+  ].filter(Boolean);
+  const status = factors.authenticator ? "second_factor_on" : passkeys.length ? "second_factor_on_passkeys" : "second_factor_off";
   return [
     h("h2", { text: t("second_factor_title") }),
-    h("p", {
-      text: factors.authenticator
-        ? t("second_factor_on", { left: factors.recovery_codes_left })
-        : t("second_factor_off"),
-    }),
+    h("p", { text: t(status, { left: factors.recovery_codes_left }) }),
     factors.due_at ? h("p", { class: "advice", text: t("second_factor_due", { date: when(factors.due_at) }) }) : null,
+    passkeys.length ? h("h3", { text: t("passkeys_title") }) : null,
+    passkeys.length ? h("ul", { class: "passkeys" }, passkeys.map((p) => h("li", {},
+      h("span", { text: t(p.last_used_at ? "passkey_line_used" : "passkey_line", { name: p.name, from: when(p.created_at), used: when(p.last_used_at) }) }), " ",
+      button(t("remove"), () => show(() => removePasskeyView(p, back, done)), { "aria-label": t("remove_passkey_named", { name: p.name }) })))) : null,
     h("ul", { class: "actions" }, actions.map(([text, view]) => h("li", {}, button(text, () => show(view))))),
+  ];
+}
+
+/** The password again and a name, then the browser's passkey dialog. */
+function addPasskeyView(back, done) {
+  return [
+    form({
+      title: t("add_passkey"),
+      intro: t("add_passkey_intro"),
+      fields: [
+        field({ name: "name", label: t("passkey_name"), autocomplete: "off", hint: t("passkey_name_hint") }),
+        passwordAgain(),
+      ],
+      button: t("next"),
+      submit: async (values) => {
+        if (!values.name.trim()) return { title: t("passkey_name_missing"), field: "name" };
+        const started = await call("POST", "/me/passkeys/registration", { password: values.password });
+        if (!started.ok) return started.problem;
+        const answer = await ceremony("create", started.data.options);
+        if (answer.problem) return answer.problem;
+        const added = await call("POST", "/me/passkeys", { flow_id: started.data.flow_id, name: values.name, credential: answer.credential });
+        if (!added.ok) return added.problem;
+        if (added.data.recovery_codes) show(() => codesView(added.data.recovery_codes, back));
+        else done(t("passkey_added"));
+      },
+    }),
+    back(),
+  ];
+}
+
+function removePasskeyView(passkey, back, done) {
+  return [
+    form({
+      title: t("remove_passkey_named", { name: passkey.name }),
+      intro: t("remove_passkey_intro"),
+      fields: [passwordAgain()],
+      button: t("remove"),
+      submit: async (values) => {
+        const answer = await call("POST", `/me/passkeys/${encodeURIComponent(passkey.id)}/removal`, values);
+        if (!answer.ok) return answer.problem;
+        done(t("saved"));
+      },
+    }),
+    back(),
   ];
 }
 
@@ -133,11 +260,11 @@ function renewView(back) {
   ];
 }
 
-function removeView(back, done) {
+function removeView(back, done, passkeysStay) {
   return [
     form({
       title: t("remove_authenticator"),
-      intro: h("p", { class: "advice", text: t("remove_intro") }),
+      intro: h("p", { class: "advice", text: t(passkeysStay ? "remove_intro_passkeys_stay" : "remove_intro") }),
       fields: [passwordAgain()],
       button: t("remove_authenticator"),
       submit: async (values) => {

@@ -5,7 +5,7 @@ import {
   api, captcha, choice, codeField, field, form, h, home, link, newPassword, notice, offers, phoneField,
   problemBox, show, showHome, state, t, withPrefix,
 } from "./core.js";
-import { requiredSetupView, secondStepView } from "./factors.js";
+import { passkeyLogin, requiredSetupView, secondStepView } from "./factors.js";
 
 const byUsername = () => state.config.login === "username";
 
@@ -66,6 +66,7 @@ export function loginView(message) {
       signedIn(answer.data);
     },
     after: [
+      passkeyLogin(signedIn),
       h("ul", { class: "links" }, links.map((a) => h("li", {}, a))),
       offers("autologin") ? autologin() : null,
     ],

@@ -162,7 +162,7 @@ async fn m2_an_authenticator_app_is_set_up_by_its_first_code_then_asked_at_every
     let me = app.me(&token).await;
     assert_eq!(
         me.body["second_factors"],
-        json!({ "authenticator": true, "recovery_codes_left": 10 })
+        json!({ "authenticator": true, "recovery_codes_left": 10, "passkeys": [] })
     );
 
     // The password alone no longer opens a session: the answer is the second step's flow.

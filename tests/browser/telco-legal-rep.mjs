@@ -1,6 +1,6 @@
 // The business operator's customer area (seed 004): the legal representative's first access
 // from the emailed link, the company's employees and lines, the username sent again.
-import { secondFactorJourney } from "./second-factor.mjs";
+import { secondFactorJourneys } from "./second-factor.mjs";
 
 const CODE = /codice di verifica è (\d{6})/;
 const MARCO = { email: "marco.bianchi@officinenord.example", password: "Sorgente-Chiara-31" };
@@ -87,7 +87,7 @@ export default {
     await heading(page, "Il tuo account");
     await sees(page, "Lago Tech");
   },
-  "M2, M4: Marco sets up an authenticator app, logs in with its code, then with a recovery code": secondFactorJourney(async (page) => {
+  ...secondFactorJourneys("Marco", async (page) => {
     await page.getByLabel("Username", { exact: true }).fill("marco.bianchi@officinenord.example");
     await page.getByLabel("Password", { exact: true }).fill("Sorgente-Chiara-31");
     await page.getByRole("button", { name: "Accedi", exact: true }).click();

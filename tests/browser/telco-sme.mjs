@@ -1,6 +1,6 @@
 // The business mobile operator's self-care (seed 003): the User Admin's registration and
 // activation, employees by line, the password reset, a second SIM, autologin, deletion.
-import { secondFactorJourney } from "./second-factor.mjs";
+import { secondFactorJourneys } from "./second-factor.mjs";
 
 const CODE = /codice di verifica è (\d{6})/;
 const LUCA = { line: "347 555 0211", email: "luca.neri@officinenord.example" };
@@ -148,7 +148,7 @@ export default {
     await page.getByRole("button", { name: "Elimina definitivamente" }).click();
     await sees(page, "Account eliminato.");
   },
-  "M2, M4: Marco sets up an authenticator app, logs in with its code, then with a recovery code": secondFactorJourney(async (page) => {
+  ...secondFactorJourneys("Marco", async (page) => {
     await page.getByLabel("Username", { exact: true }).fill("MarcoB");
     await page.getByLabel("Password", { exact: true }).fill("Scogliera-Blu-44");
     await page.getByRole("button", { name: "Accedi", exact: true }).click();

@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Two round trips, but for the back office's revocation (N6), which reads the company's seat,
-/// then the account the seat names, then writes; C3's list of units, which reads the
+/// then the account the seat names, then writes; a login by passkey alone (M3), which reads
+/// its ceremony and the passkey's handle, then the account the handle names; C3's list of units, which reads the
 /// session, then the contracts its memberships name, then the units of the active ones; and
 /// T4's list of lines, which reads the session, a page of lines, then their invitations and
 /// login claims.
@@ -33,7 +34,10 @@ fn allowed_round_trips(step: &str) -> u64 {
         return allowed_round_trips("login") + 1;
     }
     let base = match step {
-        "revoke-company-registration" | "list-my-units" | "list-company-lines" => 3,
+        "revoke-company-registration"
+        | "list-my-units"
+        | "list-company-lines"
+        | "log-in-with-passkey" => 3,
         _ => 2,
     };
     let guessed = match step {
@@ -64,6 +68,8 @@ const OPENS_A_SESSION: &[&str] = &[
     "autologin",
     "verify-login-totp",
     "use-login-recovery-code",
+    "verify-login-passkey",
+    "log-in-with-passkey",
 ];
 
 /// The steps that end every session of an account (but the one asking): they read them.
@@ -96,6 +102,7 @@ const TRIED_THEN_BUDGETED: &[&str] = &[
     "confirm-authenticator",
     "verify-login-totp",
     "use-login-recovery-code",
+    "verify-login-passkey",
 ];
 
 /// The steps that count a typed secret before checking it (`attempts`).
@@ -131,6 +138,9 @@ const GUESSED: &[&str] = &[
     "renew-recovery-codes",
     "verify-login-totp",
     "use-login-recovery-code",
+    "start-passkey-registration",
+    "remove-passkey",
+    "verify-login-passkey",
 ];
 
 pub fn within_budget_and_grants(

@@ -170,6 +170,57 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
     let path = format!("/logins/{}/recovery-code", first.text("flow_id"));
     let by_code = count!("use-login-recovery-code", app.post(&path, code).await);
     assert_eq!(by_code.status, 201, "{}", by_code.body);
+    // M3: a passkey added beside the app, asked after the password, alone, and removed
+    // (the account's sessions full: a new one ends the oldest).
+    let phone = varco_tests::passkey::Authenticator::default();
+    let started = count!(
+        "start-passkey-registration",
+        app.post_as(&token, "/me/passkeys/registration", password.clone())
+            .await
+    );
+    let credential = phone.register(&started.body["options"], varco_tests::passkey::ORIGIN);
+    let body =
+        json!({ "flow_id": started.text("flow_id"), "name": "Telefono", "credential": credential });
+    let added = count!(
+        "add-passkey",
+        app.post_as(&token, "/me/passkeys", body).await
+    );
+    assert_eq!(added.status, 201, "{}", added.body);
+    let first = app.login(MARIO.email, "Nuova-Password-Sicura-1").await;
+    let answer = phone.last().assert(
+        &first.body["passkey_options"],
+        varco_tests::passkey::ORIGIN,
+        true,
+    );
+    let path = format!("/logins/{}/passkey", first.text("flow_id"));
+    let body = json!({ "credential": answer });
+    let second = count!("verify-login-passkey", app.post(&path, body).await);
+    assert_eq!(second.status, 201, "{}", second.body);
+    let begun = count!(
+        "start-passkey-login",
+        app.post("/passkey-logins", json!({})).await
+    );
+    let answer = phone
+        .last()
+        .assert(&begun.body["options"], varco_tests::passkey::ORIGIN, true);
+    let path = format!("/passkey-logins/{}", begun.text("flow_id"));
+    let alone = count!(
+        "log-in-with-passkey",
+        app.post(&path, json!({ "credential": answer })).await
+    );
+    assert_eq!(alone.status, 201, "{}", alone.body);
+    let path = format!(
+        "/me/passkeys/{}/removal",
+        added.body["passkey"]["id"].as_str().unwrap()
+    );
+    assert_eq!(
+        count!(
+            "remove-passkey",
+            app.post_as(&token, &path, password.clone()).await
+        )
+        .status,
+        204
+    );
     let sid = varco_tests::claims_of(&by_code.text("access_token"))["sid"].clone();
     let one = format!("/me/sessions/{}", sid.as_str().unwrap());
     assert_eq!(
