@@ -139,7 +139,7 @@ export function factorsSection(factors, back, done) {
     factors.due_at ? h("p", { class: "advice", text: t("second_factor_due", { date: when(factors.due_at) }) }) : null,
     passkeys.length ? h("h3", { text: t("passkeys_title") }) : null,
     passkeys.length ? h("ul", { class: "passkeys" }, passkeys.map((p) => h("li", {},
-      h("span", { text: t(p.last_used_at ? "passkey_line_used" : "passkey_line", { name: p.name, from: when(p.created_at), used: when(p.last_used_at) }) }), " ",
+      h("span", { text: t(p.last_used_at ? "passkey_line_used" : "passkey_line", { name: p.name, from: when(p.created_at), used: p.last_used_at ? when(p.last_used_at) : "" }) }), " ",
       button(t("remove"), () => show(() => removePasskeyView(p, back, done)), { "aria-label": t("remove_passkey_named", { name: p.name }) })))) : null,
     h("ul", { class: "actions" }, actions.map(([text, view]) => h("li", {}, button(text, () => show(view))))),
   ];
