@@ -131,7 +131,8 @@ impl AwsConfig {
     /// Optionally `VARCO_CAPTCHA_DIFFICULTY` (default 18), `VARCO_SMS_COUNTRY_CODES`
     /// (`39,41`), `VARCO_SMS_PER_DAY` and `VARCO_SMS_PER_COUNTRY` (the deployment's and a
     /// country's SMS a day, over the profile's `[sending]`), `VARCO_SMS_SENDER_ID`,
-    /// `VARCO_EMAIL_FROM`, and, to use Google
+    /// `VARCO_EMAIL_FROM`, `VARCO_PASSKEY_ORIGINS` (the pages' origins, separated by commas)
+    /// with `VARCO_PASSKEY_RP_ID` (default: the first origin's host), and, to use Google
     /// reCAPTCHA instead of the proof of work, `VARCO_RECAPTCHA_SITE_KEY` with
     /// `VARCO_RECAPTCHA_SECRET` (and `VARCO_RECAPTCHA_MIN_SCORE` for v3).
     pub fn from_env(get: &dyn Fn(&str) -> Option<String>) -> Result<AwsConfig, ConfigError> {
@@ -246,6 +247,28 @@ impl AwsConfig {
                 .map_err(|e| r.problems.push(format!("VARCO_PROFILE: {e}")))
                 .ok()
         };
+        // Where passkeys work: the portals' origins (the template's `AllowedOrigins`, and the
+        // hosted pages'), over the profile's `[passkeys]`.
+        let passkey_origins = r.optional("VARCO_PASSKEY_ORIGINS");
+        let passkey_rp_id = r.optional("VARCO_PASSKEY_RP_ID");
+        if let (Some(profile), Some(origins)) = (&mut profile, passkey_origins) {
+            let origins = origins
+                .split(',')
+                .map(|o| o.trim().to_string())
+                .filter(|o| !o.is_empty())
+                .collect();
+            match varco_domain::base::crypto::passkeys::settings_for(
+                origins,
+                passkey_rp_id,
+                &profile.display_name,
+            ) {
+                Ok(settings) => profile.passkeys = settings,
+                Err(e) => r.problems.push(format!(
+                    "VARCO_PASSKEY_ORIGINS and VARCO_PASSKEY_RP_ID: {}",
+                    std::error::Error::source(&e).map_or(e.to_string(), |s| s.to_string())
+                )),
+            }
+        }
         // The deployment's SMS budgets, from the template's parameters, over the profile's.
         if let Some(profile) = &mut profile {
             let sending = &mut profile.sending;
@@ -318,6 +341,30 @@ mod tests {
             ("VARCO_ISSUER", "https://id.example.com/".to_string()),
             ("VARCO_TOKEN_AUDIENCES", "cards, billing".to_string()),
         ])
+    }
+
+    #[test]
+    fn passkeys_work_on_the_deployments_origins_and_a_bad_one_is_named_at_start() {
+        let mut env = deployment("log-in-with-passkey");
+        env.insert("VARCO_SECRETS_PREFIX", "varco/prod".to_string());
+        let config = AwsConfig::from_env(&|k| env.get(k).cloned()).unwrap();
+        assert_eq!(
+            config.profile.passkeys.rp_id, "localhost",
+            "the profile's, for cargo run"
+        );
+        env.insert(
+            "VARCO_PASSKEY_ORIGINS",
+            "https://portal.example.com, https://d1234.cloudfront.net".to_string(),
+        );
+        let config = AwsConfig::from_env(&|k| env.get(k).cloned()).unwrap();
+        assert_eq!(config.profile.passkeys.rp_id, "portal.example.com");
+        assert_eq!(config.profile.passkeys.origins.len(), 2);
+        env.insert("VARCO_PASSKEY_RP_ID", "example.com".to_string());
+        let config = AwsConfig::from_env(&|k| env.get(k).cloned()).unwrap();
+        assert_eq!(config.profile.passkeys.rp_id, "example.com");
+        env.insert("VARCO_PASSKEY_RP_ID", "elsewhere.example".to_string());
+        let err = AwsConfig::from_env(&|k| env.get(k).cloned()).err().unwrap();
+        assert!(err.to_string().contains("VARCO_PASSKEY_ORIGINS"), "{err}");
     }
 
     #[test]

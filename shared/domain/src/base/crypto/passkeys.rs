@@ -49,6 +49,23 @@ pub fn new_user_handle(random: &dyn crate::base::random::Random) -> String {
     Uuid::from_bytes(bytes).to_string()
 }
 
+/// A deployment's passkey settings: its pages' `origins`, and `rp_id`, or else the first
+/// origin's host; checked as `RelyingParty::new` will use them.
+pub fn settings_for(
+    origins: Vec<String>,
+    rp_id: Option<String>,
+    name: &str,
+) -> Result<PasskeySettings, Error> {
+    let host = origins
+        .first()
+        .and_then(|o| Url::parse(o).ok())
+        .and_then(|u| u.host_str().map(str::to_string));
+    let rp_id = rp_id.or(host).unwrap_or_default();
+    let settings = PasskeySettings { rp_id, origins };
+    RelyingParty::new(&settings, name)?;
+    Ok(settings)
+}
+
 impl RelyingParty {
     pub fn new(settings: &PasskeySettings, name: &str) -> Result<RelyingParty, Error> {
         let bad =
@@ -199,4 +216,47 @@ fn internal(e: impl std::fmt::Display) -> Error {
 fn refused(e: webauthn_rs::prelude::WebauthnError) -> Error {
     tracing::info!(event = "passkey_refused", reason = %e, "a passkey answer was refused");
     Error::PasskeyNotVerified
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::base::profile::Profile;
+
+    #[test]
+    fn every_built_in_profile_has_a_relying_party_and_asks_for_discoverable_verified_passkeys() {
+        for name in [
+            "card-issuer",
+            "telco-sme",
+            "telco-legal-rep",
+            "property-management",
+        ] {
+            let profile = Profile::builtin(name).unwrap();
+            let rp = RelyingParty::new(&profile.passkeys, &profile.display_name).unwrap();
+            let started = rp
+                .start_registration(
+                    "67e55044-10b1-426f-9247-bb680e5fe0c8",
+                    "anna@example.com",
+                    &[],
+                )
+                .unwrap();
+            let selection = &started.options["publicKey"]["authenticatorSelection"];
+            assert_eq!(selection["residentKey"], "required", "{name}: {selection}");
+            assert_eq!(
+                selection["userVerification"], "required",
+                "{name}: {selection}"
+            );
+        }
+    }
+
+    #[test]
+    fn origins_that_do_not_belong_to_the_domain_are_refused() {
+        let settings = PasskeySettings {
+            rp_id: "portal.example.com".into(),
+            origins: vec!["https://other.example".into()],
+        };
+        assert!(RelyingParty::new(&settings, "Portale").is_err());
+        let settings = settings_for(vec!["https://portal.example.com".into()], None, "Portale");
+        assert_eq!(settings.unwrap().rp_id, "portal.example.com");
+    }
 }
