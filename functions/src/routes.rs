@@ -208,6 +208,7 @@ steps! {
     RevokeCompanyRegistration DELETE "/operator/companies/{company_id}/administrator"           Registration         -      -            PO   operator::revoke_company_registration;
     ReadCompanyAuditTrail     GET    "/operator/companies/{company_id}/audit-events"            -                    -      -            PO   operator::read_company_audit_trail;
     ReadAuditLog              GET    "/operator/audit-events"                                   -                    -      -            PO   operator::read_audit_log;
+    RemoveSecondFactors       POST   "/operator/second-factor-removals"                         -                    -      notifies     POM  operator::remove_second_factors;
     AcceptInvitation          POST   "/invitations/accept"                                      Invitations          -      -            PS   companies::accept_invitation;
     JoinCompany               POST   "/me/invitations"                                          Invitations          bearer -            V    companies::join_company;
     ListMyUnits               GET    "/me/units"                                                Units                bearer -            V    companies::list_my_units;

@@ -10,7 +10,7 @@ use varco_domain::base::keys;
 use varco_functions::demo::{LUCA, MARIO};
 use varco_tests::{burst, claims_of, seen_count, temporary_password_in, Answer, TestApp};
 
-mod passkeys;
+pub(crate) mod passkeys;
 mod policy;
 
 /// RFC 4648 base32, decoded here apart from the code that encodes it.
@@ -496,6 +496,57 @@ async fn m6_a_recovery_leaves_the_second_factor_in_place(app: TestApp) {
     assert_eq!(amr(&session), json!(["pwd", "otp", "mfa"]));
 }
 
+/// M6: Luca, a cardholder in no company, lost his phone with the app and his passkey. The
+/// operator's support, with its key, removes his second factors: his sessions end, he is told
+/// by email, and the password alone logs him in again.
+async fn m6_the_operators_support_removes_the_factors_a_cardholder_lost(app: TestApp) {
+    let token = app
+        .session(LUCA.email, LUCA.password)
+        .await
+        .text("access_token");
+    set_up(&app, &token, LUCA.password).await;
+    let phone = varco_tests::passkey::Authenticator::default();
+    let added = passkeys::add_passkey(&app, &token, LUCA.password, &phone, "Telefono").await;
+    assert_eq!(added.status, 201, "{}", added.body);
+    app.deliver_messages().await;
+    let support = |key: String, body: Value| {
+        let app = &app;
+        async move {
+            app.request(
+                reqwest::Method::POST,
+                "/operator/second-factor-removals",
+                Some(body),
+                &[("x-varco-operator-key", &key)],
+            )
+            .await
+        }
+    };
+    let key = varco_tests::test_operator_key();
+    let luca = json!({ "email": LUCA.email });
+    let refused = support("c29tZXRoaW5nLWVsc2U=".into(), luca.clone()).await;
+    assert_eq!((refused.status, refused.code()), (401, "operator_only"));
+    let nobody = support(key.clone(), json!({ "email": "nessuno@example.com" })).await;
+    assert_eq!((nobody.status, nobody.code()), (404, "account_not_found"));
+
+    let removed = support(key.clone(), luca.clone()).await;
+    assert_eq!(removed.status, 204, "{}", removed.body);
+    assert_eq!(app.me(&token).await.status, 401, "his sessions ended");
+    let told = app.deliver_messages().await;
+    assert!(
+        told.iter()
+            .any(|m| m.to == LUCA.email && m.body.contains("l'assistenza ha rimosso")),
+        "{told:?}"
+    );
+    let session = app.session(LUCA.email, LUCA.password).await;
+    let factors = app.me(&session.text("access_token")).await.body["second_factors"].clone();
+    assert_eq!(
+        factors,
+        json!({ "authenticator": false, "recovery_codes_left": 0, "passkeys": [] })
+    );
+    let again = support(key, luca).await;
+    assert_eq!((again.status, again.code()), (409, "no_second_factor"));
+}
+
 /// M6, M8: Acme's Administrator ends a member's sessions and removes the second factor the
 /// member lost, both only after a recent login of her own.
 async fn m6_m8_an_administrator_removes_a_lost_factor_and_ends_a_members_sessions(app: TestApp) {
@@ -564,4 +615,5 @@ varco_tests::on_both_stores!(
     m4_removing_the_app_asks_the_password_and_logins_ask_it_alone_after,
     m9_the_person_is_told_by_email_of_each_change_to_their_factors,
     m6_a_recovery_leaves_the_second_factor_in_place,
+    m6_the_operators_support_removes_the_factors_a_cardholder_lost,
 );

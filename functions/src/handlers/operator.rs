@@ -1,6 +1,6 @@
 //! The operator's back office (N6): revoking a registration, reading audit trails.
 
-use super::{id_param, page_of, FromRequest};
+use super::{id_param, page_of, FromRequest, TypedLoginName};
 use crate::http::ApiRequest;
 use crate::http::Reply;
 use http::StatusCode;
@@ -23,16 +23,23 @@ pub struct OperatorInput {
 /// The header the operator's back office puts its key in.
 pub const OPERATOR_KEY_HEADER: &str = "x-varco-operator-key";
 
+/// The operator's key from its header, checked first: without one the answer is
+/// `operator_only` whatever the rest.
+fn operator_key(request: &ApiRequest) -> Result<Option<String>, Error> {
+    let key = request
+        .headers
+        .get(OPERATOR_KEY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    if key.is_none() {
+        return Err(Error::OperatorOnly);
+    }
+    Ok(key)
+}
+
 impl FromRequest for OperatorInput {
     fn from_request(request: &ApiRequest) -> Result<Self, Error> {
-        let key = request
-            .headers
-            .get(OPERATOR_KEY_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        if key.is_none() {
-            return Err(Error::OperatorOnly);
-        }
+        let key = operator_key(request)?;
         let company_id = id_param(request, "company_id", 64, Error::NoAdministrator)?;
         let day = request
             .query_param("day")
@@ -83,4 +90,35 @@ pub(crate) async fn read_audit_log(deps: &Deps, input: OperatorInput) -> Result<
     )
     .await?;
     Ok(Reply::json(StatusCode::OK, &page))
+}
+
+/// The person the operator's support acts for, by login name (`email`, or `username`).
+pub struct OperatorPersonInput {
+    key: Option<String>,
+    name: TypedLoginName,
+}
+
+impl FromRequest for OperatorPersonInput {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        #[derive(serde::Deserialize)]
+        struct Body {
+            email: Option<String>,
+            username: Option<String>,
+        }
+        let key = operator_key(request)?;
+        let body: Body = request.json()?;
+        Ok(OperatorPersonInput {
+            key,
+            name: TypedLoginName::of(body.email, body.username)?,
+        })
+    }
+}
+
+pub(crate) async fn remove_second_factors(
+    deps: &Deps,
+    input: OperatorPersonInput,
+) -> Result<Reply, Error> {
+    let name = input.name.read(deps)?;
+    back_office::remove_second_factor(deps, input.key.as_deref(), &name).await?;
+    Ok(Reply::no_content())
 }

@@ -117,6 +117,16 @@ pub(super) fn doc(step: Step) -> StepDoc {
             success: (201, "A session (`amr`: `pwd`, `otp`, `mfa`; `acr`: `aal2`).", Some(session())),
             errors: second_step_errors(),
         },
+        RemoveSecondFactors => StepDoc {
+            summary: "M6, the operator's support: removes every second factor (app, passkeys, recovery codes) of the person with this login name, who lost them and has no administrator to ask, once support checked who they are by its own means. Their sessions end; they are told by email. The operator's key in `x-varco-operator-key`.",
+            request: Some({
+                let mut body = object(&[], json!({ "email": email(), "username": { "type": "string", "minLength": 1, "maxLength": 64 } }));
+                body["oneOf"] = by_email_or_username();
+                body
+            }),
+            success: (204, "Removed: the password alone logs in.", None),
+            errors: vec![Error::OperatorOnly, Error::MalformedBody(String::new()), invalid("email"), invalid("username"), Error::AccountNotFound, Error::NoSecondFactor, Error::Conflict],
+        },
         VerifyLoginPasskey => StepDoc {
             summary: "The login's second step with a passkey: the authenticator's answer to `passkey_options` of the login's answer. A wrong answer counts as a wrong code (5 per login, and the account's daily budget).",
             request: Some(object(&["credential"], json!({ "credential": credential() }))),

@@ -77,6 +77,7 @@ const ENDS_SESSIONS: &[&str] = &[
     "end-my-other-sessions",
     "end-member-sessions",
     "remove-member-second-factor",
+    "remove-second-factors",
 ];
 
 /// The login step, sent with a solved captcha.

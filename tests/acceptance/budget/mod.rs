@@ -589,6 +589,29 @@ async fn each_step_makes_at_most_two_dynamodb_round_trips_with_the_actions_it_is
         .await
     );
     assert_eq!(revoked.status, 204, "{}", revoked.body);
+    // M6: the operator's support removes the factors Luca lost.
+    let luca = app
+        .session(LUCA.email, LUCA.password)
+        .await
+        .text("access_token");
+    let phone = varco_tests::passkey::Authenticator::default();
+    let added =
+        crate::factors::passkeys::add_passkey(&app, &luca, LUCA.password, &phone, "Telefono").await;
+    assert_eq!(added.status, 201, "{}", added.body);
+    app.take_dynamodb_operations();
+    let removed = count!(
+        "remove-second-factors",
+        app.request(
+            reqwest::Method::POST,
+            "/operator/second-factor-removals",
+            Some(json!({ "email": LUCA.email })),
+            &operator
+        )
+        .await
+    );
+    assert_eq!(removed.status, 204, "{}", removed.body);
+    // Luca's emails (the passkey added, then removed) are delivered, out of the way.
+    app.deliver_messages().await;
 
     // N7, C5, W10: self-service, on Sara's new account.
     let session = app

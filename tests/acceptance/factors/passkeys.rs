@@ -44,6 +44,29 @@ async fn passkey_login_started(app: &TestApp) -> (String, Value) {
     (started.text("flow_id"), started.body["options"].clone())
 }
 
+/// A login by `passkey` alone, its answer signed for `origin` (`verified`: unlocked by its
+/// person): the answer of `POST /passkey-logins/{flow_id}`.
+async fn log_in_with(app: &TestApp, passkey: &Passkey, origin: &str, verified: bool) -> Answer {
+    let (flow, options) = passkey_login_started(app).await;
+    let answer = passkey.assert(&options, origin, verified);
+    app.post(
+        &format!("/passkey-logins/{flow}"),
+        json!({ "credential": answer }),
+    )
+    .await
+}
+
+/// Mario, logged in, with a passkey on `phone`: his token.
+async fn mario_with_a_passkey(app: &TestApp, phone: &Authenticator) -> String {
+    let token = app
+        .session(MARIO.email, MARIO.password)
+        .await
+        .text("access_token");
+    let added = add_passkey(app, &token, MARIO.password, phone, "Telefono").await;
+    assert_eq!(added.status, 201, "{}", added.body);
+    token
+}
+
 async fn m3_a_passkey_is_added_named_and_listed_then_asked_at_login_and_logs_in_alone(
     app: TestApp,
 ) {
@@ -112,14 +135,7 @@ async fn m3_a_passkey_is_added_named_and_listed_then_asked_at_login_and_logs_in_
     assert_eq!(amr(&session), json!(["pwd", "hwk", "mfa"]));
 
     // A passkey alone: two factors, by the passkey's user verification.
-    let (flow, options) = passkey_login_started(&app).await;
-    let answer = phone.last().assert(&options, ORIGIN, true);
-    let alone = app
-        .post(
-            &format!("/passkey-logins/{flow}"),
-            json!({ "credential": answer }),
-        )
-        .await;
+    let alone = log_in_with(&app, &phone.last(), ORIGIN, true).await;
     assert_eq!(alone.status, 201, "{}", alone.body);
     let claims = claims_of(&alone.text("access_token"));
     assert_eq!(claims["amr"], json!(["hwk", "mfa"]));
@@ -192,17 +208,8 @@ async fn m3_a_ceremony_is_good_for_one_answer_and_five_minutes(app: TestApp) {
 }
 
 async fn m3_a_wrong_answer_ends_the_ceremony_and_never_locks_out_the_owner(app: TestApp) {
-    let token = app
-        .session(MARIO.email, MARIO.password)
-        .await
-        .text("access_token");
     let phone = Authenticator::default();
-    assert_eq!(
-        add_passkey(&app, &token, MARIO.password, &phone, "Telefono")
-            .await
-            .status,
-        201
-    );
+    mario_with_a_passkey(&app, &phone).await;
     let mario = phone.last();
 
     // Not unlocked by its person (no user verification): refused, and that ceremony is spent.
@@ -227,13 +234,7 @@ async fn m3_a_wrong_answer_ends_the_ceremony_and_never_locks_out_the_owner(app: 
     assert_eq!((after.status, after.code()), (410, "flow_ended"));
 
     // Another site's page: refused.
-    let (flow, options) = passkey_login_started(&app).await;
-    let phished = app
-        .post(
-            &format!("/passkey-logins/{flow}"),
-            json!({ "credential": mario.assert(&options, "https://varco-login.example", true) }),
-        )
-        .await;
+    let phished = log_in_with(&app, &mario, "https://varco-login.example", true).await;
     assert_eq!(
         (phished.status, phished.code()),
         (400, "passkey_not_verified")
@@ -245,15 +246,7 @@ async fn m3_a_wrong_answer_ends_the_ceremony_and_never_locks_out_the_owner(app: 
     let app = Arc::new(app);
     let seen = burst(&app, 30, |app, _| {
         let forged = forged.clone();
-        async move {
-            let (flow, options) = passkey_login_started(&app).await;
-            let answer = forged.assert(&options, ORIGIN, true);
-            app.post(
-                &format!("/passkey-logins/{flow}"),
-                json!({ "credential": answer }),
-            )
-            .await
-        }
+        async move { log_in_with(&app, &forged, ORIGIN, true).await }
     })
     .await;
     assert_eq!(
@@ -261,13 +254,7 @@ async fn m3_a_wrong_answer_ends_the_ceremony_and_never_locks_out_the_owner(app: 
         30,
         "{seen:?}"
     );
-    let (flow, options) = passkey_login_started(&app).await;
-    let owner = app
-        .post(
-            &format!("/passkey-logins/{flow}"),
-            json!({ "credential": mario.assert(&options, ORIGIN, true) }),
-        )
-        .await;
+    let owner = log_in_with(&app, &mario, ORIGIN, true).await;
     assert_eq!(owner.status, 201, "{}", owner.body);
     // And the password with the passkey still logs in: nothing was counted against Mario.
     let login = app.login(MARIO.email, MARIO.password).await;
@@ -312,13 +299,7 @@ async fn m3_removing_the_last_passkey_takes_the_second_step_away_and_the_passkey
     );
     assert_eq!(app.login(LUCA.email, LUCA.password).await.status, 201);
 
-    let (flow, options) = passkey_login_started(&app).await;
-    let gone = app
-        .post(
-            &format!("/passkey-logins/{flow}"),
-            json!({ "credential": phone.last().assert(&options, ORIGIN, true) }),
-        )
-        .await;
+    let gone = log_in_with(&app, &phone.last(), ORIGIN, true).await;
     assert_eq!((gone.status, gone.code()), (400, "passkey_not_verified"));
 }
 
@@ -334,17 +315,8 @@ async fn m3_logins_by_passkey_from_one_address_are_bounded_and_the_owner_still_g
             .logins_per_source_per_day = 5;
     })
     .await;
-    let token = app
-        .session(MARIO.email, MARIO.password)
-        .await
-        .text("access_token");
     let phone = Authenticator::default();
-    assert_eq!(
-        add_passkey(&app, &token, MARIO.password, &phone, "Telefono")
-            .await
-            .status,
-        201
-    );
+    mario_with_a_passkey(&app, &phone).await;
     let app = Arc::new(app);
     let seen = burst(&app, 30, |app, _| async move {
         app.post_from("127.0.0.7", "/passkey-logins", json!({}))

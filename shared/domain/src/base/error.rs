@@ -94,6 +94,8 @@ pub enum Error {
     TooManyPasskeys,
     #[error("no passkey of the account has that id")]
     PasskeyNotFound,
+    #[error("no account has that login name")]
+    AccountNotFound,
     #[error("a second factor is required first")]
     SecondFactorRequired,
     #[error("a recent login is needed for this step")]
@@ -246,6 +248,7 @@ impl Error {
             PasskeyNotVerified => d(400, "passkey_not_verified", "La passkey non è stata verificata: riprova.", "The passkey was not verified: try again."),
             TooManyPasskeys => d(409, "too_many_passkeys", "Hai già il numero massimo di passkey: rimuovine una prima di aggiungerne un'altra.", "You have as many passkeys as you may: remove one before adding another."),
             PasskeyNotFound => d(404, "passkey_not_found", "Passkey non trovata.", "Passkey not found."),
+            AccountNotFound => d(404, "account_not_found", "Nessun account ha questo nome di accesso.", "No account has this login name."),
             SecondFactorRequired => d(403, "second_factor_required", "Per continuare attiva la verifica in due passaggi e accedi con il codice dell'app.", "Set up two-step verification and log in with your app's code to go on."),
             ReauthenticationRequired { .. } => d(403, "reauthentication_required", "Per questa operazione devi accedere di nuovo.", "Log in again to do this."),
             InvalidCredentials => d(401, "invalid_credentials", "Credenziali non corrette: controlla nome utente (o email) e password.", "Wrong login name or password."),

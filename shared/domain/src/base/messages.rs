@@ -58,6 +58,8 @@ pub enum Notice {
     RecoveryCodesRenewed,
     PasskeyAdded,
     PasskeyRemoved,
+    /// By the operator's support, at the person's request (M6).
+    SecondFactorRemovedBySupport,
 }
 
 impl Notice {
@@ -68,6 +70,7 @@ impl Notice {
             Notice::AuthenticatorRemoved => ("la verifica in due passaggi è stata disattivata sul tuo account.".into(), "two-step verification was turned off for your account.".into()),
             Notice::AuthenticatorRemovedByAdministrator => ("un amministratore della tua azienda ha rimosso la verifica in due passaggi dal tuo account: ora accedi con la password, poi attivala di nuovo.".into(), "an administrator of your company removed two-step verification from your account: log in with your password, then set it up again.".into()),
             Notice::RecoveryCodeUsed { left } => (format!("un codice di recupero è stato usato per accedere al tuo account; ne restano {left}."), format!("a recovery code was used to log in to your account; {left} are left.")),
+            Notice::SecondFactorRemovedBySupport => ("l'assistenza ha rimosso, su tua richiesta, la verifica in due passaggi dal tuo account: ora accedi con la password, poi attivala di nuovo.".into(), "customer support removed two-step verification from your account at your request: log in with your password, then set it up again.".into()),
             Notice::PasskeyAdded => ("una nuova passkey è stata aggiunta al tuo account.".into(), "a new passkey was added to your account.".into()),
             Notice::PasskeyRemoved => ("una passkey è stata rimossa dal tuo account.".into(), "a passkey was removed from your account.".into()),
             Notice::RecoveryCodesRenewed => ("sono stati creati nuovi codici di recupero per il tuo account; quelli di prima non valgono più.".into(), "new recovery codes were made for your account; the earlier ones no longer work.".into()),

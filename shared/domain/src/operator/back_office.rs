@@ -7,11 +7,13 @@ use crate::base::clock::DAY;
 use crate::base::deps::Deps;
 use crate::base::error::Error;
 use crate::base::keys::{self, purpose};
+use crate::base::messages::Notice;
+use crate::base::store::Index;
 use crate::base::store::{Condition, Write};
 use crate::base::types::BirthDate;
 use crate::company::members::{audit_page, AuditPage};
 use crate::limits::audit::{self, Event, Source};
-use crate::records::accounts::Account;
+use crate::records::accounts::{Account, LoginName};
 use crate::records::companies::CompanyAdministrator;
 
 /// Refuses unless `presented` is the deployment's operator key.
@@ -66,6 +68,42 @@ pub async fn revoke_registration(
         account.memberships.retain(|m| m.company_id != company_id);
         writes.push(Write::replace(item, &account));
     }
+    deps.store.write(writes).await?;
+    Ok(())
+}
+
+/// M6: the operator's support removes the second factors of a person who lost them (the
+/// phone with the app or the passkeys, and the recovery codes) and has no administrator to
+/// ask (a cardholder), once it checked who they are by its own means. Found by login name;
+/// every session of theirs ends, they are told by email, and the operator's trail (and their
+/// companies') records it. Not by SMS: the account keeps only a keyed hash of its mobile.
+pub async fn remove_second_factor(
+    deps: &Deps,
+    key: Option<&str>,
+    name: &LoginName,
+) -> Result<(), Error> {
+    authorize(deps, key)?;
+    let now = deps.clock.now();
+    let items = deps
+        .store
+        .query_index(Index::Gsi1, &keys::login_index(&name.key(deps)), 10)
+        .await?;
+    let item = items
+        .iter()
+        .find(|i| i.key.sk == keys::account("").sk)
+        .ok_or(Error::AccountNotFound)?;
+    let mut account: Account = item.parse()?;
+    if !account.factors.any() {
+        return Err(Error::NoSecondFactor);
+    }
+    account.factors.clear();
+    let mut writes = vec![Write::replace(item, &account)];
+    writes.extend(crate::sign_in::sessions::ending_all(deps, &account.id, None).await?);
+    let mut event = Event::personal("second_factor_removed", Some(&account), "ok");
+    event.actor = None;
+    writes.extend(audit::record(deps, event, now));
+    let notice = Notice::SecondFactorRemovedBySupport;
+    writes.extend(crate::limits::sending::notice(deps, &account, notice).await?);
     deps.store.write(writes).await?;
     Ok(())
 }
