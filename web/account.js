@@ -84,9 +84,11 @@ async function sessions() {
   if (!answer.ok) return null;
   return [
     h("h2", { text: t("sessions_title") }),
-    h("ul", { class: "sessions" }, answer.data.sessions.map((s) => h("li", {
-      text: t(s.current ? "session_current" : "session_line", { from: when(s.created_at) }),
-    }))),
+    h("ul", { class: "sessions" }, answer.data.sessions.map((s) => h("li", {},
+      t(s.current ? "session_current" : "session_line", { from: when(s.created_at) }),
+      // Where it was opened and when last used, as far as the API could tell.
+      ...[s.device, s.network, s.last_used_at ? t("session_last_used", { at: when(s.last_used_at) }) : null]
+        .filter(Boolean).map((detail) => h("span", { class: "session-detail", text: ` · ${detail}` }))))),
   ];
 }
 

@@ -72,6 +72,7 @@ pub fn deps(
             .message_key
             .as_deref()
             .map_or_else(Sealer::absent, Sealer::new),
+        client: Default::default(),
     }
 }
 

@@ -259,7 +259,15 @@ async fn run(deps: &Deps, step: Step, request: &ApiRequest) -> Result<Reply, Err
     if step.sends_without_login() {
         varco_domain::limits::sending::admit_source(deps, request.source).await?;
     }
-    step.call(deps, request).await
+    let client = varco_domain::base::deps::Client {
+        source: Some(request.source),
+        user_agent: request
+            .headers
+            .get(http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+    };
+    step.call(&deps.for_client(client), request).await
 }
 
 pub fn routes() -> &'static [Route] {

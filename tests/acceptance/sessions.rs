@@ -317,6 +317,49 @@ async fn m8_a_person_ends_one_session_then_all_others(app: TestApp) {
     assert_eq!(left.body["sessions"].as_array().unwrap().len(), 1);
 }
 
+/// M8: each session says where it was opened (the browser and system, the address's
+/// network, never the address) and when it was last used, so that a person can tell theirs
+/// from someone else's.
+async fn m8_each_session_says_where_it_was_opened_and_when_it_was_last_used(app: TestApp) {
+    const ANDROID: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";
+    let body = json!({ "email": MARIO.email, "password": MARIO.password });
+    let phone = app
+        .request(
+            reqwest::Method::POST,
+            "/sessions",
+            Some(body),
+            &[("user-agent", ANDROID)],
+        )
+        .await;
+    assert_eq!(phone.status, 201, "{}", phone.body);
+    app.session(MARIO.email, MARIO.password).await;
+    app.clock.advance(20 * MINUTE);
+    let refreshed_at = varco_domain::base::clock::Clock::now(&app.clock).0;
+    let refreshed = app.refresh(&phone.text("refresh_token")).await;
+    assert_eq!(refreshed.status, 201, "{}", refreshed.body);
+    let listed = app
+        .as_user(
+            reqwest::Method::GET,
+            &refreshed.text("access_token"),
+            "/me/sessions",
+        )
+        .await;
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    let sid = varco_tests::claims_of(&phone.text("access_token"))["sid"].clone();
+    let sessions = listed.body["sessions"].as_array().unwrap();
+    let on_phone = sessions
+        .iter()
+        .find(|s| s["id"] == sid)
+        .expect("the phone's session");
+    assert_eq!(on_phone["device"], "Chrome, Android", "{on_phone}");
+    assert_eq!(on_phone["network"], "127.0.0.0/24", "{on_phone}");
+    assert_eq!(on_phone["last_used_at"], refreshed_at, "{on_phone}");
+    assert!(
+        !listed.body.to_string().contains("127.0.0.1"),
+        "never the address"
+    );
+}
+
 on_both_stores!(
     sessions_the_owners_own_logins_spend_nothing,
     sessions_a_refresh_token_renews_the_session_once,
@@ -349,5 +392,9 @@ mod listed {
 /// M8 through the Lambda entrypoint too, on both stores.
 mod m8 {
     use super::*;
-    varco_tests::on_both_stores!(through_lambda_too; m8_a_person_ends_one_session_then_all_others);
+    varco_tests::on_both_stores!(
+        through_lambda_too;
+        m8_a_person_ends_one_session_then_all_others,
+        m8_each_session_says_where_it_was_opened_and_when_it_was_last_used,
+    );
 }

@@ -272,6 +272,9 @@ export default {
     await logIn(page, helpers, GIULIA.email, GIULIA.password);
     await heading(page, "Dove hai effettuato l'accesso", 2);
     await sees(page, "(questa sessione)");
+    // Where it was opened: headless Chromium on this machine, by its network only.
+    await sees(page, "Chrome, Linux");
+    await sees(page, "127.0.0.0/24");
     await page.getByRole("button", { name: "Cambia il numero di cellulare" }).click();
     await page.getByLabel("Nuovo numero di cellulare").fill("347 111 9999");
     await page.getByLabel("La tua password, per conferma").fill(GIULIA.password);

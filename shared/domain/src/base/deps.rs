@@ -33,6 +33,26 @@ pub struct Deps {
     pub operator_key: Option<String>,
     /// Seals a queued message's recipient and content for the sender (`outbox`).
     pub message_key: crate::base::crypto::Sealer,
+    /// Who sent the request being served (`Deps::for_client`); none outside a request.
+    pub client: Client,
+}
+
+/// What a request says of who sent it, for the sessions it opens (M8): the address API
+/// Gateway saw (never a header), and the browser's `User-Agent`.
+#[derive(Debug, Clone, Default)]
+pub struct Client {
+    pub source: Option<std::net::IpAddr>,
+    pub user_agent: Option<String>,
+}
+
+impl Deps {
+    /// The dependencies of one request from `client`.
+    pub fn for_client(&self, client: Client) -> Deps {
+        Deps {
+            client,
+            ..self.clone()
+        }
+    }
 }
 
 #[cfg(test)]
@@ -70,6 +90,7 @@ impl Deps {
             issuer: Arc::new(crate::base::issuer::NoIssuer),
             operator_key: None,
             message_key: crate::base::crypto::Sealer::new(b"message key of the unit tests"),
+            client: Client::default(),
         }
     }
 }

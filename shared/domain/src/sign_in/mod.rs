@@ -1,4 +1,5 @@
 //! Signing in: logging in, and the sessions it opens.
 
+pub mod devices;
 pub mod login;
 pub mod sessions;

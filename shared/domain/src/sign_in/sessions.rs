@@ -14,6 +14,7 @@ use crate::base::random::new_id;
 use crate::base::store::{Condition, Item, Write};
 use crate::base::tokens::{Amr, Authentication, Claims, Grant, Scope};
 use crate::records::accounts::Account;
+use crate::sign_in::devices;
 use serde::{Deserialize, Serialize};
 
 /// Used refresh tokens a session remembers (as keyed hashes): one of the last 16 presented
@@ -39,6 +40,41 @@ struct StoredSession {
     amr: Vec<Amr>,
     #[serde(default)]
     auth_time: i64,
+    /// Where it was opened (`devices`): the browser and system, and the address's network.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    device: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    network: Option<String>,
+    /// Its last refresh.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    last_used_at: Option<i64>,
+}
+
+impl StoredSession {
+    /// A new session of `account`, logged in as `authentication` says, from the request's
+    /// client, until `expires_at`; its refresh tokens hash to `refresh_lookup`.
+    fn new(
+        deps: &Deps,
+        account: &Account,
+        authentication: Authentication,
+        refresh_lookup: String,
+        now: Timestamp,
+        expires_at: i64,
+    ) -> StoredSession {
+        let client = &deps.client;
+        StoredSession {
+            pwv: account.password_version,
+            refresh_lookup,
+            used_lookups: Vec::new(),
+            created_at: now.0,
+            expires_at,
+            amr: authentication.amr,
+            auth_time: authentication.auth_time,
+            device: client.user_agent.as_deref().and_then(devices::device),
+            network: client.source.map(devices::network),
+            last_used_at: None,
+        }
+    }
 }
 
 fn by_password() -> Vec<Amr> {
@@ -195,15 +231,14 @@ pub fn open(
 ) -> Result<(Session, Write), Error> {
     let sid = new_id(deps.random.as_ref());
     let secret = new_id(deps.random.as_ref());
-    let stored = StoredSession {
-        pwv: account.password_version,
-        refresh_lookup: deps.pepper.lookup(purpose::REFRESH_TOKEN, &secret),
-        used_lookups: Vec::new(),
-        created_at: now.0,
-        expires_at: now.0 + deps.profile.refresh_token_seconds(),
-        amr: authentication.amr,
-        auth_time: authentication.auth_time,
-    };
+    let stored = StoredSession::new(
+        deps,
+        account,
+        authentication,
+        deps.pepper.lookup(purpose::REFRESH_TOKEN, &secret),
+        now,
+        now.0 + deps.profile.refresh_token_seconds(),
+    );
     let session = issue(deps, account, &sid, &stored, &secret, now)?;
     let write = Write::create(
         Item::new(keys::session(&account.id, &sid), &stored).expiring_at(stored.expires_at),
@@ -227,18 +262,18 @@ pub fn open_for_one_token(
         Some(sid.clone()),
         now,
     )?;
-    let stored = StoredSession {
-        pwv: account.password_version,
-        // No refresh token matches it: a keyed hash of a secret nobody holds.
-        refresh_lookup: deps
-            .pepper
-            .lookup(purpose::REFRESH_TOKEN, &new_id(deps.random.as_ref())),
-        used_lookups: Vec::new(),
-        created_at: now.0,
-        expires_at: now.0 + expires_in,
-        amr: authentication.amr,
-        auth_time: authentication.auth_time,
-    };
+    // No refresh token matches it: a keyed hash of a secret nobody holds.
+    let nobodys = deps
+        .pepper
+        .lookup(purpose::REFRESH_TOKEN, &new_id(deps.random.as_ref()));
+    let stored = StoredSession::new(
+        deps,
+        account,
+        authentication,
+        nobodys,
+        now,
+        now.0 + expires_in,
+    );
     let write = Write::create(
         Item::new(keys::session(&account.id, &sid), &stored).expiring_at(stored.expires_at),
     );
@@ -319,6 +354,7 @@ pub async fn refresh(deps: &Deps, token: &str) -> Result<Session, Error> {
     );
     stored.used_lookups.insert(0, used);
     stored.used_lookups.truncate(USED_TOKENS_KEPT);
+    stored.last_used_at = Some(now.0);
     match deps
         .store
         .write(vec![Write::replace(&session_item, &stored)])
@@ -381,6 +417,15 @@ pub struct SessionView {
     pub current: bool,
     /// How its person logged in (RFC 8176).
     pub amr: Vec<Amr>,
+    /// The browser and system it was opened from ("Chrome, Android"), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    /// The network of the address it was opened from (an IPv4 /24, an IPv6 /64).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<String>,
+    /// Its last refresh.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_used_at: Option<i64>,
 }
 
 /// Ends one of the sessions of the token's account (`Some(id)`; one that is not theirs, or
@@ -461,6 +506,9 @@ pub async fn list(deps: &Deps, token: &str) -> Result<Vec<SessionView>, Error> {
                 created_at: stored.created_at,
                 expires_at: stored.expires_at,
                 amr: stored.amr.clone(),
+                device: stored.device.clone(),
+                network: stored.network.clone(),
+                last_used_at: stored.last_used_at,
             });
         }
     }
