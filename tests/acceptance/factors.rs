@@ -547,6 +547,59 @@ async fn m6_the_operators_support_removes_the_factors_a_cardholder_lost(app: Tes
     assert_eq!((again.status, again.code()), (409, "no_second_factor"));
 }
 
+/// M7: Acme's Administrator, her login older than ten minutes (her session refreshed, not a
+/// new login), may still invite a Supervisor, but not an interim Administrator, nor change a
+/// member's role, until she logs in again: the answer says so, and how recent it must be.
+async fn m7_a_role_changed_or_an_administrator_invited_needs_a_recent_login(app: TestApp) {
+    use crate::invitations::{invite, paolo_joins, sara};
+    let sara_token = sara(&app).await;
+    let paolo = paolo_joins(&app, &sara_token, "supervisor").await;
+    let paolo_id = app.me(&paolo).await.text("id");
+    let login = app
+        .session("sara.conti@acme.example", "Girasole-Viola-31")
+        .await;
+    app.clock.advance(16 * MINUTE);
+    let refreshed = app.refresh(&login.text("refresh_token")).await;
+    assert_eq!(refreshed.status, 201, "{}", refreshed.body);
+    let stale = refreshed.text("access_token");
+    let role = format!("/companies/acme/users/{paolo_id}/role");
+    let put = |token: String| {
+        let (app, role) = (&app, role.clone());
+        async move {
+            let bearer = format!("Bearer {token}");
+            app.request(
+                reqwest::Method::PUT,
+                &role,
+                Some(json!({ "role": "monitoring" })),
+                &[("authorization", &bearer)],
+            )
+            .await
+        }
+    };
+    let changed = put(stale.clone()).await;
+    assert_eq!(
+        (changed.status, changed.code(), &changed.body["max_age"]),
+        (403, "reauthentication_required", &json!(600)),
+        "{}",
+        changed.body
+    );
+    let anna = |role: &str| json!({ "email": "anna.bruni@acme.example", "display_name": "Anna Bruni", "role": role, "mobile": "+393475550123", "send": false });
+    let admin = invite(&app, &stale, "acme", anna("interim_administrator")).await;
+    assert_eq!(
+        (admin.status, admin.code()),
+        (403, "reauthentication_required")
+    );
+    let supervisor = invite(&app, &stale, "acme", anna("supervisor")).await;
+    assert_eq!(supervisor.status, 201, "{}", supervisor.body);
+
+    let fresh = app
+        .session("sara.conti@acme.example", "Girasole-Viola-31")
+        .await
+        .text("access_token");
+    let changed = put(fresh).await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+}
+
 /// M6, M8: Acme's Administrator ends a member's sessions and removes the second factor the
 /// member lost, both only after a recent login of her own.
 async fn m6_m8_an_administrator_removes_a_lost_factor_and_ends_a_members_sessions(app: TestApp) {
@@ -616,4 +669,5 @@ varco_tests::on_both_stores!(
     m9_the_person_is_told_by_email_of_each_change_to_their_factors,
     m6_a_recovery_leaves_the_second_factor_in_place,
     m6_the_operators_support_removes_the_factors_a_cardholder_lost,
+    m7_a_role_changed_or_an_administrator_invited_needs_a_recent_login,
 );

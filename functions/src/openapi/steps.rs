@@ -567,7 +567,7 @@ pub(super) fn doc(step: Step) -> StepDoc {
             },
         },
         CreateInvitation => StepDoc {
-            summary: "N5, C1, T3, W3: invite a person to the company with a role the caller may grant. `send: false` saves it without sending (T3 \"add\"); otherwise the email with the code goes now, and where the portal says so a temporary password by SMS (which needs `mobile`).",
+            summary: "N5, C1, T3, W3: invite a person to the company with a role the caller may grant (a role that manages people only after a login within the profile's `step_up_minutes`). `send: false` saves it without sending (T3 \"add\"); otherwise the email with the code goes now, and where the portal says so a temporary password by SMS (which needs `mobile`).",
             request: Some(object(&["email", "display_name", "role"], json!({
                 "email": email(), "display_name": person_name(),
                 "role": { "type": "string", "minLength": 1, "maxLength": 64, "description": "A role id of the portal profile." },
@@ -576,7 +576,7 @@ pub(super) fn doc(step: Step) -> StepDoc {
                 "line": { "type": "string", "minLength": 1, "maxLength": 32, "description": "T4: a line of the company (`GET /companies/{company_id}/lines`) to associate with the invitee; its invitation is the line's: `line_taken` while another is pending or accepted." }
             }))),
             success: (201, "The invitation.", Some(invitation())),
-            errors: company_errors([invalid("email"), invalid("display_name"), invalid("mobile"), Error::UnknownRole, Error::RoleNotGrantable, Error::UnitContractNotFound, invalid("line"), Error::LineNotEligible, Error::LineTaken, Error::TooManyInvitations, Error::Conflict]),
+            errors: company_errors([invalid("email"), invalid("display_name"), invalid("mobile"), Error::UnknownRole, Error::RoleNotGrantable, Error::ReauthenticationRequired { max_age: 600 }, Error::UnitContractNotFound, invalid("line"), Error::LineNotEligible, Error::LineTaken, Error::TooManyInvitations, Error::Conflict]),
         },
         SendInvitation => StepDoc {
             summary: "T3, C1: send an invitation saved earlier, or send one again (reactivate): a new code and expiry; the old code stops working.",
@@ -645,10 +645,10 @@ pub(super) fn doc(step: Step) -> StepDoc {
             errors: vec![Error::MalformedBody(String::new()), invalid("code"), Error::Unauthenticated, Error::PasswordChangeRequired, Error::InvitationNotFound, Error::AttemptsExhausted, Error::InvitationUsed, Error::InvitationExpired, Error::InvitationEmailMismatch, Error::TemporaryPasswordNotCorrect, invalid("temporary_password"), Error::AlreadyMember, Error::Conflict],
         },
         ChangeRole => StepDoc {
-            summary: "Give a member another role; the member's role and the new one must both be roles the caller may grant.",
+            summary: "Give a member another role; the member's role and the new one must both be roles the caller may grant, and the caller must have logged in within the profile's `step_up_minutes` (`reauthentication_required` otherwise).",
             request: Some(object(&["role"], json!({ "role": { "type": "string", "minLength": 1, "maxLength": 64, "description": "A role id of the portal profile." } }))),
             success: (200, "The member's new role.", Some(object(&["account_id", "role"], json!({ "account_id": string(), "role": string() })))),
-            errors: company_errors([Error::NotOnYourself, Error::MemberNotFound, Error::UnknownRole, Error::RoleNotGrantable, Error::Conflict]),
+            errors: company_errors([Error::NotOnYourself, Error::MemberNotFound, Error::UnknownRole, Error::RoleNotGrantable, Error::ReauthenticationRequired { max_age: 600 }, Error::Conflict]),
         },
         RemoveAccess => StepDoc {
             summary: "C4: end a member's access to the company; the account and its password stay (W6: a role the portal marks so is deleted with its last company, to be recreated).",

@@ -94,6 +94,10 @@ pub async fn invite(
     let actor = manager(deps, &in_company, company_id, now)?.clone();
     let found = in_company.found;
     may_grant(deps, &actor.role, &new.role)?;
+    if deps.profile.manages(&new.role) {
+        // M7: an administrator invited only by someone who logged in recently.
+        crate::sign_in::sessions::recently_logged_in(deps, &found.claims, now)?;
+    }
     if new.unit_contract.is_some() && found.extra[1].is_none() {
         return Err(Error::UnitContractNotFound);
     }

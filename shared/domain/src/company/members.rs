@@ -346,6 +346,8 @@ pub async fn change_role(
         ..
     } = target(deps, token, company_id, account_id, now).await?;
     may_grant(deps, &actor_role, role)?;
+    // M7: a role changed only by someone who logged in recently.
+    recently_logged_in(deps, &found.claims, now)?;
     let since = member_item
         .as_ref()
         .and_then(|i| i.parse::<Member>().ok())
