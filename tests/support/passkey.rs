@@ -161,45 +161,61 @@ impl Passkey {
     }
 }
 
+/// The registration answer for `passkey` to `options`.
+fn attest(options: &Value, origin: &str, passkey: &Passkey) -> Value {
+    let challenge = options["publicKey"]["challenge"]
+        .as_str()
+        .expect("a challenge");
+    let data = client_data("webauthn.create", challenge, origin);
+    let mut auth_data = rp_id_hash();
+    auth_data.push(UP | UV | AT);
+    auth_data.extend(0u32.to_be_bytes());
+    auth_data.extend([0u8; 16]);
+    auth_data.extend((passkey.credential_id.len() as u16).to_be_bytes());
+    auth_data.extend(&passkey.credential_id);
+    auth_data.extend(passkey.cose_key());
+    let mut attestation = Vec::new();
+    head(5, 3, &mut attestation);
+    text("fmt", &mut attestation);
+    text("none", &mut attestation);
+    text("attStmt", &mut attestation);
+    head(5, 0, &mut attestation);
+    text("authData", &mut attestation);
+    bytes(&auth_data, &mut attestation);
+    json!({
+        "id": b64(&passkey.credential_id),
+        "rawId": b64(&passkey.credential_id),
+        "type": "public-key",
+        "response": {
+            "attestationObject": b64(&attestation),
+            "clientDataJSON": b64(&data),
+        },
+        "clientExtensionResults": {},
+    })
+}
+
 impl Authenticator {
     /// The answer to `navigator.credentials.create` with `options`: a new passkey for the
     /// user the options name, kept; `none` attestation, as the options ask.
     pub fn register(&self, options: &Value, origin: &str) -> Value {
-        let public_key = &options["publicKey"];
-        let challenge = public_key["challenge"].as_str().expect("a challenge");
-        let user = unb64(public_key["user"]["id"].as_str().expect("a user id"));
+        let user = unb64(
+            options["publicKey"]["user"]["id"]
+                .as_str()
+                .expect("a user id"),
+        );
         let passkey = Passkey::new(user);
-        let data = client_data("webauthn.create", challenge, origin);
-        let mut auth_data = rp_id_hash();
-        auth_data.push(UP | UV | AT);
-        auth_data.extend(0u32.to_be_bytes());
-        auth_data.extend([0u8; 16]);
-        auth_data.extend((passkey.credential_id.len() as u16).to_be_bytes());
-        auth_data.extend(&passkey.credential_id);
-        auth_data.extend(passkey.cose_key());
-        let mut attestation = Vec::new();
-        head(5, 3, &mut attestation);
-        text("fmt", &mut attestation);
-        text("none", &mut attestation);
-        text("attStmt", &mut attestation);
-        head(5, 0, &mut attestation);
-        text("authData", &mut attestation);
-        bytes(&auth_data, &mut attestation);
-        let answer = json!({
-            "id": b64(&passkey.credential_id),
-            "rawId": b64(&passkey.credential_id),
-            "type": "public-key",
-            "response": {
-                "attestationObject": b64(&attestation),
-                "clientDataJSON": b64(&data),
-            },
-            "clientExtensionResults": {},
-        });
+        let answer = attest(options, origin, &passkey);
         self.passkeys
             .lock()
             .unwrap()
             .push(std::sync::Arc::new(passkey));
         answer
+    }
+
+    /// An answer to `options` that registers `passkey` again (as no authenticator asked to
+    /// exclude it would).
+    pub fn register_again(&self, options: &Value, origin: &str, passkey: &Passkey) -> Value {
+        attest(options, origin, passkey)
     }
 
     /// The passkey it made last.

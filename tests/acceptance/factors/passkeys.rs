@@ -177,6 +177,25 @@ async fn m3_a_ceremony_is_good_for_one_answer_and_five_minutes(app: TestApp) {
         "{}",
         again.body
     );
+    // The same credential registered again, to a new ceremony: refused (the account's
+    // passkeys are the ceremony's exclusions).
+    let started = app
+        .post_as(
+            &token,
+            "/me/passkeys/registration",
+            json!({ "password": MARIO.password }),
+        )
+        .await;
+    let credential = phone.register_again(&started.body["options"], ORIGIN, &phone.last());
+    let body =
+        json!({ "flow_id": started.text("flow_id"), "name": "Copia", "credential": credential });
+    let twice = app.post_as(&token, "/me/passkeys", body).await;
+    assert_eq!(
+        (twice.status, twice.code()),
+        (400, "passkey_not_verified"),
+        "{}",
+        twice.body
+    );
 
     // One answer to one login ceremony, sent ten times at once: one session.
     let (flow, options) = passkey_login_started(&app).await;
