@@ -159,8 +159,12 @@ export function problemBox(problem, form) {
   const text = input
     ? h("a", { href: `#${input.id}`, text: title, onclick: (event) => { event.preventDefault(); input.focus(); } })
     : title;
+  // A step that needs a recent login (`reauthentication_required`): the way to one.
+  const again = problem.code === "reauthentication_required"
+    ? h("p", {}, h("button", { type: "button", class: "secondary", text: t("log_in_again"), onclick: () => { state.session = null; home(t("reauthenticate_notice")); } }))
+    : null;
   return h("div", { class: "error-summary", role: "alert", tabindex: "-1" },
-    h("h2", { text: t("errors_title") }), h("p", {}, text));
+    h("h2", { text: t("errors_title") }), h("p", {}, text), again);
 }
 
 /** A short confirmation, read out by screen readers. */
