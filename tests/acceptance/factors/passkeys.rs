@@ -379,8 +379,39 @@ async fn m3_logins_by_passkey_from_one_address_are_bounded_on_dynamodb() {
     .await
 }
 
+/// Anyone may begin a login by passkey: its flow id sent to the steps of other flows names
+/// no flow of theirs (404), never an error of the server.
+async fn m3_a_ceremonys_id_sent_to_another_flows_step_is_not_found(app: TestApp) {
+    let (flow, _) = passkey_login_started(&app).await;
+    let steps = [
+        (
+            format!("/recoveries/{flow}/key6"),
+            json!({ "card_number": "4111111111111111", "key6": "123456" }),
+        ),
+        (
+            format!("/recoveries/{flow}/password"),
+            json!({ "password": "not-it" }),
+        ),
+        (
+            format!("/registrations/{flow}/code"),
+            json!({ "code": "123456" }),
+        ),
+        (format!("/logins/{flow}/totp"), json!({ "code": "123456" })),
+    ];
+    for (path, body) in steps {
+        let answer = app.post(&path, body).await;
+        assert_eq!(
+            (answer.status, answer.code()),
+            (404, "flow_not_found"),
+            "{path}: {}",
+            answer.body
+        );
+    }
+}
+
 varco_tests::on_both_stores!(
     through_lambda_too;
+    m3_a_ceremonys_id_sent_to_another_flows_step_is_not_found,
     m3_a_passkey_is_added_named_and_listed_then_asked_at_login_and_logs_in_alone,
     m3_a_ceremony_is_good_for_one_answer_and_five_minutes,
     m3_a_wrong_answer_ends_the_ceremony_and_never_locks_out_the_owner,

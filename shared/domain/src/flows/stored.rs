@@ -54,11 +54,18 @@ pub fn create<F: Flow + Serialize>(flow: &F) -> Write {
     )
 }
 
-/// The flow in `item` as read: `FlowNotFound` when there is none.
+/// The flow in `item` as read: `FlowNotFound` when there is none, or when it is a flow of
+/// another kind (the id of a passkey ceremony sent to a recovery's step, say: flows share
+/// one key space, and anyone may begin some of them).
 pub fn found<T: DeserializeOwned>(item: Option<Item>) -> Result<(Item, T), Error> {
     let item = item.ok_or(Error::FlowNotFound)?;
-    let flow = item.parse()?;
-    Ok((item, flow))
+    match item.parse() {
+        Ok(flow) => Ok((item, flow)),
+        Err(e) => {
+            tracing::warn!(event = "flow_of_another_kind", error = %e, "a step was sent the id of a flow it does not read");
+            Err(Error::FlowNotFound)
+        }
+    }
 }
 
 /// Reads the flow `id` alone.
