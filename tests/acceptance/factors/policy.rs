@@ -144,12 +144,54 @@ async fn m5_a_company_asks_two_factors_of_everyone_and_its_steps_refuse_one(app:
     assert_eq!(users(one_factor).await.status, 200);
 }
 
+/// Past the grace period, the session that can only set a second factor up may add a
+/// passkey as that factor; the passkey alone then logs in with two.
+async fn m5_the_second_factor_required_may_be_a_passkey(backend: Backend) {
+    let app = TestApp::spawn_tuned(backend, "card-issuer", |deps| {
+        Arc::make_mut(&mut deps.profile).second_factor.required = Requirement::Managers;
+    })
+    .await;
+    sara(&app).await;
+    app.session(SARA_EMAIL, SARA_PASSWORD).await;
+    app.clock.advance(15 * DAY);
+    let restricted = app.login(SARA_EMAIL, SARA_PASSWORD).await;
+    assert_eq!(
+        restricted.body["scope"], "second_factor_setup",
+        "{}",
+        restricted.body
+    );
+    let phone = varco_tests::passkey::Authenticator::default();
+    let token = restricted.text("access_token");
+    let added = super::passkeys::add_passkey(&app, &token, SARA_PASSWORD, &phone, "Telefono").await;
+    assert_eq!(added.status, 201, "{}", added.body);
+    assert_eq!(
+        added.body["recovery_codes"].as_array().map(Vec::len),
+        Some(10)
+    );
+    let started = app.post("/passkey-logins", json!({})).await;
+    let answer = phone
+        .last()
+        .assert(&started.body["options"], varco_tests::passkey::ORIGIN, true);
+    let path = format!("/passkey-logins/{}", started.text("flow_id"));
+    let session = app.post(&path, json!({ "credential": answer })).await;
+    assert_eq!(session.status, 201, "{}", session.body);
+    let users = app
+        .as_user(
+            Method::GET,
+            &session.text("access_token"),
+            "/companies/acme/users",
+        )
+        .await;
+    assert_eq!(users.status, 200, "{}", users.body);
+}
+
 /// The profile's policy, on a profile tuned to ask it of managers.
 mod by_profile {
     use super::*;
     varco_tests::on_both_backends!(
         through_lambda_too;
         m5_managers_must_set_one_up_within_the_grace_period_then_can_do_nothing_else,
+        m5_the_second_factor_required_may_be_a_passkey,
     );
 }
 

@@ -208,7 +208,7 @@ pub async fn renew_recovery_codes(
 
 /// Refuses a token whose session may not set up a second factor: a full one may, and one
 /// opened only to set it up.
-fn settable(scope: Scope) -> Result<(), Error> {
+pub(crate) fn settable(scope: Scope) -> Result<(), Error> {
     match scope {
         Scope::SecondFactorSetup => Ok(()),
         scope => scope.full(),

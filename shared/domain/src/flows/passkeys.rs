@@ -15,6 +15,7 @@ use crate::base::messages::Notice;
 use crate::base::random::new_id;
 use crate::base::store::{Item, Write};
 use crate::base::tokens::{Amr, Authentication};
+use crate::flows::factors::settable;
 use crate::flows::selfservice::reauthenticated;
 use crate::flows::stored::{self, flow, Flow, Header};
 use crate::limits::audit::{self, Event};
@@ -23,6 +24,7 @@ use crate::limits::sending;
 use crate::records::accounts::Account;
 use crate::records::factors::{new_recovery_codes, PasskeyOnFile, PasskeyView, MAX_PASSKEYS};
 use crate::sign_in::login::may_log_in;
+use crate::sign_in::login::password_typed_again;
 use crate::sign_in::sessions::{self, authenticate, Session};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -148,7 +150,9 @@ pub async fn start_registration(
     password: &str,
 ) -> Result<CeremonyStarted, Error> {
     let found = authenticate(deps, token, |_| Vec::new()).await?;
-    let forgiven = reauthenticated(deps, &found, password).await?;
+    // A session opened only to set up a second factor may add a passkey as its first.
+    settable(found.claims.scope)?;
+    let forgiven = password_typed_again(deps, &found.account, password).await?;
     let mut account = found.account;
     if account.factors.passkeys.len() >= MAX_PASSKEYS {
         return Err(Error::TooManyPasskeys);
@@ -196,7 +200,7 @@ pub async fn finish_registration(
     answer: &Value,
 ) -> Result<Added, Error> {
     let found = authenticate(deps, token, |_| vec![keys::flow(flow_id)]).await?;
-    found.claims.scope.full()?;
+    settable(found.claims.scope)?;
     let now = deps.clock.now();
     let (item, flow): (Item, Ceremony) = stored::found(found.extra.into_iter().next().flatten())?;
     flow.check(now, |s| *s == State::Waiting)?;
