@@ -115,7 +115,10 @@ function secondStepOthers(flow, signedIn, recovery) {
  */
 export function requiredSetupView() {
   const again = () => h("p", {}, button(t("log_in_again"), () => { state.session = null; home(); }));
-  return [h("p", { class: "advice", text: t("second_factor_required_intro") }), ...setupView(again)];
+  const passkey = window.PublicKeyCredential
+    ? h("p", {}, button(t("add_passkey"), () => show(() => addPasskeyView(again, () => { state.session = null; home(t("passkey_added")); }))))
+    : null;
+  return [h("p", { class: "advice", text: t("second_factor_required_intro") }), ...setupView(again), passkey];
 }
 
 /**
