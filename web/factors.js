@@ -46,13 +46,19 @@ export function passkeyLogin(signedIn) {
   return acting(t("passkey_log_in"), async () => {
     const started = await api("POST", "/passkey-logins");
     if (!started.ok) return started.problem;
-    const answer = await ceremony("get", started.data.options);
-    if (answer.problem) return answer.problem;
     const path = `/passkey-logins/${encodeURIComponent(started.data.flow_id)}`;
-    const session = await api("POST", path, { credential: answer.credential });
-    if (!session.ok) return session.problem;
-    signedIn(session.data);
+    return passkeySession(started.data.options, path, signedIn);
   });
+}
+
+/** The passkey's answer to `options`, sent to `path`; `signedIn` takes the session, or a problem comes back. */
+async function passkeySession(options, path, signedIn) {
+  const answer = await ceremony("get", options);
+  if (answer.problem) return answer.problem;
+  const session = await api("POST", path, { credential: answer.credential });
+  if (!session.ok) return session.problem;
+  signedIn(session.data);
+  return null;
 }
 
 /** The app's six digits (not a code sent by message: its hint says where to read it). */
@@ -95,14 +101,9 @@ export function secondStepView(flow, signedIn, byRecoveryCode = false) {
 /** The second step's other ways: the passkey, a recovery code. */
 function secondStepOthers(flow, signedIn, recovery) {
   return [
-    flow.factors.includes("passkey") ? acting(t("use_passkey"), async () => {
-      const answer = await ceremony("get", flow.passkey_options);
-      if (answer.problem) return answer.problem;
-      const path = `/logins/${encodeURIComponent(flow.flow_id)}/passkey`;
-      const session = await api("POST", path, { credential: answer.credential });
-      if (!session.ok) return session.problem;
-      signedIn(session.data);
-    }) : null,
+    flow.factors.includes("passkey")
+      ? acting(t("use_passkey"), () => passkeySession(flow.passkey_options, `/logins/${encodeURIComponent(flow.flow_id)}/passkey`, signedIn))
+      : null,
     recovery
       ? h("p", {}, button(t("use_recovery_code"), () => show(() => secondStepView(flow, signedIn, true))))
       : null,

@@ -81,13 +81,6 @@ pub(crate) async fn verify_login_passkey(
     Ok(Reply::json(StatusCode::CREATED, &session))
 }
 
-/// The client's address: the whole input of a step that counts requests by it.
-impl FromRequest for IpAddr {
-    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
-        Ok(request.source)
-    }
-}
-
 pub(crate) async fn start_passkey_login(deps: &Deps, source: IpAddr) -> Result<Reply, Error> {
     let started = passkeys::start_login(deps, source).await?;
     Ok(Reply::json(StatusCode::CREATED, &started))

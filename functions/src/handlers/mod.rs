@@ -48,6 +48,13 @@ impl FromRequest for () {
     }
 }
 
+/// The client's address: the whole input of a step that counts requests by it.
+impl FromRequest for std::net::IpAddr {
+    fn from_request(request: &ApiRequest) -> Result<Self, Error> {
+        Ok(request.source)
+    }
+}
+
 /// The request's headers as they are: for a step whose input is headers that the profile
 /// names (autologin).
 impl FromRequest for HeaderMap {

@@ -46,7 +46,12 @@ async fn passkey_login_started(app: &TestApp) -> (String, Value) {
 
 /// A login by `passkey` alone, its answer signed for `origin` (`verified`: unlocked by its
 /// person): the answer of `POST /passkey-logins/{flow_id}`.
-async fn log_in_with(app: &TestApp, passkey: &Passkey, origin: &str, verified: bool) -> Answer {
+pub(crate) async fn log_in_with(
+    app: &TestApp,
+    passkey: &Passkey,
+    origin: &str,
+    verified: bool,
+) -> Answer {
     let (flow, options) = passkey_login_started(app).await;
     let answer = passkey.assert(&options, origin, verified);
     app.post(

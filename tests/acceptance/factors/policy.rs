@@ -168,12 +168,8 @@ async fn m5_the_second_factor_required_may_be_a_passkey(backend: Backend) {
         added.body["recovery_codes"].as_array().map(Vec::len),
         Some(10)
     );
-    let started = app.post("/passkey-logins", json!({})).await;
-    let answer = phone
-        .last()
-        .assert(&started.body["options"], varco_tests::passkey::ORIGIN, true);
-    let path = format!("/passkey-logins/{}", started.text("flow_id"));
-    let session = app.post(&path, json!({ "credential": answer })).await;
+    let session =
+        super::passkeys::log_in_with(&app, &phone.last(), varco_tests::passkey::ORIGIN, true).await;
     assert_eq!(session.status, 201, "{}", session.body);
     let users = app
         .as_user(

@@ -196,15 +196,12 @@ pub async fn verify_passkey(
 ) -> Result<Session, Error> {
     second_step(deps, flow_id, Factor::Passkey, |flow, account, now| {
         let ceremony = flow.passkey.as_deref().ok_or(Error::NoSecondFactor)?;
-        let mut keys = account.factors.passkey_keys();
         let rp = crate::flows::passkeys::relying_party(deps)?;
-        match rp.finish_authentication(ceremony, answer, &mut keys, false) {
-            Ok(used) => {
-                account
-                    .factors
-                    .passkeys_used(keys, &used.credential_id, now.0);
-                Ok(true)
-            }
+        match account
+            .factors
+            .passkey_used(&rp, ceremony, answer, false, now.0)
+        {
+            Ok(()) => Ok(true),
             Err(Error::PasskeyNotVerified) => Ok(false),
             Err(e) => Err(e),
         }

@@ -224,12 +224,7 @@ pub async fn finish_registration(
         created_at: now.0,
         last_used_at: None,
     };
-    let view = PasskeyView {
-        id: passkey.id.clone(),
-        name: passkey.name.clone(),
-        created_at: passkey.created_at,
-        last_used_at: None,
-    };
+    let view = passkey.view();
     account.factors.passkeys.push(passkey);
     account.factors.due_at = None;
     let recovery_codes = if account.factors.recovery_codes.is_empty() {
@@ -321,34 +316,28 @@ pub async fn log_in(deps: &Deps, flow_id: &str, answer: &Value) -> Result<Sessio
         return Err(spent(deps, &item, flow, Error::PasskeyNotVerified).await);
     };
     let mut account: Account = account_item.parse()?;
+    if account.factors.passkey_handle.as_deref() != Some(&handle) {
+        return Err(spent(deps, &item, flow, Error::PasskeyNotVerified).await);
+    }
     let now = deps.clock.now();
-    let mut keys = account.factors.passkey_keys();
-    let used = match relying_party(deps)?.finish_authentication(
-        &flow.ceremony,
-        answer,
-        &mut keys,
-        true,
-    ) {
-        Ok(used) if account.factors.passkey_handle.as_deref() == Some(&handle) => used,
-        Ok(_) => return Err(spent(deps, &item, flow, Error::PasskeyNotVerified).await),
-        Err(refusal) => {
-            let failed = audit::record(
-                deps,
-                Event::personal("login_passkey", Some(&account), refusal.describe().code),
-                now,
-            );
-            if let Err(e) = deps.store.write(failed).await {
-                tracing::warn!(event = "login_failure_not_recorded", error = %e, "a failed passkey login was not recorded");
-            }
-            return Err(spent(deps, &item, flow, refusal).await);
+    let rp = relying_party(deps)?;
+    if let Err(refusal) = account
+        .factors
+        .passkey_used(&rp, &flow.ceremony, answer, true, now.0)
+    {
+        let failed = audit::record(
+            deps,
+            Event::personal("login_passkey", Some(&account), refusal.describe().code),
+            now,
+        );
+        if let Err(e) = deps.store.write(failed).await {
+            tracing::warn!(event = "login_failure_not_recorded", error = %e, "a failed passkey login was not recorded");
         }
-    };
+        return Err(spent(deps, &item, flow, refusal).await);
+    }
     if let Err(refusal) = may_log_in(deps, &account, now) {
         return Err(spent(deps, &item, flow, refusal).await);
     }
-    account
-        .factors
-        .passkeys_used(keys, &used.credential_id, now.0);
     let mut ended = flow;
     ended.header.state = State::Ended;
     let authentication = Authentication::by(&[Amr::Hwk], now);

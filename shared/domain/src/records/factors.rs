@@ -4,9 +4,10 @@
 //! as keyed hashes. Kept in the account's item, so that login reads them with it and each
 //! use is one conditional write of it.
 
-use crate::base::crypto::passkeys::{self, StoredKey};
+use crate::base::crypto::passkeys::{self, RelyingParty, StoredKey};
 use crate::base::crypto::totp;
 use crate::base::deps::Deps;
+use crate::base::error::Error;
 use crate::base::keys::purpose;
 use crate::base::random::random_string;
 use serde::{Deserialize, Serialize};
@@ -58,6 +59,17 @@ pub struct PasskeyOnFile {
     pub last_used_at: Option<i64>,
 }
 
+impl PasskeyOnFile {
+    pub fn view(&self) -> PasskeyView {
+        PasskeyView {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            created_at: self.created_at,
+            last_used_at: self.last_used_at,
+        }
+    }
+}
+
 /// A passkey as its person sees it.
 #[derive(Debug, Clone, Serialize)]
 pub struct PasskeyView {
@@ -102,16 +114,7 @@ impl SecondFactors {
             authenticator: self.authenticator.is_some(),
             recovery_codes_left: self.recovery_codes.len(),
             due_at: self.due_at,
-            passkeys: self
-                .passkeys
-                .iter()
-                .map(|p| PasskeyView {
-                    id: p.id.clone(),
-                    name: p.name.clone(),
-                    created_at: p.created_at,
-                    last_used_at: p.last_used_at,
-                })
-                .collect(),
+            passkeys: self.passkeys.iter().map(PasskeyOnFile::view).collect(),
         }
     }
 
@@ -134,15 +137,26 @@ impl SecondFactors {
         self.passkeys.iter().map(|p| p.key.clone()).collect()
     }
 
-    /// Takes back the keys a ceremony updated (counter, backup state), and when the one with
-    /// `credential_id` was used.
-    pub fn passkeys_used(&mut self, keys: Vec<StoredKey>, credential_id: &str, at: i64) {
+    /// The authenticator's answer to a ceremony (`state`, begun with `passkey_keys`; a
+    /// discoverable one when `discoverable`), checked against these passkeys: the one used
+    /// takes its updated key (counter, backup state) and when it was used.
+    pub fn passkey_used(
+        &mut self,
+        rp: &RelyingParty,
+        state: &str,
+        answer: &serde_json::Value,
+        discoverable: bool,
+        at: i64,
+    ) -> Result<(), Error> {
+        let mut keys = self.passkey_keys();
+        let used = rp.finish_authentication(state, answer, &mut keys, discoverable)?;
         for (on_file, key) in self.passkeys.iter_mut().zip(keys) {
-            if passkeys::credential_id(&key) == credential_id {
+            if passkeys::credential_id(&key) == used.credential_id {
                 on_file.last_used_at = Some(at);
             }
             on_file.key = key;
         }
+        Ok(())
     }
 
     /// Removes every second factor, keeping the handle for passkeys (its lookup item stays).
